@@ -1,0 +1,42 @@
+/**
+ * Operator notifications (handoff, escalation to the next tier, handoff expired): recorded once
+ * per scheduled activity, logged, and POSTed to SORA_ALERT_WEBHOOK_URL when set. A failing
+ * webhook is recorded on the notification and does not fail the conversation.
+ */
+import { Context, log } from '@temporalio/activity';
+import { NotificationModel } from '../../models/notification.js';
+
+export interface NotifyInput {
+  workflowId: string;
+  shopId: string;
+  channel: string;
+  buyerId: string;
+  kind: 'handoff' | 'escalation' | 'handoff_expired';
+  tier: number;
+  reason: string | null;
+}
+
+export function makeNotifyOperators(alertWebhookUrl: string | undefined) {
+  return async function notifyOperators(input: NotifyInput): Promise<{ key: string; delivered: boolean }> {
+    const info = Context.current().info;
+    const key = `${info.workflowExecution?.workflowId ?? input.workflowId}:${info.workflowExecution?.runId ?? ''}:${info.activityId}`;
+    await NotificationModel.updateOne({ key }, { $setOnInsert: { key, ...input } }, { upsert: true });
+    log.warn(`operator notification: ${input.kind}`, { ...input });
+    if (!alertWebhookUrl) return { key, delivered: false };
+    try {
+      const res = await fetch(alertWebhookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': key },
+        body: JSON.stringify({ key, ...input }),
+        signal: AbortSignal.timeout(10_000),
+      });
+      if (!res.ok) throw new Error(`alert webhook answered ${res.status}`);
+      await NotificationModel.updateOne({ key }, { $set: { delivered: true, deliveryError: null } });
+      return { key, delivered: true };
+    } catch (e) {
+      await NotificationModel.updateOne({ key }, { $set: { deliveryError: String(e) } });
+      log.error('alert webhook failed', { key, error: String(e) });
+      return { key, delivered: false };
+    }
+  };
+}

@@ -1,0 +1,60 @@
+/** Read models the workflow keeps current: the conversation document and NPS answers. */
+import { ConversationModel } from '../../models/conversation.js';
+import { NpsAnswerModel } from '../../models/nps-answer.js';
+import type { ConversationState } from '../../workflows/types.js';
+
+export interface RecordConversationInput {
+  workflowId: string;
+  runId: string;
+  shopId: string;
+  channel: string;
+  buyerId: string;
+  state: ConversationState;
+}
+
+export async function recordConversation(input: RecordConversationInput): Promise<void> {
+  const s = input.state;
+  await ConversationModel.updateOne(
+    { workflowId: input.workflowId, openedAt: new Date(s.openedAt) },
+    {
+      $set: {
+        runId: input.runId,
+        shopId: input.shopId,
+        channel: input.channel,
+        buyerId: input.buyerId,
+        status: s.status,
+        intent: s.intent,
+        language: s.language,
+        turns: s.turns,
+        escalated: s.escalated,
+        tier: s.tier,
+        handoffReason: s.handoffReason,
+        agentId: s.agentId,
+        orderValueUsd: s.orderValueUsd,
+        closedAt: s.closedAt === null ? null : new Date(s.closedAt),
+        closeReason: s.closeReason,
+        npsScore: s.npsScore,
+      },
+    },
+    { upsert: true },
+  );
+}
+
+export interface StoreNpsInput {
+  workflowId: string;
+  shopId: string;
+  channel: string;
+  buyerId: string;
+  score: number;
+  text: string;
+  language: string | null;
+  closedAt: string;
+}
+
+export async function storeNpsAnswer(input: StoreNpsInput): Promise<void> {
+  await NpsAnswerModel.updateOne(
+    { workflowId: input.workflowId, closedAt: new Date(input.closedAt) },
+    { $set: { ...input, closedAt: new Date(input.closedAt) } },
+    { upsert: true },
+  );
+}

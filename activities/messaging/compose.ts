@@ -1,0 +1,53 @@
+/** Turn what the workflow wants to say into text in the buyer's language. */
+import { FaqEntryModel } from '../../models/faq-entry.js';
+import { ShopModel } from '../../models/shop.js';
+import { QUESTION_KINDS, systemMessage, type SystemMessageKind } from '../catalog/system-messages.js';
+import type { Understanding } from '../understanding/understand.js';
+
+export type OutboundContent =
+  | { kind: 'answer'; understanding: Understanding }
+  | { kind: 'system'; message: SystemMessageKind }
+  | { kind: 'agent'; agentId: string; text: string };
+
+export interface Composed {
+  text: string;
+  quickReplies: string[];
+  author: 'bot' | 'agent' | 'system';
+  agentId: string | null;
+  language: string;
+  /** True when no text existed in the buyer's language and the shop's default was used. */
+  languageFallback: boolean;
+  asksQuestion: boolean;
+}
+
+const ASKS = /[?？؟]\s*$/u;
+
+export async function compose(shopId: string, content: OutboundContent, language: string | null): Promise<Composed> {
+  const lang = language ?? 'en';
+  if (content.kind === 'agent') {
+    return { text: content.text, quickReplies: [], author: 'agent', agentId: content.agentId, language: lang, languageFallback: false, asksQuestion: false };
+  }
+  if (content.kind === 'answer' && content.understanding.faqId) {
+    const entry = await FaqEntryModel.findOne({ shopId, questionId: content.understanding.faqId }).lean();
+    if (entry) {
+      const answers = entry.answers as unknown as Record<string, string>;
+      const shop = await ShopModel.findOne({ shopId }, { defaultLanguage: 1 }).lean();
+      const fallbackLang = shop?.defaultLanguage ?? 'en';
+      const base = lang.split('-')[0]!;
+      const chosen = answers[lang] ? lang : answers[base] ? base : answers[fallbackLang] ? fallbackLang : Object.keys(answers)[0]!;
+      const text = answers[chosen]!;
+      return { text, quickReplies: [], author: 'bot', agentId: null, language: chosen, languageFallback: chosen !== lang && chosen !== base, asksQuestion: ASKS.test(text) };
+    }
+  }
+  const kind: SystemMessageKind = content.kind === 'system' ? content.message : 'not_understood';
+  const msg = systemMessage(kind, lang);
+  return {
+    text: msg.text,
+    quickReplies: [],
+    author: content.kind === 'answer' ? 'bot' : 'system',
+    agentId: null,
+    language: msg.language,
+    languageFallback: msg.language !== lang && msg.language !== lang.split('-')[0],
+    asksQuestion: QUESTION_KINDS.has(kind) || ASKS.test(msg.text),
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * The send activity: compose, record the outbound message under its idempotency key
+ * `{workflowId}:{runId}:{seq}`, and hand it to the channel adapter through the registry. A retried
+ * activity whose message was already sent does not send again.
+ */
+import { log } from '@temporalio/activity';
+import type { ChannelRegistry } from '../../bots/registry.js';
+import type { ConversationRef } from '../../bots/channel.js';
+import { MessageModel } from '../../models/message.js';
+import { compose, type OutboundContent } from './compose.js';
+
+export interface SendInput {
+  ref: ConversationRef;
+  key: string;
+  content: OutboundContent;
+  language: string | null;
+}
+
+export interface SendResult {
+  externalId: string;
+  asksQuestion: boolean;
+  /** True when this key had already been sent (activity retry). */
+  alreadySent: boolean;
+}
+
+function isDuplicateKey(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: number }).code === 11000;
+}
+
+export function makeSendToBuyer(registry: ChannelRegistry) {
+  return async function sendToBuyer(input: SendInput): Promise<SendResult> {
+    const { ref, key } = input;
+    const c = await compose(ref.shopId, input.content, input.language);
+    let record = await MessageModel.findOne({ channel: ref.channel, externalId: key });
+    if (record?.status === 'sent') {
+      return { externalId: record.platformMessageId ?? key, asksQuestion: c.asksQuestion, alreadySent: true };
+    }
+    if (!record) {
+      try {
+        record = await MessageModel.create({
+          direction: 'out',
+          channel: ref.channel,
+          externalId: key,
+          shopId: ref.shopId,
+          buyerId: ref.buyerId,
+          workflowId: ref.workflowId,
+          text: c.text,
+          quickReplies: c.quickReplies,
+          language: c.language,
+          author: c.author,
+          agentId: c.agentId,
+          status: 'pending',
+          raw: c.languageFallback ? { languageFallback: true, requested: input.language } : null,
+        });
+      } catch (e) {
+        if (!isDuplicateKey(e)) throw e;
+        record = await MessageModel.findOne({ channel: ref.channel, externalId: key });
+        if (record?.status === 'sent') return { externalId: record.platformMessageId ?? key, asksQuestion: c.asksQuestion, alreadySent: true };
+      }
+    }
+    try {
+      const sent = await registry.send(ref, { text: c.text, quickReplies: c.quickReplies.length ? c.quickReplies : undefined });
+      await MessageModel.updateOne({ _id: record!._id }, { $set: { status: 'sent', platformMessageId: sent.externalId, error: null } });
+      log.info('sent', { key, channel: ref.channel, author: c.author, language: c.language });
+      return { externalId: sent.externalId, asksQuestion: c.asksQuestion, alreadySent: false };
+    } catch (e) {
+      await MessageModel.updateOne({ _id: record!._id }, { $set: { status: 'failed', error: String(e) } });
+      throw e;
+    }
+  };
+}

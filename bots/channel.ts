@@ -1,0 +1,65 @@
+/**
+ * The channel contract (see ../shared/DESIGN.md §3). Every adapter in bots/ turns platform events
+ * into an InboundMessage and sends OutboundMessages back; everything else is shared.
+ */
+import type { Express } from 'express';
+
+export type ChannelId = 'whatsapp' | 'tiktok' | 'telegram' | 'botframework' | 'webchat' | (string & {});
+
+export interface Attachment {
+  type: 'image' | 'video' | 'audio' | 'document' | 'sticker' | 'location' | 'other';
+  url?: string;
+  mimeType?: string;
+  sizeBytes?: number;
+  name?: string;
+}
+
+export interface InboundMessage {
+  channel: ChannelId;
+  shopId: string;
+  /** Platform user id, stable per buyer. */
+  buyerId: string;
+  /** Platform message id: the dedupe key. */
+  externalId: string;
+  /** Normalized text (captions included). */
+  text: string;
+  attachments?: Attachment[];
+  /** ISO time at intake. */
+  receivedAt: string;
+  /** Kept for audit, never trusted. */
+  raw?: unknown;
+}
+
+export interface OutboundMessage {
+  text: string;
+  quickReplies?: string[];
+  attachments?: Attachment[];
+}
+
+export interface ConversationRef {
+  channel: ChannelId;
+  shopId: string;
+  buyerId: string;
+  workflowId: string;
+}
+
+/** What the gateway hands an adapter when it starts. */
+export interface GatewayContext {
+  /** The gateway's HTTP app: adapters add their routes here. */
+  app: Express;
+  /** Record an inbound message durably and signal its conversation (see bots/intake.ts). */
+  intake: import('./intake.js').Intake;
+  log: (msg: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface ChannelAdapter {
+  id: ChannelId;
+  start(ctx: GatewayContext): Promise<void>;
+  send(to: ConversationRef, msg: OutboundMessage): Promise<{ externalId: string }>;
+  stop(): Promise<void>;
+}
+
+/** `conv:{shopId}:{channel}:{buyerId}` — one live conversation per buyer per channel. */
+export function conversationWorkflowId(m: Pick<InboundMessage, 'shopId' | 'channel' | 'buyerId'>): string {
+  return `conv:${m.shopId}:${m.channel}:${m.buyerId}`;
+}

@@ -1,0 +1,77 @@
+/**
+ * The gateway: one HTTP server that hosts every channel's webhooks, the web chat, operator
+ * endpoints and health. Adapters register their routes in start().
+ */
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import mongoose from 'mongoose';
+import type { ChannelRegistry } from './registry.js';
+import type { Intake } from './intake.js';
+import { errorHandler } from './http-errors.js';
+import { operatorRoutes } from './operator.js';
+import type { Client } from '@temporalio/client';
+
+export interface GatewayOptions {
+  host: string;
+  port: number;
+  registry: ChannelRegistry;
+  intake: Intake;
+  client: Client;
+  operatorToken?: string;
+  log: (msg: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface Gateway {
+  url: string;
+  server: Server;
+  stop(): Promise<void>;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** The exact bytes received, for webhook signature checks. */
+    rawBody?: Buffer;
+  }
+}
+
+export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(
+    express.json({
+      limit: '1mb',
+      verify: (req, _res, buf) => {
+        (req as express.Request).rawBody = Buffer.from(buf);
+      },
+    }),
+  );
+  app.get('/healthz', (_req, res) => {
+    const mongo = mongoose.connection.readyState === 1;
+    res.status(mongo ? 200 : 503).json({ ok: mongo, mongo, channels: opts.registry.all().map((a) => a.id) });
+  });
+  for (const adapter of opts.registry.all()) {
+    await adapter.start({ app, intake: opts.intake, log: opts.log });
+    opts.log('channel started', { channel: adapter.id });
+  }
+  app.use('/operator', operatorRoutes(opts.client, opts.operatorToken));
+  app.use((req, res) => {
+    res.status(404).json({ error: 'not_found', message: `no route for ${req.method} ${req.path}` });
+  });
+  app.use(errorHandler(opts.log));
+
+  const server = app.listen(opts.port, opts.host);
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${opts.host}:${port}`;
+  return {
+    url,
+    server,
+    async stop() {
+      for (const adapter of opts.registry.all()) await adapter.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * Operator / agent endpoints until an agent console exists: look at a conversation and drive it
+ * with the design's signals. Protected by SORA_OPERATOR_TOKEN (Bearer) when set.
+ */
+import { Router, type Request } from 'express';
+import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { z } from 'zod';
+import { HttpError, validationError } from './http-errors.js';
+
+const agentBody = z.object({ agentId: z.string().min(1, 'agentId is required') });
+const messageBody = agentBody.extend({ text: z.string().trim().min(1, 'text must not be empty').max(4096) });
+const closeBody = z.object({ reason: z.string().min(1).max(200).default('operator') });
+
+function parse<T>(schema: z.ZodType<T>, req: Request): T {
+  const r = schema.safeParse(req.body ?? {});
+  if (!r.success) throw validationError(r.error);
+  return r.data;
+}
+
+export function operatorRoutes(client: Client, token?: string): Router {
+  const r = Router();
+  r.use((req, _res, next) => {
+    if (token && req.get('authorization') !== `Bearer ${token}`) throw new HttpError(401, 'unauthorized', 'missing or wrong operator token');
+    next();
+  });
+  const handle = (id: string) => client.workflow.getHandle(id);
+  const wrap = (fn: (req: Request) => Promise<unknown>) => async (req: Request, res: import('express').Response) => {
+    try {
+      res.json(await fn(req));
+    } catch (e) {
+      if (e instanceof WorkflowNotFoundError) throw new HttpError(404, 'conversation_not_found', `no running conversation ${String(req.params.id)}`);
+      throw e;
+    }
+  };
+  r.get('/conversations/:id', wrap((req) => handle(String(req.params.id)).query('snapshot')));
+  r.post('/conversations/:id/accept', wrap(async (req) => (await handle(String(req.params.id)).signal('agentAccepted', parse(agentBody, req)), { ok: true })));
+  r.post('/conversations/:id/message', wrap(async (req) => (await handle(String(req.params.id)).signal('agentMessage', parse(messageBody, req)), { ok: true })));
+  r.post('/conversations/:id/release', wrap(async (req) => (await handle(String(req.params.id)).signal('agentReleased'), { ok: true })));
+  r.post('/conversations/:id/close', wrap(async (req) => (await handle(String(req.params.id)).signal('closeConversation', parse(closeBody, req)), { ok: true })));
+  return r;
+}

@@ -1,0 +1,36 @@
+/**
+ * The channel registry: which adapters run, and `send` routed by ConversationRef.channel. Activities
+ * reach adapters only through this.
+ */
+import type { ChannelAdapter, ChannelId, ConversationRef, OutboundMessage } from './channel.js';
+
+export class UnknownChannelError extends Error {
+  constructor(channel: string, known: string[]) {
+    super(`no adapter for channel "${channel}" (enabled: ${known.join(', ') || 'none'}); check SORA_CHANNELS`);
+    this.name = 'UnknownChannelError';
+  }
+}
+
+export class ChannelRegistry {
+  private readonly adapters = new Map<ChannelId, ChannelAdapter>();
+
+  register(adapter: ChannelAdapter): this {
+    if (this.adapters.has(adapter.id)) throw new Error(`channel "${adapter.id}" registered twice`);
+    this.adapters.set(adapter.id, adapter);
+    return this;
+  }
+
+  get(id: ChannelId): ChannelAdapter {
+    const a = this.adapters.get(id);
+    if (!a) throw new UnknownChannelError(id, [...this.adapters.keys()]);
+    return a;
+  }
+
+  all(): ChannelAdapter[] {
+    return [...this.adapters.values()];
+  }
+
+  send(to: ConversationRef, msg: OutboundMessage): Promise<{ externalId: string }> {
+    return this.get(to.channel).send(to, msg);
+  }
+}

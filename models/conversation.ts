@@ -1,0 +1,32 @@
+import { model, Schema, type InferSchemaType } from 'mongoose';
+
+/** A read model of each conversation run, written by the workflow through an activity. */
+const conversationSchema = new Schema(
+  {
+    workflowId: { type: String, required: true },
+    runId: { type: String, required: true },
+    shopId: { type: String, required: true },
+    channel: { type: String, required: true },
+    buyerId: { type: String, required: true },
+    status: { type: String, enum: ['bot', 'waiting_agent', 'agent', 'closed'], required: true },
+    intent: { type: String, default: null },
+    language: { type: String, default: null },
+    turns: { type: Number, default: 0 },
+    escalated: { type: Boolean, default: false },
+    tier: { type: Number, default: 0 },
+    handoffReason: { type: String, default: null },
+    agentId: { type: String, default: null },
+    orderValueUsd: { type: Number, default: null },
+    openedAt: { type: Date, required: true },
+    closedAt: { type: Date, default: null },
+    closeReason: { type: String, default: null },
+    npsScore: { type: Number, default: null },
+  },
+  { timestamps: true },
+);
+// One document per conversation (its first run id is kept in openedAt order; continue-as-new updates it).
+conversationSchema.index({ workflowId: 1, openedAt: 1 }, { unique: true });
+conversationSchema.index({ shopId: 1, status: 1 });
+
+export type Conversation = InferSchemaType<typeof conversationSchema>;
+export const ConversationModel = model('Conversation', conversationSchema);

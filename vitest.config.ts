@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Integration suites start real servers; keep them from competing for the 2 cores.
+    fileParallelism: false,
+    testTimeout: 120_000,
+    hookTimeout: 240_000,
+    globalSetup: ['test/setup/global-setup.ts'],
+  },
+});

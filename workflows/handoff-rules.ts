@@ -1,0 +1,25 @@
+/** Handoff rules (DESIGN.md §1.4), pure so the workflow can run them deterministically. */
+import type { ConversationConfig, ConversationState, HandoffReason } from './types.js';
+
+/** The facts an understood buyer message contributes to the decision. */
+export interface MessageFacts {
+  complaint: boolean;
+  humanRequest: boolean;
+  understood: boolean;
+}
+
+/** Update the streak counters for one buyer message (mutates and returns the state). */
+export function countStreaks(state: ConversationState, facts: MessageFacts): ConversationState {
+  state.complaintStreak = facts.complaint ? state.complaintStreak + 1 : 0;
+  state.lowConfidenceStreak = facts.understood || facts.humanRequest || facts.complaint ? 0 : state.lowConfidenceStreak + 1;
+  return state;
+}
+
+/** First matching rule wins; null = the bot keeps the conversation. */
+export function handoffReason(state: ConversationState, facts: MessageFacts, config: ConversationConfig): HandoffReason | null {
+  if (facts.humanRequest) return 'human_request';
+  if (state.complaintStreak >= config.complaintStreakHandoff) return 'complaint';
+  if (state.orderValueUsd !== null && state.orderValueUsd > config.orderValueHandoffUsd) return 'order_value';
+  if (state.lowConfidenceStreak >= config.lowConfidenceHandoff) return 'low_confidence';
+  return null;
+}
