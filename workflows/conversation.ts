@@ -82,6 +82,8 @@ export async function conversation(input: ConversationInput): Promise<Conversati
   const inbox: InboundMessage[] = [...(input.carried?.inbox ?? [])];
   const events: AgentEvent[] = [];
   const seen = new Set(st.seenExternalIds);
+  /** True while the loop is handling a message, event or deadline (for the snapshot). */
+  let busy = false;
 
   setHandler(sig.buyerMessage, (m) => {
     if (seen.has(m.externalId)) {
@@ -106,6 +108,7 @@ export async function conversation(input: ConversationInput): Promise<Conversati
     channel,
     buyerId,
     pendingInbox: inbox.length,
+    busy,
   }));
 
   // ---- effects (each goes through an activity) --------------------------------------------
@@ -284,12 +287,13 @@ export async function conversation(input: ConversationInput): Promise<Conversati
       return continueAsNew<typeof conversation>({ ...input, carried: { state: st, inbox: [] } });
     }
     const deadline = nextDeadline();
-    const wait = deadline ? Math.max(0, deadline.at - Date.now()) : undefined;
+    const wait = deadline ? Math.max(1, deadline.at - Date.now()) : undefined;
     const woke =
       wait === undefined
         ? (await condition(() => inbox.length > 0 || events.length > 0), true)
         : await condition(() => inbox.length > 0 || events.length > 0, wait);
 
+    busy = true;
     if (woke) {
       while (events.length > 0) await handleAgentEvent(events.shift()!);
       if (inbox.length > 0) {
@@ -330,5 +334,6 @@ export async function conversation(input: ConversationInput): Promise<Conversati
       }
     }
     await publish();
+    busy = false;
   }
 }

@@ -77,6 +77,8 @@ export interface ConversationSnapshot extends ConversationState {
   channel: string;
   buyerId: string;
   pendingInbox: number;
+  /** The workflow is handling something right now. */
+  busy: boolean;
 }
 
 export interface ConversationResult {

@@ -1,0 +1,36 @@
+/** Small helpers shared by the suites. */
+import mongoose from 'mongoose';
+import { inject } from 'vitest';
+import { connectMongo } from '../../models/connection.js';
+
+/** Poll until `fn` returns a truthy value (or stops throwing); real time, generous for slow CI. */
+export async function eventually<T>(fn: () => Promise<T> | T, timeoutMs = 30_000, what = 'condition'): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v as NonNullable<T>;
+      last = v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Connect mongoose to a fresh database of the shared test server. */
+export async function useFreshDatabase(name: string): Promise<string> {
+  const base = inject('mongoUri');
+  const uri = base.replace(/\/[^/]*$/, `/${name}`);
+  await connectMongo(uri);
+  await mongoose.connection.db!.dropDatabase();
+  const { ensureIndexes } = await import('../../models/connection.js');
+  await ensureIndexes();
+  return uri;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
