@@ -22,9 +22,12 @@ import { conversationWorkflowId, type ChannelAdapter, type ConversationRef, type
 import { HttpError, validationError } from './http-errors.js';
 
 const postBody = z.object({
-  buyerId: z.string().trim().min(1, 'buyerId is required').max(128).regex(/^[\w.@:-]+$/, 'buyerId may contain letters, digits and . _ @ : - only'),
-  messageId: z.string().trim().min(1, 'messageId is required (a client-generated id; resending the same id is safe)').max(128),
-  text: z.string().trim().min(1, 'text must not be empty').max(4096, 'text is longer than 4096 characters'),
+  buyerId: z.string({ required_error: 'buyerId is required', invalid_type_error: 'buyerId must be a string' }).trim().min(1, 'buyerId is required').max(128).regex(/^[\w.@:-]+$/, 'buyerId may contain letters, digits and . _ @ : - only'),
+  messageId: z
+    .string({ required_error: 'messageId is required (a client-generated id; resending the same id is safe)', invalid_type_error: 'messageId must be a string' })
+    .trim()
+    .min(1, 'messageId is required (a client-generated id; resending the same id is safe)').max(128),
+  text: z.string({ required_error: 'text is required', invalid_type_error: 'text must be a string' }).trim().min(1, 'text must not be empty').max(4096, 'text is longer than 4096 characters'),
 });
 
 export interface WebchatOptions {

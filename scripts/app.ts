@@ -7,6 +7,7 @@ import { createTemporalClient } from '../bots/temporal-client.js';
 import { startGateway, type Gateway } from '../bots/gateway.js';
 import { Intake } from '../bots/intake.js';
 import { ChannelRegistry } from '../bots/registry.js';
+import type { ChannelAdapter } from '../bots/channel.js';
 import { WebchatAdapter } from '../bots/webchat.js';
 import { connectMongo } from '../models/connection.js';
 import { conversationConfig, parseDuration, signalDeadlineMs, temporalConnection, type TemporalConnectionSettings } from '../temporal.config.js';
@@ -24,6 +25,9 @@ export interface AppOptions {
   conversation?: Partial<ConversationConfig>;
   relayIntervalMs?: number;
   webchatPollMs?: number;
+  signalDeadlineMs?: number;
+  /** Channel adapters to run (default: web chat). */
+  adapters?: ChannelAdapter[];
 }
 
 export interface App {
@@ -38,13 +42,14 @@ export interface App {
 export async function startApp(o: AppOptions): Promise<App> {
   await connectMongo(o.mongoUri);
   const settings = o.temporal ?? temporalConnection();
-  const registry = new ChannelRegistry().register(new WebchatAdapter({ pollMs: o.webchatPollMs ?? Number(process.env.SORA_WEBCHAT_POLL_MS ?? 1000) }));
+  const registry = new ChannelRegistry();
+  for (const a of o.adapters ?? [new WebchatAdapter({ pollMs: o.webchatPollMs ?? Number(process.env.SORA_WEBCHAT_POLL_MS ?? 1000) })]) registry.register(a);
   const { client, connection } = createTemporalClient(settings);
   const intake = new Intake({
     client,
     connection,
     conversationConfig: { ...conversationConfig(), ...o.conversation },
-    signalDeadlineMs: signalDeadlineMs(),
+    signalDeadlineMs: o.signalDeadlineMs ?? signalDeadlineMs(),
     log,
   });
 

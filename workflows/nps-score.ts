@@ -54,6 +54,7 @@ export function parseNpsScore(input: string): number | null {
   // "9/10", "9 / 10", "9 of 10", "9 sur 10", "8分", "8 điểm"
   text = text.replace(/(\d{1,2})\s*(\/|out of|of|sur|de|dari|trên|من)\s*10\b/u, '$1');
   text = text.replace(/(\d{1,2})\s*(分|คะแนน|điểm|poin|points?|pts|نقاط|درجات)/u, '$1');
+  if (/-\s*\d/.test(text)) return null; // negative numbers are not scores
   const digits = text.match(/\d+/g);
   if (digits) {
     if (digits.length !== 1) return null;

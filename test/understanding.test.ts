@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { extractOrderNumbers } from '../activities/understanding/entities.js';
+import { asksForHuman, isComplaint } from '../activities/understanding/keywords.js';
+import { detectLanguage } from '../activities/understanding/language.js';
+import { bestMatch } from '../activities/understanding/keyword-matcher.js';
+import { systemMessage, LANGUAGES } from '../activities/catalog/system-messages.js';
+import { demoFaq } from '../scripts/demo/demo-shop.js';
+
+describe('language detection', () => {
+  it.each([
+    ['Where is my parcel?', 'en'],
+    ['我的包裹在哪里', 'zh'],
+    ['¿Dónde está mi pedido?', 'es'],
+    ['Où est ma commande ?', 'fr'],
+    ['Cadê meu pedido?', 'pt'],
+    ['พัสดุของฉันอยู่ที่ไหน', 'th'],
+    ['Đơn hàng của tôi ở đâu', 'vi'],
+    ['Pesanan saya di mana ya kak', 'id'],
+    ['أين طلبي', 'ar'],
+  ])('%s → %s', (text, lang) => expect(detectLanguage(text, null)).toBe(lang));
+  it('keeps the previous language for very short messages', () => {
+    expect(detectLanguage('ok', 'th')).toBe('th');
+    expect(detectLanguage('10', 'es')).toBe('es');
+  });
+});
+
+describe('handoff keywords', () => {
+  it.each(['I want to file a complaint', '我要投诉', '我要举报', '联系主管', 'quiero poner una queja', 'je vais porter plainte', 'vou fazer uma reclamação', 'ฉันจะร้องเรียน', 'tôi muốn khiếu nại', 'saya mau komplain', 'أريد تقديم شكوى', 'let me talk to your supervisor'])(
+    'complaint: %s',
+    (t) => expect(isComplaint(t)).toBe(true),
+  );
+  it.each(['Where is my order?', 'reporting is fine'])('not a complaint: %s', (t) => expect(isComplaint(t)).toBe(false));
+  it.each(['can I talk to a human', '转人工', 'quiero hablar con un humano', 'je veux un conseiller', 'quero falar com um atendente', 'ขอคุยกับคน', 'cho tôi gặp nhân viên', 'saya mau bicara dengan orang', 'أريد التحدث مع موظف'])(
+    'human request: %s',
+    (t) => expect(asksForHuman(t)).toBe(true),
+  );
+});
+
+describe('entities and matching', () => {
+  it('extracts order numbers', () => {
+    expect(extractOrderNumbers('where is my order #1002?')).toEqual(['1002']);
+    expect(extractOrderNumbers('pedido 1234 y pedido A-7788')).toEqual(['1234', 'A-7788']);
+    expect(extractOrderNumbers('how long does shipping take')).toEqual([]);
+  });
+  it('matches demo FAQ phrasings across languages', () => {
+    expect(bestMatch('how long does shipping take to Mexico', demoFaq)?.questionId).toBe('ship-time');
+    expect(bestMatch('怎么退货', demoFaq)?.questionId).toBe('returns');
+    expect(bestMatch('metode pembayaran apa saja', demoFaq)?.questionId).toBe('payment');
+  });
+});
+
+describe('system message catalogs', () => {
+  it('has every message in all 9 languages plus es-419', () => {
+    for (const lang of [...LANGUAGES, 'es-419']) {
+      for (const kind of ['not_understood', 'handoff_notice', 'silence_nudge', 'nps_question', 'closed'] as const) {
+        const m = systemMessage(kind, lang);
+        expect(m.language).toBe(lang);
+        expect(m.text.length).toBeGreaterThan(5);
+      }
+    }
+    expect(systemMessage('closed', 'xx').language).toBe('en');
+  });
+});
