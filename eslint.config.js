@@ -15,8 +15,21 @@ export default tseslint.config(
     files: ['workflows/**/*.ts'],
     rules: {
       'no-restricted-globals': ['error', { name: 'setTimeout', message: 'use sleep()/condition() from @temporalio/workflow' }],
-      'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'use the SDK random (uuid4 / Math.random is replaced only inside the sandbox)' }],
-      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'mongoose', '../models/*', '../activities/*', '!../activities/index.js'], message: 'workflows do no I/O; import activity types only' }] }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'use the SDK random (uuid4 / Math.random is replaced only inside the sandbox)' },
+      ],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['node:*', 'mongoose', '../models/*', '../activities/*', '!../activities/index.js'],
+              message: 'workflows do no I/O; import activity types only',
+            },
+          ],
+        },
+      ],
     },
   },
 );

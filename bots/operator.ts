@@ -21,7 +21,8 @@ function parse<T>(schema: z.ZodType<T>, req: Request): T {
 export function operatorRoutes(client: Client, token?: string): Router {
   const r = Router();
   r.use((req, _res, next) => {
-    if (token && req.get('authorization') !== `Bearer ${token}`) throw new HttpError(401, 'unauthorized', 'missing or wrong operator token');
+    if (token && req.get('authorization') !== `Bearer ${token}`)
+      throw new HttpError(401, 'unauthorized', 'missing or wrong operator token');
     next();
   });
   const handle = (id: string) => client.workflow.getHandle(id);
@@ -29,14 +30,30 @@ export function operatorRoutes(client: Client, token?: string): Router {
     try {
       res.json(await fn(req));
     } catch (e) {
-      if (e instanceof WorkflowNotFoundError) throw new HttpError(404, 'conversation_not_found', `no running conversation ${String(req.params.id)}`);
+      if (e instanceof WorkflowNotFoundError)
+        throw new HttpError(404, 'conversation_not_found', `no running conversation ${String(req.params.id)}`);
       throw e;
     }
   };
-  r.get('/conversations/:id', wrap((req) => handle(String(req.params.id)).query('snapshot')));
-  r.post('/conversations/:id/accept', wrap(async (req) => (await handle(String(req.params.id)).signal('agentAccepted', parse(agentBody, req)), { ok: true })));
-  r.post('/conversations/:id/message', wrap(async (req) => (await handle(String(req.params.id)).signal('agentMessage', parse(messageBody, req)), { ok: true })));
-  r.post('/conversations/:id/release', wrap(async (req) => (await handle(String(req.params.id)).signal('agentReleased'), { ok: true })));
-  r.post('/conversations/:id/close', wrap(async (req) => (await handle(String(req.params.id)).signal('closeConversation', parse(closeBody, req)), { ok: true })));
+  r.get(
+    '/conversations/:id',
+    wrap((req) => handle(String(req.params.id)).query('snapshot')),
+  );
+  r.post(
+    '/conversations/:id/accept',
+    wrap(async (req) => (await handle(String(req.params.id)).signal('agentAccepted', parse(agentBody, req)), { ok: true })),
+  );
+  r.post(
+    '/conversations/:id/message',
+    wrap(async (req) => (await handle(String(req.params.id)).signal('agentMessage', parse(messageBody, req)), { ok: true })),
+  );
+  r.post(
+    '/conversations/:id/release',
+    wrap(async (req) => (await handle(String(req.params.id)).signal('agentReleased'), { ok: true })),
+  );
+  r.post(
+    '/conversations/:id/close',
+    wrap(async (req) => (await handle(String(req.params.id)).signal('closeConversation', parse(closeBody, req)), { ok: true })),
+  );
   return r;
 }

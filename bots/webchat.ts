@@ -22,12 +22,25 @@ import { conversationWorkflowId, type ChannelAdapter, type ConversationRef, type
 import { HttpError, validationError } from './http-errors.js';
 
 const postBody = z.object({
-  buyerId: z.string({ required_error: 'buyerId is required', invalid_type_error: 'buyerId must be a string' }).trim().min(1, 'buyerId is required').max(128).regex(/^[\w.@:-]+$/, 'buyerId may contain letters, digits and . _ @ : - only'),
-  messageId: z
-    .string({ required_error: 'messageId is required (a client-generated id; resending the same id is safe)', invalid_type_error: 'messageId must be a string' })
+  buyerId: z
+    .string({ required_error: 'buyerId is required', invalid_type_error: 'buyerId must be a string' })
     .trim()
-    .min(1, 'messageId is required (a client-generated id; resending the same id is safe)').max(128),
-  text: z.string({ required_error: 'text is required', invalid_type_error: 'text must be a string' }).trim().min(1, 'text must not be empty').max(4096, 'text is longer than 4096 characters'),
+    .min(1, 'buyerId is required')
+    .max(128)
+    .regex(/^[\w.@:-]+$/, 'buyerId may contain letters, digits and . _ @ : - only'),
+  messageId: z
+    .string({
+      required_error: 'messageId is required (a client-generated id; resending the same id is safe)',
+      invalid_type_error: 'messageId must be a string',
+    })
+    .trim()
+    .min(1, 'messageId is required (a client-generated id; resending the same id is safe)')
+    .max(128),
+  text: z
+    .string({ required_error: 'text is required', invalid_type_error: 'text must be a string' })
+    .trim()
+    .min(1, 'text must not be empty')
+    .max(4096, 'text is longer than 4096 characters'),
 });
 
 export interface WebchatOptions {
@@ -107,7 +120,12 @@ export class WebchatAdapter implements ChannelAdapter {
       const newest = await MessageModel.findOne({ workflowId, direction: 'out' }, { _id: 1 }).sort({ _id: -1 }).lean();
       cursor = newest?._id ?? null;
     }
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
     res.write(': connected\n\n');
     this.streams.add(res);
 
@@ -127,7 +145,14 @@ export class WebchatAdapter implements ChannelAdapter {
           const rows = await MessageModel.find(filter).sort({ _id: 1 }).limit(100).lean();
           for (const m of rows) {
             cursor = m._id;
-            const data = { id: String(m._id), text: m.text, author: m.author, language: m.language, quickReplies: m.quickReplies, at: m.createdAt };
+            const data = {
+              id: String(m._id),
+              text: m.text,
+              author: m.author,
+              language: m.language,
+              quickReplies: m.quickReplies,
+              at: m.createdAt,
+            };
             res.write(`id: ${String(m._id)}\nevent: message\ndata: ${JSON.stringify(data)}\n\n`);
           }
         } while (again);

@@ -10,7 +10,13 @@ import { ChannelRegistry } from '../bots/registry.js';
 import type { ChannelAdapter } from '../bots/channel.js';
 import { WebchatAdapter } from '../bots/webchat.js';
 import { connectMongo } from '../models/connection.js';
-import { conversationConfig, parseDuration, signalDeadlineMs, temporalConnection, type TemporalConnectionSettings } from '../temporal.config.js';
+import {
+  conversationConfig,
+  parseDuration,
+  signalDeadlineMs,
+  temporalConnection,
+  type TemporalConnectionSettings,
+} from '../temporal.config.js';
 import type { ConversationConfig } from '../workflows/types.js';
 import { createWorker } from './worker.js';
 import { log } from './log.js';
@@ -43,7 +49,8 @@ export async function startApp(o: AppOptions): Promise<App> {
   await connectMongo(o.mongoUri);
   const settings = o.temporal ?? temporalConnection();
   const registry = new ChannelRegistry();
-  for (const a of o.adapters ?? [new WebchatAdapter({ pollMs: o.webchatPollMs ?? Number(process.env.SORA_WEBCHAT_POLL_MS ?? 1000) })]) registry.register(a);
+  for (const a of o.adapters ?? [new WebchatAdapter({ pollMs: o.webchatPollMs ?? Number(process.env.SORA_WEBCHAT_POLL_MS ?? 1000) })])
+    registry.register(a);
   const { client, connection } = createTemporalClient(settings);
   const intake = new Intake({
     client,
@@ -60,7 +67,12 @@ export async function startApp(o: AppOptions): Promise<App> {
     const { NativeConnection } = await import('@temporalio/worker');
     const nc = await NativeConnection.connect({ address: settings.address, tls: settings.tls, apiKey: settings.apiKey });
     nativeConn = nc;
-    const created = await createWorker({ registry, connection: nc, namespace: settings.namespace, alertWebhookUrl: process.env.SORA_ALERT_WEBHOOK_URL });
+    const created = await createWorker({
+      registry,
+      connection: nc,
+      namespace: settings.namespace,
+      alertWebhookUrl: process.env.SORA_ALERT_WEBHOOK_URL,
+    });
     worker = created.worker;
     workerRun = worker.run();
     workerRun.catch((e) => log('worker stopped with an error', { error: String(e) }));

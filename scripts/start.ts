@@ -48,12 +48,14 @@ async function main(): Promise<void> {
 
   try {
     if (!externalTemporal) {
-      if (await isPortOpen('127.0.0.1', temporalPort)) throw new Error(`port ${temporalPort} is in use; stop what runs there or set SORA_TEMPORAL_PORT`);
+      if (await isPortOpen('127.0.0.1', temporalPort))
+        throw new Error(`port ${temporalPort} is in use; stop what runs there or set SORA_TEMPORAL_PORT`);
       log('starting Temporal dev server', { port: temporalPort, ui: uiPort, db: paths.temporalDb });
       temporal = await startTemporalDevServer({ port: temporalPort, uiPort, dbFile: paths.temporalDb, logDir: paths.logs });
       process.env.TEMPORAL_ADDRESS = temporal.address;
     }
-    if (!process.env.MONGODB_URI && (await isPortOpen('127.0.0.1', mongoPort))) throw new Error(`port ${mongoPort} is in use; set SORA_MONGO_PORT or MONGODB_URI`);
+    if (!process.env.MONGODB_URI && (await isPortOpen('127.0.0.1', mongoPort)))
+      throw new Error(`port ${mongoPort} is in use; set SORA_MONGO_PORT or MONGODB_URI`);
     mongo = await startDefaultMongo(mongoPort, paths.logs);
     log('MongoDB-wire server ready', { kind: mongo.kind, uri: mongo.uri.replace(/\/\/[^@]*@/, '//***@') });
 
@@ -65,7 +67,9 @@ async function main(): Promise<void> {
         '',
         `sora-cs is up (${secs} s)`,
         `  web chat     ${app.gateway.url}/chat?shop=${DEMO_SHOP_ID}`,
-        temporal?.uiUrl ? `  Temporal UI  ${temporal.uiUrl}/namespaces/default/workflows` : `  Temporal     ${process.env.TEMPORAL_ADDRESS}`,
+        temporal?.uiUrl
+          ? `  Temporal UI  ${temporal.uiUrl}/namespaces/default/workflows`
+          : `  Temporal     ${process.env.TEMPORAL_ADDRESS}`,
         `  MongoDB      ${mongo.kind}`,
         `  logs         ${paths.logs}`,
         'Ctrl-C stops everything.',

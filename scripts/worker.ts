@@ -25,9 +25,12 @@ export interface WorkerOptions extends ActivityDeps {
   taskQueue?: string;
 }
 
-export async function createWorker(opts: WorkerOptions): Promise<{ worker: Worker; connection: NativeConnection; ownsConnection: boolean }> {
+export async function createWorker(
+  opts: WorkerOptions,
+): Promise<{ worker: Worker; connection: NativeConnection; ownsConnection: boolean }> {
   const settings = temporalConnection();
-  const connection = opts.connection ?? (await NativeConnection.connect({ address: settings.address, tls: settings.tls, apiKey: settings.apiKey }));
+  const connection =
+    opts.connection ?? (await NativeConnection.connect({ address: settings.address, tls: settings.tls, apiKey: settings.apiKey }));
   const worker = await Worker.create({
     connection,
     namespace: opts.namespace ?? settings.namespace,

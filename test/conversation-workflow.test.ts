@@ -54,7 +54,13 @@ beforeAll(async () => {
     activities: createActivities({ registry }),
   });
   running = worker.run();
-  intake = new Intake({ client: env.client, connection: env.connection, conversationConfig: config, signalDeadlineMs: 10_000, log: () => {} });
+  intake = new Intake({
+    client: env.client,
+    connection: env.connection,
+    conversationConfig: config,
+    signalDeadlineMs: 10_000,
+    log: () => {},
+  });
 });
 
 afterAll(async () => {
@@ -71,14 +77,24 @@ function msg(buyerId: string, text: string, externalId = `m-${++counter}`): Inbo
 const wfId = (buyerId: string) => conversationWorkflowId({ shopId: 'demo', channel: 'webchat', buyerId });
 const snap = (buyerId: string) => env.client.workflow.getHandle(wfId(buyerId)).query<ConversationSnapshot>('snapshot');
 /** Wait until the workflow has handled `turns` buyer messages and is idle. */
-async function settled(buyerId: string, turns: number, extra: (s: ConversationSnapshot) => boolean = () => true): Promise<ConversationSnapshot> {
-  return eventually(async () => {
-    const s = await snap(buyerId);
-    return s.turns === turns && s.pendingInbox === 0 && !s.busy && extra(s) ? s : null;
-  }, 30_000, `conversation ${buyerId} to settle at ${turns} turns`);
+async function settled(
+  buyerId: string,
+  turns: number,
+  extra: (s: ConversationSnapshot) => boolean = () => true,
+): Promise<ConversationSnapshot> {
+  return eventually(
+    async () => {
+      const s = await snap(buyerId);
+      return s.turns === turns && s.pendingInbox === 0 && !s.busy && extra(s) ? s : null;
+    },
+    30_000,
+    `conversation ${buyerId} to settle at ${turns} turns`,
+  );
 }
 async function outbound(buyerId: string) {
-  return MessageModel.find({ workflowId: wfId(buyerId), direction: 'out' }).sort({ _id: 1 }).lean();
+  return MessageModel.find({ workflowId: wfId(buyerId), direction: 'out' })
+    .sort({ _id: 1 })
+    .lean();
 }
 async function sentTexts(buyerId: string): Promise<string[]> {
   // Sends are activities; give the last one a moment to be recorded.
@@ -157,7 +173,11 @@ describe('conversation workflow', () => {
     await env.sleep(59_000);
     expect(await NotificationModel.countDocuments({ workflowId: wfId('esc-1'), kind: 'escalation' })).toBe(0);
     await env.sleep(2_000);
-    const n = await eventually(() => NotificationModel.findOne({ workflowId: wfId('esc-1'), kind: 'escalation' }).lean(), 30_000, 'escalation');
+    const n = await eventually(
+      () => NotificationModel.findOne({ workflowId: wfId('esc-1'), kind: 'escalation' }).lean(),
+      30_000,
+      'escalation',
+    );
     expect(n.tier).toBe(1);
     await eventually(async () => (await sentTexts('esc-1')).includes(t('handoff_still_waiting')));
     expect((await snap('esc-1')).escalated).toBe(true);
@@ -186,7 +206,11 @@ describe('conversation workflow', () => {
     await settled('esc-2', 1, (x) => x.status === 'waiting_agent');
     for (let tier = 1; tier <= config.maxEscalationTiers; tier++) {
       await env.sleep(config.agentSlaMs + 1000);
-      await eventually(() => NotificationModel.findOne({ workflowId: wfId('esc-2'), kind: 'escalation', tier }).lean(), 30_000, `tier ${tier}`);
+      await eventually(
+        () => NotificationModel.findOne({ workflowId: wfId('esc-2'), kind: 'escalation', tier }).lean(),
+        30_000,
+        `tier ${tier}`,
+      );
     }
     await env.sleep(config.agentSlaMs + 1000);
     await eventually(() => NotificationModel.findOne({ workflowId: wfId('esc-2'), kind: 'handoff_expired' }).lean(), 30_000, 'expiry');
@@ -205,7 +229,11 @@ describe('conversation workflow', () => {
       return s.status === 'closed' ? s : null;
     });
     expect(closed.closeReason).toBe('idle');
-    const npsTimer = await eventually(async () => (await timers('nps-1')).find((d) => d > 29 * 60_000 && d <= 30 * 60_000), 10_000, 'a 30-minute NPS timer');
+    const npsTimer = await eventually(
+      async () => (await timers('nps-1')).find((d) => d > 29 * 60_000 && d <= 30 * 60_000),
+      10_000,
+      'a 30-minute NPS timer',
+    );
     expect(npsTimer).toBeGreaterThan(30 * 60_000 - 1000);
     await env.sleep(30 * 60_000 - 2000);
     expect(await sentTexts('nps-1')).not.toContain(t('nps_question'));
@@ -270,7 +298,13 @@ describe('conversation workflow', () => {
       signalArgs: [first],
     });
     await settled('can-1', 1);
-    const texts = ['Which payment methods do you accept?', 'Is there a warranty?', 'Do you have a discount code?', 'Which size should I choose?', 'Can I cancel my order?'];
+    const texts = [
+      'Which payment methods do you accept?',
+      'Is there a warranty?',
+      'Do you have a discount code?',
+      'Which size should I choose?',
+      'Can I cancel my order?',
+    ];
     for (const [i, text] of texts.entries()) {
       await env.client.workflow.getHandle(wfId('can-1')).signal('buyerMessage', msg('can-1', text));
       await settled('can-1', i + 2);

@@ -34,7 +34,10 @@ describe('parseNpsScore', () => {
     expect(parseNpsScore(text)).toBe(score);
   });
 
-  it.each(['11', '-1', 'where is my order 1234?', 'How long does shipping take?', '', 'ok', '3 or 4', 'I want to return 2 items'])('"%s" is not a score', (text) => {
-    expect(parseNpsScore(text)).toBeNull();
-  });
+  it.each(['11', '-1', 'where is my order 1234?', 'How long does shipping take?', '', 'ok', '3 or 4', 'I want to return 2 items'])(
+    '"%s" is not a score',
+    (text) => {
+      expect(parseNpsScore(text)).toBeNull();
+    },
+  );
 });

@@ -23,6 +23,8 @@ describe('workflow determinism', () => {
     // Turn the first activity the workflow scheduled into a different activity type.
     const ev = history.events.find((e: { activityTaskScheduledEventAttributes?: unknown }) => e.activityTaskScheduledEventAttributes);
     ev.activityTaskScheduledEventAttributes.activityType.name = 'somethingElse';
-    await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, historyFromJSON(history))).rejects.toThrow(/[Nn]ondetermin|[Dd]eterminism/);
+    await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, historyFromJSON(history))).rejects.toThrow(
+      /[Nn]ondetermin|[Dd]eterminism/,
+    );
   });
 });

@@ -25,15 +25,32 @@ describe('language detection', () => {
 });
 
 describe('handoff keywords', () => {
-  it.each(['I want to file a complaint', '我要投诉', '我要举报', '联系主管', 'quiero poner una queja', 'je vais porter plainte', 'vou fazer uma reclamação', 'ฉันจะร้องเรียน', 'tôi muốn khiếu nại', 'saya mau komplain', 'أريد تقديم شكوى', 'let me talk to your supervisor'])(
-    'complaint: %s',
-    (t) => expect(isComplaint(t)).toBe(true),
-  );
+  it.each([
+    'I want to file a complaint',
+    '我要投诉',
+    '我要举报',
+    '联系主管',
+    'quiero poner una queja',
+    'je vais porter plainte',
+    'vou fazer uma reclamação',
+    'ฉันจะร้องเรียน',
+    'tôi muốn khiếu nại',
+    'saya mau komplain',
+    'أريد تقديم شكوى',
+    'let me talk to your supervisor',
+  ])('complaint: %s', (t) => expect(isComplaint(t)).toBe(true));
   it.each(['Where is my order?', 'reporting is fine'])('not a complaint: %s', (t) => expect(isComplaint(t)).toBe(false));
-  it.each(['can I talk to a human', '转人工', 'quiero hablar con un humano', 'je veux un conseiller', 'quero falar com um atendente', 'ขอคุยกับคน', 'cho tôi gặp nhân viên', 'saya mau bicara dengan orang', 'أريد التحدث مع موظف'])(
-    'human request: %s',
-    (t) => expect(asksForHuman(t)).toBe(true),
-  );
+  it.each([
+    'can I talk to a human',
+    '转人工',
+    'quiero hablar con un humano',
+    'je veux un conseiller',
+    'quero falar com um atendente',
+    'ขอคุยกับคน',
+    'cho tôi gặp nhân viên',
+    'saya mau bicara dengan orang',
+    'أريد التحدث مع موظف',
+  ])('human request: %s', (t) => expect(asksForHuman(t)).toBe(true));
 });
 
 describe('entities and matching', () => {

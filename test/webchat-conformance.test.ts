@@ -4,7 +4,11 @@ import { describeChannelConformance } from './kit/channel-conformance.js';
 import { openSse } from './setup/sse.js';
 
 const post = (url: string, body: unknown) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) }).then((r) => r.status);
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  }).then((r) => r.status);
 
 describeChannelConformance('webchat', () => ({
   adapter: new WebchatAdapter({ pollMs: 200 }),

@@ -51,7 +51,11 @@ afterAll(async () => {
 });
 
 const post = (body: unknown) =>
-  fetch(`${app.gateway.url}/webchat/demo/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  fetch(`${app.gateway.url}/webchat/demo/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 const wf = (buyerId: string) => conversationWorkflowId({ shopId: 'demo', channel: 'webchat', buyerId });
 
 describe('web chat on the real stack', () => {
@@ -66,7 +70,9 @@ describe('web chat on the real stack', () => {
     expect(data).toMatchObject({ author: 'bot', language: 'es' });
     expect(data.text).toMatch(/^Los pedidos se envían/);
     expect(ev.id).toBe(data.id);
-    const rows = await MessageModel.find({ workflowId: wf(buyerId) }).sort({ _id: 1 }).lean();
+    const rows = await MessageModel.find({ workflowId: wf(buyerId) })
+      .sort({ _id: 1 })
+      .lean();
     expect(rows.map((r) => [r.direction, r.author])).toEqual([
       ['in', 'buyer'],
       ['out', 'bot'],
@@ -77,14 +83,18 @@ describe('web chat on the real stack', () => {
   it('keeps the search attributes current so operators can filter in the Temporal UI', async () => {
     const buyerId = `sa-${randomUUID().slice(0, 8)}`;
     await post({ buyerId, messageId: 'sa1', text: 'I want to talk to a human' });
-    await eventually(async () => {
-      for await (const w of app.client.workflow.list({
-        query: `WorkflowId = '${wf(buyerId)}' AND SoraShop = 'demo' AND SoraChannel = 'webchat' AND SoraStatus = 'waiting_agent' AND SoraIntent = 'human_request' AND SoraLanguage = 'en' AND SoraEscalated = false`,
-      })) {
-        if (w.workflowId === wf(buyerId)) return true;
-      }
-      return false;
-    }, 30_000, 'visibility query by Sora* attributes');
+    await eventually(
+      async () => {
+        for await (const w of app.client.workflow.list({
+          query: `WorkflowId = '${wf(buyerId)}' AND SoraShop = 'demo' AND SoraChannel = 'webchat' AND SoraStatus = 'waiting_agent' AND SoraIntent = 'human_request' AND SoraLanguage = 'en' AND SoraEscalated = false`,
+        })) {
+          if (w.workflowId === wf(buyerId)) return true;
+        }
+        return false;
+      },
+      30_000,
+      'visibility query by Sora* attributes',
+    );
   });
 
   it('operator endpoints drive the agent signals and the agent text reaches the buyer', async () => {
@@ -94,7 +104,8 @@ describe('web chat on the real stack', () => {
     await post({ buyerId, messageId: 'op1', text: 'human please' });
     const opUrl = `${app.gateway.url}/operator/conversations/${encodeURIComponent(wf(buyerId))}`;
     await eventually(async () => ((await (await fetch(opUrl)).json()) as ConversationSnapshot).status === 'waiting_agent');
-    const call = (p: string, body: unknown) => fetch(`${opUrl}/${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const call = (p: string, body: unknown) =>
+      fetch(`${opUrl}/${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect((await call('accept', { agentId: 'ana' })).status).toBe(200);
     expect((await call('message', { agentId: 'ana', text: 'Hola, soy Ana.' })).status).toBe(200);
     expect((await call('message', { agentId: 'ana', text: '' })).status).toBe(400);
@@ -110,10 +121,18 @@ describe('web chat on the real stack', () => {
     expect(body.error).toBe('invalid_request');
     expect(body.message).toMatch(/buyerId/);
     expect(body.message).toMatch(/messageId is required/);
-    const json = await fetch(`${app.gateway.url}/webchat/demo/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{nope' });
+    const json = await fetch(`${app.gateway.url}/webchat/demo/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{nope',
+    });
     expect(json.status).toBe(400);
     expect(((await json.json()) as { error: string }).error).toBe('invalid_json');
-    const shop = await fetch(`${app.gateway.url}/webchat/nope/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const shop = await fetch(`${app.gateway.url}/webchat/nope/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(shop.status).toBe(404);
     const sse = await fetch(`${app.gateway.url}/webchat/demo/events`);
     expect(sse.status).toBe(400);

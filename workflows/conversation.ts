@@ -177,7 +177,15 @@ export async function conversation(input: ConversationInput): Promise<Conversati
       await sendSystem('handoff_still_waiting');
     } else {
       // Bound reached: tell the buyer, leave a record for follow-up, and let the bot answer again.
-      await acts.notifyOperators({ workflowId, shopId, channel, buyerId, kind: 'handoff_expired', tier: st.tier, reason: st.handoffReason });
+      await acts.notifyOperators({
+        workflowId,
+        shopId,
+        channel,
+        buyerId,
+        kind: 'handoff_expired',
+        tier: st.tier,
+        reason: st.handoffReason,
+      });
       await sendSystem('handoff_unavailable');
       setStatus('bot');
       st.tierStartedAt = null;
@@ -303,7 +311,16 @@ export async function conversation(input: ConversationInput): Promise<Conversati
           if (score === null) return restartFresh(inbox.splice(0));
           inbox.shift();
           st.npsScore = score;
-          await acts.storeNpsAnswer({ workflowId, shopId, channel, buyerId, score, text: first.text, language: st.language, closedAt: new Date(st.closedAt!).toISOString() });
+          await acts.storeNpsAnswer({
+            workflowId,
+            shopId,
+            channel,
+            buyerId,
+            score,
+            text: first.text,
+            language: st.language,
+            closedAt: new Date(st.closedAt!).toISOString(),
+          });
           await sendSystem('nps_thanks');
           await publish();
           if (inbox.length > 0) return restartFresh(inbox.splice(0));

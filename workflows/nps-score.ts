@@ -36,7 +36,25 @@ const WORDS: Record<string, string[]> = {
   zh: ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九', '十'],
   th: ['ศูนย์', 'หนึ่ง', 'สอง', 'สาม', 'สี่', 'ห้า', 'หก', 'เจ็ด', 'แปด', 'เก้า', 'สิบ'],
 };
-const EXTRA_WORDS: Record<string, number> = { une: 1, uma: 1, 'kosong': 0, 'mot': 1, 'muoi': 10, 'ثنين': 2, 'اثنين': 2, 'ثلاث': 3, 'أربع': 4, 'خمس': 5, 'ست': 6, 'سبع': 7, 'ثمان': 8, 'تسع': 9, 'عشر': 10, '两': 2, '〇': 0 };
+const EXTRA_WORDS: Record<string, number> = {
+  une: 1,
+  uma: 1,
+  kosong: 0,
+  mot: 1,
+  muoi: 10,
+  ثنين: 2,
+  اثنين: 2,
+  ثلاث: 3,
+  أربع: 4,
+  خمس: 5,
+  ست: 6,
+  سبع: 7,
+  ثمان: 8,
+  تسع: 9,
+  عشر: 10,
+  两: 2,
+  〇: 0,
+};
 
 const KEYCAPS: Record<string, number> = { '🔟': 10 };
 for (let d = 0; d <= 9; d++) KEYCAPS[`${d}\uFE0F\u20E3`] = d;
@@ -58,7 +76,10 @@ export function parseNpsScore(input: string): number | null {
   const digits = text.match(/\d+/g);
   if (digits) {
     if (digits.length !== 1) return null;
-    const rest = text.replace(digits[0], ' ').replace(FILLER, ' ').replace(/[\s\p{P}\p{S}]+/gu, '');
+    const rest = text
+      .replace(digits[0], ' ')
+      .replace(FILLER, ' ')
+      .replace(/[\s\p{P}\p{S}]+/gu, '');
     const v = Number(digits[0]);
     return rest.length <= 3 && v >= 0 && v <= 10 ? v : null;
   }

@@ -25,7 +25,15 @@ const ASKS = /[?？؟]\s*$/u;
 export async function compose(shopId: string, content: OutboundContent, language: string | null): Promise<Composed> {
   const lang = language ?? 'en';
   if (content.kind === 'agent') {
-    return { text: content.text, quickReplies: [], author: 'agent', agentId: content.agentId, language: lang, languageFallback: false, asksQuestion: false };
+    return {
+      text: content.text,
+      quickReplies: [],
+      author: 'agent',
+      agentId: content.agentId,
+      language: lang,
+      languageFallback: false,
+      asksQuestion: false,
+    };
   }
   if (content.kind === 'answer' && content.understanding.faqId) {
     const entry = await FaqEntryModel.findOne({ shopId, questionId: content.understanding.faqId }).lean();
@@ -36,7 +44,15 @@ export async function compose(shopId: string, content: OutboundContent, language
       const base = lang.split('-')[0]!;
       const chosen = answers[lang] ? lang : answers[base] ? base : answers[fallbackLang] ? fallbackLang : Object.keys(answers)[0]!;
       const text = answers[chosen]!;
-      return { text, quickReplies: [], author: 'bot', agentId: null, language: chosen, languageFallback: chosen !== lang && chosen !== base, asksQuestion: ASKS.test(text) };
+      return {
+        text,
+        quickReplies: [],
+        author: 'bot',
+        agentId: null,
+        language: chosen,
+        languageFallback: chosen !== lang && chosen !== base,
+        asksQuestion: ASKS.test(text),
+      };
     }
   }
   const kind: SystemMessageKind = content.kind === 'system' ? content.message : 'not_understood';

@@ -55,7 +55,8 @@ export function makeSendToBuyer(registry: ChannelRegistry) {
       } catch (e) {
         if (!isDuplicateKey(e)) throw e;
         record = await MessageModel.findOne({ channel: ref.channel, externalId: key });
-        if (record?.status === 'sent') return { externalId: record.platformMessageId ?? key, asksQuestion: c.asksQuestion, alreadySent: true };
+        if (record?.status === 'sent')
+          return { externalId: record.platformMessageId ?? key, asksQuestion: c.asksQuestion, alreadySent: true };
       }
     }
     try {

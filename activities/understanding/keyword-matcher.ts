@@ -11,7 +11,9 @@ export interface MatchableEntry {
 }
 
 const STOP = new Set(
-  'a an the is are am i my me you your do does did to of for in on at it this that and or can could how what when where which why please hi hello el la los las de del mi es un una que por para le les du des je est mon ma o os as meu minha do da em um uma saya apa di ke yang dan ini itu tôi của là có không bạn'.split(' '),
+  'a an the is are am i my me you your do does did to of for in on at it this that and or can could how what when where which why please hi hello el la los las de del mi es un una que por para le les du des je est mon ma o os as meu minha do da em um uma saya apa di ke yang dan ini itu tôi của là có không bạn'.split(
+    ' ',
+  ),
 );
 
 export function tokens(text: string): string[] {

@@ -16,7 +16,17 @@ const COMPLAINT: Record<string, string[]> = {
 };
 
 const HUMAN: Record<string, string[]> = {
-  en: ['human', 'real person', 'live agent', 'agent', 'representative', 'talk to someone', 'speak to someone', 'operator', 'customer service'],
+  en: [
+    'human',
+    'real person',
+    'live agent',
+    'agent',
+    'representative',
+    'talk to someone',
+    'speak to someone',
+    'operator',
+    'customer service',
+  ],
   zh: ['人工', '真人', '转人工', '客服人员', '人工客服'],
   es: ['humano', 'persona real', 'agente', 'asesor', 'hablar con alguien', 'operador'],
   fr: ['humain', 'vraie personne', 'conseiller', 'agent', 'parler à quelqu', 'opérateur'],
@@ -30,7 +40,11 @@ const HUMAN: Record<string, string[]> = {
 const NON_SPACED = /[\u0E00-\u0E7F\u0600-\u06FF\u4E00-\u9FFF]/u;
 
 function fold(s: string): string {
-  return s.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '').normalize('NFC');
+  return s
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .normalize('NFC');
 }
 
 function compile(table: Record<string, string[]>): (text: string) => boolean {

