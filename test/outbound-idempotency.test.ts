@@ -102,7 +102,7 @@ describe('outbound idempotency', () => {
       await env.run(acts.sendToBuyer, {
         ref,
         key: `conv:demo:httptest:b1:run-1:${seq}`,
-        content: { kind: 'system', message: 'nps_thanks' },
+        content: { kind: 'system' as const, message: 'nps_thanks' as const },
         language: 'th',
       });
     }
