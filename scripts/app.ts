@@ -20,6 +20,7 @@ import {
 import type { ConversationConfig } from '../workflows/types.js';
 import { createWorker } from './worker.js';
 import { log } from './log.js';
+import { installRuntime } from './runtime.js';
 
 export interface AppOptions {
   mongoUri: string;
@@ -46,6 +47,7 @@ export interface App {
 }
 
 export async function startApp(o: AppOptions): Promise<App> {
+  installRuntime();
   await connectMongo(o.mongoUri);
   const settings = o.temporal ?? temporalConnection();
   const registry = new ChannelRegistry();

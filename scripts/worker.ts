@@ -12,12 +12,25 @@ export const webpackConfigHook: NonNullable<BundleOptions['webpackConfigHook']> 
   return config;
 };
 
+import { installRuntime } from './runtime.js';
+
 let cachedBundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** Bundle the workflow code once per process (≈5–10 s). */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  cachedBundle ??= bundleWorkflowCode({ workflowsPath, webpackConfigHook });
+  installRuntime();
+  cachedBundle ??= bundleWorkflowCode({ workflowsPath, webpackConfigHook, logger: bundlerLogger });
   return cachedBundle;
 }
+
+/** Webpack's module listing is noise; keep warnings and errors only. */
+const bundlerLogger = {
+  log: () => {},
+  trace: () => {},
+  debug: () => {},
+  info: () => {},
+  warn: (m: string) => process.stderr.write(`workflow bundle: ${m}\n`),
+  error: (m: string) => process.stderr.write(`workflow bundle: ${m}\n`),
+};
 
 export interface WorkerOptions extends ActivityDeps {
   connection?: NativeConnection;
