@@ -78,11 +78,6 @@ export function devServerSearchAttributeFlags(): string[] {
   return Object.values(searchAttributes).flatMap((k) => ['--search-attribute', `${k.name}=${cliType[k.type]}`]);
 }
 
-/** Timeouts for activities called by the conversation workflow. */
-export const activityTimeouts = {
-  startToCloseMs: parseDuration('SORA_ACTIVITY_TIMEOUT', '30s'),
-};
-
 /** How long the gateway waits for Temporal before answering a webhook with 503. */
 export const signalDeadlineMs = () => parseDuration('SORA_SIGNAL_DEADLINE', '5s');
 
@@ -102,6 +97,7 @@ export function conversationConfig(): ConversationConfig {
     complaintStreakHandoff: number('SORA_HANDOFF_COMPLAINT_STREAK', 2),
     lowConfidenceHandoff: number('SORA_HANDOFF_LOW_CONFIDENCE_STREAK', 3),
     historyEventLimit: number('SORA_HISTORY_EVENT_LIMIT', 5000),
+    activityTimeoutMs: parseDuration('SORA_ACTIVITY_TIMEOUT', '30s'),
     searchAttributes: env('SORA_SEARCH_ATTRIBUTES') !== 'off',
   };
 }

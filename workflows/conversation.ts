@@ -31,10 +31,12 @@ import type {
   HandoffReason,
 } from './types.js';
 
-const acts = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
-});
+function activities(startToCloseMs: number) {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: startToCloseMs,
+    retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
+  });
+}
 
 const SEEN_IDS_KEPT = 500;
 
@@ -74,6 +76,7 @@ export function initialState(now: number): ConversationState {
 
 export async function conversation(input: ConversationInput): Promise<ConversationResult> {
   const { shopId, channel, buyerId, config } = input;
+  const acts = activities(config.activityTimeoutMs ?? 30_000);
   const info = workflowInfo();
   const workflowId = info.workflowId;
   const ref = { channel, shopId, buyerId, workflowId };

@@ -16,6 +16,8 @@ export interface ConversationConfig {
   lowConfidenceHandoff: number;
   /** Continue-as-new once the run's history has more events than this (or the server suggests it). */
   historyEventLimit: number;
+  /** Start-to-close timeout of each activity (SORA_ACTIVITY_TIMEOUT). Optional for runs started before it existed. */
+  activityTimeoutMs?: number;
   /** Upsert SoraStatus & co. (off only where the server has no custom search attributes). */
   searchAttributes: boolean;
 }
