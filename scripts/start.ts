@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const externalTemporal = !!process.env.TEMPORAL_ADDRESS;
   const needMongoJava = !process.env.MONGODB_URI && !hasMongod();
   try {
-    installStack({ temporal: !externalTemporal, mongoJavaServer: needMongoJava });
+    installStack({ temporal: !externalTemporal, mongoJavaServer: needMongoJava, models: true });
   } catch (e) {
     if (e instanceof MissingPrerequisiteError) {
       process.stderr.write(`sora: ${e.message}\n`);

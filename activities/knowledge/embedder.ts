@@ -1,0 +1,89 @@
+/**
+ * On-device sentence embeddings with transformers.js: one model instance per process, batched,
+ * mean-pooled and L2-normalized. SORA_EMBED_MODEL = a hub id (looked up under SORA_HOME/models
+ * first; the hub is only contacted when SORA_ALLOW_REMOTE_MODELS=true) or a local folder.
+ */
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { env as hfEnv, pipeline, type FeatureExtractionPipeline } from '@huggingface/transformers';
+import { modelsDir } from '../../scripts/models/install-models.js';
+
+export const DEFAULT_EMBED_MODEL = 'Xenova/all-MiniLM-L6-v2';
+
+export interface EmbedderOptions {
+  model?: string;
+  /** Texts per forward pass (SORA_EMBED_BATCH). */
+  batchSize?: number;
+  /** Prefixes for models with prompt conventions (e5: `query: ` / `passage: `). */
+  queryPrefix?: string;
+  passagePrefix?: string;
+}
+
+export class Embedder {
+  readonly model: string;
+  readonly batchSize: number;
+  private readonly queryPrefix: string;
+  private readonly passagePrefix: string;
+  private extractor: Promise<FeatureExtractionPipeline> | undefined;
+  dims = 0;
+
+  constructor(o: EmbedderOptions = {}) {
+    this.model = o.model ?? process.env.SORA_EMBED_MODEL ?? DEFAULT_EMBED_MODEL;
+    this.batchSize = o.batchSize ?? Number(process.env.SORA_EMBED_BATCH ?? 32);
+    this.queryPrefix = o.queryPrefix ?? '';
+    this.passagePrefix = o.passagePrefix ?? '';
+  }
+
+  private load(): Promise<FeatureExtractionPipeline> {
+    this.extractor ??= (async () => {
+      let id = this.model;
+      if (path.isAbsolute(id) || id.startsWith('.')) {
+        // A local folder: its parent becomes the model root, its name the id.
+        const abs = path.resolve(id);
+        hfEnv.localModelPath = path.dirname(abs) + path.sep;
+        id = path.basename(abs);
+      } else {
+        hfEnv.localModelPath = modelsDir + path.sep;
+      }
+      hfEnv.allowRemoteModels = process.env.SORA_ALLOW_REMOTE_MODELS === 'true';
+      hfEnv.allowLocalModels = true;
+      const folder = path.join(hfEnv.localModelPath, id);
+      if (!hfEnv.allowRemoteModels && !existsSync(folder)) {
+        throw new Error(
+          `embedding model "${this.model}" not found in ${folder}; run \`npm run stack:install\` (or set SORA_EMBED_MODEL to a model folder)`,
+        );
+      }
+      const dtype = existsSync(path.join(folder, 'onnx', 'model_quantized.onnx')) ? 'q8' : 'fp32';
+      return (await pipeline('feature-extraction', id, { dtype })) as FeatureExtractionPipeline;
+    })();
+    return this.extractor;
+  }
+
+  /** Embed texts (batched); every vector is unit length. */
+  async embed(
+    texts: string[],
+    kind: 'query' | 'passage' = 'query',
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<Float32Array[]> {
+    const ex = await this.load();
+    const prefix = kind === 'query' ? this.queryPrefix : this.passagePrefix;
+    const out: Float32Array[] = [];
+    for (let i = 0; i < texts.length; i += this.batchSize) {
+      const batch = texts.slice(i, i + this.batchSize).map((t) => prefix + t);
+      const t = await ex(batch, { pooling: 'mean', normalize: true });
+      const [n, d] = t.dims as [number, number];
+      this.dims = d;
+      const data = t.data as Float32Array;
+      for (let j = 0; j < n; j++) out.push(data.slice(j * d, (j + 1) * d));
+      onProgress?.(Math.min(i + this.batchSize, texts.length), texts.length);
+    }
+    return out;
+  }
+}
+
+let shared: Embedder | undefined;
+/** The process-wide embedder (one model instance per worker process). */
+export function sharedEmbedder(): Embedder {
+  shared ??= new Embedder();
+  return shared;
+}

@@ -1,0 +1,173 @@
+/**
+ * Intent model over sentence embeddings: k-nearest neighbours (cosine) fused with a softmax
+ * (multinomial logistic) regression trained on the KB's vectors at import time. Pure computation,
+ * deterministic for a given seed; vectors are unit length so a dot product is the cosine.
+ */
+
+export interface Prediction {
+  label: string;
+  /** Fused probability of `label`, in [0, 1]. */
+  confidence: number;
+  /** Nearest KB item (index into the training set) and its cosine similarity. */
+  nearest: number;
+  similarity: number;
+}
+
+export interface TrainOptions {
+  epochs?: number;
+  learningRate?: number;
+  l2?: number;
+  seed?: number;
+  /** Weight of the regression in the fusion (1 - weight goes to k-NN). */
+  fusion?: number;
+  k?: number;
+  onEpoch?: (epoch: number, epochs: number) => void;
+}
+
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+export class IntentModel {
+  readonly labels: string[];
+  private readonly y: Int32Array;
+  private constructor(
+    private readonly vectors: Float32Array[],
+    labelsOfItems: string[],
+    private readonly W: Float32Array, // C × D
+    private readonly b: Float32Array,
+    readonly fusion: number,
+    readonly k: number,
+    readonly scale: number,
+  ) {
+    this.labels = [...new Set(labelsOfItems)];
+    const idx = new Map(this.labels.map((l, i) => [l, i]));
+    this.y = Int32Array.from(labelsOfItems, (l) => idx.get(l)!);
+  }
+
+  static train(vectors: Float32Array[], labels: string[], o: TrainOptions = {}): IntentModel {
+    if (vectors.length === 0) throw new Error('cannot train an intent model on an empty knowledge base');
+    const classes = [...new Set(labels)];
+    const C = classes.length;
+    const D = vectors[0]!.length;
+    const idx = new Map(classes.map((l, i) => [l, i]));
+    const y = labels.map((l) => idx.get(l)!);
+    const W = new Float32Array(C * D);
+    const b = new Float32Array(C);
+    const epochs = o.epochs ?? 60;
+    const lr0 = o.learningRate ?? 0.5;
+    const l2 = o.l2 ?? 1e-4;
+    // Inputs are unit vectors with small coordinates; scaling them makes the regression converge fast.
+    const scale = 8;
+    const rnd = mulberry32(o.seed ?? 42);
+    const order = vectors.map((_, i) => i);
+    const logits = new Float64Array(C);
+    const batch = 32;
+    const gW = new Float32Array(C * D);
+    const gb = new Float32Array(C);
+    if (C > 1) {
+      for (let ep = 0; ep < epochs; ep++) {
+        for (let i = order.length - 1; i > 0; i--) {
+          const j = Math.floor(rnd() * (i + 1));
+          [order[i], order[j]] = [order[j]!, order[i]!];
+        }
+        const lr = lr0 * (1 - ep / epochs) + 0.01;
+        for (let s = 0; s < order.length; s += batch) {
+          gW.fill(0);
+          gb.fill(0);
+          const end = Math.min(s + batch, order.length);
+          for (let q = s; q < end; q++) {
+            const n = order[q]!;
+            const x = vectors[n]!;
+            let max = -Infinity;
+            for (let c = 0; c < C; c++) {
+              let z = b[c]!;
+              const off = c * D;
+              for (let d = 0; d < D; d++) z += W[off + d]! * x[d]! * scale;
+              logits[c] = z;
+              if (z > max) max = z;
+            }
+            let sum = 0;
+            for (let c = 0; c < C; c++) sum += logits[c] = Math.exp(logits[c]! - max);
+            for (let c = 0; c < C; c++) {
+              const g = logits[c]! / sum - (c === y[n] ? 1 : 0);
+              if (Math.abs(g) < 1e-6) continue;
+              gb[c]! += g;
+              const off = c * D;
+              for (let d = 0; d < D; d++) gW[off + d]! += g * x[d]! * scale;
+            }
+          }
+          const m = end - s;
+          for (let i = 0; i < W.length; i++) W[i]! -= lr * (gW[i]! / m + l2 * W[i]!);
+          for (let c = 0; c < C; c++) b[c]! -= (lr * gb[c]!) / m;
+        }
+        o.onEpoch?.(ep + 1, epochs);
+      }
+    }
+    return new IntentModel(vectors, labels, W, b, o.fusion ?? 0.5, o.k ?? 10, scale);
+  }
+
+  /** Regression probabilities per class. */
+  private regression(x: Float32Array): Float64Array {
+    const C = this.labels.length;
+    const D = x.length;
+    const p = new Float64Array(C);
+    if (C === 1) return p.fill(1);
+    let max = -Infinity;
+    for (let c = 0; c < C; c++) {
+      let z = this.b[c]!;
+      const off = c * D;
+      for (let d = 0; d < D; d++) z += this.W[off + d]! * x[d]! * this.scale;
+      p[c] = z;
+      if (z > max) max = z;
+    }
+    let sum = 0;
+    for (let c = 0; c < C; c++) sum += p[c] = Math.exp(p[c]! - max);
+    for (let c = 0; c < C; c++) p[c]! /= sum;
+    return p;
+  }
+
+  /** k-NN: similarity-weighted vote of the k nearest items (softmax over similarities). */
+  private neighbours(x: Float32Array): { vote: Float64Array; nearest: number; similarity: number } {
+    const sims = this.vectors.map((v, i) => [dot(v, x), i] as const);
+    sims.sort((a, b) => b[0] - a[0]);
+    const vote = new Float64Array(this.labels.length);
+    const top = sims.slice(0, this.k);
+    let sum = 0;
+    for (const [s, i] of top) {
+      const w = Math.exp(s / 0.05);
+      vote[this.y[i]!]! += w;
+      sum += w;
+    }
+    for (let c = 0; c < vote.length; c++) vote[c]! /= sum || 1;
+    return { vote, nearest: top[0]?.[1] ?? -1, similarity: top[0]?.[0] ?? 0 };
+  }
+
+  predict(x: Float32Array): Prediction {
+    const p = this.regression(x);
+    const { vote, nearest, similarity } = this.neighbours(x);
+    let best = 0;
+    let bestScore = -1;
+    for (let c = 0; c < p.length; c++) {
+      const s = this.fusion * p[c]! + (1 - this.fusion) * vote[c]!;
+      if (s > bestScore) {
+        bestScore = s;
+        best = c;
+      }
+    }
+    return { label: this.labels[best]!, confidence: bestScore, nearest, similarity };
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * The `sora` command line (from a checkout: `npm run -s sora -- <command>`).
+ *
+ *   sora start                                   same as npm start
+ *   sora eval --kb FILE --cases FILE [--shots N] [--seed S] [--model ID] [--json]
+ *   sora dataset split --in FILE [--dev 0.2] [--seed 7] [--out DIR]
+ */
+import { parseArgs } from 'node:util';
+import { runEval } from './eval/eval.js';
+import { splitFile } from './eval/split.js';
+
+const USAGE = `usage:
+  sora start
+  sora eval --kb FILE.csv --cases FILE.(csv|jsonl) [--shots N] [--seed S] [--model ID|DIR] [--json]
+  sora dataset split --in FILE.csv [--dev 0.2] [--seed 7] [--out DIR]`;
+
+function fail(msg: string): never {
+  process.stderr.write(`sora: ${msg}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [cmd, ...rest] = argv;
+  const err = (m: string) => process.stderr.write(`${m}\n`);
+  switch (cmd) {
+    case 'start':
+      await import('./start.js');
+      return;
+    case 'eval': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          kb: { type: 'string' },
+          cases: { type: 'string' },
+          shots: { type: 'string' },
+          seed: { type: 'string' },
+          model: { type: 'string' },
+          fusion: { type: 'string' },
+          json: { type: 'boolean' },
+        },
+      });
+      if (!values.kb || !values.cases) fail('eval needs --kb and --cases');
+      const shots = values.shots === undefined ? undefined : Number(values.shots);
+      if (shots !== undefined && (!Number.isInteger(shots) || shots < 1)) fail('--shots must be a positive integer');
+      const r = await runEval({
+        kb: values.kb,
+        cases: values.cases,
+        shots,
+        seed: values.seed ? Number(values.seed) : 1,
+        model: values.model,
+        fusion: values.fusion ? Number(values.fusion) : undefined,
+        log: err,
+      });
+      const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
+      process.stdout.write(`model ${r.model}; KB ${r.kb_rows} rows, ${r.labels} labels; ${r.n} cases\n`);
+      process.stdout.write(
+        `top-1 accuracy ${pct(r.accuracy)}   macro-F1 ${pct(r.macro_f1)}   latency p50 ${r.p50_ms} ms, p95 ${r.p95_ms} ms per query\n`,
+      );
+      for (const [lang, v] of Object.entries(r.per_lang)) process.stdout.write(`  ${lang.padEnd(6)} ${pct(v.accuracy)}  (n=${v.n})\n`);
+      if (values.json)
+        process.stdout.write(
+          `${JSON.stringify({ accuracy: r.accuracy, macro_f1: r.macro_f1, n: r.n, per_lang: r.per_lang, p50_ms: r.p50_ms, p95_ms: r.p95_ms })}\n`,
+        );
+      return;
+    }
+    case 'dataset': {
+      if (rest[0] !== 'split') fail('unknown dataset command');
+      const { values } = parseArgs({
+        args: rest.slice(1),
+        options: { in: { type: 'string' }, dev: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } },
+      });
+      if (!values.in) fail('dataset split needs --in');
+      const r = splitFile(values.in, values.out ?? '.sora/eval', Number(values.dev ?? 0.2), Number(values.seed ?? 7));
+      process.stdout.write(`train ${r.sizes[0]} rows → ${r.train}\ndev   ${r.sizes[1]} rows → ${r.dev}\n`);
+      return;
+    }
+    default:
+      fail(cmd ? `unknown command "${cmd}"` : 'no command');
+  }
+}
+
+main(process.argv.slice(2)).catch((e) => {
+  process.stderr.write(`sora: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});
