@@ -7,7 +7,9 @@ import { lookupBuyerFacts } from './commerce/buyer-facts.js';
 import { makeNotifyOperators } from './conversations/notify-operators.js';
 import { recordConversation, storeNpsAnswer } from './conversations/records.js';
 import { makeSendToBuyer } from './messaging/send.js';
-import { understand } from './understanding/understand.js';
+import { makeUnderstand } from './understanding/understand.js';
+import { sharedEmbedder, type Embedder } from './knowledge/embedder.js';
+import { KbIndex } from './knowledge/kb-index.js';
 
 export type { Understanding } from './understanding/understand.js';
 export type { OutboundContent } from './messaging/compose.js';
@@ -16,11 +18,14 @@ export type { SystemMessageKind } from './catalog/system-messages.js';
 export interface ActivityDeps {
   registry: ChannelRegistry;
   alertWebhookUrl?: string;
+  /** Defaults to the process-wide embedder (SORA_EMBED_MODEL). */
+  embedder?: Embedder;
 }
 
 export function createActivities(deps: ActivityDeps) {
+  const embedder = deps.embedder ?? sharedEmbedder();
   return {
-    understand,
+    understand: makeUnderstand(embedder, new KbIndex(embedder)),
     lookupBuyerFacts,
     sendToBuyer: makeSendToBuyer(deps.registry),
     recordConversation,

@@ -2,7 +2,9 @@
  * Operator / agent endpoints until an agent console exists: look at a conversation and drive it
  * with the design's signals. Protected by SORA_OPERATOR_TOKEN (Bearer) when set.
  */
-import { Router, type Request } from 'express';
+import express, { Router, type Request } from 'express';
+import { importKb } from '../activities/knowledge/kb-import.js';
+import { KbValidationError } from '../activities/knowledge/kb-workbook.js';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';

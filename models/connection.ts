@@ -9,6 +9,7 @@ import './order.js';
 import './faq-entry.js';
 import './nps-answer.js';
 import './notification.js';
+import './unmatched-question.js';
 
 // The bundled fallback server answers createCollection on an existing collection with an unusual
 // error; collections are created implicitly on first insert and indexes with createIndexes().

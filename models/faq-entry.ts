@@ -10,6 +10,13 @@ const faqEntrySchema = new Schema(
     variants: { type: [String], default: [] },
     /** Answers by language code; `en` or the shop's default language at least. */
     answers: { type: Map, of: String, required: true },
+    skus: { type: [String], default: [] },
+    countries: { type: [String], default: [] },
+    /** Unit vectors of [question, ...variants], from `embedModel`. */
+    vectors: { type: [[Number]], default: [] },
+    embedModel: { type: String, default: null },
+    /** The import that wrote this entry (entries of older imports are removed). */
+    importId: { type: String, default: null },
   },
   { timestamps: true },
 );

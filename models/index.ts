@@ -7,3 +7,4 @@ export { OrderModel } from './order.js';
 export { FaqEntryModel } from './faq-entry.js';
 export { NpsAnswerModel } from './nps-answer.js';
 export { NotificationModel } from './notification.js';
+export { UnmatchedQuestionModel } from './unmatched-question.js';

@@ -8,6 +8,10 @@ const shopSchema = new Schema(
     defaultLanguage: { type: String, default: 'en' },
     /** Channels enabled for this shop. */
     channels: { type: [String], default: ['webchat'] },
+    /** Bumped by every KB import; workers rebuild their in-memory index when it changes. */
+    kbVersion: { type: Number, default: 0 },
+    /** Spanish variant for system messages: 'es' (Spain) or 'es-419' (Latin America). */
+    spanishVariant: { type: String, enum: ['es', 'es-419'], default: 'es' },
   },
   { timestamps: true },
 );

@@ -4,6 +4,9 @@
  *   sora start                                   same as npm start
  *   sora eval --kb FILE --cases FILE [--shots N] [--seed S] [--model ID] [--json]
  *   sora dataset split --in FILE [--dev 0.2] [--seed 7] [--out DIR]
+ *   sora kb import FILE --shop ID                 FAQ workbook (.xlsx / .csv)
+ *   sora kb missed --shop ID [--limit 50] [--json] top unmatched questions, clustered
+ * The kb commands use MONGODB_URI (default: the embedded stack's mongodb://127.0.0.1:27017/sora).
  */
 import { parseArgs } from 'node:util';
 import { runEval } from './eval/eval.js';
@@ -12,7 +15,9 @@ import { splitFile } from './eval/split.js';
 const USAGE = `usage:
   sora start
   sora eval --kb FILE.csv --cases FILE.(csv|jsonl) [--shots N] [--seed S] [--model ID|DIR] [--json]
-  sora dataset split --in FILE.csv [--dev 0.2] [--seed 7] [--out DIR]`;
+  sora dataset split --in FILE.csv [--dev 0.2] [--seed 7] [--out DIR]
+  sora kb import FILE.(xlsx|csv) --shop ID
+  sora kb missed --shop ID [--limit 50] [--json]`;
 
 function fail(msg: string): never {
   process.stderr.write(`sora: ${msg}\n${USAGE}\n`);
@@ -72,6 +77,57 @@ async function main(argv: string[]): Promise<void> {
       if (!values.in) fail('dataset split needs --in');
       const r = splitFile(values.in, values.out ?? '.sora/eval', Number(values.dev ?? 0.2), Number(values.seed ?? 7));
       process.stdout.write(`train ${r.sizes[0]} rows → ${r.train}\ndev   ${r.sizes[1]} rows → ${r.dev}\n`);
+      return;
+    }
+    case 'kb': {
+      const sub = rest[0];
+      const { values, positionals } = parseArgs({
+        args: rest.slice(1),
+        allowPositionals: true,
+        options: { shop: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
+      });
+      if (!values.shop) fail(`kb ${sub ?? ''} needs --shop ID`);
+      const { connectMongo, disconnectMongo } = await import('../models/connection.js');
+      await connectMongo(process.env.MONGODB_URI ?? `mongodb://127.0.0.1:${process.env.SORA_MONGO_PORT ?? 27017}/sora`);
+      try {
+        if (sub === 'import') {
+          const file = positionals[0];
+          if (!file) fail('kb import needs a FILE');
+          const { importKb } = await import('../activities/knowledge/kb-import.js');
+          const { KbValidationError } = await import('../activities/knowledge/kb-workbook.js');
+          try {
+            const r = await importKb(values.shop, file, { progress: (m) => err(`  ${m}`) });
+            for (const w of r.warnings) err(`warning: ${w}`);
+            process.stdout.write(
+              `imported ${r.entries} entries (${r.phrasings} phrasings) into shop ${r.shopId}: ${r.created} new, ${r.updated} updated, ${r.removed} removed; KB version ${r.kbVersion}; ${r.ms} ms\n`,
+            );
+          } catch (e) {
+            if (e instanceof KbValidationError) {
+              process.stderr.write(`${e.message}\n`);
+              process.exitCode = 1;
+              return;
+            }
+            throw e;
+          }
+        } else if (sub === 'missed') {
+          const { topMissed } = await import('../activities/knowledge/missed-questions.js');
+          const clusters = await topMissed(values.shop, { limit: values.limit ? Number(values.limit) : 50 });
+          if (values.json) process.stdout.write(`${JSON.stringify(clusters)}\n`);
+          else if (clusters.length === 0) process.stdout.write(`no unmatched questions for shop ${values.shop}\n`);
+          else
+            clusters.forEach((c, i) =>
+              process.stdout.write(
+                `${String(i + 1).padStart(2)}. ×${c.count}  ${c.representative}\n      e.g. ${c.examples.join(' | ')}  [${Object.entries(
+                  c.languages,
+                )
+                  .map(([l, n]) => `${l}:${n}`)
+                  .join(' ')}]\n`,
+              ),
+            );
+        } else fail(`unknown kb command "${sub ?? ''}"`);
+      } finally {
+        await disconnectMongo();
+      }
       return;
     }
     default:

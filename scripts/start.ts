@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     log('MongoDB-wire server ready', { kind: mongo.kind, uri: mongo.uri.replace(/\/\/[^@]*@/, '//***@') });
 
     app = await startApp({ mongoUri: mongo.uri });
-    await seedDemoShop();
+    await seedDemoShop(DEMO_SHOP_ID, { log: (m) => log(m) });
     const secs = ((Date.now() - t0) / 1000).toFixed(1);
     process.stdout.write(
       [

@@ -1,14 +1,17 @@
-/** The `understand` activity: language, intent + confidence, handoff keywords, entities. */
-import { FaqEntryModel } from '../../models/faq-entry.js';
+/** The `understand` activity: language, FAQ match + intent with confidence, handoff keywords, entities. */
+import { log } from '@temporalio/activity';
+import { UnmatchedQuestionModel } from '../../models/unmatched-question.js';
+import type { Embedder } from '../knowledge/embedder.js';
+import type { KbIndex } from '../knowledge/kb-index.js';
 import { extractOrderNumbers } from './entities.js';
 import { asksForHuman, isComplaint } from './keywords.js';
-import { bestMatch } from './keyword-matcher.js';
 import { detectLanguage } from './language.js';
 
 export interface UnderstandInput {
   shopId: string;
   text: string;
   languageHint: string | null;
+  workflowId?: string;
 }
 
 export interface Understanding {
@@ -23,26 +26,46 @@ export interface Understanding {
   orderNumbers: string[];
 }
 
-/** Minimum keyword-overlap score to answer from the FAQ (skeleton matcher). */
-export const MATCH_THRESHOLD = 0.34;
+/** Minimum fused confidence to answer from the FAQ (SORA_MATCH_THRESHOLD). */
+export const matchThreshold = () => Number(process.env.SORA_MATCH_THRESHOLD ?? 0.3);
+/**
+ * Minimum cosine similarity to the nearest FAQ phrasing (SORA_MATCH_MIN_SIMILARITY): the regression
+ * always picks some entry, this keeps out questions the KB does not cover at all.
+ */
+export const minSimilarity = () => Number(process.env.SORA_MATCH_MIN_SIMILARITY ?? 0.45);
 
-export async function understand(input: UnderstandInput): Promise<Understanding> {
-  const language = detectLanguage(input.text, input.languageHint);
-  const entries = await FaqEntryModel.find({ shopId: input.shopId }, { questionId: 1, intent: 1, question: 1, variants: 1 }).lean();
-  const match = bestMatch(input.text, entries);
-  const complaint = isComplaint(input.text);
-  const humanRequest = asksForHuman(input.text);
-  const orderNumbers = extractOrderNumbers(input.text);
-  const understood = !!match && match.score >= MATCH_THRESHOLD;
-  const intent = humanRequest ? 'human_request' : complaint ? 'complaint' : understood ? match.intent : 'unknown';
-  return {
-    language,
-    intent,
-    confidence: match ? Number(match.score.toFixed(3)) : 0,
-    faqId: understood ? match.questionId : null,
-    understood,
-    complaint,
-    humanRequest,
-    orderNumbers,
+export function makeUnderstand(embedder: Embedder, kb: KbIndex) {
+  return async function understand(input: UnderstandInput): Promise<Understanding> {
+    const language = detectLanguage(input.text, input.languageHint);
+    const complaint = isComplaint(input.text);
+    const humanRequest = asksForHuman(input.text);
+    const orderNumbers = extractOrderNumbers(input.text);
+    const [vector] = await embedder.embed([input.text], 'query');
+    const index = await kb.forShop(input.shopId);
+    const match = index.match(vector!);
+    const understood = !!match && match.confidence >= matchThreshold() && match.similarity >= minSimilarity();
+    const intent = humanRequest ? 'human_request' : complaint ? 'complaint' : understood ? match.intent : 'unknown';
+    if (!understood && !humanRequest && !complaint) {
+      await UnmatchedQuestionModel.create({
+        shopId: input.shopId,
+        text: input.text,
+        language,
+        vector: Array.from(vector!, (x) => Math.round(x * 1e6) / 1e6),
+        bestQuestionId: match?.questionId ?? null,
+        confidence: match?.confidence ?? 0,
+        workflowId: input.workflowId ?? null,
+      });
+      log.info('not understood; logged for the seller', { confidence: match?.confidence ?? 0, similarity: match?.similarity ?? 0 });
+    }
+    return {
+      language,
+      intent,
+      confidence: match ? Number(match.confidence.toFixed(3)) : 0,
+      faqId: understood ? match.questionId : null,
+      understood,
+      complaint,
+      humanRequest,
+      orderNumbers,
+    };
   };
 }

@@ -1,0 +1,170 @@
+/**
+ * Reading and validating a seller's FAQ workbook (.xlsx or .csv). Pure: no database. Every problem
+ * is reported with its row, column and cell reference; the caller imports nothing when any row is
+ * invalid.
+ *
+ * Columns: question_id, question, answer (required); intent, sku (several: ; , or new line),
+ * countries (ISO 3166-1 alpha-2, several), variants (one phrasing per line), answer_<lang>
+ * (e.g. answer_es, answer_th, answer_es-419).
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import ExcelJS from 'exceljs';
+import countries from 'i18n-iso-countries';
+
+export const INTENTS = [
+  'logistics_tracking',
+  'returns_exchange',
+  'refund',
+  'size_fit',
+  'product_info',
+  'payment',
+  'shipping_time_cost',
+  'customs_tax',
+  'order_change',
+  'coupon_promotion',
+  'complaint',
+  'human_request',
+] as const;
+
+export interface KbEntryInput {
+  questionId: string;
+  intent: string;
+  question: string;
+  variants: string[];
+  answers: Record<string, string>;
+  skus: string[];
+  countries: string[];
+  row: number;
+}
+
+export interface KbProblem {
+  row: number;
+  column: string;
+  cell: string;
+  message: string;
+}
+
+export class KbValidationError extends Error {
+  constructor(readonly problems: KbProblem[]) {
+    super(
+      `the workbook has ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was imported:\n` +
+        problems
+          .slice(0, 50)
+          .map((p) => `  ${p.cell} (row ${p.row}, ${p.column}): ${p.message}`)
+          .join('\n') +
+        (problems.length > 50 ? `\n  … and ${problems.length - 50} more` : ''),
+    );
+    this.name = 'KbValidationError';
+  }
+}
+
+const REQUIRED = ['question_id', 'question', 'answer'] as const;
+const KNOWN = new Set(['question_id', 'question', 'answer', 'intent', 'sku', 'countries', 'variants']);
+const LANG_COLUMN = /^answer_([a-z]{2}(?:-[A-Za-z0-9]{2,8})?)$/;
+
+function columnLetter(index: number): string {
+  let s = '';
+  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
+  return s;
+}
+
+/** Header + rows as strings, from either format. */
+export async function readTable(file: string, data?: Buffer): Promise<string[][]> {
+  const ext = path.extname(file).toLowerCase();
+  const buf = data ?? (await readFile(file));
+  if (ext === '.csv') return parse(buf, { bom: true, relax_column_count: true, skip_empty_lines: false }) as string[][];
+  if (ext === '.xlsx') {
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(buf as unknown as ArrayBuffer);
+    const ws = wb.worksheets[0];
+    if (!ws) throw new Error(`${file}: the workbook has no worksheet`);
+    const rows: string[][] = [];
+    ws.eachRow({ includeEmpty: true }, (row, n) => {
+      const vals: string[] = [];
+      row.eachCell({ includeEmpty: true }, (cell, col) => {
+        const v = cell.value;
+        let s = '';
+        if (v == null) s = '';
+        else if (typeof v === 'object' && 'richText' in v) s = v.richText.map((r) => r.text).join('');
+        else if (typeof v === 'object' && 'text' in v) s = String(v.text);
+        else if (typeof v === 'object' && 'result' in v) s = String(v.result ?? '');
+        else s = String(v);
+        vals[col - 1] = s;
+      });
+      rows[n - 1] = Array.from(vals, (x) => x ?? '');
+    });
+    return Array.from(rows, (r) => r ?? []);
+  }
+  throw new Error(`${file}: unsupported file type "${ext}" (use .xlsx or .csv)`);
+}
+
+const splitList = (s: string) =>
+  s
+    .split(/[;,\n]/)
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+export function validateTable(table: string[][], defaultLanguage = 'en'): { entries: KbEntryInput[]; warnings: string[] } {
+  const problems: KbProblem[] = [];
+  const warnings: string[] = [];
+  const header = (table[0] ?? []).map((h) => h.trim().toLowerCase());
+  const col = new Map(header.map((h, i) => [h, i]));
+  for (const r of REQUIRED) {
+    if (!col.has(r)) problems.push({ row: 1, column: r, cell: 'row 1', message: `missing required column "${r}"` });
+  }
+  for (const [h, i] of col) {
+    if (h && !KNOWN.has(h) && !LANG_COLUMN.test(h)) warnings.push(`column ${columnLetter(i)} "${h}" is not a known column and is ignored`);
+  }
+  if (problems.length) throw new KbValidationError(problems);
+  const langCols = [...col].filter(([h]) => LANG_COLUMN.test(h)).map(([h, i]) => [LANG_COLUMN.exec(h)![1]!, i] as const);
+  const seen = new Map<string, number>();
+  const entries: KbEntryInput[] = [];
+  for (let r = 1; r < table.length; r++) {
+    const cells = table[r] ?? [];
+    if (cells.every((c) => !c || !c.trim())) continue; // blank line
+    const rowNo = r + 1;
+    const get = (name: string) => (col.has(name) ? (cells[col.get(name)!] ?? '').trim() : '');
+    const bad = (name: string, message: string) =>
+      problems.push({ row: rowNo, column: name, cell: `${columnLetter(col.get(name) ?? 0)}${rowNo}`, message });
+    const qid = get('question_id');
+    if (!qid) bad('question_id', 'question_id is empty');
+    else if (!/^[\w.-]{1,64}$/.test(qid)) bad('question_id', `"${qid}" may only contain letters, digits, _ . - (max 64)`);
+    else if (seen.has(qid)) bad('question_id', `duplicate question_id "${qid}" (first on row ${seen.get(qid)})`);
+    else seen.set(qid, rowNo);
+    const question = get('question');
+    if (!question) bad('question', 'question is empty');
+    else if (question.length > 500) bad('question', `question is ${question.length} characters (max 500)`);
+    const answer = get('answer');
+    if (!answer) bad('answer', 'answer is empty');
+    else if (answer.length > 4000) bad('answer', `answer is ${answer.length} characters (max 4000)`);
+    const intent = get('intent') || 'faq';
+    if (col.has('intent') && get('intent') && !(INTENTS as readonly string[]).includes(intent)) {
+      bad('intent', `unknown intent "${intent}" (one of ${INTENTS.join(', ')})`);
+    }
+    const codes = splitList(get('countries')).map((c) => c.toUpperCase());
+    for (const c of codes)
+      if (!countries.isValid(c) || c.length !== 2) bad('countries', `"${c}" is not an ISO 3166-1 alpha-2 country code`);
+    const variants = get('variants')
+      .split('\n')
+      .map((v) => v.trim())
+      .filter(Boolean);
+    for (const v of variants) if (v.length > 500) bad('variants', `a variant is ${v.length} characters (max 500)`);
+    const answers: Record<string, string> = { [defaultLanguage]: answer };
+    for (const [lang, i] of langCols) {
+      const t = (cells[i] ?? '').trim();
+      if (t) answers[lang] = t;
+    }
+    entries.push({ questionId: qid, intent, question, variants, answers, skus: splitList(get('sku')), countries: codes, row: rowNo });
+  }
+  if (problems.length) throw new KbValidationError(problems);
+  if (entries.length === 0)
+    throw new KbValidationError([{ row: 2, column: 'question_id', cell: 'A2', message: 'the workbook has no entries' }]);
+  if (entries.length < 200) {
+    warnings.push(
+      `cold start: only ${entries.length} entries (fewer than 200); answers will miss more questions until the FAQ grows — see \`sora kb missed\``,
+    );
+  }
+  return { entries, warnings };
+}

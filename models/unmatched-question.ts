@@ -1,0 +1,20 @@
+import { model, Schema, type InferSchemaType } from 'mongoose';
+
+/** Buyer questions the KB could not answer, for `sora kb missed` (clustered by meaning). */
+const unmatchedSchema = new Schema(
+  {
+    shopId: { type: String, required: true },
+    text: { type: String, required: true },
+    language: { type: String, default: null },
+    /** Unit vector of the text (same model as the KB). */
+    vector: { type: [Number], default: [] },
+    bestQuestionId: { type: String, default: null },
+    confidence: { type: Number, default: 0 },
+    workflowId: { type: String, default: null },
+  },
+  { timestamps: true },
+);
+unmatchedSchema.index({ shopId: 1, createdAt: -1 });
+
+export type UnmatchedQuestion = InferSchemaType<typeof unmatchedSchema>;
+export const UnmatchedQuestionModel = model('UnmatchedQuestion', unmatchedSchema);
