@@ -17,6 +17,9 @@ const messageSchema = new Schema(
     attachments: { type: [Schema.Types.Mixed], default: [] },
     quickReplies: { type: [String], default: [] },
     language: { type: String, default: null },
+    /** Outbound: no text in the buyer's language existed; `language` is the shop's default. */
+    languageFallback: { type: Boolean, default: false },
+    requestedLanguage: { type: String, default: null },
     /** Outbound: who wrote it. */
     author: { type: String, enum: ['buyer', 'bot', 'agent', 'system'], required: true },
     agentId: { type: String, default: null },

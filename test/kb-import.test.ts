@@ -13,7 +13,7 @@ import { importKb } from '../activities/knowledge/kb-import.js';
 import { KbIndex } from '../activities/knowledge/kb-index.js';
 import { KbValidationError } from '../activities/knowledge/kb-workbook.js';
 import { topMissed } from '../activities/knowledge/missed-questions.js';
-import { makeUnderstand } from '../activities/understanding/understand.js';
+import { makeUnderstand, type Understanding } from '../activities/understanding/understand.js';
 import { FaqEntryModel } from '../models/faq-entry.js';
 import { ShopModel } from '../models/shop.js';
 import { disconnectMongo } from '../models/connection.js';
@@ -113,7 +113,7 @@ x-4,refund,,Missing question text,
       'bitcoin payment possible?',
       'Is the jacket waterproof?',
     ]) {
-      const u = await env.run(understand, { shopId: 'kb1', text, languageHint: null });
+      const u: Understanding = await env.run(understand, { shopId: 'kb1', text, languageHint: null });
       expect(u.understood, text).toBe(false);
     }
     const missed = await topMissed('kb1');

@@ -12,7 +12,9 @@ import type { ChannelAdapter, ConversationRef, OutboundMessage } from '../bots/c
 import { ChannelRegistry } from '../bots/registry.js';
 import { MessageModel } from '../models/message.js';
 import { disconnectMongo } from '../models/connection.js';
-import { seedDemoShop } from '../scripts/demo/demo-shop.js';
+import { ShopModel } from '../models/shop.js';
+import { FaqEntryModel } from '../models/faq-entry.js';
+import { systemMessage } from '../activities/catalog/system-messages.js';
 import { useFreshDatabase } from './setup/helpers.js';
 
 let platform: http.Server;
@@ -34,7 +36,7 @@ class HttpChannel implements ChannelAdapter {
 
 beforeAll(async () => {
   await useFreshDatabase('sora_idem');
-  await seedDemoShop();
+  await ShopModel.create({ shopId: 'demo', name: 'Demo', defaultLanguage: 'en' });
   platform = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
@@ -107,5 +109,71 @@ describe('outbound idempotency', () => {
       });
     }
     expect(received).toEqual(['ขอบคุณสำหรับความคิดเห็นค่ะ', 'ขอบคุณสำหรับความคิดเห็นค่ะ']);
+  });
+});
+
+describe('language of replies', () => {
+  const acts = createActivities({ registry: new ChannelRegistry().register(new HttpChannel()) });
+  const env = new MockActivityEnvironment();
+  const refFor = (shopId: string) => ({ channel: 'httptest', shopId, buyerId: 'b9', workflowId: `conv:${shopId}:httptest:b9` });
+
+  it('uses the Latin-American Spanish catalog for a shop that selects it', async () => {
+    await ShopModel.create({ shopId: 'latam', name: 'LatAm', defaultLanguage: 'es', spanishVariant: 'es-419' });
+    received.length = 0;
+    await env.run(acts.sendToBuyer, {
+      ref: refFor('latam'),
+      key: 'latam-1',
+      content: { kind: 'system' as const, message: 'handoff_notice' as const },
+      language: 'es',
+    });
+    await env.run(acts.sendToBuyer, {
+      ref: refFor('demo'),
+      key: 'spain-1',
+      content: { kind: 'system' as const, message: 'handoff_notice' as const },
+      language: 'es',
+    });
+    expect(received).toEqual([systemMessage('handoff_notice', 'es-419').text, systemMessage('handoff_notice', 'es').text]);
+    expect(received[0]).not.toBe(received[1]);
+    expect((await MessageModel.findOne({ externalId: 'latam-1' }).lean())?.language).toBe('es-419');
+  });
+
+  it("falls back to the shop's default language and records that it did", async () => {
+    await FaqEntryModel.create({
+      shopId: 'demo',
+      questionId: 'only-en',
+      intent: 'payment',
+      question: 'Which cards?',
+      answers: { en: 'Visa and Mastercard.', th: 'วีซ่าและมาสเตอร์การ์ด' },
+    });
+    const understanding = {
+      language: 'vi',
+      intent: 'payment',
+      confidence: 0.9,
+      faqId: 'only-en',
+      understood: true,
+      complaint: false,
+      humanRequest: false,
+      orderNumbers: [],
+    };
+    received.length = 0;
+    await env.run(acts.sendToBuyer, {
+      ref: refFor('demo'),
+      key: 'fb-1',
+      content: { kind: 'answer' as const, understanding },
+      language: 'vi',
+    });
+    await env.run(acts.sendToBuyer, {
+      ref: refFor('demo'),
+      key: 'fb-2',
+      content: { kind: 'answer' as const, understanding },
+      language: 'th',
+    });
+    expect(received).toEqual(['Visa and Mastercard.', 'วีซ่าและมาสเตอร์การ์ด']);
+    expect(await MessageModel.findOne({ externalId: 'fb-1' }).lean()).toMatchObject({
+      language: 'en',
+      languageFallback: true,
+      requestedLanguage: 'vi',
+    });
+    expect(await MessageModel.findOne({ externalId: 'fb-2' }).lean()).toMatchObject({ language: 'th', languageFallback: false });
   });
 });

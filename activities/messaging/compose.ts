@@ -23,7 +23,12 @@ export interface Composed {
 const ASKS = /[?？؟]\s*$/u;
 
 export async function compose(shopId: string, content: OutboundContent, language: string | null): Promise<Composed> {
-  const lang = language ?? 'en';
+  const shop = content.kind === 'agent' ? null : await ShopModel.findOne({ shopId }, { defaultLanguage: 1, spanishVariant: 1 }).lean();
+  // A shop serving Latin America answers Spanish-speaking buyers in es-419 where text exists.
+  const lang =
+    (language ?? shop?.defaultLanguage ?? 'en') === 'es' && shop?.spanishVariant === 'es-419'
+      ? 'es-419'
+      : (language ?? shop?.defaultLanguage ?? 'en');
   if (content.kind === 'agent') {
     return {
       text: content.text,
@@ -39,7 +44,6 @@ export async function compose(shopId: string, content: OutboundContent, language
     const entry = await FaqEntryModel.findOne({ shopId, questionId: content.understanding.faqId }).lean();
     if (entry) {
       const answers = entry.answers as unknown as Record<string, string>;
-      const shop = await ShopModel.findOne({ shopId }, { defaultLanguage: 1 }).lean();
       const fallbackLang = shop?.defaultLanguage ?? 'en';
       const base = lang.split('-')[0]!;
       const chosen = answers[lang] ? lang : answers[base] ? base : answers[fallbackLang] ? fallbackLang : Object.keys(answers)[0]!;

@@ -50,7 +50,8 @@ export function makeSendToBuyer(registry: ChannelRegistry) {
           author: c.author,
           agentId: c.agentId,
           status: 'pending',
-          raw: c.languageFallback ? { languageFallback: true, requested: input.language } : null,
+          languageFallback: c.languageFallback,
+          requestedLanguage: input.language,
         });
       } catch (e) {
         if (!isDuplicateKey(e)) throw e;

@@ -35,3 +35,9 @@ export async function useFreshDatabase(name: string): Promise<string> {
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+/** The FAQ entry (of any shop in the current database) whose answer in `lang` is exactly `text`. */
+export async function kbEntryAnswering(text: string, lang = 'en') {
+  const { FaqEntryModel } = await import('../../models/faq-entry.js');
+  return FaqEntryModel.findOne({ [`answers.${lang}`]: text }, { questionId: 1, intent: 1 }).lean();
+}
