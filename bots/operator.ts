@@ -37,6 +37,32 @@ export function operatorRoutes(client: Client, token?: string): Router {
       throw e;
     }
   };
+  // FAQ workbook import: the file is the request body (text/csv or the .xlsx content type).
+  r.post('/shops/:shopId/kb', express.raw({ type: () => true, limit: '20mb' }), async (req, res) => {
+    const type = String(req.get('content-type') ?? '');
+    const name = String(req.query.filename ?? '');
+    const ext =
+      type.includes('spreadsheetml') || name.endsWith('.xlsx') ? '.xlsx' : type.includes('csv') || name.endsWith('.csv') ? '.csv' : '';
+    if (!ext) {
+      throw new HttpError(
+        415,
+        'unsupported_media_type',
+        'send the workbook as text/csv or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet (or add ?filename=faq.xlsx)',
+      );
+    }
+    if (!Buffer.isBuffer(req.body) || req.body.length === 0)
+      throw new HttpError(400, 'invalid_request', 'the request body (the workbook) is empty');
+    try {
+      res.json(await importKb(String(req.params.shopId), `upload${ext}`, { data: req.body }));
+    } catch (e) {
+      if (e instanceof KbValidationError) {
+        res.status(422).json({ error: 'invalid_workbook', message: e.message.split('\n')[0], problems: e.problems });
+        return;
+      }
+      if (e instanceof Error && e.message.startsWith('no shop')) throw new HttpError(404, 'unknown_shop', e.message);
+      throw e;
+    }
+  });
   r.get(
     '/conversations/:id',
     wrap((req) => handle(String(req.params.id)).query('snapshot')),

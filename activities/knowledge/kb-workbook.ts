@@ -85,7 +85,7 @@ export async function readTable(file: string, data?: Buffer): Promise<string[][]
       const vals: string[] = [];
       row.eachCell({ includeEmpty: true }, (cell, col) => {
         const v = cell.value;
-        let s = '';
+        let s: string;
         if (v == null) s = '';
         else if (typeof v === 'object' && 'richText' in v) s = v.richText.map((r) => r.text).join('');
         else if (typeof v === 'object' && 'text' in v) s = String(v.text);
