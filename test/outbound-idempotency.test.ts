@@ -153,7 +153,10 @@ describe('language of replies', () => {
       understood: true,
       complaint: false,
       humanRequest: false,
-      orderNumbers: [],
+      orderNumbers: [] as string[],
+      trackingNumbers: [] as string[],
+      skus: [] as string[],
+      countries: [] as string[],
     };
     received.length = 0;
     await env.run(acts.sendToBuyer, {

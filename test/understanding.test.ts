@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extractOrderNumbers } from '../activities/understanding/entities.js';
+import { extractCountries, extractOrderNumbers, extractSkus, extractTrackingNumbers } from '../activities/understanding/entities.js';
 import { asksForHuman, isComplaint } from '../activities/understanding/keywords.js';
 import { detectLanguage } from '../activities/understanding/language.js';
 import { systemMessage, LANGUAGES } from '../activities/catalog/system-messages.js';
@@ -56,6 +56,19 @@ describe('entities', () => {
     expect(extractOrderNumbers('where is my order #1002?')).toEqual(['1002']);
     expect(extractOrderNumbers('pedido 1234 y pedido A-7788')).toEqual(['1234', 'A-7788']);
     expect(extractOrderNumbers('how long does shipping take')).toEqual([]);
+  });
+  it('extracts tracking numbers, SKUs and countries', () => {
+    expect(extractTrackingNumbers('my parcel RR123456789CN is stuck')).toEqual(['RR123456789CN']);
+    expect(extractTrackingNumbers('UPS 1Z999AA10123456784 not moving')).toEqual(['1Z999AA10123456784']);
+    expect(extractTrackingNumbers('nomor resi: JX1234567890 belum update')).toEqual(['JX1234567890']);
+    expect(extractTrackingNumbers('order 1234')).toEqual([]);
+    expect(extractSkus('does TSHIRT-001 come in blue? and SNKR-220')).toEqual(['TSHIRT-001', 'SNKR-220']);
+    expect(extractCountries('How long does shipping to Brazil take?')).toEqual(['BR']);
+    expect(extractCountries('¿Envían a México?')).toEqual(['MX']);
+    expect(extractCountries('寄到泰国要多久')).toEqual(['TH']);
+    expect(extractCountries('ส่งไปประเทศไทยกี่วัน')).toEqual(['TH']);
+    expect(extractCountries('ship to the USA')).toEqual(['US']);
+    expect(extractCountries('where is my parcel')).toEqual([]);
   });
 });
 

@@ -1,9 +1,106 @@
-/** Entity extraction for the skeleton: order numbers ("order 1234", "#1234", "pedido 1234"). */
+/**
+ * Entities in a buyer message: order numbers, tracking numbers, SKUs and countries (names in the 9
+ * buyer languages, from i18n-iso-countries, or ISO codes after a shipping preposition).
+ */
+import { createRequire } from 'node:module';
+import countries from 'i18n-iso-countries';
+
+const require = createRequire(import.meta.url);
+const LANGS = ['en', 'es', 'fr', 'pt', 'th', 'vi', 'id', 'ar', 'zh'] as const;
+for (const l of LANGS) countries.registerLocale(require(`i18n-iso-countries/langs/${l}.json`));
+
 const ORDER =
   /(?:#|\b(?:order|orden|pedido|commande|encomenda|đơn(?:\s*hàng)?|pesanan|طلب|订单|คำสั่งซื้อ)\s*(?:no\.?|number|n[º°o]\.?|número|numéro|số|nomor|رقم|号)?\s*[:#]?\s*)([A-Z0-9-]{3,24})/giu;
 
 export function extractOrderNumbers(text: string): string[] {
   const out = new Set<string>();
   for (const m of text.matchAll(ORDER)) if (/\d/.test(m[1]!)) out.add(m[1]!.toUpperCase());
+  return [...out];
+}
+
+/** UPU S10 (RR123456789CN), UPS (1Z…), and long codes after a tracking keyword in any of the languages. */
+const S10 = /\b[A-Z]{2}\d{9}[A-Z]{2}\b/g;
+const UPS = /\b1Z[0-9A-Z]{16}\b/g;
+const AFTER_KEYWORD =
+  /(?:tracking|track|rastreo|seguimiento|suivi|rastreio|单号|运单|快递单|เลขพัสดุ|เลขติดตาม|resi|vận đơn|mã vận|رقم التتبع|التتبع)\s*(?:number|no\.?|número|numéro|code|#)?\s*[:#]?\s*([A-Z0-9]{8,30})/giu;
+
+export function extractTrackingNumbers(text: string): string[] {
+  const out = new Set<string>();
+  const upper = text.toUpperCase();
+  for (const re of [S10, UPS]) for (const m of upper.matchAll(re)) out.add(m[0]);
+  for (const m of text.matchAll(AFTER_KEYWORD)) if (/\d/.test(m[1]!)) out.add(m[1]!.toUpperCase());
+  return [...out];
+}
+
+/** SKUs look like TSHIRT-001, SNKR-220, EARBUD-X2 (letters, dash, code with a digit). */
+const SKU = /\b[A-Z]{2,12}-(?=[A-Z0-9]*\d)[A-Z0-9]{1,10}\b/g;
+export function extractSkus(text: string, known: string[] = []): string[] {
+  const out = new Set<string>();
+  for (const m of text.matchAll(SKU)) out.add(m[0]);
+  const upper = text.toUpperCase();
+  for (const k of known) if (upper.includes(k.toUpperCase())) out.add(k.toUpperCase());
+  return [...out];
+}
+
+interface CountryName {
+  name: string;
+  code: string;
+  spaced: boolean;
+}
+let names: CountryName[] | undefined;
+function countryNames(): CountryName[] {
+  if (names) return names;
+  const list: CountryName[] = [];
+  const fold = (s: string) =>
+    s
+      .toLowerCase()
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .normalize('NFC');
+  for (const l of LANGS) {
+    for (const [code, value] of Object.entries(countries.getNames(l, { select: 'all' }))) {
+      for (const n of value as string[]) {
+        if (n.length < 3 && !/[\u0E00-\u0E7F\u4E00-\u9FFF\u0600-\u06FF]/u.test(n)) continue;
+        list.push({ name: fold(n), code, spaced: !/[\u0E00-\u0E7F\u4E00-\u9FFF]/u.test(n) });
+      }
+    }
+  }
+  // Common short forms buyers use.
+  for (const [n, code] of [
+    ['usa', 'US'],
+    ['america', 'US'],
+    ['uk', 'GB'],
+    ['england', 'GB'],
+    ['uae', 'AE'],
+    ['美国', 'US'],
+    ['英国', 'GB'],
+    ['泰国', 'TH'],
+    ['ไทย', 'TH'],
+    ['ee. uu.', 'US'],
+    ['eeuu', 'US'],
+    ['eua', 'US'],
+  ] as const) {
+    list.push({ name: n, code, spaced: !/[\u0E00-\u0E7F\u4E00-\u9FFF]/u.test(n) });
+  }
+  names = list.sort((a, b) => b.name.length - a.name.length);
+  return names;
+}
+
+export function extractCountries(text: string): string[] {
+  const t = text
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .normalize('NFC');
+  const out = new Set<string>();
+  for (const c of countryNames()) {
+    if (c.spaced) {
+      const i = t.indexOf(c.name);
+      if (i < 0) continue;
+      const before = t[i - 1];
+      const after = t[i + c.name.length];
+      if ((before === undefined || !/[\p{L}\p{N}]/u.test(before)) && (after === undefined || !/[\p{L}\p{N}]/u.test(after))) out.add(c.code);
+    } else if (t.includes(c.name)) out.add(c.code);
+  }
   return [...out];
 }

@@ -3,7 +3,7 @@ import { log } from '@temporalio/activity';
 import { UnmatchedQuestionModel } from '../../models/unmatched-question.js';
 import type { Embedder } from '../knowledge/embedder.js';
 import type { KbIndex } from '../knowledge/kb-index.js';
-import { extractOrderNumbers } from './entities.js';
+import { extractCountries, extractOrderNumbers, extractSkus, extractTrackingNumbers } from './entities.js';
 import { asksForHuman, isComplaint } from './keywords.js';
 import { detectLanguage } from './language.js';
 
@@ -24,6 +24,10 @@ export interface Understanding {
   complaint: boolean;
   humanRequest: boolean;
   orderNumbers: string[];
+  trackingNumbers: string[];
+  skus: string[];
+  /** ISO 3166-1 alpha-2 codes of countries the buyer mentions. */
+  countries: string[];
 }
 
 /** Minimum fused confidence to answer from the FAQ (SORA_MATCH_THRESHOLD). */
@@ -66,6 +70,9 @@ export function makeUnderstand(embedder: Embedder, kb: KbIndex) {
       complaint,
       humanRequest,
       orderNumbers,
+      trackingNumbers: extractTrackingNumbers(input.text),
+      skus: extractSkus(input.text),
+      countries: extractCountries(input.text),
     };
   };
 }
