@@ -5,8 +5,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Embedder } from '../../activities/knowledge/embedder.js';
-import { IntentModel, mulberry32 } from '../../activities/knowledge/intent-model.js';
-import { readLabeled, type LabeledRow } from './labeled-csv.js';
+import { IntentModel } from '../../activities/knowledge/intent-model.js';
+import { readLabeled, shuffledByLabel, type LabeledRow } from './labeled-csv.js';
 
 export interface EvalOptions {
   kb: string;
@@ -31,19 +31,7 @@ export interface EvalResult {
 }
 
 export function sampleShots(rows: LabeledRow[], shots: number, seed: number): LabeledRow[] {
-  const rnd = mulberry32(seed);
-  const by = new Map<string, LabeledRow[]>();
-  for (const r of rows) by.set(r.label, [...(by.get(r.label) ?? []), r]);
-  const out: LabeledRow[] = [];
-  for (const list of by.values()) {
-    const a = [...list];
-    for (let i = a.length - 1; i > 0; i--) {
-      const j = Math.floor(rnd() * (i + 1));
-      [a[i], a[j]] = [a[j]!, a[i]!];
-    }
-    out.push(...a.slice(0, shots));
-  }
-  return out;
+  return shuffledByLabel(rows, seed).flatMap((group) => group.slice(0, shots));
 }
 
 export function macroF1(gold: string[], pred: string[]): number {

@@ -2,6 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
+import { mulberry32 } from '../../activities/knowledge/intent-model.js';
 
 export interface LabeledRow {
   text: string;
@@ -44,4 +45,23 @@ export function writeLabeled(file: string, rows: LabeledRow[]): void {
       { header: true, columns: withLang ? ['text', 'label', 'lang'] : ['text', 'label'] },
     ),
   );
+}
+
+/** Rows grouped by label (first-seen order), each group shuffled by one seeded generator. */
+export function shuffledByLabel(rows: LabeledRow[], seed: number): LabeledRow[][] {
+  const rnd = mulberry32(seed);
+  const by = new Map<string, LabeledRow[]>();
+  for (const r of rows) {
+    const list = by.get(r.label);
+    if (list) list.push(r);
+    else by.set(r.label, [r]);
+  }
+  return [...by.values()].map((list) => {
+    const a = [...list];
+    for (let i = a.length - 1; i > 0; i--) {
+      const j = Math.floor(rnd() * (i + 1));
+      [a[i], a[j]] = [a[j]!, a[i]!];
+    }
+    return a;
+  });
 }

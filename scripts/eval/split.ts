@@ -1,24 +1,15 @@
 /** Stratified, seeded train/dev split of a labeled file (`sora dataset split`). */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { mulberry32 } from '../../activities/knowledge/intent-model.js';
-import { readLabeled, writeLabeled, type LabeledRow } from './labeled-csv.js';
+import { readLabeled, shuffledByLabel, writeLabeled, type LabeledRow } from './labeled-csv.js';
 
 export function split(rows: LabeledRow[], devFraction: number, seed: number): { train: LabeledRow[]; dev: LabeledRow[] } {
-  const rnd = mulberry32(seed);
-  const by = new Map<string, LabeledRow[]>();
-  for (const r of rows) by.set(r.label, [...(by.get(r.label) ?? []), r]);
   const train: LabeledRow[] = [];
   const dev: LabeledRow[] = [];
-  for (const list of by.values()) {
-    const a = [...list];
-    for (let i = a.length - 1; i > 0; i--) {
-      const j = Math.floor(rnd() * (i + 1));
-      [a[i], a[j]] = [a[j]!, a[i]!];
-    }
-    const nDev = Math.round(a.length * devFraction);
-    dev.push(...a.slice(0, nDev));
-    train.push(...a.slice(nDev));
+  for (const group of shuffledByLabel(rows, seed)) {
+    const nDev = Math.round(group.length * devFraction);
+    dev.push(...group.slice(0, nDev));
+    train.push(...group.slice(nDev));
   }
   return { train, dev };
 }
