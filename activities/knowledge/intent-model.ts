@@ -156,18 +156,19 @@ export class IntentModel {
     return { vote, nearest: top[0]?.[1] ?? -1, similarity: top[0]?.[0] ?? 0 };
   }
 
-  predict(x: Float32Array): Prediction {
+  predict(x: Float32Array): Prediction & { scores: Float64Array } {
     const p = this.regression(x);
     const { vote, nearest, similarity } = this.neighbours(x);
     let best = 0;
     let bestScore = -1;
+    const scores = new Float64Array(p.length);
     for (let c = 0; c < p.length; c++) {
-      const s = this.fusion * p[c]! + (1 - this.fusion) * vote[c]!;
+      const s = (scores[c] = this.fusion * p[c]! + (1 - this.fusion) * vote[c]!);
       if (s > bestScore) {
         bestScore = s;
         best = c;
       }
     }
-    return { label: this.labels[best]!, confidence: bestScore, nearest, similarity };
+    return { label: this.labels[best]!, confidence: bestScore, nearest, similarity, scores };
   }
 }

@@ -7,12 +7,15 @@ import { FaqEntryModel } from '../../models/faq-entry.js';
 import { ShopModel } from '../../models/shop.js';
 import type { Embedder } from './embedder.js';
 import { IntentModel } from './intent-model.js';
+import { log } from '../../scripts/log.js';
 
 export interface FaqMatch {
   questionId: string;
   intent: string;
-  /** Fused probability that this entry answers the question. */
+  /** Fused probability of the intent (summed over its entries). */
   confidence: number;
+  /** Fused probability of this very entry. */
+  entryConfidence: number;
   /** Cosine similarity to the nearest phrasing. */
   similarity: number;
 }
@@ -62,13 +65,32 @@ export class KbIndex {
       }
     }
     if (vectors.length === 0) return { version, entries: 0, match: () => null };
-    const model = IntentModel.train(vectors, owners, { epochs: 30, seed: 1 });
+    // Bound the training work so an index builds in a few seconds on a small worker
+    // (SORA_KB_TRAIN_BUDGET multiply-adds; ≈8 epochs for the 217-entry demo KB).
+    const budget = Number(process.env.SORA_KB_TRAIN_BUDGET ?? 6e8);
+    const epochs = Math.max(3, Math.min(30, Math.round(budget / (vectors.length * intentOf.size * vectors[0]!.length))));
+    const t0 = Date.now();
+    const model = IntentModel.train(vectors, owners, { epochs, seed: 1 });
+    log(`KB index for shop ${shopId}: ${entries.length} entries, ${vectors.length} phrasings, ${epochs} epochs, ${Date.now() - t0} ms`);
     return {
       version,
       entries: entries.length,
       match(v) {
         const p = model.predict(v);
-        return { questionId: p.label, intent: intentOf.get(p.label) ?? 'faq', confidence: p.confidence, similarity: p.similarity };
+        const intent = intentOf.get(p.label) ?? 'faq';
+        // Neighbouring entries of one intent (shipping to US / to CA) share the probability mass:
+        // the confidence is that of the intent, summed over its entries.
+        let confidence = 0;
+        model.labels.forEach((label, c) => {
+          if (intentOf.get(label) === intent) confidence += p.scores[c]!;
+        });
+        return {
+          questionId: p.label,
+          intent,
+          confidence: Math.min(1, confidence),
+          entryConfidence: p.confidence,
+          similarity: p.similarity,
+        };
       },
     };
   }

@@ -1,6 +1,6 @@
 /**
  * The demo shop seeded by `npm start`, so a newcomer can chat at once: the demo FAQ workbook
- * (scripts/demo/demo-faq.csv, 200+ entries with answers in en, es, zh, th, fr), imported through the
+ * (scripts/demo/demo-faq.csv, 217 entries with answers in en, es, zh, th, fr), imported through the
  * normal KB import, and a few orders, one above the $200 handoff threshold.
  */
 import { fileURLToPath } from 'node:url';
