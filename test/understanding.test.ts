@@ -16,6 +16,17 @@ describe('language detection', () => {
     ['Pesanan saya di mana ya kak', 'id'],
     ['أين طلبي', 'ar'],
   ])('%s → %s', (text, lang) => expect(detectLanguage(text, null)).toBe(lang));
+  it.each([
+    ['Hello, my order?', 'en'],
+    ['你好', 'zh'],
+    ['Hola, mi pedido', 'es'],
+    ['Bonjour, ma commande', 'fr'],
+    ['Olá, meu pedido', 'pt'],
+    ['สวัสดีค่ะ', 'th'],
+    ['Xin chào', 'vi'],
+    ['Halo kak, pesanan saya', 'id'],
+    ['مرحبا', 'ar'],
+  ])('short: %s → %s', (text, lang) => expect(detectLanguage(text, null)).toBe(lang));
   it('keeps the previous language for very short messages', () => {
     expect(detectLanguage('ok', 'th')).toBe('th');
     expect(detectLanguage('10', 'es')).toBe('es');
