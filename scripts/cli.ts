@@ -59,12 +59,12 @@ async function main(argv: string[]): Promise<void> {
       const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
       process.stdout.write(`model ${r.model}; KB ${r.kb_rows} rows, ${r.labels} labels; ${r.n} cases\n`);
       process.stdout.write(
-        `top-1 accuracy ${pct(r.accuracy)}   macro-F1 ${pct(r.macro_f1)}   latency p50 ${r.p50_ms} ms, p95 ${r.p95_ms} ms per query\n`,
+        `top-1 accuracy ${pct(r.accuracy)}   macro-F1 ${pct(r.macro_f1)}   latency p50 ${r.p50_ms} ms, p95 ${r.p95_ms} ms per query   calibration error (ECE) ${r.ece}\n`,
       );
       for (const [lang, v] of Object.entries(r.per_lang)) process.stdout.write(`  ${lang.padEnd(6)} ${pct(v.accuracy)}  (n=${v.n})\n`);
       if (values.json)
         process.stdout.write(
-          `${JSON.stringify({ accuracy: r.accuracy, macro_f1: r.macro_f1, n: r.n, per_lang: r.per_lang, p50_ms: r.p50_ms, p95_ms: r.p95_ms })}\n`,
+          `${JSON.stringify({ accuracy: r.accuracy, macro_f1: r.macro_f1, n: r.n, per_lang: r.per_lang, p50_ms: r.p50_ms, p95_ms: r.p95_ms, ece: r.ece })}\n`,
         );
       return;
     }

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../activities/index.js';
 import { systemMessage } from '../activities/catalog/system-messages.js';
 import { conversationWorkflowId, type InboundMessage } from '../bots/channel.js';
@@ -294,13 +294,51 @@ describe('conversation workflow', () => {
     expect((await snap('dup-1')).turns).toBe(1);
     expect(await outbound('dup-1')).toHaveLength(1);
   });
+});
+
+/**
+ * Continue-as-new needs no time skipping, and signals racing a continue-as-new are a real-server
+ * behaviour (the time-skipping server handles that race poorly), so this runs on the dev server.
+ */
+describe('conversation workflow on the dev server', () => {
+  let dev: TestWorkflowEnvironment;
+  let devWorker: Worker;
+  let devRunning: Promise<void>;
+  const devSnap = (buyerId: string) => dev.client.workflow.getHandle(wfId(buyerId)).query<ConversationSnapshot>('snapshot');
+  async function settled(buyerId: string, turns: number): Promise<ConversationSnapshot> {
+    return eventually(
+      async () => {
+        const s = await devSnap(buyerId);
+        return s.turns === turns && s.pendingInbox === 0 && !s.busy ? s : null;
+      },
+      60_000,
+      `conversation ${buyerId} to settle at ${turns} turns`,
+    );
+  }
+  const snap = devSnap;
+
+  beforeAll(async () => {
+    dev = await TestWorkflowEnvironment.createFromExistingServer({ address: inject('temporalAddress') });
+    devWorker = await Worker.create({
+      connection: dev.nativeConnection,
+      taskQueue: 'sora-can-test',
+      workflowBundle: await workflowBundle(),
+      activities: createActivities({ registry: new ChannelRegistry().register(new WebchatAdapter()) }),
+    });
+    devRunning = devWorker.run();
+  });
+  afterAll(async () => {
+    devWorker?.shutdown();
+    await devRunning;
+    await dev?.teardown();
+  });
 
   it('continues as new before history grows large and keeps its state', async () => {
     const small = { ...config, historyEventLimit: 40 };
     const first = msg('can-1', 'How long does shipping take?');
-    await env.client.workflow.signalWithStart('conversation', {
+    await dev.client.workflow.signalWithStart('conversation', {
       workflowId: wfId('can-1'),
-      taskQueue: taskQueues.conversations,
+      taskQueue: 'sora-can-test',
       args: [{ shopId: 'demo', channel: 'webchat', buyerId: 'can-1', config: small }],
       signal: 'buyerMessage',
       signalArgs: [first],
@@ -314,7 +352,7 @@ describe('conversation workflow', () => {
       'Can I cancel my order?',
     ];
     for (const [i, text] of texts.entries()) {
-      await env.client.workflow.getHandle(wfId('can-1')).signal('buyerMessage', msg('can-1', text));
+      await dev.client.workflow.getHandle(wfId('can-1')).signal('buyerMessage', msg('can-1', text));
       await settled('can-1', i + 2);
     }
     const s = await snap('can-1');
@@ -322,8 +360,8 @@ describe('conversation workflow', () => {
     expect(s.turns).toBe(6);
     expect(s.intent).toBe('order_change');
     // The dedupe memory survived continue-as-new.
-    await env.client.workflow.getHandle(wfId('can-1')).signal('buyerMessage', first);
-    await env.sleep(500);
+    await dev.client.workflow.getHandle(wfId('can-1')).signal('buyerMessage', first);
+    await new Promise((r) => setTimeout(r, 500));
     expect((await snap('can-1')).turns).toBe(6);
     const keys = (await outbound('can-1')).map((m) => m.externalId);
     expect(new Set(keys).size).toBe(keys.length);

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { IntentModel } from '../activities/knowledge/intent-model.js';
-import { macroF1, sampleShots } from '../scripts/eval/eval.js';
+import { expectedCalibrationError, macroF1, sampleShots } from '../scripts/eval/eval.js';
 import { split } from '../scripts/eval/split.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'sora-eval-'));
@@ -15,6 +15,10 @@ describe('metrics', () => {
     // a: tp=1 fp=0 fn=1 → 2/3; b: tp=1 fp=1 fn=0 → 2/3
     expect(macroF1(['a', 'a', 'b'], ['a', 'b', 'b'])).toBeCloseTo(2 / 3, 6);
     expect(macroF1(['a', 'b'], ['a', 'b'])).toBe(1);
+  });
+  it('calibration error compares confidence with accuracy per bin', () => {
+    expect(expectedCalibrationError([0.9, 0.9, 0.9, 0.9], [true, true, true, false])).toBeCloseTo(0.15, 6);
+    expect(expectedCalibrationError([1, 1], [true, true])).toBe(0);
   });
   it('shots and split are stratified and seeded', () => {
     const rows = Array.from({ length: 60 }, (_, i) => ({ text: `t${i}`, label: `l${i % 3}` }));
@@ -68,6 +72,7 @@ describe('sora eval (CLI, real embedding model)', () => {
     expect(last.macro_f1).toBeGreaterThan(0.5);
     expect(last.macro_f1).toBeLessThan(1);
     expect(last.p50_ms).toBeGreaterThan(0);
+    expect(last.ece).toBeGreaterThanOrEqual(0);
     expect(out).toMatch(/top-1 accuracy 75\.00 %/);
   });
 

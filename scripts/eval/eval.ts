@@ -25,6 +25,8 @@ export interface EvalResult {
   per_lang: Record<string, { accuracy: number; n: number }>;
   p50_ms: number;
   p95_ms: number;
+  /** Expected calibration error of the confidence (10 equal-width bins). */
+  ece: number;
   kb_rows: number;
   labels: number;
   model: string;
@@ -32,6 +34,19 @@ export interface EvalResult {
 
 export function sampleShots(rows: LabeledRow[], shots: number, seed: number): LabeledRow[] {
   return shuffledByLabel(rows, seed).flatMap((group) => group.slice(0, shots));
+}
+
+/** Expected calibration error: |accuracy − mean confidence| per bin, weighted by bin size. */
+export function expectedCalibrationError(confidence: number[], correct: boolean[], bins = 10): number {
+  let ece = 0;
+  for (let b = 0; b < bins; b++) {
+    const idx = confidence.map((c, i) => [c, i] as const).filter(([c]) => (b === 0 ? c >= 0 : c > b / bins) && c <= (b + 1) / bins);
+    if (idx.length === 0) continue;
+    const acc = idx.filter(([, i]) => correct[i]).length / idx.length;
+    const conf = idx.reduce((s, [c]) => s + c, 0) / idx.length;
+    ece += (idx.length / confidence.length) * Math.abs(acc - conf);
+  }
+  return ece;
 }
 
 export function macroF1(gold: string[], pred: string[]): number {
@@ -76,11 +91,14 @@ export async function runEval(o: EvalOptions): Promise<EvalResult> {
   );
   log(`classifying ${cases.length} cases …`);
   const pred: string[] = [];
+  const conf: number[] = [];
   const times: number[] = [];
   for (const [i, c] of cases.entries()) {
     const t0 = performance.now();
     const [v] = await embedder.embed([c.text], 'query');
-    pred.push(model.predict(v!).label);
+    const p = model.predict(v!);
+    pred.push(p.label);
+    conf.push(p.confidence);
     times.push(performance.now() - t0);
     if ((i + 1) % 500 === 0) log(`  ${i + 1}/${cases.length}`);
   }
@@ -101,6 +119,7 @@ export async function runEval(o: EvalOptions): Promise<EvalResult> {
     per_lang: perLang,
     p50_ms: Number(quantile(times, 0.5).toFixed(2)),
     p95_ms: Number(quantile(times, 0.95).toFixed(2)),
+    ece: Number(expectedCalibrationError(conf, correct).toFixed(4)),
     kb_rows: kb.length,
     labels: model.labels.length,
     model: embedder.model,
