@@ -12,6 +12,7 @@
 import type { Client, Connection } from '@temporalio/client';
 import { searchAttributes, taskQueues } from '../temporal.config.js';
 import { BuyerModel } from '../models/buyer.js';
+import { isDuplicateKey } from '../models/errors.js';
 import { MessageModel } from '../models/message.js';
 import type { ConversationConfig, ConversationInput } from '../workflows/types.js';
 import { conversationWorkflowId, type InboundMessage } from './channel.js';
@@ -34,10 +35,6 @@ export interface IntakeDeps {
   conversationConfig: ConversationConfig;
   signalDeadlineMs: number;
   log: (msg: string, fields?: Record<string, unknown>) => void;
-}
-
-function isDuplicateKey(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { code?: number }).code === 11000;
 }
 
 export class Intake {

@@ -6,6 +6,7 @@
 import { log } from '@temporalio/activity';
 import type { ChannelRegistry } from '../../bots/registry.js';
 import type { ConversationRef } from '../../bots/channel.js';
+import { isDuplicateKey } from '../../models/errors.js';
 import { MessageModel } from '../../models/message.js';
 import { compose, type OutboundContent } from './compose.js';
 
@@ -21,10 +22,6 @@ export interface SendResult {
   asksQuestion: boolean;
   /** True when this key had already been sent (activity retry). */
   alreadySent: boolean;
-}
-
-function isDuplicateKey(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { code?: number }).code === 11000;
 }
 
 export function makeSendToBuyer(registry: ChannelRegistry) {
