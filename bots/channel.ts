@@ -63,3 +63,23 @@ export interface ChannelAdapter {
 export function conversationWorkflowId(m: Pick<InboundMessage, 'shopId' | 'channel' | 'buyerId'>): string {
   return `conv:${m.shopId}:${m.channel}:${m.buyerId}`;
 }
+
+/**
+ * What an adapter's send() throws when the platform refuses. The send activity maps it onto
+ * Temporal's retry: `retryable: false` fails the activity at once (bad recipient, blocked bot…);
+ * otherwise Temporal retries, after `retryAfterMs` when the platform said so (rate limits).
+ * Any other error thrown by send() is retried with the activity's normal backoff.
+ */
+export class ChannelSendError extends Error {
+  constructor(
+    readonly channel: ChannelId,
+    /** Platform error code or HTTP status, for logs and the message record. */
+    readonly code: string,
+    message: string,
+    readonly retryable: boolean,
+    readonly retryAfterMs?: number,
+  ) {
+    super(`${channel} send failed (${code}): ${message}`);
+    this.name = 'ChannelSendError';
+  }
+}

@@ -9,6 +9,7 @@ import { Intake } from '../bots/intake.js';
 import { ChannelRegistry } from '../bots/registry.js';
 import type { ChannelAdapter } from '../bots/channel.js';
 import { WebchatAdapter } from '../bots/webchat.js';
+import { adaptersFromEnv } from '../bots/channels.js';
 import { connectMongo } from '../models/connection.js';
 import {
   conversationConfig,
@@ -33,7 +34,7 @@ export interface AppOptions {
   relayIntervalMs?: number;
   webchatPollMs?: number;
   signalDeadlineMs?: number;
-  /** Channel adapters to run (default: web chat). */
+  /** Channel adapters to run (default: SORA_CHANNELS, see bots/channels.ts; webchatPollMs set → just web chat). */
   adapters?: ChannelAdapter[];
 }
 
@@ -51,8 +52,8 @@ export async function startApp(o: AppOptions): Promise<App> {
   await connectMongo(o.mongoUri);
   const settings = o.temporal ?? temporalConnection();
   const registry = new ChannelRegistry();
-  for (const a of o.adapters ?? [new WebchatAdapter({ pollMs: o.webchatPollMs ?? Number(process.env.SORA_WEBCHAT_POLL_MS ?? 1000) })])
-    registry.register(a);
+  const adapters = o.adapters ?? (o.webchatPollMs !== undefined ? [new WebchatAdapter({ pollMs: o.webchatPollMs })] : adaptersFromEnv());
+  for (const a of adapters) registry.register(a);
   const { client, connection } = createTemporalClient(settings);
   const intake = new Intake({
     client,

@@ -11,11 +11,24 @@ import { startTemporalDevServer, type TemporalDevServer } from './stack/temporal
 import { seedDemoShop, DEMO_SHOP_ID } from './demo/demo-shop.js';
 import { startApp, type App } from './app.js';
 import { log } from './log.js';
+import { adaptersFromEnv, ChannelConfigError } from '../bots/channels.js';
+import type { ChannelAdapter } from '../bots/channel.js';
 
 async function main(): Promise<void> {
   const t0 = Date.now();
   const externalTemporal = !!process.env.TEMPORAL_ADDRESS;
   const needMongoJava = !process.env.MONGODB_URI && !hasMongod();
+  // Channel settings first: a typo in SORA_CHANNELS or a missing token stops here, before anything starts.
+  let adapters: ChannelAdapter[];
+  try {
+    adapters = adaptersFromEnv();
+  } catch (e) {
+    if (e instanceof ChannelConfigError) {
+      process.stderr.write(`sora: ${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
   try {
     installStack({ temporal: !externalTemporal, mongoJavaServer: needMongoJava, models: true });
   } catch (e) {
@@ -59,14 +72,15 @@ async function main(): Promise<void> {
     mongo = await startDefaultMongo(mongoPort, paths.logs);
     log('MongoDB-wire server ready', { kind: mongo.kind, uri: mongo.uri.replace(/\/\/[^@]*@/, '//***@') });
 
-    app = await startApp({ mongoUri: mongo.uri });
+    app = await startApp({ mongoUri: mongo.uri, adapters });
     await seedDemoShop(DEMO_SHOP_ID, { log: (m) => log(m) });
     const secs = ((Date.now() - t0) / 1000).toFixed(1);
     process.stdout.write(
       [
         '',
         `sora-cs is up (${secs} s)`,
-        `  web chat     ${app.gateway.url}/chat?shop=${DEMO_SHOP_ID}`,
+        `  channels     ${adapters.map((a) => a.id).join(', ')} on ${app.gateway.url}`,
+        ...(adapters.some((a) => a.id === 'webchat') ? [`  web chat     ${app.gateway.url}/chat?shop=${DEMO_SHOP_ID}`] : []),
         temporal?.uiUrl
           ? `  Temporal UI  ${temporal.uiUrl}/namespaces/default/workflows`
           : `  Temporal     ${process.env.TEMPORAL_ADDRESS}`,

@@ -4,8 +4,9 @@
  * activity whose message was already sent does not send again.
  */
 import { log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import type { ChannelRegistry } from '../../bots/registry.js';
-import type { ConversationRef } from '../../bots/channel.js';
+import { ChannelSendError, type ConversationRef } from '../../bots/channel.js';
 import { isDuplicateKey } from '../../models/errors.js';
 import { MessageModel } from '../../models/message.js';
 import { compose, type OutboundContent } from './compose.js';
@@ -64,7 +65,21 @@ export function makeSendToBuyer(registry: ChannelRegistry) {
       return { externalId: sent.externalId, asksQuestion: c.asksQuestion, alreadySent: false };
     } catch (e) {
       await MessageModel.updateOne({ _id: record!._id }, { $set: { status: 'failed', error: String(e) } });
-      throw e;
+      throw toActivityFailure(e);
     }
   };
+}
+
+/** A platform refusal becomes a Temporal failure: non-retryable, or retried after the platform's delay. */
+export function toActivityFailure(e: unknown): unknown {
+  if (!(e instanceof ChannelSendError)) return e;
+  log.warn('send refused by the platform', { channel: e.channel, code: e.code, retryable: e.retryable, retryAfterMs: e.retryAfterMs });
+  return ApplicationFailure.create({
+    message: e.message,
+    type: 'ChannelSendError',
+    nonRetryable: !e.retryable,
+    nextRetryDelay: e.retryable && e.retryAfterMs ? e.retryAfterMs : undefined,
+    details: [{ channel: e.channel, code: e.code }],
+    cause: e,
+  });
 }
