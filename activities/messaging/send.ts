@@ -65,6 +65,14 @@ export function makeSendToBuyer(registry: ChannelRegistry) {
       return { externalId: sent.externalId, asksQuestion: c.asksQuestion, alreadySent: false };
     } catch (e) {
       await MessageModel.updateOne({ _id: record!._id }, { $set: { status: 'failed', error: String(e) } });
+      if (e instanceof ChannelSendError)
+        log.warn('send refused by the platform', {
+          key,
+          channel: e.channel,
+          code: e.code,
+          retryable: e.retryable,
+          retryAfterMs: e.retryAfterMs,
+        });
       throw toActivityFailure(e);
     }
   };
@@ -73,7 +81,6 @@ export function makeSendToBuyer(registry: ChannelRegistry) {
 /** A platform refusal becomes a Temporal failure: non-retryable, or retried after the platform's delay. */
 export function toActivityFailure(e: unknown): unknown {
   if (!(e instanceof ChannelSendError)) return e;
-  log.warn('send refused by the platform', { channel: e.channel, code: e.code, retryable: e.retryable, retryAfterMs: e.retryAfterMs });
   return ApplicationFailure.create({
     message: e.message,
     type: 'ChannelSendError',
