@@ -28,6 +28,12 @@ export interface InboundMessage {
   receivedAt: string;
   /** Kept for audit, never trusted. */
   raw?: unknown;
+  /**
+   * What the adapter needs later to answer this buyer (TikTok conversation id, Bot Framework
+   * conversation reference, WhatsApp JID…). Intake stores it on the buyer; send() reads it back
+   * with replyAddress() from bots/contacts.ts. Kept out of workflow history.
+   */
+  replyTo?: Record<string, unknown>;
 }
 
 export interface OutboundMessage {

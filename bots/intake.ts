@@ -73,7 +73,11 @@ export class Intake {
     }
     await BuyerModel.updateOne(
       { shopId: m.shopId, channel: m.channel, buyerId: m.buyerId },
-      { $setOnInsert: { firstSeenAt: new Date(m.receivedAt) }, $set: { lastSeenAt: new Date(m.receivedAt) }, $inc: { messages: 1 } },
+      {
+        $setOnInsert: { firstSeenAt: new Date(m.receivedAt) },
+        $set: { lastSeenAt: new Date(m.receivedAt), ...(m.replyTo ? { replyTo: m.replyTo } : {}) },
+        $inc: { messages: 1 },
+      },
       { upsert: true },
     );
     await this.signal(m);
@@ -89,7 +93,7 @@ export class Intake {
       buyerId: m.buyerId,
       config: this.deps.conversationConfig,
     };
-    const { raw: _raw, ...signalled } = m; // raw stays in MongoDB, out of workflow history
+    const { raw: _raw, replyTo: _replyTo, ...signalled } = m; // raw and replyTo stay in MongoDB, out of workflow history
     try {
       await this.deps.connection.withDeadline(Date.now() + this.deps.signalDeadlineMs, () =>
         this.deps.client.workflow.signalWithStart('conversation', {

@@ -9,6 +9,8 @@ const buyerSchema = new Schema(
     firstSeenAt: { type: Date, required: true },
     lastSeenAt: { type: Date, required: true },
     messages: { type: Number, default: 0 },
+    /** Channel-specific address for replies (see InboundMessage.replyTo). */
+    replyTo: { type: Schema.Types.Mixed, default: null },
   },
   { timestamps: true },
 );
