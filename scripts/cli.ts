@@ -2,7 +2,7 @@
  * The `sora` command line (from a checkout: `npm run -s sora -- <command>`).
  *
  *   sora start                                   same as npm start
- *   sora eval --kb FILE --cases FILE [--shots N] [--seed S] [--model ID] [--json]
+ *   sora eval --kb FILE --cases FILE [--shots N] [--seed S] [--model ID] [--label-column C] [--json]
  *   sora dataset split --in FILE [--dev 0.2] [--seed 7] [--out DIR]
  *   sora kb import FILE --shop ID                 FAQ workbook (.xlsx / .csv)
  *   sora kb missed --shop ID [--limit 50] [--json] top unmatched questions, clustered
@@ -14,7 +14,7 @@ import { splitFile } from './eval/split.js';
 
 const USAGE = `usage:
   sora start
-  sora eval --kb FILE.csv --cases FILE.(csv|jsonl) [--shots N] [--seed S] [--model ID|DIR] [--json]
+  sora eval --kb FILE.csv --cases FILE.(csv|jsonl) [--shots N] [--seed S] [--model ID|DIR] [--label-column C] [--json]
   sora dataset split --in FILE.csv [--dev 0.2] [--seed 7] [--out DIR]
   sora kb import FILE.(xlsx|csv) --shop ID
   sora kb missed --shop ID [--limit 50] [--json]`;
@@ -41,6 +41,7 @@ async function main(argv: string[]): Promise<void> {
           seed: { type: 'string' },
           model: { type: 'string' },
           fusion: { type: 'string' },
+          'label-column': { type: 'string' },
           json: { type: 'boolean' },
         },
       });
@@ -54,17 +55,18 @@ async function main(argv: string[]): Promise<void> {
         seed: values.seed ? Number(values.seed) : 1,
         model: values.model,
         fusion: values.fusion ? Number(values.fusion) : undefined,
+        labelColumn: values['label-column'],
         log: err,
       });
       const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
       process.stdout.write(`model ${r.model}; KB ${r.kb_rows} rows, ${r.labels} labels; ${r.n} cases\n`);
       process.stdout.write(
-        `top-1 accuracy ${pct(r.accuracy)}   macro-F1 ${pct(r.macro_f1)}   latency p50 ${r.p50_ms} ms, p95 ${r.p95_ms} ms per query   calibration error (ECE) ${r.ece}\n`,
+        `top-1 accuracy ${pct(r.accuracy)}   macro-F1 ${pct(r.macro_f1)}   latency p50 ${r.p50_ms} ms, p95 ${r.p95_ms} ms per query   calibration error (ECE) ${r.ece}   memory ${r.rss_mb} MB RSS\n`,
       );
       for (const [lang, v] of Object.entries(r.per_lang)) process.stdout.write(`  ${lang.padEnd(6)} ${pct(v.accuracy)}  (n=${v.n})\n`);
       if (values.json)
         process.stdout.write(
-          `${JSON.stringify({ accuracy: r.accuracy, macro_f1: r.macro_f1, n: r.n, per_lang: r.per_lang, p50_ms: r.p50_ms, p95_ms: r.p95_ms, ece: r.ece })}\n`,
+          `${JSON.stringify({ accuracy: r.accuracy, macro_f1: r.macro_f1, n: r.n, per_lang: r.per_lang, p50_ms: r.p50_ms, p95_ms: r.p95_ms, ece: r.ece, model: r.model, rss_mb: r.rss_mb })}\n`,
         );
       return;
     }

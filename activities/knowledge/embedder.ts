@@ -1,14 +1,15 @@
 /**
  * On-device sentence embeddings with transformers.js: one model instance per process, batched,
  * mean-pooled and L2-normalized. SORA_EMBED_MODEL = a hub id (looked up under SORA_HOME/models
- * first; the hub is only contacted when SORA_ALLOW_REMOTE_MODELS=true) or a local folder.
+ * first; the hub is only contacted when SORA_ALLOW_REMOTE_MODELS=true) or a local folder; default:
+ * the multilingual model when installed (see embedding-models.ts). Prompt prefixes come from the
+ * model's profile, overridable with SORA_EMBED_QUERY_PREFIX / SORA_EMBED_PASSAGE_PREFIX.
  */
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { env as hfEnv, pipeline, type FeatureExtractionPipeline } from '@huggingface/transformers';
 import { modelsDir } from '../../scripts/models/install-models.js';
-
-export const DEFAULT_EMBED_MODEL = 'Xenova/all-MiniLM-L6-v2';
+import { defaultEmbedModel, profileFor } from './embedding-models.js';
 
 export interface EmbedderOptions {
   model?: string;
@@ -28,10 +29,20 @@ export class Embedder {
   dims = 0;
 
   constructor(o: EmbedderOptions = {}) {
-    this.model = o.model ?? process.env.SORA_EMBED_MODEL ?? DEFAULT_EMBED_MODEL;
+    this.model = o.model ?? defaultEmbedModel();
     this.batchSize = o.batchSize ?? Number(process.env.SORA_EMBED_BATCH ?? 32);
-    this.queryPrefix = o.queryPrefix ?? '';
-    this.passagePrefix = o.passagePrefix ?? '';
+    const profile = profileFor(this.model);
+    this.queryPrefix = o.queryPrefix ?? process.env.SORA_EMBED_QUERY_PREFIX ?? profile.queryPrefix;
+    this.passagePrefix = o.passagePrefix ?? process.env.SORA_EMBED_PASSAGE_PREFIX ?? profile.passagePrefix;
+    this.minSimilarity = profile.minSimilarity;
+  }
+
+  /** Default similarity floor for this model (SORA_MATCH_MIN_SIMILARITY overrides). */
+  readonly minSimilarity: number;
+
+  /** What stored vectors were made with: the model, plus the prompt prefixes when it has any. */
+  get fingerprint(): string {
+    return this.queryPrefix || this.passagePrefix ? `${this.model}|q=${this.queryPrefix}|p=${this.passagePrefix}` : this.model;
   }
 
   private load(): Promise<FeatureExtractionPipeline> {

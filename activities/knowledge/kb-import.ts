@@ -63,7 +63,7 @@ export async function importKb(
             skus: e.skus,
             countries: e.countries,
             vectors: vs,
-            embedModel: embedder.model,
+            embedModel: embedder.fingerprint,
             importId,
           },
         },

@@ -54,10 +54,10 @@ export class KbIndex {
       intentOf.set(e.questionId, e.intent);
       const phrasings = [e.question, ...(e.variants ?? [])];
       let vs = (e.vectors ?? []) as unknown as number[][];
-      if (e.embedModel !== this.embedder.model || vs.length !== phrasings.length) {
+      if (e.embedModel !== this.embedder.fingerprint || vs.length !== phrasings.length) {
         const fresh = await this.embedder.embed(phrasings, 'passage');
         vs = fresh.map((v) => Array.from(v));
-        await FaqEntryModel.updateOne({ _id: e._id }, { $set: { vectors: vs, embedModel: this.embedder.model } });
+        await FaqEntryModel.updateOne({ _id: e._id }, { $set: { vectors: vs, embedModel: this.embedder.fingerprint } });
       }
       for (const v of vs) {
         vectors.push(Float32Array.from(v));

@@ -1,9 +1,11 @@
 /**
  * "Top missed": unmatched buyer questions of a shop, clustered by meaning (greedy leader
- * clustering on the stored unit vectors, cosine ≥ threshold, default 0.6), largest clusters first.
+ * clustering on the stored unit vectors, cosine ≥ threshold, default from the embedding model's
+ * profile: 0.6 for MiniLM, 0.9 for e5), largest clusters first.
  */
 import { UnmatchedQuestionModel } from '../../models/unmatched-question.js';
 import { dot } from './intent-model.js';
+import { defaultEmbedModel, profileFor } from './embedding-models.js';
 
 export interface MissedCluster {
   count: number;
@@ -21,7 +23,7 @@ export async function topMissed(shopId: string, o: { limit?: number; threshold?:
     .sort({ createdAt: -1 })
     .limit(20_000)
     .lean();
-  const threshold = o.threshold ?? 0.6;
+  const threshold = o.threshold ?? profileFor(defaultEmbedModel()).clusterSimilarity;
   const clusters: { centroid: Float32Array; members: { text: string; v: Float32Array; lang: string }[] }[] = [];
   for (const r of rows) {
     if (!r.vector?.length) continue;

@@ -36,7 +36,7 @@ export const matchThreshold = () => Number(process.env.SORA_MATCH_THRESHOLD ?? 0
  * Minimum cosine similarity to the nearest FAQ phrasing (SORA_MATCH_MIN_SIMILARITY): the regression
  * always picks some entry, this keeps out questions the KB does not cover at all.
  */
-export const minSimilarity = () => Number(process.env.SORA_MATCH_MIN_SIMILARITY ?? 0.45);
+export const minSimilarity = (modelDefault = 0.45) => Number(process.env.SORA_MATCH_MIN_SIMILARITY ?? modelDefault);
 
 export function makeUnderstand(embedder: Embedder, kb: KbIndex) {
   return async function understand(input: UnderstandInput): Promise<Understanding> {
@@ -47,7 +47,7 @@ export function makeUnderstand(embedder: Embedder, kb: KbIndex) {
     const [vector] = await embedder.embed([input.text], 'query');
     const index = await kb.forShop(input.shopId);
     const match = index.match(vector!);
-    const understood = !!match && match.confidence >= matchThreshold() && match.similarity >= minSimilarity();
+    const understood = !!match && match.confidence >= matchThreshold() && match.similarity >= minSimilarity(embedder.minSimilarity);
     const intent = humanRequest ? 'human_request' : complaint ? 'complaint' : understood ? match.intent : 'unknown';
     if (!understood && !humanRequest && !complaint) {
       await UnmatchedQuestionModel.create({

@@ -15,6 +15,8 @@ export interface EvalOptions {
   seed?: number;
   model?: string;
   fusion?: number;
+  /** Column of both files holding the label (default `label`). */
+  labelColumn?: string;
   log?: (m: string) => void;
 }
 
@@ -30,6 +32,8 @@ export interface EvalResult {
   kb_rows: number;
   labels: number;
   model: string;
+  /** Resident memory of the process after embedding and classifying (model + index), MB. */
+  rss_mb: number;
 }
 
 export function sampleShots(rows: LabeledRow[], shots: number, seed: number): LabeledRow[] {
@@ -73,8 +77,8 @@ const quantile = (xs: number[], q: number) => {
 
 export async function runEval(o: EvalOptions): Promise<EvalResult> {
   const log = o.log ?? (() => {});
-  let kb = readLabeled(o.kb);
-  const cases = readLabeled(o.cases);
+  let kb = readLabeled(o.kb, o.labelColumn);
+  const cases = readLabeled(o.cases, o.labelColumn);
   if (o.shots !== undefined) kb = sampleShots(kb, o.shots, o.seed ?? 1);
   const embedder = new Embedder({ model: o.model });
   log(`embedding ${kb.length} KB rows with ${embedder.model} …`);
@@ -123,5 +127,6 @@ export async function runEval(o: EvalOptions): Promise<EvalResult> {
     kb_rows: kb.length,
     labels: model.labels.length,
     model: embedder.model,
+    rss_mb: Math.round(process.memoryUsage().rss / 2 ** 20),
   };
 }

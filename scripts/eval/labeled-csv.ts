@@ -10,7 +10,8 @@ export interface LabeledRow {
   lang?: string;
 }
 
-export function readLabeled(file: string): LabeledRow[] {
+/** `labelColumn` picks another column as the label (e.g. `question_id` for entry-level retrieval). */
+export function readLabeled(file: string, labelColumn = 'label'): LabeledRow[] {
   const raw = readFileSync(file, 'utf8');
   let records: Record<string, string>[];
   if (file.endsWith('.jsonl')) {
@@ -30,8 +31,11 @@ export function readLabeled(file: string): LabeledRow[] {
   }
   return records.map((r, i) => {
     const text = r.text;
-    const label = r.label ?? r.category ?? r.intent;
-    if (!text || !label) throw new Error(`${file}: row ${i + 2}: needs "text" and "label" (or "category") values`);
+    const label = labelColumn === 'label' ? (r.label ?? r.category ?? r.intent) : r[labelColumn];
+    if (!text || !label)
+      throw new Error(
+        `${file}: row ${i + 2}: needs "text" and "${labelColumn}"${labelColumn === 'label' ? ' (or "category")' : ''} values`,
+      );
     return { text, label, lang: r.lang || undefined };
   });
 }

