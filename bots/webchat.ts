@@ -43,6 +43,11 @@ const postBody = z.object({
     .max(4096, 'text is longer than 4096 characters'),
 });
 
+/** The dedupe key of a web chat message: the client's messageId, scoped to its shop and buyer. */
+export function webchatExternalId(shopId: string, buyerId: string, messageId: string): string {
+  return `${shopId}:${buyerId}:${messageId}`;
+}
+
 export interface WebchatOptions {
   /** Poll interval for replies written by other processes (SORA_WEBCHAT_POLL_MS). */
   pollMs?: number;
@@ -78,7 +83,9 @@ export class WebchatAdapter implements ChannelAdapter {
         channel: 'webchat',
         shopId,
         buyerId,
-        externalId: messageId,
+        // Client-generated ids are only unique per buyer: scope them, or two browsers that both
+        // send "m1" would see the second message dropped as a redelivery.
+        externalId: webchatExternalId(shopId, buyerId, messageId),
         text,
         receivedAt: new Date().toISOString(),
         raw: { userAgent: req.get('user-agent') ?? null },

@@ -8,6 +8,8 @@ const unmatchedSchema = new Schema(
     language: { type: String, default: null },
     /** Unit vector of the text (same model as the KB). */
     vector: { type: [Number], default: [] },
+    /** Embedding model of the vector (vectors of different models are not clustered together). */
+    embedModel: { type: String, default: null },
     bestQuestionId: { type: String, default: null },
     confidence: { type: Number, default: 0 },
     workflowId: { type: String, default: null },

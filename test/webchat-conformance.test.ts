@@ -1,5 +1,5 @@
 /** The web chat adapter against the channel conformance kit; the "platform" is a browser (POST + SSE). */
-import { WebchatAdapter } from '../bots/webchat.js';
+import { WebchatAdapter, webchatExternalId } from '../bots/webchat.js';
 import { describeChannelConformance } from './kit/channel-conformance.js';
 import { openSse } from './setup/sse.js';
 
@@ -14,6 +14,7 @@ describeChannelConformance('webchat', () => ({
   adapter: new WebchatAdapter({ pollMs: 200 }),
   shopId: 'demo',
   deliver: (url, e) => post(`${url}/webchat/demo/messages`, { buyerId: e.buyerId, messageId: e.externalId, text: e.text }),
+  recordedId: (e) => webchatExternalId('demo', e.buyerId, e.externalId),
   deliverMalformed: (url) => post(`${url}/webchat/demo/messages`, { buyerId: 'x', text: '' }),
   async received(url, buyerId) {
     // Read the whole stream from the beginning, as a reconnecting browser would.

@@ -146,16 +146,16 @@ describe('web chat on the real stack', () => {
     const res = await post({ buyerId, messageId: 'd1', text: 'Which payment methods do you accept?' });
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');
-    const rec = await MessageModel.findOne({ channel: 'webchat', externalId: 'd1' }).lean();
+    const rec = await MessageModel.findOne({ channel: 'webchat', externalId: `demo:${buyerId}:d1` }).lean();
     expect(rec?.signalled).toBe(false);
     // A retry by the client while still down is also safe.
     expect((await post({ buyerId, messageId: 'd1', text: 'Which payment methods do you accept?' })).status).toBe(503);
-    expect(await MessageModel.countDocuments({ channel: 'webchat', externalId: 'd1' })).toBe(1);
+    expect(await MessageModel.countDocuments({ channel: 'webchat', externalId: `demo:${buyerId}:d1` })).toBe(1);
 
     await bootTemporal();
     const ev = await eventually(() => sse.events.find((e) => e.event === 'message'), 90_000, 'reply after Temporal restart');
     expect((await kbEntryAnswering(JSON.parse(ev.data).text, 'en'))?.intent).toBe('payment');
-    expect((await MessageModel.findOne({ channel: 'webchat', externalId: 'd1' }).lean())?.signalled).toBe(true);
+    expect((await MessageModel.findOne({ channel: 'webchat', externalId: `demo:${buyerId}:d1` }).lean())?.signalled).toBe(true);
     // Data survived the restart (file-backed store): the earlier conversations are still listed.
     const count = await app.client.workflow.count(`WorkflowType = 'conversation'`);
     expect(count.count).toBeGreaterThanOrEqual(3);

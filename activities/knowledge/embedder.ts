@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { env as hfEnv, pipeline, type FeatureExtractionPipeline } from '@huggingface/transformers';
 import { modelsDir } from '../../scripts/models/install-models.js';
 import { defaultEmbedModel, profileFor } from './embedding-models.js';
+import { EmbeddingCache } from './embedding-cache.js';
 
 export interface EmbedderOptions {
   model?: string;
@@ -70,25 +71,44 @@ export class Embedder {
     return this.extractor;
   }
 
-  /** Embed texts (batched); every vector is unit length. */
+  private cache: EmbeddingCache | undefined;
+
+  /** Embed texts (batched); every vector is unit length. KB phrasings (`passage`) go through the on-disk cache. */
   async embed(
     texts: string[],
     kind: 'query' | 'passage' = 'query',
     onProgress?: (done: number, total: number) => void,
   ): Promise<Float32Array[]> {
-    const ex = await this.load();
     const prefix = kind === 'query' ? this.queryPrefix : this.passagePrefix;
-    const out: Float32Array[] = [];
-    for (let i = 0; i < texts.length; i += this.batchSize) {
-      const batch = texts.slice(i, i + this.batchSize).map((t) => prefix + t);
-      const t = await ex(batch, { pooling: 'mean', normalize: true });
-      const [n, d] = t.dims as [number, number];
-      this.dims = d;
-      const data = t.data as Float32Array;
-      for (let j = 0; j < n; j++) out.push(data.slice(j * d, (j + 1) * d));
-      onProgress?.(Math.min(i + this.batchSize, texts.length), texts.length);
+    const inputs = texts.map((t) => prefix + t);
+    const out: (Float32Array | undefined)[] = new Array(texts.length);
+    let todo = inputs.map((_, i) => i);
+    if (kind === 'passage' && EmbeddingCache.enabled()) {
+      this.cache ??= new EmbeddingCache(this.fingerprint);
+      todo = todo.filter((i) => !(out[i] = this.cache!.get(inputs[i]!)));
+      if (todo.length < texts.length) onProgress?.(texts.length - todo.length, texts.length);
     }
-    return out;
+    if (todo.length) {
+      const ex = await this.load();
+      for (let b = 0; b < todo.length; b += this.batchSize) {
+        const idx = todo.slice(b, b + this.batchSize);
+        const t = await ex(
+          idx.map((i) => inputs[i]!),
+          { pooling: 'mean', normalize: true },
+        );
+        const [n, d] = t.dims as [number, number];
+        this.dims = d;
+        const data = t.data as Float32Array;
+        for (let j = 0; j < n; j++) {
+          const v = data.slice(j * d, (j + 1) * d);
+          out[idx[j]!] = v;
+          if (kind === 'passage') this.cache?.put(inputs[idx[j]!]!, v);
+        }
+        onProgress?.(texts.length - todo.length + Math.min(b + this.batchSize, todo.length), texts.length);
+      }
+    }
+    this.dims ||= out[0]?.length ?? 0;
+    return out as Float32Array[];
   }
 }
 

@@ -20,13 +20,25 @@ export interface EmbeddingModelProfile {
   minSimilarity: number;
   /** Cosine at which two unmatched questions count as the same (`sora kb missed`). */
   clusterSimilarity: number;
+  /** Intent model settings (see IntentModel TrainOptions.center / temperature). */
+  center: boolean;
+  knnTemperature: number;
 }
 
 export const MINILM_ID = 'Xenova/all-MiniLM-L6-v2';
 export const E5_ID = 'sora/multilingual-e5-small-q4';
 
 export const MODEL_PROFILES: Record<string, EmbeddingModelProfile> = {
-  [MINILM_ID]: { id: MINILM_ID, languages: 'en', queryPrefix: '', passagePrefix: '', minSimilarity: 0.45, clusterSimilarity: 0.6 },
+  [MINILM_ID]: {
+    id: MINILM_ID,
+    languages: 'en',
+    queryPrefix: '',
+    passagePrefix: '',
+    minSimilarity: 0.45,
+    clusterSimilarity: 0.6,
+    center: false,
+    knnTemperature: 0.05,
+  },
   // e5 model card: "query: " on both sides for symmetric tasks (paraphrase / FAQ question matching).
   // On the dev set: 'query: ' on both sides 70.4 % (intent) vs 68.3 % with 'passage: ' for the KB and
   // 69.1 % without prefixes. Floor 0.82 ≈ 3rd percentile of the nearest-KB similarity of correctly
@@ -38,6 +50,9 @@ export const MODEL_PROFILES: Record<string, EmbeddingModelProfile> = {
     passagePrefix: 'query: ',
     minSimilarity: 0.82,
     clusterSimilarity: 0.9,
+    // Centering on the KB mean: intent 74.9 % (vs 67.5 %), entry 56.4 % (vs 51.0 %) on the dev set.
+    center: true,
+    knnTemperature: 0.05,
   },
 };
 
@@ -62,6 +77,20 @@ export function profileFor(model: string): EmbeddingModelProfile {
       passagePrefix: '',
       minSimilarity: 0.45,
       clusterSimilarity: 0.6,
+      center: false,
+      knnTemperature: 0.05,
     }
   );
+}
+
+/** Intent-model options for a model: its profile, overridable with SORA_KB_CENTER / SORA_KNN_TEMPERATURE. */
+export function classifierOptions(
+  model: string,
+  env: Record<string, string | undefined> = process.env,
+): { center: boolean; temperature: number } {
+  const p = profileFor(model);
+  return {
+    center: env.SORA_KB_CENTER ? env.SORA_KB_CENTER === 'true' : p.center,
+    temperature: env.SORA_KNN_TEMPERATURE ? Number(env.SORA_KNN_TEMPERATURE) : p.knnTemperature,
+  };
 }

@@ -21,7 +21,25 @@ export interface TrainOptions {
   /** Weight of the regression in the fusion (1 - weight goes to k-NN). */
   fusion?: number;
   k?: number;
+  /**
+   * Subtract the KB's mean vector (then renormalize) before both classifiers. Models whose vectors
+   * share a large common direction (e5: unrelated sentences at cosine ≈0.8) otherwise give flat
+   * k-NN votes and a slow regression. The reported `similarity` stays the raw cosine.
+   */
+  center?: boolean;
+  /** k-NN softmax temperature over cosine similarities (default 0.05). */
+  temperature?: number;
   onEpoch?: (epoch: number, epochs: number) => void;
+}
+
+function centered(v: Float32Array, mean: Float32Array | null): Float32Array {
+  if (!mean) return v;
+  const out = new Float32Array(v.length);
+  let n = 0;
+  for (let d = 0; d < v.length; d++) n += (out[d] = v[d]! - mean[d]!) ** 2;
+  n = Math.sqrt(n) || 1;
+  for (let d = 0; d < v.length; d++) out[d]! /= n;
+  return out;
 }
 
 export function mulberry32(seed: number): () => number {
@@ -45,7 +63,10 @@ export class IntentModel {
   readonly labels: string[];
   private readonly y: Int32Array;
   private constructor(
+    private readonly raw: Float32Array[],
     private readonly vectors: Float32Array[],
+    private readonly mean: Float32Array | null,
+    private readonly temperature: number,
     labelsOfItems: string[],
     private readonly W: Float32Array, // C × D
     private readonly b: Float32Array,
@@ -58,8 +79,14 @@ export class IntentModel {
     this.y = Int32Array.from(labelsOfItems, (l) => idx.get(l)!);
   }
 
-  static train(vectors: Float32Array[], labels: string[], o: TrainOptions = {}): IntentModel {
-    if (vectors.length === 0) throw new Error('cannot train an intent model on an empty knowledge base');
+  static train(rawVectors: Float32Array[], labels: string[], o: TrainOptions = {}): IntentModel {
+    if (rawVectors.length === 0) throw new Error('cannot train an intent model on an empty knowledge base');
+    let mean: Float32Array | null = null;
+    if (o.center && rawVectors.length > 1) {
+      mean = new Float32Array(rawVectors[0]!.length);
+      for (const v of rawVectors) for (let d = 0; d < v.length; d++) mean[d]! += v[d]! / rawVectors.length;
+    }
+    const vectors = rawVectors.map((v) => centered(v, mean));
     const classes = [...new Set(labels)];
     const C = classes.length;
     const D = vectors[0]!.length;
@@ -117,7 +144,7 @@ export class IntentModel {
         o.onEpoch?.(ep + 1, epochs);
       }
     }
-    return new IntentModel(vectors, labels, W, b, o.fusion ?? 0.5, o.k ?? 10, scale);
+    return new IntentModel(rawVectors, vectors, mean, o.temperature ?? 0.05, labels, W, b, o.fusion ?? 0.5, o.k ?? 10, scale);
   }
 
   /** Regression probabilities per class. */
@@ -148,7 +175,7 @@ export class IntentModel {
     const top = sims.slice(0, this.k);
     let sum = 0;
     for (const [s, i] of top) {
-      const w = Math.exp(s / 0.05);
+      const w = Math.exp((s - top[0]![0]) / this.temperature);
       vote[this.y[i]!]! += w;
       sum += w;
     }
@@ -156,9 +183,11 @@ export class IntentModel {
     return { vote, nearest: top[0]?.[1] ?? -1, similarity: top[0]?.[0] ?? 0 };
   }
 
-  predict(x: Float32Array): Prediction & { scores: Float64Array } {
+  predict(rawX: Float32Array): Prediction & { scores: Float64Array } {
+    const x = centered(rawX, this.mean);
     const p = this.regression(x);
-    const { vote, nearest, similarity } = this.neighbours(x);
+    const { vote, nearest, similarity: s } = this.neighbours(x);
+    const similarity = this.mean && nearest >= 0 ? dot(this.raw[nearest]!, rawX) : s;
     let best = 0;
     let bestScore = -1;
     const scores = new Float64Array(p.length);

@@ -6,6 +6,7 @@
 import { FaqEntryModel } from '../../models/faq-entry.js';
 import { ShopModel } from '../../models/shop.js';
 import type { Embedder } from './embedder.js';
+import { classifierOptions } from './embedding-models.js';
 import { IntentModel } from './intent-model.js';
 import { log } from '../../scripts/log.js';
 
@@ -70,7 +71,7 @@ export class KbIndex {
     const budget = Number(process.env.SORA_KB_TRAIN_BUDGET ?? 6e8);
     const epochs = Math.max(3, Math.min(30, Math.round(budget / (vectors.length * intentOf.size * vectors[0]!.length))));
     const t0 = Date.now();
-    const model = IntentModel.train(vectors, owners, { epochs, seed: 1 });
+    const model = IntentModel.train(vectors, owners, { epochs, seed: 1, ...classifierOptions(this.embedder.model) });
     log(`KB index for shop ${shopId}: ${entries.length} entries, ${vectors.length} phrasings, ${epochs} epochs, ${Date.now() - t0} ms`);
     return {
       version,

@@ -18,15 +18,17 @@ export interface MissedCluster {
 export async function topMissed(shopId: string, o: { limit?: number; threshold?: number; since?: Date } = {}): Promise<MissedCluster[]> {
   const rows = await UnmatchedQuestionModel.find(
     { shopId, ...(o.since ? { createdAt: { $gte: o.since } } : {}) },
-    { text: 1, vector: 1, language: 1 },
+    { text: 1, vector: 1, language: 1, embedModel: 1 },
   )
     .sort({ createdAt: -1 })
     .limit(20_000)
     .lean();
-  const threshold = o.threshold ?? profileFor(defaultEmbedModel()).clusterSimilarity;
+  // Only vectors of one model are comparable: the model of the newest question decides.
+  const model = rows.find((r) => r.embedModel)?.embedModel ?? defaultEmbedModel();
+  const threshold = o.threshold ?? profileFor(model).clusterSimilarity;
   const clusters: { centroid: Float32Array; members: { text: string; v: Float32Array; lang: string }[] }[] = [];
   for (const r of rows) {
-    if (!r.vector?.length) continue;
+    if (!r.vector?.length || (r.embedModel && r.embedModel !== model)) continue;
     const v = Float32Array.from(r.vector as number[]);
     let best = -1;
     let bestSim = threshold;

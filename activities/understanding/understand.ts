@@ -55,6 +55,7 @@ export function makeUnderstand(embedder: Embedder, kb: KbIndex) {
         text: input.text,
         language,
         vector: Array.from(vector!, (x) => Math.round(x * 1e6) / 1e6),
+        embedModel: embedder.model,
         bestQuestionId: match?.questionId ?? null,
         confidence: match?.confidence ?? 0,
         workflowId: input.workflowId ?? null,

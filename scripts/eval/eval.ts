@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { Embedder } from '../../activities/knowledge/embedder.js';
 import { IntentModel } from '../../activities/knowledge/intent-model.js';
+import { classifierOptions } from '../../activities/knowledge/embedding-models.js';
 import { readLabeled, shuffledByLabel, type LabeledRow } from './labeled-csv.js';
 
 export interface EvalOptions {
@@ -91,7 +92,12 @@ export async function runEval(o: EvalOptions): Promise<EvalResult> {
   const model = IntentModel.train(
     vectors,
     kb.map((r) => r.label),
-    { seed: o.seed ?? 1, fusion: o.fusion, onEpoch: (e, n) => e % 20 === 0 && log(`  epoch ${e}/${n}`) },
+    {
+      seed: o.seed ?? 1,
+      fusion: o.fusion,
+      ...classifierOptions(embedder.model),
+      onEpoch: (e, n) => e % 20 === 0 && log(`  epoch ${e}/${n}`),
+    },
   );
   log(`classifying ${cases.length} cases …`);
   const pred: string[] = [];
