@@ -8,6 +8,8 @@
 import { z } from 'zod';
 import type { ChannelAdapter } from './channel.js';
 import { WebchatAdapter } from './webchat.js';
+import { WhatsappCloudAdapter } from './whatsapp-cloud/adapter.js';
+import { whatsappCloudConfig, type WhatsappCloudConfig } from './whatsapp-cloud/config.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -37,8 +39,15 @@ const webchat: ChannelFactory<{ pollMs: number }> = {
   create: (c) => new WebchatAdapter({ pollMs: c.pollMs }),
 };
 
+const whatsappCloud: ChannelFactory<WhatsappCloudConfig> = {
+  id: 'whatsapp-cloud',
+  summary: 'WhatsApp Business Cloud API (Meta Graph API; webhook /webhooks/whatsapp-cloud)',
+  config: whatsappCloudConfig,
+  create: (c) => new WhatsappCloudAdapter(c),
+};
+
 /** Every channel sora-cs knows. */
-export const CHANNELS: ChannelFactory[] = [webchat as ChannelFactory];
+export const CHANNELS: ChannelFactory[] = [webchat as ChannelFactory, whatsappCloud as ChannelFactory];
 
 export class ChannelConfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -1,0 +1,60 @@
+/**
+ * Small zod helpers for channel settings read from the environment (see bots/channels.ts): required
+ * secrets with a message naming the variable and the channel, and platform-account → shop maps.
+ */
+import { z } from 'zod';
+
+/** A required, non-empty string; the message names the variable and the channel that needs it. */
+export function requiredEnv(name: string, channel: string, hint?: string) {
+  const message = `${name} is required when ${channel} is enabled${hint ? ` (${hint})` : ''}`;
+  return z.string({ required_error: message, invalid_type_error: message }).trim().min(1, message);
+}
+
+/** An optional string; empty counts as unset. */
+export function optionalEnv() {
+  return z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined));
+}
+
+export interface ShopMapEntry {
+  /** The platform's account id (WhatsApp phone_number_id, TikTok shop_id). */
+  platformId: string;
+  /** Our shop id. */
+  shopId: string;
+  /** Anything after a second ':' (e.g. the TikTok shop_cipher). */
+  extra?: string;
+}
+
+const ID = /^[\w.@-]+$/;
+
+/**
+ * Parses `platformId:shopId[:extra],…`. Returns the entries, or a list of problems naming the
+ * variable. Empty or unset means no entries.
+ */
+export function parseShopMap(raw: string | undefined, name: string, allowExtra = false): { entries: ShopMapEntry[]; problems: string[] } {
+  const entries: ShopMapEntry[] = [];
+  const problems: string[] = [];
+  if (!raw?.trim()) return { entries, problems };
+  const seen = new Set<string>();
+  const shape = allowExtra ? 'platformId:shopId[:extra]' : 'platformId:shopId';
+  for (const part of raw.split(',')) {
+    const item = part.trim();
+    if (!item) continue;
+    const bits = item.split(':');
+    const [platformId, shopId, extra] = bits.map((b) => b.trim());
+    if (!platformId || !shopId || bits.length > (allowExtra ? 3 : 2) || !ID.test(platformId) || !ID.test(shopId)) {
+      problems.push(`${name}: "${item}" is not of the form ${shape}`);
+      continue;
+    }
+    if (seen.has(platformId)) {
+      problems.push(`${name}: "${platformId}" is listed twice`);
+      continue;
+    }
+    seen.add(platformId);
+    entries.push({ platformId, shopId, ...(extra ? { extra } : {}) });
+  }
+  return { entries, problems };
+}
