@@ -31,30 +31,41 @@ export interface ShopMapEntry {
 const ID = /^[\w.@-]+$/;
 
 /**
- * Parses `platformId:shopId[:extra],…`. Returns the entries, or a list of problems naming the
- * variable. Empty or unset means no entries.
+ * Parses `platformId:shopId[:extra],…` (`shape` names the parts for messages, e.g.
+ * "phoneNumberId:shopId"). Returns the entries and the problems found. Empty or unset: no entries.
  */
-export function parseShopMap(raw: string | undefined, name: string, allowExtra = false): { entries: ShopMapEntry[]; problems: string[] } {
+export function parseShopMap(raw: string | undefined, shape: string, allowExtra = false): { entries: ShopMapEntry[]; problems: string[] } {
   const entries: ShopMapEntry[] = [];
   const problems: string[] = [];
   if (!raw?.trim()) return { entries, problems };
   const seen = new Set<string>();
-  const shape = allowExtra ? 'platformId:shopId[:extra]' : 'platformId:shopId';
   for (const part of raw.split(',')) {
     const item = part.trim();
     if (!item) continue;
     const bits = item.split(':');
     const [platformId, shopId, extra] = bits.map((b) => b.trim());
     if (!platformId || !shopId || bits.length > (allowExtra ? 3 : 2) || !ID.test(platformId) || !ID.test(shopId)) {
-      problems.push(`${name}: "${item}" is not of the form ${shape}`);
+      problems.push(`"${item}" is not of the form ${shape}`);
       continue;
     }
     if (seen.has(platformId)) {
-      problems.push(`${name}: "${platformId}" is listed twice`);
+      problems.push(`"${platformId}" is listed twice`);
       continue;
     }
     seen.add(platformId);
     entries.push({ platformId, shopId, ...(extra ? { extra } : {}) });
   }
   return { entries, problems };
+}
+
+/** An optional `platformId:shopId,…` variable, parsed; each malformed item is its own issue. */
+export function shopMapEnv(shape: string, allowExtra = false) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const { entries, problems } = parseShopMap(raw, shape, allowExtra);
+      for (const p of problems) ctx.addIssue({ code: z.ZodIssueCode.custom, message: p });
+      return entries;
+    });
 }

@@ -1,6 +1,6 @@
 /** Settings of the `whatsapp-cloud` channel, read from the environment and validated at start. */
 import { z } from 'zod';
-import { optionalEnv, parseShopMap, requiredEnv } from '../channel-env.js';
+import { optionalEnv, requiredEnv, shopMapEnv } from '../channel-env.js';
 import type { WhatsappCloudOptions } from './adapter.js';
 
 const ID = 'whatsapp-cloud';
@@ -18,7 +18,7 @@ const schema = z
       ID,
       'a System User access token with whatsapp_business_messaging',
     ),
-    SORA_WHATSAPP_CLOUD_SHOPS: optionalEnv(),
+    SORA_WHATSAPP_CLOUD_SHOPS: shopMapEnv('phoneNumberId:shopId'),
     SORA_WHATSAPP_CLOUD_DEFAULT_SHOP: optionalEnv(),
     SORA_WHATSAPP_CLOUD_GRAPH_URL: z
       .string()
@@ -32,9 +32,7 @@ const schema = z
       .default('v21.0'),
   })
   .superRefine((e, ctx) => {
-    const { problems, entries } = parseShopMap(e.SORA_WHATSAPP_CLOUD_SHOPS, 'SORA_WHATSAPP_CLOUD_SHOPS');
-    for (const p of problems) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['SORA_WHATSAPP_CLOUD_SHOPS'], message: p });
-    if (!problems.length && entries.length === 0 && !e.SORA_WHATSAPP_CLOUD_DEFAULT_SHOP)
+    if (e.SORA_WHATSAPP_CLOUD_SHOPS.length === 0 && !e.SORA_WHATSAPP_CLOUD_DEFAULT_SHOP)
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
         path: ['SORA_WHATSAPP_CLOUD_SHOPS'],
@@ -47,9 +45,7 @@ export type WhatsappCloudConfig = Omit<WhatsappCloudOptions, 'log' | 'webhookPat
 
 export function whatsappCloudConfig(env: Record<string, string | undefined>): WhatsappCloudConfig {
   const e = schema.parse(env);
-  const shops = Object.fromEntries(
-    parseShopMap(e.SORA_WHATSAPP_CLOUD_SHOPS, 'SORA_WHATSAPP_CLOUD_SHOPS').entries.map((x) => [x.platformId, x.shopId]),
-  );
+  const shops = Object.fromEntries(e.SORA_WHATSAPP_CLOUD_SHOPS.map((x) => [x.platformId, x.shopId]));
   return {
     appSecret: e.SORA_WHATSAPP_CLOUD_APP_SECRET,
     verifyToken: e.SORA_WHATSAPP_CLOUD_VERIFY_TOKEN,
