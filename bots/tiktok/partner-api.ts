@@ -325,7 +325,7 @@ export class PartnerApiClient {
       const leased = await TiktokTokenModel.findOneAndUpdate(
         { openId, accessToken: staleAccessToken, $or: [{ refreshLeaseUntil: null }, { refreshLeaseUntil: { $lt: now } }] },
         { $set: { refreshLeaseUntil: new Date(now.getTime() + LEASE_MS) } },
-        { new: true },
+        { returnDocument: 'after' },
       ).lean<StoredTiktokToken>();
       if (leased) {
         try {
@@ -333,7 +333,7 @@ export class PartnerApiClient {
           const updated = await TiktokTokenModel.findOneAndUpdate(
             { openId },
             { $set: { ...tokenFields(t), refreshLeaseUntil: null, refreshedAt: new Date() } },
-            { new: true },
+            { returnDocument: 'after' },
           ).lean<StoredTiktokToken>();
           this.log('tiktok token refreshed', { openId, expiresAt: updated!.accessTokenExpiresAt.toISOString() });
           return updated!;
