@@ -18,6 +18,7 @@ import { BuyerModel } from '../models/buyer.js';
 import { disconnectMongo } from '../models/connection.js';
 import { MessageModel } from '../models/message.js';
 import { startApp, type App } from '../scripts/app.js';
+import { freePort } from '../scripts/stack/process.js';
 import { seedDemoShop } from '../scripts/demo/demo-shop.js';
 import { startFakeGraph, type FakeGraph } from './fakes/whatsapp-graph.js';
 import { eventually, useFreshDatabase } from './setup/helpers.js';
@@ -301,6 +302,51 @@ describe('through the gateway', () => {
       30_000,
       'reply to 5215512345678',
     );
+  });
+
+  it('Temporal down: every message of the batch is recorded, the answer is 503, the relay delivers later', async () => {
+    const adapter = new WhatsappCloudAdapter({
+      appSecret: APP_SECRET,
+      verifyToken: VERIFY_TOKEN,
+      accessToken: ACCESS_TOKEN,
+      shops: { [PHONE_A]: 'demo', [PHONE_B]: 'demo' },
+      graphUrl: graph.url,
+      graphVersion: 'v21.0',
+    });
+    const down = await startApp({
+      mongoUri: inject('mongoUri'),
+      temporal: { address: `127.0.0.1:${await freePort()}`, namespace: 'default' },
+      worker: false,
+      gatewayPort: 0,
+      adapters: [adapter],
+      relayIntervalMs: 600_000,
+      signalDeadlineMs: 1500,
+    });
+    try {
+      const body = fixture('multi-entry.json').replaceAll('wamid.MULTI.', 'wamid.DOWN.');
+      const res = await fetch(`${down.gateway.url}/webhooks/whatsapp-cloud`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(body) },
+        body,
+      });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBeTruthy();
+      const recs = await MessageModel.find({ externalId: /^wamid\.DOWN\./ })
+        .sort({ externalId: 1 })
+        .lean();
+      expect(recs.map((r) => [r.externalId, r.signalled])).toEqual([
+        ['wamid.DOWN.1', false],
+        ['wamid.DOWN.2', false],
+        ['wamid.DOWN.4', false],
+      ]);
+    } finally {
+      await down.stop();
+    }
+    // Temporal reachable again (the healthy app's intake): the relay signals all three.
+    await eventually(async () => {
+      await app.intake.relayOnce(0);
+      return (await MessageModel.countDocuments({ externalId: /^wamid\.DOWN\./, signalled: true })) === 3;
+    });
   });
 
   it('media with a caption is recorded as text + attachment', async () => {

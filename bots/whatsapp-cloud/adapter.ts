@@ -134,16 +134,19 @@ export class WhatsappCloudAdapter implements ChannelAdapter {
     res.status(403).json({ error: 'verification_failed', message: 'hub.mode must be subscribe and hub.verify_token must match' });
   }
 
-  /** Record every message; if Temporal is down, still record the rest, then answer 503 so Meta redelivers. */
+  /**
+   * Record every message. Buyers are handled side by side, each buyer's messages in order (so the
+   * workflow sees them in order and a Temporal outage costs one signal deadline per message of a
+   * buyer, not per message of the batch). If Temporal is down every message is still recorded,
+   * then the error goes up (503) so Meta redelivers; the relay delivers meanwhile.
+   */
   private async record(ctx: GatewayContext, messages: WaMessage[]): Promise<{ accepted: number; duplicates: number; skipped: number }> {
-    let accepted = 0;
-    let duplicates = 0;
-    let skipped = 0;
-    let failure: unknown;
+    const counts = { accepted: 0, duplicates: 0, skipped: 0 };
+    const byBuyer = new Map<string, { shopId: string; m: WaMessage }[]>();
     for (const m of messages) {
       const shopId = this.shopFor(m.phoneNumberId);
       if (!shopId) {
-        skipped++;
+        counts.skipped++;
         this.log('whatsapp-cloud message for an unmapped phone_number_id ignored', {
           phoneNumberId: m.phoneNumberId,
           wamid: m.externalId,
@@ -151,34 +154,43 @@ export class WhatsappCloudAdapter implements ChannelAdapter {
         });
         continue;
       }
-      try {
-        const r = await ctx.intake.accept({
-          channel: CHANNEL_ID,
-          shopId,
-          buyerId: m.buyerId,
-          externalId: m.externalId,
-          text: m.text,
-          attachments: m.attachments.length ? m.attachments : undefined,
-          receivedAt: new Date().toISOString(),
-          raw: {
-            type: m.type,
-            phoneNumberId: m.phoneNumberId,
-            profileName: m.profileName ?? null,
-            platformTimestamp: m.platformTimestamp ?? null,
-            context: m.context ?? null,
-            message: m.raw,
-          },
-          replyTo: { phoneNumberId: m.phoneNumberId, waId: m.buyerId } satisfies WhatsappCloudReplyTo,
-        });
-        if (r.status === 'accepted') accepted++;
-        else duplicates++;
-        this.log('whatsapp-cloud message', { shopId, wamid: m.externalId, type: m.type, status: r.status });
-      } catch (e) {
-        failure ??= e;
-      }
+      const key = `${shopId}\u0000${m.buyerId}`;
+      byBuyer.set(key, [...(byBuyer.get(key) ?? []), { shopId, m }]);
     }
+    let failure: unknown;
+    await Promise.all(
+      [...byBuyer.values()].map(async (items) => {
+        for (const { shopId, m } of items) {
+          try {
+            const r = await ctx.intake.accept({
+              channel: CHANNEL_ID,
+              shopId,
+              buyerId: m.buyerId,
+              externalId: m.externalId,
+              text: m.text,
+              attachments: m.attachments.length ? m.attachments : undefined,
+              receivedAt: new Date().toISOString(),
+              raw: {
+                type: m.type,
+                phoneNumberId: m.phoneNumberId,
+                profileName: m.profileName ?? null,
+                platformTimestamp: m.platformTimestamp ?? null,
+                context: m.context ?? null,
+                message: m.raw,
+              },
+              replyTo: { phoneNumberId: m.phoneNumberId, waId: m.buyerId } satisfies WhatsappCloudReplyTo,
+            });
+            if (r.status === 'accepted') counts.accepted++;
+            else counts.duplicates++;
+            this.log('whatsapp-cloud message', { shopId, wamid: m.externalId, type: m.type, status: r.status });
+          } catch (e) {
+            failure ??= e;
+          }
+        }
+      }),
+    );
     if (failure) throw failure;
-    return { accepted, duplicates, skipped };
+    return counts;
   }
 
   private async onStatus(s: WaStatus): Promise<void> {
