@@ -430,6 +430,12 @@ describe('Partner API client and webhook route', () => {
     expect((await signed(fixture('new-message-image.json'))).status).toBe(200);
     const rec = await MessageModel.findOne({ externalId: '722323407926368820' }).lean();
     expect(rec).toMatchObject({ text: '', attachments: [{ type: 'image' }] });
+    // An image without words is still a turn the bot answers.
+    await eventually(
+      async () => (await MessageModel.countDocuments({ workflowId: rec!.workflowId, direction: 'out', status: 'sent' })) >= 2,
+      30_000,
+      'an answer to the image',
+    );
     const bad = JSON.stringify({ type: 14, shop_id: GW_SHOP, data: { message_id: 'm', type: 'TEXT' } });
     expect((await signed(bad)).status).toBe(400);
   });
