@@ -8,6 +8,10 @@
 import { z } from 'zod';
 import type { ChannelAdapter } from './channel.js';
 import { WebchatAdapter } from './webchat.js';
+import { WhatsappCloudAdapter } from './whatsapp-cloud/adapter.js';
+import { whatsappCloudConfig, type WhatsappCloudConfig } from './whatsapp-cloud/config.js';
+import { TiktokAdapter } from './tiktok/adapter.js';
+import { tiktokConfig, type TiktokConfig } from './tiktok/config.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -37,8 +41,22 @@ const webchat: ChannelFactory<{ pollMs: number }> = {
   create: (c) => new WebchatAdapter({ pollMs: c.pollMs }),
 };
 
+const whatsappCloud: ChannelFactory<WhatsappCloudConfig> = {
+  id: 'whatsapp-cloud',
+  summary: 'WhatsApp Business Cloud API (Meta Graph API; webhook /webhooks/whatsapp-cloud)',
+  config: whatsappCloudConfig,
+  create: (c) => new WhatsappCloudAdapter(c),
+};
+
+const tiktok: ChannelFactory<TiktokConfig> = {
+  id: 'tiktok',
+  summary: 'TikTok Shop customer service (Partner API; webhook /webhooks/tiktok, OAuth redirect /tiktok/oauth/callback)',
+  config: tiktokConfig,
+  create: (c) => new TiktokAdapter(c),
+};
+
 /** Every channel sora-cs knows. */
-export const CHANNELS: ChannelFactory[] = [webchat as ChannelFactory];
+export const CHANNELS: ChannelFactory[] = [webchat as ChannelFactory, whatsappCloud as ChannelFactory, tiktok as ChannelFactory];
 
 export class ChannelConfigError extends Error {
   constructor(readonly problems: string[]) {

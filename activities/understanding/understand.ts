@@ -49,7 +49,8 @@ export function makeUnderstand(embedder: Embedder, kb: KbIndex) {
     const match = index.match(vector!);
     const understood = !!match && match.confidence >= matchThreshold() && match.similarity >= minSimilarity(embedder.minSimilarity);
     const intent = humanRequest ? 'human_request' : complaint ? 'complaint' : understood ? match.intent : 'unknown';
-    if (!understood && !humanRequest && !complaint) {
+    // An attachment without words (a photo, a sticker) has no question to rank for the seller.
+    if (!understood && !humanRequest && !complaint && input.text.trim()) {
       await UnmatchedQuestionModel.create({
         shopId: input.shopId,
         text: input.text,
