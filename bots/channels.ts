@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import type { ChannelAdapter } from './channel.js';
 import { WebchatAdapter } from './webchat.js';
+import { TelegramAdapter, type TelegramOptions } from './telegram/adapter.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -37,8 +38,92 @@ const webchat: ChannelFactory<{ pollMs: number }> = {
   create: (c) => new WebchatAdapter({ pollMs: c.pollMs }),
 };
 
+/**
+ * Parse `schema` and run `crossChecks` (rules between variables) on the raw env, reporting the
+ * problems of both at once (a zod refinement would be skipped while any field is invalid).
+ */
+function parseWithChecks<S extends z.ZodTypeAny>(schema: S, env: Env, crossChecks: (env: Env) => z.IssueData[]): z.output<S> {
+  const r = schema.safeParse(env);
+  const extra = crossChecks(env).map((i) => ({ ...i, message: i.message ?? 'invalid' }) as z.ZodIssue);
+  if (!r.success || extra.length) throw new z.ZodError([...(r.success ? [] : r.error.issues), ...extra]);
+  return r.data;
+}
+
+const bool = (name: string, dflt: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { errorMap: () => ({ message: `${name} must be true or false` }) })
+    .default(dflt ? 'true' : 'false')
+    .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+
+const telegram: ChannelFactory<TelegramOptions> = {
+  id: 'telegram',
+  summary: 'Telegram bot via grammy (webhook POST /telegram/:shopId/webhook, or long polling)',
+  config: (env) =>
+    parseWithChecks(
+      z
+        .object({
+          SORA_TELEGRAM_BOT_TOKEN: z
+            .string({ required_error: 'SORA_TELEGRAM_BOT_TOKEN is required (the token @BotFather gave you)' })
+            .trim()
+            .regex(/^\d+:[\w-]{20,}$/, 'SORA_TELEGRAM_BOT_TOKEN does not look like a bot token (123456789:AA…)'),
+          SORA_TELEGRAM_SHOP_ID: z
+            .string({ required_error: 'SORA_TELEGRAM_SHOP_ID is required (the shop this bot answers for)' })
+            .trim()
+            .min(1, 'SORA_TELEGRAM_SHOP_ID is required (the shop this bot answers for)'),
+          SORA_TELEGRAM_MODE: z
+            .enum(['webhook', 'polling'], { errorMap: () => ({ message: 'SORA_TELEGRAM_MODE must be webhook or polling' }) })
+            .default('webhook'),
+          SORA_TELEGRAM_WEBHOOK_SECRET: z
+            .string()
+            .regex(/^[A-Za-z0-9_-]{1,256}$/, 'SORA_TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z a-z 0-9 _ -')
+            .optional(),
+          SORA_TELEGRAM_WEBHOOK_URL: z
+            .string()
+            .url('SORA_TELEGRAM_WEBHOOK_URL must be a URL')
+            .refine((u) => u.startsWith('https://'), 'SORA_TELEGRAM_WEBHOOK_URL must be https:// (Telegram sends webhooks over HTTPS only)')
+            .optional(),
+          SORA_TELEGRAM_API_ROOT: z.string().url('SORA_TELEGRAM_API_ROOT must be a URL').default('https://api.telegram.org'),
+          SORA_TELEGRAM_GROUP_CHATS: z
+            .enum(['ignore', 'mentions', 'all'], {
+              errorMap: () => ({ message: 'SORA_TELEGRAM_GROUP_CHATS must be ignore, mentions or all' }),
+            })
+            .default('ignore'),
+          SORA_TELEGRAM_TYPING: bool('SORA_TELEGRAM_TYPING', true),
+        })
+        .transform((e): TelegramOptions => ({
+          token: e.SORA_TELEGRAM_BOT_TOKEN,
+          shopId: e.SORA_TELEGRAM_SHOP_ID,
+          mode: e.SORA_TELEGRAM_MODE,
+          webhookSecret: e.SORA_TELEGRAM_WEBHOOK_SECRET,
+          webhookUrl: e.SORA_TELEGRAM_WEBHOOK_URL,
+          apiRoot: e.SORA_TELEGRAM_API_ROOT.replace(/\/+$/, ''),
+          groupChats: e.SORA_TELEGRAM_GROUP_CHATS,
+          typing: e.SORA_TELEGRAM_TYPING,
+        })),
+      env,
+      (e) => {
+        const mode = e.SORA_TELEGRAM_MODE ?? 'webhook';
+        const issues: z.IssueData[] = [];
+        if (mode === 'webhook' && !e.SORA_TELEGRAM_WEBHOOK_SECRET)
+          issues.push({
+            code: 'custom',
+            path: ['SORA_TELEGRAM_WEBHOOK_SECRET'],
+            message: 'SORA_TELEGRAM_WEBHOOK_SECRET is required in webhook mode (or set SORA_TELEGRAM_MODE=polling for local use)',
+          });
+        if (mode === 'polling' && e.SORA_TELEGRAM_WEBHOOK_URL)
+          issues.push({
+            code: 'custom',
+            path: ['SORA_TELEGRAM_WEBHOOK_URL'],
+            message: 'SORA_TELEGRAM_WEBHOOK_URL is for webhook mode (polling deletes the webhook)',
+          });
+        return issues;
+      },
+    ),
+  create: (c) => new TelegramAdapter(c),
+};
+
 /** Every channel sora-cs knows. */
-export const CHANNELS: ChannelFactory[] = [webchat as ChannelFactory];
+export const CHANNELS: ChannelFactory[] = [webchat as ChannelFactory, telegram as ChannelFactory];
 
 export class ChannelConfigError extends Error {
   constructor(readonly problems: string[]) {
