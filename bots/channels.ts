@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { ChannelAdapter } from './channel.js';
 import { WebchatAdapter } from './webchat.js';
 import { TelegramAdapter, type TelegramOptions } from './telegram/adapter.js';
+import { BotFrameworkAdapter, type AppType, type BotFrameworkOptions } from './botframework/adapter.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -122,8 +123,72 @@ const telegram: ChannelFactory<TelegramOptions> = {
   create: (c) => new TelegramAdapter(c),
 };
 
+const APP_TYPES: Record<string, AppType> = { multitenant: 'MultiTenant', singletenant: 'SingleTenant', userassignedmsi: 'UserAssignedMSI' };
+
+const botframework: ChannelFactory<BotFrameworkOptions> = {
+  id: 'botframework',
+  summary: 'Azure Bot Service via botbuilder (Web Chat/Direct Line, Teams…; POST /api/messages)',
+  config: (env) =>
+    parseWithChecks(
+      z
+        .object({
+          SORA_BOTFRAMEWORK_SHOP_ID: z
+            .string({ required_error: 'SORA_BOTFRAMEWORK_SHOP_ID is required (the shop this bot answers for)' })
+            .trim()
+            .min(1, 'SORA_BOTFRAMEWORK_SHOP_ID is required (the shop this bot answers for)'),
+          SORA_BOTFRAMEWORK_APP_ID: z.string().trim().optional(),
+          SORA_BOTFRAMEWORK_APP_PASSWORD: z.string().optional(),
+          SORA_BOTFRAMEWORK_APP_TYPE: z
+            .string()
+            .default('MultiTenant')
+            .refine((v) => v.toLowerCase() in APP_TYPES, 'SORA_BOTFRAMEWORK_APP_TYPE must be MultiTenant, SingleTenant or UserAssignedMSI')
+            .transform((v) => APP_TYPES[v.toLowerCase()]!),
+          SORA_BOTFRAMEWORK_TENANT_ID: z.string().trim().optional(),
+          SORA_BOTFRAMEWORK_GROUP_CHATS: z
+            .enum(['ignore', 'all'], { errorMap: () => ({ message: 'SORA_BOTFRAMEWORK_GROUP_CHATS must be ignore or all' }) })
+            .default('ignore'),
+          SORA_BOTFRAMEWORK_AUTH: z
+            .enum(['enabled', 'disabled'], { errorMap: () => ({ message: 'SORA_BOTFRAMEWORK_AUTH must be enabled or disabled' }) })
+            .default('enabled'),
+        })
+        .transform((e): BotFrameworkOptions => ({
+          shopId: e.SORA_BOTFRAMEWORK_SHOP_ID,
+          appId: e.SORA_BOTFRAMEWORK_AUTH === 'disabled' ? '' : (e.SORA_BOTFRAMEWORK_APP_ID ?? ''),
+          appPassword: e.SORA_BOTFRAMEWORK_APP_PASSWORD,
+          appType: e.SORA_BOTFRAMEWORK_APP_TYPE,
+          tenantId: e.SORA_BOTFRAMEWORK_TENANT_ID,
+          authDisabled: e.SORA_BOTFRAMEWORK_AUTH === 'disabled',
+          groupChats: e.SORA_BOTFRAMEWORK_GROUP_CHATS,
+        })),
+      env,
+      (e) => {
+        if (e.SORA_BOTFRAMEWORK_AUTH === 'disabled') return [];
+        const type = APP_TYPES[(e.SORA_BOTFRAMEWORK_APP_TYPE ?? 'MultiTenant').toLowerCase()];
+        const issues: z.IssueData[] = [];
+        const need = (v: string, why: string) => issues.push({ code: 'custom', path: [v], message: `${v} is required ${why}` });
+        if (!e.SORA_BOTFRAMEWORK_APP_ID?.trim())
+          need(
+            'SORA_BOTFRAMEWORK_APP_ID',
+            '(the Microsoft App ID of the Azure Bot; SORA_BOTFRAMEWORK_AUTH=disabled only for the local Emulator)',
+          );
+        if ((type === 'MultiTenant' || type === 'SingleTenant') && !e.SORA_BOTFRAMEWORK_APP_PASSWORD)
+          need('SORA_BOTFRAMEWORK_APP_PASSWORD', `for ${type} (a client secret of the app registration)`);
+        if ((type === 'SingleTenant' || type === 'UserAssignedMSI') && !e.SORA_BOTFRAMEWORK_TENANT_ID?.trim())
+          need('SORA_BOTFRAMEWORK_TENANT_ID', `for ${type} (the Entra ID tenant of the app)`);
+        if (type === 'UserAssignedMSI' && e.SORA_BOTFRAMEWORK_APP_PASSWORD)
+          issues.push({
+            code: 'custom',
+            path: ['SORA_BOTFRAMEWORK_APP_PASSWORD'],
+            message: 'SORA_BOTFRAMEWORK_APP_PASSWORD must not be set for UserAssignedMSI (the managed identity has no secret)',
+          });
+        return issues;
+      },
+    ),
+  create: (c) => new BotFrameworkAdapter(c),
+};
+
 /** Every channel sora-cs knows. */
-export const CHANNELS: ChannelFactory[] = [webchat as ChannelFactory, telegram as ChannelFactory];
+export const CHANNELS: ChannelFactory[] = [webchat as ChannelFactory, telegram as ChannelFactory, botframework as ChannelFactory];
 
 export class ChannelConfigError extends Error {
   constructor(readonly problems: string[]) {
