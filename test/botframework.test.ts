@@ -346,22 +346,43 @@ describe('botframework: adapter in the gateway (local OpenID/JWKS, connector and
     expect(notFound).toMatchObject({ code: '404', retryable: false });
   });
 
-  it('authentication disabled (local Emulator only): unsigned activities are accepted', async () => {
-    const open = new BotFrameworkAdapter({ shopId: 'demo', appId: '', appType: 'MultiTenant', authDisabled: true });
+  /** Another adapter on its own small express app (same intake), for settings the main one does not have. */
+  const withAdapter = async (other: BotFrameworkAdapter, fn: (url: string) => Promise<void>) => {
     const web = express();
     web.use(express.json());
-    await open.start({ app: web, intake: app.intake, log });
+    await other.start({ app: web, intake: app.intake, log });
     web.use(errorHandler(log));
     const server = web.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     try {
-      const a = message();
-      expect(await postActivity(`http://127.0.0.1:${(server.address() as { port: number }).port}`, a)).toBe(200);
-      expect(await recorded(a)).toBe(1);
+      await fn(`http://127.0.0.1:${(server.address() as { port: number }).port}`);
     } finally {
       server.closeAllConnections();
       server.close();
     }
+  };
+
+  it('authentication disabled (local Emulator only): unsigned activities are accepted', async () => {
+    await withAdapter(new BotFrameworkAdapter({ shopId: 'demo', appId: '', appType: 'MultiTenant', authDisabled: true }), async (url) => {
+      const a = message();
+      expect(await postActivity(url, a)).toBe(200);
+      expect(await recorded(a)).toBe(1);
+    });
+  });
+
+  it('signing keys unreachable → 503 (the channel retries), nothing recorded', async () => {
+    const closed = new BotFrameworkAdapter({
+      shopId: 'demo',
+      appId: bf.appId,
+      appPassword: bf.appPassword,
+      appType: 'MultiTenant',
+      endpoints: { openIdMetadataUrl: 'http://127.0.0.1:9/v1/.well-known/openidconfiguration', loginUrl: bf.loginUrl },
+    });
+    await withAdapter(closed, async (url) => {
+      const a = message();
+      expect(await postActivity(url, a, bf.channelToken())).toBe(503);
+      expect(await recorded(a)).toBe(0);
+    });
   });
 });
 

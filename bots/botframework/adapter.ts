@@ -131,8 +131,10 @@ export class BotFrameworkAdapter implements ChannelAdapter {
 
   /** Authentication failures → 401 (or 503 when the signing keys could not be fetched); the rest as is. */
   private requestError(e: unknown): unknown {
-    if (e instanceof AuthenticationError) {
-      if (e.statusCode === 401 || e.statusCode === 403) return new HttpError(401, 'unauthorized', e.message);
+    if (e instanceof AuthenticationError && (e.statusCode === 401 || e.statusCode === 403))
+      return new HttpError(401, 'unauthorized', e.message);
+    // The OpenID metadata / signing keys could not be fetched (refused, or network): not the caller's fault.
+    if (e instanceof AuthenticationError || (e instanceof Error && e.name === 'FetchError')) {
       this.log('botframework: could not check the token', { error: e.message });
       return new HttpError(503, 'auth_unavailable', 'could not check the token now; retry later');
     }
