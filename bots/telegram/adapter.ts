@@ -7,7 +7,8 @@
  *       503 = recorded but Temporal is down (Telegram redelivers; intake dedupes).
  *       With SORA_TELEGRAM_WEBHOOK_URL set, start() registers the webhook (setWebhook).
  *   polling mode (local use):   getUpdates long polling via grammy's bot.start(); stop() ends it.
- *       An update whose intake failed after it was recorded is signalled later by the relay.
+ *       A recorded message whose signal failed (Temporal down) is signalled later by the relay;
+ *       recording itself is retried a few times, since a polled update cannot be asked for again.
  *
  * Outbound: sendMessage, quick replies as a one-time reply keyboard; a `typing` chat action is sent
  * when a buyer message is accepted (it shows until the answer arrives or 5 s pass).
@@ -17,7 +18,8 @@ import type { NextFunction, Request, Response } from 'express';
 import { Bot, BotError, webhookCallback, type Context } from 'grammy';
 import type { ReplyKeyboardMarkup, UserFromGetMe } from 'grammy/types';
 import { replyAddress } from '../contacts.js';
-import type { ChannelAdapter, ConversationRef, GatewayContext, OutboundMessage } from '../channel.js';
+import type { ChannelAdapter, ConversationRef, GatewayContext, InboundMessage, OutboundMessage } from '../channel.js';
+import { TemporalUnavailableError } from '../intake.js';
 import { HttpError } from '../http-errors.js';
 import { telegramSendError } from './errors.js';
 import { normalizeUpdate, updateKind, type GroupChats, type TelegramReplyTo } from './normalize.js';
@@ -115,13 +117,33 @@ export class TelegramAdapter implements ChannelAdapter {
       ctx.log('telegram update ignored', { updateId: c.update.update_id, kind: updateKind(c.update), reason: n.reason });
       return;
     }
-    const result = await ctx.intake.accept(n.message);
+    const result = this.opts.mode === 'polling' ? await this.acceptPolled(n.message, ctx) : await ctx.intake.accept(n.message);
     ctx.log('telegram message', { externalId: n.message.externalId, status: result.status, workflowId: result.workflowId });
     if (result.status === 'accepted' && this.opts.typing !== false) {
       const to = n.message.replyTo as TelegramReplyTo;
       this.bot.api
         .sendChatAction(to.chatId, 'typing', to.messageThreadId !== undefined ? { message_thread_id: to.messageThreadId } : {})
         .catch((e: unknown) => ctx.log('telegram typing action failed', { chatId: to.chatId, error: String(e) }));
+    }
+  }
+
+  /**
+   * Polling confirms an update by asking for the next ones, whatever our handler did. So a failure
+   * to record (MongoDB blip) is retried here a few times before the update is given up (logged);
+   * TemporalUnavailableError needs no retry: the message is recorded and the relay signals it.
+   */
+  private async acceptPolled(m: InboundMessage, ctx: GatewayContext) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await ctx.intake.accept(m);
+      } catch (e) {
+        if (e instanceof TemporalUnavailableError) throw e;
+        if (attempt >= 5) {
+          ctx.log('telegram update dropped: could not record it', { externalId: m.externalId, error: String(e) });
+          throw e;
+        }
+        await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+      }
     }
   }
 
