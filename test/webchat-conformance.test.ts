@@ -14,7 +14,7 @@ describeChannelConformance('webchat', () => ({
   adapter: new WebchatAdapter({ pollMs: 200 }),
   shopId: 'demo',
   deliver: (url, e) => post(`${url}/webchat/demo/messages`, { buyerId: e.buyerId, messageId: e.externalId, text: e.text }),
-  recordedId: (e) => webchatExternalId('demo', e.buyerId, e.externalId),
+  externalIdOf: (e) => webchatExternalId('demo', e.buyerId, e.externalId),
   deliverMalformed: (url) => post(`${url}/webchat/demo/messages`, { buyerId: 'x', text: '' }),
   async received(url, buyerId) {
     // Read the whole stream from the beginning, as a reconnecting browser would.

@@ -39,8 +39,13 @@ export interface ChannelUnderTest {
   deliverForged?: (gatewayUrl: string, e: PlatformEvent) => Promise<number>;
   /** Texts the platform has received for this buyer so far. */
   received(gatewayUrl: string, buyerId: string): Promise<string[]>;
-  /** The externalId intake records for an event (default: the event's externalId as is). */
-  recordedId?: (e: PlatformEvent) => string;
+  /**
+   * The buyerId the adapter records for the kit's buyer, when the platform's user ids cannot be the
+   * kit's strings (Telegram's are numbers, Bot Framework's are scoped by channel). Default: the same.
+   */
+  buyerIdOf?: (kitBuyerId: string) => string;
+  /** The externalId the adapter records for the kit's event (e.g. Telegram's `chatId:messageId`). Default: e.externalId. */
+  externalIdOf?: (e: PlatformEvent) => string;
   /** Called once before the tests (open streams, start local platform servers…). */
   setup?: (gatewayUrl: string) => Promise<void>;
   teardown?: () => Promise<void>;
@@ -56,8 +61,9 @@ export function describeChannelConformance(name: string, make: () => ChannelUnde
       externalId: `ext-${randomUUID()}`,
       text,
     });
-    const wf = (buyerId: string) => conversationWorkflowId({ shopId: c.shopId, channel: c.adapter.id, buyerId });
-    const rid = (e: PlatformEvent) => c.recordedId?.(e) ?? e.externalId;
+    const sb = (b: string) => c.buyerIdOf?.(b) ?? b;
+    const sx = (e: PlatformEvent) => c.externalIdOf?.(e) ?? e.externalId;
+    const wf = (buyerId: string) => conversationWorkflowId({ shopId: c.shopId, channel: c.adapter.id, buyerId: sb(buyerId) });
     const snapshot = (buyerId: string) => app.client.workflow.getHandle(wf(buyerId)).query<ConversationSnapshot>('snapshot');
 
     beforeAll(async () => {
@@ -85,8 +91,8 @@ export function describeChannelConformance(name: string, make: () => ChannelUnde
       const b = buyer();
       const e = ev(b);
       expect(await c.deliver(app.gateway.url, e)).toBeLessThan(300);
-      const rec = await eventually(() => MessageModel.findOne({ channel: c.adapter.id, externalId: rid(e), signalled: true }).lean());
-      expect(rec).toMatchObject({ direction: 'in', shopId: c.shopId, buyerId: b, text: e.text, author: 'buyer', workflowId: wf(b) });
+      const rec = await eventually(() => MessageModel.findOne({ channel: c.adapter.id, externalId: sx(e), signalled: true }).lean());
+      expect(rec).toMatchObject({ direction: 'in', shopId: c.shopId, buyerId: sb(b), text: e.text, author: 'buyer', workflowId: wf(b) });
       expect(rec.receivedAt).toBeInstanceOf(Date);
     });
 
@@ -117,7 +123,7 @@ export function describeChannelConformance(name: string, make: () => ChannelUnde
       await eventually(async () => (await c.received(app.gateway.url, b)).length === 1);
       expect(await c.deliver(app.gateway.url, e)).toBeLessThan(300);
       await new Promise((r) => setTimeout(r, 1500));
-      expect(await MessageModel.countDocuments({ channel: c.adapter.id, externalId: rid(e) })).toBe(1);
+      expect(await MessageModel.countDocuments({ channel: c.adapter.id, externalId: sx(e) })).toBe(1);
       expect((await snapshot(b)).turns).toBe(1);
       expect(await c.received(app.gateway.url, b)).toHaveLength(1);
     });
@@ -138,7 +144,7 @@ export function describeChannelConformance(name: string, make: () => ChannelUnde
       }
       const e = ev(buyer());
       expect([401, 403]).toContain(await c.deliverForged(app.gateway.url, e));
-      expect(await MessageModel.countDocuments({ channel: c.adapter.id, externalId: rid(e) })).toBe(0);
+      expect(await MessageModel.countDocuments({ channel: c.adapter.id, externalId: sx(e) })).toBe(0);
     });
 
     it('answers a retryable error when Temporal is unreachable, keeps the message, and the relay delivers it', async () => {
@@ -155,11 +161,11 @@ export function describeChannelConformance(name: string, make: () => ChannelUnde
         const b = buyer();
         const e = ev(b);
         expect(await c.deliver(down.gateway.url, e)).toBe(503);
-        const rec = await MessageModel.findOne({ channel: c.adapter.id, externalId: rid(e) }).lean();
+        const rec = await MessageModel.findOne({ channel: c.adapter.id, externalId: sx(e) }).lean();
         expect(rec?.signalled).toBe(false);
         // Temporal reachable again (here: the healthy app's intake) → the relay signals it.
         await eventually(
-          async () => (await app.intake.relayOnce(0)) >= 1 || (await MessageModel.exists({ externalId: rid(e), signalled: true })),
+          async () => (await app.intake.relayOnce(0)) >= 1 || (await MessageModel.exists({ externalId: sx(e), signalled: true })),
         );
         await eventually(async () => (await snapshot(b)).turns === 1);
         await eventually(async () => (await c.received(app.gateway.url, b)).length === 1, 30_000, 'reply after relay');
@@ -172,7 +178,7 @@ export function describeChannelConformance(name: string, make: () => ChannelUnde
       const b = buyer();
       await c.deliver(app.gateway.url, ev(b));
       await eventually(async () => (await c.received(app.gateway.url, b)).length === 1);
-      const ref = { channel: c.adapter.id, shopId: c.shopId, buyerId: b, workflowId: wf(b) };
+      const ref = { channel: c.adapter.id, shopId: c.shopId, buyerId: sb(b), workflowId: wf(b) };
       const res = await app.registry.send(ref, { text: 'kit direct send' });
       expect(typeof res.externalId).toBe('string');
       expect(res.externalId.length).toBeGreaterThan(0);
