@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import type { ChannelAdapter } from './channel.js';
 import { WebchatAdapter } from './webchat.js';
+import { whatsappChannel } from './whatsapp/config.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -38,7 +39,7 @@ const webchat: ChannelFactory<{ pollMs: number }> = {
 };
 
 /** Every channel sora-cs knows. */
-export const CHANNELS: ChannelFactory[] = [webchat as ChannelFactory];
+export const CHANNELS: ChannelFactory[] = [webchat as ChannelFactory, whatsappChannel as ChannelFactory];
 
 export class ChannelConfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -32,7 +32,7 @@ describe('SORA_CHANNELS', () => {
     expect(problems).toEqual([
       'webchat: SORA_WEBCHAT_POLL_MS: must be at least 50 (ms)',
       'fake: FAKE_TOKEN: FAKE_TOKEN is required',
-      'SORA_CHANNELS: unknown channel "nope" (known: webchat, fake)',
+      'SORA_CHANNELS: unknown channel "nope" (known: webchat, whatsapp, fake)',
       'SORA_CHANNELS lists "webchat" twice',
     ]);
     expect((err as Error).message).toContain('  - fake: FAKE_TOKEN');
