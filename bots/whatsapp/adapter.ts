@@ -93,6 +93,7 @@ export class WhatsappAdapter implements ChannelAdapter {
     const session = this.sessions.get(to.shopId);
     if (!session)
       throw new ChannelSendError('whatsapp', 'unknown_shop', `shop ${to.shopId} has no WhatsApp session (SORA_WHATSAPP_SHOPS)`, false);
+    session.ready(); // "not connected" / "logged out" says more than a missing address
     const { jid } = await replyAddress<WhatsappReplyTo>(to);
     return session.send(jid, msg);
   }

@@ -150,19 +150,22 @@ export class WhatsappSession {
     };
   }
 
+  /** The open socket, or the ChannelSendError that says why there is none. */
+  ready(): WhatsappSocket {
+    if (this.sock && this.state === 'open') return this.sock;
+    if (this.state === 'logged_out')
+      throw new ChannelSendError(
+        'whatsapp',
+        'logged_out',
+        `shop ${this.shopId}: the WhatsApp session was logged out; link it again`,
+        false,
+      );
+    throw new ChannelSendError('whatsapp', 'not_connected', `shop ${this.shopId}: WhatsApp is not connected (${this.state})`, true, 5000);
+  }
+
   /** Send a text to `jid`; platform refusals become ChannelSendError. */
   async send(jid: string, msg: OutboundMessage): Promise<{ externalId: string }> {
-    const sock = this.sock;
-    if (!sock || this.state !== 'open') {
-      if (this.state === 'logged_out')
-        throw new ChannelSendError(
-          'whatsapp',
-          'logged_out',
-          `shop ${this.shopId}: the WhatsApp session was logged out; link it again`,
-          false,
-        );
-      throw new ChannelSendError('whatsapp', 'not_connected', `shop ${this.shopId}: WhatsApp is not connected (${this.state})`, true, 5000);
-    }
+    const sock = this.ready();
     try {
       const sent = await sock.sendMessage(jid, { text: outboundText(msg) });
       const id = sent?.key?.id;
