@@ -5,6 +5,7 @@
  * fallback and send errors.
  */
 import { once } from 'node:events';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Boom } from '@hapi/boom';
 import { DisconnectReason } from '@whiskeysockets/baileys';
@@ -77,7 +78,7 @@ async function harness(o: WhatsappAdapterOptions = {}): Promise<Harness> {
     },
   };
   running.push(h);
-  await eventually(() => sockets.length > 0, 5000, 'the first socket');
+  if (!('makeSocket' in o)) await eventually(() => sockets.length > 0, 5000, 'the first socket');
   return h;
 }
 
@@ -236,6 +237,33 @@ describe('WhatsApp adapter', () => {
       await eventually(() => h.sockets.length === closes.length + 2);
       expect(status(h).reconnectAttempt).toBe(0);
       expect(await WhatsappAuthModel.countDocuments({ shopId: 'demo' })).toBeGreaterThan(0);
+    });
+
+    it('with the real Baileys socket (WhatsApp unreachable here): a hung-up connection is retried with backoff', async () => {
+      // A loopback "WhatsApp Web" endpoint that accepts the TCP connection and hangs up.
+      const connects: number[] = [];
+      const server = net.createServer((s) => (connects.push(Date.now()), s.destroy())).listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      try {
+        const h = await harness({
+          makeSocket: undefined, // Baileys' makeWASocket
+          waWebSocketUrl: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/ws/chat`,
+          reconnect: { minMs: 100, maxMs: 400 },
+        });
+        await eventually(() => connects.length >= 4, 15_000, 'four connection attempts');
+        expect(status(h)).toMatchObject({
+          state: 'reconnecting',
+          lastDisconnect: { code: DisconnectReason.timedOut, message: 'WebSocket Error (socket hang up)' },
+        });
+        expect(status(h).reconnectAttempt).toBeGreaterThanOrEqual(3);
+        const gaps = connects.slice(1, 4).map((t, i) => t - connects[i]!);
+        expect(gaps[0]).toBeGreaterThanOrEqual(95); // 100, 200, 400 ms (random = 1)
+        expect(gaps[1]).toBeGreaterThanOrEqual(195);
+        expect(gaps[2]).toBeGreaterThanOrEqual(395);
+        expect(await WhatsappAuthModel.countDocuments({ shopId: 'demo' })).toBe(0); // nothing to save before a login
+      } finally {
+        server.close();
+      }
     });
 
     it('on logout: clears the stored session, records and posts an operator alert, logs it, and offers a fresh QR; no reconnect with the old session', async () => {

@@ -37,6 +37,8 @@ export interface WhatsappAdapterOptions {
   baileysLogLevel?: BaileysLogLevel;
   /** SORA_ALERT_WEBHOOK_URL: operator alerts (logout) are POSTed here too. */
   alertWebhookUrl?: string;
+  /** WhatsApp Web endpoint for the real socket (default: Baileys' own); for a proxy or tests. */
+  waWebSocketUrl?: string;
   /** The Baileys socket factory (tests pass a double). */
   makeSocket?: MakeSocket;
   random?: () => number;
@@ -83,6 +85,7 @@ export class WhatsappAdapter implements ChannelAdapter {
         alertWebhookUrl: this.o.alertWebhookUrl,
         onInbound: (e: InboundOutcome) => this.events.emit('inbound', e),
         random: this.o.random,
+        waWebSocketUrl: this.o.waWebSocketUrl,
       });
       this.sessions.set(shopId, session);
       await session.start();

@@ -90,6 +90,7 @@ export interface SessionOptions {
   alertWebhookUrl?: string;
   onInbound: (o: InboundOutcome) => void;
   random?: () => number;
+  waWebSocketUrl?: string;
 }
 
 export class WhatsappSession {
@@ -195,6 +196,7 @@ export class WhatsappSession {
         logger: this.o.baileysLogger,
         shouldIgnoreJid: (jid) => !!(isJidBroadcast(jid) || isJidNewsletter(jid) || (!this.o.allowGroups && isJidGroup(jid))),
         getMessage: (key) => this.sentMessage(key),
+        waWebSocketUrl: this.o.waWebSocketUrl,
       });
     } catch (e) {
       this.o.log('whatsapp: could not start the connection', { shop: this.shopId, error: String(e) });

@@ -50,6 +50,8 @@ export interface SocketOptions {
   shouldIgnoreJid: (jid: string) => boolean;
   /** Baileys asks for a message it sent when the recipient could not decrypt it (retry). */
   getMessage: (key: WAMessageKey) => Promise<proto.IMessage | undefined>;
+  /** Another WhatsApp Web endpoint than Baileys' default (a proxy; tests use a loopback server). */
+  waWebSocketUrl?: string;
 }
 
 export type MakeSocket = (o: SocketOptions) => WhatsappSocket;
@@ -67,6 +69,7 @@ export const makeBaileysSocket: MakeSocket = (o) =>
     shouldSyncHistoryMessage: () => false,
     shouldIgnoreJid: o.shouldIgnoreJid,
     getMessage: o.getMessage,
+    ...(o.waWebSocketUrl ? { waWebSocketUrl: o.waWebSocketUrl } : {}),
   });
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const;
