@@ -228,13 +228,18 @@ describe('WhatsApp adapter', () => {
         expect(waited).toBeGreaterThanOrEqual(Math.min(300, 40 * 2 ** i) - 5); // 40, 80, 160, 300 (capped)
       }
       expect(Buffer.from(h.socket().options.auth.creds.noiseKey.private).equals(noiseKey)).toBe(true);
+      // A 401 answered to the WebSocket upgrade (a proxy) is not a logout: reconnect, keep the session.
+      h.socket().close(DisconnectReason.loggedOut, 'WebSocket Error (Unexpected server response: 401)');
+      expect(status(h).state).toBe('reconnecting');
+      await eventually(() => h.sockets.length === closes.length + 2, 5000, 'reconnect after a proxy 401');
+      expect(Buffer.from(h.socket().options.auth.creds.noiseKey.private).equals(noiseKey)).toBe(true);
 
       h.socket().open();
       await eventually(() => status(h).state === 'open');
       expect(status(h).reconnectAttempt).toBe(0);
       // A "restart required" (after linking) reconnects at once and is not a failure.
       h.socket().close(DisconnectReason.restartRequired, 'Stream Errored (restart required)');
-      await eventually(() => h.sockets.length === closes.length + 2);
+      await eventually(() => h.sockets.length === closes.length + 3);
       expect(status(h).reconnectAttempt).toBe(0);
       expect(await WhatsappAuthModel.countDocuments({ shopId: 'demo' })).toBeGreaterThan(0);
     });
@@ -310,6 +315,7 @@ describe('WhatsApp adapter', () => {
         const qr = h.socket().showQr();
         await eventually(() => status(h).qr === qr);
         expect(status(h).state).toBe('waiting_for_scan');
+        await sendError(h.adapter.send(ref(), { text: 'hi' })).then((e) => expect(e.code).toBe('logged_out')); // until linked again
         await sleep(400);
         expect(h.sockets).toHaveLength(2);
       } finally {

@@ -161,6 +161,7 @@ describe('WhatsApp settings (SORA_WHATSAPP_*)', () => {
       reconnect: { minMs: 1000, maxMs: 120_000 },
       baileysLogLevel: 'warn',
       alertWebhookUrl: undefined,
+      operatorTokenSet: false,
     });
     expect(adaptersFromEnv({ SORA_CHANNELS: 'webchat,whatsapp' }).map((a) => a.id)).toEqual(['webchat', 'whatsapp']);
   });

@@ -37,6 +37,8 @@ export interface WhatsappAdapterOptions {
   baileysLogLevel?: BaileysLogLevel;
   /** SORA_ALERT_WEBHOOK_URL: operator alerts (logout) are POSTed here too. */
   alertWebhookUrl?: string;
+  /** Whether SORA_OPERATOR_TOKEN is set; when it is not, start() warns that the QR endpoint is open. */
+  operatorTokenSet?: boolean;
   /** WhatsApp Web endpoint for the real socket (default: Baileys' own); for a proxy or tests. */
   waWebSocketUrl?: string;
   /** The Baileys socket factory (tests pass a double). */
@@ -61,6 +63,8 @@ export class WhatsappAdapter implements ChannelAdapter {
     });
     ctx.app.get('/operator/whatsapp/qr', (req, res) => this.qrRoute(req, res));
 
+    if (this.o.operatorTokenSet === false)
+      ctx.log('whatsapp: SORA_OPERATOR_TOKEN is not set: anyone who reaches the gateway can read the login QR at /operator/whatsapp/qr');
     const print =
       this.o.qrTerminal === false
         ? null

@@ -52,6 +52,7 @@ const schema = z
     SORA_WHATSAPP_RECONNECT_MAX: duration('SORA_WHATSAPP_RECONNECT_MAX', '2m'),
     SORA_WHATSAPP_LOG_LEVEL: z.enum(BAILEYS_LOG_LEVELS).default('warn'),
     SORA_ALERT_WEBHOOK_URL: z.string().url('must be a URL').optional(),
+    SORA_OPERATOR_TOKEN: z.string().optional(),
   })
   .superRefine((e, ctx) => {
     if (e.SORA_WHATSAPP_RECONNECT_MIN < 100)
@@ -105,6 +106,7 @@ export function whatsappConfig(env: Env): WhatsappAdapterOptions {
     reconnect: { minMs: e.SORA_WHATSAPP_RECONNECT_MIN, maxMs: e.SORA_WHATSAPP_RECONNECT_MAX },
     baileysLogLevel: e.SORA_WHATSAPP_LOG_LEVEL,
     alertWebhookUrl: e.SORA_ALERT_WEBHOOK_URL,
+    operatorTokenSet: !!e.SORA_OPERATOR_TOKEN,
   };
 }
 

@@ -98,19 +98,19 @@ export function normalizeWhatsappMessage(msg: WAMessage, o: NormalizeOptions): N
   if (content.conversation) texts.push(content.conversation);
   if (content.extendedTextMessage?.text) texts.push(content.extendedTextMessage.text);
   if (content.imageMessage) {
-    media('image', content.imageMessage as never);
+    media('image', content.imageMessage);
     if (content.imageMessage.caption) texts.push(content.imageMessage.caption);
   }
   if (content.videoMessage) {
-    media('video', content.videoMessage as never);
+    media('video', content.videoMessage);
     if (content.videoMessage.caption) texts.push(content.videoMessage.caption);
   }
-  if (content.audioMessage) media('audio', content.audioMessage as never);
+  if (content.audioMessage) media('audio', content.audioMessage);
   if (content.documentMessage) {
-    media('document', content.documentMessage as never);
+    media('document', content.documentMessage);
     if (content.documentMessage.caption) texts.push(content.documentMessage.caption);
   }
-  if (content.stickerMessage) media('sticker', content.stickerMessage as never);
+  if (content.stickerMessage) media('sticker', content.stickerMessage);
   const loc = content.locationMessage ?? content.liveLocationMessage;
   if (loc) {
     const lat = loc.degreesLatitude;

@@ -154,7 +154,7 @@ export class WhatsappSession {
   /** The open socket, or the ChannelSendError that says why there is none. */
   ready(): WhatsappSocket {
     if (this.sock && this.state === 'open') return this.sock;
-    if (this.state === 'logged_out')
+    if (this.loggedOutAt)
       throw new ChannelSendError(
         'whatsapp',
         'logged_out',
@@ -275,7 +275,8 @@ export class WhatsappSession {
     const reason = error?.message ?? 'connection closed';
     this.lastDisconnect = { code: code ?? null, message: reason, at: new Date() };
     if (this.stopping) return;
-    if (code === DisconnectReason.loggedOut) return this.onLoggedOut(reason);
+    // A 401 on the WebSocket upgrade itself (a proxy, a gateway in between) is no logout by WhatsApp.
+    if (code === DisconnectReason.loggedOut && !reason.startsWith('WebSocket Error')) return this.onLoggedOut(reason);
     if (code === DisconnectReason.restartRequired) {
       this.o.log('whatsapp: restart required by WhatsApp (normal after linking); reconnecting', { shop: this.shopId });
       this.state = 'reconnecting';
