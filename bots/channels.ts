@@ -14,6 +14,7 @@ import { TiktokAdapter } from './tiktok/adapter.js';
 import { tiktokConfig, type TiktokConfig } from './tiktok/config.js';
 import { TelegramAdapter, type TelegramOptions } from './telegram/adapter.js';
 import { BotFrameworkAdapter, type AppType, type BotFrameworkOptions } from './botframework/adapter.js';
+import { whatsappChannel } from './whatsapp/config.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -208,6 +209,7 @@ const botframework: ChannelFactory<BotFrameworkOptions> = {
 /** Every channel sora-cs knows. */
 export const CHANNELS: ChannelFactory[] = [
   webchat as ChannelFactory,
+  whatsappChannel as ChannelFactory,
   whatsappCloud as ChannelFactory,
   tiktok as ChannelFactory,
   telegram as ChannelFactory,

@@ -10,7 +10,7 @@ import mongoose from 'mongoose';
 import type { ChannelRegistry } from './registry.js';
 import type { Intake } from './intake.js';
 import { errorHandler } from './http-errors.js';
-import { operatorRoutes } from './operator.js';
+import { operatorAuth, operatorRoutes } from './operator.js';
 import type { Client } from '@temporalio/client';
 
 export interface GatewayOptions {
@@ -51,6 +51,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const mongo = mongoose.connection.readyState === 1;
     res.status(mongo ? 200 : 503).json({ ok: mongo, mongo, channels: opts.registry.all().map((a) => a.id) });
   });
+  // Operator routes that adapters add (e.g. /operator/whatsapp/qr) are behind the same token.
+  app.use('/operator', operatorAuth(opts.operatorToken));
   for (const adapter of opts.registry.all()) {
     await adapter.start({ app, intake: opts.intake, log: opts.log });
     opts.log('channel started', { channel: adapter.id });

@@ -2,7 +2,7 @@
  * Operator / agent endpoints until an agent console exists: look at a conversation and drive it
  * with the design's signals. Protected by SORA_OPERATOR_TOKEN (Bearer) when set.
  */
-import express, { Router, type Request } from 'express';
+import express, { Router, type Request, type RequestHandler } from 'express';
 import { importKb } from '../activities/knowledge/kb-import.js';
 import { KbValidationError } from '../activities/knowledge/kb-workbook.js';
 import type { Client } from '@temporalio/client';
@@ -20,13 +20,18 @@ function parse<T>(schema: z.ZodType<T>, req: Request): T {
   return r.data;
 }
 
-export function operatorRoutes(client: Client, token?: string): Router {
-  const r = Router();
-  r.use((req, _res, next) => {
+/** SORA_OPERATOR_TOKEN check; the gateway puts it in front of every /operator route, adapters' included. */
+export function operatorAuth(token?: string): RequestHandler {
+  return (req, _res, next) => {
     if (token && req.get('authorization') !== `Bearer ${token}`)
       throw new HttpError(401, 'unauthorized', 'missing or wrong operator token');
     next();
-  });
+  };
+}
+
+export function operatorRoutes(client: Client, token?: string): Router {
+  const r = Router();
+  r.use(operatorAuth(token));
   const handle = (id: string) => client.workflow.getHandle(id);
   const wrap = (fn: (req: Request) => Promise<unknown>) => async (req: Request, res: import('express').Response) => {
     try {

@@ -10,6 +10,7 @@ import './faq-entry.js';
 import './nps-answer.js';
 import './notification.js';
 import './unmatched-question.js';
+import './whatsapp-auth.js';
 
 // The bundled fallback server answers createCollection on an existing collection with an unusual
 // error; collections are created implicitly on first insert and indexes with createIndexes().

@@ -8,3 +8,4 @@ export { FaqEntryModel } from './faq-entry.js';
 export { NpsAnswerModel } from './nps-answer.js';
 export { NotificationModel } from './notification.js';
 export { UnmatchedQuestionModel } from './unmatched-question.js';
+export { WhatsappAuthModel } from './whatsapp-auth.js';

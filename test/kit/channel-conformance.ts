@@ -8,6 +8,13 @@
  * a real worker and the real MongoDB-wire server (all from test/setup/global-setup.ts). Only the
  * platform itself is played by the harness: `deliver` sends what the platform would send (a
  * webhook POST, a socket event…), `received` reads what the platform got back.
+ *
+ * Socket channels (WhatsApp via Baileys: the adapter holds a connection, there is no request to
+ * answer) set `transport: 'socket'`. Their `deliver` emits the event on the platform side of the
+ * socket, waits for the adapter to finish with it, and reports the outcome in the same HTTP terms
+ * a webhook would see: 202 accepted, 200 duplicate, 503 recorded but Temporal unreachable (the relay
+ * delivers it later), 4xx not a valid buyer message. They may omit `deliverForged`: events come in
+ * on the session the adapter itself opened and authenticated, so there is nothing to forge.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -31,6 +38,10 @@ export interface ChannelUnderTest {
   /** A fresh adapter instance (the kit may start several gateways). */
   adapter: ChannelAdapter;
   shopId: string;
+  /** 'webhook' (default): the platform calls the gateway. 'socket': the adapter holds a connection (see above). */
+  transport?: 'webhook' | 'socket';
+  /** A new buyer id in the platform's own form (default `kit-xxxxxxxx`), e.g. a WhatsApp JID. */
+  newBuyerId?: () => string;
   /** Deliver an event the way the platform does; resolves to the HTTP status the platform sees. */
   deliver(gatewayUrl: string, e: PlatformEvent): Promise<number>;
   /** Deliver something the platform could send but that is not a valid event; expect 4xx. */
@@ -55,7 +66,7 @@ export function describeChannelConformance(name: string, make: () => ChannelUnde
   describe(`channel conformance: ${name}`, () => {
     let app: App;
     let c: ChannelUnderTest;
-    const buyer = () => `kit-${randomUUID().slice(0, 8)}`;
+    const buyer = () => c.newBuyerId?.() ?? `kit-${randomUUID().slice(0, 8)}`;
     const ev = (buyerId: string, text = 'How long does shipping take?'): PlatformEvent => ({
       buyerId,
       externalId: `ext-${randomUUID()}`,
@@ -138,8 +149,12 @@ export function describeChannelConformance(name: string, make: () => ChannelUnde
 
     it('rejects a forged event with 401/403 (channels with platform authentication)', async (ctx) => {
       if (!c.deliverForged) {
+        if (c.transport === 'socket') {
+          ctx.annotate(`${name} receives on the session it opened and authenticated itself: no inbound request to forge`);
+          return;
+        }
         ctx.annotate(`${name} has no platform authentication (public by design)`);
-        expect(c.adapter.id).toBe('webchat'); // only the web chat may omit it
+        expect(c.adapter.id).toBe('webchat'); // only the web chat may omit it among webhook channels
         return;
       }
       const e = ev(buyer());
