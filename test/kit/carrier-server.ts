@@ -67,7 +67,11 @@ export async function startCarrierServer(handler: Handler): Promise<CarrierServe
     url: `http://127.0.0.1:${port}`,
     requests,
     hits,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
