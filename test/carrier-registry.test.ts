@@ -4,6 +4,7 @@
  * in the comments), or are the published test numbers of jkeen/tracking_number_data — not computed
  * with the code under test.
  */
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { CARRIERS, detectCarriers, normalizeTrackingNumber, registryAsJson, trackingUrl } from '../activities/logistics/carriers.js';
 import { extractTrackingNumbers } from '../activities/understanding/entities.js';
@@ -183,5 +184,34 @@ describe('tracking numbers in buyer messages use the registry', () => {
   it('leaves bare digit runs (phones, order numbers) alone without a tracking keyword', () => {
     expect(extractTrackingNumbers('call me on 3318810025')).toEqual([]);
     expect(extractTrackingNumbers('tracking number 3318810025')).toEqual(['3318810025']);
+  });
+});
+
+describe('sora carriers', () => {
+  const sora = (...args: string[]) => execFileSync('npx', ['tsx', 'scripts/cli.ts', ...args], { encoding: 'utf8', stdio: 'pipe' });
+
+  it('list --json prints the registry as a JSON array', () => {
+    const list = JSON.parse(sora('carriers', 'list', '--json')) as Record<string, unknown>[];
+    expect(list.length).toBe(CARRIERS.length);
+    for (const c of list) {
+      expect(Object.keys(c)).toEqual(
+        expect.arrayContaining(['id', 'name', 'countries', 'patterns', 'checkDigit', 'client', 'trackingUrl']),
+      );
+      expect((c.patterns as unknown[]).every((p) => typeof p === 'string')).toBe(true);
+    }
+    expect(list.find((c) => c.id === 'usps')).toMatchObject({ client: 'usps', checkDigit: ['usps-impb-mod10', 'gs1-mod10', 's10-mod11'] });
+  });
+
+  it('list prints a table, detect names the candidates', () => {
+    const table = sora('carriers', 'list');
+    expect(table).toMatch(/^id +name +client +check digit/);
+    expect(table).toMatch(/\nups +UPS +ups +ups-mod10 +any +\^1Z\[0-9A-Z\]\{16\}\$\n/);
+    expect(JSON.parse(sora('carriers', 'detect', '1Z999AA10123456784', '--json'))).toEqual([
+      expect.objectContaining({
+        carrier: 'ups',
+        checkDigit: 'valid',
+        trackingUrl: 'https://www.ups.com/track?tracknum=1Z999AA10123456784',
+      }),
+    ]);
   });
 });
