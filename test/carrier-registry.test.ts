@@ -180,6 +180,7 @@ describe('tracking numbers in buyer messages use the registry', () => {
     expect(extractTrackingNumbers('my YunExpress YT2229521272164446 has not moved')).toEqual(['YT2229521272164446']);
     expect(extractTrackingNumbers('¿dónde está 9400111201080805483016?')).toEqual(['9400111201080805483016']);
     expect(extractTrackingNumbers('SPXTH012345678901 and 4PX3001234567890CN')).toEqual(['SPXTH012345678901', '4PX3001234567890CN']);
+    expect(extractTrackingNumbers('DHL JJD000390007894521 since January JAN202312345')).toEqual(['JJD000390007894521']);
   });
   it('leaves bare digit runs (phones, order numbers) alone without a tracking keyword', () => {
     expect(extractTrackingNumbers('call me on 3318810025')).toEqual([]);

@@ -94,10 +94,17 @@ export const CARRIERS: readonly Carrier[] = [
         source: `${TND} couriers/dhl.json "DHL Express Air" (mod 7)`,
       },
       {
+        name: 'JJD piece id',
+        regex: /^JJD\d{10,21}$/,
+        specificity: 30,
+        standalone: true,
+        source: `${TND} couriers/dhl.json "DHL Express (Piece ID)", JJD prefix, up to 21 digits as on DHL labels`,
+      },
+      {
         name: 'piece id',
         regex: /^J[A-Z]{2,3}\d{9,21}$/,
         specificity: 10,
-        standalone: true,
+        standalone: false,
         source: `${TND} couriers/dhl.json "DHL Express (Piece ID)" (J + 2–3 letters + digits), widened to 21 digits for JJD labels`,
       },
     ],
