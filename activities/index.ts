@@ -10,16 +10,21 @@ import { makeSendToBuyer } from './messaging/send.js';
 import { makeUnderstand } from './understanding/understand.js';
 import { sharedEmbedder, type Embedder } from './knowledge/embedder.js';
 import { KbIndex } from './knowledge/kb-index.js';
+import { makeTrackParcel } from './logistics/activity.js';
+import type { CarrierCredentials } from './logistics/track.js';
 
 export type { Understanding } from './understanding/understand.js';
 export type { OutboundContent } from './messaging/compose.js';
 export type { SystemMessageKind } from './catalog/system-messages.js';
+export type { TrackingResult, TrackingEvent, TrackingStatus } from './logistics/tracking.js';
 
 export interface ActivityDeps {
   registry: ChannelRegistry;
   alertWebhookUrl?: string;
   /** Defaults to the process-wide embedder (SORA_EMBED_MODEL). */
   embedder?: Embedder;
+  /** Carrier API / 17TRACK credentials; defaults to the SORA_* variables (docs/carriers.md). */
+  carrierCredentials?: CarrierCredentials;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -31,6 +36,7 @@ export function createActivities(deps: ActivityDeps) {
     recordConversation,
     storeNpsAnswer,
     notifyOperators: makeNotifyOperators(deps.alertWebhookUrl),
+    trackParcel: makeTrackParcel(deps.carrierCredentials),
   };
 }
 

@@ -6,6 +6,9 @@
  *   sora dataset split --in FILE [--dev 0.2] [--seed 7] [--out DIR]
  *   sora kb import FILE --shop ID                 FAQ workbook (.xlsx / .csv)
  *   sora kb missed --shop ID [--limit 50] [--json] top unmatched questions, clustered
+ *   sora carriers list [--json]                    the carrier registry (activities/logistics/carriers.ts)
+ *   sora carriers detect NUMBER [--json]           which carriers a tracking number can belong to
+ *   sora track NUMBER [--carrier HINT]             track a parcel with the SORA_* carrier credentials (JSON)
  * The kb commands use MONGODB_URI (default: the embedded stack's mongodb://127.0.0.1:27017/sora).
  */
 import { parseArgs } from 'node:util';
@@ -17,7 +20,10 @@ const USAGE = `usage:
   sora eval --kb FILE.csv --cases FILE.(csv|jsonl) [--shots N] [--seed S] [--model ID|DIR] [--label-column C] [--json]
   sora dataset split --in FILE.csv [--dev 0.2] [--seed 7] [--out DIR]
   sora kb import FILE.(xlsx|csv) --shop ID
-  sora kb missed --shop ID [--limit 50] [--json]`;
+  sora kb missed --shop ID [--limit 50] [--json]
+  sora carriers list [--json]
+  sora carriers detect NUMBER [--json]
+  sora track NUMBER [--carrier HINT]`;
 
 function fail(msg: string): never {
   process.stderr.write(`sora: ${msg}\n${USAGE}\n`);
@@ -132,9 +138,81 @@ async function main(argv: string[]): Promise<void> {
       }
       return;
     }
+    case 'carriers': {
+      const sub = rest[0];
+      const { values, positionals } = parseArgs({ args: rest.slice(1), allowPositionals: true, options: { json: { type: 'boolean' } } });
+      const { registryAsJson, detectCarriers, trackingUrl } = await import('../activities/logistics/carriers.js');
+      if (sub === 'list') {
+        const list = registryAsJson();
+        if (values.json) {
+          process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+          return;
+        }
+        process.stdout.write(
+          table(
+            ['id', 'name', 'client', 'check digit', 'countries', 'patterns'],
+            list.map((c) => [
+              c.id,
+              c.name,
+              c.client,
+              c.checkDigit.join(', ') || '-',
+              c.countries.join(' ') || 'any',
+              c.patterns.join('  '),
+            ]),
+          ),
+        );
+        process.stdout.write(`${list.length} carriers; client "17track" = tracked through the aggregator\n`);
+        return;
+      }
+      if (sub === 'detect') {
+        const n = positionals[0];
+        if (!n) fail('carriers detect needs a NUMBER');
+        const found = detectCarriers(n).map((c) => ({
+          carrier: c.carrier.id,
+          name: c.carrier.name,
+          pattern: c.pattern.name,
+          checkDigit: c.checkDigit,
+          client: c.carrier.client,
+          aggregatorCode: c.aggregatorCode ?? null,
+          trackingUrl: trackingUrl(c.carrier, n),
+        }));
+        if (values.json) process.stdout.write(`${JSON.stringify(found)}\n`);
+        else if (found.length === 0) process.stdout.write(`no carrier format matches ${n}\n`);
+        else
+          process.stdout.write(
+            table(
+              ['carrier', 'pattern', 'check digit', 'client', 'tracking page'],
+              found.map((f) => [f.carrier, f.pattern, f.checkDigit, f.client, f.trackingUrl]),
+            ),
+          );
+        return;
+      }
+      fail(`unknown carriers command "${sub ?? ''}"`);
+      return;
+    }
+    case 'track': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { carrier: { type: 'string' } } });
+      const n = positionals[0];
+      if (!n) fail('track needs a NUMBER');
+      const { ParcelTracker, credentialsFromEnv } = await import('../activities/logistics/track.js');
+      const result = await new ParcelTracker(credentialsFromEnv()).track(n, values.carrier);
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      return;
+    }
     default:
       fail(cmd ? `unknown command "${cmd}"` : 'no command');
   }
+}
+
+/** Left-aligned columns; the last column is not padded. */
+function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return `${[line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n`;
 }
 
 main(process.argv.slice(2)).catch((e) => {

@@ -4,6 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import countries from 'i18n-iso-countries';
+import { standaloneTextPatterns } from '../logistics/carriers.js';
 
 const require = createRequire(import.meta.url);
 const LANGS = ['en', 'es', 'fr', 'pt', 'th', 'vi', 'id', 'ar', 'zh'] as const;
@@ -18,18 +19,25 @@ export function extractOrderNumbers(text: string): string[] {
   return [...out];
 }
 
-/** UPU S10 (RR123456789CN), UPS (1Z…), and long codes after a tracking keyword in any of the languages. */
-const S10 = /\b[A-Z]{2}\d{9}[A-Z]{2}\b/g;
-const UPS = /\b1Z[0-9A-Z]{16}\b/g;
+/**
+ * Tracking numbers: every format of the carrier registry distinctive enough to stand alone in free
+ * text (S10, 1Z, IMpb, YT…, SPX…, see activities/logistics/carriers.ts), check digit or not (a
+ * mistyped number is still the buyer's number), and long codes after a tracking keyword in any of
+ * the languages.
+ */
+const STANDALONE = standaloneTextPatterns();
 const AFTER_KEYWORD =
   /(?:tracking|track|rastreo|seguimiento|suivi|rastreio|单号|运单|快递单|เลขพัสดุ|เลขติดตาม|resi|vận đơn|mã vận|رقم التتبع|التتبع)\s*(?:number|no\.?|número|numéro|code|#)?\s*[:#]?\s*([A-Z0-9]{8,30})/giu;
 
 export function extractTrackingNumbers(text: string): string[] {
-  const out = new Set<string>();
+  const found = new Map<string, number>();
+  const add = (n: string, at: number) => {
+    if (!found.has(n) || found.get(n)! > at) found.set(n, at);
+  };
   const upper = text.toUpperCase();
-  for (const re of [S10, UPS]) for (const m of upper.matchAll(re)) out.add(m[0]);
-  for (const m of text.matchAll(AFTER_KEYWORD)) if (/\d/.test(m[1]!)) out.add(m[1]!.toUpperCase());
-  return [...out];
+  for (const re of STANDALONE) for (const m of upper.matchAll(re)) add(m[0], m.index);
+  for (const m of text.matchAll(AFTER_KEYWORD)) if (/\d/.test(m[1]!)) add(m[1]!.toUpperCase(), m.index + m[0].length - m[1]!.length);
+  return [...found].sort((a, b) => a[1] - b[1]).map(([n]) => n);
 }
 
 /** SKUs look like TSHIRT-001, SNKR-220, EARBUD-X2 (letters, dash, code with a digit). */
