@@ -6,6 +6,9 @@
  *   sora dataset split --in FILE [--dev 0.2] [--seed 7] [--out DIR]
  *   sora kb import FILE --shop ID                 FAQ workbook (.xlsx / .csv)
  *   sora kb missed --shop ID [--limit 50] [--json] top unmatched questions, clustered
+ *   sora policies check FILE                      validate a return-policy file (YAML/JSON)
+ *   sora policies match FILE --country CC [--category C] [--sku S] [--reason R] [--lang L]
+ *   sora customs check FILE                       validate a customs-delays file
  * The kb commands use MONGODB_URI (default: the embedded stack's mongodb://127.0.0.1:27017/sora).
  */
 import { parseArgs } from 'node:util';
@@ -17,7 +20,10 @@ const USAGE = `usage:
   sora eval --kb FILE.csv --cases FILE.(csv|jsonl) [--shots N] [--seed S] [--model ID|DIR] [--json]
   sora dataset split --in FILE.csv [--dev 0.2] [--seed 7] [--out DIR]
   sora kb import FILE.(xlsx|csv) --shop ID
-  sora kb missed --shop ID [--limit 50] [--json]`;
+  sora kb missed --shop ID [--limit 50] [--json]
+  sora policies check FILE.(yaml|json)
+  sora policies match FILE.(yaml|json) --country CC [--category C] [--sku S] [--reason R] [--lang L]
+  sora customs check FILE.(yaml|json)`;
 
 function fail(msg: string): never {
   process.stderr.write(`sora: ${msg}\n${USAGE}\n`);
@@ -128,6 +134,16 @@ async function main(argv: string[]): Promise<void> {
       } finally {
         await disconnectMongo();
       }
+      return;
+    }
+    case 'policies':
+    case 'customs': {
+      const { runConfigCommand } = await import('./config-commands.js');
+      const r = runConfigCommand(cmd, rest);
+      if (r.usage) fail(r.usage);
+      if (r.stdout) process.stdout.write(r.stdout);
+      if (r.stderr) process.stderr.write(r.stderr);
+      process.exitCode = r.code;
       return;
     }
     default:

@@ -5,7 +5,7 @@
  */
 import { LOGISTICS_CATALOGS } from '../catalog/logistics-messages.js';
 import { countryName, fill, formatHours, formatLocalDate, pickLanguage } from '../catalog/format.js';
-import { customsDelayFor, customsDelayTable, type CustomsDelayTable } from './customs-delays.js';
+import { customsDelayFor, customsDelayTable, customsDelayTableForShop, type CustomsDelayTable } from './customs-delays.js';
 import type { TrackingEvent } from './tracking-types.js';
 
 export interface Reply {
@@ -109,4 +109,9 @@ function shiftIso(utcNoZone: string, offset: string): string {
 /** A localized time ending in "p.m." followed by the sentence's full stop gives "p.m.."; keep one. */
 function tidy(text: string): string {
   return text.replace(/\.\.(?=\s|$)/g, '.');
+}
+
+/** Activity: the customs-aware reply with the shop's delay table (built-in → env file → shop). */
+export async function answerCustomsHold(input: Omit<CustomsReplyInput, 'table' | 'now'> & { shopId: string }): Promise<CustomsReply> {
+  return customsReply({ ...input, table: await customsDelayTableForShop(input.shopId) });
 }
