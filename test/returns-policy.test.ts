@@ -354,7 +354,7 @@ describe('statutory minimums and shape errors, with exact paths', () => {
     ).toEqual([
       '3:16 markets.UK.windowDay: unknown setting "windowDay" (check the spelling)',
       '4:37 markets.UK.returnShipping.changeOfMind: "customer" is not one of buyer, seller, platform',
-      '5:7 markets.uk: market keys are ISO 3166-1 alpha-2 codes in capitals, e.g. UK, DE',
+      '5:3 markets.uk: market keys are ISO 3166-1 alpha-2 codes in capitals, e.g. UK, DE',
       '7:17 markets.US.windowDays: must be a number of days',
     ]);
   });

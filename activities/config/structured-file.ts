@@ -3,7 +3,7 @@
  * precise error locations: every problem carries its dotted path and, when the file is known, the
  * line and column of the offending value.
  */
-import { LineCounter, parseDocument } from 'yaml';
+import { isCollection, isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { ZodIssue } from 'zod';
 
 export interface ConfigProblem {
@@ -37,6 +37,8 @@ function formatLocation(file: string | undefined, p: ConfigProblem): string {
   return `${file ? `${file}:` : 'line '}${p.line}:${p.column ?? 1} `;
 }
 
+type Ranged = { range?: [number, number, number] | null };
+
 export type Locate = (path: ReadonlyArray<string | number>) => { line: number; column: number } | undefined;
 
 export interface ParsedFile {
@@ -58,14 +60,24 @@ export function parseStructuredText(text: string, what: string, file?: string): 
       file,
     );
   }
+  const at = (offset: number) => {
+    const pos = lineCounter.linePos(offset);
+    return { line: pos.line, column: pos.col };
+  };
   const locate: Locate = (path) => {
-    // The value's own node, else the nearest ancestor that exists (e.g. for a missing key).
+    // A scalar value points at the value; a map or list at its key (the line a person edits);
+    // a missing key at the nearest ancestor that exists.
     for (let n = path.length; n >= 0; n--) {
-      const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-      if (node && typeof node === 'object' && node.range) {
-        const pos = lineCounter.linePos(node.range[0]);
-        return { line: pos.line, column: pos.col };
+      const sub = path.slice(0, n);
+      const node = doc.getIn(sub, true) as Ranged | undefined;
+      if (!node || typeof node !== 'object' || !node.range) continue;
+      if (n > 0 && isCollection(node)) {
+        const parent = doc.getIn(sub.slice(0, -1), true);
+        const pair = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && String(p.key.value) === String(sub[n - 1])) : undefined;
+        const keyRange = (pair?.key as Ranged | undefined)?.range;
+        if (keyRange) return at(keyRange[0]);
       }
+      return at(node.range[0]);
     }
     return undefined;
   };
@@ -85,6 +97,8 @@ export function zodProblems(issues: ZodIssue[], locate?: Locate): ConfigProblem[
       // Point at the unknown key itself: that is the line a person has to fix.
       path = [...i.path, i.keys[0]!];
       message = `unknown setting${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')} (check the spelling)`;
+    } else if (i.code === 'invalid_type' && i.received === 'undefined') {
+      message = 'is required';
     } else if (i.code === 'invalid_enum_value') {
       message = `"${String(i.received)}" is not one of ${i.options.join(', ')}`;
     }
