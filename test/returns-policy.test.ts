@@ -518,3 +518,11 @@ describe('per-shop config: policies directory and the Shop document', () => {
     expect(validatePolicyConfig({ markets: { IT: { windowDays: 14 } } }).config.markets?.IT?.windowDays).toBe(14);
   });
 });
+
+describe('answer order follows the reason asked', () => {
+  it('a faulty item leads with the faulty-item window', () => {
+    const a = composeReturnAnswer({ match: resolveReturnPolicy(null, { country: 'FR', reason: 'defective' }), language: 'fr' });
+    expect(a.text).toContain('(updated 1 July 2025)) : s’il est défectueux, endommagé');
+    expect(a.text.indexOf('dans un délai de 2 ans')).toBeLessThan(a.text.indexOf('si vous changez d’avis'));
+  });
+});

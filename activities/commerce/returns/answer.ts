@@ -5,6 +5,7 @@
 import { RETURNS_CATALOGS } from '../../catalog/returns-messages.js';
 import { addDays, countryName, fill, formatDays, formatList, formatLocalDate, pickLanguage } from '../../catalog/format.js';
 import type { ReturnPolicyMatch } from './policy.js';
+import { isSellerFault } from './rules.js';
 
 export interface ReturnAnswerInput {
   match: Pick<ReturnPolicyMatch, 'market' | 'rule' | 'decision'>;
@@ -43,8 +44,15 @@ export function composeReturnAnswer(input: ReturnAnswerInput): ReturnAnswer {
   const cm = rule.changeOfMind
     ? fill(c.changeOfMindYes, { window: formatDays(rule.windowDays, language) })
     : fill(c.changeOfMindNo, { exemption: c.exemption[rule.exemption ?? 'platform_rule'] });
-  parts.push(`${intro}${language === 'zh' ? '' : ' '}${cm}`);
-  if (rule.defectWindowDays > 0) parts.push(fill(c.defect, { window: formatDays(rule.defectWindowDays, language) }));
+  const defect = rule.defectWindowDays > 0 ? fill(c.defect, { window: formatDays(rule.defectWindowDays, language) }) : null;
+  // Lead with what the buyer asked about: a faulty/wrong item, or (by default) a change of mind.
+  const sep = language === 'zh' ? '' : ' ';
+  if (defect && isSellerFault(decision.reason))
+    parts.push(
+      `${intro}${sep}${defect.charAt(0).toLocaleLowerCase(language) + defect.slice(1)}`,
+      cm.charAt(0).toLocaleUpperCase(language) + cm.slice(1),
+    );
+  else parts.push(`${intro}${sep}${cm}`, ...(defect ? [defect] : []));
   parts.push(
     rule.changeOfMind
       ? fill(c.shipping, { changeOfMind: c.payer[rule.returnShipping.changeOfMind], defective: c.payer[rule.returnShipping.defective] })
