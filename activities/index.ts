@@ -4,6 +4,8 @@
  */
 import type { ChannelRegistry } from '../bots/registry.js';
 import { lookupBuyerFacts } from './commerce/buyer-facts.js';
+import { answerReturnQuestion } from './commerce/returns/index.js';
+import { answerCustomsHold } from './logistics/tracking-replies.js';
 import { makeNotifyOperators } from './conversations/notify-operators.js';
 import { recordConversation, storeNpsAnswer } from './conversations/records.js';
 import { makeSendToBuyer } from './messaging/send.js';
@@ -32,6 +34,8 @@ export function createActivities(deps: ActivityDeps) {
   return {
     understand: makeUnderstand(embedder, new KbIndex(embedder)),
     lookupBuyerFacts,
+    answerReturnQuestion,
+    answerCustomsHold,
     sendToBuyer: makeSendToBuyer(deps.registry),
     recordConversation,
     storeNpsAnswer,

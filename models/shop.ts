@@ -12,6 +12,10 @@ const shopSchema = new Schema(
     kbVersion: { type: Number, default: 0 },
     /** Spanish variant for system messages: 'es' (Spain) or 'es-419' (Latin America). */
     spanishVariant: { type: String, enum: ['es', 'es-419'], default: 'es' },
+    /** Return/exchange policy config (same shape as policies/<shop>.yaml); validated when loaded. */
+    returnPolicy: { type: Schema.Types.Mixed, default: undefined },
+    /** Customs delay overrides per country (same shape as SORA_CUSTOMS_DELAYS_FILE). */
+    customsDelays: { type: Schema.Types.Mixed, default: undefined },
   },
   { timestamps: true },
 );

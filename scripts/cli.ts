@@ -9,6 +9,9 @@
  *   sora carriers list [--json]                    the carrier registry (activities/logistics/carriers.ts)
  *   sora carriers detect NUMBER [--json]           which carriers a tracking number can belong to
  *   sora track NUMBER [--carrier HINT]             track a parcel with the SORA_* carrier credentials (JSON)
+ *   sora policies check FILE                      validate a return-policy file (YAML/JSON)
+ *   sora policies match FILE --country CC [--category C] [--sku S] [--reason R] [--lang L]
+ *   sora customs check FILE                       validate a customs-delays file
  * The kb commands use MONGODB_URI (default: the embedded stack's mongodb://127.0.0.1:27017/sora).
  */
 import { parseArgs } from 'node:util';
@@ -23,7 +26,10 @@ const USAGE = `usage:
   sora kb missed --shop ID [--limit 50] [--json]
   sora carriers list [--json]
   sora carriers detect NUMBER [--json]
-  sora track NUMBER [--carrier HINT]`;
+  sora track NUMBER [--carrier HINT]
+  sora policies check FILE.(yaml|json)
+  sora policies match FILE.(yaml|json) --country CC [--category C] [--sku S] [--reason R] [--lang L]
+  sora customs check FILE.(yaml|json)`;
 
 function fail(msg: string): never {
   process.stderr.write(`sora: ${msg}\n${USAGE}\n`);
@@ -197,6 +203,14 @@ async function main(argv: string[]): Promise<void> {
       const { ParcelTracker, credentialsFromEnv } = await import('../activities/logistics/track.js');
       const result = await new ParcelTracker(credentialsFromEnv()).track(n, values.carrier);
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    case 'policies':
+    case 'customs': {
+      const { runConfigCommand } = await import('./config-commands.js');
+      const r = runConfigCommand(cmd, rest);
+      if (r.usage) fail(r.usage);
+      if (r.stdout) process.stdout.write(r.stdout);
+      if (r.stderr) process.stderr.write(r.stderr);
+      process.exitCode = r.code;
       return;
     }
     default:

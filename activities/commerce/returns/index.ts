@@ -1,0 +1,22 @@
+/** Activity: answer a buyer's return/exchange question from the shop's policy (see docs/returns-and-customs.md). */
+import { composeReturnAnswer } from './answer.js';
+import { matchReturnPolicy } from './load.js';
+import type { ReturnReason } from './rules.js';
+
+export interface ReturnQuestion {
+  shopId: string;
+  country: string;
+  category?: string | null;
+  sku?: string | null;
+  reason?: ReturnReason | null;
+  language: string | null;
+  deliveredAt?: string | null;
+}
+
+export async function answerReturnQuestion(
+  q: ReturnQuestion,
+): Promise<{ text: string; language: string; ruleId: string; explanation: string }> {
+  const match = await matchReturnPolicy({ shopId: q.shopId, country: q.country, category: q.category, sku: q.sku, reason: q.reason });
+  const answer = composeReturnAnswer({ match, language: q.language, deliveredAt: q.deliveredAt });
+  return { text: answer.text, language: answer.language, ruleId: answer.ruleId, explanation: match.explanation };
+}
