@@ -203,6 +203,8 @@ async function main(argv: string[]): Promise<void> {
       const { ParcelTracker, credentialsFromEnv } = await import('../activities/logistics/track.js');
       const result = await new ParcelTracker(credentialsFromEnv()).track(n, values.carrier);
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      return;
+    }
     case 'policies':
     case 'customs': {
       const { runConfigCommand } = await import('./config-commands.js');
