@@ -12,6 +12,11 @@ const orderSchema = new Schema(
     status: { type: String, default: 'paid' },
     country: { type: String, default: null },
     placedAt: { type: Date, required: true },
+    /** Parcels of this order: carrier (registry id or name, a hint) and tracking number. */
+    shipments: {
+      type: [{ _id: false, carrier: { type: String, default: null }, trackingNumber: { type: String, required: true } }],
+      default: [],
+    },
   },
   { timestamps: true },
 );

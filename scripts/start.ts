@@ -9,6 +9,7 @@ import { paths } from './stack/paths.js';
 import { isPortOpen } from './stack/process.js';
 import { startTemporalDevServer, type TemporalDevServer } from './stack/temporal-server.js';
 import { seedDemoShop, DEMO_SHOP_ID } from './demo/demo-shop.js';
+import { startDemoCarrier, type DemoCarrier } from './demo/demo-carrier.js';
 import { startApp, type App } from './app.js';
 import { log } from './log.js';
 import { adaptersFromEnv, ChannelConfigError } from '../bots/channels.js';
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
   let temporal: TemporalDevServer | undefined;
   let mongo: MongoServer | undefined;
   let app: App | undefined;
+  let demoCarrier: DemoCarrier | undefined;
   let stopping = false;
   const stopAll = async (code: number) => {
     if (stopping) return;
@@ -53,6 +55,7 @@ async function main(): Promise<void> {
     await app?.stop().catch((e) => log('app stop failed', { error: String(e) }));
     await temporal?.stop();
     await mongo?.stop();
+    await demoCarrier?.stop();
     log('stopped');
     process.exit(code);
   };
@@ -72,6 +75,14 @@ async function main(): Promise<void> {
     mongo = await startDefaultMongo(mongoPort, paths.logs);
     log('MongoDB-wire server ready', { kind: mongo.kind, uri: mongo.uri.replace(/\/\/[^@]*@/, '//***@') });
 
+    if (!process.env.SORA_17TRACK_API_KEY) {
+      // No tracking aggregator configured: the demo parcel is tracked through a local stand-in that
+      // speaks the 17TRACK API (scripts/demo/demo-carrier.ts). Real keys replace it.
+      demoCarrier = await startDemoCarrier();
+      process.env.SORA_17TRACK_API_KEY = 'demo';
+      process.env.SORA_17TRACK_BASE_URL = demoCarrier.url;
+      log('demo carrier stand-in (17TRACK API shape) for order 1234', { url: demoCarrier.url });
+    }
     app = await startApp({ mongoUri: mongo.uri, adapters });
     await seedDemoShop(DEMO_SHOP_ID, { log: (m) => log(m) });
     const secs = ((Date.now() - t0) / 1000).toFixed(1);

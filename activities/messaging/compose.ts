@@ -1,4 +1,5 @@
 /** Turn what the workflow wants to say into text in the buyer's language. */
+import { liveAnswer } from './live-answers.js';
 import { FaqEntryModel } from '../../models/faq-entry.js';
 import { ShopModel } from '../../models/shop.js';
 import { QUESTION_KINDS, systemMessage, type SystemMessageKind } from '../catalog/system-messages.js';
@@ -39,6 +40,19 @@ export async function compose(shopId: string, content: OutboundContent, language
       languageFallback: false,
       asksQuestion: false,
     };
+  }
+  if (content.kind === 'answer' && content.understanding.understood) {
+    const live = await liveAnswer(shopId, content.understanding, lang);
+    if (live)
+      return {
+        text: live.text,
+        quickReplies: [],
+        author: 'bot',
+        agentId: null,
+        language: live.language,
+        languageFallback: live.language !== lang && live.language !== lang.split('-')[0],
+        asksQuestion: ASKS.test(live.text),
+      };
   }
   if (content.kind === 'answer' && content.understanding.faqId) {
     const entry = await FaqEntryModel.findOne({ shopId, questionId: content.understanding.faqId }).lean();

@@ -15,7 +15,13 @@ export const DEMO_SHOP_ID = 'demo';
 export const demoOrders = [
   { orderNumber: '1001', totalUsd: 39.9, status: 'shipped', country: 'US' },
   { orderNumber: '1002', totalUsd: 349, status: 'paid', country: 'BR' },
-  { orderNumber: '1234', totalUsd: 58.5, status: 'shipped', country: 'TH' },
+  {
+    orderNumber: '1234',
+    totalUsd: 58.5,
+    status: 'shipped',
+    country: 'TH',
+    shipments: [{ carrier: 'china-post', trackingNumber: 'LX246813576CN' }],
+  },
 ];
 
 export const DEMO_FAQ_FILE = fileURLToPath(new URL('./demo-faq.csv', import.meta.url));
@@ -32,10 +38,13 @@ export async function seedDemoShop(shopId = DEMO_SHOP_ID, o: { embedder?: Embedd
     const r = await importKb(shopId, DEMO_FAQ_FILE, { embedder: o.embedder, progress: o.log });
     o.log?.(`demo FAQ: ${r.entries} entries, ${r.phrasings} phrasings (${r.ms} ms)`);
   }
-  for (const order of demoOrders) {
+  for (const { shipments, ...order } of demoOrders) {
     await OrderModel.updateOne(
       { shopId, orderNumber: order.orderNumber },
-      { $setOnInsert: { ...order, shopId, currency: 'USD', placedAt: new Date('2026-11-01T10:00:00Z') } },
+      {
+        $setOnInsert: { ...order, shopId, currency: 'USD', placedAt: new Date('2026-11-01T10:00:00Z') },
+        $set: { shipments: shipments ?? [] },
+      },
       { upsert: true },
     );
   }

@@ -1,0 +1,77 @@
+/**
+ * Answers from live data instead of the FAQ text, when the buyer's message has what they need:
+ *
+ *   - logistics_tracking + an order number (of this shop) or a tracking number → the carrier's own
+ *     tracking (activities/logistics: real clients, else 17TRACK), last event with place and date; on a
+ *     customs hold, the typical clearance delay for the destination country and the next step;
+ *   - returns_exchange + a country (named by the buyer, or the order's) → the shop's return rule for
+ *     that market, cited.
+ *
+ * Anything missing or failing (no shipment, carrier down, no credentials) returns null and the FAQ
+ * answer is sent instead; the reason is logged. Runs inside the send activity (I/O), so the workflow
+ * and its history are unchanged.
+ */
+import { log } from '@temporalio/activity';
+import { OrderModel } from '../../models/order.js';
+import { answerReturnQuestion } from '../commerce/returns/index.js';
+import { credentialsFromEnv, ParcelTracker } from '../logistics/track.js';
+import { answerCustomsHold, trackingStatusReply } from '../logistics/tracking-replies.js';
+import type { Understanding } from '../understanding/understand.js';
+
+export interface LiveAnswer {
+  text: string;
+  language: string;
+  source: 'tracking' | 'customs' | 'return_policy';
+}
+
+const safeLog = (msg: string, fields: Record<string, unknown>) => {
+  try {
+    log.info(msg, fields);
+  } catch {
+    // outside an activity (tests, CLI)
+  }
+};
+
+async function orderOf(shopId: string, u: Understanding) {
+  for (const n of u.orderNumbers) {
+    const o = await OrderModel.findOne({ shopId, orderNumber: n }).lean();
+    if (o) return o;
+  }
+  return null;
+}
+
+export async function liveAnswer(shopId: string, u: Understanding, language: string | null): Promise<LiveAnswer | null> {
+  try {
+    if (u.intent === 'logistics_tracking') {
+      const order = await orderOf(shopId, u);
+      const parcel = order?.shipments?.[0] ?? (u.trackingNumbers[0] ? { trackingNumber: u.trackingNumbers[0], carrier: null } : null);
+      if (!parcel) return null;
+      const result = await new ParcelTracker(credentialsFromEnv()).track(parcel.trackingNumber, parcel.carrier ?? undefined);
+      const last = result.events[0];
+      if (!last) return null;
+      safeLog('live tracking answer', {
+        shopId,
+        trackingNumber: parcel.trackingNumber,
+        status: last.status,
+        source: result.source,
+        fallbackReason: result.fallbackReason,
+      });
+      if (last.status === 'customs_hold') {
+        const r = await answerCustomsHold({ shopId, country: order?.country ?? last.location.country ?? null, lastEvent: last, language });
+        return { text: r.text, language: r.language, source: 'customs' };
+      }
+      const r = trackingStatusReply({ event: last, language });
+      return { text: r.text, language: r.language, source: 'tracking' };
+    }
+    if (u.intent === 'returns_exchange') {
+      const country = u.countries[0] ?? (await orderOf(shopId, u))?.country;
+      if (!country) return null;
+      const r = await answerReturnQuestion({ shopId, country, language });
+      safeLog('live return-policy answer', { shopId, country, ruleId: r.ruleId });
+      return { text: r.text, language: r.language, source: 'return_policy' };
+    }
+  } catch (e) {
+    safeLog('live answer unavailable, answering from the FAQ', { shopId, intent: u.intent, error: String(e) });
+  }
+  return null;
+}
