@@ -37,7 +37,7 @@ export async function startDemoCarrier(port = 0): Promise<DemoCarrier> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      let items: { number?: string }[] = [];
+      let items: { number?: string }[];
       try {
         items = JSON.parse(Buffer.concat(chunks).toString('utf8') || '[]') as { number?: string }[];
       } catch {
