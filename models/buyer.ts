@@ -11,6 +11,10 @@ const buyerSchema = new Schema(
     messages: { type: Number, default: 0 },
     /** Channel-specific address for replies (see InboundMessage.replyTo). */
     replyTo: { type: Schema.Types.Mixed, default: null },
+    /** The platform's user id when it differs from buyerId (TikTok: the user_id on orders; buyerId is the IM id). */
+    platformUserId: { type: String, default: null },
+    /** When the buyer's recent orders were last fetched from the platform (activities/commerce/orders/sync.ts). */
+    ordersSyncedAt: { type: Date, default: null },
   },
   { timestamps: true },
 );

@@ -6,13 +6,15 @@
  *   sora dataset split --in FILE [--dev 0.2] [--seed 7] [--out DIR]
  *   sora kb import FILE --shop ID                 FAQ workbook (.xlsx / .csv)
  *   sora kb missed --shop ID [--limit 50] [--json] top unmatched questions, clustered
+ *   sora orders import FILE --shop ID [--strict]  orders file (.xlsx / .csv), one row per item
+ *   sora orders list --shop ID [--json]            the shop's stored orders
  *   sora carriers list [--json]                    the carrier registry (activities/logistics/carriers.ts)
  *   sora carriers detect NUMBER [--json]           which carriers a tracking number can belong to
  *   sora track NUMBER [--carrier HINT]             track a parcel with the SORA_* carrier credentials (JSON)
  *   sora policies check FILE                      validate a return-policy file (YAML/JSON)
  *   sora policies match FILE --country CC [--category C] [--sku S] [--reason R] [--lang L]
  *   sora customs check FILE                       validate a customs-delays file
- * The kb commands use MONGODB_URI (default: the embedded stack's mongodb://127.0.0.1:27017/sora).
+ * The kb and orders commands use MONGODB_URI (default: the embedded stack's mongodb://127.0.0.1:27017/sora).
  */
 import { parseArgs } from 'node:util';
 import { runEval } from './eval/eval.js';
@@ -24,6 +26,8 @@ const USAGE = `usage:
   sora dataset split --in FILE.csv [--dev 0.2] [--seed 7] [--out DIR]
   sora kb import FILE.(xlsx|csv) --shop ID
   sora kb missed --shop ID [--limit 50] [--json]
+  sora orders import FILE.(xlsx|csv) --shop ID [--strict]
+  sora orders list --shop ID [--json]
   sora carriers list [--json]
   sora carriers detect NUMBER [--json]
   sora track NUMBER [--carrier HINT]
@@ -139,6 +143,29 @@ async function main(argv: string[]): Promise<void> {
               ),
             );
         } else fail(`unknown kb command "${sub ?? ''}"`);
+      } finally {
+        await disconnectMongo();
+      }
+      return;
+    }
+    case 'orders': {
+      const sub = rest[0];
+      const { values, positionals } = parseArgs({
+        args: rest.slice(1),
+        allowPositionals: true,
+        options: { shop: { type: 'string' }, strict: { type: 'boolean' }, json: { type: 'boolean' } },
+      });
+      if (sub !== 'import' && sub !== 'list') fail(`unknown orders command "${sub ?? ''}"`);
+      if (!values.shop) fail(`orders ${sub} needs --shop ID`);
+      if (sub === 'import' && !positionals[0]) fail('orders import needs a FILE');
+      const { connectMongo, disconnectMongo } = await import('../models/connection.js');
+      await connectMongo(process.env.MONGODB_URI ?? `mongodb://127.0.0.1:${process.env.SORA_MONGO_PORT ?? 27017}/sora`);
+      try {
+        const { runOrdersCommand } = await import('./orders-commands.js');
+        const r = await runOrdersCommand(sub, { shop: values.shop, file: positionals[0], strict: values.strict, json: values.json });
+        if (r.stdout) process.stdout.write(r.stdout);
+        if (r.stderr) process.stderr.write(r.stderr);
+        process.exitCode = r.code;
       } finally {
         await disconnectMongo();
       }

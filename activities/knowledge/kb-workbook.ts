@@ -64,7 +64,7 @@ const REQUIRED = ['question_id', 'question', 'answer'] as const;
 const KNOWN = new Set(['question_id', 'question', 'answer', 'intent', 'sku', 'countries', 'variants']);
 const LANG_COLUMN = /^answer_([a-z]{2}(?:-[A-Za-z0-9]{2,8})?)$/;
 
-function columnLetter(index: number): string {
+export function columnLetter(index: number): string {
   let s = '';
   for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
   return s;
@@ -87,6 +87,7 @@ export async function readTable(file: string, data?: Buffer): Promise<string[][]
         const v = cell.value;
         let s: string;
         if (v == null) s = '';
+        else if (v instanceof Date) s = v.toISOString();
         else if (typeof v === 'object' && 'richText' in v) s = v.richText.map((r) => r.text).join('');
         else if (typeof v === 'object' && 'text' in v) s = String(v.text);
         else if (typeof v === 'object' && 'result' in v) s = String(v.result ?? '');

@@ -42,7 +42,15 @@ export async function seedDemoShop(shopId = DEMO_SHOP_ID, o: { embedder?: Embedd
     await OrderModel.updateOne(
       { shopId, orderNumber: order.orderNumber },
       {
-        $setOnInsert: { ...order, shopId, currency: 'USD', placedAt: new Date('2026-11-01T10:00:00Z') },
+        $setOnInsert: {
+          ...order,
+          shopId,
+          currency: 'USD',
+          total: order.totalUsd,
+          source: 'demo',
+          externalId: order.orderNumber,
+          placedAt: new Date('2026-11-01T10:00:00Z'),
+        },
         $set: { shipments: shipments ?? [] },
       },
       { upsert: true },

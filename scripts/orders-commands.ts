@@ -1,0 +1,63 @@
+/** `sora orders import` / `sora orders list`, returning their output so tests can run them in-process. */
+import { importOrders } from '../activities/commerce/orders/import.js';
+import { formatProblem, OrdersValidationError } from '../activities/commerce/orders/file.js';
+import { OrderModel } from '../models/order.js';
+
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function runOrdersCommand(
+  sub: 'import' | 'list',
+  o: { shop: string; file?: string; strict?: boolean; json?: boolean; progress?: (m: string) => void },
+): Promise<CommandResult> {
+  let stderr = '';
+  const err = (m: string) => {
+    if (o.progress) o.progress(m);
+    else process.stderr.write(`${m}\n`);
+  };
+  if (sub === 'import') {
+    try {
+      const r = await importOrders(o.shop, o.file!, { strict: o.strict, progress: (m) => err(`  ${m}`) });
+      for (const w of r.warnings) stderr += `warning: ${w}\n`;
+      for (const p of r.problems) stderr += `error: ${formatProblem(p)}${p.orderNumber ? ` [order ${p.orderNumber} skipped]` : ''}\n`;
+      const stdout =
+        `orders into shop ${r.shopId}: ${r.imported} imported, ${r.updated} updated, ${r.unchanged} unchanged, ` +
+        `${r.skipped} skipped, ${r.problems.length} error${r.problems.length === 1 ? '' : 's'}; ${r.ms} ms\n`;
+      return { code: r.problems.length ? 1 : 0, stdout, stderr };
+    } catch (e) {
+      if (e instanceof OrdersValidationError) return { code: 1, stdout: '', stderr: `${e.message}\n` };
+      throw e;
+    }
+  }
+  const orders = await OrderModel.find({ shopId: o.shop }).sort({ placedAt: -1, orderNumber: 1 }).lean();
+  if (o.json) {
+    const out = orders.map(({ _id, __v, ...rest }) => rest);
+    return { code: 0, stdout: `${JSON.stringify(out)}\n`, stderr };
+  }
+  if (orders.length === 0) return { code: 0, stdout: `no orders for shop ${o.shop}\n`, stderr };
+  const rows = orders.map((x) => [
+    x.orderNumber,
+    x.placedAt.toISOString().slice(0, 10),
+    x.status ?? '',
+    `${x.total ?? ''} ${x.currency ?? ''}`.trim(),
+    x.totalUsd.toFixed(2),
+    x.country ?? '',
+    String(x.items?.length ?? 0),
+    (x.shipments ?? []).map((s) => s.trackingNumber).join(' '),
+    x.source ?? '',
+  ]);
+  return { code: 0, stdout: table(['order', 'placed', 'status', 'total', 'usd', 'country', 'items', 'tracking', 'source'], rows), stderr };
+}
+
+function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return `${[line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n`;
+}
