@@ -3,7 +3,10 @@
  * their dependencies; the workflow imports only the types.
  */
 import type { ChannelRegistry } from '../bots/registry.js';
-import { lookupBuyerFacts } from './commerce/buyer-facts.js';
+import { makeLookupBuyerFacts } from './commerce/buyer-facts.js';
+import type { OrderSource } from './commerce/orders/source.js';
+import { syncSettingsFromEnv } from './commerce/orders/sync.js';
+import { tiktokOrderSourceFromEnv } from './commerce/orders/tiktok-source.js';
 import { answerReturnQuestion } from './commerce/returns/index.js';
 import { answerCustomsHold } from './logistics/tracking-replies.js';
 import { makeNotifyOperators } from './conversations/notify-operators.js';
@@ -27,13 +30,20 @@ export interface ActivityDeps {
   embedder?: Embedder;
   /** Carrier API / 17TRACK credentials; defaults to the SORA_* variables (docs/carriers.md). */
   carrierCredentials?: CarrierCredentials;
+  /** Platforms to refresh a buyer's orders from (default: TikTok Shop when SORA_TIKTOK_* are set). */
+  orderSources?: OrderSource[];
+}
+
+function orderSourcesFromEnv(): OrderSource[] {
+  const tiktok = tiktokOrderSourceFromEnv(process.env, { timeoutMs: syncSettingsFromEnv().timeoutMs });
+  return tiktok ? [tiktok] : [];
 }
 
 export function createActivities(deps: ActivityDeps) {
   const embedder = deps.embedder ?? sharedEmbedder();
   return {
     understand: makeUnderstand(embedder, new KbIndex(embedder)),
-    lookupBuyerFacts,
+    lookupBuyerFacts: makeLookupBuyerFacts(deps.orderSources ?? orderSourcesFromEnv()),
     answerReturnQuestion,
     answerCustomsHold,
     sendToBuyer: makeSendToBuyer(deps.registry),
