@@ -8,6 +8,7 @@ import { startGateway, type Gateway } from '../bots/gateway.js';
 import { Intake } from '../bots/intake.js';
 import { ChannelRegistry } from '../bots/registry.js';
 import type { ChannelAdapter } from '../bots/channel.js';
+import type { OrderSource } from '../activities/commerce/orders/source.js';
 import { WebchatAdapter } from '../bots/webchat.js';
 import { adaptersFromEnv } from '../bots/channels.js';
 import { connectMongo } from '../models/connection.js';
@@ -36,6 +37,8 @@ export interface AppOptions {
   signalDeadlineMs?: number;
   /** Channel adapters to run (default: SORA_CHANNELS, see bots/channels.ts; webchatPollMs set → just web chat). */
   adapters?: ChannelAdapter[];
+  /** Order sources for the worker's lookups (default: from the environment, see activities/index.ts). */
+  orderSources?: OrderSource[];
 }
 
 export interface App {
@@ -75,6 +78,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       connection: nc,
       namespace: settings.namespace,
       alertWebhookUrl: process.env.SORA_ALERT_WEBHOOK_URL,
+      orderSources: o.orderSources,
     });
     worker = created.worker;
     workerRun = worker.run();

@@ -7,6 +7,9 @@
  *   GET  /customer_service/202309/conversations
  *   GET  /customer_service/202309/conversations/{id}/messages
  *   POST /customer_service/202309/conversations/{id}/messages
+ *   POST /order/202309/orders/search                        (Get Order List: page_size 1–100 in the
+ *                                                            query, filters in the JSON body)
+ *   GET  /order/202309/orders?ids=ID1,ID2                   (Get Order Detail: 1–50 ids)
  *
  * Every Open API request is checked like TikTok does: app_key, a timestamp within 5 minutes, the
  * `sign` recomputed here from the documented algorithm (independently of bots/tiktok/signing.ts),
@@ -38,7 +41,17 @@ export interface FakeTiktok {
   requests: { method: string; path: string; status: number; code: number }[];
   refreshCalls: number;
   /** Conversations and messages that GET endpoints page through. */
-  conversations: { id: string; messages: { id: string; type: string; content: string; role: string; im_user_id: string }[] }[];
+  conversations: {
+    id: string;
+    messages: { id: string; type: string; content: string; role: string; im_user_id: string }[];
+    participants?: { im_user_id: string; user_id: string; role: string; nickname?: string }[];
+  }[];
+  /** Orders (Order API 202309 `data.orders[]` objects) the order endpoints serve, per shop_cipher. */
+  orders: Record<string, Record<string, unknown>[]>;
+  /** Order API requests as received: query and parsed JSON body. */
+  orderRequests: { method: string; path: string; query: Record<string, string>; body: unknown }[];
+  /** Delay every order answer by this many ms (timeouts). */
+  orderDelayMs: number;
   /** An auth code that authorizes `seller` (once). */
   authCode(seller: Seller): string;
   /** Makes this access token expired (105002) from now on. */
@@ -142,6 +155,49 @@ export async function startFakeTiktok(appKey: string, appSecret: string): Promis
       if (req.method === 'GET' && u.pathname === '/authorization/202309/shops')
         return ok({ shops: seller.shops.map((s) => ({ ...s, code: `CODE${s.id.slice(-4)}`, seller_type: 'CROSS_BORDER' })) });
 
+      if (u.pathname.startsWith('/order/202309/orders')) {
+        const cipher = q.get('shop_cipher') ?? '';
+        if (!seller.shops.some((s) => s.cipher === cipher))
+          return reply(400, { code: 106013, message: 'shop_cipher is missing or invalid', data: null });
+        let parsedBody: Record<string, unknown> = {};
+        if (body) {
+          try {
+            parsedBody = JSON.parse(body) as Record<string, unknown>;
+          } catch {
+            return reply(400, { code: 36009004, message: 'body is not JSON', data: null });
+          }
+        }
+        const query = Object.fromEntries([...q].filter(([k]) => !['sign', 'timestamp', 'app_key'].includes(k)));
+        fake.orderRequests.push({ method: req.method ?? '', path: u.pathname, query, body: body ? parsedBody : undefined });
+        const all = fake.orders[cipher] ?? [];
+        const answer = (fn: () => void) => (fake.orderDelayMs > 0 ? setTimeout(fn, fake.orderDelayMs) : fn());
+        if (req.method === 'POST' && u.pathname === '/order/202309/orders/search') {
+          const size = Number(q.get('page_size'));
+          if (!Number.isInteger(size) || size < 1 || size > 100)
+            return reply(400, { code: 36009004, message: 'page_size is required: 1..100', data: null });
+          const f = parsedBody as { buyer_user_id?: string; create_time_ge?: number; create_time_lt?: number; order_status?: string };
+          let list = all.filter(
+            (o) =>
+              (!f.buyer_user_id || o.user_id === f.buyer_user_id) &&
+              (f.create_time_ge === undefined || Number(o.create_time) >= f.create_time_ge) &&
+              (f.create_time_lt === undefined || Number(o.create_time) < f.create_time_lt) &&
+              (!f.order_status || o.status === f.order_status),
+          );
+          const desc = (q.get('sort_order') ?? 'DESC') === 'DESC';
+          list = [...list].sort((a, b) => (Number(a.create_time) - Number(b.create_time)) * (desc ? -1 : 1));
+          const from = Number(q.get('page_token') || 0);
+          const slice = list.slice(from, from + size);
+          const next = from + size < list.length ? String(from + size) : '';
+          return answer(() => ok({ orders: slice, next_page_token: next, total_count: list.length }));
+        }
+        if (req.method === 'GET' && u.pathname === '/order/202309/orders') {
+          const ids = (q.get('ids') ?? '').split(',').filter(Boolean);
+          if (ids.length < 1 || ids.length > 50) return reply(400, { code: 36009004, message: 'ids: 1..50 order ids', data: null });
+          return answer(() => ok({ orders: all.filter((o) => ids.includes(String(o.id))) }));
+        }
+        return reply(404, { code: 36009009, message: 'Invalid path', data: null });
+      }
+
       const cs = /^\/customer_service\/202309\/conversations(?:\/([^/]+)\/messages)?$/.exec(u.pathname);
       if (!cs) return reply(404, { code: 36009009, message: 'Invalid path', data: null });
       const cipher = q.get('shop_cipher') ?? undefined;
@@ -159,7 +215,13 @@ export async function startFakeTiktok(appKey: string, appSecret: string): Promis
       if (!cs[1]) {
         if (req.method !== 'GET') return reply(405, { code: 36009009, message: 'method', data: null });
         return page(
-          fake.conversations.map((c) => ({ id: c.id, can_send_message: true, participant_count: 2, unread_count: 0 })),
+          fake.conversations.map((c) => ({
+            id: c.id,
+            can_send_message: true,
+            participant_count: c.participants?.length ?? 2,
+            unread_count: 0,
+            ...(c.participants ? { participants: c.participants } : {}),
+          })),
           20,
           'conversations',
         );
@@ -205,6 +267,9 @@ export async function startFakeTiktok(appKey: string, appSecret: string): Promis
     requests: [],
     refreshCalls: 0,
     conversations: [],
+    orders: {},
+    orderRequests: [],
+    orderDelayMs: 0,
     refusalsAfterRefresh: false,
     authCode(seller) {
       const code = `ROW_code_${randomUUID()}`;
