@@ -139,11 +139,9 @@ describe('orders import', () => {
   });
 
   it('--strict writes nothing when any row has a problem', async () => {
-    const csv = [
-      'order_number,placed_at,currency,sku,price,quantity',
-      'C-1,2026-05-01,USD,S1,10,1',
-      'C-2,2026-05-01,USD,S2,ten,1',
-    ].join('\n');
+    const csv = ['order_number,placed_at,currency,sku,price,quantity', 'C-1,2026-05-01,USD,S1,10,1', 'C-2,2026-05-01,USD,S2,ten,1'].join(
+      '\n',
+    );
     const file = write('strict.csv', csv);
     const err = await importOrders('shop-a', file, { rates, strict: true, progress: quiet }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OrdersValidationError);

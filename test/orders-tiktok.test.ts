@@ -82,7 +82,8 @@ describe('TikTok order source and lookupBuyerFacts', () => {
   let source: TiktokOrderSource;
   const logs: string[] = [];
   const log = (m: string, f?: Record<string, unknown>) => logs.push(`${m} ${JSON.stringify(f ?? {})}`);
-  const client = (secret = APP_SECRET) => new PartnerApiClient({ appKey: APP_KEY, appSecret: secret, apiUrl: fake.url, authUrl: fake.url, log });
+  const client = (secret = APP_SECRET) =>
+    new PartnerApiClient({ appKey: APP_KEY, appSecret: secret, apiUrl: fake.url, authUrl: fake.url, log });
   const input = { shopId: 'shop-t', channel: 'tiktok', buyerId: IM_BUYER, orderNumbers: [] as string[] };
 
   beforeAll(async () => {
@@ -90,7 +91,11 @@ describe('TikTok order source and lookupBuyerFacts', () => {
     await ShopModel.create({ shopId: 'shop-t', name: 'Shop T' });
     fake = await startFakeTiktok(APP_KEY, APP_SECRET);
     await client().authorize(
-      fake.authCode({ openId: 'seller-o', name: 'Orders seller', shops: [{ id: TT_SHOP, name: 'Orders seller', region: 'GB', cipher: CIPHER }] }),
+      fake.authCode({
+        openId: 'seller-o',
+        name: 'Orders seller',
+        shops: [{ id: TT_SHOP, name: 'Orders seller', region: 'GB', cipher: CIPHER }],
+      }),
     );
     source = new TiktokOrderSource(client(), { shops: { 'shop-t': [TT_SHOP] }, rates, log });
     fake.conversations.push(
@@ -244,7 +249,9 @@ describe('a synced TikTok order above $200 hands the conversation off (real work
     await seedDemoShop();
     gw = await startFakeTiktok(GW_KEY, GW_SECRET);
     const api = new PartnerApiClient({ appKey: GW_KEY, appSecret: GW_SECRET, apiUrl: gw.url, authUrl: gw.url, log: () => {} });
-    await api.authorize(gw.authCode({ openId: 'seller-wf', name: 'Sora Demo Store', shops: [{ id: TT_SHOP, name: 'Demo', region: 'GB', cipher: CIPHER }] }));
+    await api.authorize(
+      gw.authCode({ openId: 'seller-wf', name: 'Sora Demo Store', shops: [{ id: TT_SHOP, name: 'Demo', region: 'GB', cipher: CIPHER }] }),
+    );
     gw.conversations.push({ id: CONV, messages: [], participants: [{ im_user_id: IM_BUYER, user_id: USER_ID, role: 'BUYER' }] });
     gw.orders[CIPHER] = [{ ...detailOrder(), create_time: daysAgo(2) }];
     app = await startApp({
@@ -252,7 +259,9 @@ describe('a synced TikTok order above $200 hands the conversation off (real work
       temporal: { address: inject('temporalAddress'), namespace: 'default' },
       gatewayPort: 0,
       relayIntervalMs: 600_000,
-      adapters: [new TiktokAdapter({ appKey: GW_KEY, appSecret: GW_SECRET, shops: { [TT_SHOP]: 'demo' }, apiUrl: gw.url, authUrl: gw.url })],
+      adapters: [
+        new TiktokAdapter({ appKey: GW_KEY, appSecret: GW_SECRET, shops: { [TT_SHOP]: 'demo' }, apiUrl: gw.url, authUrl: gw.url }),
+      ],
       orderSources: [new TiktokOrderSource(api, { shops: { demo: [TT_SHOP] }, rates })],
     });
   });
@@ -262,7 +271,7 @@ describe('a synced TikTok order above $200 hands the conversation off (real work
     await disconnectMongo();
   });
 
-  it("the buyer asks about shipping; the sync finds their £189.99 order (≈ $241) and a human is called", async () => {
+  it('the buyer asks about shipping; the sync finds their £189.99 order (≈ $241) and a human is called', async () => {
     const event = fixture('new-message-text.json');
     event.data.content = JSON.stringify({ content: 'How long does shipping take?' });
     const body = JSON.stringify(event);

@@ -36,7 +36,13 @@ export function makeLookupBuyerFacts(
         const r = await syncOrders(sources, input, settings);
         sync = r.fetched.length ? 'synced' : 'fresh';
         if (r.fetched.length)
-          log('orders synced', { shopId: input.shopId, buyerId: input.buyerId, fetched: r.fetched, created: r.created, updated: r.updated });
+          log('orders synced', {
+            shopId: input.shopId,
+            buyerId: input.buyerId,
+            fetched: r.fetched,
+            created: r.created,
+            updated: r.updated,
+          });
       } catch (e) {
         sync = 'failed';
         log('order sync failed; using stored orders', {

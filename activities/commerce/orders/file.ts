@@ -91,7 +91,8 @@ const DECIMAL = /^\d+(?:\.\d+)?$/;
 function decimalProblem(s: string, what: string): string | null {
   if (DECIMAL.test(s)) return null;
   if (/^-/.test(s)) return `${what} "${s}" is negative`;
-  if (/^\d{1,3}(,\d{3})+(\.\d+)?$|^\d+,\d+$/.test(s)) return `${what} "${s}": write numbers with a dot for decimals and no thousands separator (e.g. 1234.50)`;
+  if (/^\d{1,3}(,\d{3})+(\.\d+)?$|^\d+,\d+$/.test(s))
+    return `${what} "${s}": write numbers with a dot for decimals and no thousands separator (e.g. 1234.50)`;
   return `${what} "${s}" is not a number`;
 }
 
@@ -202,8 +203,7 @@ export function validateOrderTable(table: string[][], rates: Record<string, numb
     const placedText = at('placed_at')?.value;
     const placedAt = placedText ? parseOrderDate(placedText) : null;
     if (!placedText) orderBad('placed_at', `order ${orderNumber} has no placed_at on any of its rows`);
-    else if (!placedAt)
-      orderBad('placed_at', `placed_at "${placedText}" is not a date like 2024-03-05 or 2024-03-05T14:30:00Z`);
+    else if (!placedAt) orderBad('placed_at', `placed_at "${placedText}" is not a date like 2024-03-05 or 2024-03-05T14:30:00Z`);
     const currency = at('currency')?.value;
     if (!currency) orderBad('currency', `order ${orderNumber} has no currency on any of its rows`);
     else if (!/^[A-Z]{3}$/.test(currency)) orderBad('currency', `currency "${currency}" is not an ISO 4217 code such as USD`);
@@ -247,7 +247,6 @@ export function validateOrderTable(table: string[][], rates: Record<string, numb
     });
   }
   problems.sort((a, b) => a.row - b.row || a.cell.localeCompare(b.cell));
-  if (byNumber.size === 0)
-    problems.push({ row: 2, column: 'order_number', cell: 'A2', message: 'the file has no order rows' });
+  if (byNumber.size === 0) problems.push({ row: 2, column: 'order_number', cell: 'A2', message: 'the file has no order rows' });
   return { orders, problems, invalidOrders, warnings };
 }

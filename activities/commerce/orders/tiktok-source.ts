@@ -63,8 +63,7 @@ export class TiktokOrderSource implements OrderSource {
     let userId = b?.platformUserId ?? null;
     if (!userId && replyTo.conversationId) {
       userId = await this.buyerUserId(tiktokShopId, replyTo.conversationId, buyer.buyerId);
-      if (userId)
-        await BuyerModel.updateOne({ shopId, channel: 'tiktok', buyerId: buyer.buyerId }, { $set: { platformUserId: userId } });
+      if (userId) await BuyerModel.updateOne({ shopId, channel: 'tiktok', buyerId: buyer.buyerId }, { $set: { platformUserId: userId } });
     }
     if (!userId) {
       this.log('tiktok orders: the buyer has no known user_id (not in the conversation participants); using stored orders', {
@@ -86,7 +85,10 @@ export class TiktokOrderSource implements OrderSource {
       if (!data?.next_page_token || data.next_page_token === pageToken) break;
       pageToken = data.next_page_token;
     }
-    return this.mapAll(raw.filter((o) => !o.user_id || o.user_id === userId), { tiktok: buyer.buyerId });
+    return this.mapAll(
+      raw.filter((o) => !o.user_id || o.user_id === userId),
+      { tiktok: buyer.buyerId },
+    );
   }
 
   async orderByNumber(shopId: string, orderNumber: string): Promise<OrderRecord | null> {
@@ -96,7 +98,10 @@ export class TiktokOrderSource implements OrderSource {
         tiktokShopId,
         query: { ids: orderNumber },
       });
-      const found = this.mapAll((data?.orders ?? []).filter((o) => o.id === orderNumber), {});
+      const found = this.mapAll(
+        (data?.orders ?? []).filter((o) => o.id === orderNumber),
+        {},
+      );
       if (found[0]) return found[0];
     }
     return null;
