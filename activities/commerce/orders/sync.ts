@@ -68,12 +68,13 @@ async function runSync(sources: OrderSource[], input: SyncInput, s: SyncSettings
       if (orders) {
         report.fetched.push(`${source.id}:buyer`);
         for (const o of orders) report[await upsertOrder(input.shopId, o, { syncedAt: now })]++;
-        await BuyerModel.updateOne(
-          { shopId: input.shopId, channel: input.channel, buyerId: input.buyerId },
-          { $set: { ordersSyncedAt: now }, $setOnInsert: { firstSeenAt: now, lastSeenAt: now } },
-          { upsert: true },
-        );
       }
+      // Also when the source could not identify the buyer: do not ask again on every message.
+      await BuyerModel.updateOne(
+        { shopId: input.shopId, channel: input.channel, buyerId: input.buyerId },
+        { $set: { ordersSyncedAt: now }, $setOnInsert: { firstSeenAt: now, lastSeenAt: now } },
+        { upsert: true },
+      );
     }
     for (const n of input.orderNumbers) {
       const stored = await OrderModel.findOne({ shopId: input.shopId, orderNumber: n }, { source: 1, syncedAt: 1 }).lean();
