@@ -6,6 +6,8 @@ import type { ChannelRegistry } from '../bots/registry.js';
 import { lookupBuyerFacts } from './commerce/buyer-facts.js';
 import { answerReturnQuestion } from './commerce/returns/index.js';
 import { answerCustomsHold } from './logistics/tracking-replies.js';
+import { makeClaimNudgeCoupon } from './coupons/claim.js';
+import { couponSettingsFromEnv, type CouponSettings } from './coupons/settings.js';
 import { makeNotifyOperators } from './conversations/notify-operators.js';
 import { recordConversation, storeNpsAnswer } from './conversations/records.js';
 import { makeSendToBuyer } from './messaging/send.js';
@@ -18,6 +20,7 @@ import type { CarrierCredentials } from './logistics/track.js';
 export type { Understanding } from './understanding/understand.js';
 export type { OutboundContent } from './messaging/compose.js';
 export type { SystemMessageKind } from './catalog/system-messages.js';
+export type { ClaimCouponInput, ClaimCouponResult, NudgeCoupon } from './coupons/claim.js';
 export type { TrackingResult, TrackingEvent, TrackingStatus } from './logistics/tracking.js';
 
 export interface ActivityDeps {
@@ -27,6 +30,8 @@ export interface ActivityDeps {
   embedder?: Embedder;
   /** Carrier API / 17TRACK credentials; defaults to the SORA_* variables (docs/carriers.md). */
   carrierCredentials?: CarrierCredentials;
+  /** Coupon pool thresholds; defaults to SORA_COUPON_LOW_WATERMARK / SORA_COUPON_MIN_VALIDITY. */
+  coupons?: CouponSettings;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -40,6 +45,7 @@ export function createActivities(deps: ActivityDeps) {
     recordConversation,
     storeNpsAnswer,
     notifyOperators: makeNotifyOperators(deps.alertWebhookUrl),
+    claimNudgeCoupon: makeClaimNudgeCoupon(deps.coupons ?? couponSettingsFromEnv(), deps.alertWebhookUrl),
     trackParcel: makeTrackParcel(deps.carrierCredentials),
   };
 }
