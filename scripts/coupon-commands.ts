@@ -4,8 +4,8 @@
  * printing so tests can call it directly.
  */
 import { parseArgs } from 'node:util';
-import { CouponImportError, importCoupons } from '../activities/coupons/import.js';
-import { CouponFieldError } from '../activities/coupons/fields.js';
+import { importCoupons } from '../activities/coupons/import.js';
+import { CouponInputError } from '../activities/coupons/fields.js';
 import { generateCoupons } from '../activities/coupons/generate.js';
 import { poolStats, setNudgeCoupons, type PoolStats } from '../activities/coupons/pool.js';
 import type { CommandResult } from './config-commands.js';
@@ -85,8 +85,7 @@ export async function runCouponCommand(args: string[], o: { progress?: (m: strin
         return { code: 2, usage: `unknown coupons command "${sub ?? ''}"` };
     }
   } catch (e) {
-    if (e instanceof CouponImportError || e instanceof CouponFieldError) return { code: 1, stderr: `${e.message}\n` };
-    if (e instanceof Error && /^no shop "|\.csv file/.test(e.message)) return { code: 1, stderr: `${e.message}\n` };
+    if (e instanceof CouponInputError) return { code: 1, stderr: `${e.message}\n` };
     throw e;
   }
 }

@@ -5,7 +5,13 @@
  */
 import { intlLocale } from '../catalog/format.js';
 
-export class CouponFieldError extends Error {
+/** Bad input from the seller (file, shop, flag): the message says what to fix. */
+export class CouponInputError extends Error {
+  override name = 'CouponInputError';
+}
+
+/** One field's value is wrong. */
+export class CouponFieldError extends CouponInputError {
   override name = 'CouponFieldError';
 }
 

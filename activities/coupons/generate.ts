@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { CouponModel } from '../../models/coupon.js';
 import { isDuplicateKey } from '../../models/errors.js';
 import { ShopModel } from '../../models/shop.js';
-import { CouponFieldError, parseCode, parseDiscount, parseExpiry } from './fields.js';
+import { CouponFieldError, CouponInputError, parseCode, parseDiscount, parseExpiry } from './fields.js';
 
 /** 31 symbols without 0/O and 1/I/L. */
 export const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
@@ -58,7 +58,7 @@ export async function generateCoupons(shopId: string, rule: GenerateRule, o: { n
   const now = o.now ?? new Date();
   const r = checkRule(rule, now);
   const shop = await ShopModel.findOne({ shopId }, { shopId: 1 }).lean();
-  if (!shop) throw new Error(`no shop "${shopId}"`);
+  if (!shop) throw new CouponInputError(`no shop "${shopId}"`);
   const batch = `generated:${randomUUID()}`;
   const base = {
     shopId,

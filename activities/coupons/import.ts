@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { CouponModel } from '../../models/coupon.js';
 import { ShopModel } from '../../models/shop.js';
-import { CouponFieldError, parseCode, parseDiscount, parseExpiry, type Discount } from './fields.js';
+import { CouponFieldError, CouponInputError, parseCode, parseDiscount, parseExpiry, type Discount } from './fields.js';
 
 export interface CouponProblem {
   row: number;
@@ -19,7 +19,7 @@ export interface CouponProblem {
   message: string;
 }
 
-export class CouponImportError extends Error {
+export class CouponImportError extends CouponInputError {
   constructor(
     readonly file: string,
     readonly problems: CouponProblem[],
@@ -32,8 +32,8 @@ export class CouponImportError extends Error {
           .join('\n') +
         (problems.length > 50 ? `\n  … and ${problems.length - 50} more` : ''),
     );
-    this.name = 'CouponImportError';
   }
+  override name = 'CouponImportError';
 }
 
 export interface CouponRow extends Discount {
@@ -108,10 +108,19 @@ export async function importCoupons(
 ): Promise<CouponImportResult> {
   const progress = o.progress ?? (() => {});
   const now = o.now ?? new Date();
-  if (path.extname(file).toLowerCase() !== '.csv') throw new Error(`${file}: coupons are imported from a .csv file (code,discount,expires_at)`);
+  if (path.extname(file).toLowerCase() !== '.csv')
+    throw new CouponInputError(`${file}: coupons are imported from a .csv file (code,discount,expires_at)`);
   const shop = await ShopModel.findOne({ shopId }, { shopId: 1 }).lean();
-  if (!shop) throw new Error(`no shop "${shopId}"`);
-  const { rows, warnings } = validateCouponCsv(file, o.data ?? (await readFile(file)), now);
+  if (!shop) throw new CouponInputError(`no shop "${shopId}"`);
+  let data = o.data;
+  if (data === undefined) {
+    try {
+      data = await readFile(file);
+    } catch (e) {
+      throw new CouponInputError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    }
+  }
+  const { rows, warnings } = validateCouponCsv(file, data, now);
   progress(`${rows.length} coupons valid`);
   const batch = `import:${randomUUID()}`;
   let created = 0;

@@ -1,6 +1,7 @@
 /** A shop's coupon pool at a glance (`sora coupons list`) and the nudge switch (`enable|disable`). */
 import { CouponModel } from '../../models/coupon.js';
 import { ShopModel } from '../../models/shop.js';
+import { CouponInputError } from './fields.js';
 
 export interface PoolStats {
   shopId: string;
@@ -17,7 +18,7 @@ export interface PoolStats {
 
 async function requireShop(shopId: string) {
   const shop = await ShopModel.findOne({ shopId }, { shopId: 1, nudgeCoupon: 1, couponRule: 1 }).lean();
-  if (!shop) throw new Error(`no shop "${shopId}"`);
+  if (!shop) throw new CouponInputError(`no shop "${shopId}"`);
   return shop;
 }
 
