@@ -18,7 +18,11 @@ const notificationSchema = new Schema(
   {
     /** Idempotency key so an activity retry records once. */
     key: { type: String, required: true },
-    kind: { type: String, enum: [...CONVERSATION_NOTIFICATION_KINDS, ...CHANNEL_NOTIFICATION_KINDS, ...COUPON_NOTIFICATION_KINDS], required: true },
+    kind: {
+      type: String,
+      enum: [...CONVERSATION_NOTIFICATION_KINDS, ...CHANNEL_NOTIFICATION_KINDS, ...COUPON_NOTIFICATION_KINDS],
+      required: true,
+    },
     workflowId: { type: String, required: isConversationKind, default: null },
     shopId: { type: String, required: true },
     channel: { type: String, required: true },

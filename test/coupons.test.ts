@@ -239,7 +239,14 @@ describe('binding a coupon to a buyer at most once', () => {
     await freshShop('bind');
     const soon = new Date(Date.now() + 3_600_000);
     const later = new Date(Date.now() + 7 * 86_400_000);
-    const base = { shopId: 'bind', discount: '10%', discountType: 'percent' as const, discountValue: 10, source: 'import' as const, batch: 't' };
+    const base = {
+      shopId: 'bind',
+      discount: '10%',
+      discountType: 'percent' as const,
+      discountValue: 10,
+      source: 'import' as const,
+      batch: 't',
+    };
     await CouponModel.insertMany([
       { ...base, code: 'EXPIRED', expiresAt: new Date(Date.now() - 1000) },
       { ...base, code: 'TOO-SOON', expiresAt: soon },
@@ -352,10 +359,19 @@ describe('silence nudge with a coupon (conversation workflow, time-skipping)', (
       connection: env.nativeConnection,
       taskQueue: taskQueues.conversations,
       workflowBundle: await workflowBundle(),
-      activities: createActivities({ registry: new ChannelRegistry().register(new WebchatAdapter()), coupons: { lowWatermark: 0, minValidityMs: 0 } }),
+      activities: createActivities({
+        registry: new ChannelRegistry().register(new WebchatAdapter()),
+        coupons: { lowWatermark: 0, minValidityMs: 0 },
+      }),
     });
     running = worker.run();
-    intake = new Intake({ client: env.client, connection: env.connection, conversationConfig: config, signalDeadlineMs: 10_000, log: () => {} });
+    intake = new Intake({
+      client: env.client,
+      connection: env.connection,
+      conversationConfig: config,
+      signalDeadlineMs: 10_000,
+      log: () => {},
+    });
     await CouponModel.deleteMany({ shopId: 'demo' });
     await importCoupons('demo', 'demo.csv', { data: csv('code,discount', 'DEMO-ONLY-ONE,15%') });
     await ShopModel.updateOne({ shopId: 'demo' }, { $set: { 'nudgeCoupon.enabled': true } });
@@ -379,7 +395,11 @@ describe('silence nudge with a coupon (conversation workflow, time-skipping)', (
   const wfId = (buyerId: string) => conversationWorkflowId({ shopId: 'demo', channel: 'webchat', buyerId });
   const snap = (buyerId: string) => env.client.workflow.getHandle(wfId(buyerId)).query<ConversationSnapshot>('snapshot');
   const sent = async (buyerId: string) =>
-    (await MessageModel.find({ workflowId: wfId(buyerId), direction: 'out' }).sort({ _id: 1 }).lean()).map((m) => ({ text: m.text, status: m.status }));
+    (
+      await MessageModel.find({ workflowId: wfId(buyerId), direction: 'out' })
+        .sort({ _id: 1 })
+        .lean()
+    ).map((m) => ({ text: m.text, status: m.status }));
   const plainNudge = systemMessage('silence_nudge', 'en').text;
   const couponNudge = fillCoupon(systemMessage('silence_nudge_coupon', 'en').text, 'DEMO-ONLY-ONE', '15%');
 
@@ -419,7 +439,11 @@ describe('silence nudge with a coupon (conversation workflow, time-skipping)', (
     await eventually(async () => (await snap('cpn-1')).status === 'closed');
     const firstRun = (await snap('cpn-1')).runId;
     await silentAfterQuestion('cpn-1', firstRun);
-    await eventually(async () => (await sent('cpn-1')).some((m) => m.text === plainNudge), 30_000, 'plain nudge in the second conversation');
+    await eventually(
+      async () => (await sent('cpn-1')).some((m) => m.text === plainNudge),
+      30_000,
+      'plain nudge in the second conversation',
+    );
     expect((await sent('cpn-1')).filter((m) => m.text.includes('DEMO-ONLY-ONE'))).toHaveLength(1);
 
     // Another buyer: the pool (one coupon) is exhausted, so the plain nudge.

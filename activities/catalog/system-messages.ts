@@ -32,8 +32,10 @@ const en: Catalog = {
   agent_joined: 'A member of our team has joined the chat.',
   back_to_bot: "Our team member has left the chat. I'm here if you need anything else.",
   silence_nudge: 'Are you still there? Take your time; just reply here whenever you are ready and I will pick it up.',
-  silence_nudge_coupon: 'Are you still there? Here is a {discount} discount code for your order: {code}. Just reply here whenever you are ready.',
-  silence_nudge_coupon_until: 'Are you still there? Here is a {discount} discount code for your order: {code} (valid until {until}). Just reply here whenever you are ready.',
+  silence_nudge_coupon:
+    'Are you still there? Here is a {discount} discount code for your order: {code}. Just reply here whenever you are ready.',
+  silence_nudge_coupon_until:
+    'Are you still there? Here is a {discount} discount code for your order: {code} (valid until {until}). Just reply here whenever you are ready.',
   closed: 'This chat is now closed. Write to us any time and we will be happy to help.',
   nps_question: 'How likely are you to recommend us to a friend? Please reply with a number from 0 (not at all) to 10 (definitely).',
   nps_thanks: 'Thank you for your feedback!',
@@ -67,8 +69,10 @@ const catalogs: Record<string, Catalog> = {
     agent_joined: 'Una persona de nuestro equipo se ha unido al chat.',
     back_to_bot: 'Nuestro compañero ha salido del chat. Sigo aquí si necesitas algo más.',
     silence_nudge: '¿Sigues ahí? Sin prisa; responde aquí cuando quieras y lo retomo.',
-    silence_nudge_coupon: '¿Sigues ahí? Aquí tienes un código de descuento de {discount} para tu pedido: {code}. Responde aquí cuando quieras.',
-    silence_nudge_coupon_until: '¿Sigues ahí? Aquí tienes un código de descuento de {discount} para tu pedido: {code} (válido hasta el {until}). Responde aquí cuando quieras.',
+    silence_nudge_coupon:
+      '¿Sigues ahí? Aquí tienes un código de descuento de {discount} para tu pedido: {code}. Responde aquí cuando quieras.',
+    silence_nudge_coupon_until:
+      '¿Sigues ahí? Aquí tienes un código de descuento de {discount} para tu pedido: {code} (válido hasta el {until}). Responde aquí cuando quieras.',
     closed: 'Este chat se ha cerrado. Escríbenos cuando quieras y te ayudaremos encantados.',
     nps_question:
       '¿Qué probabilidad hay de que nos recomiendes a un amigo? Responde con un número del 0 (nada probable) al 10 (muy probable).',
@@ -84,8 +88,10 @@ const catalogs: Record<string, Catalog> = {
     agent_joined: 'Una persona de nuestro equipo se unió al chat.',
     back_to_bot: 'Nuestro compañero salió del chat. Sigo aquí si necesitas algo más.',
     silence_nudge: '¿Sigues ahí? Sin apuro; responde aquí cuando quieras y lo retomo.',
-    silence_nudge_coupon: '¿Sigues ahí? Aquí tienes un código de descuento de {discount} para tu compra: {code}. Responde aquí cuando quieras.',
-    silence_nudge_coupon_until: '¿Sigues ahí? Aquí tienes un código de descuento de {discount} para tu compra: {code} (válido hasta el {until}). Responde aquí cuando quieras.',
+    silence_nudge_coupon:
+      '¿Sigues ahí? Aquí tienes un código de descuento de {discount} para tu compra: {code}. Responde aquí cuando quieras.',
+    silence_nudge_coupon_until:
+      '¿Sigues ahí? Aquí tienes un código de descuento de {discount} para tu compra: {code} (válido hasta el {until}). Responde aquí cuando quieras.',
     closed: 'Este chat se cerró. Escríbenos cuando quieras y con gusto te ayudamos.',
     nps_question: '¿Qué tan probable es que nos recomiendes a un amigo? Responde con un número del 0 (nada probable) al 10 (muy probable).',
     nps_thanks: '¡Gracias por tus comentarios!',
@@ -101,8 +107,10 @@ const catalogs: Record<string, Catalog> = {
     agent_joined: 'Un membre de notre équipe a rejoint la conversation.',
     back_to_bot: "Notre conseiller a quitté la conversation. Je reste là si vous avez besoin d'autre chose.",
     silence_nudge: 'Vous êtes toujours là ? Prenez votre temps ; répondez ici quand vous êtes prêt et je reprendrai.',
-    silence_nudge_coupon: 'Vous êtes toujours là ? Voici un code de réduction de {discount} pour votre commande : {code}. Répondez ici quand vous êtes prêt.',
-    silence_nudge_coupon_until: 'Vous êtes toujours là ? Voici un code de réduction de {discount} pour votre commande : {code} (valable jusqu\'au {until}). Répondez ici quand vous êtes prêt.',
+    silence_nudge_coupon:
+      'Vous êtes toujours là ? Voici un code de réduction de {discount} pour votre commande : {code}. Répondez ici quand vous êtes prêt.',
+    silence_nudge_coupon_until:
+      "Vous êtes toujours là ? Voici un code de réduction de {discount} pour votre commande : {code} (valable jusqu'au {until}). Répondez ici quand vous êtes prêt.",
     closed: 'Cette conversation est terminée. Écrivez-nous quand vous voulez, nous serons ravis de vous aider.',
     nps_question:
       'Quelle est la probabilité que vous nous recommandiez à un ami ? Répondez par un chiffre de 0 (pas du tout) à 10 (certainement).',
@@ -118,8 +126,10 @@ const catalogs: Record<string, Catalog> = {
     agent_joined: 'Um atendente da nossa equipe entrou no chat.',
     back_to_bot: 'Nosso atendente saiu do chat. Continuo aqui se precisar de algo mais.',
     silence_nudge: 'Você ainda está aí? Sem pressa; responda aqui quando puder e eu continuo.',
-    silence_nudge_coupon: 'Você ainda está aí? Aqui está um cupom de {discount} de desconto para o seu pedido: {code}. Responda aqui quando puder.',
-    silence_nudge_coupon_until: 'Você ainda está aí? Aqui está um cupom de {discount} de desconto para o seu pedido: {code} (válido até {until}). Responda aqui quando puder.',
+    silence_nudge_coupon:
+      'Você ainda está aí? Aqui está um cupom de {discount} de desconto para o seu pedido: {code}. Responda aqui quando puder.',
+    silence_nudge_coupon_until:
+      'Você ainda está aí? Aqui está um cupom de {discount} de desconto para o seu pedido: {code} (válido até {until}). Responda aqui quando puder.',
     closed: 'Este chat foi encerrado. Fale com a gente quando quiser, teremos prazer em ajudar.',
     nps_question: 'Qual a probabilidade de você nos recomendar a um amigo? Responda com um número de 0 (nenhuma) a 10 (com certeza).',
     nps_thanks: 'Obrigado pela sua avaliação!',
@@ -150,8 +160,10 @@ const catalogs: Record<string, Catalog> = {
     agent_joined: 'Nhân viên của chúng tôi đã tham gia cuộc trò chuyện.',
     back_to_bot: 'Nhân viên đã rời cuộc trò chuyện. Tôi vẫn ở đây nếu bạn cần thêm gì.',
     silence_nudge: 'Bạn vẫn còn đó chứ? Cứ thong thả; khi nào sẵn sàng bạn chỉ cần trả lời tại đây.',
-    silence_nudge_coupon: 'Bạn vẫn còn đó chứ? Đây là mã giảm giá {discount} cho đơn hàng của bạn: {code}. Khi nào sẵn sàng, bạn chỉ cần trả lời tại đây.',
-    silence_nudge_coupon_until: 'Bạn vẫn còn đó chứ? Đây là mã giảm giá {discount} cho đơn hàng của bạn: {code} (có hiệu lực đến {until}). Khi nào sẵn sàng, bạn chỉ cần trả lời tại đây.',
+    silence_nudge_coupon:
+      'Bạn vẫn còn đó chứ? Đây là mã giảm giá {discount} cho đơn hàng của bạn: {code}. Khi nào sẵn sàng, bạn chỉ cần trả lời tại đây.',
+    silence_nudge_coupon_until:
+      'Bạn vẫn còn đó chứ? Đây là mã giảm giá {discount} cho đơn hàng của bạn: {code} (có hiệu lực đến {until}). Khi nào sẵn sàng, bạn chỉ cần trả lời tại đây.',
     closed: 'Cuộc trò chuyện đã kết thúc. Hãy nhắn cho chúng tôi bất cứ lúc nào, chúng tôi luôn sẵn lòng hỗ trợ.',
     nps_question:
       'Bạn có sẵn lòng giới thiệu chúng tôi cho bạn bè không? Vui lòng trả lời bằng một số từ 0 (hoàn toàn không) đến 10 (chắc chắn có).',
@@ -167,8 +179,10 @@ const catalogs: Record<string, Catalog> = {
     agent_joined: 'Anggota tim kami telah bergabung ke chat.',
     back_to_bot: 'Anggota tim kami telah meninggalkan chat. Saya masih di sini jika Anda butuh bantuan lain.',
     silence_nudge: 'Apakah Anda masih di sana? Santai saja; balas di sini kapan pun Anda siap.',
-    silence_nudge_coupon: 'Apakah Anda masih di sana? Ini kode diskon {discount} untuk pesanan Anda: {code}. Balas di sini kapan pun Anda siap.',
-    silence_nudge_coupon_until: 'Apakah Anda masih di sana? Ini kode diskon {discount} untuk pesanan Anda: {code} (berlaku hingga {until}). Balas di sini kapan pun Anda siap.',
+    silence_nudge_coupon:
+      'Apakah Anda masih di sana? Ini kode diskon {discount} untuk pesanan Anda: {code}. Balas di sini kapan pun Anda siap.',
+    silence_nudge_coupon_until:
+      'Apakah Anda masih di sana? Ini kode diskon {discount} untuk pesanan Anda: {code} (berlaku hingga {until}). Balas di sini kapan pun Anda siap.',
     closed: 'Chat ini sudah ditutup. Hubungi kami kapan saja, kami siap membantu.',
     nps_question:
       'Seberapa besar kemungkinan Anda merekomendasikan kami kepada teman? Balas dengan angka 0 (sama sekali tidak) sampai 10 (pasti).',

@@ -45,8 +45,7 @@ export interface NudgeCoupon {
 }
 
 export type ClaimCouponResult =
-  | { status: 'claimed'; coupon: NudgeCoupon; retry: boolean }
-  | { status: 'disabled' | 'already_given' | 'pool_empty'; coupon: null };
+  { status: 'claimed'; coupon: NudgeCoupon; retry: boolean } | { status: 'disabled' | 'already_given' | 'pool_empty'; coupon: null };
 
 type CouponDoc = {
   code: string;
@@ -128,7 +127,12 @@ export function makeClaimNudgeCoupon(settings: CouponSettings, alertWebhookUrl: 
     if (settings.lowWatermark > 0) {
       const left = await CouponModel.countDocuments(freeCouponFilter(input.shopId, validAt));
       if (left < settings.lowWatermark)
-        await alertOnce('coupon_pool_low', input, `${left} free coupon${left === 1 ? '' : 's'} left (alert below ${settings.lowWatermark})`, now);
+        await alertOnce(
+          'coupon_pool_low',
+          input,
+          `${left} free coupon${left === 1 ? '' : 's'} left (alert below ${settings.lowWatermark})`,
+          now,
+        );
     }
     return { status: 'claimed', coupon: toNudgeCoupon(claimed), retry: false };
   };

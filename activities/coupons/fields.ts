@@ -87,7 +87,9 @@ export function parseExpiry(raw: string, now: Date): Date | null {
     at = new Date(s);
     if (Number.isNaN(at.getTime())) throw new CouponFieldError(`expiry "${s}" is not a valid time`);
   } else {
-    throw new CouponFieldError(`expiry "${s}" is not a date (write YYYY-MM-DD, or an ISO time with offset such as 2027-01-31T23:59:00+08:00)`);
+    throw new CouponFieldError(
+      `expiry "${s}" is not a date (write YYYY-MM-DD, or an ISO time with offset such as 2027-01-31T23:59:00+08:00)`,
+    );
   }
   if (at.getTime() <= now.getTime()) throw new CouponFieldError(`expiry "${s}" is already past`);
   return at;

@@ -83,7 +83,9 @@ export async function generateCoupons(shopId: string, rule: GenerateRule, o: { n
   }
   await ShopModel.updateOne(
     { shopId },
-    { $set: { couponRule: { prefix: r.prefix, length: r.length, discount: r.discount.discount, expiresAt: r.expiresAt, generatedAt: now } } },
+    {
+      $set: { couponRule: { prefix: r.prefix, length: r.length, discount: r.discount.discount, expiresAt: r.expiresAt, generatedAt: now } },
+    },
   );
   const sample = (await CouponModel.find({ shopId, batch }, { code: 1 }).limit(3).lean()).map((c) => c.code);
   return { shopId, created, batch, sample };

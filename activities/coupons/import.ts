@@ -132,13 +132,22 @@ export async function importCoupons(
   for (let i = 0; i < rows.length; i += 500) {
     const chunk = rows.slice(i, i + 500);
     const existing = new Map(
-      (await CouponModel.find({ shopId, code: { $in: chunk.map((r) => r.code) } }, { code: 1, discount: 1, expiresAt: 1, boundKey: 1 }).lean()).map(
-        (c) => [c.code, c],
-      ),
+      (
+        await CouponModel.find(
+          { shopId, code: { $in: chunk.map((r) => r.code) } },
+          { code: 1, discount: 1, expiresAt: 1, boundKey: 1 },
+        ).lean()
+      ).map((c) => [c.code, c]),
     );
     const ops = [];
     for (const r of chunk) {
-      const fields = { discount: r.discount, discountType: r.discountType, discountValue: r.discountValue, currency: r.currency, expiresAt: r.expiresAt };
+      const fields = {
+        discount: r.discount,
+        discountType: r.discountType,
+        discountValue: r.discountValue,
+        currency: r.currency,
+        expiresAt: r.expiresAt,
+      };
       const old = existing.get(r.code);
       if (!old) {
         created += 1;

@@ -45,9 +45,10 @@ export async function poolStats(shopId: string, now = new Date()): Promise<PoolS
     enabled: shop.nudgeCoupon?.enabled ?? false,
     ...total,
     byDiscount: [...by.values()].sort((a, b) => a.discount.localeCompare(b.discount)),
-    rule: rule?.prefix !== undefined && rule.prefix !== null
-      ? { prefix: rule.prefix, length: rule.length ?? 0, discount: rule.discount ?? '', expiresAt: rule.expiresAt?.toISOString() ?? null }
-      : null,
+    rule:
+      rule?.prefix !== undefined && rule.prefix !== null
+        ? { prefix: rule.prefix, length: rule.length ?? 0, discount: rule.discount ?? '', expiresAt: rule.expiresAt?.toISOString() ?? null }
+        : null,
   };
 }
 
