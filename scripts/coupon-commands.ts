@@ -10,6 +10,14 @@ import { generateCoupons } from '../activities/coupons/generate.js';
 import { poolStats, setNudgeCoupons, type PoolStats } from '../activities/coupons/pool.js';
 import type { CommandResult } from './config-commands.js';
 
+/** An expiry at midnight UTC came from a date: show the last valid day, as the seller wrote it. */
+function validity(expiresAt: string): string {
+  const t = new Date(expiresAt);
+  if (t.getUTCHours() + t.getUTCMinutes() + t.getUTCSeconds() + t.getUTCMilliseconds() === 0)
+    return `valid through ${new Date(t.getTime() - 1).toISOString().slice(0, 10)}`;
+  return `valid until ${expiresAt}`;
+}
+
 function summary(s: PoolStats): string {
   const lines = [
     `shop ${s.shopId}: coupons in the silence nudge ${s.enabled ? 'ENABLED' : 'disabled'}; ${s.available} available, ${s.bound} given to buyers, ${s.expired} expired unused`,
@@ -17,7 +25,7 @@ function summary(s: PoolStats): string {
   ];
   if (s.rule)
     lines.push(
-      `  last generation rule: prefix "${s.rule.prefix}", ${s.rule.length} random characters, ${s.rule.discount}${s.rule.expiresAt ? `, expires ${s.rule.expiresAt}` : ''}`,
+      `  last generation rule: prefix "${s.rule.prefix}", ${s.rule.length} random characters, ${s.rule.discount}${s.rule.expiresAt ? `, ${validity(s.rule.expiresAt)}` : ''}`,
     );
   return `${lines.join('\n')}\n`;
 }

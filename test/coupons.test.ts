@@ -307,12 +307,25 @@ describe('sora coupons', () => {
   beforeEach(() => freshShop('cli', false));
 
   it('generates, enables, lists and disables', async () => {
-    const g = await runCouponCommand(['generate', '--shop', 'cli', '--count', '3', '--prefix', 'CLI-', '--discount', '10%']);
+    const g = await runCouponCommand([
+      'generate',
+      '--shop',
+      'cli',
+      '--count',
+      '3',
+      '--prefix',
+      'CLI-',
+      '--discount',
+      '10%',
+      '--expires',
+      '2099-06-30',
+    ]);
     expect(g.code).toBe(0);
     expect(g.stdout).toMatch(/generated 3 coupons for shop cli/);
     const e = await runCouponCommand(['enable', '--shop', 'cli']);
     expect(e).toMatchObject({ code: 0, stderr: '' });
     expect(e.stdout).toMatch(/ENABLED; 3 available, 0 given/);
+    expect(e.stdout).toMatch(/prefix "CLI-", 8 random characters, 10%, valid through 2099-06-30/);
     const l = await runCouponCommand(['list', '--shop', 'cli', '--json']);
     expect(JSON.parse(l.stdout!)).toMatchObject({
       shopId: 'cli',
