@@ -165,6 +165,19 @@ describe('coupon generation', () => {
     expect(await CouponModel.countDocuments({ shopId: 'gen' })).toBe(260);
   });
 
+  it('draws again when a code collides with one the pool already has', async () => {
+    // Byte sources that yield the given bytes, one per draw: the second run first draws two codes
+    // the pool already has (refused by the unique index), then a new one.
+    const bytes = (...seq: number[]) => {
+      let k = 0;
+      return (n: number) => Buffer.alloc(n, seq[Math.min(k++, seq.length - 1)]!);
+    };
+    expect((await generateCoupons('gen', { count: 2, prefix: 'R', length: 6, discount: '10%' }, { random: bytes(0, 1) })).created).toBe(2);
+    const again = await generateCoupons('gen', { count: 1, prefix: 'R', length: 6, discount: '10%' }, { random: bytes(0, 1, 2) });
+    expect(again.created).toBe(1);
+    expect((await CouponModel.find({ shopId: 'gen' }).lean()).map((c) => c.code).sort()).toEqual(['RAAAAAA', 'RBBBBBB', 'RCCCCCC']);
+  });
+
   it('refuses a bad rule before writing anything', async () => {
     const bad = [
       [{ count: 0, prefix: 'A', discount: '10%' }, /--count/],

@@ -31,11 +31,11 @@ export interface GenerateResult {
   sample: string[];
 }
 
-export function randomCode(prefix: string, length: number): string {
+export function randomCode(prefix: string, length: number, random: (n: number) => Uint8Array = randomBytes): string {
   let s = prefix;
   while (s.length < prefix.length + length) {
     // Rejection sampling: bytes ≥ 248 (= 8 × 31) would favour the first symbols.
-    for (const b of randomBytes(length * 2)) if (b < 248 && s.length < prefix.length + length) s += CODE_ALPHABET[b % 31];
+    for (const b of random(length * 2)) if (b < 248 && s.length < prefix.length + length) s += CODE_ALPHABET[b % 31];
   }
   return s;
 }
@@ -54,7 +54,12 @@ export function checkRule(rule: GenerateRule, now: Date) {
   return { count: rule.count, prefix, length, discount: parseDiscount(rule.discount), expiresAt: parseExpiry(rule.expires ?? '', now) };
 }
 
-export async function generateCoupons(shopId: string, rule: GenerateRule, o: { now?: Date } = {}): Promise<GenerateResult> {
+export async function generateCoupons(
+  shopId: string,
+  rule: GenerateRule,
+  /** `random`: the byte source (crypto.randomBytes; tests pass a repeating one to force collisions). */
+  o: { now?: Date; random?: (n: number) => Uint8Array } = {},
+): Promise<GenerateResult> {
   const now = o.now ?? new Date();
   const r = checkRule(rule, now);
   const shop = await ShopModel.findOne({ shopId }, { shopId: 1 }).lean();
@@ -72,7 +77,7 @@ export async function generateCoupons(shopId: string, rule: GenerateRule, o: { n
   for (let rounds = 0; created < r.count; rounds++) {
     if (rounds > 20) throw new Error(`could not draw ${r.count} unique codes (${created} created); use a longer --length`);
     const want = Math.min(r.count - created, 1000);
-    const docs = Array.from({ length: want }, () => ({ ...base, code: randomCode(r.prefix, r.length) }));
+    const docs = Array.from({ length: want }, () => ({ ...base, code: randomCode(r.prefix, r.length, o.random) }));
     try {
       await CouponModel.insertMany(docs, { ordered: false });
     } catch (e) {
