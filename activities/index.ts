@@ -9,6 +9,8 @@ import { syncSettingsFromEnv } from './commerce/orders/sync.js';
 import { tiktokOrderSourceFromEnv } from './commerce/orders/tiktok-source.js';
 import { answerReturnQuestion } from './commerce/returns/index.js';
 import { answerCustomsHold } from './logistics/tracking-replies.js';
+import { makeClaimNudgeCoupon } from './coupons/claim.js';
+import { couponSettingsFromEnv, type CouponSettings } from './coupons/settings.js';
 import { makeNotifyOperators } from './conversations/notify-operators.js';
 import { recordConversation, storeNpsAnswer } from './conversations/records.js';
 import { makeSendToBuyer } from './messaging/send.js';
@@ -21,6 +23,7 @@ import type { CarrierCredentials } from './logistics/track.js';
 export type { Understanding } from './understanding/understand.js';
 export type { OutboundContent } from './messaging/compose.js';
 export type { SystemMessageKind } from './catalog/system-messages.js';
+export type { ClaimCouponInput, ClaimCouponResult, NudgeCoupon } from './coupons/claim.js';
 export type { TrackingResult, TrackingEvent, TrackingStatus } from './logistics/tracking.js';
 
 export interface ActivityDeps {
@@ -32,6 +35,8 @@ export interface ActivityDeps {
   carrierCredentials?: CarrierCredentials;
   /** Platforms to refresh a buyer's orders from (default: TikTok Shop when SORA_TIKTOK_* are set). */
   orderSources?: OrderSource[];
+  /** Coupon pool thresholds; defaults to SORA_COUPON_LOW_WATERMARK / SORA_COUPON_MIN_VALIDITY. */
+  coupons?: CouponSettings;
 }
 
 function orderSourcesFromEnv(): OrderSource[] {
@@ -50,6 +55,7 @@ export function createActivities(deps: ActivityDeps) {
     recordConversation,
     storeNpsAnswer,
     notifyOperators: makeNotifyOperators(deps.alertWebhookUrl),
+    claimNudgeCoupon: makeClaimNudgeCoupon(deps.coupons ?? couponSettingsFromEnv(), deps.alertWebhookUrl),
     trackParcel: makeTrackParcel(deps.carrierCredentials),
   };
 }

@@ -3,6 +3,8 @@ import { model, Schema, type InferSchemaType } from 'mongoose';
 /** Conversation notifications are about one buyer's conversation; channel ones about a channel of a shop. */
 export const CONVERSATION_NOTIFICATION_KINDS = ['handoff', 'escalation', 'handoff_expired'] as const;
 export const CHANNEL_NOTIFICATION_KINDS = ['channel_logged_out'] as const;
+/** About a shop's coupon pool (running low / empty); `channel` is that of the claim that noticed. */
+export const COUPON_NOTIFICATION_KINDS = ['coupon_pool_low', 'coupon_pool_empty'] as const;
 
 function isConversationKind(this: { kind?: string }): boolean {
   return (CONVERSATION_NOTIFICATION_KINDS as readonly string[]).includes(this.kind ?? '');
@@ -16,7 +18,11 @@ const notificationSchema = new Schema(
   {
     /** Idempotency key so an activity retry records once. */
     key: { type: String, required: true },
-    kind: { type: String, enum: [...CONVERSATION_NOTIFICATION_KINDS, ...CHANNEL_NOTIFICATION_KINDS], required: true },
+    kind: {
+      type: String,
+      enum: [...CONVERSATION_NOTIFICATION_KINDS, ...CHANNEL_NOTIFICATION_KINDS, ...COUPON_NOTIFICATION_KINDS],
+      required: true,
+    },
     workflowId: { type: String, required: isConversationKind, default: null },
     shopId: { type: String, required: true },
     channel: { type: String, required: true },

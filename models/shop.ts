@@ -16,6 +16,19 @@ const shopSchema = new Schema(
     returnPolicy: { type: Schema.Types.Mixed, default: undefined },
     /** Customs delay overrides per country (same shape as SORA_CUSTOMS_DELAYS_FILE). */
     customsDelays: { type: Schema.Types.Mixed, default: undefined },
+    /** Silence nudge with a coupon from the shop's pool (`sora coupons enable|disable`). */
+    nudgeCoupon: {
+      type: new Schema({ enabled: { type: Boolean, default: false } }, { _id: false }),
+      default: () => ({ enabled: false }),
+    },
+    /** The last rule `sora coupons generate` used (prefix, code length, discount, expiry), for reference. */
+    couponRule: {
+      type: new Schema(
+        { prefix: String, length: Number, discount: String, expiresAt: { type: Date, default: null }, generatedAt: Date },
+        { _id: false },
+      ),
+      default: null,
+    },
   },
   { timestamps: true },
 );

@@ -14,7 +14,8 @@
  *   sora policies check FILE                      validate a return-policy file (YAML/JSON)
  *   sora policies match FILE --country CC [--category C] [--sku S] [--reason R] [--lang L]
  *   sora customs check FILE                       validate a customs-delays file
- * The kb and orders commands use MONGODB_URI (default: the embedded stack's mongodb://127.0.0.1:27017/sora).
+ *   sora coupons import|generate|list|enable|disable --shop ID   coupon pool for the silence nudge
+ * The kb, orders and coupons commands use MONGODB_URI (default: the embedded stack's mongodb://127.0.0.1:27017/sora).
  */
 import { parseArgs } from 'node:util';
 import { runEval } from './eval/eval.js';
@@ -33,7 +34,11 @@ const USAGE = `usage:
   sora track NUMBER [--carrier HINT]
   sora policies check FILE.(yaml|json)
   sora policies match FILE.(yaml|json) --country CC [--category C] [--sku S] [--reason R] [--lang L]
-  sora customs check FILE.(yaml|json)`;
+  sora customs check FILE.(yaml|json)
+  sora coupons import FILE.csv --shop ID        columns code,discount[,expires_at]
+  sora coupons generate --shop ID --count N --discount "10%"|"5 USD" [--prefix P] [--length 8] [--expires YYYY-MM-DD]
+  sora coupons list --shop ID [--json]
+  sora coupons enable|disable --shop ID          coupon in the silence nudge`;
 
 function fail(msg: string): never {
   process.stderr.write(`sora: ${msg}\n${USAGE}\n`);
@@ -240,6 +245,21 @@ async function main(argv: string[]): Promise<void> {
       if (r.stdout) process.stdout.write(r.stdout);
       if (r.stderr) process.stderr.write(r.stderr);
       process.exitCode = r.code;
+      return;
+    }
+    case 'coupons': {
+      const { runCouponCommand } = await import('./coupon-commands.js');
+      const { connectMongo, disconnectMongo } = await import('../models/connection.js');
+      await connectMongo(process.env.MONGODB_URI ?? `mongodb://127.0.0.1:${process.env.SORA_MONGO_PORT ?? 27017}/sora`);
+      try {
+        const r = await runCouponCommand(rest, { progress: (m) => err(`  ${m}`) });
+        if (r.usage) fail(r.usage);
+        if (r.stdout) process.stdout.write(r.stdout);
+        if (r.stderr) process.stderr.write(r.stderr);
+        process.exitCode = r.code;
+      } finally {
+        await disconnectMongo();
+      }
       return;
     }
     default:

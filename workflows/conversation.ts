@@ -10,6 +10,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -278,6 +279,30 @@ export async function conversation(input: ConversationInput): Promise<Conversati
     return idle;
   }
 
+  /**
+   * The silence nudge, with a coupon when the shop enables them and one is bound to this buyer
+   * (the activity decides: disabled / already given / pool empty → plain nudge). Histories from
+   * before coupons existed replay without the claim (patch 'nudge-coupon').
+   */
+  async function nudge(): Promise<void> {
+    if (patched('nudge-coupon')) {
+      const claimKey = `${workflowId}:${workflowInfo().runId}`;
+      try {
+        const r = await acts.claimNudgeCoupon({ shopId, channel, buyerId, workflowId, claimKey });
+        if (r.coupon) {
+          await send({ kind: 'coupon_nudge', coupon: r.coupon });
+          return;
+        }
+        log.info('plain nudge', { coupon: r.status });
+      } catch (e) {
+        // A coupon is a bonus: if the pool cannot be reached, the buyer still gets the nudge.
+        if (!(e instanceof ActivityFailure)) throw e;
+        log.error('coupon claim failed after retries; plain nudge', { error: String(e.cause ?? e) });
+      }
+    }
+    await sendSystem('silence_nudge');
+  }
+
   function shouldContinueAsNew(): boolean {
     const i = workflowInfo();
     return i.continueAsNewSuggested || i.historyLength > config.historyEventLimit;
@@ -336,7 +361,7 @@ export async function conversation(input: ConversationInput): Promise<Conversati
         case 'nudge':
           st.nudged = true;
           st.awaitingReplySince = null;
-          await sendSystem('silence_nudge');
+          await nudge();
           break;
         case 'idle':
           await close('idle');

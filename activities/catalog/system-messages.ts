@@ -1,6 +1,7 @@
 /**
  * System messages in the 9 buyer languages (en, zh, es, fr, pt, th, vi, id, ar) plus the
  * Latin-American Spanish variant `es-419`. Keys are the SystemMessageKind the workflow asks for.
+ * Placeholders ({code}, {discount}, {until}) are filled by the composer (activities/messaging/compose.ts).
  */
 export const LANGUAGES = ['en', 'zh', 'es', 'fr', 'pt', 'th', 'vi', 'id', 'ar'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -13,6 +14,8 @@ export type SystemMessageKind =
   | 'agent_joined'
   | 'back_to_bot'
   | 'silence_nudge'
+  | 'silence_nudge_coupon'
+  | 'silence_nudge_coupon_until'
   | 'closed'
   | 'nps_question'
   | 'nps_thanks';
@@ -29,6 +32,10 @@ const en: Catalog = {
   agent_joined: 'A member of our team has joined the chat.',
   back_to_bot: "Our team member has left the chat. I'm here if you need anything else.",
   silence_nudge: 'Are you still there? Take your time; just reply here whenever you are ready and I will pick it up.',
+  silence_nudge_coupon:
+    'Are you still there? Here is a {discount} discount code for your order: {code}. Just reply here whenever you are ready.',
+  silence_nudge_coupon_until:
+    'Are you still there? Here is a {discount} discount code for your order: {code} (valid until {until}). Just reply here whenever you are ready.',
   closed: 'This chat is now closed. Write to us any time and we will be happy to help.',
   nps_question: 'How likely are you to recommend us to a friend? Please reply with a number from 0 (not at all) to 10 (definitely).',
   nps_thanks: 'Thank you for your feedback!',
@@ -45,6 +52,8 @@ const catalogs: Record<string, Catalog> = {
     agent_joined: '客服人员已加入对话。',
     back_to_bot: '客服人员已离开对话。如还有其他需要，我随时为您服务。',
     silence_nudge: '您还在吗？不着急，准备好后直接在这里回复，我会继续为您处理。',
+    silence_nudge_coupon: '您还在吗？送您一张{discount}优惠码：{code}，下单时可用。准备好后直接在这里回复即可。',
+    silence_nudge_coupon_until: '您还在吗？送您一张{discount}优惠码：{code}（有效期至{until}），下单时可用。准备好后直接在这里回复即可。',
     closed: '本次对话已结束。如有需要，欢迎随时联系我们。',
     nps_question: '您有多大可能向朋友推荐我们？请回复 0（完全不会）到 10（一定会）之间的数字。',
     nps_thanks: '感谢您的反馈！',
@@ -60,6 +69,10 @@ const catalogs: Record<string, Catalog> = {
     agent_joined: 'Una persona de nuestro equipo se ha unido al chat.',
     back_to_bot: 'Nuestro compañero ha salido del chat. Sigo aquí si necesitas algo más.',
     silence_nudge: '¿Sigues ahí? Sin prisa; responde aquí cuando quieras y lo retomo.',
+    silence_nudge_coupon:
+      '¿Sigues ahí? Aquí tienes un código de descuento de {discount} para tu pedido: {code}. Responde aquí cuando quieras.',
+    silence_nudge_coupon_until:
+      '¿Sigues ahí? Aquí tienes un código de descuento de {discount} para tu pedido: {code} (válido hasta el {until}). Responde aquí cuando quieras.',
     closed: 'Este chat se ha cerrado. Escríbenos cuando quieras y te ayudaremos encantados.',
     nps_question:
       '¿Qué probabilidad hay de que nos recomiendes a un amigo? Responde con un número del 0 (nada probable) al 10 (muy probable).',
@@ -75,6 +88,10 @@ const catalogs: Record<string, Catalog> = {
     agent_joined: 'Una persona de nuestro equipo se unió al chat.',
     back_to_bot: 'Nuestro compañero salió del chat. Sigo aquí si necesitas algo más.',
     silence_nudge: '¿Sigues ahí? Sin apuro; responde aquí cuando quieras y lo retomo.',
+    silence_nudge_coupon:
+      '¿Sigues ahí? Aquí tienes un código de descuento de {discount} para tu compra: {code}. Responde aquí cuando quieras.',
+    silence_nudge_coupon_until:
+      '¿Sigues ahí? Aquí tienes un código de descuento de {discount} para tu compra: {code} (válido hasta el {until}). Responde aquí cuando quieras.',
     closed: 'Este chat se cerró. Escríbenos cuando quieras y con gusto te ayudamos.',
     nps_question: '¿Qué tan probable es que nos recomiendes a un amigo? Responde con un número del 0 (nada probable) al 10 (muy probable).',
     nps_thanks: '¡Gracias por tus comentarios!',
@@ -90,6 +107,10 @@ const catalogs: Record<string, Catalog> = {
     agent_joined: 'Un membre de notre équipe a rejoint la conversation.',
     back_to_bot: "Notre conseiller a quitté la conversation. Je reste là si vous avez besoin d'autre chose.",
     silence_nudge: 'Vous êtes toujours là ? Prenez votre temps ; répondez ici quand vous êtes prêt et je reprendrai.',
+    silence_nudge_coupon:
+      'Vous êtes toujours là ? Voici un code de réduction de {discount} pour votre commande : {code}. Répondez ici quand vous êtes prêt.',
+    silence_nudge_coupon_until:
+      "Vous êtes toujours là ? Voici un code de réduction de {discount} pour votre commande : {code} (valable jusqu'au {until}). Répondez ici quand vous êtes prêt.",
     closed: 'Cette conversation est terminée. Écrivez-nous quand vous voulez, nous serons ravis de vous aider.',
     nps_question:
       'Quelle est la probabilité que vous nous recommandiez à un ami ? Répondez par un chiffre de 0 (pas du tout) à 10 (certainement).',
@@ -105,6 +126,10 @@ const catalogs: Record<string, Catalog> = {
     agent_joined: 'Um atendente da nossa equipe entrou no chat.',
     back_to_bot: 'Nosso atendente saiu do chat. Continuo aqui se precisar de algo mais.',
     silence_nudge: 'Você ainda está aí? Sem pressa; responda aqui quando puder e eu continuo.',
+    silence_nudge_coupon:
+      'Você ainda está aí? Aqui está um cupom de {discount} de desconto para o seu pedido: {code}. Responda aqui quando puder.',
+    silence_nudge_coupon_until:
+      'Você ainda está aí? Aqui está um cupom de {discount} de desconto para o seu pedido: {code} (válido até {until}). Responda aqui quando puder.',
     closed: 'Este chat foi encerrado. Fale com a gente quando quiser, teremos prazer em ajudar.',
     nps_question: 'Qual a probabilidade de você nos recomendar a um amigo? Responda com um número de 0 (nenhuma) a 10 (com certeza).',
     nps_thanks: 'Obrigado pela sua avaliação!',
@@ -118,6 +143,8 @@ const catalogs: Record<string, Catalog> = {
     agent_joined: 'เจ้าหน้าที่ของเราเข้าร่วมแชทแล้ว',
     back_to_bot: 'เจ้าหน้าที่ออกจากแชทแล้ว หากต้องการความช่วยเหลือเพิ่มเติม ฉันยังอยู่ที่นี่',
     silence_nudge: 'ยังอยู่ไหมคะ ไม่ต้องรีบ พร้อมเมื่อไหร่ตอบกลับที่นี่ได้เลย',
+    silence_nudge_coupon: 'ยังอยู่ไหมคะ นี่คือโค้ดส่วนลด {discount} สำหรับคำสั่งซื้อของคุณ: {code} พร้อมเมื่อไหร่ตอบกลับที่นี่ได้เลย',
+    silence_nudge_coupon_until: 'ยังอยู่ไหมคะ นี่คือโค้ดส่วนลด {discount} สำหรับคำสั่งซื้อของคุณ: {code} (ใช้ได้ถึง {until}) พร้อมเมื่อไหร่ตอบกลับที่นี่ได้เลย',
     closed: 'แชทนี้ปิดแล้ว ติดต่อเราได้ทุกเมื่อ ยินดีให้บริการค่ะ',
     nps_question: 'คุณมีแนวโน้มจะแนะนำเราให้เพื่อนมากน้อยแค่ไหน กรุณาตอบเป็นตัวเลข 0 (ไม่แนะนำเลย) ถึง 10 (แนะนำแน่นอน)',
     nps_thanks: 'ขอบคุณสำหรับความคิดเห็นค่ะ',
@@ -133,6 +160,10 @@ const catalogs: Record<string, Catalog> = {
     agent_joined: 'Nhân viên của chúng tôi đã tham gia cuộc trò chuyện.',
     back_to_bot: 'Nhân viên đã rời cuộc trò chuyện. Tôi vẫn ở đây nếu bạn cần thêm gì.',
     silence_nudge: 'Bạn vẫn còn đó chứ? Cứ thong thả; khi nào sẵn sàng bạn chỉ cần trả lời tại đây.',
+    silence_nudge_coupon:
+      'Bạn vẫn còn đó chứ? Đây là mã giảm giá {discount} cho đơn hàng của bạn: {code}. Khi nào sẵn sàng, bạn chỉ cần trả lời tại đây.',
+    silence_nudge_coupon_until:
+      'Bạn vẫn còn đó chứ? Đây là mã giảm giá {discount} cho đơn hàng của bạn: {code} (có hiệu lực đến {until}). Khi nào sẵn sàng, bạn chỉ cần trả lời tại đây.',
     closed: 'Cuộc trò chuyện đã kết thúc. Hãy nhắn cho chúng tôi bất cứ lúc nào, chúng tôi luôn sẵn lòng hỗ trợ.',
     nps_question:
       'Bạn có sẵn lòng giới thiệu chúng tôi cho bạn bè không? Vui lòng trả lời bằng một số từ 0 (hoàn toàn không) đến 10 (chắc chắn có).',
@@ -148,6 +179,10 @@ const catalogs: Record<string, Catalog> = {
     agent_joined: 'Anggota tim kami telah bergabung ke chat.',
     back_to_bot: 'Anggota tim kami telah meninggalkan chat. Saya masih di sini jika Anda butuh bantuan lain.',
     silence_nudge: 'Apakah Anda masih di sana? Santai saja; balas di sini kapan pun Anda siap.',
+    silence_nudge_coupon:
+      'Apakah Anda masih di sana? Ini kode diskon {discount} untuk pesanan Anda: {code}. Balas di sini kapan pun Anda siap.',
+    silence_nudge_coupon_until:
+      'Apakah Anda masih di sana? Ini kode diskon {discount} untuk pesanan Anda: {code} (berlaku hingga {until}). Balas di sini kapan pun Anda siap.',
     closed: 'Chat ini sudah ditutup. Hubungi kami kapan saja, kami siap membantu.',
     nps_question:
       'Seberapa besar kemungkinan Anda merekomendasikan kami kepada teman? Balas dengan angka 0 (sama sekali tidak) sampai 10 (pasti).',
@@ -162,6 +197,8 @@ const catalogs: Record<string, Catalog> = {
     agent_joined: 'انضم أحد أعضاء فريقنا إلى المحادثة.',
     back_to_bot: 'غادر موظفنا المحادثة. أنا هنا إذا احتجت أي شيء آخر.',
     silence_nudge: 'هل ما زلت هنا؟ خذ وقتك؛ رد هنا متى كنت مستعدًا وسأتابع معك.',
+    silence_nudge_coupon: 'هل ما زلت هنا؟ إليك رمز خصم بقيمة {discount} لطلبك: {code}. رد هنا متى كنت مستعدًا.',
+    silence_nudge_coupon_until: 'هل ما زلت هنا؟ إليك رمز خصم بقيمة {discount} لطلبك: {code} (صالح حتى {until}). رد هنا متى كنت مستعدًا.',
     closed: 'تم إغلاق هذه المحادثة. راسلنا في أي وقت ويسعدنا مساعدتك.',
     nps_question: 'ما مدى احتمال أن توصي بنا لصديق؟ يُرجى الرد برقم من 0 (غير محتمل إطلاقًا) إلى 10 (محتمل جدًا).',
     nps_thanks: 'شكرًا على ملاحظاتك!',

@@ -23,7 +23,8 @@ export interface NotifyInput {
 export interface ChannelAlertInput {
   shopId: string;
   channel: string;
-  kind: 'channel_logged_out';
+  /** channel_logged_out: a channel session ended; coupon_pool_*: the shop's coupon pool (activities/coupons). */
+  kind: 'channel_logged_out' | 'coupon_pool_low' | 'coupon_pool_empty';
   reason: string | null;
 }
 

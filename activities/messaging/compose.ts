@@ -2,12 +2,17 @@
 import { liveAnswer } from './live-answers.js';
 import { FaqEntryModel } from '../../models/faq-entry.js';
 import { ShopModel } from '../../models/shop.js';
+import { fill } from '../catalog/format.js';
 import { QUESTION_KINDS, systemMessage, type SystemMessageKind } from '../catalog/system-messages.js';
+import type { NudgeCoupon } from '../coupons/claim.js';
+import { formatDiscount, formatExpiry } from '../coupons/fields.js';
 import type { Understanding } from '../understanding/understand.js';
 
 export type OutboundContent =
   | { kind: 'answer'; understanding: Understanding }
   | { kind: 'system'; message: SystemMessageKind }
+  /** The silence nudge carrying a coupon bound to this buyer (activities/coupons/claim.ts). */
+  | { kind: 'coupon_nudge'; coupon: NudgeCoupon }
   | { kind: 'agent'; agentId: string; text: string };
 
 export interface Composed {
@@ -72,6 +77,24 @@ export async function compose(shopId: string, content: OutboundContent, language
         asksQuestion: ASKS.test(text),
       };
     }
+  }
+  if (content.kind === 'coupon_nudge') {
+    const c = content.coupon;
+    const msg = systemMessage(c.expiresAt ? 'silence_nudge_coupon_until' : 'silence_nudge_coupon', lang);
+    const text = fill(msg.text, {
+      code: c.code,
+      discount: formatDiscount(c, msg.language),
+      ...(c.expiresAt ? { until: formatExpiry(new Date(c.expiresAt), msg.language) } : {}),
+    });
+    return {
+      text,
+      quickReplies: [],
+      author: 'system',
+      agentId: null,
+      language: msg.language,
+      languageFallback: msg.language !== lang && msg.language !== lang.split('-')[0],
+      asksQuestion: false,
+    };
   }
   const kind: SystemMessageKind = content.kind === 'system' ? content.message : 'not_understood';
   const msg = systemMessage(kind, lang);
