@@ -14,6 +14,7 @@ import { sharedEmbedder, type Embedder } from './knowledge/embedder.js';
 import { KbIndex } from './knowledge/kb-index.js';
 import { makeTrackParcel } from './logistics/activity.js';
 import type { CarrierCredentials } from './logistics/track.js';
+import { listCarrierKeysDue, makeAlertCarrierKeyExpiry } from './logistics/carrier-key-alerts.js';
 
 export type { Understanding } from './understanding/understand.js';
 export type { OutboundContent } from './messaging/compose.js';
@@ -41,6 +42,8 @@ export function createActivities(deps: ActivityDeps) {
     storeNpsAnswer,
     notifyOperators: makeNotifyOperators(deps.alertWebhookUrl),
     trackParcel: makeTrackParcel(deps.carrierCredentials),
+    listCarrierKeysDue,
+    alertCarrierKeyExpiry: makeAlertCarrierKeyExpiry(deps.alertWebhookUrl),
   };
 }
 

@@ -11,6 +11,7 @@ import './nps-answer.js';
 import './notification.js';
 import './unmatched-question.js';
 import './whatsapp-auth.js';
+import './carrier-credential.js';
 
 // The bundled fallback server answers createCollection on an existing collection with an unusual
 // error; collections are created implicitly on first insert and indexes with createIndexes().

@@ -9,3 +9,4 @@ export { NpsAnswerModel } from './nps-answer.js';
 export { NotificationModel } from './notification.js';
 export { UnmatchedQuestionModel } from './unmatched-question.js';
 export { WhatsappAuthModel } from './whatsapp-auth.js';
+export { CarrierCredentialModel } from './carrier-credential.js';
