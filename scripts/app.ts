@@ -20,6 +20,7 @@ import {
 } from '../temporal.config.js';
 import type { ConversationConfig } from '../workflows/types.js';
 import { createWorker } from './worker.js';
+import { ensureCarrierKeyAuditSchedule } from './carrier-key-schedule.js';
 import { log } from './log.js';
 import { installRuntime } from './runtime.js';
 
@@ -36,6 +37,8 @@ export interface AppOptions {
   signalDeadlineMs?: number;
   /** Channel adapters to run (default: SORA_CHANNELS, see bots/channels.ts; webchatPollMs set → just web chat). */
   adapters?: ChannelAdapter[];
+  /** Create/update the daily carrier key audit schedule (default: with the worker, unless SORA_CARRIER_KEY_AUDIT=off). */
+  carrierKeyAudit?: boolean;
 }
 
 export interface App {
@@ -79,6 +82,21 @@ export async function startApp(o: AppOptions): Promise<App> {
     worker = created.worker;
     workerRun = worker.run();
     workerRun.catch((e) => log('worker stopped with an error', { error: String(e) }));
+  }
+  if (o.carrierKeyAudit ?? (o.worker !== false && process.env.SORA_CARRIER_KEY_AUDIT?.trim() !== 'off')) {
+    try {
+      const s = await ensureCarrierKeyAuditSchedule(client);
+      log(`carrier key audit schedule ${s.outcome}`, { scheduleId: s.scheduleId });
+    } catch (e) {
+      if (worker?.getState() === 'RUNNING') worker.shutdown();
+      await workerRun?.catch(() => undefined);
+      await nativeConn?.close();
+      await connection.close();
+      throw new Error(
+        `could not create the carrier key audit schedule: ${e instanceof Error ? e.message : String(e)} (SORA_CARRIER_KEY_AUDIT=off runs without it)`,
+        { cause: e },
+      );
+    }
   }
 
   const gateway = await startGateway({
