@@ -15,6 +15,8 @@ import { KbIndex } from './knowledge/kb-index.js';
 import { makeTrackParcel } from './logistics/activity.js';
 import type { CarrierCredentials } from './logistics/track.js';
 import { listCarrierKeysDue, makeAlertCarrierKeyExpiry } from './logistics/carrier-key-alerts.js';
+import { makeStartCarrierKeyWatches } from './logistics/carrier-key-watches.js';
+import type { Client } from '@temporalio/client';
 
 export type { Understanding } from './understanding/understand.js';
 export type { OutboundContent } from './messaging/compose.js';
@@ -28,6 +30,8 @@ export interface ActivityDeps {
   embedder?: Embedder;
   /** Carrier API / 17TRACK credentials; defaults to the SORA_* variables (docs/carriers.md). */
   carrierCredentials?: CarrierCredentials;
+  /** Starts the carrier key watch workflows; without one, a client is connected from TEMPORAL_* on first use. */
+  temporalClient?: Client;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -44,6 +48,7 @@ export function createActivities(deps: ActivityDeps) {
     trackParcel: makeTrackParcel(deps.carrierCredentials),
     listCarrierKeysDue,
     alertCarrierKeyExpiry: makeAlertCarrierKeyExpiry(deps.alertWebhookUrl),
+    startCarrierKeyWatches: makeStartCarrierKeyWatches(deps.temporalClient),
   };
 }
 

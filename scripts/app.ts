@@ -78,6 +78,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       connection: nc,
       namespace: settings.namespace,
       alertWebhookUrl: process.env.SORA_ALERT_WEBHOOK_URL,
+      temporalClient: client,
     });
     worker = created.worker;
     workerRun = worker.run();

@@ -4,16 +4,16 @@
  * `carrierKeyAudit` runs daily from the Temporal Schedule `sora-carrier-key-audit`
  * (scripts/carrier-key-schedule.ts). It lists the keys that expire within the warning window plus a
  * look-ahead (default 72 h + 48 h, so a key is always picked up before its alert is due even if one
- * run is late or missed) and starts one `carrierKeyExpiryWatch` per key and expiry. The watch id
- * `carrier-key-watch:{shop}:{carrier}:{expiresAt}` with REJECT_DUPLICATE makes that idempotent: the
- * next day's audit finds the watch and leaves it.
+ * run is late or missed) and has an activity start one `carrierKeyExpiryWatch` per key and expiry
+ * (activities/logistics/carrier-key-watches.ts). The watch id `carrier-key-watch:{shop}:{carrier}:
+ * {expiresAt}` with REJECT_DUPLICATE makes that idempotent: the next day's audit finds the watch and
+ * leaves it. (Separate workflows, not abandoned children: nothing waits for them.)
  *
  * The watch sleeps until exactly expiresAt − warnHours and raises the `expiring` alert, then until
  * expiresAt and raises the `expired` alert. A key replaced in the meantime (new expiry) or removed
  * ends the watch without an alert; the new expiry gets its own watch from a later audit.
  */
-import { log, ParentClosePolicy, proxyActivities, sleep, startChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { log, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 
 const HOUR = 3_600_000;
@@ -44,29 +44,11 @@ export interface CarrierKeyAuditResult {
   alreadyWatched: string[];
 }
 
-export function carrierKeyWatchId(k: { shopId: string; carrier: string; expiresAt: string }): string {
-  return `carrier-key-watch:${k.shopId}:${k.carrier}:${new Date(k.expiresAt).toISOString()}`;
-}
-
 export async function carrierKeyAudit(input: CarrierKeyAuditInput): Promise<CarrierKeyAuditResult> {
   const windowHours = input.warnHours + (input.lookaheadHours ?? 48);
   const due = await acts.listCarrierKeysDue({ now: new Date(Date.now()).toISOString(), windowHours });
-  const result: CarrierKeyAuditResult = { due: due.length, watchesStarted: [], alreadyWatched: [] };
-  for (const k of due) {
-    const workflowId = carrierKeyWatchId(k);
-    try {
-      await startChild(carrierKeyExpiryWatch, {
-        workflowId,
-        args: [{ shopId: k.shopId, carrier: k.carrier, expiresAt: k.expiresAt, warnHours: input.warnHours }],
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      });
-      result.watchesStarted.push(workflowId);
-    } catch (e) {
-      if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
-      result.alreadyWatched.push(workflowId);
-    }
-  }
+  const r = due.length ? await acts.startCarrierKeyWatches({ keys: due, warnHours: input.warnHours }) : { started: [], alreadyWatched: [] };
+  const result: CarrierKeyAuditResult = { due: due.length, watchesStarted: r.started, alreadyWatched: r.alreadyWatched };
   log.info('carrier key audit', { due: result.due, started: result.watchesStarted.length, already: result.alreadyWatched.length });
   return result;
 }
