@@ -189,7 +189,7 @@ export async function setCarrierKey(input: SetCarrierKeyInput): Promise<CarrierK
       },
       $setOnInsert: { shopId, carrier },
     },
-    { upsert: true, new: true },
+    { upsert: true, returnDocument: 'after' },
   ).lean<StoredCredential>();
   return { ...view(doc!, now, settings.warnHours), rotated: !!existing };
 }
