@@ -73,7 +73,7 @@ export async function runCarrierKeysCommand(args: string[], io: { out: (s: strin
       if (values.json) io.out(`${JSON.stringify(v)}\n`);
       else
         io.out(
-          `${v.rotated ? 'rotated' : 'stored'} the ${v.carrier} key of shop ${v.shopId} (fingerprint ${v.fingerprint}); expires ${v.expiresAt} (${v.daysLeft} days)\n`,
+          `${v.rotated ? 'rotated' : 'stored'} the ${v.carrier} key of shop ${v.shopId} (fingerprint ${v.fingerprint}); expires ${v.expiresAt} (in ${Math.round(v.hoursLeft / 24)} days)\n`,
         );
     } finally {
       await disconnectMongo();
