@@ -19,6 +19,9 @@ import { sharedEmbedder, type Embedder } from './knowledge/embedder.js';
 import { KbIndex } from './knowledge/kb-index.js';
 import { makeTrackParcel } from './logistics/activity.js';
 import type { CarrierCredentials } from './logistics/track.js';
+import { listCarrierKeysDue, makeAlertCarrierKeyExpiry } from './logistics/carrier-key-alerts.js';
+import { makeStartCarrierKeyWatches } from './logistics/carrier-key-watches.js';
+import type { Client } from '@temporalio/client';
 
 export type { Understanding } from './understanding/understand.js';
 export type { OutboundContent } from './messaging/compose.js';
@@ -37,6 +40,8 @@ export interface ActivityDeps {
   orderSources?: OrderSource[];
   /** Coupon pool thresholds; defaults to SORA_COUPON_LOW_WATERMARK / SORA_COUPON_MIN_VALIDITY. */
   coupons?: CouponSettings;
+  /** Starts the carrier key watch workflows; without one, a client is connected from TEMPORAL_* on first use. */
+  temporalClient?: Client;
 }
 
 function orderSourcesFromEnv(): OrderSource[] {
@@ -57,6 +62,9 @@ export function createActivities(deps: ActivityDeps) {
     notifyOperators: makeNotifyOperators(deps.alertWebhookUrl),
     claimNudgeCoupon: makeClaimNudgeCoupon(deps.coupons ?? couponSettingsFromEnv(), deps.alertWebhookUrl),
     trackParcel: makeTrackParcel(deps.carrierCredentials),
+    listCarrierKeysDue,
+    alertCarrierKeyExpiry: makeAlertCarrierKeyExpiry(deps.alertWebhookUrl),
+    startCarrierKeyWatches: makeStartCarrierKeyWatches(deps.temporalClient),
   };
 }
 

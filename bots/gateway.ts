@@ -11,6 +11,7 @@ import type { ChannelRegistry } from './registry.js';
 import type { Intake } from './intake.js';
 import { errorHandler } from './http-errors.js';
 import { operatorAuth, operatorRoutes } from './operator.js';
+import { carrierKeyHealth } from '../activities/logistics/carrier-key-alerts.js';
 import type { Client } from '@temporalio/client';
 
 export interface GatewayOptions {
@@ -47,9 +48,16 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       },
     }),
   );
-  app.get('/healthz', (_req, res) => {
+  app.get('/healthz', async (_req, res) => {
     const mongo = mongoose.connection.readyState === 1;
-    res.status(mongo ? 200 : 503).json({ ok: mongo, mongo, channels: opts.registry.all().map((a) => a.id) });
+    // Carrier keys: overall status and counts only (per shop: GET /operator/health/carrier-keys). Not a liveness failure.
+    const keys = mongo ? await carrierKeyHealth().catch(() => null) : null;
+    res.status(mongo ? 200 : 503).json({
+      ok: mongo,
+      mongo,
+      channels: opts.registry.all().map((a) => a.id),
+      carrierKeys: keys ? { status: keys.status, ...keys.counts } : null,
+    });
   });
   // Operator routes that adapters add (e.g. /operator/whatsapp/qr) are behind the same token.
   app.use('/operator', operatorAuth(opts.operatorToken));

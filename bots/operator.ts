@@ -5,6 +5,7 @@
 import express, { Router, type Request, type RequestHandler } from 'express';
 import { importKb } from '../activities/knowledge/kb-import.js';
 import { KbValidationError } from '../activities/knowledge/kb-workbook.js';
+import { carrierKeyHealth } from '../activities/logistics/carrier-key-alerts.js';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
@@ -67,6 +68,13 @@ export function operatorRoutes(client: Client, token?: string): Router {
       if (e instanceof Error && e.message.startsWith('no shop')) throw new HttpError(404, 'unknown_shop', e.message);
       throw e;
     }
+  });
+  // Carrier API keys per shop: ok / expiring (within SORA_CARRIER_KEY_WARN_HOURS) / expired; no secrets.
+  r.get('/health/carrier-keys', async (req, res) => {
+    const shop = req.query.shop;
+    if (shop !== undefined && (typeof shop !== 'string' || !shop.trim()))
+      throw new HttpError(400, 'invalid_request', 'shop must be one shop id');
+    res.json(await carrierKeyHealth({ shopId: shop as string | undefined }));
   });
   r.get(
     '/conversations/:id',

@@ -10,3 +10,4 @@ export { NotificationModel } from './notification.js';
 export { UnmatchedQuestionModel } from './unmatched-question.js';
 export { WhatsappAuthModel } from './whatsapp-auth.js';
 export { CouponModel } from './coupon.js';
+export { CarrierCredentialModel } from './carrier-credential.js';

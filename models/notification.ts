@@ -5,14 +5,23 @@ export const CONVERSATION_NOTIFICATION_KINDS = ['handoff', 'escalation', 'handof
 export const CHANNEL_NOTIFICATION_KINDS = ['channel_logged_out'] as const;
 /** About a shop's coupon pool (running low / empty); `channel` is that of the claim that noticed. */
 export const COUPON_NOTIFICATION_KINDS = ['coupon_pool_low', 'coupon_pool_empty'] as const;
+/** Carrier API credentials of a shop about to expire (the warning window) or expired. */
+export const CARRIER_NOTIFICATION_KINDS = ['carrier_key_expiring', 'carrier_key_expired'] as const;
 
 function isConversationKind(this: { kind?: string }): boolean {
   return (CONVERSATION_NOTIFICATION_KINDS as readonly string[]).includes(this.kind ?? '');
 }
+function isCarrierKind(this: { kind?: string }): boolean {
+  return (CARRIER_NOTIFICATION_KINDS as readonly string[]).includes(this.kind ?? '');
+}
+function needsChannel(this: { kind?: string }): boolean {
+  return !isCarrierKind.call(this);
+}
 
 /**
  * Operator notifications: handoffs, escalations to the next tier, expired handoffs; and channel
- * alerts (a WhatsApp session logged out from the phone…), which have no conversation.
+ * alerts (a WhatsApp session logged out from the phone…), which have no conversation; and carrier
+ * key alerts (a shop's DHL key expires in 72 h…), which have a carrier instead of a channel.
  */
 const notificationSchema = new Schema(
   {
@@ -20,12 +29,21 @@ const notificationSchema = new Schema(
     key: { type: String, required: true },
     kind: {
       type: String,
-      enum: [...CONVERSATION_NOTIFICATION_KINDS, ...CHANNEL_NOTIFICATION_KINDS, ...COUPON_NOTIFICATION_KINDS],
+      enum: [
+        ...CONVERSATION_NOTIFICATION_KINDS,
+        ...CHANNEL_NOTIFICATION_KINDS,
+        ...COUPON_NOTIFICATION_KINDS,
+        ...CARRIER_NOTIFICATION_KINDS,
+      ],
       required: true,
     },
     workflowId: { type: String, required: isConversationKind, default: null },
     shopId: { type: String, required: true },
-    channel: { type: String, required: true },
+    channel: { type: String, required: needsChannel, default: null },
+    carrier: { type: String, required: isCarrierKind, default: null },
+    /** Carrier key alerts: the expiry the alert is about, and the time it was due (workflow time). */
+    expiresAt: { type: Date, default: null },
+    dueAt: { type: Date, default: null },
     buyerId: { type: String, required: isConversationKind, default: null },
     tier: { type: Number, required: isConversationKind, default: null },
     reason: { type: String, default: null },

@@ -21,6 +21,7 @@ import {
 } from '../temporal.config.js';
 import type { ConversationConfig } from '../workflows/types.js';
 import { createWorker } from './worker.js';
+import { ensureCarrierKeyAuditSchedule } from './carrier-key-schedule.js';
 import { log } from './log.js';
 import { installRuntime } from './runtime.js';
 
@@ -39,6 +40,8 @@ export interface AppOptions {
   adapters?: ChannelAdapter[];
   /** Order sources for the worker's lookups (default: from the environment, see activities/index.ts). */
   orderSources?: OrderSource[];
+  /** Create/update the daily carrier key audit schedule (default: with the worker, unless SORA_CARRIER_KEY_AUDIT=off). */
+  carrierKeyAudit?: boolean;
 }
 
 export interface App {
@@ -79,10 +82,26 @@ export async function startApp(o: AppOptions): Promise<App> {
       namespace: settings.namespace,
       alertWebhookUrl: process.env.SORA_ALERT_WEBHOOK_URL,
       orderSources: o.orderSources,
+      temporalClient: client,
     });
     worker = created.worker;
     workerRun = worker.run();
     workerRun.catch((e) => log('worker stopped with an error', { error: String(e) }));
+  }
+  if (o.carrierKeyAudit ?? (o.worker !== false && process.env.SORA_CARRIER_KEY_AUDIT?.trim() !== 'off')) {
+    try {
+      const s = await ensureCarrierKeyAuditSchedule(client);
+      log(`carrier key audit schedule ${s.outcome}`, { scheduleId: s.scheduleId });
+    } catch (e) {
+      if (worker?.getState() === 'RUNNING') worker.shutdown();
+      await workerRun?.catch(() => undefined);
+      await nativeConn?.close();
+      await connection.close();
+      throw new Error(
+        `could not create the carrier key audit schedule: ${e instanceof Error ? e.message : String(e)} (SORA_CARRIER_KEY_AUDIT=off runs without it)`,
+        { cause: e },
+      );
+    }
   }
 
   const gateway = await startGateway({

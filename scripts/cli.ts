@@ -10,7 +10,9 @@
  *   sora orders list --shop ID [--json]            the shop's stored orders
  *   sora carriers list [--json]                    the carrier registry (activities/logistics/carriers.ts)
  *   sora carriers detect NUMBER [--json]           which carriers a tracking number can belong to
- *   sora track NUMBER [--carrier HINT]             track a parcel with the SORA_* carrier credentials (JSON)
+ *   sora carriers keys set|rotate|list|remove …    a shop's own carrier API keys and their expiry
+ *   sora track NUMBER [--carrier HINT] [--shop ID]  track a parcel with the SORA_* carrier credentials (JSON);
+ *                                                  --shop uses that shop's own keys first
  *   sora policies check FILE                      validate a return-policy file (YAML/JSON)
  *   sora policies match FILE --country CC [--category C] [--sku S] [--reason R] [--lang L]
  *   sora customs check FILE                       validate a customs-delays file
@@ -31,7 +33,12 @@ const USAGE = `usage:
   sora orders list --shop ID [--json]
   sora carriers list [--json]
   sora carriers detect NUMBER [--json]
-  sora track NUMBER [--carrier HINT]
+  sora carriers keys set --shop ID --carrier dhl|17track --api-key KEY|- [--expires YYYY-MM-DD] [--base-url URL]
+  sora carriers keys set --shop ID --carrier ups|fedex|usps --client-id ID --client-secret SECRET|- [--expires YYYY-MM-DD]
+  sora carriers keys rotate …   (as set; the key must exist)
+  sora carriers keys list [--shop ID] [--json]
+  sora carriers keys remove --shop ID --carrier C
+  sora track NUMBER [--carrier HINT] [--shop ID]
   sora policies check FILE.(yaml|json)
   sora policies match FILE.(yaml|json) --country CC [--category C] [--sku S] [--reason R] [--lang L]
   sora customs check FILE.(yaml|json)
@@ -178,6 +185,18 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'carriers': {
       const sub = rest[0];
+      if (sub === 'keys') {
+        const { runCarrierKeysCommand } = await import('./carrier-keys-commands.js');
+        const { CarrierKeyError } = await import('../activities/logistics/carrier-keys.js');
+        try {
+          await runCarrierKeysCommand(rest.slice(1), { out: (s) => process.stdout.write(s) });
+        } catch (e) {
+          if (!(e instanceof CarrierKeyError)) throw e;
+          process.stderr.write(`sora: ${e.message}\n`);
+          process.exitCode = 2;
+        }
+        return;
+      }
       const { values, positionals } = parseArgs({ args: rest.slice(1), allowPositionals: true, options: { json: { type: 'boolean' } } });
       const { registryAsJson, detectCarriers, trackingUrl } = await import('../activities/logistics/carriers.js');
       if (sub === 'list') {
@@ -229,11 +248,22 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'track': {
-      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { carrier: { type: 'string' } } });
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { carrier: { type: 'string' }, shop: { type: 'string' } },
+      });
       const n = positionals[0];
       if (!n) fail('track needs a NUMBER');
       const { ParcelTracker, credentialsFromEnv } = await import('../activities/logistics/track.js');
-      const result = await new ParcelTracker(credentialsFromEnv()).track(n, values.carrier);
+      let credentials = credentialsFromEnv();
+      if (values.shop) {
+        const { connectMongo, disconnectMongo } = await import('../models/connection.js');
+        const { credentialsForShop } = await import('../activities/logistics/carrier-keys.js');
+        await connectMongo(process.env.MONGODB_URI ?? `mongodb://127.0.0.1:${process.env.SORA_MONGO_PORT ?? 27017}/sora`);
+        credentials = await credentialsForShop(values.shop).finally(() => disconnectMongo());
+      }
+      const result = await new ParcelTracker(credentials).track(n, values.carrier);
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return;
     }

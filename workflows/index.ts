@@ -1,2 +1,3 @@
 // Entry point bundled by the worker: every workflow type the task queue runs.
 export { conversation } from './conversation.js';
+export { carrierKeyAudit, carrierKeyExpiryWatch } from './carrier-key-audit.js';

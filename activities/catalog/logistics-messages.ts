@@ -16,6 +16,8 @@ export interface LogisticsCatalog {
   tracking: string;
   trackingNoDescription: string;
   unknownPlace: string;
+  /** Added when the carrier's own API could not be used (its key expired) and 17TRACK answered. */
+  viaAggregator: string;
   status: Record<TrackingStatus, string>;
 }
 
@@ -32,6 +34,8 @@ const en: LogisticsCatalog = {
   tracking: 'Latest update on your parcel: {status} — {description} ({place}, {time}).',
   trackingNoDescription: 'Latest update on your parcel: {status} ({place}, {time}).',
   unknownPlace: 'location not given',
+  viaAggregator:
+    'This update comes from 17TRACK, a parcel-tracking service, because our direct connection to {carrier} is temporarily unavailable.',
   status: {
     info_received: 'the carrier has received the shipping details',
     in_transit: 'in transit',
@@ -60,6 +64,8 @@ const es: LogisticsCatalog = {
   tracking: 'Última actualización de tu paquete: {status} — {description} ({place}, {time}).',
   trackingNoDescription: 'Última actualización de tu paquete: {status} ({place}, {time}).',
   unknownPlace: 'lugar no indicado',
+  viaAggregator:
+    'Esta actualización proviene de 17TRACK, un servicio de seguimiento de paquetes, porque nuestra conexión directa con {carrier} no está disponible en este momento.',
   status: {
     info_received: 'la empresa de transporte ha recibido los datos del envío',
     in_transit: 'en tránsito',
@@ -99,6 +105,8 @@ const fr: LogisticsCatalog = {
   tracking: 'Dernière mise à jour de votre colis : {status} — {description} ({place}, {time}).',
   trackingNoDescription: 'Dernière mise à jour de votre colis : {status} ({place}, {time}).',
   unknownPlace: 'lieu non précisé',
+  viaAggregator:
+    'Cette information provient de 17TRACK, un service de suivi de colis, car notre connexion directe avec {carrier} est momentanément indisponible.',
   status: {
     info_received: 'le transporteur a reçu les informations d’expédition',
     in_transit: 'en transit',
@@ -126,6 +134,8 @@ const pt: LogisticsCatalog = {
   tracking: 'Última atualização da sua encomenda: {status} — {description} ({place}, {time}).',
   trackingNoDescription: 'Última atualização da sua encomenda: {status} ({place}, {time}).',
   unknownPlace: 'local não informado',
+  viaAggregator:
+    'Esta atualização vem do 17TRACK, um serviço de rastreamento de encomendas, porque nossa conexão direta com {carrier} está temporariamente indisponível.',
   status: {
     info_received: 'a transportadora recebeu os dados do envio',
     in_transit: 'em trânsito',
@@ -149,6 +159,7 @@ const zh: LogisticsCatalog = {
   tracking: '您的包裹最新动态：{status}——{description}（{place}，{time}）。',
   trackingNoDescription: '您的包裹最新动态：{status}（{place}，{time}）。',
   unknownPlace: '地点未提供',
+  viaAggregator: '此更新来自包裹追踪服务 17TRACK，因为我们与 {carrier} 的直连暂时不可用。',
   status: {
     info_received: '承运商已收到发货信息',
     in_transit: '运输中',
@@ -172,6 +183,7 @@ const th: LogisticsCatalog = {
   tracking: 'สถานะล่าสุดของพัสดุ: {status} — {description} ({place}, {time})',
   trackingNoDescription: 'สถานะล่าสุดของพัสดุ: {status} ({place}, {time})',
   unknownPlace: 'ไม่ระบุสถานที่',
+  viaAggregator: 'ข้อมูลนี้มาจาก 17TRACK ซึ่งเป็นบริการติดตามพัสดุ เนื่องจากการเชื่อมต่อโดยตรงกับ {carrier} ของเราขัดข้องชั่วคราว',
   status: {
     info_received: 'บริษัทขนส่งได้รับข้อมูลการจัดส่งแล้ว',
     in_transit: 'อยู่ระหว่างขนส่ง',
@@ -199,6 +211,8 @@ const vi: LogisticsCatalog = {
   tracking: 'Cập nhật mới nhất về bưu kiện: {status} — {description} ({place}, {time}).',
   trackingNoDescription: 'Cập nhật mới nhất về bưu kiện: {status} ({place}, {time}).',
   unknownPlace: 'không rõ địa điểm',
+  viaAggregator:
+    'Thông tin này được lấy từ 17TRACK, một dịch vụ theo dõi bưu kiện, vì kết nối trực tiếp của chúng tôi với {carrier} tạm thời không khả dụng.',
   status: {
     info_received: 'hãng vận chuyển đã nhận thông tin gửi hàng',
     in_transit: 'đang vận chuyển',
@@ -226,6 +240,8 @@ const id: LogisticsCatalog = {
   tracking: 'Update terbaru paket Anda: {status} — {description} ({place}, {time}).',
   trackingNoDescription: 'Update terbaru paket Anda: {status} ({place}, {time}).',
   unknownPlace: 'lokasi tidak disebutkan',
+  viaAggregator:
+    'Info ini berasal dari 17TRACK, layanan pelacakan paket, karena koneksi langsung kami ke {carrier} sedang tidak tersedia untuk sementara.',
   status: {
     info_received: 'kurir sudah menerima data pengiriman',
     in_transit: 'dalam perjalanan',
@@ -249,6 +265,7 @@ const ar: LogisticsCatalog = {
   tracking: 'آخر تحديث لطردك: {status} — {description} ({place}، {time}).',
   trackingNoDescription: 'آخر تحديث لطردك: {status} ({place}، {time}).',
   unknownPlace: 'الموقع غير محدد',
+  viaAggregator: 'هذا التحديث مصدره 17TRACK، وهي خدمة لتتبع الطرود، لأن اتصالنا المباشر بشركة {carrier} غير متاح مؤقتًا.',
   status: {
     info_received: 'استلمت شركة الشحن بيانات الشحنة',
     in_transit: 'قيد النقل',

@@ -4,7 +4,7 @@
  * webhook is recorded on the notification and does not fail the conversation.
  *
  * alertOperators() is the same path for callers outside a workflow (channel adapters: a WhatsApp
- * session logged out…).
+ * session logged out…) and for the carrier key expiry alerts.
  */
 import { Context, log } from '@temporalio/activity';
 import { NotificationModel } from '../../models/notification.js';
@@ -28,6 +28,17 @@ export interface ChannelAlertInput {
   reason: string | null;
 }
 
+/** A shop's carrier API key is about to expire or has expired (activities/logistics/carrier-key-alerts.ts). */
+export interface CarrierKeyAlertInput {
+  shopId: string;
+  carrier: string;
+  kind: 'carrier_key_expiring' | 'carrier_key_expired';
+  reason: string;
+  /** ISO times: the expiry, and when the alert was due. */
+  expiresAt: string;
+  dueAt: string;
+}
+
 type Logger = {
   warn: (msg: string, fields: Record<string, unknown>) => void;
   error: (msg: string, fields: Record<string, unknown>) => void;
@@ -36,7 +47,7 @@ type Logger = {
 /** Record the notification under `key` (once), log it, and POST it to the alert webhook when one is set. */
 export async function alertOperators(
   key: string,
-  input: NotifyInput | ChannelAlertInput,
+  input: NotifyInput | ChannelAlertInput | CarrierKeyAlertInput,
   alertWebhookUrl: string | undefined,
   logger: Logger,
 ): Promise<{ key: string; delivered: boolean }> {

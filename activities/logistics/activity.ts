@@ -1,29 +1,45 @@
 /**
- * The `trackParcel` activity: tracks with the credentials of this worker's environment and turns
+ * The `trackParcel` activity: tracks with the shop's own carrier keys when the input names a shop
+ * (carrier-keys.ts; an expired one sends the parcel to 17TRACK, and the result says so), else with
+ * the credentials of this worker's environment, and turns
  * the clients' typed errors into Temporal failures — not found / credentials refused / bad answers
  * are non-retryable; rate limits and server errors are retried by Temporal (after the clients' own
  * short, bounded retries), a rate limit after the carrier's Retry-After.
  */
+import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { credentialsForShop } from './carrier-keys.js';
 import { CarrierError, RateLimitedError } from './errors.js';
 import type { HttpOptions } from './http.js';
-import { credentialsFromEnv, ParcelTracker, type CarrierCredentials } from './track.js';
+import { credentialsFromEnv, trackParcel as trackWith, type CarrierCredentials } from './track.js';
 import type { TrackingResult } from './tracking.js';
 
 export interface TrackParcelActivityInput {
   trackingNumber: string;
   carrierHint?: string;
+  /** Use this shop's own carrier keys first (models/carrier-credential.ts). */
+  shopId?: string;
 }
 
 export function makeTrackParcel(credentials: CarrierCredentials = credentialsFromEnv(), http?: HttpOptions) {
-  const tracker = new ParcelTracker(credentials, http);
   return async function trackParcel(input: TrackParcelActivityInput): Promise<TrackingResult> {
     try {
-      return await tracker.track(input.trackingNumber, input.carrierHint);
+      const creds = input.shopId ? await credentialsForShop(input.shopId, { base: credentials }) : credentials;
+      const result = await trackWith({ trackingNumber: input.trackingNumber, carrierHint: input.carrierHint, credentials: creds, http });
+      if (result.fallbackCause === 'credentials_expired') warnExpired(input.shopId, result.fallbackReason);
+      return result;
     } catch (e) {
       throw toTrackingFailure(e);
     }
   };
+}
+
+function warnExpired(shopId: string | undefined, reason: string | undefined): void {
+  try {
+    log.warn('tracking fell back to 17TRACK: carrier key expired', { shopId, reason });
+  } catch {
+    // called outside an activity (tests, CLI): the result carries the reason
+  }
 }
 
 export function toTrackingFailure(e: unknown): unknown {

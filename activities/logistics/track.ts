@@ -20,7 +20,7 @@ import { UpsClient } from './clients/ups.js';
 import { UspsClient } from './clients/usps.js';
 import { CarrierError, NotFoundError, UnauthorizedError } from './errors.js';
 import type { HttpOptions } from './http.js';
-import type { TrackingResult } from './tracking.js';
+import type { FallbackCause, TrackingResult } from './tracking.js';
 
 interface OAuthCredentials {
   clientId: string;
@@ -34,7 +34,14 @@ export interface CarrierCredentials {
   fedex?: OAuthCredentials;
   usps?: OAuthCredentials;
   seventeenTrack?: { apiKey: string; baseUrl?: string };
+  /**
+   * Carriers whose (shop) credentials have expired, with the expiry (ISO): tracking does not call
+   * their API and asks the aggregator instead, saying why (see carrier-keys.ts credentialsForShop).
+   */
+  expired?: Partial<Record<DirectClientId, string>>;
 }
+
+type DirectClientId = Exclude<TrackingClientId, '17track'>;
 
 /**
  * Credentials and base URLs from the environment (see docs/carriers.md):
@@ -59,7 +66,7 @@ export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): Carrie
   };
 }
 
-const CREDENTIAL_NAMES: Record<Exclude<TrackingClientId, '17track'>, string> = {
+const CREDENTIAL_NAMES: Record<DirectClientId, string> = {
   dhl: 'SORA_DHL_API_KEY',
   ups: 'SORA_UPS_CLIENT_ID/SORA_UPS_CLIENT_SECRET',
   fedex: 'SORA_FEDEX_CLIENT_ID/SORA_FEDEX_CLIENT_SECRET',
@@ -122,18 +129,27 @@ export class ParcelTracker {
     const { carrier, candidate, candidates } = this.pick(n, carrierHint);
     const aggregatorCode = candidate?.aggregatorCode ?? carrier?.aggregatorCode;
     let reason: string | undefined;
+    let cause: FallbackCause | undefined;
+    const expiredAt = carrier && carrier.client !== '17track' ? this.credentials.expired?.[carrier.client] : undefined;
     if (!carrier) {
+      cause = 'carrier_undetected';
       reason = candidates.length
         ? `check digit fails for every matching format (${candidates.map((c) => c.carrier.id).join(', ')}); asked 17TRACK to detect the carrier`
         : 'no carrier format matches; asked 17TRACK to detect the carrier';
+    } else if (expiredAt) {
+      cause = 'credentials_expired';
+      reason = `the ${carrier.client.toUpperCase()} API key expired on ${expiredAt}; tracked via 17TRACK instead`;
     } else if (carrier.client !== '17track') {
       const direct = this.client(carrier.client);
-      if (!direct) reason = `no ${carrier.client.toUpperCase()} API credentials (${CREDENTIAL_NAMES[carrier.client]})`;
-      else {
+      if (!direct) {
+        cause = 'no_credentials';
+        reason = `no ${carrier.client.toUpperCase()} API credentials (${CREDENTIAL_NAMES[carrier.client]})`;
+      } else {
         try {
           return await direct.track(n, { carrier: carrier.id, aggregatorCode });
         } catch (e) {
           if (!(e instanceof CarrierError) || !this.client('17track')) throw e;
+          cause = e instanceof UnauthorizedError ? 'credentials_refused' : e instanceof NotFoundError ? 'not_found' : 'api_failed';
           reason =
             e instanceof UnauthorizedError
               ? `${carrier.client.toUpperCase()} credentials refused (${e.message})`
@@ -148,7 +164,7 @@ export class ParcelTracker {
       throw new UnauthorizedError('17track', `no aggregator credentials (SORA_17TRACK_API_KEY)${reason ? `; ${reason}` : ''}`);
     }
     const result = await aggregator.track(n, { carrier: carrier?.id ?? 'unknown', aggregatorCode });
-    return reason ? { ...result, fallbackReason: reason } : result;
+    return reason ? { ...result, fallbackReason: reason, fallbackCause: cause } : result;
   }
 }
 

@@ -97,6 +97,16 @@ export function customsReply(input: CustomsReplyInput): CustomsReply {
   };
 }
 
+/**
+ * A reply plus the note that 17TRACK answered because the carrier's own API could not be used
+ * (its key expired): the buyer is told where the update comes from, not about our keys.
+ */
+export function withAggregatorNote<R extends Reply>(reply: R, carrierName: string): R {
+  const c = LOGISTICS_CATALOGS[reply.language] ?? LOGISTICS_CATALOGS.en!;
+  const note = fill(c.viaAggregator, { carrier: carrierName });
+  return { ...reply, text: `${reply.text}${reply.language === 'zh' ? '' : ' '}${note}` };
+}
+
 /** A UTC wall-clock "YYYY-MM-DDTHH:mm:ss.sss" re-expressed as the same instant at `offset`. */
 function shiftIso(utcNoZone: string, offset: string): string {
   if (offset.toUpperCase() === 'Z') return `${utcNoZone}Z`;

@@ -45,7 +45,12 @@ export interface TrackingResult {
   source: 'carrier' | 'aggregator';
   /** Why the aggregator answered instead of the carrier's own API. */
   fallbackReason?: string;
+  /** The same, as a code replies can act on. */
+  fallbackCause?: FallbackCause;
 }
+
+export type FallbackCause =
+  'carrier_undetected' | 'no_credentials' | 'credentials_expired' | 'credentials_refused' | 'not_found' | 'api_failed';
 
 /**
  * Customs in carrier descriptions (the languages of carrier feeds our buyers see: en, es, pt, fr,

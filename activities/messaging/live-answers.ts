@@ -3,7 +3,8 @@
  *
  *   - logistics_tracking + an order number (of this shop) or a tracking number → the carrier's own
  *     tracking (activities/logistics: real clients, else 17TRACK), last event with place and date; on a
- *     customs hold, the typical clearance delay for the destination country and the next step;
+ *     customs hold, the typical clearance delay for the destination country and the next step; the
+ *     shop's own carrier keys first (an expired one → 17TRACK, and the reply says where it comes from);
  *   - returns_exchange + a country (named by the buyer, or the order's) → the shop's return rule for
  *     that market, cited.
  *
@@ -14,8 +15,10 @@
 import { log } from '@temporalio/activity';
 import { OrderModel } from '../../models/order.js';
 import { answerReturnQuestion } from '../commerce/returns/index.js';
-import { credentialsFromEnv, ParcelTracker } from '../logistics/track.js';
-import { answerCustomsHold, trackingStatusReply } from '../logistics/tracking-replies.js';
+import { carrierById } from '../logistics/carriers.js';
+import { credentialsForShop } from '../logistics/carrier-keys.js';
+import { trackParcel } from '../logistics/track.js';
+import { answerCustomsHold, trackingStatusReply, withAggregatorNote, type Reply } from '../logistics/tracking-replies.js';
 import type { Understanding } from '../understanding/understand.js';
 
 export interface LiveAnswer {
@@ -46,7 +49,11 @@ export async function liveAnswer(shopId: string, u: Understanding, language: str
       const order = await orderOf(shopId, u);
       const parcel = order?.shipments?.[0] ?? (u.trackingNumbers[0] ? { trackingNumber: u.trackingNumbers[0], carrier: null } : null);
       if (!parcel) return null;
-      const result = await new ParcelTracker(credentialsFromEnv()).track(parcel.trackingNumber, parcel.carrier ?? undefined);
+      const result = await trackParcel({
+        trackingNumber: parcel.trackingNumber,
+        carrierHint: parcel.carrier ?? undefined,
+        credentials: await credentialsForShop(shopId),
+      });
       const last = result.events[0];
       if (!last) return null;
       safeLog('live tracking answer', {
@@ -56,11 +63,16 @@ export async function liveAnswer(shopId: string, u: Understanding, language: str
         source: result.source,
         fallbackReason: result.fallbackReason,
       });
+      // The carrier's key expired: say where the update comes from (operators see the reason in the log and health).
+      const note = <R extends Reply>(r: R): R =>
+        result.fallbackCause === 'credentials_expired' ? withAggregatorNote(r, carrierById(result.carrier)?.name ?? result.carrier) : r;
       if (last.status === 'customs_hold') {
-        const r = await answerCustomsHold({ shopId, country: order?.country ?? last.location.country ?? null, lastEvent: last, language });
+        const r = note(
+          await answerCustomsHold({ shopId, country: order?.country ?? last.location.country ?? null, lastEvent: last, language }),
+        );
         return { text: r.text, language: r.language, source: 'customs' };
       }
-      const r = trackingStatusReply({ event: last, language });
+      const r = note(trackingStatusReply({ event: last, language }));
       return { text: r.text, language: r.language, source: 'tracking' };
     }
     if (u.intent === 'returns_exchange') {

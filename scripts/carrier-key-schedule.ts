@@ -1,0 +1,51 @@
+/**
+ * The Temporal Schedule that runs the carrier key audit (workflows/carrier-key-audit.ts) daily.
+ * Created at app start, or brought up to date when it exists (cron, warning window, task queue
+ * changed in the environment): calling it any number of times leaves one schedule.
+ */
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import { carrierKeySettings } from '../activities/logistics/carrier-keys.js';
+import { taskQueues } from '../temporal.config.js';
+import type { CarrierKeyAuditInput } from '../workflows/carrier-key-audit.js';
+
+export const CARRIER_KEY_AUDIT_SCHEDULE_ID = 'sora-carrier-key-audit';
+
+export interface CarrierKeyScheduleOptions {
+  /** Default SORA_CARRIER_KEY_AUDIT_CRON (0 6 * * *). */
+  cron?: string;
+  /** Default SORA_CARRIER_KEY_WARN_HOURS (72). */
+  warnHours?: number;
+  taskQueue?: string;
+  scheduleId?: string;
+}
+
+export async function ensureCarrierKeyAuditSchedule(
+  client: Client,
+  opts: CarrierKeyScheduleOptions = {},
+): Promise<{ scheduleId: string; outcome: 'created' | 'updated' }> {
+  const settings = carrierKeySettings();
+  const scheduleId = opts.scheduleId ?? CARRIER_KEY_AUDIT_SCHEDULE_ID;
+  const input: CarrierKeyAuditInput = { warnHours: opts.warnHours ?? settings.warnHours };
+  const spec = { cronExpressions: [opts.cron ?? settings.auditCron] };
+  const action = {
+    type: 'startWorkflow' as const,
+    workflowType: 'carrierKeyAudit',
+    workflowId: scheduleId,
+    taskQueue: opts.taskQueue ?? taskQueues.conversations,
+    args: [input],
+  };
+  const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' };
+  try {
+    await client.schedule.create({ scheduleId, spec, action, policies });
+    return { scheduleId, outcome: 'created' };
+  } catch (e) {
+    if (!(e instanceof ScheduleAlreadyRunning)) throw e;
+  }
+  await client.schedule.getHandle(scheduleId).update((prev) => ({
+    ...prev,
+    spec,
+    action,
+    policies: { ...prev.policies, ...policies },
+  }));
+  return { scheduleId, outcome: 'updated' };
+}
