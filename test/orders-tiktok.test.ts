@@ -241,6 +241,9 @@ describe('TikTok order source and lookupBuyerFacts', () => {
 describe('a synced TikTok order above $200 hands the conversation off (real workflow)', () => {
   const GW_KEY = 'orders-gw-key';
   const GW_SECRET = 'orders-gw-secret';
+  // Own buyer and message ids: other suites leave conversations of the fixture's buyer running on the
+  // shared Temporal server, and a workflow ignores a message id it has already seen.
+  const IM_WF = `7078855651811${Date.now() % 100_000}`;
   let gw: FakeTiktok;
   let app: App;
 
@@ -252,7 +255,7 @@ describe('a synced TikTok order above $200 hands the conversation off (real work
     await api.authorize(
       gw.authCode({ openId: 'seller-wf', name: 'Sora Demo Store', shops: [{ id: TT_SHOP, name: 'Demo', region: 'GB', cipher: CIPHER }] }),
     );
-    gw.conversations.push({ id: CONV, messages: [], participants: [{ im_user_id: IM_BUYER, user_id: USER_ID, role: 'BUYER' }] });
+    gw.conversations.push({ id: CONV, messages: [], participants: [{ im_user_id: IM_WF, user_id: USER_ID, role: 'BUYER' }] });
     gw.orders[CIPHER] = [{ ...detailOrder(), create_time: daysAgo(2) }];
     app = await startApp({
       mongoUri: inject('mongoUri'),
@@ -274,6 +277,8 @@ describe('a synced TikTok order above $200 hands the conversation off (real work
   it('the buyer asks about shipping; the sync finds their £189.99 order (≈ $241) and a human is called', async () => {
     const event = fixture('new-message-text.json');
     event.data.content = JSON.stringify({ content: 'How long does shipping take?' });
+    event.data.sender.im_user_id = IM_WF;
+    event.data.message_id = `${IM_WF}01`;
     const body = JSON.stringify(event);
     const res = await fetch(`${app.gateway.url}/webhooks/tiktok`, {
       method: 'POST',
@@ -281,7 +286,7 @@ describe('a synced TikTok order above $200 hands the conversation off (real work
       body,
     });
     expect(res.status).toBe(200);
-    const handle = app.client.workflow.getHandle(`conv:demo:tiktok:${IM_BUYER}`);
+    const handle = app.client.workflow.getHandle(`conv:demo:tiktok:${IM_WF}`);
     const s = await eventually(
       async () => {
         const snap = await handle.query<ConversationSnapshot>('snapshot');
