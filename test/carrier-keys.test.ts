@@ -30,6 +30,7 @@ import { ChannelRegistry } from '../bots/registry.js';
 import { CarrierCredentialModel } from '../models/carrier-credential.js';
 import { disconnectMongo } from '../models/connection.js';
 import { NotificationModel } from '../models/notification.js';
+import { ShopModel } from '../models/shop.js';
 import { ensureCarrierKeyAuditSchedule } from '../scripts/carrier-key-schedule.js';
 import { paths } from '../scripts/stack/paths.js';
 import { workflowBundle } from '../scripts/worker.js';
@@ -65,6 +66,21 @@ const DHL_NUMBER = '1234567891';
 
 beforeAll(async () => {
   await useFreshDatabase('sora_carrier_keys');
+  const shops = [
+    'ttl',
+    's',
+    'nobody',
+    'st-ok',
+    'st-soon',
+    'st-gone',
+    'live-shop',
+    'exp-shop',
+    'watch',
+    'watch-far',
+    'watch-rot',
+    'http-shop',
+  ];
+  await ShopModel.insertMany(shops.map((shopId) => ({ shopId, name: shopId })));
 });
 
 afterAll(async () => {
@@ -128,6 +144,7 @@ describe('carrier key store', () => {
       [{ shopId: 's', carrier: 'dhl', apiKey: 'k', expiresAt: 'next tuesday' }, /not a date/],
       [{ shopId: 's', carrier: 'dhl', apiKey: 'k', baseUrl: 'ftp://x' }, /not an http\(s\) URL/],
       [{ shopId: ' ', carrier: 'dhl', apiKey: 'k' }, /shop id is required/],
+      [{ shopId: 'ghost', carrier: 'dhl', apiKey: 'k' }, /no shop "ghost"/],
       [{ shopId: 'nobody', carrier: 'dhl', apiKey: 'k', mustExist: true }, /no dhl key to rotate/],
     ];
     for (const [input, message] of cases) {

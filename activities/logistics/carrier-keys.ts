@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { API_KEY_CARRIERS, CarrierCredentialModel, CREDENTIAL_CARRIERS, type CredentialCarrier } from '../../models/carrier-credential.js';
+import { ShopModel } from '../../models/shop.js';
 import { credentialsFromEnv, type CarrierCredentials } from './track.js';
 
 const HOUR = 3_600_000;
@@ -154,6 +155,7 @@ export async function setCarrierKey(input: SetCarrierKeyInput): Promise<CarrierK
   const now = input.now ?? new Date();
   const shopId = input.shopId?.trim();
   if (!shopId) throw new CarrierKeyError('a shop id is required');
+  if (!(await ShopModel.exists({ shopId }))) throw new CarrierKeyError(`no shop "${shopId}"`);
   const carrier = parseCarrier(input.carrier);
   const t = (v?: string) => v?.trim() || undefined;
   const [apiKey, clientId, clientSecret] = [t(input.apiKey), t(input.clientId), t(input.clientSecret)];
