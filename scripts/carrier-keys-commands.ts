@@ -11,6 +11,7 @@
  * secrets also come from SORA_CARRIER_API_KEY / SORA_CARRIER_CLIENT_ID / SORA_CARRIER_CLIENT_SECRET.
  */
 import { parseArgs } from 'node:util';
+import { cliMongoUri, textTable } from './cli-support.js';
 import {
   CarrierKeyError,
   listCarrierKeys,
@@ -47,7 +48,7 @@ export async function runCarrierKeysCommand(args: string[], io: { out: (s: strin
     },
   });
   const { connectMongo, disconnectMongo } = await import('../models/connection.js');
-  const connect = () => connectMongo(process.env.MONGODB_URI ?? `mongodb://127.0.0.1:${process.env.SORA_MONGO_PORT ?? 27017}/sora`);
+  const connect = () => connectMongo(cliMongoUri());
 
   if (sub === 'set' || sub === 'rotate') {
     if (!values.shop) throw new CarrierKeyError(`keys ${sub} needs --shop ID`);
@@ -119,11 +120,5 @@ function keysTable(keys: CarrierKeyView[]): string {
     k.fingerprint,
     k.alerts.expiredAt ? 'expired' : k.alerts.expiringAt ? 'expiring' : '-',
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) =>
-    r
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  return `${[line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n`;
+  return textTable(head, rows);
 }

@@ -20,6 +20,7 @@
  * The kb, orders and coupons commands use MONGODB_URI (default: the embedded stack's mongodb://127.0.0.1:27017/sora).
  */
 import { parseArgs } from 'node:util';
+import { cliMongoUri, textTable, withCliDatabase } from './cli-support.js';
 import { runEval } from './eval/eval.js';
 import { splitFile } from './eval/split.js';
 
@@ -118,7 +119,7 @@ async function main(argv: string[]): Promise<void> {
       });
       if (!values.shop) fail(`kb ${sub ?? ''} needs --shop ID`);
       const { connectMongo, disconnectMongo } = await import('../models/connection.js');
-      await connectMongo(process.env.MONGODB_URI ?? `mongodb://127.0.0.1:${process.env.SORA_MONGO_PORT ?? 27017}/sora`);
+      await connectMongo(cliMongoUri());
       try {
         if (sub === 'import') {
           const file = positionals[0];
@@ -170,17 +171,13 @@ async function main(argv: string[]): Promise<void> {
       if (sub !== 'import' && sub !== 'list') fail(`unknown orders command "${sub ?? ''}"`);
       if (!values.shop) fail(`orders ${sub} needs --shop ID`);
       if (sub === 'import' && !positionals[0]) fail('orders import needs a FILE');
-      const { connectMongo, disconnectMongo } = await import('../models/connection.js');
-      await connectMongo(process.env.MONGODB_URI ?? `mongodb://127.0.0.1:${process.env.SORA_MONGO_PORT ?? 27017}/sora`);
-      try {
-        const { runOrdersCommand } = await import('./orders-commands.js');
-        const r = await runOrdersCommand(sub, { shop: values.shop, file: positionals[0], strict: values.strict, json: values.json });
-        if (r.stdout) process.stdout.write(r.stdout);
-        if (r.stderr) process.stderr.write(r.stderr);
-        process.exitCode = r.code;
-      } finally {
-        await disconnectMongo();
-      }
+      const { runOrdersCommand } = await import('./orders-commands.js');
+      const r = await withCliDatabase(() =>
+        runOrdersCommand(sub, { shop: values.shop!, file: positionals[0], strict: values.strict, json: values.json }),
+      );
+      if (r.stdout) process.stdout.write(r.stdout);
+      if (r.stderr) process.stderr.write(r.stderr);
+      process.exitCode = r.code;
       return;
     }
     case 'carriers': {
@@ -206,7 +203,7 @@ async function main(argv: string[]): Promise<void> {
           return;
         }
         process.stdout.write(
-          table(
+          textTable(
             ['id', 'name', 'client', 'check digit', 'countries', 'patterns'],
             list.map((c) => [
               c.id,
@@ -237,7 +234,7 @@ async function main(argv: string[]): Promise<void> {
         else if (found.length === 0) process.stdout.write(`no carrier format matches ${n}\n`);
         else
           process.stdout.write(
-            table(
+            textTable(
               ['carrier', 'pattern', 'check digit', 'client', 'tracking page'],
               found.map((f) => [f.carrier, f.pattern, f.checkDigit, f.client, f.trackingUrl]),
             ),
@@ -260,7 +257,7 @@ async function main(argv: string[]): Promise<void> {
       if (values.shop) {
         const { connectMongo, disconnectMongo } = await import('../models/connection.js');
         const { credentialsForShop } = await import('../activities/logistics/carrier-keys.js');
-        await connectMongo(process.env.MONGODB_URI ?? `mongodb://127.0.0.1:${process.env.SORA_MONGO_PORT ?? 27017}/sora`);
+        await connectMongo(cliMongoUri());
         credentials = await credentialsForShop(values.shop).finally(() => disconnectMongo());
       }
       const result = await new ParcelTracker(credentials).track(n, values.carrier);
@@ -279,33 +276,16 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'coupons': {
       const { runCouponCommand } = await import('./coupon-commands.js');
-      const { connectMongo, disconnectMongo } = await import('../models/connection.js');
-      await connectMongo(process.env.MONGODB_URI ?? `mongodb://127.0.0.1:${process.env.SORA_MONGO_PORT ?? 27017}/sora`);
-      try {
-        const r = await runCouponCommand(rest, { progress: (m) => err(`  ${m}`) });
-        if (r.usage) fail(r.usage);
-        if (r.stdout) process.stdout.write(r.stdout);
-        if (r.stderr) process.stderr.write(r.stderr);
-        process.exitCode = r.code;
-      } finally {
-        await disconnectMongo();
-      }
+      const r = await withCliDatabase(() => runCouponCommand(rest, { progress: (m) => err(`  ${m}`) }));
+      if (r.usage) fail(r.usage);
+      if (r.stdout) process.stdout.write(r.stdout);
+      if (r.stderr) process.stderr.write(r.stderr);
+      process.exitCode = r.code;
       return;
     }
     default:
       fail(cmd ? `unknown command "${cmd}"` : 'no command');
   }
-}
-
-/** Left-aligned columns; the last column is not padded. */
-function table(head: string[], rows: string[][]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) =>
-    r
-      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return `${[line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n`;
 }
 
 main(process.argv.slice(2)).catch((e) => {

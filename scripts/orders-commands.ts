@@ -2,6 +2,7 @@
 import { importOrders } from '../activities/commerce/orders/import.js';
 import { formatProblem, OrdersValidationError } from '../activities/commerce/orders/file.js';
 import { OrderModel } from '../models/order.js';
+import { textTable } from './cli-support.js';
 
 export interface CommandResult {
   code: number;
@@ -49,15 +50,9 @@ export async function runOrdersCommand(
     (x.shipments ?? []).map((s) => s.trackingNumber).join(' '),
     x.source ?? '',
   ]);
-  return { code: 0, stdout: table(['order', 'placed', 'status', 'total', 'usd', 'country', 'items', 'tracking', 'source'], rows), stderr };
-}
-
-function table(head: string[], rows: string[][]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) =>
-    r
-      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return `${[line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n`;
+  return {
+    code: 0,
+    stdout: textTable(['order', 'placed', 'status', 'total', 'usd', 'country', 'items', 'tracking', 'source'], rows),
+    stderr,
+  };
 }
