@@ -37,7 +37,7 @@ import { workflowBundle } from '../scripts/worker.js';
 import { conversationConfig, taskQueues } from '../temporal.config.js';
 import { carrierKeyAudit, type CarrierKeyAuditResult } from '../workflows/carrier-key-audit.js';
 import { carrierKeyWatchId } from '../activities/logistics/carrier-key-watches.js';
-import { FAST, fixture, startCarrierServer, type CarrierServer, type Handler } from './kit/carrier-server.js';
+import { FAST, fixture, startCarrierServer, type CarrierServer, type Handler, seventeenTrackEcho } from './kit/carrier-server.js';
 import { eventually, sleep, useFreshDatabase } from './setup/helpers.js';
 
 const HOUR = 3_600_000;
@@ -53,12 +53,7 @@ async function serve(handler: Handler): Promise<CarrierServer> {
 
 /** 17TRACK stand-in: every number is registered and answers the fixture's events. */
 function seventeenTrack() {
-  return serve((r) => {
-    const [item] = JSON.parse(r.body) as { number: string }[];
-    const body = structuredClone(fixture('17track', 'gettrackinfo')) as { data: { accepted: { number: string }[] } };
-    body.data.accepted[0]!.number = item!.number;
-    return { status: 200, body };
-  });
+  return serve(seventeenTrackEcho);
 }
 
 /** A DHL Express waybill whose mod-7 check digit is valid (so detection picks DHL, not 17TRACK). */

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { makeTrackParcel } from '../activities/logistics/activity.js';
 import { UnauthorizedError } from '../activities/logistics/errors.js';
 import { credentialsFromEnv, ParcelTracker, trackParcel, type CarrierCredentials } from '../activities/logistics/track.js';
-import { FAST, fixture, startCarrierServer, type CarrierServer, type Handler } from './kit/carrier-server.js';
+import { FAST, fixture, startCarrierServer, type CarrierServer, type Handler, seventeenTrackEcho } from './kit/carrier-server.js';
 
 const servers: CarrierServer[] = [];
 async function serve(handler: Handler): Promise<CarrierServer> {
@@ -21,12 +21,7 @@ afterEach(async () => {
 
 /** 17TRACK stand-in: every number is registered and answers the fixture's events. */
 function seventeenTrack() {
-  return serve((r) => {
-    const [item] = JSON.parse(r.body) as { number: string }[];
-    const body = structuredClone(fixture('17track', 'gettrackinfo')) as { data: { accepted: { number: string }[] } };
-    body.data.accepted[0]!.number = item!.number;
-    return { status: 200, body };
-  });
+  return serve(seventeenTrackEcho);
 }
 
 /** UPS stand-in; `tokenStatus`/`trackStatus` let a test refuse the credentials. */

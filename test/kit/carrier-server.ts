@@ -84,3 +84,11 @@ export function fixture(carrier: string, name: string): unknown {
 
 /** Fast retries for tests (the policy is the same, only the waits are short). */
 export const FAST = { retries: 2, backoffBaseMs: 5, maxBackoffMs: 20, timeoutMs: 5_000 } as const;
+
+/** 17TRACK gettrackinfo stand-in: every number is registered and answers the fixture's events. */
+export const seventeenTrackEcho: Handler = (r) => {
+  const [item] = JSON.parse(r.body) as { number: string }[];
+  const body = structuredClone(fixture('17track', 'gettrackinfo')) as { data: { accepted: { number: string }[] } };
+  body.data.accepted[0]!.number = item!.number;
+  return { status: 200, body };
+};
