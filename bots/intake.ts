@@ -14,7 +14,7 @@ import { searchAttributes, taskQueues } from '../temporal.config.js';
 import { BuyerModel } from '../models/buyer.js';
 import { isDuplicateKey } from '../models/errors.js';
 import { MessageModel } from '../models/message.js';
-import type { ConversationConfig, ConversationInput } from '../workflows/types.js';
+import { buyerMessage, conversationWorkflowType, type ConversationConfig, type ConversationInput } from '../workflows/contract.js';
 import { conversationWorkflowId, type InboundMessage } from './channel.js';
 
 export class TemporalUnavailableError extends Error {
@@ -96,11 +96,11 @@ export class Intake {
     const { raw: _raw, replyTo: _replyTo, ...signalled } = m; // raw and replyTo stay in MongoDB, out of workflow history
     try {
       await this.deps.connection.withDeadline(Date.now() + this.deps.signalDeadlineMs, () =>
-        this.deps.client.workflow.signalWithStart('conversation', {
+        this.deps.client.workflow.signalWithStart(conversationWorkflowType, {
           workflowId,
           taskQueue: taskQueues.conversations,
           args: [input],
-          signal: 'buyerMessage',
+          signal: buyerMessage,
           signalArgs: [signalled],
           typedSearchAttributes: this.deps.conversationConfig.searchAttributes
             ? [

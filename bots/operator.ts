@@ -10,6 +10,7 @@ import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { HttpError, validationError } from './http-errors.js';
+import * as contract from '../workflows/contract.js';
 
 const agentBody = z.object({ agentId: z.string().min(1, 'agentId is required') });
 const messageBody = agentBody.extend({ text: z.string().trim().min(1, 'text must not be empty').max(4096) });
@@ -78,23 +79,23 @@ export function operatorRoutes(client: Client, token?: string): Router {
   });
   r.get(
     '/conversations/:id',
-    wrap((req) => handle(String(req.params.id)).query('snapshot')),
+    wrap((req) => handle(String(req.params.id)).query(contract.snapshot)),
   );
   r.post(
     '/conversations/:id/accept',
-    wrap(async (req) => (await handle(String(req.params.id)).signal('agentAccepted', parse(agentBody, req)), { ok: true })),
+    wrap(async (req) => (await handle(String(req.params.id)).signal(contract.agentAccepted, parse(agentBody, req)), { ok: true })),
   );
   r.post(
     '/conversations/:id/message',
-    wrap(async (req) => (await handle(String(req.params.id)).signal('agentMessage', parse(messageBody, req)), { ok: true })),
+    wrap(async (req) => (await handle(String(req.params.id)).signal(contract.agentMessage, parse(messageBody, req)), { ok: true })),
   );
   r.post(
     '/conversations/:id/release',
-    wrap(async (req) => (await handle(String(req.params.id)).signal('agentReleased'), { ok: true })),
+    wrap(async (req) => (await handle(String(req.params.id)).signal(contract.agentReleased), { ok: true })),
   );
   r.post(
     '/conversations/:id/close',
-    wrap(async (req) => (await handle(String(req.params.id)).signal('closeConversation', parse(closeBody, req)), { ok: true })),
+    wrap(async (req) => (await handle(String(req.params.id)).signal(contract.closeConversation, parse(closeBody, req)), { ok: true })),
   );
   return r;
 }

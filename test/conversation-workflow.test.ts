@@ -4,6 +4,7 @@
  * the real web chat adapter. Time only moves when the test says so (env.sleep).
  */
 import { writeFileSync } from 'node:fs';
+import * as contract from '../workflows/contract.js';
 import { fileURLToPath } from 'node:url';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -75,7 +76,7 @@ function msg(buyerId: string, text: string, externalId = `m-${++counter}`): Inbo
   return { channel: 'webchat', shopId: 'demo', buyerId, externalId, text, receivedAt: new Date().toISOString() };
 }
 const wfId = (buyerId: string) => conversationWorkflowId({ shopId: 'demo', channel: 'webchat', buyerId });
-const snap = (buyerId: string) => env.client.workflow.getHandle(wfId(buyerId)).query<ConversationSnapshot>('snapshot');
+const snap = (buyerId: string) => env.client.workflow.getHandle(wfId(buyerId)).query(contract.snapshot);
 /** Wait until the workflow has handled `turns` buyer messages and is idle. */
 async function settled(
   buyerId: string,
@@ -184,9 +185,9 @@ describe('conversation workflow', () => {
     expect((await snap('esc-1')).escalated).toBe(true);
 
     const h = env.client.workflow.getHandle(wfId('esc-1'));
-    await h.signal('agentAccepted', { agentId: 'alice' });
+    await h.signal(contract.agentAccepted, { agentId: 'alice' });
     await eventually(async () => (await snap('esc-1')).status === 'agent');
-    await h.signal('agentMessage', { agentId: 'alice', text: 'Hi, Alice here. How can I help?' });
+    await h.signal(contract.agentMessage, { agentId: 'alice', text: 'Hi, Alice here. How can I help?' });
     const relayed = await eventually(() => MessageModel.findOne({ workflowId: wfId('esc-1'), author: 'agent' }).lean());
     expect(relayed.text).toBe('Hi, Alice here. How can I help?');
     expect(relayed.agentId).toBe('alice');
@@ -195,7 +196,7 @@ describe('conversation workflow', () => {
     await intake.accept(msg('esc-1', 'How long does shipping take?'));
     await settled('esc-1', 2);
     expect((await outbound('esc-1')).length).toBe(before);
-    await h.signal('agentReleased');
+    await h.signal(contract.agentReleased);
     await eventually(async () => (await snap('esc-1')).status === 'bot');
     await intake.accept(msg('esc-1', 'How long does shipping take?'));
     await settled('esc-1', 3);
@@ -264,7 +265,7 @@ describe('conversation workflow', () => {
     await intake.accept(msg('new-1', 'Do you have a discount code?'));
     await settled('new-1', 1);
     const h = env.client.workflow.getHandle(wfId('new-1'));
-    await h.signal('closeConversation', { reason: 'resolved' });
+    await h.signal(contract.closeConversation, { reason: 'resolved' });
     await eventually(async () => (await snap('new-1')).status === 'closed');
     const firstRun = (await snap('new-1')).runId;
     await intake.accept(msg('new-1', 'Is there a warranty?'));
@@ -279,15 +280,15 @@ describe('conversation workflow', () => {
 
   it('ignores a duplicate buyerMessage signal', async () => {
     const m = msg('dup-1', 'How long does shipping take?');
-    const h = await env.client.workflow.signalWithStart('conversation', {
+    const h = await env.client.workflow.signalWithStart(contract.conversationWorkflowType, {
       workflowId: wfId('dup-1'),
       taskQueue: taskQueues.conversations,
       args: [{ shopId: 'demo', channel: 'webchat', buyerId: 'dup-1', config }],
-      signal: 'buyerMessage',
+      signal: contract.buyerMessage,
       signalArgs: [m],
     });
-    await h.signal('buyerMessage', m);
-    await h.signal('buyerMessage', m);
+    await h.signal(contract.buyerMessage, m);
+    await h.signal(contract.buyerMessage, m);
     await settled('dup-1', 1);
     await eventually(async () => (await outbound('dup-1')).length === 1);
     await env.sleep(1000);
@@ -304,7 +305,7 @@ describe('conversation workflow on the dev server', () => {
   let dev: TestWorkflowEnvironment;
   let devWorker: Worker;
   let devRunning: Promise<void>;
-  const devSnap = (buyerId: string) => dev.client.workflow.getHandle(wfId(buyerId)).query<ConversationSnapshot>('snapshot');
+  const devSnap = (buyerId: string) => dev.client.workflow.getHandle(wfId(buyerId)).query(contract.snapshot);
   async function settled(buyerId: string, turns: number): Promise<ConversationSnapshot> {
     return eventually(
       async () => {
@@ -336,11 +337,11 @@ describe('conversation workflow on the dev server', () => {
   it('continues as new before history grows large and keeps its state', async () => {
     const small = { ...config, historyEventLimit: 40 };
     const first = msg('can-1', 'How long does shipping take?');
-    await dev.client.workflow.signalWithStart('conversation', {
+    await dev.client.workflow.signalWithStart(contract.conversationWorkflowType, {
       workflowId: wfId('can-1'),
       taskQueue: 'sora-can-test',
       args: [{ shopId: 'demo', channel: 'webchat', buyerId: 'can-1', config: small }],
-      signal: 'buyerMessage',
+      signal: contract.buyerMessage,
       signalArgs: [first],
     });
     await settled('can-1', 1);
@@ -352,7 +353,7 @@ describe('conversation workflow on the dev server', () => {
       'Can I cancel my order?',
     ];
     for (const [i, text] of texts.entries()) {
-      await dev.client.workflow.getHandle(wfId('can-1')).signal('buyerMessage', msg('can-1', text));
+      await dev.client.workflow.getHandle(wfId('can-1')).signal(contract.buyerMessage, msg('can-1', text));
       await settled('can-1', i + 2);
     }
     const s = await snap('can-1');
@@ -360,7 +361,7 @@ describe('conversation workflow on the dev server', () => {
     expect(s.turns).toBe(6);
     expect(s.intent).toBe('order_change');
     // The dedupe memory survived continue-as-new.
-    await dev.client.workflow.getHandle(wfId('can-1')).signal('buyerMessage', first);
+    await dev.client.workflow.getHandle(wfId('can-1')).signal(contract.buyerMessage, first);
     await new Promise((r) => setTimeout(r, 500));
     expect((await snap('can-1')).turns).toBe(6);
     const keys = (await outbound('can-1')).map((m) => m.externalId);

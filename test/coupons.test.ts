@@ -4,6 +4,7 @@
  * carrying a coupon in a real conversation workflow on the time-skipping server.
  */
 import { MockActivityEnvironment, TestWorkflowEnvironment } from '@temporalio/testing';
+import * as contract from '../workflows/contract.js';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { systemMessage } from '../activities/catalog/system-messages.js';
@@ -27,7 +28,7 @@ import { seedDemoShop } from '../scripts/demo/demo-shop.js';
 import { paths } from '../scripts/stack/paths.js';
 import { workflowBundle } from '../scripts/worker.js';
 import { conversationConfig, taskQueues } from '../temporal.config.js';
-import type { ConversationConfig, ConversationSnapshot } from '../workflows/types.js';
+import type { ConversationConfig } from '../workflows/types.js';
 import { eventually, useFreshDatabase } from './setup/helpers.js';
 
 const NOW = new Date('2026-03-01T12:00:00Z');
@@ -419,7 +420,7 @@ describe('silence nudge with a coupon (conversation workflow, time-skipping)', (
     receivedAt: new Date().toISOString(),
   });
   const wfId = (buyerId: string) => conversationWorkflowId({ shopId: 'demo', channel: 'webchat', buyerId });
-  const snap = (buyerId: string) => env.client.workflow.getHandle(wfId(buyerId)).query<ConversationSnapshot>('snapshot');
+  const snap = (buyerId: string) => env.client.workflow.getHandle(wfId(buyerId)).query(contract.snapshot);
   const sent = async (buyerId: string) =>
     (
       await MessageModel.find({ workflowId: wfId(buyerId), direction: 'out' })
@@ -461,7 +462,7 @@ describe('silence nudge with a coupon (conversation workflow, time-skipping)', (
 
     // Same buyer, new conversation: no second coupon.
     const h = env.client.workflow.getHandle(wfId('cpn-1'));
-    await h.signal('closeConversation', { reason: 'resolved' });
+    await h.signal(contract.closeConversation, { reason: 'resolved' });
     await eventually(async () => (await snap('cpn-1')).status === 'closed');
     const firstRun = (await snap('cpn-1')).runId;
     await silentAfterQuestion('cpn-1', firstRun);

@@ -6,6 +6,7 @@
  * TikTok conversation to a human through the real workflow.
  */
 import { readFileSync } from 'node:fs';
+import * as contract from '../workflows/contract.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { makeLookupBuyerFacts } from '../activities/commerce/buyer-facts.js';
 import { fxRates } from '../activities/commerce/orders/fx.js';
@@ -24,7 +25,6 @@ import { seedDemoShop } from '../scripts/demo/demo-shop.js';
 import { conversationConfig } from '../temporal.config.js';
 import { initialState } from '../workflows/conversation.js';
 import { handoffReason } from '../workflows/handoff-rules.js';
-import type { ConversationSnapshot } from '../workflows/types.js';
 import { startFakeTiktok, type FakeTiktok } from './fakes/tiktok-partner.js';
 import { eventually, useFreshDatabase } from './setup/helpers.js';
 
@@ -289,7 +289,7 @@ describe('a synced TikTok order above $200 hands the conversation off (real work
     const handle = app.client.workflow.getHandle(`conv:demo:tiktok:${IM_WF}`);
     const s = await eventually(
       async () => {
-        const snap = await handle.query<ConversationSnapshot>('snapshot');
+        const snap = await handle.query(contract.snapshot);
         return snap.handoffReason ? snap : null;
       },
       60_000,

@@ -3,6 +3,7 @@
  * can stop and restart it), the MongoDB-wire server, worker and gateway; a buyer on web chat.
  */
 import os from 'node:os';
+import * as contract from '../workflows/contract.js';
 import path from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
@@ -157,7 +158,7 @@ describe('web chat on the real stack', () => {
     expect((await kbEntryAnswering(JSON.parse(ev.data).text, 'en'))?.intent).toBe('payment');
     expect((await MessageModel.findOne({ channel: 'webchat', externalId: `demo:${buyerId}:d1` }).lean())?.signalled).toBe(true);
     // Data survived the restart (file-backed store): the earlier conversations are still listed.
-    const count = await app.client.workflow.count(`WorkflowType = 'conversation'`);
+    const count = await app.client.workflow.count(`WorkflowType = '${contract.conversationWorkflowType}'`);
     expect(count.count).toBeGreaterThanOrEqual(3);
     sse.close();
   });

@@ -22,7 +22,7 @@ import type { Activities, OutboundContent, Understanding } from '../activities/i
 import { searchAttributeKeys } from './search-attribute-keys.js';
 import { countStreaks, handoffReason } from './handoff-rules.js';
 import { parseNpsScore } from './nps-score.js';
-import * as sig from './signals.js';
+import * as sig from './contract.js';
 import type {
   ConversationInput,
   ConversationResult,

@@ -17,6 +17,7 @@
  * on the session the adapter itself opened and authenticated, so there is nothing to forge.
  */
 import { randomUUID } from 'node:crypto';
+import * as contract from '../../workflows/contract.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ChannelAdapter, InboundMessage } from '../../bots/channel.js';
 import { conversationWorkflowId } from '../../bots/channel.js';
@@ -25,7 +26,6 @@ import { disconnectMongo } from '../../models/connection.js';
 import { seedDemoShop } from '../../scripts/demo/demo-shop.js';
 import { startApp, type App } from '../../scripts/app.js';
 import { freePort } from '../../scripts/stack/process.js';
-import type { ConversationSnapshot } from '../../workflows/types.js';
 import { eventually, kbEntryAnswering, useFreshDatabase } from '../setup/helpers.js';
 
 export interface PlatformEvent {
@@ -75,7 +75,7 @@ export function describeChannelConformance(name: string, make: () => ChannelUnde
     const sb = (b: string) => c.buyerIdOf?.(b) ?? b;
     const sx = (e: PlatformEvent) => c.externalIdOf?.(e) ?? e.externalId;
     const wf = (buyerId: string) => conversationWorkflowId({ shopId: c.shopId, channel: c.adapter.id, buyerId: sb(buyerId) });
-    const snapshot = (buyerId: string) => app.client.workflow.getHandle(wf(buyerId)).query<ConversationSnapshot>('snapshot');
+    const snapshot = (buyerId: string) => app.client.workflow.getHandle(wf(buyerId)).query(contract.snapshot);
 
     beforeAll(async () => {
       await useFreshDatabase(`sora_kit_${name.replace(/\W/g, '_')}`);
