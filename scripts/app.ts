@@ -22,7 +22,7 @@ import {
 import type { ConversationConfig } from '../workflows/types.js';
 import { createWorker } from './worker.js';
 import { ensureCarrierKeyAuditSchedule } from './carrier-key-schedule.js';
-import { log } from './log.js';
+import { log } from '../infra/log.js';
 import { installRuntime } from './runtime.js';
 
 export interface AppOptions {

@@ -5,13 +5,13 @@
  */
 import { installStack, MissingPrerequisiteError } from './stack/install.js';
 import { startDefaultMongo, hasMongod, type MongoServer } from './stack/mongo-server.js';
-import { paths } from './stack/paths.js';
+import { paths } from '../infra/paths.js';
 import { isPortOpen } from './stack/process.js';
 import { startTemporalDevServer, type TemporalDevServer } from './stack/temporal-server.js';
 import { seedDemoShop, DEMO_SHOP_ID } from './demo/demo-shop.js';
 import { startDemoCarrier, type DemoCarrier } from './demo/demo-carrier.js';
 import { startApp, type App } from './app.js';
-import { log } from './log.js';
+import { log } from '../infra/log.js';
 import { adaptersFromEnv, ChannelConfigError } from '../bots/channels.js';
 import type { ChannelAdapter } from '../bots/channel.js';
 

@@ -19,7 +19,7 @@ import { disconnectMongo } from '../models/connection.js';
 import { MessageModel } from '../models/message.js';
 import { seedDemoShop } from '../scripts/demo/demo-shop.js';
 import { startApp, type App } from '../scripts/app.js';
-import { log } from '../scripts/log.js';
+import { log } from '../infra/log.js';
 import { eventually, useFreshDatabase } from './setup/helpers.js';
 import { startLocalBotFramework, type ConnectorFailure, type LocalBotFramework } from './setup/botframework-platform.js';
 import { botFrameworkFixture, postActivity, webchatMessage, type RawActivity } from './setup/botframework-activities.js';

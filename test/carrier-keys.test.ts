@@ -32,7 +32,7 @@ import { disconnectMongo } from '../models/connection.js';
 import { NotificationModel } from '../models/notification.js';
 import { ShopModel } from '../models/shop.js';
 import { ensureCarrierKeyAuditSchedule } from '../scripts/carrier-key-schedule.js';
-import { paths } from '../scripts/stack/paths.js';
+import { paths } from '../infra/paths.js';
 import { workflowBundle } from '../scripts/worker.js';
 import { conversationConfig, taskQueues } from '../temporal.config.js';
 import { carrierKeyAudit, type CarrierKeyAuditResult } from '../workflows/carrier-key-audit.js';

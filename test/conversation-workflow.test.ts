@@ -20,7 +20,7 @@ import { MessageModel } from '../models/message.js';
 import { NotificationModel } from '../models/notification.js';
 import { NpsAnswerModel } from '../models/nps-answer.js';
 import { ConversationModel } from '../models/conversation.js';
-import { paths } from '../scripts/stack/paths.js';
+import { paths } from '../infra/paths.js';
 import { seedDemoShop } from '../scripts/demo/demo-shop.js';
 import { workflowBundle } from '../scripts/worker.js';
 import { conversationConfig, taskQueues } from '../temporal.config.js';

@@ -25,7 +25,7 @@ import { NotificationModel } from '../models/notification.js';
 import { ShopModel } from '../models/shop.js';
 import { runCouponCommand } from '../scripts/coupon-commands.js';
 import { seedDemoShop } from '../scripts/demo/demo-shop.js';
-import { paths } from '../scripts/stack/paths.js';
+import { paths } from '../infra/paths.js';
 import { workflowBundle } from '../scripts/worker.js';
 import { conversationConfig, taskQueues } from '../temporal.config.js';
 import type { ConversationConfig } from '../workflows/types.js';

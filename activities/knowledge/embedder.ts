@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { env as hfEnv, pipeline, type FeatureExtractionPipeline } from '@huggingface/transformers';
-import { modelsDir } from '../../scripts/models/install-models.js';
+import { modelsDir } from '../../infra/paths.js';
 import { defaultEmbedModel, profileFor } from './embedding-models.js';
 import { EmbeddingCache } from './embedding-cache.js';
 

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { soraHome } from '../../scripts/stack/paths.js';
+import { soraHome } from '../../infra/paths.js';
 
 const key = (text: string) => createHash('sha256').update(text).digest('base64url').slice(0, 32);
 

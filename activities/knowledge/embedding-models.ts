@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { modelsDir } from '../../scripts/models/install-models.js';
+import { modelsDir } from '../../infra/paths.js';
 
 export interface EmbeddingModelProfile {
   id: string;

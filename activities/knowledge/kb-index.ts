@@ -8,7 +8,7 @@ import { ShopModel } from '../../models/shop.js';
 import type { Embedder } from './embedder.js';
 import { classifierOptions } from './embedding-models.js';
 import { IntentModel } from './intent-model.js';
-import { log } from '../../scripts/log.js';
+import { log } from '../../infra/log.js';
 
 export interface FaqMatch {
   questionId: string;

@@ -12,7 +12,7 @@
  * listed in the text.
  */
 import express, { type Request, type Response } from 'express';
-import { log as defaultLog } from '../../scripts/log.js';
+import { log as defaultLog } from '../../infra/log.js';
 import { ChannelSendError, type ChannelAdapter, type ConversationRef, type GatewayContext, type OutboundMessage } from '../channel.js';
 import { replyAddress } from '../contacts.js';
 import { HttpError } from '../http-errors.js';

@@ -19,7 +19,7 @@
  *     POST /customer_service/202309/conversations/{id}/messages {type, content: JSON string};
  *     pages chain through `page_token` ← `next_page_token` ("" when done).
  */
-import { log as defaultLog } from '../../scripts/log.js';
+import { log as defaultLog } from '../../infra/log.js';
 import { TiktokTokenModel, type StoredTiktokToken } from '../../models/tiktok-token.js';
 import { signRequest } from './signing.js';
 

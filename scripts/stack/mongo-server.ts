@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { paths } from './paths.js';
+import { paths } from '../../infra/paths.js';
 import { spawnService, waitForPort, type Service } from './process.js';
 
 export interface MongoServer {

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { devServerSearchAttributeFlags } from '../../temporal.config.js';
-import { paths } from './paths.js';
+import { paths } from '../../infra/paths.js';
 import { spawnService, waitForPort, type Service } from './process.js';
 
 export interface TemporalDevServerOptions {

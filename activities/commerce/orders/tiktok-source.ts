@@ -14,7 +14,7 @@
 import { PartnerApiClient } from '../../../bots/tiktok/partner-api.js';
 import { tiktokConfig } from '../../../bots/tiktok/config.js';
 import { BuyerModel } from '../../../models/buyer.js';
-import { log as defaultLog } from '../../../scripts/log.js';
+import { log as defaultLog } from '../../../infra/log.js';
 import { fxRates } from './fx.js';
 import type { BuyerRef, OrderSource } from './source.js';
 import type { OrderRecord } from './store.js';

@@ -1,9 +1,15 @@
-/** Where the embedded stack keeps binaries and data: SORA_HOME, default ./.sora */
+/**
+ * Where the embedded stack keeps binaries, data and models: SORA_HOME, default ./.sora. Shared by
+ * the stack installer (scripts/), the embedder (activities/knowledge) and the tests.
+ */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const soraHome = path.resolve(process.env.SORA_HOME ?? path.join(projectRoot, '.sora'));
+
+/** On-device models (scripts/models/install-models.ts installs them; activities/knowledge loads them). */
+export const modelsDir = path.join(soraHome, 'models');
 
 export const paths = {
   pyTarget: path.join(soraHome, 'py'),
