@@ -2,7 +2,7 @@
  * All activities of the conversation workflow, grouped by capability. The worker builds them with
  * their dependencies; the workflow imports only the types.
  */
-import type { ChannelRegistry } from '../bots/registry.js';
+import type { ChannelRegistry } from '../infra/channel-contract.js';
 import { makeLookupBuyerFacts } from './commerce/buyer-facts.js';
 import type { OrderSource } from './commerce/orders/source.js';
 import { syncSettingsFromEnv } from './commerce/orders/sync.js';

@@ -1,60 +1,29 @@
 /**
- * The channel contract (see ../shared/DESIGN.md §3). Every adapter in bots/ turns platform events
- * into an InboundMessage and sends OutboundMessages back; everything else is shared.
+ * The channel contract, adapter side (see ../shared/DESIGN.md §3). Every adapter in bots/ turns
+ * platform events into an InboundMessage and sends OutboundMessages back. The message types, the
+ * workflow id and ChannelSendError live in infra/channel-contract.ts (workflows and activities
+ * import them from there) and are re-exported here so adapters keep one import.
  */
 import type { Express } from 'express';
+import type { ChannelId, ConversationRef, OutboundMessage } from '../infra/channel-contract.js';
+import type { Intake } from './intake.js';
 
-export type ChannelId = 'whatsapp' | 'tiktok' | 'telegram' | 'botframework' | 'webchat' | (string & {});
-
-export interface Attachment {
-  type: 'image' | 'video' | 'audio' | 'document' | 'sticker' | 'location' | 'other';
-  url?: string;
-  mimeType?: string;
-  sizeBytes?: number;
-  name?: string;
-}
-
-export interface InboundMessage {
-  channel: ChannelId;
-  shopId: string;
-  /** Platform user id, stable per buyer. */
-  buyerId: string;
-  /** Platform message id: the dedupe key. */
-  externalId: string;
-  /** Normalized text (captions included). */
-  text: string;
-  attachments?: Attachment[];
-  /** ISO time at intake. */
-  receivedAt: string;
-  /** Kept for audit, never trusted. */
-  raw?: unknown;
-  /**
-   * What the adapter needs later to answer this buyer (TikTok conversation id, Bot Framework
-   * conversation reference, WhatsApp JID…). Intake stores it on the buyer; send() reads it back
-   * with replyAddress() from bots/contacts.ts. Kept out of workflow history.
-   */
-  replyTo?: Record<string, unknown>;
-}
-
-export interface OutboundMessage {
-  text: string;
-  quickReplies?: string[];
-  attachments?: Attachment[];
-}
-
-export interface ConversationRef {
-  channel: ChannelId;
-  shopId: string;
-  buyerId: string;
-  workflowId: string;
-}
+export {
+  ChannelSendError,
+  conversationWorkflowId,
+  type Attachment,
+  type ChannelId,
+  type ConversationRef,
+  type InboundMessage,
+  type OutboundMessage,
+} from '../infra/channel-contract.js';
 
 /** What the gateway hands an adapter when it starts. */
 export interface GatewayContext {
   /** The gateway's HTTP app: adapters add their routes here. */
   app: Express;
   /** Record an inbound message durably and signal its conversation (see bots/intake.ts). */
-  intake: import('./intake.js').Intake;
+  intake: Intake;
   log: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -63,29 +32,4 @@ export interface ChannelAdapter {
   start(ctx: GatewayContext): Promise<void>;
   send(to: ConversationRef, msg: OutboundMessage): Promise<{ externalId: string }>;
   stop(): Promise<void>;
-}
-
-/** `conv:{shopId}:{channel}:{buyerId}` — one live conversation per buyer per channel. */
-export function conversationWorkflowId(m: Pick<InboundMessage, 'shopId' | 'channel' | 'buyerId'>): string {
-  return `conv:${m.shopId}:${m.channel}:${m.buyerId}`;
-}
-
-/**
- * What an adapter's send() throws when the platform refuses. The send activity maps it onto
- * Temporal's retry: `retryable: false` fails the activity at once (bad recipient, blocked bot…);
- * otherwise Temporal retries, after `retryAfterMs` when the platform said so (rate limits).
- * Any other error thrown by send() is retried with the activity's normal backoff.
- */
-export class ChannelSendError extends Error {
-  constructor(
-    readonly channel: ChannelId,
-    /** Platform error code or HTTP status, for logs and the message record. */
-    readonly code: string,
-    message: string,
-    readonly retryable: boolean,
-    readonly retryAfterMs?: number,
-  ) {
-    super(`${channel} send failed (${code}): ${message}`);
-    this.name = 'ChannelSendError';
-  }
 }

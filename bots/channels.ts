@@ -15,23 +15,9 @@ import { tiktokConfig, type TiktokConfig } from './tiktok/config.js';
 import { TelegramAdapter, type TelegramOptions } from './telegram/adapter.js';
 import { BotFrameworkAdapter, type AppType, type BotFrameworkOptions } from './botframework/adapter.js';
 import { whatsappChannel } from './whatsapp/config.js';
+import type { ChannelFactory, Env } from './channel-factory.js';
 
-export type Env = Record<string, string | undefined>;
-
-export interface ChannelFactory<C = unknown> {
-  /** The id used in SORA_CHANNELS and ConversationRef.channel. */
-  id: string;
-  /** One line for `sora start --help` and the error message. */
-  summary: string;
-  /** Reads and validates this channel's settings; a ZodError names the variables. */
-  config: (env: Env) => C;
-  create: (config: C) => ChannelAdapter;
-}
-
-/** Helper for factories: define the settings as a zod object over env var names. */
-export function envSchema<T extends z.ZodRawShape>(shape: T) {
-  return (env: Env) => z.object(shape).parse(env);
-}
+export { envSchema, type ChannelFactory, type Env } from './channel-factory.js';
 
 const webchat: ChannelFactory<{ pollMs: number }> = {
   id: 'webchat',

@@ -15,7 +15,7 @@ import { BuyerModel } from '../models/buyer.js';
 import { isDuplicateKey } from '../models/errors.js';
 import { MessageModel } from '../models/message.js';
 import { buyerMessage, conversationWorkflowType, type ConversationConfig, type ConversationInput } from '../workflows/contract.js';
-import { conversationWorkflowId, type InboundMessage } from './channel.js';
+import { conversationWorkflowId, type InboundMessage } from '../infra/channel-contract.js';
 
 export class TemporalUnavailableError extends Error {
   constructor(cause: unknown) {

@@ -1,7 +1,8 @@
 /**
  * The channel registry: which adapters run, and `send` routed by ConversationRef.channel. Activities
- * reach adapters only through this.
+ * reach adapters only through this, typed by the interface in infra/channel-contract.ts.
  */
+import type { ChannelRegistry as ChannelRegistryContract } from '../infra/channel-contract.js';
 import type { ChannelAdapter, ChannelId, ConversationRef, OutboundMessage } from './channel.js';
 
 export class UnknownChannelError extends Error {
@@ -11,7 +12,7 @@ export class UnknownChannelError extends Error {
   }
 }
 
-export class ChannelRegistry {
+export class ChannelRegistry implements ChannelRegistryContract {
   private readonly adapters = new Map<ChannelId, ChannelAdapter>();
 
   register(adapter: ChannelAdapter): this {

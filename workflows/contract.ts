@@ -4,7 +4,7 @@
  * import these definitions; nobody spells a signal or workflow name as a string.
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { InboundMessage } from '../bots/channel.js';
+import type { InboundMessage } from '../infra/channel-contract.js';
 import type { ConversationSnapshot } from './types.js';
 
 export type {

@@ -17,7 +17,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import type { InboundMessage } from '../bots/channel.js';
+import type { InboundMessage } from '../infra/channel-contract.js';
 import type { Activities, OutboundContent, Understanding } from '../activities/index.js';
 import { searchAttributeKeys } from './search-attribute-keys.js';
 import { countStreaks, handoffReason } from './handoff-rules.js';

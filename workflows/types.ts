@@ -1,4 +1,4 @@
-import type { InboundMessage } from '../bots/channel.js';
+import type { InboundMessage } from '../infra/channel-contract.js';
 
 export type ConversationStatus = 'bot' | 'waiting_agent' | 'agent' | 'closed';
 

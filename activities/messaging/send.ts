@@ -5,8 +5,7 @@
  */
 import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ChannelRegistry } from '../../bots/registry.js';
-import { ChannelSendError, type ConversationRef } from '../../bots/channel.js';
+import { ChannelSendError, type ChannelRegistry, type ConversationRef } from '../../infra/channel-contract.js';
 import { isDuplicateKey } from '../../models/errors.js';
 import { MessageModel } from '../../models/message.js';
 import { compose, type OutboundContent } from './compose.js';

@@ -1,6 +1,6 @@
 /** WhatsApp (Baileys) settings from the environment, validated at start (see bots/channels.ts). */
 import { z } from 'zod';
-import type { ChannelFactory, Env } from '../channels.js';
+import type { ChannelFactory, Env } from '../channel-factory.js';
 import { WhatsappAdapter, type WhatsappAdapterOptions } from './adapter.js';
 import { BAILEYS_LOG_LEVELS } from './socket.js';
 

@@ -1,0 +1,85 @@
+/**
+ * The channel contract's data (see ../shared/DESIGN.md §3): what an adapter turns platform events
+ * into (InboundMessage), what it sends (OutboundMessage), whom to (ConversationRef), how a refusal
+ * is reported (ChannelSendError), and the registry interface through which activities reach the
+ * adapters. Pure types and one error class: workflows, activities and bots all import it, it
+ * imports nothing. The adapter side (ChannelAdapter, GatewayContext) is in bots/channel.ts, which
+ * re-exports everything here.
+ */
+export type ChannelId = 'whatsapp' | 'tiktok' | 'telegram' | 'botframework' | 'webchat' | (string & {});
+
+export interface Attachment {
+  type: 'image' | 'video' | 'audio' | 'document' | 'sticker' | 'location' | 'other';
+  url?: string;
+  mimeType?: string;
+  sizeBytes?: number;
+  name?: string;
+}
+
+export interface InboundMessage {
+  channel: ChannelId;
+  shopId: string;
+  /** Platform user id, stable per buyer. */
+  buyerId: string;
+  /** Platform message id: the dedupe key. */
+  externalId: string;
+  /** Normalized text (captions included). */
+  text: string;
+  attachments?: Attachment[];
+  /** ISO time at intake. */
+  receivedAt: string;
+  /** Kept for audit, never trusted. */
+  raw?: unknown;
+  /**
+   * What the adapter needs later to answer this buyer (TikTok conversation id, Bot Framework
+   * conversation reference, WhatsApp JID…). Intake stores it on the buyer; send() reads it back
+   * with replyAddress() from bots/contacts.ts. Kept out of workflow history.
+   */
+  replyTo?: Record<string, unknown>;
+}
+
+export interface OutboundMessage {
+  text: string;
+  quickReplies?: string[];
+  attachments?: Attachment[];
+}
+
+export interface ConversationRef {
+  channel: ChannelId;
+  shopId: string;
+  buyerId: string;
+  workflowId: string;
+}
+
+/**
+ * What activities see of the channel registry (bots/registry.ts implements it): `send` routed by
+ * ConversationRef.channel. Activities reach adapters only through this.
+ */
+export interface ChannelRegistry {
+  send(to: ConversationRef, msg: OutboundMessage): Promise<{ externalId: string }>;
+}
+
+/** `conv:{shopId}:{channel}:{buyerId}` — one live conversation per buyer per channel. */
+export function conversationWorkflowId(m: Pick<InboundMessage, 'shopId' | 'channel' | 'buyerId'>): string {
+  return `conv:${m.shopId}:${m.channel}:${m.buyerId}`;
+}
+
+/**
+ * What an adapter's send() throws when the platform refuses. The send activity maps it onto
+ * Temporal's retry: `retryable: false` fails the activity at once (bad recipient, blocked bot…);
+ * otherwise Temporal retries, after `retryAfterMs` when the platform said so (rate limits).
+ * Any other error thrown by send() is retried with the activity's normal backoff.
+ */
+export class ChannelSendError extends Error {
+  constructor(
+    readonly channel: ChannelId,
+    /** Platform error code or HTTP status, for logs and the message record. */
+    readonly code: string,
+    message: string,
+    readonly retryable: boolean,
+    readonly retryAfterMs?: number,
+  ) {
+    super(`${channel} send failed (${code}): ${message}`);
+    this.name = 'ChannelSendError';
+  }
+}
