@@ -11,7 +11,7 @@ import { WebchatAdapter } from './webchat.js';
 import { WhatsappCloudAdapter } from './whatsapp-cloud/adapter.js';
 import { whatsappCloudConfig, type WhatsappCloudConfig } from './whatsapp-cloud/config.js';
 import { TiktokAdapter } from './tiktok/adapter.js';
-import { tiktokConfig, type TiktokConfig } from './tiktok/config.js';
+import { tiktokConfig, type TiktokConfig } from '../infra/platforms/tiktok/config.js';
 import { TelegramAdapter, type TelegramOptions } from './telegram/adapter.js';
 import { BotFrameworkAdapter, type AppType, type BotFrameworkOptions } from './botframework/adapter.js';
 import { whatsappChannel } from './whatsapp/config.js';

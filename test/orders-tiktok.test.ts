@@ -14,8 +14,9 @@ import { upsertOrder } from '../activities/commerce/orders/store.js';
 import { mapTiktokOrder, type TiktokOrder } from '../activities/commerce/orders/tiktok-map.js';
 import { TiktokOrderSource, tiktokOrderSourceFromEnv } from '../activities/commerce/orders/tiktok-source.js';
 import { TiktokAdapter } from '../bots/tiktok/adapter.js';
-import { PartnerApiClient } from '../bots/tiktok/partner-api.js';
-import { webhookSignature } from '../bots/tiktok/signing.js';
+import { PartnerApiClient } from '../infra/platforms/tiktok/partner-api.js';
+import { tiktokTokenStore } from '../models/tiktok-token.js';
+import { webhookSignature } from '../infra/platforms/tiktok/signing.js';
 import { BuyerModel } from '../models/buyer.js';
 import { disconnectMongo } from '../models/connection.js';
 import { OrderModel } from '../models/order.js';
@@ -83,7 +84,7 @@ describe('TikTok order source and lookupBuyerFacts', () => {
   const logs: string[] = [];
   const log = (m: string, f?: Record<string, unknown>) => logs.push(`${m} ${JSON.stringify(f ?? {})}`);
   const client = (secret = APP_SECRET) =>
-    new PartnerApiClient({ appKey: APP_KEY, appSecret: secret, apiUrl: fake.url, authUrl: fake.url, log });
+    new PartnerApiClient({ appKey: APP_KEY, appSecret: secret, tokens: tiktokTokenStore, apiUrl: fake.url, authUrl: fake.url, log });
   const input = { shopId: 'shop-t', channel: 'tiktok', buyerId: IM_BUYER, orderNumbers: [] as string[] };
 
   beforeAll(async () => {
@@ -251,7 +252,14 @@ describe('a synced TikTok order above $200 hands the conversation off (real work
     await useFreshDatabase('sora_orders_tiktok_wf');
     await seedDemoShop();
     gw = await startFakeTiktok(GW_KEY, GW_SECRET);
-    const api = new PartnerApiClient({ appKey: GW_KEY, appSecret: GW_SECRET, apiUrl: gw.url, authUrl: gw.url, log: () => {} });
+    const api = new PartnerApiClient({
+      appKey: GW_KEY,
+      appSecret: GW_SECRET,
+      tokens: tiktokTokenStore,
+      apiUrl: gw.url,
+      authUrl: gw.url,
+      log: () => {},
+    });
     await api.authorize(
       gw.authCode({ openId: 'seller-wf', name: 'Sora Demo Store', shops: [{ id: TT_SHOP, name: 'Demo', region: 'GB', cipher: CIPHER }] }),
     );

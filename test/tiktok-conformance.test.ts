@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { TiktokAdapter } from '../bots/tiktok/adapter.js';
-import { webhookSignature } from '../bots/tiktok/signing.js';
+import { webhookSignature } from '../infra/platforms/tiktok/signing.js';
 import { describeChannelConformance, type PlatformEvent } from './kit/channel-conformance.js';
 import { startFakeTiktok, type FakeTiktok } from './fakes/tiktok-partner.js';
 

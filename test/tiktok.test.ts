@@ -11,14 +11,14 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { adaptersFromEnv, ChannelConfigError } from '../bots/channels.js';
 import { ChannelSendError } from '../bots/channel.js';
 import { TiktokAdapter, tiktokText } from '../bots/tiktok/adapter.js';
-import { tiktokConfig } from '../bots/tiktok/config.js';
-import { classifyError, PartnerApiClient, PartnerApiError } from '../bots/tiktok/partner-api.js';
-import { checkWebhookSignature, signRequest, stringToSign, webhookSignature } from '../bots/tiktok/signing.js';
+import { tiktokConfig } from '../infra/platforms/tiktok/config.js';
+import { classifyError, PartnerApiClient, PartnerApiError } from '../infra/platforms/tiktok/partner-api.js';
+import { checkWebhookSignature, signRequest, stringToSign, webhookSignature } from '../infra/platforms/tiktok/signing.js';
 import { parseNotification } from '../bots/tiktok/webhook.js';
 import { BuyerModel } from '../models/buyer.js';
 import { disconnectMongo } from '../models/connection.js';
 import { MessageModel } from '../models/message.js';
-import { TiktokTokenModel } from '../models/tiktok-token.js';
+import { TiktokTokenModel, tiktokTokenStore } from '../models/tiktok-token.js';
 import { startApp, type App } from '../scripts/app.js';
 import { seedDemoShop } from '../scripts/demo/demo-shop.js';
 import { startFakeTiktok, type FakeTiktok } from './fakes/tiktok-partner.js';
@@ -191,7 +191,15 @@ describe('Partner API client and webhook route', () => {
   let client: PartnerApiClient;
   const quiet = () => {};
 
-  const newClient = () => new PartnerApiClient({ appKey: APP_KEY, appSecret: APP_SECRET, apiUrl: api.url, authUrl: api.url, log: quiet });
+  const newClient = () =>
+    new PartnerApiClient({
+      appKey: APP_KEY,
+      appSecret: APP_SECRET,
+      tokens: tiktokTokenStore,
+      apiUrl: api.url,
+      authUrl: api.url,
+      log: quiet,
+    });
   const storedToken = () => TiktokTokenModel.findOne({ openId: 'seller-api' }).lean();
   const sends = () => api.requests.filter((r) => r.method === 'POST').length;
 

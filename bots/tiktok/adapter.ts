@@ -14,23 +14,19 @@
 import express, { type Request, type Response } from 'express';
 import { log as defaultLog } from '../../infra/log.js';
 import { ChannelSendError, type ChannelAdapter, type ConversationRef, type GatewayContext, type OutboundMessage } from '../channel.js';
+import { tiktokTokenStore } from '../../models/tiktok-token.js';
 import { replyAddress } from '../contacts.js';
 import { HttpError } from '../http-errors.js';
-import { PartnerApiClient, PartnerApiError, type PartnerApiOptions } from './partner-api.js';
-import { checkWebhookSignature } from './signing.js';
+import type { TiktokConfig } from '../../infra/platforms/tiktok/config.js';
+import { PartnerApiClient, PartnerApiError, type PartnerApiOptions } from '../../infra/platforms/tiktok/partner-api.js';
+import { checkWebhookSignature } from '../../infra/platforms/tiktok/signing.js';
 import { parseNotification, WebhookShapeError } from './webhook.js';
 
 export const CHANNEL_ID = 'tiktok';
 /** Send Message: "Max 2000 characters" for TEXT. */
 const TEXT_MAX = 2000;
 
-export interface TiktokOptions extends Omit<PartnerApiOptions, 'cipherOverrides' | 'log'> {
-  /** TikTok shop_id → our shop id. */
-  shops: Record<string, string>;
-  /** TikTok shop_id → shop_cipher, when it must be set by hand. */
-  ciphers?: Record<string, string>;
-  /** Shop for a TikTok shop_id not in `shops` (none: such messages are ignored). */
-  defaultShop?: string;
+export interface TiktokOptions extends TiktokConfig, Pick<PartnerApiOptions, 'timeoutMs' | 'refreshMarginMs'> {
   webhookPath?: string;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
 }
@@ -58,7 +54,7 @@ export class TiktokAdapter implements ChannelAdapter {
   constructor(private readonly opts: TiktokOptions) {
     this.webhookPath = opts.webhookPath ?? '/webhooks/tiktok';
     this.log = opts.log ?? defaultLog;
-    this.api = new PartnerApiClient({ ...opts, cipherOverrides: opts.ciphers, log: (m, f) => this.log(m, f) });
+    this.api = new PartnerApiClient({ ...opts, tokens: tiktokTokenStore, cipherOverrides: opts.ciphers, log: (m, f) => this.log(m, f) });
   }
 
   async start(ctx: GatewayContext): Promise<void> {

@@ -1,6 +1,6 @@
 /** Settings of the `whatsapp-cloud` channel, read from the environment and validated at start. */
 import { z } from 'zod';
-import { optionalEnv, requiredEnv, shopMapEnv } from '../channel-env.js';
+import { optionalEnv, requiredEnv, shopMapEnv } from '../../infra/channel-env.js';
 import type { WhatsappCloudOptions } from './adapter.js';
 
 const ID = 'whatsapp-cloud';

@@ -1,6 +1,6 @@
 /**
- * TikTok Shop as an order source, through the Partner API client of the tiktok channel (same
- * signing, tokens and refresh: bots/tiktok/partner-api.ts).
+ * TikTok Shop as an order source, through the Partner API client the tiktok channel uses too (same
+ * signing, tokens and refresh: infra/platforms/tiktok/partner-api.ts).
  *
  *   Get Order List    POST /order/202309/orders/search   query page_size (1–100), page_token,
  *                     sort_field, sort_order; JSON body filters (buyer_user_id, create_time_ge, …)
@@ -11,9 +11,10 @@
  * buyer's user_id is read once from the conversation's participants (Get Conversations, role
  * BUYER) and kept on the buyer record (`platformUserId`).
  */
-import { PartnerApiClient } from '../../../bots/tiktok/partner-api.js';
-import { tiktokConfig } from '../../../bots/tiktok/config.js';
+import { PartnerApiClient } from '../../../infra/platforms/tiktok/partner-api.js';
+import { tiktokConfig } from '../../../infra/platforms/tiktok/config.js';
 import { BuyerModel } from '../../../models/buyer.js';
+import { tiktokTokenStore } from '../../../models/tiktok-token.js';
 import { log as defaultLog } from '../../../infra/log.js';
 import { fxRates } from './fx.js';
 import type { BuyerRef, OrderSource } from './source.js';
@@ -153,6 +154,7 @@ export function tiktokOrderSourceFromEnv(
   const api = new PartnerApiClient({
     appKey: c.appKey,
     appSecret: c.appSecret,
+    tokens: tiktokTokenStore,
     apiUrl: c.apiUrl,
     authUrl: c.authUrl,
     cipherOverrides: c.ciphers,

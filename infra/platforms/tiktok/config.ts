@@ -1,7 +1,10 @@
-/** Settings of the `tiktok` channel, read from the environment and validated at start. */
+/**
+ * Settings of the TikTok Shop app, read from the environment and validated at start: the `tiktok`
+ * channel (bots/channels.ts) and the TikTok order source (activities/commerce/orders) share them.
+ */
 import { z } from 'zod';
-import { optionalEnv, requiredEnv, shopMapEnv } from '../channel-env.js';
-import type { TiktokOptions } from './adapter.js';
+import { optionalEnv, requiredEnv, shopMapEnv } from '../../channel-env.js';
+import type { PartnerApiOptions } from './partner-api.js';
 
 const ID = 'tiktok';
 
@@ -25,7 +28,14 @@ const schema = z
       });
   });
 
-export type TiktokConfig = Omit<TiktokOptions, 'log' | 'webhookPath' | 'timeoutMs' | 'refreshMarginMs'>;
+export interface TiktokConfig extends Pick<PartnerApiOptions, 'appKey' | 'appSecret' | 'apiUrl' | 'authUrl'> {
+  /** TikTok shop_id → our shop id. */
+  shops: Record<string, string>;
+  /** TikTok shop_id → shop_cipher, when it must be set by hand. */
+  ciphers?: Record<string, string>;
+  /** Shop for a TikTok shop_id not in `shops` (none: such messages are ignored). */
+  defaultShop?: string;
+}
 
 export function tiktokConfig(env: Record<string, string | undefined>): TiktokConfig {
   const e = schema.parse(env);

@@ -1,7 +1,9 @@
 /**
- * TikTok Shop Partner API client: signed requests, per-seller tokens kept in MongoDB and refreshed,
- * error codes mapped onto "retry / refresh / give up". Used by the TikTok channel for customer
- * service messages; the same `call()` serves other API groups (orders, logistics…) later.
+ * TikTok Shop Partner API client: signed requests, per-seller tokens (kept by a TiktokTokenStore,
+ * MongoDB in models/tiktok-token.ts) and refreshed, error codes mapped onto "retry / refresh / give
+ * up". Shared infrastructure: the TikTok channel (bots/tiktok) uses it for customer service
+ * messages, the TikTok order source (activities/commerce/orders) for orders; the same `call()`
+ * serves other API groups later.
  *
  * References (TikTok Shop Partner Center, partner.tiktokshop.com/docv2/page/…):
  *   - sign-your-api-request: signing (see ./signing.ts); `app_key`, `timestamp` (10-digit seconds,
@@ -19,9 +21,9 @@
  *     POST /customer_service/202309/conversations/{id}/messages {type, content: JSON string};
  *     pages chain through `page_token` ← `next_page_token` ("" when done).
  */
-import { log as defaultLog } from '../../infra/log.js';
-import { TiktokTokenModel, type StoredTiktokToken } from '../../models/tiktok-token.js';
+import { log as defaultLog } from '../../log.js';
 import { signRequest } from './signing.js';
+import type { StoredTiktokToken, TiktokTokenFields, TiktokTokenStore } from './token-store.js';
 
 export type PartnerErrorKind = 'token_expired' | 'rate_limit' | 'transient' | 'auth' | 'permission' | 'invalid' | 'no_token';
 
@@ -83,6 +85,8 @@ export function classifyError(
 export interface PartnerApiOptions {
   appKey: string;
   appSecret: string;
+  /** Where the sellers' tokens are kept (models/tiktok-token.ts: `tiktokTokenStore`). */
+  tokens: TiktokTokenStore;
   /** Open API host, default https://open-api.tiktokglobalshop.com */
   apiUrl?: string;
   /** Authorization host, default https://auth.tiktok-shops.com */
@@ -238,13 +242,7 @@ export class PartnerApiClient {
   async authorize(authCode: string): Promise<{ openId: string; sellerName?: string; shops: AuthorizedShop[] }> {
     const t = await this.tokenCall('/api/v2/token/get', { auth_code: authCode, grant_type: 'authorized_code' });
     const shops = await this.getAuthorizedShops(t.access_token);
-    await TiktokTokenModel.updateOne(
-      { openId: t.open_id },
-      {
-        $set: { ...tokenFields(t), sellerName: t.seller_name ?? null, shops, refreshLeaseUntil: null, refreshedAt: new Date() },
-      },
-      { upsert: true },
-    );
+    await this.opts.tokens.saveAuthorized(t.open_id, { ...tokenFields(t), sellerName: t.seller_name ?? null, shops });
     this.log('tiktok seller authorized', { openId: t.open_id, seller: t.seller_name, shops: shops.map((s) => s.id) });
     return { openId: t.open_id, sellerName: t.seller_name, shops };
   }
@@ -289,7 +287,7 @@ export class PartnerApiClient {
 
   /** The stored token of the seller that owns this TikTok shop, refreshed when close to expiry. */
   async tokenForShop(tiktokShopId: string): Promise<StoredTiktokToken> {
-    const token = await TiktokTokenModel.findOne({ 'shops.id': tiktokShopId }).lean<StoredTiktokToken>();
+    const token = await this.opts.tokens.findByShop(tiktokShopId);
     if (!token)
       throw new PartnerApiError(
         'no_token',
@@ -318,27 +316,19 @@ export class PartnerApiClient {
   private async refreshWithLease(openId: string, staleAccessToken: string): Promise<StoredTiktokToken> {
     const deadline = Date.now() + LEASE_MS;
     for (;;) {
-      const current = await TiktokTokenModel.findOne({ openId }).lean<StoredTiktokToken>();
+      const current = await this.opts.tokens.findBySeller(openId);
       if (!current) throw new PartnerApiError('no_token', `no stored token for seller ${openId}`, 'no_token', false);
       if (current.accessToken !== staleAccessToken) return current; // refreshed meanwhile
       const now = new Date();
-      const leased = await TiktokTokenModel.findOneAndUpdate(
-        { openId, accessToken: staleAccessToken, $or: [{ refreshLeaseUntil: null }, { refreshLeaseUntil: { $lt: now } }] },
-        { $set: { refreshLeaseUntil: new Date(now.getTime() + LEASE_MS) } },
-        { returnDocument: 'after' },
-      ).lean<StoredTiktokToken>();
+      const leased = await this.opts.tokens.lease(openId, staleAccessToken, { now, until: new Date(now.getTime() + LEASE_MS) });
       if (leased) {
         try {
           const t = await this.tokenCall('/api/v2/token/refresh', { refresh_token: leased.refreshToken, grant_type: 'refresh_token' });
-          const updated = await TiktokTokenModel.findOneAndUpdate(
-            { openId },
-            { $set: { ...tokenFields(t), refreshLeaseUntil: null, refreshedAt: new Date() } },
-            { returnDocument: 'after' },
-          ).lean<StoredTiktokToken>();
+          const updated = await this.opts.tokens.saveRefreshed(openId, tokenFields(t));
           this.log('tiktok token refreshed', { openId, expiresAt: updated!.accessTokenExpiresAt.toISOString() });
           return updated!;
         } catch (e) {
-          await TiktokTokenModel.updateOne({ openId }, { $set: { refreshLeaseUntil: null } });
+          await this.opts.tokens.releaseLease(openId);
           this.log('tiktok token refresh failed', { openId, error: String(e) });
           throw e;
         }
@@ -412,7 +402,7 @@ export class PartnerApiClient {
   }
 }
 
-function tokenFields(t: TokenData) {
+function tokenFields(t: TokenData): TiktokTokenFields {
   return {
     accessToken: t.access_token,
     accessTokenExpiresAt: new Date(t.access_token_expire_in * 1000),
