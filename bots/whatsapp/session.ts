@@ -20,7 +20,7 @@ import {
   type proto,
 } from '@whiskeysockets/baileys';
 import { isJidBroadcast, isJidGroup, isJidNewsletter } from '@whiskeysockets/baileys';
-import { alertOperators } from '../../activities/conversations/notify-operators.js';
+import { alertOperators } from '../../models/operator-alerts.js';
 import { MessageModel } from '../../models/message.js';
 import { ChannelSendError, conversationWorkflowId, type InboundMessage, type OutboundMessage } from '../channel.js';
 import { TemporalUnavailableError, type Intake } from '../intake.js';

@@ -1,0 +1,73 @@
+/**
+ * Operator alerts: record a notification once under its key (NotificationModel), log it, and POST
+ * it to SORA_ALERT_WEBHOOK_URL when one is set. A failing webhook is recorded on the notification
+ * and does not fail the caller.
+ *
+ * One path for every caller: the notifyOperators activity (activities/conversations), carrier key
+ * expiry alerts and coupon pool alerts (activities/), and channel adapters outside any workflow (a
+ * WhatsApp session logged out, bots/whatsapp). It sits here, beside the model it writes, because
+ * both bots/ and activities/ may import models/ while bots/ may not import activities/.
+ */
+import { NotificationModel } from './notification.js';
+
+export interface NotifyInput {
+  workflowId: string;
+  shopId: string;
+  channel: string;
+  buyerId: string;
+  kind: 'handoff' | 'escalation' | 'handoff_expired';
+  tier: number;
+  reason: string | null;
+}
+
+/** A channel-level alert: no conversation behind it. */
+export interface ChannelAlertInput {
+  shopId: string;
+  channel: string;
+  /** channel_logged_out: a channel session ended; coupon_pool_*: the shop's coupon pool (activities/coupons). */
+  kind: 'channel_logged_out' | 'coupon_pool_low' | 'coupon_pool_empty';
+  reason: string | null;
+}
+
+/** A shop's carrier API key is about to expire or has expired (activities/logistics/carrier-key-alerts.ts). */
+export interface CarrierKeyAlertInput {
+  shopId: string;
+  carrier: string;
+  kind: 'carrier_key_expiring' | 'carrier_key_expired';
+  reason: string;
+  /** ISO times: the expiry, and when the alert was due. */
+  expiresAt: string;
+  dueAt: string;
+}
+
+type Logger = {
+  warn: (msg: string, fields: Record<string, unknown>) => void;
+  error: (msg: string, fields: Record<string, unknown>) => void;
+};
+
+/** Record the notification under `key` (once), log it, and POST it to the alert webhook when one is set. */
+export async function alertOperators(
+  key: string,
+  input: NotifyInput | ChannelAlertInput | CarrierKeyAlertInput,
+  alertWebhookUrl: string | undefined,
+  logger: Logger,
+): Promise<{ key: string; delivered: boolean }> {
+  await NotificationModel.updateOne({ key }, { $setOnInsert: { key, ...input } }, { upsert: true });
+  logger.warn(`operator notification: ${input.kind}`, { ...input });
+  if (!alertWebhookUrl) return { key, delivered: false };
+  try {
+    const res = await fetch(alertWebhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': key },
+      body: JSON.stringify({ key, ...input }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!res.ok) throw new Error(`alert webhook answered ${res.status}`);
+    await NotificationModel.updateOne({ key }, { $set: { delivered: true, deliveryError: null } });
+    return { key, delivered: true };
+  } catch (e) {
+    await NotificationModel.updateOne({ key }, { $set: { deliveryError: String(e) } });
+    logger.error('alert webhook failed', { key, error: String(e) });
+    return { key, delivered: false };
+  }
+}
