@@ -3,14 +3,27 @@
  * with the design's signals. Protected by SORA_OPERATOR_TOKEN (Bearer) when set.
  */
 import express, { Router, type Request, type RequestHandler } from 'express';
-import { importKb } from '../activities/knowledge/kb-import.js';
-import { KbValidationError } from '../activities/knowledge/kb-workbook.js';
-import { carrierKeyHealth } from '../activities/logistics/carrier-key-alerts.js';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { HttpError, validationError } from './http-errors.js';
 import * as contract from '../workflows/contract.js';
+
+/**
+ * What the operator API does besides driving conversations: the FAQ workbook import and the carrier
+ * key health. Both are activities-level logic (activities/knowledge, activities/logistics), which
+ * bots/ may not import: the entry point passes them in (scripts/operator-services.ts).
+ */
+export interface OperatorServices {
+  /** Import a workbook into the shop's KB; `invalid` (nothing imported) when rows fail validation. */
+  importKb(
+    shopId: string,
+    fileName: string,
+    data: Buffer,
+  ): Promise<{ imported: unknown; invalid?: undefined } | { invalid: { message: string; problems: unknown[] } }>;
+  /** Carrier API keys per shop: ok / expiring / expired; all shops without `shopId`. */
+  carrierKeyHealth(q?: { shopId?: string }): Promise<{ status: string; counts: Record<string, number> }>;
+}
 
 const agentBody = z.object({ agentId: z.string().min(1, 'agentId is required') });
 const messageBody = agentBody.extend({ text: z.string().trim().min(1, 'text must not be empty').max(4096) });
@@ -31,7 +44,7 @@ export function operatorAuth(token?: string): RequestHandler {
   };
 }
 
-export function operatorRoutes(client: Client, token?: string): Router {
+export function operatorRoutes(client: Client, services: OperatorServices, token?: string): Router {
   const r = Router();
   r.use(operatorAuth(token));
   const handle = (id: string) => client.workflow.getHandle(id);
@@ -60,12 +73,13 @@ export function operatorRoutes(client: Client, token?: string): Router {
     if (!Buffer.isBuffer(req.body) || req.body.length === 0)
       throw new HttpError(400, 'invalid_request', 'the request body (the workbook) is empty');
     try {
-      res.json(await importKb(String(req.params.shopId), `upload${ext}`, { data: req.body }));
-    } catch (e) {
-      if (e instanceof KbValidationError) {
-        res.status(422).json({ error: 'invalid_workbook', message: e.message.split('\n')[0], problems: e.problems });
+      const r = await services.importKb(String(req.params.shopId), `upload${ext}`, req.body);
+      if (r.invalid) {
+        res.status(422).json({ error: 'invalid_workbook', message: r.invalid.message, problems: r.invalid.problems });
         return;
       }
+      res.json(r.imported);
+    } catch (e) {
       if (e instanceof Error && e.message.startsWith('no shop')) throw new HttpError(404, 'unknown_shop', e.message);
       throw e;
     }
@@ -75,7 +89,7 @@ export function operatorRoutes(client: Client, token?: string): Router {
     const shop = req.query.shop;
     if (shop !== undefined && (typeof shop !== 'string' || !shop.trim()))
       throw new HttpError(400, 'invalid_request', 'shop must be one shop id');
-    res.json(await carrierKeyHealth({ shopId: shop as string | undefined }));
+    res.json(await services.carrierKeyHealth({ shopId: shop as string | undefined }));
   });
   r.get(
     '/conversations/:id',

@@ -22,6 +22,7 @@ import {
 import type { ConversationConfig } from '../workflows/types.js';
 import { createWorker } from './worker.js';
 import { ensureCarrierKeyAuditSchedule } from './carrier-key-schedule.js';
+import { operatorServices } from './operator-services.js';
 import { log } from '../infra/log.js';
 import { installRuntime } from './runtime.js';
 
@@ -111,6 +112,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     intake,
     client,
     operatorToken: process.env.SORA_OPERATOR_TOKEN,
+    operator: operatorServices,
     log,
   });
   intake.startRelay(o.relayIntervalMs ?? parseDuration('SORA_RELAY_INTERVAL', '5s'));

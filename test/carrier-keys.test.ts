@@ -25,6 +25,7 @@ import type { Understanding } from '../activities/understanding/understand.js';
 import { liveAnswer } from '../activities/messaging/live-answers.js';
 import { LOGISTICS_CATALOGS } from '../activities/catalog/logistics-messages.js';
 import { startGateway, type Gateway } from '../bots/gateway.js';
+import { operatorServices } from '../scripts/operator-services.js';
 import { Intake } from '../bots/intake.js';
 import { ChannelRegistry } from '../bots/registry.js';
 import { CarrierCredentialModel } from '../models/carrier-credential.js';
@@ -397,6 +398,7 @@ describe('health', () => {
       intake,
       client,
       operatorToken: 'op-token',
+      operator: operatorServices,
       log: () => {},
     });
   });
