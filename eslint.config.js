@@ -1,6 +1,46 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import boundaries from 'eslint-plugin-boundaries';
+
+const root = path.dirname(fileURLToPath(import.meta.url));
+
+/**
+ * The layers and what each may import (docs/architecture.md). `value`: at run time; `type`: only
+ * with `import type` / `export type`. A layer may always import its own files. Anything not listed
+ * is an error. scripts/dev/import-direction.ts measures the same table.
+ */
+const FOLDERS = ['infra', 'models', 'workflows', 'activities', 'bots', 'scripts', 'test', 'bench'];
+/** The modules both sides of Temporal share (workflow type, signals, queries and their types). */
+const CONTRACT = ['workflows/contract.ts', 'workflows/types.ts', 'workflows/search-attribute-keys.ts'];
+const LAYER = {
+  ...Object.fromEntries(FOLDERS.map((f) => [f, { element: { type: f } }])),
+  contract: { file: { path: CONTRACT } },
+  'temporal-config': { file: { path: 'temporal.config.ts' } },
+};
+LAYER.test = [LAYER.test, { file: { path: 'vitest.config.ts' } }];
+const ALL = Object.keys(LAYER);
+const ALLOWED = {
+  infra: {},
+  models: { value: ['infra'] },
+  workflows: { value: ['contract'], type: ['activities', 'infra'] },
+  'temporal-config': { value: ['contract', 'infra'] },
+  activities: { value: ['models', 'infra', 'temporal-config'], type: ['contract'] },
+  bots: { value: ['contract', 'infra', 'models', 'temporal-config'] },
+  scripts: { value: ALL.filter((t) => t !== 'test' && t !== 'bench') },
+  test: { value: ALL },
+  bench: { value: ALL },
+  // Last: the contract files are in workflows/ but may import no more than infra's types.
+  contract: { deny: ['workflows', 'activities', 'infra'], type: ['infra'] },
+};
+const to = (layers) => layers.flatMap((l) => LAYER[l]);
+const policies = Object.entries(ALLOWED).flatMap(([from, { value = [], type = [], deny = [] }]) => [
+  ...(deny.length ? [{ from: LAYER[from], disallow: { to: to(deny) } }] : []),
+  { from: LAYER[from], allow: { to: to([from, ...value]) } },
+  ...(type.length ? [{ from: LAYER[from], allow: { to: to(type), dependency: { kind: 'type' } } }] : []),
+]);
 
 export default tseslint.config(
   { ignores: ['node_modules', '.sora', 'dist', 'web'] },
@@ -8,8 +48,41 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   { files: ['**/*.mjs', '**/*.js'], languageOptions: { globals: globals.node } },
   {
+    files: ['**/*.cjs'],
+    languageOptions: { globals: globals.node, sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Import direction: bots → (Temporal client) → workflows → (proxyActivities) → activities → models,
+    // with infra/ importable by all and importing none of them.
+    files: ['**/*.ts'],
+    plugins: { boundaries },
+    settings: {
+      'boundaries/elements': FOLDERS.map((f) => ({ type: f, pattern: f, partialMatch: false })),
+      // Root files belong to no folder: known files are checked too, unknown ones would be skipped.
+      'boundaries/files': [
+        { category: 'temporal-config', pattern: 'temporal.config.ts', partialMatch: false },
+        { category: 'test', pattern: 'vitest.config.ts', partialMatch: false },
+      ],
+      'boundaries/dependency-nodes': ['import', 'export', 'dynamic-import'],
+      'boundaries/root-path': root,
+      'import/resolver': { [path.join(root, 'scripts/dev/eslint-resolver.cjs')]: {} },
+    },
+    rules: {
+      'boundaries/dependencies': ['error', { default: 'disallow', checkUnknownLocals: true, checkInternals: true, policies }],
+      // `import('./x.js').T` type expressions are invisible to dpdm (npm run lint:cycles) and to the rule above.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'TSImportType > TSLiteralType > Literal[value=/^\\./]',
+          message: "use `import type { … } from '…'` at the top, so the dependency is checked",
+        },
+      ],
     },
   },
   {

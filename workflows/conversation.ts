@@ -18,7 +18,7 @@ import {
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { InboundMessage } from '../infra/channel-contract.js';
-import type { Activities, OutboundContent, Understanding } from '../activities/index.js';
+import type { Activities, OutboundContent, SystemMessageKind, Understanding } from '../activities/index.js';
 import { searchAttributeKeys } from './search-attribute-keys.js';
 import { countStreaks, handoffReason } from './handoff-rules.js';
 import { parseNpsScore } from './nps-score.js';
@@ -129,7 +129,7 @@ export async function conversation(input: ConversationInput): Promise<Conversati
       return false;
     }
   }
-  const sendSystem = (message: import('../activities/index.js').SystemMessageKind) => send({ kind: 'system', message });
+  const sendSystem = (message: SystemMessageKind) => send({ kind: 'system', message });
 
   let lastPublished = '';
   async function publish(): Promise<void> {
