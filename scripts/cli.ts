@@ -20,7 +20,7 @@
  * The kb, orders and coupons commands use MONGODB_URI (default: the embedded stack's mongodb://127.0.0.1:27017/sora).
  */
 import { parseArgs } from 'node:util';
-import { cliMongoUri, textTable, withCliDatabase } from './cli-support.js';
+import { cliMongoUri, textTable, withCliDatabase } from './cli/support.js';
 import { runEval } from './eval/eval.js';
 import { splitFile } from './eval/split.js';
 
@@ -171,7 +171,7 @@ async function main(argv: string[]): Promise<void> {
       if (sub !== 'import' && sub !== 'list') fail(`unknown orders command "${sub ?? ''}"`);
       if (!values.shop) fail(`orders ${sub} needs --shop ID`);
       if (sub === 'import' && !positionals[0]) fail('orders import needs a FILE');
-      const { runOrdersCommand } = await import('./orders-commands.js');
+      const { runOrdersCommand } = await import('./cli/orders.js');
       const r = await withCliDatabase(() =>
         runOrdersCommand(sub, { shop: values.shop!, file: positionals[0], strict: values.strict, json: values.json }),
       );
@@ -183,7 +183,7 @@ async function main(argv: string[]): Promise<void> {
     case 'carriers': {
       const sub = rest[0];
       if (sub === 'keys') {
-        const { runCarrierKeysCommand } = await import('./carrier-keys-commands.js');
+        const { runCarrierKeysCommand } = await import('./cli/carrier-keys.js');
         const { CarrierKeyError } = await import('../activities/logistics/carrier-keys.js');
         try {
           await runCarrierKeysCommand(rest.slice(1), { out: (s) => process.stdout.write(s) });
@@ -266,7 +266,7 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'policies':
     case 'customs': {
-      const { runConfigCommand } = await import('./config-commands.js');
+      const { runConfigCommand } = await import('./cli/policies.js');
       const r = runConfigCommand(cmd, rest);
       if (r.usage) fail(r.usage);
       if (r.stdout) process.stdout.write(r.stdout);
@@ -275,7 +275,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'coupons': {
-      const { runCouponCommand } = await import('./coupon-commands.js');
+      const { runCouponCommand } = await import('./cli/coupons.js');
       const r = await withCliDatabase(() => runCouponCommand(rest, { progress: (m) => err(`  ${m}`) }));
       if (r.usage) fail(r.usage);
       if (r.stdout) process.stdout.write(r.stdout);

@@ -23,7 +23,7 @@ import { CouponModel } from '../models/coupon.js';
 import { MessageModel } from '../models/message.js';
 import { NotificationModel } from '../models/notification.js';
 import { ShopModel } from '../models/shop.js';
-import { runCouponCommand } from '../scripts/coupon-commands.js';
+import { runCouponCommand } from '../scripts/cli/coupons.js';
 import { seedDemoShop } from '../scripts/demo/demo-shop.js';
 import { paths } from '../infra/paths.js';
 import { workflowBundle } from '../scripts/worker.js';

@@ -15,7 +15,7 @@ import { answerCustomsHold, customsReply, trackingStatusReply } from '../activit
 import { TRACKING_STATUSES, type TrackingEvent } from '../activities/logistics/tracking-types.js';
 import { disconnectMongo } from '../models/connection.js';
 import { ShopModel } from '../models/shop.js';
-import { runConfigCommand } from '../scripts/config-commands.js';
+import { runConfigCommand } from '../scripts/cli/policies.js';
 import { useFreshDatabase } from './setup/helpers.js';
 
 /** Held in Curitiba at 23:30 local time (UTC−3), i.e. 02:30 UTC the next day. */

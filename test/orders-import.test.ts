@@ -13,7 +13,7 @@ import { importOrders } from '../activities/commerce/orders/import.js';
 import { disconnectMongo } from '../models/connection.js';
 import { OrderModel } from '../models/order.js';
 import { ShopModel } from '../models/shop.js';
-import { runOrdersCommand } from '../scripts/orders-commands.js';
+import { runOrdersCommand } from '../scripts/cli/orders.js';
 import { useFreshDatabase } from './setup/helpers.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'sora-orders-'));

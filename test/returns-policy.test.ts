@@ -12,7 +12,7 @@ import { ConfigValidationError } from '../activities/config/structured-file.js';
 import { RETURNS_CATALOGS } from '../activities/catalog/returns-messages.js';
 import { disconnectMongo } from '../models/connection.js';
 import { ShopModel } from '../models/shop.js';
-import { runConfigCommand } from '../scripts/config-commands.js';
+import { runConfigCommand } from '../scripts/cli/policies.js';
 import { useFreshDatabase } from './setup/helpers.js';
 
 /** Every market the issue names: default window, who pays, exchange, and what the numbers are based on. */

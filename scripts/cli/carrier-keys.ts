@@ -11,14 +11,14 @@
  * secrets also come from SORA_CARRIER_API_KEY / SORA_CARRIER_CLIENT_ID / SORA_CARRIER_CLIENT_SECRET.
  */
 import { parseArgs } from 'node:util';
-import { cliMongoUri, textTable } from './cli-support.js';
+import { cliMongoUri, textTable } from './support.js';
 import {
   CarrierKeyError,
   listCarrierKeys,
   removeCarrierKey,
   setCarrierKey,
   type CarrierKeyView,
-} from '../activities/logistics/carrier-keys.js';
+} from '../../activities/logistics/carrier-keys.js';
 
 export const CARRIER_KEYS_USAGE = `  sora carriers keys set --shop ID --carrier dhl|17track --api-key KEY|- [--expires YYYY-MM-DD] [--base-url URL]
   sora carriers keys set --shop ID --carrier ups|fedex|usps --client-id ID --client-secret SECRET|- [--expires YYYY-MM-DD]
@@ -47,7 +47,7 @@ export async function runCarrierKeysCommand(args: string[], io: { out: (s: strin
       json: { type: 'boolean' },
     },
   });
-  const { connectMongo, disconnectMongo } = await import('../models/connection.js');
+  const { connectMongo, disconnectMongo } = await import('../../models/connection.js');
   const connect = () => connectMongo(cliMongoUri());
 
   if (sub === 'set' || sub === 'rotate') {

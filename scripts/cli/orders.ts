@@ -1,8 +1,8 @@
 /** `sora orders import` / `sora orders list`, returning their output so tests can run them in-process. */
-import { importOrders } from '../activities/commerce/orders/import.js';
-import { formatProblem, OrdersValidationError } from '../activities/commerce/orders/file.js';
-import { OrderModel } from '../models/order.js';
-import { textTable } from './cli-support.js';
+import { importOrders } from '../../activities/commerce/orders/import.js';
+import { formatProblem, OrdersValidationError } from '../../activities/commerce/orders/file.js';
+import { OrderModel } from '../../models/order.js';
+import { textTable } from './support.js';
 
 export interface CommandResult {
   code: number;

@@ -8,7 +8,7 @@ export function cliMongoUri(env: NodeJS.ProcessEnv = process.env): string {
 /** Run `fn` connected to the CLI's database; always disconnects. */
 export async function withCliDatabase<T>(fn: () => Promise<T>): Promise<T> {
   // Imported here so that commands without a database do not load mongoose.
-  const { connectMongo, disconnectMongo } = await import('../models/connection.js');
+  const { connectMongo, disconnectMongo } = await import('../../models/connection.js');
   await connectMongo(cliMongoUri());
   try {
     return await fn();

@@ -4,11 +4,11 @@
  * printing so tests can call it directly.
  */
 import { parseArgs } from 'node:util';
-import { importCoupons } from '../activities/coupons/import.js';
-import { CouponInputError } from '../activities/coupons/fields.js';
-import { generateCoupons } from '../activities/coupons/generate.js';
-import { poolStats, setNudgeCoupons, type PoolStats } from '../activities/coupons/pool.js';
-import type { CommandResult } from './config-commands.js';
+import { importCoupons } from '../../activities/coupons/import.js';
+import { CouponInputError } from '../../activities/coupons/fields.js';
+import { generateCoupons } from '../../activities/coupons/generate.js';
+import { poolStats, setNudgeCoupons, type PoolStats } from '../../activities/coupons/pool.js';
+import type { CommandResult } from './policies.js';
 
 /** An expiry at midnight UTC came from a date: show the last valid day, as the seller wrote it. */
 function validity(expiresAt: string): string {

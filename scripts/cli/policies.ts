@@ -4,12 +4,12 @@
  * can call it directly.
  */
 import { parseArgs } from 'node:util';
-import { composeReturnAnswer } from '../activities/commerce/returns/answer.js';
-import { loadPolicyFile } from '../activities/commerce/returns/load.js';
-import { resolveReturnPolicy } from '../activities/commerce/returns/policy.js';
-import { RETURN_REASONS, type ReturnReason } from '../activities/commerce/returns/rules.js';
-import { ConfigValidationError } from '../activities/config/structured-file.js';
-import { BUILTIN_CUSTOMS_DELAYS, loadCustomsDelaysFile, mergeCustomsDelays } from '../activities/logistics/customs-delays.js';
+import { composeReturnAnswer } from '../../activities/commerce/returns/answer.js';
+import { loadPolicyFile } from '../../activities/commerce/returns/load.js';
+import { resolveReturnPolicy } from '../../activities/commerce/returns/policy.js';
+import { RETURN_REASONS, type ReturnReason } from '../../activities/commerce/returns/rules.js';
+import { ConfigValidationError } from '../../activities/config/structured-file.js';
+import { BUILTIN_CUSTOMS_DELAYS, loadCustomsDelaysFile, mergeCustomsDelays } from '../../activities/logistics/customs-delays.js';
 
 export interface CommandResult {
   code: number;
