@@ -4,6 +4,7 @@
  * printing so tests can call it directly.
  */
 import { parseArgs } from 'node:util';
+import { err, fail, withCliDatabase } from './support.js';
 import { importCoupons } from '../../activities/coupons/import.js';
 import { CouponInputError } from '../../activities/coupons/fields.js';
 import { generateCoupons } from '../../activities/coupons/generate.js';
@@ -28,6 +29,14 @@ function summary(s: PoolStats): string {
       `  last generation rule: prefix "${s.rule.prefix}", ${s.rule.length} random characters, ${s.rule.discount}${s.rule.expiresAt ? `, ${validity(s.rule.expiresAt)}` : ''}`,
     );
   return `${lines.join('\n')}\n`;
+}
+
+export async function run(args: string[]): Promise<void> {
+  const r = await withCliDatabase(() => runCouponCommand(args, { progress: (m) => err(`  ${m}`) }));
+  if (r.usage) fail(r.usage);
+  if (r.stdout) process.stdout.write(r.stdout);
+  if (r.stderr) process.stderr.write(r.stderr);
+  process.exitCode = r.code;
 }
 
 export async function runCouponCommand(args: string[], o: { progress?: (m: string) => void } = {}): Promise<CommandResult> {

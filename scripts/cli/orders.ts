@@ -1,13 +1,31 @@
-/** `sora orders import` / `sora orders list`, returning their output so tests can run them in-process. */
+/** `sora orders import` / `sora orders list`: runOrdersCommand returns the output so tests can run it in-process. */
+import { parseArgs } from 'node:util';
 import { importOrders } from '../../activities/commerce/orders/import.js';
 import { formatProblem, OrdersValidationError } from '../../activities/commerce/orders/file.js';
 import { OrderModel } from '../../models/order.js';
-import { textTable } from './support.js';
+import { fail, textTable, withCliDatabase } from './support.js';
 
 export interface CommandResult {
   code: number;
   stdout: string;
   stderr: string;
+}
+
+export async function run(args: string[]): Promise<void> {
+  const sub = args[0];
+  const { values, positionals } = parseArgs({
+    args: args.slice(1),
+    allowPositionals: true,
+    options: { shop: { type: 'string' }, strict: { type: 'boolean' }, json: { type: 'boolean' } },
+  });
+  if (sub !== 'import' && sub !== 'list') fail(`unknown orders command "${sub ?? ''}"`);
+  const shop = values.shop;
+  if (!shop) fail(`orders ${sub} needs --shop ID`);
+  if (sub === 'import' && !positionals[0]) fail('orders import needs a FILE');
+  const r = await withCliDatabase(() => runOrdersCommand(sub, { shop, file: positionals[0], strict: values.strict, json: values.json }));
+  if (r.stdout) process.stdout.write(r.stdout);
+  if (r.stderr) process.stderr.write(r.stderr);
+  process.exitCode = r.code;
 }
 
 export async function runOrdersCommand(

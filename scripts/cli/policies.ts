@@ -4,6 +4,7 @@
  * can call it directly.
  */
 import { parseArgs } from 'node:util';
+import { fail } from './support.js';
 import { composeReturnAnswer } from '../../activities/commerce/returns/answer.js';
 import { loadPolicyFile } from '../../activities/commerce/returns/load.js';
 import { resolveReturnPolicy } from '../../activities/commerce/returns/policy.js';
@@ -16,6 +17,14 @@ export interface CommandResult {
   stdout?: string;
   stderr?: string;
   usage?: string;
+}
+
+export async function run(args: string[], cmd: string): Promise<void> {
+  const r = runConfigCommand(cmd, args);
+  if (r.usage) fail(r.usage);
+  if (r.stdout) process.stdout.write(r.stdout);
+  if (r.stderr) process.stderr.write(r.stderr);
+  process.exitCode = r.code;
 }
 
 export function runConfigCommand(cmd: string, args: string[]): CommandResult {

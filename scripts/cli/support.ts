@@ -1,4 +1,37 @@
-/** Small pieces the CLI commands share: the database they talk to and plain-text tables. */
+/** Small pieces the CLI commands share: usage and failure, the database they talk to, plain-text tables. */
+
+export const USAGE = `usage:
+  sora start
+  sora eval --kb FILE.csv --cases FILE.(csv|jsonl) [--shots N] [--seed S] [--model ID|DIR] [--label-column C] [--json]
+  sora dataset split --in FILE.csv [--dev 0.2] [--seed 7] [--out DIR]
+  sora kb import FILE.(xlsx|csv) --shop ID
+  sora kb missed --shop ID [--limit 50] [--json]
+  sora orders import FILE.(xlsx|csv) --shop ID [--strict]
+  sora orders list --shop ID [--json]
+  sora carriers list [--json]
+  sora carriers detect NUMBER [--json]
+  sora carriers keys set --shop ID --carrier dhl|17track --api-key KEY|- [--expires YYYY-MM-DD] [--base-url URL]
+  sora carriers keys set --shop ID --carrier ups|fedex|usps --client-id ID --client-secret SECRET|- [--expires YYYY-MM-DD]
+  sora carriers keys rotate …   (as set; the key must exist)
+  sora carriers keys list [--shop ID] [--json]
+  sora carriers keys remove --shop ID --carrier C
+  sora track NUMBER [--carrier HINT] [--shop ID]
+  sora policies check FILE.(yaml|json)
+  sora policies match FILE.(yaml|json) --country CC [--category C] [--sku S] [--reason R] [--lang L]
+  sora customs check FILE.(yaml|json)
+  sora coupons import FILE.csv --shop ID        columns code,discount[,expires_at]
+  sora coupons generate --shop ID --count N --discount "10%"|"5 USD" [--prefix P] [--length 8] [--expires YYYY-MM-DD]
+  sora coupons list --shop ID [--json]
+  sora coupons enable|disable --shop ID          coupon in the silence nudge`;
+
+/** A usage error: the message and the usage on stderr, exit code 2. */
+export function fail(msg: string): never {
+  process.stderr.write(`sora: ${msg}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+/** A line on stderr (progress, warnings). */
+export const err = (m: string) => process.stderr.write(`${m}\n`);
 
 /** MONGODB_URI, else the embedded stack's server (SORA_MONGO_PORT, default 27017), database `sora`. */
 export function cliMongoUri(env: NodeJS.ProcessEnv = process.env): string {

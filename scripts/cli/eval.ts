@@ -1,0 +1,60 @@
+/** `sora eval` (intent model metrics on a labeled set) and `sora dataset split` (scripts/eval/). */
+import { parseArgs } from 'node:util';
+import { runEval } from '../eval/eval.js';
+import { splitFile } from '../eval/split.js';
+import { err, fail } from './support.js';
+
+export async function run(args: string[], cmd: string): Promise<void> {
+  if (cmd === 'dataset') return datasetSplit(args);
+  return evaluate(args);
+}
+
+async function evaluate(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      kb: { type: 'string' },
+      cases: { type: 'string' },
+      shots: { type: 'string' },
+      seed: { type: 'string' },
+      model: { type: 'string' },
+      fusion: { type: 'string' },
+      'label-column': { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  if (!values.kb || !values.cases) fail('eval needs --kb and --cases');
+  const shots = values.shots === undefined ? undefined : Number(values.shots);
+  if (shots !== undefined && (!Number.isInteger(shots) || shots < 1)) fail('--shots must be a positive integer');
+  const r = await runEval({
+    kb: values.kb,
+    cases: values.cases,
+    shots,
+    seed: values.seed ? Number(values.seed) : 1,
+    model: values.model,
+    fusion: values.fusion ? Number(values.fusion) : undefined,
+    labelColumn: values['label-column'],
+    log: err,
+  });
+  const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
+  process.stdout.write(`model ${r.model}; KB ${r.kb_rows} rows, ${r.labels} labels; ${r.n} cases\n`);
+  process.stdout.write(
+    `top-1 accuracy ${pct(r.accuracy)}   macro-F1 ${pct(r.macro_f1)}   latency p50 ${r.p50_ms} ms, p95 ${r.p95_ms} ms per query   calibration error (ECE) ${r.ece}   memory ${r.rss_mb} MB RSS\n`,
+  );
+  for (const [lang, v] of Object.entries(r.per_lang)) process.stdout.write(`  ${lang.padEnd(6)} ${pct(v.accuracy)}  (n=${v.n})\n`);
+  if (values.json)
+    process.stdout.write(
+      `${JSON.stringify({ accuracy: r.accuracy, macro_f1: r.macro_f1, n: r.n, per_lang: r.per_lang, p50_ms: r.p50_ms, p95_ms: r.p95_ms, ece: r.ece, model: r.model, rss_mb: r.rss_mb })}\n`,
+    );
+}
+
+function datasetSplit(args: string[]): void {
+  if (args[0] !== 'split') fail('unknown dataset command');
+  const { values } = parseArgs({
+    args: args.slice(1),
+    options: { in: { type: 'string' }, dev: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } },
+  });
+  if (!values.in) fail('dataset split needs --in');
+  const r = splitFile(values.in, values.out ?? '.sora/eval', Number(values.dev ?? 0.2), Number(values.seed ?? 7));
+  process.stdout.write(`train ${r.sizes[0]} rows → ${r.train}\ndev   ${r.sizes[1]} rows → ${r.dev}\n`);
+}

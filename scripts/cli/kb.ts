@@ -1,0 +1,56 @@
+/** `sora kb import FILE --shop ID` (FAQ workbook) and `sora kb missed --shop ID` (top unmatched questions). */
+import { parseArgs } from 'node:util';
+import { err, fail, withCliDatabase } from './support.js';
+
+export async function run(args: string[]): Promise<void> {
+  const sub = args[0];
+  const { values, positionals } = parseArgs({
+    args: args.slice(1),
+    allowPositionals: true,
+    options: { shop: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
+  });
+  const shop = values.shop;
+  if (!shop) fail(`kb ${sub ?? ''} needs --shop ID`);
+  await withCliDatabase(async () => {
+    if (sub === 'import') await kbImport(shop, positionals[0]);
+    else if (sub === 'missed') await kbMissed(shop, values);
+    else fail(`unknown kb command "${sub ?? ''}"`);
+  });
+}
+
+async function kbImport(shop: string, file: string | undefined): Promise<void> {
+  if (!file) fail('kb import needs a FILE');
+  const { importKb } = await import('../../activities/knowledge/kb-import.js');
+  const { KbValidationError } = await import('../../activities/knowledge/kb-workbook.js');
+  try {
+    const r = await importKb(shop, file, { progress: (m) => err(`  ${m}`) });
+    for (const w of r.warnings) err(`warning: ${w}`);
+    process.stdout.write(
+      `imported ${r.entries} entries (${r.phrasings} phrasings) into shop ${r.shopId}: ${r.created} new, ${r.updated} updated, ${r.removed} removed; KB version ${r.kbVersion}; ${r.ms} ms\n`,
+    );
+  } catch (e) {
+    if (e instanceof KbValidationError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    throw e;
+  }
+}
+
+async function kbMissed(shop: string, values: { limit?: string; json?: boolean }): Promise<void> {
+  const { topMissed } = await import('../../activities/knowledge/missed-questions.js');
+  const clusters = await topMissed(shop, { limit: values.limit ? Number(values.limit) : 50 });
+  if (values.json) process.stdout.write(`${JSON.stringify(clusters)}\n`);
+  else if (clusters.length === 0) process.stdout.write(`no unmatched questions for shop ${shop}\n`);
+  else
+    clusters.forEach((c, i) =>
+      process.stdout.write(
+        `${String(i + 1).padStart(2)}. ×${c.count}  ${c.representative}\n      e.g. ${c.examples.join(' | ')}  [${Object.entries(
+          c.languages,
+        )
+          .map(([l, n]) => `${l}:${n}`)
+          .join(' ')}]\n`,
+      ),
+    );
+}
