@@ -204,9 +204,7 @@ function main(): void {
   );
 
   if (args.has('--json')) {
-    process.stdout.write(
-      JSON.stringify({ files: files.length, edges, violations, cycles: all, runtimeCycles: runtime }, null, 2) + '\n',
-    );
+    process.stdout.write(JSON.stringify({ files: files.length, edges, violations, cycles: all, runtimeCycles: runtime }, null, 2) + '\n');
   } else {
     const byPair = new Map<string, number>();
     for (const v of violations) {
