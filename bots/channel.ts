@@ -24,6 +24,8 @@ export interface InboundMessage {
   /** Normalized text (captions included). */
   text: string;
   attachments?: Attachment[];
+  /** Order ids the message refers to without words (a TikTok order card): the conversation's order. */
+  orderRefs?: string[];
   /** ISO time at intake. */
   receivedAt: string;
   /** Kept for audit, never trusted. */

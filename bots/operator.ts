@@ -14,7 +14,11 @@ import * as contract from '../workflows/contract.js';
 
 const agentBody = z.object({ agentId: z.string().min(1, 'agentId is required') });
 const messageBody = agentBody.extend({ text: z.string().trim().min(1, 'text must not be empty').max(4096) });
-const closeBody = z.object({ reason: z.string().min(1).max(200).default('operator') });
+const closeBody = z.object({
+  reason: z.string().min(1).max(200).default('resolved'),
+  /** Whether the buyer's matter was resolved (the NPS survey follows); default: reason is 'resolved'. */
+  resolved: z.boolean().optional(),
+});
 
 function parse<T>(schema: z.ZodType<T>, req: Request): T {
   const r = schema.safeParse(req.body ?? {});

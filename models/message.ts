@@ -20,6 +20,10 @@ const messageSchema = new Schema(
     /** Outbound: no text in the buyer's language existed; `language` is the shop's default. */
     languageFallback: { type: Boolean, default: false },
     requestedLanguage: { type: String, default: null },
+    /** Outbound: the message asks the buyer something. */
+    asksQuestion: { type: Boolean, default: false },
+    /** Outbound: where the content came from (faq, tracking, customs, return_policy, system, coupon, agent). */
+    source: { type: String, default: null },
     /** Outbound: who wrote it. */
     author: { type: String, enum: ['buyer', 'bot', 'agent', 'system'], required: true },
     agentId: { type: String, default: null },

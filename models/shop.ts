@@ -21,6 +21,25 @@ const shopSchema = new Schema(
       type: new Schema({ enabled: { type: Boolean, default: false } }, { _id: false }),
       default: () => ({ enabled: false }),
     },
+    /**
+     * Conversation strategy (PRODUCT R20): unset fields use the deployment's defaults
+     * (SORA_SILENCE_NUDGE, SORA_IDLE_CLOSE, SORA_NPS_DELAY). The nudge's coupon is `nudgeCoupon.enabled`.
+     * Edited with `sora shops strategy` and PUT /operator/shops/:shopId/strategy.
+     */
+    strategy: {
+      type: new Schema(
+        {
+          silenceNudge: { type: Boolean, default: null },
+          silenceNudgeDelayMs: { type: Number, default: null },
+          silenceNudgeAfter: { type: String, enum: ['any_reply', 'question', null], default: null },
+          silenceNudgeMax: { type: Number, default: null },
+          idleCloseMs: { type: Number, default: null },
+          npsDelayMs: { type: Number, default: null },
+        },
+        { _id: false },
+      ),
+      default: () => ({}),
+    },
     /** The last rule `sora coupons generate` used (prefix, code length, discount, expiry), for reference. */
     couponRule: {
       type: new Schema(

@@ -210,7 +210,7 @@ describe('conversation workflow', () => {
     );
   });
 
-  it('keeps waiting up to the tier bound, then tells the buyer nobody is free', async () => {
+  it('keeps waiting up to the tier bound, then tells the buyer nobody is free and owes a reply (follow_up)', async () => {
     await intake.accept(msg('esc-2', 'agent please, I need a human'));
     await settled('esc-2', 1, (x) => x.status === 'waiting_agent');
     for (let tier = 1; tier <= config.maxEscalationTiers; tier++) {
@@ -223,7 +223,7 @@ describe('conversation workflow', () => {
     }
     await env.sleep(config.agentSlaMs + 1000);
     await eventually(() => NotificationModel.findOne({ workflowId: wfId('esc-2'), kind: 'handoff_expired' }).lean(), 30_000, 'expiry');
-    await eventually(async () => (await snap('esc-2')).status === 'bot');
+    await eventually(async () => (await snap('esc-2')).status === 'follow_up');
     expect(await sentTexts('esc-2')).toContain(t('handoff_unavailable'));
   });
 

@@ -38,6 +38,7 @@ export const buyerMessage = defineSignal<[InboundMessage]>('buyerMessage');
 export const agentAccepted = defineSignal<[{ agentId: string }]>('agentAccepted');
 export const agentMessage = defineSignal<[{ agentId: string; text: string }]>('agentMessage');
 export const agentReleased = defineSignal<[]>('agentReleased');
-export const closeConversation = defineSignal<[{ reason: string }]>('closeConversation');
+/** `resolved` (default: reason === 'resolved') decides whether the NPS survey follows. */
+export const closeConversation = defineSignal<[{ reason: string; resolved?: boolean }]>('closeConversation');
 export const sellerReply = defineSignal<[SellerReply]>('sellerReply');
 export const snapshot = defineQuery<ConversationSnapshot>('snapshot');
