@@ -11,6 +11,8 @@ import type { ChannelRegistry } from './registry.js';
 import type { Intake } from './intake.js';
 import { errorHandler } from './http-errors.js';
 import { operatorAuth, operatorRoutes } from './operator.js';
+import { defaultStrategy, type ConversationStrategy } from '../workflows/contract.js';
+import { conversationConfig } from '../temporal.config.js';
 import { carrierKeyHealth } from '../activities/logistics/carrier-key-alerts.js';
 import type { Client } from '@temporalio/client';
 
@@ -21,6 +23,8 @@ export interface GatewayOptions {
   intake: Intake;
   client: Client;
   operatorToken?: string;
+  /** Defaults shown and applied for what a shop's conversation strategy does not set (default: from the environment). */
+  strategyDefaults?: ConversationStrategy;
   log: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -65,7 +69,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     await adapter.start({ app, intake: opts.intake, log: opts.log });
     opts.log('channel started', { channel: adapter.id });
   }
-  app.use('/operator', operatorRoutes(opts.client, opts.operatorToken));
+  app.use(
+    '/operator',
+    operatorRoutes(opts.client, opts.operatorToken, { strategyDefaults: opts.strategyDefaults ?? defaultStrategy(conversationConfig()) }),
+  );
   app.use((req, res) => {
     res.status(404).json({ error: 'not_found', message: `no route for ${req.method} ${req.path}` });
   });

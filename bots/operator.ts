@@ -11,6 +11,8 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { HttpError, validationError } from './http-errors.js';
 import * as contract from '../workflows/contract.js';
+import type { ConversationStrategy } from '../workflows/contract.js';
+import { getShopStrategy, StrategyInputError, updateShopStrategy } from '../activities/conversations/shop-profile.js';
 
 const agentBody = z.object({ agentId: z.string().min(1, 'agentId is required') });
 const messageBody = agentBody.extend({ text: z.string().trim().min(1, 'text must not be empty').max(4096) });
@@ -35,7 +37,7 @@ export function operatorAuth(token?: string): RequestHandler {
   };
 }
 
-export function operatorRoutes(client: Client, token?: string): Router {
+export function operatorRoutes(client: Client, token: string | undefined, o: { strategyDefaults: ConversationStrategy }): Router {
   const r = Router();
   r.use(operatorAuth(token));
   const handle = (id: string) => client.workflow.getHandle(id);
@@ -74,6 +76,22 @@ export function operatorRoutes(client: Client, token?: string): Router {
       throw e;
     }
   });
+  // The shop's conversation strategy (silence nudge, idle close, NPS delay); PUT takes the fields to change, null resets one.
+  const strategy = (fn: () => Promise<unknown>) => async (req: Request, res: import('express').Response) => {
+    try {
+      res.json(await fn());
+    } catch (e) {
+      if (e instanceof StrategyInputError) {
+        const unknownShop = e.problems.length === 1 && e.problems[0]!.startsWith('no shop');
+        throw new HttpError(unknownShop ? 404 : 422, unknownShop ? 'unknown_shop' : 'invalid_strategy', e.message);
+      }
+      throw e;
+    }
+  };
+  r.get('/shops/:shopId/strategy', (req, res) => strategy(() => getShopStrategy(String(req.params.shopId), o.strategyDefaults))(req, res));
+  r.put('/shops/:shopId/strategy', (req, res) =>
+    strategy(() => updateShopStrategy(String(req.params.shopId), req.body ?? {}, o.strategyDefaults))(req, res),
+  );
   // Carrier API keys per shop: ok / expiring (within SORA_CARRIER_KEY_WARN_HOURS) / expired; no secrets.
   r.get('/health/carrier-keys', async (req, res) => {
     const shop = req.query.shop;

@@ -12,6 +12,7 @@ import type { OrderSource } from '../activities/commerce/orders/source.js';
 import { WebchatAdapter } from '../bots/webchat.js';
 import { adaptersFromEnv } from '../bots/channels.js';
 import { connectMongo } from '../models/connection.js';
+import { defaultStrategy } from '../workflows/contract.js';
 import {
   conversationConfig,
   parseDuration,
@@ -61,10 +62,11 @@ export async function startApp(o: AppOptions): Promise<App> {
   const adapters = o.adapters ?? (o.webchatPollMs !== undefined ? [new WebchatAdapter({ pollMs: o.webchatPollMs })] : adaptersFromEnv());
   for (const a of adapters) registry.register(a);
   const { client, connection } = createTemporalClient(settings);
+  const convConfig = { ...conversationConfig(), ...o.conversation };
   const intake = new Intake({
     client,
     connection,
-    conversationConfig: { ...conversationConfig(), ...o.conversation },
+    conversationConfig: convConfig,
     signalDeadlineMs: o.signalDeadlineMs ?? signalDeadlineMs(),
     log,
   });
@@ -111,6 +113,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     intake,
     client,
     operatorToken: process.env.SORA_OPERATOR_TOKEN,
+    strategyDefaults: defaultStrategy(convConfig),
     log,
   });
   intake.startRelay(o.relayIntervalMs ?? parseDuration('SORA_RELAY_INTERVAL', '5s'));

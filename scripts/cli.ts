@@ -46,7 +46,9 @@ const USAGE = `usage:
   sora coupons import FILE.csv --shop ID        columns code,discount[,expires_at]
   sora coupons generate --shop ID --count N --discount "10%"|"5 USD" [--prefix P] [--length 8] [--expires YYYY-MM-DD]
   sora coupons list --shop ID [--json]
-  sora coupons enable|disable --shop ID          coupon in the silence nudge`;
+  sora coupons enable|disable --shop ID          coupon in the silence nudge
+  sora shops strategy --shop ID [--nudge on|off] [--nudge-delay 30s] [--nudge-after any|question] [--nudge-max N]
+                      [--coupon on|off] [--idle-close 10m] [--nps-delay 30m] [--reset FIELD] [--json]`;
 
 function fail(msg: string): never {
   process.stderr.write(`sora: ${msg}\n${USAGE}\n`);
@@ -268,6 +270,17 @@ async function main(argv: string[]): Promise<void> {
     case 'customs': {
       const { runConfigCommand } = await import('./config-commands.js');
       const r = runConfigCommand(cmd, rest);
+      if (r.usage) fail(r.usage);
+      if (r.stdout) process.stdout.write(r.stdout);
+      if (r.stderr) process.stderr.write(r.stderr);
+      process.exitCode = r.code;
+      return;
+    }
+    case 'shops': {
+      const { runShopsCommand } = await import('./shop-commands.js');
+      const { defaultStrategy } = await import('../workflows/contract.js');
+      const { conversationConfig } = await import('../temporal.config.js');
+      const r = await withCliDatabase(() => runShopsCommand(rest, defaultStrategy(conversationConfig())));
       if (r.usage) fail(r.usage);
       if (r.stdout) process.stdout.write(r.stdout);
       if (r.stderr) process.stderr.write(r.stderr);

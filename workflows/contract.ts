@@ -14,11 +14,16 @@ export type {
   ConversationSnapshot,
   ConversationState,
   ConversationStatus,
+  ConversationStrategy,
   HandoffReason,
+  ShopProfile,
 } from './types.js';
 
 /** The workflow type that runs one buyer conversation (`workflows/conversation.ts`). */
 export const conversationWorkflowType = 'conversation';
+
+/** The strategy a shop's conversations use for what the shop did not set (pure; from ConversationConfig). */
+export { defaultStrategy } from './conversation/lifecycle.js';
 
 /**
  * A reply a human typed in the platform's own inbox (TikTok Seller Center, the WhatsApp phone
