@@ -10,7 +10,11 @@ const shopSchema = new Schema(
     channels: { type: [String], default: ['webchat'] },
     /** Bumped by every KB import; workers rebuild their in-memory index when it changes. */
     kbVersion: { type: Number, default: 0 },
-    /** Spanish variant for system messages: 'es' (Spain) or 'es-419' (Latin America). */
+    /**
+     * Spanish variant for buyer messages: 'es' (Spain) or 'es-419' (Latin America). Same list as
+     * SPANISH_VARIANTS in activities/catalog/languages.ts (models import no layer above them;
+     * test/catalogs.test.ts keeps the two equal).
+     */
     spanishVariant: { type: String, enum: ['es', 'es-419'], default: 'es' },
     /** Return/exchange policy config (same shape as policies/<shop>.yaml); validated when loaded. */
     returnPolicy: { type: Schema.Types.Mixed, default: undefined },
