@@ -6,7 +6,6 @@
  * as facts the workflow got from `trackParcel`.
  */
 import { FaqEntryModel } from '../../models/faq-entry.js';
-import { fill } from '../catalog/format.js';
 import { QUESTION_KINDS, systemMessage, type SystemMessageKind } from '../catalog/system-messages.js';
 import type { NudgeCoupon } from '../coupons/claim.js';
 import { formatDiscount, formatExpiry } from '../coupons/fields.js';
@@ -30,12 +29,14 @@ export interface DecidedMessage {
   languageFallback: boolean;
   asksQuestion: boolean;
   /** Where the content came from, for logs and reports. */
-  source: 'faq' | 'tracking' | 'customs' | 'return_policy' | 'system' | 'coupon' | 'agent';
+  source: 'faq' | 'tracking' | 'customs' | 'return_policy' | 'order_status' | 'system' | 'coupon' | 'agent';
 }
 
 export type RenderRequest =
   | { kind: 'faq'; faqId: string }
   | { kind: 'system'; message: SystemMessageKind }
+  /** The status of the order in focus when it has no parcel to track yet. */
+  | { kind: 'order_status'; orderNumber: string; status: string }
   | { kind: 'coupon_nudge'; coupon: NudgeCoupon }
   /** Newest event of each parcel; a customs hold gets the customs-aware reply for the destination. */
   | { kind: 'tracking'; parcels: TrackingResult[]; country: string | null }
@@ -67,7 +68,7 @@ export function decided(
   language: string,
   input: Pick<RenderInput, 'locale' | 'requestedLanguage'>,
   source: DecidedMessage['source'],
-  extra: Partial<Pick<DecidedMessage, 'author' | 'agentId' | 'asksQuestion' | 'quickReplies'>> = {},
+  extra: Partial<Pick<DecidedMessage, 'author' | 'agentId' | 'asksQuestion' | 'quickReplies' | 'languageFallback'>> = {},
 ): DecidedMessage {
   return {
     text,
@@ -76,33 +77,39 @@ export function decided(
     agentId: extra.agentId ?? null,
     language,
     requestedLanguage: input.requestedLanguage,
-    languageFallback: isFallback(language, input.locale),
+    languageFallback: extra.languageFallback ?? isFallback(language, input.locale),
     asksQuestion: extra.asksQuestion ?? ASKS.test(text),
     source,
   };
 }
 
-/** A system message; `author` 'bot' when it stands for the bot's answer ("tell me more"). */
+type RenderContext = Pick<RenderInput, 'locale' | 'requestedLanguage' | 'defaultLanguage'>;
+
+/** A system message; `author` 'bot' when it stands for the bot's answer ("tell me more", "which order?"). */
 export function renderSystem(
   message: SystemMessageKind,
-  input: Pick<RenderInput, 'locale' | 'requestedLanguage'>,
+  input: RenderContext,
   author?: 'bot',
+  values?: Record<string, string>,
 ): DecidedMessage {
-  const msg = systemMessage(message, input.locale);
+  const msg = systemMessage(message, input.locale, values, input.defaultLanguage);
   return decided(msg.text, msg.language, input, 'system', {
     author: author ?? 'system',
     asksQuestion: QUESTION_KINDS.has(message) || ASKS.test(msg.text),
+    languageFallback: msg.fallback,
   });
 }
 
-export function renderCouponNudge(c: NudgeCoupon, input: Pick<RenderInput, 'locale' | 'requestedLanguage'>): DecidedMessage {
-  const msg = systemMessage(c.expiresAt ? 'silence_nudge_coupon_until' : 'silence_nudge_coupon', input.locale);
-  const text = fill(msg.text, {
+export function renderCouponNudge(c: NudgeCoupon, input: RenderContext): DecidedMessage {
+  const kind = c.expiresAt ? 'silence_nudge_coupon_until' : 'silence_nudge_coupon';
+  const lang = systemMessage(kind, input.locale, undefined, input.defaultLanguage).language;
+  const values = {
     code: c.code,
-    discount: formatDiscount(c, msg.language),
-    ...(c.expiresAt ? { until: formatExpiry(new Date(c.expiresAt), msg.language) } : {}),
-  });
-  return decided(text, msg.language, input, 'coupon', { asksQuestion: false });
+    discount: formatDiscount(c, lang),
+    ...(c.expiresAt ? { until: formatExpiry(new Date(c.expiresAt), lang) } : {}),
+  };
+  const msg = systemMessage(kind, input.locale, values, input.defaultLanguage);
+  return decided(msg.text, msg.language, input, 'coupon', { asksQuestion: false, languageFallback: msg.fallback });
 }
 
 /** The FAQ entry's answer in the locale, its base language, the shop's default, or its first answer. */
@@ -140,15 +147,21 @@ async function renderTracking(
         country: country ?? last.location.country ?? null,
         lastEvent: last,
         language: input.locale,
+        shopDefault: input.defaultLanguage,
       });
       parts.push({ reply: note(r), source: 'customs' });
-    } else parts.push({ reply: note(trackingStatusReply({ event: last, language: input.locale })), source: 'tracking' });
+    } else
+      parts.push({
+        reply: note(trackingStatusReply({ event: last, language: input.locale, shopDefault: input.defaultLanguage })),
+        source: 'tracking',
+      });
   }
   if (parts.length === 0) return null;
   const many = parts.length > 1;
   const text = parts.map((p, i) => (many ? `${parcels[i]!.trackingNumber}: ${p.reply.text}` : p.reply.text)).join('\n');
   const source = parts.some((p) => p.source === 'customs') ? 'customs' : 'tracking';
-  return decided(text, parts[0]!.reply.language, input, source);
+  const first = parts[0]!.reply;
+  return decided(text, first.language, input, source, { languageFallback: first.languageFallback });
 }
 
 /**
@@ -164,13 +177,15 @@ export async function renderReply(input: RenderInput): Promise<DecidedMessage | 
       try {
         const a = await answerReturnQuestion({ shopId: input.shopId, country: r.country, sku: r.sku, language: input.locale });
         log('return-policy answer', { shopId: input.shopId, country: r.country, sku: r.sku, ruleId: a.ruleId });
-        return decided(a.text, a.language, input, 'return_policy');
+        return decided(a.text, a.language, input, 'return_policy', { languageFallback: a.languageFallback });
       } catch (e) {
         log('no return rule to answer with; the FAQ answers', { shopId: input.shopId, country: r.country, error: String(e) });
         return null;
       }
     case 'system':
-      return renderSystem(r.message, input);
+      return renderSystem(r.message, input, r.message === 'not_understood' || r.message === 'ask_order_number' ? 'bot' : undefined);
+    case 'order_status':
+      return { ...renderSystem('order_status', input, 'bot', { order: r.orderNumber, status: r.status }), source: 'order_status' };
     case 'coupon_nudge':
       return renderCouponNudge(r.coupon, input);
     case 'faq':

@@ -23,6 +23,10 @@ export const MAX_PARCELS = 3;
 export type AnswerPlan =
   | { kind: 'track'; parcels: Array<{ trackingNumber: string; carrier: string | null }>; country: string | null }
   | { kind: 'returns'; country: string; sku: string | null }
+  /** The order has no parcel yet: say where it stands. */
+  | { kind: 'order_status'; orderNumber: string; status: string }
+  /** An order question with no order known and no number: ask which. */
+  | { kind: 'ask_order' }
   | { kind: 'faq'; faqId: string }
   | { kind: 'not_understood' };
 
@@ -66,6 +70,8 @@ export function planAnswer(u: Understanding, focus: OrderFact | null): AnswerPla
       ? focus.shipments.slice(0, MAX_PARCELS)
       : u.trackingNumbers.slice(0, MAX_PARCELS).map((trackingNumber) => ({ trackingNumber, carrier: null }));
     if (parcels.length > 0) return { kind: 'track', parcels, country: focus?.country ?? null };
+    if (focus) return { kind: 'order_status', orderNumber: focus.orderNumber, status: focus.status };
+    return { kind: 'ask_order' };
   }
   if (u.understood && u.intent === 'returns_exchange') {
     const country = u.countries[0] ?? focus?.country ?? null;
