@@ -36,8 +36,12 @@ export type SessionState = 'starting' | 'connecting' | 'waiting_for_scan' | 'ope
 export interface InboundOutcome {
   shopId: string;
   externalId: string | null;
-  /** accepted: recorded and signalled; duplicate: seen before; deferred: recorded, Temporal down, the relay will signal it; ignored: not a buyer message; failed: could not be recorded. */
-  outcome: 'accepted' | 'duplicate' | 'deferred' | 'ignored' | 'failed';
+  /**
+   * accepted: recorded and signalled; duplicate: seen before; deferred: recorded, Temporal down, the
+   * relay will signal it; no_conversation: a seller message for a buyer with no running conversation
+   * (recorded, not delivered); ignored: not a buyer message; failed: could not be recorded.
+   */
+  outcome: 'accepted' | 'duplicate' | 'deferred' | 'no_conversation' | 'ignored' | 'failed';
   reason?: string;
   buyerId?: string;
 }
