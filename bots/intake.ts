@@ -75,6 +75,7 @@ export class Intake {
         workflowId,
         text: m.text,
         attachments: m.attachments ?? [],
+        ...(m.orderRefs?.length ? { orderRefs: m.orderRefs } : {}),
         author: 'buyer',
         receivedAt: new Date(m.receivedAt),
         signalled: false,
@@ -254,6 +255,7 @@ export class Intake {
           externalId: p.externalId,
           text: p.text,
           attachments: p.attachments as InboundMessage['attachments'],
+          ...(p.orderRefs?.length ? { orderRefs: [...p.orderRefs] } : {}),
           receivedAt: (p.receivedAt ?? p.createdAt).toISOString(),
           ...(p.author === 'seller' ? { author: 'seller' as const, ...(p.agentId ? { agentId: p.agentId } : {}) } : {}),
         };

@@ -18,6 +18,8 @@ const messageSchema = new Schema(
     workflowId: { type: String, required: true },
     text: { type: String, default: '' },
     attachments: { type: [Schema.Types.Mixed], default: [] },
+    /** Inbound: order ids the message refers to without words (an order card). */
+    orderRefs: { type: [String], default: undefined },
     quickReplies: { type: [String], default: [] },
     language: { type: String, default: null },
     /** Outbound: no text in the buyer's language existed; `language` is the shop's default. */

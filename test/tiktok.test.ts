@@ -19,10 +19,11 @@ import { parseNotification } from '../bots/tiktok/webhook.js';
 import { BuyerModel } from '../models/buyer.js';
 import { disconnectMongo } from '../models/connection.js';
 import { MessageModel } from '../models/message.js';
+import { OrderModel } from '../models/order.js';
 import { TiktokTokenModel } from '../models/tiktok-token.js';
 import { startApp, type App } from '../scripts/app.js';
 import { freePort } from '../scripts/stack/process.js';
-import { buyerMessage, sellerReply } from '../workflows/contract.js';
+import { buyerMessage, sellerReply, snapshot } from '../workflows/contract.js';
 import { seedDemoShop } from '../scripts/demo/demo-shop.js';
 import { startFakeTiktok, type FakeTiktok } from './fakes/tiktok-partner.js';
 import { eventually, signalsInHistory, useFreshDatabase } from './setup/helpers.js';
@@ -107,7 +108,7 @@ describe('New message (type 14) normalization', () => {
     });
     expect(parseNotification(JSON.parse(fixture('new-message-order-card.json')))).toMatchObject({
       kind: 'message',
-      message: { attachments: [{ type: 'other', name: 'order_card order_id=576486316948490001' }] },
+      message: { attachments: [{ type: 'other', name: 'order_card order_id=576486316948490001' }], orderRefs: ['576486316948490001'] },
     });
   });
 
@@ -471,6 +472,37 @@ describe('Partner API client and webhook route', () => {
     const bad = JSON.stringify({ type: 14, shop_id: GW_SHOP, data: { message_id: 'm', type: 'TEXT' } });
     expect((await signed(bad)).status).toBe(400);
   });
+  it('an order card makes its order the conversation’s order: a card for a $260 order hands off (order-value rule)', async () => {
+    await OrderModel.create({
+      shopId: 'demo',
+      orderNumber: 'TT-CARD-1',
+      externalId: '576486316948490001',
+      totalUsd: 260,
+      total: 260,
+      currency: 'USD',
+      status: 'awaiting_shipment',
+      country: 'US',
+      placedAt: new Date(),
+      source: 'tiktok',
+    });
+    const n = JSON.parse(fixture('new-message-order-card.json'));
+    n.tts_notification_id = 'n-card-1';
+    n.data = { ...n.data, conversation_id: 'conv-card-1', message_id: 'card-msg-1', sender: { im_user_id: 'card-buyer-1', role: 'BUYER' } };
+    const res = await signed(JSON.stringify(n));
+    expect(res.status).toBe(200);
+    expect((await MessageModel.findOne({ channel: 'tiktok', externalId: 'card-msg-1' }).lean())?.orderRefs).toEqual(['576486316948490001']);
+    const snap = await eventually(
+      async () => {
+        const s = await app.client.workflow.getHandle('conv:demo:tiktok:card-buyer-1').query(snapshot);
+        return s.status === 'waiting_agent' ? s : null;
+      },
+      30_000,
+      'the order-value handoff',
+    );
+    expect(snap.focusOrder).toMatchObject({ orderNumber: 'TT-CARD-1', via: 'card' });
+    expect(snap.handoffReason).toBe('order_value');
+  });
+
   // ---- human takeover: messages typed in Seller Center reach the conversation as sellerReply
   const BUYER = '707885565181165594'; // the buyer of conversation 710688832392260838 (new-message-text.json)
   const SHOP_IM = '7494560109732334261';
@@ -521,6 +553,36 @@ describe('Partner API client and webhook route', () => {
       messages: buyerBefore!.messages,
       replyTo: buyerBefore!.replyTo,
     });
+
+    // The workflow takes it as a human takeover: the conversation is the seller's, the bot goes quiet.
+    const handle = app.client.workflow.getHandle(wfOf(BUYER));
+    const taken = await eventually(
+      async () => {
+        const snap = await handle.query(snapshot);
+        return snap.status === 'agent' && !snap.busy ? snap : null;
+      },
+      30_000,
+      'the takeover',
+    );
+    expect(taken.agentId).toBe(SHOP_IM);
+    const botReplies = () => MessageModel.countDocuments({ workflowId: wfOf(BUYER), direction: 'out', author: { $in: ['bot', 'system'] } });
+    const before = await botReplies();
+    const ask = newMessage({
+      conversationId: '710688832392260838',
+      messageId: 'buyer-after-takeover',
+      text: 'How long does shipping take?',
+      senderId: BUYER,
+    });
+    expect((await signed(ask)).status).toBe(200);
+    await eventually(
+      async () => {
+        const snap = await handle.query(snapshot);
+        return snap.turns === taken.turns + 1 && snap.pendingInbox === 0 && !snap.busy;
+      },
+      30_000,
+      'the buyer message to be handled',
+    );
+    expect(await botReplies()).toBe(before);
   });
 
   it('our own send echoed back by TikTok is not a seller message, also when the webhook beats the Send Message answer', async () => {

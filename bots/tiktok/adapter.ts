@@ -165,6 +165,7 @@ export class TiktokAdapter implements ChannelAdapter {
       externalId: m.externalId,
       text: m.text,
       attachments: m.attachments.length ? m.attachments : undefined,
+      ...(m.orderRefs.length ? { orderRefs: m.orderRefs } : {}),
       receivedAt: new Date().toISOString(),
       raw: m.raw,
       replyTo: { tiktokShopId: m.tiktokShopId, conversationId: m.conversationId } satisfies TiktokReplyTo,

@@ -64,6 +64,8 @@ export interface TiktokMessage {
   externalId: string;
   text: string;
   attachments: Attachment[];
+  /** Order ids of an order, logistics or return card: the conversation is about that order. */
+  orderRefs: string[];
   type: string;
   notificationId?: string;
   createTime?: number;
@@ -123,6 +125,7 @@ export function parseNotification(body: unknown): ParsedNotification {
   const c = parseContent(d.content);
   let text = '';
   const attachments: Attachment[] = [];
+  const orderRefs: string[] = [];
   if (d.type === 'TEXT') {
     text = str(c.content) ?? '';
     if (!text.trim()) return ignored('empty text', d.message_id);
@@ -140,6 +143,8 @@ export function parseNotification(body: unknown): ParsedNotification {
   } else if (d.type in CARDS) {
     const ids = CARDS[d.type]!.filter((k) => str(c[k])).map((k) => `${k}=${str(c[k])}`);
     attachments.push({ type: 'other', name: `${d.type.toLowerCase()}${ids.length ? ` ${ids.join(' ')}` : ''}` });
+    const orderId = CARDS[d.type]!.includes('order_id') ? str(c.order_id) : undefined;
+    if (orderId) orderRefs.push(orderId);
   } else {
     return ignored(`message type ${d.type}`, d.message_id);
   }
@@ -155,6 +160,7 @@ export function parseNotification(body: unknown): ParsedNotification {
       externalId: d.message_id,
       text,
       attachments,
+      orderRefs,
       type: d.type,
       notificationId: env.data.tts_notification_id,
       createTime: d.create_time,
