@@ -92,6 +92,7 @@ export function conversationConfig(): ConversationConfig {
     npsDelayMs: parseDuration('SORA_NPS_DELAY', '30m'),
     npsAnswerWindowMs: parseDuration('SORA_NPS_ANSWER_WINDOW', '24h'),
     agentSlaMs: parseDuration('SORA_AGENT_SLA', '3m'),
+    agentIdleCloseMs: parseDuration('SORA_AGENT_IDLE_CLOSE', '24h'),
     maxEscalationTiers: number('SORA_MAX_ESCALATION_TIERS', 2),
     orderValueHandoffUsd: number('SORA_HANDOFF_ORDER_VALUE_USD', 200),
     complaintStreakHandoff: number('SORA_HANDOFF_COMPLAINT_STREAK', 2),

@@ -14,6 +14,8 @@ import { couponSettingsFromEnv, type CouponSettings } from './coupons/settings.j
 import { makeNotifyOperators } from './conversations/notify-operators.js';
 import { recordConversation, storeNpsAnswer } from './conversations/records.js';
 import { makeSendToBuyer } from './messaging/send.js';
+import { renderReply } from './messaging/render.js';
+import { loadShopProfile } from './conversations/shop-profile.js';
 import { makeUnderstand } from './understanding/understand.js';
 import { sharedEmbedder, type Embedder } from './knowledge/embedder.js';
 import { KbIndex } from './knowledge/kb-index.js';
@@ -25,6 +27,8 @@ import type { Client } from '@temporalio/client';
 
 export type { Understanding } from './understanding/understand.js';
 export type { OutboundContent } from './messaging/compose.js';
+export type { DecidedMessage, RenderRequest } from './messaging/render.js';
+export type { OrderFact, BuyerFacts } from './commerce/buyer-facts.js';
 export type { SystemMessageKind } from './catalog/system-messages.js';
 export type { ClaimCouponInput, ClaimCouponResult, NudgeCoupon } from './coupons/claim.js';
 export type { TrackingResult, TrackingEvent, TrackingStatus } from './logistics/tracking.js';
@@ -56,6 +60,8 @@ export function createActivities(deps: ActivityDeps) {
     lookupBuyerFacts: makeLookupBuyerFacts(deps.orderSources ?? orderSourcesFromEnv()),
     answerReturnQuestion,
     answerCustomsHold,
+    loadShopProfile,
+    renderReply,
     sendToBuyer: makeSendToBuyer(deps.registry),
     recordConversation,
     storeNpsAnswer,

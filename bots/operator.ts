@@ -23,11 +23,20 @@ export interface OperatorServices {
   ): Promise<{ imported: unknown; invalid?: undefined } | { invalid: { message: string; problems: unknown[] } }>;
   /** Carrier API keys per shop: ok / expiring / expired; all shops without `shopId`. */
   carrierKeyHealth(q?: { shopId?: string }): Promise<{ status: string; counts: Record<string, number> }>;
+  /**
+   * The shop's conversation strategy, after applying `change` when given (validated; nothing stored
+   * when any field is bad). `problems` lists every bad field; `unknownShop` when there is no such shop.
+   */
+  shopStrategy(shopId: string, change?: unknown): Promise<{ view: unknown } | { problems: string[]; unknownShop: boolean }>;
 }
 
 const agentBody = z.object({ agentId: z.string().min(1, 'agentId is required') });
 const messageBody = agentBody.extend({ text: z.string().trim().min(1, 'text must not be empty').max(4096) });
-const closeBody = z.object({ reason: z.string().min(1).max(200).default('operator') });
+const closeBody = z.object({
+  reason: z.string().min(1).max(200).default('resolved'),
+  /** Whether the buyer's matter was resolved (the NPS survey follows); default: reason is 'resolved'. */
+  resolved: z.boolean().optional(),
+});
 
 function parse<T>(schema: z.ZodType<T>, req: Request): T {
   const r = schema.safeParse(req.body ?? {});
@@ -84,6 +93,15 @@ export function operatorRoutes(client: Client, services: OperatorServices, token
       throw e;
     }
   });
+  // The shop's conversation strategy (silence nudge, idle close, NPS delay); PUT takes the fields to change, null resets one.
+  const strategy = async (res: import('express').Response, shopId: string, change?: unknown) => {
+    const r = await services.shopStrategy(shopId, change);
+    if ('view' in r) return void res.json(r.view);
+    if (r.unknownShop) throw new HttpError(404, 'unknown_shop', r.problems.join('; '));
+    throw new HttpError(422, 'invalid_strategy', r.problems.join('; '));
+  };
+  r.get('/shops/:shopId/strategy', (req, res) => strategy(res, String(req.params.shopId)));
+  r.put('/shops/:shopId/strategy', (req, res) => strategy(res, String(req.params.shopId), req.body ?? {}));
   // Carrier API keys per shop: ok / expiring (within SORA_CARRIER_KEY_WARN_HOURS) / expired; no secrets.
   r.get('/health/carrier-keys', async (req, res) => {
     const shop = req.query.shop;

@@ -19,13 +19,23 @@ export interface Attachment {
 export interface InboundMessage {
   channel: ChannelId;
   shopId: string;
-  /** Platform user id, stable per buyer. */
+  /** Platform user id, stable per buyer: the buyer the conversation is with, also for a seller's message. */
   buyerId: string;
+  /**
+   * Who wrote it. Absent = 'buyer'. 'seller': a human typed it in the platform's own inbox (TikTok
+   * Seller Center, the phone linked to Baileys, the WhatsApp Business app): the intake records it
+   * and delivers it as the `sellerReply` signal, never as a buyer turn (see bots/intake.ts).
+   */
+  author?: 'buyer' | 'seller';
+  /** Seller messages: who typed it, when the platform says (TikTok sender id, …). */
+  agentId?: string;
   /** Platform message id: the dedupe key. */
   externalId: string;
   /** Normalized text (captions included). */
   text: string;
   attachments?: Attachment[];
+  /** Order ids the message refers to without words (a TikTok order card): the conversation's order. */
+  orderRefs?: string[];
   /** ISO time at intake. */
   receivedAt: string;
   /** Kept for audit, never trusted. */

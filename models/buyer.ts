@@ -19,6 +19,9 @@ const buyerSchema = new Schema(
   { timestamps: true },
 );
 buyerSchema.index({ shopId: 1, channel: 1, buyerId: 1 }, { unique: true });
+/** Seller messages name the conversation or chat, not the buyer: found through the stored reply address. */
+buyerSchema.index({ shopId: 1, channel: 1, 'replyTo.conversationId': 1 });
+buyerSchema.index({ shopId: 1, channel: 1, 'replyTo.jid': 1 });
 
 export type Buyer = InferSchemaType<typeof buyerSchema>;
 export const BuyerModel = model('Buyer', buyerSchema);

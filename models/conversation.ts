@@ -8,7 +8,7 @@ const conversationSchema = new Schema(
     shopId: { type: String, required: true },
     channel: { type: String, required: true },
     buyerId: { type: String, required: true },
-    status: { type: String, enum: ['bot', 'waiting_agent', 'agent', 'closed'], required: true },
+    status: { type: String, enum: ['bot', 'waiting_agent', 'agent', 'follow_up', 'closed'], required: true },
     intent: { type: String, default: null },
     language: { type: String, default: null },
     turns: { type: Number, default: 0 },
@@ -21,6 +21,12 @@ const conversationSchema = new Schema(
     closedAt: { type: Date, default: null },
     closeReason: { type: String, default: null },
     npsScore: { type: Number, default: null },
+    /** How it ended: resolved conversations get the NPS survey (null while open). */
+    resolved: { type: Boolean, default: null },
+    /** The order the conversation is about. */
+    focusOrder: { type: String, default: null },
+    /** Since when a reply is owed (follow_up). */
+    followUpSince: { type: Date, default: null },
   },
   { timestamps: true },
 );

@@ -4,6 +4,9 @@ import { model, Schema, type InferSchemaType } from 'mongoose';
  * Every message in and out. Inbound: externalId = the platform's message id (dedupe key), recorded
  * by the gateway before it signals. Outbound: externalId = the idempotency key
  * `{workflowId}:{runId}:{seq}`, recorded by the send activity before it calls the adapter.
+ * Seller messages (a human answered in the platform's own inbox, bots/intake.ts): direction 'out',
+ * author 'seller', status 'sent', externalId = the platform's message id, recorded by the gateway;
+ * `signalled` says whether the sellerReply signal was delivered (or there was no conversation).
  */
 const messageSchema = new Schema(
   {
@@ -15,16 +18,22 @@ const messageSchema = new Schema(
     workflowId: { type: String, required: true },
     text: { type: String, default: '' },
     attachments: { type: [Schema.Types.Mixed], default: [] },
+    /** Inbound: order ids the message refers to without words (an order card). */
+    orderRefs: { type: [String], default: undefined },
     quickReplies: { type: [String], default: [] },
     language: { type: String, default: null },
     /** Outbound: no text in the buyer's language existed; `language` is the shop's default. */
     languageFallback: { type: Boolean, default: false },
     requestedLanguage: { type: String, default: null },
-    /** Outbound: who wrote it. */
-    author: { type: String, enum: ['buyer', 'bot', 'agent', 'system'], required: true },
+    /** Outbound: the message asks the buyer something. */
+    asksQuestion: { type: Boolean, default: false },
+    /** Outbound: where the content came from (faq, tracking, customs, return_policy, order_status, system, coupon, agent). */
+    source: { type: String, default: null },
+    /** Who wrote it. 'seller': typed in the platform's own inbox, not sent by us. */
+    author: { type: String, enum: ['buyer', 'bot', 'agent', 'system', 'seller'], required: true },
     agentId: { type: String, default: null },
     receivedAt: { type: Date, default: null },
-    /** Inbound: delivered to the conversation workflow (false = the relay still has to). */
+    /** Inbound and seller messages: delivered to the conversation workflow (false = the relay still has to). */
     signalled: { type: Boolean, default: false },
     signalAttempts: { type: Number, default: 0 },
     /** Outbound delivery state. */
@@ -38,6 +47,9 @@ const messageSchema = new Schema(
 messageSchema.index({ channel: 1, externalId: 1 }, { unique: true });
 messageSchema.index({ workflowId: 1, direction: 1, _id: 1 });
 messageSchema.index({ direction: 1, signalled: 1 });
+messageSchema.index({ author: 1, signalled: 1 });
+/** Echo checks: was this platform message one we sent? */
+messageSchema.index({ channel: 1, platformMessageId: 1 });
 
 export type Message = InferSchemaType<typeof messageSchema>;
 export const MessageModel = model('Message', messageSchema);

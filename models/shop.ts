@@ -10,7 +10,11 @@ const shopSchema = new Schema(
     channels: { type: [String], default: ['webchat'] },
     /** Bumped by every KB import; workers rebuild their in-memory index when it changes. */
     kbVersion: { type: Number, default: 0 },
-    /** Spanish variant for system messages: 'es' (Spain) or 'es-419' (Latin America). */
+    /**
+     * Spanish variant for buyer messages: 'es' (Spain) or 'es-419' (Latin America). Same list as
+     * SPANISH_VARIANTS in activities/catalog/languages.ts (models import no layer above them;
+     * test/catalogs.test.ts keeps the two equal).
+     */
     spanishVariant: { type: String, enum: ['es', 'es-419'], default: 'es' },
     /** Return/exchange policy config (same shape as policies/<shop>.yaml); validated when loaded. */
     returnPolicy: { type: Schema.Types.Mixed, default: undefined },
@@ -20,6 +24,25 @@ const shopSchema = new Schema(
     nudgeCoupon: {
       type: new Schema({ enabled: { type: Boolean, default: false } }, { _id: false }),
       default: () => ({ enabled: false }),
+    },
+    /**
+     * Conversation strategy (PRODUCT R20): unset fields use the deployment's defaults
+     * (SORA_SILENCE_NUDGE, SORA_IDLE_CLOSE, SORA_NPS_DELAY). The nudge's coupon is `nudgeCoupon.enabled`.
+     * Edited with `sora shops strategy` and PUT /operator/shops/:shopId/strategy.
+     */
+    strategy: {
+      type: new Schema(
+        {
+          silenceNudge: { type: Boolean, default: null },
+          silenceNudgeDelayMs: { type: Number, default: null },
+          silenceNudgeAfter: { type: String, enum: ['any_reply', 'question', null], default: null },
+          silenceNudgeMax: { type: Number, default: null },
+          idleCloseMs: { type: Number, default: null },
+          npsDelayMs: { type: Number, default: null },
+        },
+        { _id: false },
+      ),
+      default: () => ({}),
     },
     /** The last rule `sora coupons generate` used (prefix, code length, discount, expiry), for reference. */
     couponRule: {

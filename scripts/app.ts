@@ -12,6 +12,7 @@ import type { OrderSource } from '../activities/commerce/orders/source.js';
 import { WebchatAdapter } from '../bots/webchat.js';
 import { adaptersFromEnv } from '../bots/channels.js';
 import { connectMongo } from '../models/connection.js';
+import { defaultStrategy } from '../workflows/contract.js';
 import {
   conversationConfig,
   parseDuration,
@@ -62,10 +63,11 @@ export async function startApp(o: AppOptions): Promise<App> {
   const adapters = o.adapters ?? (o.webchatPollMs !== undefined ? [new WebchatAdapter({ pollMs: o.webchatPollMs })] : adaptersFromEnv());
   for (const a of adapters) registry.register(a);
   const { client, connection } = createTemporalClient(settings);
+  const convConfig = { ...conversationConfig(), ...o.conversation };
   const intake = new Intake({
     client,
     connection,
-    conversationConfig: { ...conversationConfig(), ...o.conversation },
+    conversationConfig: convConfig,
     signalDeadlineMs: o.signalDeadlineMs ?? signalDeadlineMs(),
     log,
   });
@@ -112,7 +114,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     intake,
     client,
     operatorToken: process.env.SORA_OPERATOR_TOKEN,
-    operator: operatorServices,
+    operator: operatorServices(defaultStrategy(convConfig)),
     log,
   });
   intake.startRelay(o.relayIntervalMs ?? parseDuration('SORA_RELAY_INTERVAL', '5s'));

@@ -37,6 +37,7 @@ const GROUPS = new Map<string, () => Promise<CommandGroup>>([
   ['policies', () => import('./cli/policies.js')],
   ['customs', () => import('./cli/policies.js')],
   ['coupons', () => import('./cli/coupons.js')],
+  ['shops', () => import('./cli/shops.js')],
 ]);
 
 async function main(argv: string[]): Promise<void> {

@@ -1,13 +1,17 @@
 /**
  * The operator API's services (bots/operator.ts `OperatorServices`), wired by the entry point from
- * activities/, which bots/ may not import: the FAQ workbook import and the carrier key health.
+ * activities/, which bots/ may not import: the FAQ workbook import, the carrier key health and the
+ * shop's conversation strategy.
  */
 import type { OperatorServices } from '../bots/operator.js';
 import { importKb } from '../activities/knowledge/kb-import.js';
 import { KbValidationError } from '../activities/knowledge/kb-workbook.js';
 import { carrierKeyHealth } from '../activities/logistics/carrier-key-alerts.js';
+import { getShopStrategy, StrategyInputError, updateShopStrategy } from '../activities/conversations/shop-profile.js';
+import type { ConversationStrategy } from '../workflows/contract.js';
 
-export const operatorServices: OperatorServices = {
+/** `strategyDefaults`: what a shop's conversation strategy falls back to (from the conversation config). */
+export const operatorServices = (strategyDefaults: ConversationStrategy): OperatorServices => ({
   async importKb(shopId, fileName, data) {
     try {
       return { imported: await importKb(shopId, fileName, { data }) };
@@ -17,4 +21,18 @@ export const operatorServices: OperatorServices = {
     }
   },
   carrierKeyHealth: (q) => carrierKeyHealth(q),
-};
+  async shopStrategy(shopId, change) {
+    try {
+      return {
+        view:
+          change === undefined
+            ? await getShopStrategy(shopId, strategyDefaults)
+            : await updateShopStrategy(shopId, change, strategyDefaults),
+      };
+    } catch (e) {
+      if (e instanceof StrategyInputError)
+        return { problems: e.problems, unknownShop: e.problems.length === 1 && e.problems[0]!.startsWith('no shop') };
+      throw e;
+    }
+  },
+});

@@ -36,6 +36,7 @@ import { ensureCarrierKeyAuditSchedule } from '../scripts/carrier-key-schedule.j
 import { paths } from '../infra/paths.js';
 import { workflowBundle } from '../scripts/worker.js';
 import { conversationConfig, taskQueues } from '../temporal.config.js';
+import { defaultStrategy } from '../workflows/contract.js';
 import { carrierKeyAudit, type CarrierKeyAuditResult } from '../workflows/carrier-key-audit.js';
 import { carrierKeyWatchId } from '../activities/logistics/carrier-key-watches.js';
 import { FAST, fixture, startCarrierServer, type CarrierServer, type Handler, seventeenTrackEcho } from './kit/carrier-server.js';
@@ -398,7 +399,7 @@ describe('health', () => {
       intake,
       client,
       operatorToken: 'op-token',
-      operator: operatorServices,
+      operator: operatorServices(defaultStrategy(conversationConfig())),
       log: () => {},
     });
   });

@@ -7,6 +7,7 @@ import { MockActivityEnvironment, TestWorkflowEnvironment } from '@temporalio/te
 import * as contract from '../workflows/contract.js';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { LOCALES } from '../activities/catalog/languages.js';
 import { systemMessage } from '../activities/catalog/system-messages.js';
 import { createActivities } from '../activities/index.js';
 import { makeClaimNudgeCoupon, type ClaimCouponInput, type ClaimCouponResult } from '../activities/coupons/claim.js';
@@ -302,7 +303,7 @@ describe('coupon nudge text', () => {
       currency: 'USD',
       expiresAt: '2027-02-01T00:00:00.000Z',
     };
-    for (const lang of ['en', 'zh', 'es', 'es-419', 'fr', 'pt', 'th', 'vi', 'id', 'ar']) {
+    for (const lang of LOCALES) {
       const c = await compose('txt', { kind: 'coupon_nudge', coupon }, lang);
       expect(c.language).toBe(lang);
       expect(c.text).toContain('ZX-42');

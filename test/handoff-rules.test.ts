@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { conversationConfig } from '../temporal.config.js';
-import { initialState } from '../workflows/conversation.js';
+import { initialState } from '../workflows/conversation/lifecycle.js';
 import { countStreaks, handoffReason, type MessageFacts } from '../workflows/handoff-rules.js';
 
 const config = conversationConfig();

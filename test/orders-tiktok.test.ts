@@ -24,7 +24,7 @@ import { ShopModel } from '../models/shop.js';
 import { startApp, type App } from '../scripts/app.js';
 import { seedDemoShop } from '../scripts/demo/demo-shop.js';
 import { conversationConfig } from '../temporal.config.js';
-import { initialState } from '../workflows/conversation.js';
+import { initialState } from '../workflows/conversation/lifecycle.js';
 import { handoffReason } from '../workflows/handoff-rules.js';
 import { startFakeTiktok, type FakeTiktok } from './fakes/tiktok-partner.js';
 import { eventually, useFreshDatabase } from './setup/helpers.js';

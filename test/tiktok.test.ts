@@ -7,6 +7,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { adaptersFromEnv, ChannelConfigError } from '../bots/channels.js';
 import { ChannelSendError } from '../bots/channel.js';
@@ -18,11 +19,14 @@ import { parseNotification } from '../bots/tiktok/webhook.js';
 import { BuyerModel } from '../models/buyer.js';
 import { disconnectMongo } from '../models/connection.js';
 import { MessageModel } from '../models/message.js';
+import { OrderModel } from '../models/order.js';
 import { TiktokTokenModel, tiktokTokenStore } from '../models/tiktok-token.js';
 import { startApp, type App } from '../scripts/app.js';
+import { freePort } from '../scripts/stack/process.js';
+import { buyerMessage, sellerReply, snapshot } from '../workflows/contract.js';
 import { seedDemoShop } from '../scripts/demo/demo-shop.js';
 import { startFakeTiktok, type FakeTiktok } from './fakes/tiktok-partner.js';
-import { eventually, useFreshDatabase } from './setup/helpers.js';
+import { eventually, signalsInHistory, useFreshDatabase } from './setup/helpers.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/tiktok/${name}`, import.meta.url), 'utf8');
 const examples = JSON.parse(fixture('signature-examples.json'));
@@ -104,12 +108,36 @@ describe('New message (type 14) normalization', () => {
     });
     expect(parseNotification(JSON.parse(fixture('new-message-order-card.json')))).toMatchObject({
       kind: 'message',
-      message: { attachments: [{ type: 'other', name: 'order_card order_id=576486316948490001' }] },
+      message: { attachments: [{ type: 'other', name: 'order_card order_id=576486316948490001' }], orderRefs: ['576486316948490001'] },
     });
   });
 
-  it("ignores the shop's own messages, new-conversation events and other notifications", () => {
-    expect(parseNotification(JSON.parse(fixture('new-message-from-shop.json')))).toMatchObject({ kind: 'ignored', reason: 'sent by SHOP' });
+  it('messages from the shop side (SHOP, CUSTOMER_SERVICE) are seller messages: sender kept, no buyer named', () => {
+    const shop = parseNotification(JSON.parse(fixture('new-message-from-shop.json')));
+    expect(shop).toMatchObject({
+      kind: 'message',
+      message: {
+        author: 'seller',
+        senderId: '7494560109732334261',
+        senderRole: 'SHOP',
+        conversationId: '710688832392260838',
+        externalId: '722323407926368822',
+        text: 'Thanks for your order!',
+      },
+    });
+    expect(shop.kind === 'message' && shop.message.buyerId).toBeUndefined();
+    const agent = JSON.parse(fixture('new-message-from-shop.json'));
+    agent.data.sender.role = 'CUSTOMER_SERVICE';
+    expect(parseNotification(agent)).toMatchObject({ kind: 'message', message: { author: 'seller', senderRole: 'CUSTOMER_SERVICE' } });
+    expect(parseNotification(JSON.parse(fixture('new-message-text.json')))).toMatchObject({ message: { author: 'buyer' } });
+  });
+
+  it('ignores SYSTEM and ROBOT messages, new-conversation events and other notifications', () => {
+    for (const role of ['SYSTEM', 'ROBOT']) {
+      const n = JSON.parse(fixture('new-message-from-shop.json'));
+      n.data.sender.role = role;
+      expect(parseNotification(n)).toMatchObject({ kind: 'ignored', reason: `sent by ${role}` });
+    }
     expect(parseNotification(JSON.parse(fixture('new-conversation.json')))).toMatchObject({ kind: 'ignored', type: 13 });
     expect(parseNotification(JSON.parse(examples.webhook.body))).toMatchObject({ kind: 'ignored', reason: 'notification type 1' });
     const notice = JSON.parse(fixture('new-message-text.json'));
@@ -215,7 +243,14 @@ describe('Partner API client and webhook route', () => {
       gatewayPort: 0,
       relayIntervalMs: 600_000,
       adapters: [
-        new TiktokAdapter({ appKey: APP_KEY, appSecret: APP_SECRET, shops: { [GW_SHOP]: 'demo' }, apiUrl: gw.url, authUrl: gw.url }),
+        new TiktokAdapter({
+          appKey: APP_KEY,
+          appSecret: APP_SECRET,
+          shops: { [GW_SHOP]: 'demo' },
+          apiUrl: gw.url,
+          authUrl: gw.url,
+          echoWaitMs: 300,
+        }),
       ],
     });
   });
@@ -423,12 +458,10 @@ describe('Partner API client and webhook route', () => {
     expect(gw.sent.at(-1)).toMatchObject({ shopCipher: 'US_cipher_1' });
   });
 
-  it("acknowledges but does not record the shop's own messages, new-conversation events and unmapped shops", async () => {
-    for (const name of ['new-message-from-shop.json', 'new-conversation.json']) {
-      const res = await signed(fixture(name));
-      expect(res.status).toBe(200);
-      expect(await res.json()).toMatchObject({ status: 'ignored' });
-    }
+  it('acknowledges but does not record new-conversation events and unmapped shops', async () => {
+    const res = await signed(fixture('new-conversation.json'));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ignored' });
     const unmapped = fixture('new-message-text.json').replace(GW_SHOP, '1111111111').replace('722323407926368819', '722323407926368899');
     expect(await (await signed(unmapped)).json()).toMatchObject({ status: 'ignored', reason: 'unmapped shop' });
     expect(await MessageModel.countDocuments({ channel: 'tiktok', direction: 'in' })).toBe(1);
@@ -446,5 +479,258 @@ describe('Partner API client and webhook route', () => {
     );
     const bad = JSON.stringify({ type: 14, shop_id: GW_SHOP, data: { message_id: 'm', type: 'TEXT' } });
     expect((await signed(bad)).status).toBe(400);
+  });
+  it('an order card makes its order the conversation’s order: a card for a $260 order hands off (order-value rule)', async () => {
+    await OrderModel.create({
+      shopId: 'demo',
+      orderNumber: 'TT-CARD-1',
+      externalId: '576486316948490001',
+      totalUsd: 260,
+      total: 260,
+      currency: 'USD',
+      status: 'awaiting_shipment',
+      country: 'US',
+      placedAt: new Date(),
+      source: 'tiktok',
+    });
+    const n = JSON.parse(fixture('new-message-order-card.json'));
+    n.tts_notification_id = 'n-card-1';
+    n.data = { ...n.data, conversation_id: 'conv-card-1', message_id: 'card-msg-1', sender: { im_user_id: 'card-buyer-1', role: 'BUYER' } };
+    const res = await signed(JSON.stringify(n));
+    expect(res.status).toBe(200);
+    expect((await MessageModel.findOne({ channel: 'tiktok', externalId: 'card-msg-1' }).lean())?.orderRefs).toEqual(['576486316948490001']);
+    const snap = await eventually(
+      async () => {
+        const s = await app.client.workflow.getHandle('conv:demo:tiktok:card-buyer-1').query(snapshot);
+        return s.status === 'waiting_agent' ? s : null;
+      },
+      30_000,
+      'the order-value handoff',
+    );
+    expect(snap.focusOrder).toMatchObject({ orderNumber: 'TT-CARD-1', via: 'card' });
+    expect(snap.handoffReason).toBe('order_value');
+  });
+
+  // ---- human takeover: messages typed in Seller Center reach the conversation as sellerReply
+  const BUYER = '707885565181165594'; // the buyer of conversation 710688832392260838 (new-message-text.json)
+  const SHOP_IM = '7494560109732334261';
+  const wfOf = (buyerId: string) => `conv:demo:tiktok:${buyerId}`;
+  /** A New message in `conversationId` as the documented event, from the buyer or the shop. */
+  const newMessage = (o: { conversationId: string; messageId: string; text: string; role?: string; senderId?: string }) => {
+    const n = JSON.parse(fixture('new-message-text.json'));
+    n.tts_notification_id = `n-${o.messageId}`;
+    n.data = {
+      ...n.data,
+      conversation_id: o.conversationId,
+      message_id: o.messageId,
+      content: JSON.stringify({ content: o.text }),
+      sender: { im_user_id: o.senderId ?? (o.role && o.role !== 'BUYER' ? SHOP_IM : `buyer-${o.conversationId}`), role: o.role ?? 'BUYER' },
+    };
+    return JSON.stringify(n);
+  };
+
+  it('a reply typed in Seller Center reaches the running conversation as sellerReply, recorded once; a redelivery is a no-op', async () => {
+    expect(sellerReply.name).toBe('sellerReply');
+    const buyerTurns = (await signalsInHistory(app.client, wfOf(BUYER), buyerMessage)).length;
+    const buyerBefore = await BuyerModel.findOne({ channel: 'tiktok', buyerId: BUYER }).lean();
+    const body = fixture('new-message-from-shop.json'); // role SHOP, in the buyer's conversation 710688832392260838
+    const res = await signed(body);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'accepted', workflowId: wfOf(BUYER) });
+    expect(await (await signed(body)).json()).toMatchObject({ status: 'duplicate' });
+
+    const recs = await MessageModel.find({ channel: 'tiktok', externalId: '722323407926368822' }).lean();
+    expect(recs).toHaveLength(1);
+    expect(recs[0]).toMatchObject({
+      direction: 'out',
+      author: 'seller',
+      status: 'sent',
+      agentId: SHOP_IM,
+      buyerId: BUYER,
+      workflowId: wfOf(BUYER),
+      text: 'Thanks for your order!',
+      signalled: true,
+    });
+    const replies = await signalsInHistory(app.client, wfOf(BUYER), sellerReply);
+    expect(replies).toEqual([
+      { externalId: '722323407926368822', text: 'Thanks for your order!', at: expect.any(String), agentId: SHOP_IM },
+    ]);
+    // Not a buyer turn, and the buyer's reply address is untouched.
+    expect(await signalsInHistory(app.client, wfOf(BUYER), buyerMessage)).toHaveLength(buyerTurns);
+    expect(await BuyerModel.findOne({ channel: 'tiktok', buyerId: BUYER }).lean()).toMatchObject({
+      messages: buyerBefore!.messages,
+      replyTo: buyerBefore!.replyTo,
+    });
+
+    // The workflow takes it as a human takeover: the conversation is the seller's, the bot goes quiet.
+    const handle = app.client.workflow.getHandle(wfOf(BUYER));
+    const taken = await eventually(
+      async () => {
+        const snap = await handle.query(snapshot);
+        return snap.status === 'agent' && !snap.busy ? snap : null;
+      },
+      30_000,
+      'the takeover',
+    );
+    expect(taken.agentId).toBe(SHOP_IM);
+    const botReplies = () => MessageModel.countDocuments({ workflowId: wfOf(BUYER), direction: 'out', author: { $in: ['bot', 'system'] } });
+    const before = await botReplies();
+    const ask = newMessage({
+      conversationId: '710688832392260838',
+      messageId: 'buyer-after-takeover',
+      text: 'How long does shipping take?',
+      senderId: BUYER,
+    });
+    expect((await signed(ask)).status).toBe(200);
+    await eventually(
+      async () => {
+        const snap = await handle.query(snapshot);
+        return snap.turns === taken.turns + 1 && snap.pendingInbox === 0 && !snap.busy;
+      },
+      30_000,
+      'the buyer message to be handled',
+    );
+    expect(await botReplies()).toBe(before);
+  });
+
+  it('our own send echoed back by TikTok is not a seller message, also when the webhook beats the Send Message answer', async () => {
+    const conversationId = '710688832392260901';
+    const buyerId = `buyer-${conversationId}`;
+    gw.echoWebhook = { url: hook(), shopImUserId: SHOP_IM, retryDelayMs: 200, maxAttempts: 10 };
+    try {
+      const res = await signed(newMessage({ conversationId, messageId: '722323407926360001', text: 'How long does shipping take?' }));
+      expect(await res.json()).toMatchObject({ status: 'accepted', workflowId: wfOf(buyerId) });
+      // The bot's reply goes out; the fake delivers its echo first, before answering Send Message.
+      const echoed = await eventually(
+        () =>
+          gw.echoDeliveries.find(
+            (d) => d.status === 200 && gw.sent.some((s) => s.messageId === d.messageId && s.conversationId === conversationId),
+          ),
+        30_000,
+        'the echo of the reply, acknowledged',
+      );
+      const attempts = gw.echoDeliveries.filter((d) => d.messageId === echoed.messageId);
+      // First delivery: our send was still in flight (no id yet) → 503, TikTok delivers again; then: ours.
+      expect(attempts[0]).toMatchObject({ attempt: 1, status: 503, body: { error: 'echo_check_pending' } });
+      expect(attempts.at(-1)).toMatchObject({ status: 200, body: { status: 'ignored', reason: 'own message' } });
+      expect(await MessageModel.findOne({ workflowId: wfOf(buyerId), direction: 'out', author: 'bot' }).lean()).toMatchObject({
+        status: 'sent',
+        platformMessageId: echoed.messageId,
+      });
+    } finally {
+      gw.echoWebhook = null;
+    }
+    expect(await MessageModel.countDocuments({ channel: 'tiktok', author: 'seller', workflowId: wfOf(buyerId) })).toBe(0);
+    expect(await signalsInHistory(app.client, wfOf(buyerId), sellerReply)).toEqual([]);
+
+    // A send of ours known only from its outbound record (another process sent it): ignored too.
+    await MessageModel.create({
+      direction: 'out',
+      channel: 'tiktok',
+      externalId: `${wfOf(buyerId)}:other-run:1`,
+      shopId: 'demo',
+      buyerId,
+      workflowId: wfOf(buyerId),
+      author: 'bot',
+      status: 'sent',
+      platformMessageId: '722323407926360002',
+    });
+    const again = await signed(newMessage({ conversationId, messageId: '722323407926360002', text: 'From another worker', role: 'SHOP' }));
+    expect(await again.json()).toMatchObject({ status: 'ignored', reason: 'own message' });
+    expect(await MessageModel.countDocuments({ channel: 'tiktok', author: 'seller', workflowId: wfOf(buyerId) })).toBe(0);
+  });
+
+  it('a seller message never starts a conversation: none running, closed, or an unknown TikTok conversation', async () => {
+    // A buyer known from an earlier conversation, whose workflow is not running.
+    await BuyerModel.create({
+      shopId: 'demo',
+      channel: 'tiktok',
+      buyerId: 'buyer-idle',
+      firstSeenAt: new Date(),
+      lastSeenAt: new Date(),
+      replyTo: { tiktokShopId: GW_SHOP, conversationId: '710688832392260902' },
+    });
+    const res = await signed(
+      newMessage({
+        conversationId: '710688832392260902',
+        messageId: '722323407926360003',
+        text: 'Hello?',
+        role: 'CUSTOMER_SERVICE',
+        senderId: 'agent-7',
+      }),
+    );
+    expect(await res.json()).toMatchObject({ status: 'no_conversation', workflowId: wfOf('buyer-idle') });
+    expect(await MessageModel.findOne({ externalId: '722323407926360003' }).lean()).toMatchObject({
+      author: 'seller',
+      agentId: 'agent-7',
+      buyerId: 'buyer-idle',
+      signalled: true,
+    });
+    await expect(app.client.workflow.getHandle(wfOf('buyer-idle')).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+
+    // A conversation that has ended: not restarted.
+    const conversationId = '710688832392260903';
+    const buyerId = `buyer-${conversationId}`;
+    await signed(newMessage({ conversationId, messageId: '722323407926360004', text: 'hi' }));
+    const handle = app.client.workflow.getHandle(wfOf(buyerId));
+    const { runId } = await handle.describe();
+    await handle.terminate('test: the conversation ended');
+    const late = await signed(newMessage({ conversationId, messageId: '722323407926360005', text: 'Sorry for the wait', role: 'SHOP' }));
+    expect(await late.json()).toMatchObject({ status: 'no_conversation' });
+    const after = await handle.describe();
+    expect([after.runId, after.status.name]).toEqual([runId, 'TERMINATED']);
+
+    // A conversation no buyer of ours is known in: recorded and logged, nothing signalled.
+    const unknown = await signed(
+      newMessage({ conversationId: '999999999', messageId: '722323407926360006', text: 'Hi from the shop', role: 'SHOP' }),
+    );
+    expect(await unknown.json()).toMatchObject({ status: 'no_conversation', reason: 'unknown conversation' });
+    expect(await MessageModel.findOne({ externalId: '722323407926360006' }).lean()).toMatchObject({
+      author: 'seller',
+      buyerId: 'unknown:conversation:999999999',
+      signalled: true,
+    });
+    expect(
+      await (await signed(newMessage({ conversationId: '999999999', messageId: '722323407926360006', text: 'x', role: 'SHOP' }))).json(),
+    ).toMatchObject({
+      status: 'duplicate',
+    });
+  });
+
+  it('Temporal down: the seller message is recorded, the webhook answers 503, the relay delivers the sellerReply later', async () => {
+    const down = await startApp({
+      mongoUri: inject('mongoUri'),
+      temporal: { address: `127.0.0.1:${await freePort()}`, namespace: 'default' },
+      worker: false,
+      gatewayPort: 0,
+      adapters: [
+        new TiktokAdapter({ appKey: APP_KEY, appSecret: APP_SECRET, shops: { [GW_SHOP]: 'demo' }, apiUrl: gw.url, authUrl: gw.url }),
+      ],
+      relayIntervalMs: 600_000,
+      signalDeadlineMs: 1500,
+    });
+    const body = newMessage({
+      conversationId: '710688832392260838',
+      messageId: '722323407926360007',
+      text: 'Mei here, I will check',
+      role: 'SHOP',
+    });
+    try {
+      const res = await fetch(`${down.gateway.url}/webhooks/tiktok`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: webhookSignature(body, APP_KEY, APP_SECRET) },
+        body,
+      });
+      expect(res.status).toBe(503);
+      expect(await MessageModel.findOne({ externalId: '722323407926360007' }).lean()).toMatchObject({ author: 'seller', signalled: false });
+    } finally {
+      await down.stop();
+    }
+    await eventually(
+      async () => (await app.intake.relayOnce(0)) >= 1 || MessageModel.exists({ externalId: '722323407926360007', signalled: true }),
+    );
+    const replies = await signalsInHistory(app.client, wfOf(BUYER), sellerReply);
+    expect(replies.map((r) => r.text)).toEqual(['Thanks for your order!', 'Mei here, I will check']);
+    expect(await MessageModel.countDocuments({ externalId: '722323407926360007' })).toBe(1);
   });
 });

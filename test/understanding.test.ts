@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { extractCountries, extractOrderNumbers, extractSkus, extractTrackingNumbers } from '../activities/understanding/entities.js';
 import { asksForHuman, isComplaint } from '../activities/understanding/keywords.js';
 import { detectLanguage } from '../activities/understanding/language.js';
-import { systemMessage, LANGUAGES } from '../activities/catalog/system-messages.js';
+import { LOCALES } from '../activities/catalog/languages.js';
+import { systemMessage } from '../activities/catalog/system-messages.js';
 
 describe('language detection', () => {
   it.each([
@@ -85,7 +86,7 @@ describe('entities', () => {
 
 describe('system message catalogs', () => {
   it('has every message in all 9 languages plus es-419', () => {
-    for (const lang of [...LANGUAGES, 'es-419']) {
+    for (const lang of LOCALES) {
       for (const kind of ['not_understood', 'handoff_notice', 'silence_nudge', 'nps_question', 'closed'] as const) {
         const m = systemMessage(kind, lang);
         expect(m.language).toBe(lang);

@@ -7,6 +7,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ChannelSendError } from '../bots/channel.js';
 import { WhatsappCloudAdapter } from '../bots/whatsapp-cloud/adapter.js';
@@ -21,7 +22,8 @@ import { startApp, type App } from '../scripts/app.js';
 import { freePort } from '../scripts/stack/process.js';
 import { seedDemoShop } from '../scripts/demo/demo-shop.js';
 import { startFakeGraph, type FakeGraph } from './fakes/whatsapp-graph.js';
-import { eventually, useFreshDatabase } from './setup/helpers.js';
+import { eventually, signalsInHistory, useFreshDatabase } from './setup/helpers.js';
+import { sellerReply } from '../workflows/contract.js';
 
 const APP_SECRET = 'focused-app-secret';
 const VERIFY_TOKEN = 'focused-verify-token';
@@ -106,6 +108,52 @@ describe('webhook normalization', () => {
       ['wamid.STATUS.DELIVERED', 'delivered', undefined],
       ['wamid.STATUS.READ', 'read', undefined],
       ['wamid.STATUS.FAILED', 'failed', 131047],
+    ]);
+  });
+
+  it("smb_message_echoes (Meta's syntax): a message the business sent from the app, for the customer `to` in wa_id form", () => {
+    const p = parseWebhook(JSON.parse(fixture('smb-message-echoes.json')), mediaUrl);
+    expect(p.messages).toEqual([]);
+    expect(p.ignored).toEqual([]);
+    expect(p.echoes).toEqual([
+      expect.objectContaining({
+        phoneNumberId: PHONE_A,
+        buyerId: '16505551234',
+        externalId: 'wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQUFERjg0NDEzNDdFODU3MUMxMAA=',
+        text: "Here's the info you requested! https://www.meta.com/quest/quest-3/",
+        attachments: [],
+        platformTimestamp: '1739321024',
+      }),
+    ]);
+  });
+
+  it('smb_message_echoes: media caption, interactive body and template name; revokes and reactions ignored', () => {
+    const body = JSON.parse(fixture('smb-message-echoes.json'));
+    const base = body.entry[0].changes[0].value.message_echoes[0];
+    body.entry[0].changes[0].value.message_echoes = [
+      {
+        ...base,
+        id: 'wamid.E.img',
+        type: 'image',
+        text: undefined,
+        image: { id: '555', mime_type: 'image/jpeg', caption: 'Your size chart' },
+      },
+      { ...base, id: 'wamid.E.int', type: 'interactive', text: undefined, interactive: { type: 'button', body: { text: 'Which size?' } } },
+      { ...base, id: 'wamid.E.tpl', type: 'template', text: undefined, template: { name: 'order_update' } },
+      { ...base, id: 'wamid.E.rev', type: 'revoke', text: undefined, revoke: { original_message_id: 'wamid.E.img' } },
+      { ...base, id: 'wamid.E.rea', type: 'reaction', text: undefined, reaction: { message_id: 'wamid.X', emoji: '👍' } },
+      { ...base, id: 'wamid.E.bad', to: undefined },
+    ];
+    const p = parseWebhook(body, mediaUrl);
+    expect(p.echoes.map((e) => [e.externalId, e.buyerId, e.text, e.attachments])).toEqual([
+      ['wamid.E.img', '16505551234', 'Your size chart', [{ type: 'image', mimeType: 'image/jpeg', url: mediaUrl('555') }]],
+      ['wamid.E.int', '16505551234', 'Which size?', []],
+      ['wamid.E.tpl', '16505551234', '', [{ type: 'other', name: 'template order_update' }]],
+    ]);
+    expect(p.ignored.map((i) => i.reason)).toEqual([
+      'echo: message type revoke',
+      'echo: message type reaction',
+      'message echo without to/id/type',
     ]);
   });
 
@@ -302,6 +350,71 @@ describe('through the gateway', () => {
       30_000,
       'reply to 5215512345678',
     );
+  });
+
+  // ---- human takeover: replies typed in the WhatsApp Business app (coexistence) reach the conversation
+  const ECHO_ID = 'wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQUFERjg0NDEzNDdFODU3MUMxMAA=';
+  const wfOf = (buyerId: string) => `conv:demo:whatsapp-cloud:${buyerId}`;
+  /** The documented echo fixture, with another id / recipient / text. */
+  const echo = (o: { id?: string; to?: string; text?: string } = {}) => {
+    const body = JSON.parse(fixture('smb-message-echoes.json'));
+    const e = body.entry[0].changes[0].value.message_echoes[0];
+    Object.assign(e, { ...(o.id ? { id: o.id } : {}), ...(o.to ? { to: o.to } : {}), ...(o.text ? { text: { body: o.text } } : {}) });
+    return JSON.stringify(body);
+  };
+
+  it('a reply typed in the WhatsApp Business app (smb_message_echoes) reaches the running conversation as sellerReply, once', async () => {
+    // 16505551234 wrote earlier (multi-entry): their conversation is running.
+    const body = echo();
+    const res = await post(body, sign(body));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ accepted: 1, seller: 1, noConversation: 0, ownEchoes: 0 });
+    const rec = await MessageModel.findOne({ channel: 'whatsapp-cloud', externalId: ECHO_ID }).lean();
+    expect(rec).toMatchObject({
+      direction: 'out',
+      author: 'seller',
+      status: 'sent',
+      buyerId: '16505551234',
+      workflowId: wfOf('16505551234'),
+      signalled: true,
+    });
+    const text = "Here's the info you requested! https://www.meta.com/quest/quest-3/";
+    expect(await signalsInHistory(app.client, wfOf('16505551234'), sellerReply)).toEqual([
+      { externalId: ECHO_ID, text, at: expect.any(String) },
+    ]);
+
+    expect(await (await post(body, sign(body))).json()).toMatchObject({ accepted: 0, duplicates: 1, seller: 0 });
+    expect(await MessageModel.countDocuments({ channel: 'whatsapp-cloud', externalId: ECHO_ID })).toBe(1);
+    expect(await signalsInHistory(app.client, wfOf('16505551234'), sellerReply)).toHaveLength(1);
+    // The customer's reply address stays the one their own message gave.
+    expect((await BuyerModel.findOne({ channel: 'whatsapp-cloud', buyerId: '16505551234' }).lean())?.replyTo).toEqual({
+      phoneNumberId: PHONE_A,
+      waId: '16505551234',
+    });
+  });
+
+  it('an echo of our own Cloud API send is not a seller message', async () => {
+    const ours = await eventually(
+      () => MessageModel.findOne({ workflowId: wfOf('16505559876'), direction: 'out', author: 'bot', status: 'sent' }).lean(),
+      30_000,
+      "the bot's reply to 16505559876",
+    );
+    expect(ours.platformMessageId).toMatch(/^wamid\.FAKE/);
+    const body = echo({ id: ours.platformMessageId!, to: '16505559876', text: ours.text });
+    expect(await (await post(body, sign(body))).json()).toMatchObject({ accepted: 0, seller: 0, ownEchoes: 1 });
+    expect(await MessageModel.countDocuments({ channel: 'whatsapp-cloud', author: 'seller', workflowId: wfOf('16505559876') })).toBe(0);
+    expect(await signalsInHistory(app.client, wfOf('16505559876'), sellerReply)).toEqual([]);
+  });
+
+  it('an echo to a customer with no running conversation is recorded, and starts none', async () => {
+    const body = echo({ id: 'wamid.ECHO.NOCONV', to: '+1 (555) 000-9999', text: 'Hi! Your order is ready for pickup.' });
+    expect(await (await post(body, sign(body))).json()).toMatchObject({ accepted: 1, seller: 1, noConversation: 1 });
+    expect(await MessageModel.findOne({ externalId: 'wamid.ECHO.NOCONV' }).lean()).toMatchObject({
+      author: 'seller',
+      buyerId: '15550009999',
+      signalled: true,
+    });
+    await expect(app.client.workflow.getHandle(wfOf('15550009999')).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
   });
 
   it('Temporal down: every message of the batch is recorded, the answer is 503, the relay delivers later', async () => {

@@ -48,7 +48,14 @@ async function accountOf(gatewayUrl: string): Promise<Account> {
   return account;
 }
 
-const STATUS: Record<InboundOutcome['outcome'], number> = { accepted: 202, duplicate: 200, deferred: 503, ignored: 422, failed: 500 };
+const STATUS: Record<InboundOutcome['outcome'], number> = {
+  accepted: 202,
+  duplicate: 200,
+  deferred: 503,
+  no_conversation: 200,
+  ignored: 422,
+  failed: 500,
+};
 
 /** Emit the message on the gateway's socket and report what the adapter made of it. */
 async function emit(gatewayUrl: string, externalId: string, make: () => Parameters<SocketDouble['receive']>[0]): Promise<number> {

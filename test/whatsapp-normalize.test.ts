@@ -102,8 +102,48 @@ describe('normalizeWhatsappMessage', () => {
     expect(ok('buttonReply').text).toBe('Track my order');
   });
 
+  it("an own message (typed on the shop phone / WhatsApp Business app) is a seller message for the chat's buyer", () => {
+    const m = ok('ownMessage');
+    expect(m).toMatchObject({
+      author: 'seller',
+      buyerId: '15551230001@s.whatsapp.net',
+      externalId: 'BAE5A1B2C3D4E5F6',
+      text: 'Your order ships tomorrow.',
+      replyTo: { jid: '15551230001@s.whatsapp.net' },
+    });
+    expect(ok('text').author).toBeUndefined(); // buyer messages carry no author (= buyer)
+  });
+
+  it("own messages: remoteJidAlt (the sender's, i.e. our own other address) is not taken for the buyer", () => {
+    const lid = fixtures.lidAddressed;
+    const own = waMessage({ ...lid, key: { ...lid.key, fromMe: true, remoteJidAlt: '15550001111@s.whatsapp.net' } });
+    const r = normalizeWhatsappMessage(own, opts);
+    expect(r).toMatchObject({
+      ok: true,
+      message: { author: 'seller', buyerId: '123456789012345@lid', replyTo: { jid: '123456789012345@lid' } },
+    });
+  });
+
+  it('own messages in groups (even allowed ones), in the chat with ourselves and in status broadcasts are ignored', () => {
+    const own = (name: Name, remoteJid?: string) => {
+      const f = fixtures[name] as { key: Record<string, unknown> };
+      return waMessage({ ...f, key: { ...f.key, fromMe: true, ...(remoteJid ? { remoteJid } : {}) } });
+    };
+    expect(normalizeWhatsappMessage(own('group'), { ...opts, allowGroups: true })).toMatchObject({
+      ok: false,
+      reason: 'own_message_in_group',
+    });
+    expect(normalizeWhatsappMessage(own('group'), opts)).toMatchObject({ ok: false, reason: 'group' });
+    const self = { ...opts, selfJids: ['15550001111:7@s.whatsapp.net', '99887766554433@lid'] };
+    expect(normalizeWhatsappMessage(own('ownMessage', '15550001111@s.whatsapp.net'), self)).toMatchObject({
+      ok: false,
+      reason: 'self_chat',
+    });
+    expect(normalizeWhatsappMessage(own('ownMessage', '99887766554433@lid'), self)).toMatchObject({ ok: false, reason: 'self_chat' });
+    expect(normalizeWhatsappMessage(own('statusBroadcast'), opts)).toMatchObject({ ok: false, reason: 'status_broadcast' });
+  });
+
   it.each([
-    ['ownMessage', 'own_message'],
     ['statusBroadcast', 'status_broadcast'],
     ['group', 'group'],
     ['revoke', 'protocol'],

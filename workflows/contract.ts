@@ -5,7 +5,7 @@
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { InboundMessage } from '../infra/channel-contract.js';
-import type { ConversationSnapshot } from './types.js';
+import type { ConversationConfig, ConversationSnapshot, ConversationStrategy } from './types.js';
 
 export type {
   ConversationConfig,
@@ -14,11 +14,25 @@ export type {
   ConversationSnapshot,
   ConversationState,
   ConversationStatus,
+  ConversationStrategy,
   HandoffReason,
+  ShopProfile,
 } from './types.js';
 
 /** The workflow type that runs one buyer conversation (`workflows/conversation.ts`). */
 export const conversationWorkflowType = 'conversation';
+
+/**
+ * The strategy a shop's conversations use for what the shop did not set: the deployment's defaults
+ * (PRODUCT R20: the silence nudge on, after any bot reply, once; the coupon is the shop's own switch).
+ */
+export function defaultStrategy(config: ConversationConfig): ConversationStrategy {
+  return {
+    silenceNudge: { enabled: true, delayMs: config.silenceNudgeMs, after: 'any_reply', max: 1, coupon: true },
+    idleCloseMs: config.idleCloseMs,
+    npsDelayMs: config.npsDelayMs,
+  };
+}
 
 /**
  * A reply a human typed in the platform's own inbox (TikTok Seller Center, the WhatsApp phone
@@ -38,6 +52,7 @@ export const buyerMessage = defineSignal<[InboundMessage]>('buyerMessage');
 export const agentAccepted = defineSignal<[{ agentId: string }]>('agentAccepted');
 export const agentMessage = defineSignal<[{ agentId: string; text: string }]>('agentMessage');
 export const agentReleased = defineSignal<[]>('agentReleased');
-export const closeConversation = defineSignal<[{ reason: string }]>('closeConversation');
+/** `resolved` (default: reason === 'resolved') decides whether the NPS survey follows. */
+export const closeConversation = defineSignal<[{ reason: string; resolved?: boolean }]>('closeConversation');
 export const sellerReply = defineSignal<[SellerReply]>('sellerReply');
 export const snapshot = defineQuery<ConversationSnapshot>('snapshot');

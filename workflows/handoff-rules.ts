@@ -15,11 +15,20 @@ export function countStreaks(state: ConversationState, facts: MessageFacts): Con
   return state;
 }
 
-/** First matching rule wins; null = the bot keeps the conversation. */
-export function handoffReason(state: ConversationState, facts: MessageFacts, config: ConversationConfig): HandoffReason | null {
+/**
+ * First matching rule wins; null = the bot keeps the conversation. `orderValueUsd` is the value the
+ * order-value rule looks at: by default the state's (v1: the highest of any order of the buyer);
+ * core v2 passes the value of the order this message made the conversation about, or null.
+ */
+export function handoffReason(
+  state: ConversationState,
+  facts: MessageFacts,
+  config: ConversationConfig,
+  orderValueUsd: number | null = state.orderValueUsd,
+): HandoffReason | null {
   if (facts.humanRequest) return 'human_request';
   if (state.complaintStreak >= config.complaintStreakHandoff) return 'complaint';
-  if (state.orderValueUsd !== null && state.orderValueUsd > config.orderValueHandoffUsd) return 'order_value';
+  if (orderValueUsd !== null && orderValueUsd > config.orderValueHandoffUsd) return 'order_value';
   if (state.lowConfidenceStreak >= config.lowConfidenceHandoff) return 'low_confidence';
   return null;
 }

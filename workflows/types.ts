@@ -1,6 +1,11 @@
 import type { InboundMessage } from '../infra/channel-contract.js';
 
-export type ConversationStatus = 'bot' | 'waiting_agent' | 'agent' | 'closed';
+/**
+ * bot: the bot answers · waiting_agent: handed off, tiers escalate on the SLA · agent: a human holds it
+ * (the bot is quiet) · follow_up: nobody took the handoff, a reply is owed (no idle close, no NPS) ·
+ * closed: ended; NPS follows only when it ended resolved. See docs/conversation-lifecycle.md.
+ */
+export type ConversationStatus = 'bot' | 'waiting_agent' | 'agent' | 'follow_up' | 'closed';
 
 /** Timers and thresholds; built from env by temporal.config.ts and passed in the workflow input. */
 export interface ConversationConfig {
@@ -20,6 +25,45 @@ export interface ConversationConfig {
   activityTimeoutMs?: number;
   /** Upsert SoraStatus & co. (off only where the server has no custom search attributes). */
   searchAttributes: boolean;
+  /** An agent-held conversation with no message from either side for this long closes with a notice (SORA_AGENT_IDLE_CLOSE, 24h). */
+  agentIdleCloseMs?: number;
+}
+
+/**
+ * The shop's conversation strategy (PRODUCT R20), stored on the shop (`sora shops strategy`, the
+ * operator API) over the defaults from ConversationConfig. Loaded when a conversation starts.
+ */
+export interface ConversationStrategy {
+  silenceNudge: {
+    enabled: boolean;
+    /** Quiet time after a bot reply before the care message. */
+    delayMs: number;
+    /** 'any_reply': after every bot reply; 'question': only after a reply that asked something. */
+    after: 'any_reply' | 'question';
+    /** Nudges per conversation at most (1 = once). */
+    max: number;
+    /** Attach a coupon from the shop's pool (one per buyer). */
+    coupon: boolean;
+  };
+  idleCloseMs: number;
+  npsDelayMs: number;
+}
+
+/** What a conversation knows of the shop, loaded at its start (activities/conversations/shop-profile.ts). */
+export interface ShopProfile {
+  strategy: ConversationStrategy;
+  defaultLanguage: string;
+  spanishVariant: 'es' | 'es-419';
+}
+
+/** The order a conversation is about: named by the buyer, sent as an order card, or the buyer's order the question concerns. */
+export interface FocusOrder {
+  orderNumber: string;
+  totalUsd: number;
+  country: string | null;
+  status: string;
+  /** How it became the focus. */
+  via: 'named' | 'card' | 'buyer_latest';
 }
 
 export interface ConversationInput {
@@ -31,7 +75,7 @@ export interface ConversationInput {
   carried?: CarriedState;
 }
 
-export type HandoffReason = 'complaint' | 'order_value' | 'human_request' | 'low_confidence';
+export type HandoffReason = 'complaint' | 'order_value' | 'human_request' | 'low_confidence' | 'seller_takeover';
 
 export interface ConversationState {
   status: ConversationStatus;
@@ -63,6 +107,25 @@ export interface ConversationState {
   seenExternalIds: string[];
   /** How many runs this conversation has continued through. */
   continuedRuns: number;
+  // ---- core v2 (absent in state carried from v1 runs; see lifecycle.ts normalizeState) ----
+  /** The order this conversation is about (order-value rule, tracking, returns). */
+  focusOrder?: FocusOrder | null;
+  /** Silence nudges sent in this conversation. */
+  nudges?: number;
+  /** When the bot last replied to the buyer, and whether that reply asked something. */
+  lastBotReplyAt?: number | null;
+  lastBotReplyAsked?: boolean;
+  lastBuyerAt?: number | null;
+  /** Last message of a human (agent console or platform inbox). */
+  lastAgentAt?: number | null;
+  /** The last buyer message was understood and answered by the bot. */
+  lastUnderstood?: boolean;
+  /** Since when a reply is owed (status follow_up). */
+  followUpSince?: number | null;
+  /** How the conversation ended: resolved ones get the NPS survey. */
+  resolved?: boolean | null;
+  /** The shop's profile (strategy, languages) this conversation runs with. */
+  profile?: ShopProfile | null;
 }
 
 export interface CarriedState {
@@ -84,7 +147,8 @@ export interface ConversationSnapshot extends ConversationState {
 }
 
 export interface ConversationResult {
-  outcome: 'nps_answered' | 'nps_unanswered';
+  /** closed_unresolved: ended without resolution (no survey). */
+  outcome: 'nps_answered' | 'nps_unanswered' | 'closed_unresolved';
   npsScore: number | null;
   turns: number;
 }

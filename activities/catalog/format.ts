@@ -1,21 +1,25 @@
 /**
  * Small, deterministic formatting helpers for reply catalogs: placeholders, localized dates in the
  * event's own UTC offset, durations, lists and country names (all through Intl, no extra data).
+ * The messages themselves are ICU MessageFormat, formatted by t.ts.
  */
+import { isLocale, LOCALE_INFO } from './languages.js';
 
-/** Replace {name} with vars.name; a missing var is left visible so a test catches it. */
+/**
+ * Replace {name} with vars.name; a missing var is left visible so a test catches it. Only for
+ * simple placeholders: messages with plural/select go through t() (t.ts).
+ */
 export function fill(template: string, vars: Record<string, string | number>): string {
   return template.replace(/\{(\w+)\}/g, (m, k: string) => (vars[k] !== undefined ? String(vars[k]) : m));
 }
 
-/** Catalog language → BCP 47 locale for Intl (English follows the buyer's country). */
+/** Countries whose English readers expect British dates ("12 March 2025"). */
+const BRITISH_ENGLISH = ['GB', 'UK', 'IE', 'AU', 'NZ', 'SG', 'MY', 'PH'];
+
+/** Catalog language → BCP 47 locale for Intl (languages.ts; English follows the buyer's country). */
 export function intlLocale(language: string, country?: string | null): string {
-  if (language === 'en')
-    return country && ['GB', 'UK', 'IE', 'AU', 'NZ', 'SG', 'MY', 'PH'].includes(country.toUpperCase()) ? 'en-GB' : 'en-US';
-  return (
-    { zh: 'zh-CN', es: 'es-ES', 'es-419': 'es-MX', fr: 'fr-FR', pt: 'pt-BR', th: 'th-TH', vi: 'vi-VN', id: 'id-ID', ar: 'ar' }[language] ??
-    language
-  );
+  if (language === 'en') return country && BRITISH_ENGLISH.includes(country.toUpperCase()) ? 'en-GB' : 'en-US';
+  return isLocale(language) ? LOCALE_INFO[language].intl : language;
 }
 
 const OFFSET = /([+-])(\d{2}):?(\d{2})$|Z$/i;
@@ -77,7 +81,7 @@ export function countryName(code: string, language: string): string {
   }
 }
 
-/** The catalog language to use: exact, then base language, then English. */
+/** The catalog language to use: exact, then base language, then English. (Catalog messages: resolveLocale in t.ts.) */
 export function pickLanguage<T>(catalogs: Record<string, T>, language: string | null | undefined): string {
   const lang = language ?? 'en';
   if (catalogs[lang]) return lang;

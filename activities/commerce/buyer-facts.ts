@@ -14,6 +14,23 @@ export interface BuyerFactsInput {
   channel: string;
   buyerId: string;
   orderNumbers: string[];
+  /** Order ids from order cards the buyer sent (TikTok ORDER_CARD): matched on the order number or the platform id. */
+  orderRefs?: string[];
+}
+
+/** One order as the conversation sees it (core v2 decides from these). */
+export interface OrderFact {
+  orderNumber: string;
+  externalId: string | null;
+  totalUsd: number;
+  country: string | null;
+  status: string;
+  /** ISO time. */
+  placedAt: string;
+  shipments: Array<{ carrier: string | null; trackingNumber: string }>;
+  skus: string[];
+  /** The order is linked to this buyer (not only named by number). */
+  linked: boolean;
 }
 
 export interface BuyerFacts {
@@ -22,7 +39,11 @@ export interface BuyerFacts {
   ordersFound: string[];
   /** What the platform sync did: 'off' (no source for the shop), 'fresh' (nothing stale), 'synced', 'failed'. */
   sync?: 'off' | 'fresh' | 'synced' | 'failed';
+  /** The orders named or linked to this buyer, newest first (at most 20). */
+  orders?: OrderFact[];
 }
+
+const ORDERS_KEPT = 20;
 
 export function makeLookupBuyerFacts(
   sources: OrderSource[] = [],
@@ -53,11 +74,34 @@ export function makeLookupBuyerFacts(
         });
       }
     }
-    const or: object[] = [{ [`buyerIds.${input.channel}`]: input.buyerId }];
+    const linkKey = `buyerIds.${input.channel}`;
+    const or: object[] = [{ [linkKey]: input.buyerId }];
     if (input.orderNumbers.length > 0) or.push({ orderNumber: { $in: input.orderNumbers } });
-    const orders = await OrderModel.find({ shopId: input.shopId, $or: or }, { orderNumber: 1, totalUsd: 1 }).lean();
-    if (orders.length === 0) return { orderValueUsd: null, ordersFound: [], sync };
-    return { orderValueUsd: Math.max(...orders.map((o) => o.totalUsd)), ordersFound: orders.map((o) => o.orderNumber), sync };
+    if (input.orderRefs?.length) or.push({ orderNumber: { $in: input.orderRefs } }, { externalId: { $in: input.orderRefs } });
+    const orders = await OrderModel.find(
+      { shopId: input.shopId, $or: or },
+      { orderNumber: 1, externalId: 1, totalUsd: 1, country: 1, status: 1, placedAt: 1, shipments: 1, items: 1, buyerIds: 1 },
+    )
+      .sort({ placedAt: -1 })
+      .limit(ORDERS_KEPT + input.orderNumbers.length + (input.orderRefs?.length ?? 0))
+      .lean();
+    if (orders.length === 0) return { orderValueUsd: null, ordersFound: [], sync, orders: [] };
+    return {
+      orderValueUsd: Math.max(...orders.map((o) => o.totalUsd)),
+      ordersFound: orders.map((o) => o.orderNumber),
+      sync,
+      orders: orders.map((o) => ({
+        orderNumber: o.orderNumber,
+        externalId: o.externalId ?? null,
+        totalUsd: o.totalUsd,
+        country: o.country ?? null,
+        status: o.status,
+        placedAt: new Date(o.placedAt).toISOString(),
+        shipments: (o.shipments ?? []).map((p) => ({ carrier: p.carrier ?? null, trackingNumber: p.trackingNumber })),
+        skus: (o.items ?? []).map((i) => i.sku),
+        linked: (o.buyerIds as unknown as Record<string, string> | undefined)?.[input.channel] === input.buyerId,
+      })),
+    };
   };
 }
 

@@ -3,36 +3,49 @@
  * and the customs-aware reply (held since when, typical delay for the country, expected release,
  * duties for DDU shipments, next step), in the buyer's language.
  */
-import { LOGISTICS_CATALOGS } from '../catalog/logistics-messages.js';
-import { countryName, fill, formatHours, formatLocalDate, pickLanguage } from '../catalog/format.js';
+import { countryName, formatHours, formatLocalDate } from '../catalog/format.js';
+import { shopDefaultLanguage } from '../catalog/shop-language.js';
+import { resolveLocale, t, type MessageKey, type MessageValues } from '../catalog/t.js';
 import { customsDelayFor, customsDelayTable, customsDelayTableForShop, type CustomsDelayTable } from './customs-delays.js';
 import type { TrackingEvent } from './tracking-types.js';
 
 export interface Reply {
   text: string;
   language: string;
+  /** True when no text existed in the wanted language (buyer's, else the shop's default) and another was used. */
+  languageFallback?: boolean;
 }
+
+/** One message of a reply written in `language` (a variant may take a message from its parent). */
+const msg = (key: MessageKey, language: string, values?: MessageValues) => t(key, language, values).text;
 
 /** "São Paulo, Brazil" / the carrier's text / "location not given". */
 export function placeName(location: TrackingEvent['location'], language: string): string {
-  const c = LOGISTICS_CATALOGS[language] ?? LOGISTICS_CATALOGS.en!;
   const country = location.country ? countryName(location.country, language) : '';
   if (location.city) return country ? `${location.city}, ${country}` : location.city;
   if (location.text.trim()) return location.text.trim();
-  return country || c.unknownPlace;
+  return country || msg('logistics.unknown_place', language);
 }
 
-export function trackingStatusReply(input: { event: TrackingEvent; language: string | null | undefined }): Reply {
-  const language = pickLanguage(LOGISTICS_CATALOGS, input.language);
-  const c = LOGISTICS_CATALOGS[language]!;
+export function trackingStatusReply(input: {
+  event: TrackingEvent;
+  language: string | null | undefined;
+  /** The shop's default language: used before English when the buyer's has no catalog. */
+  shopDefault?: string | null;
+}): Reply {
+  const { language, fallback } = resolveLocale(input.language, input.shopDefault);
   const { event } = input;
   const vars = {
-    status: c.status[event.status],
+    status: msg(`logistics.status.${event.status}`, language),
     description: event.description.trim(),
     place: placeName(event.location, language),
     time: formatLocalDate(event.time, language, { time: true, country: event.location.country }),
   };
-  return { text: tidy(fill(vars.description ? c.tracking : c.trackingNoDescription, vars)), language };
+  return {
+    text: tidy(msg(vars.description ? 'logistics.tracking' : 'logistics.tracking_no_description', language, vars)),
+    language,
+    languageFallback: fallback,
+  };
 }
 
 export interface CustomsReplyInput {
@@ -40,6 +53,8 @@ export interface CustomsReplyInput {
   country?: string | null;
   lastEvent: Pick<TrackingEvent, 'time' | 'location' | 'description'> & { status?: TrackingEvent['status'] };
   language: string | null | undefined;
+  /** The shop's default language: used before English when the buyer's has no catalog. */
+  shopDefault?: string | null;
   /** Optional fact: the shipment is DDU and the buyer pays duties (amount as a formatted string, e.g. "R$ 84,20"). */
   duties?: { payableByBuyer: boolean; amount?: string } | null;
   /** Delay table (built-in + SORA_CUSTOMS_DELAYS_FILE by default; see customsDelayTableForShop). */
@@ -52,8 +67,7 @@ export interface CustomsReply extends Reply {
 }
 
 export function customsReply(input: CustomsReplyInput): CustomsReply {
-  const language = pickLanguage(LOGISTICS_CATALOGS, input.language);
-  const c = LOGISTICS_CATALOGS[language]!;
+  const { language, fallback } = resolveLocale(input.language, input.shopDefault);
   const ev = input.lastEvent;
   const countryCode = input.country ?? ev.location.country ?? null;
   const delay = customsDelayFor(countryCode, input.table ?? customsDelayTable());
@@ -72,21 +86,26 @@ export function customsReply(input: CustomsReplyInput): CustomsReply {
   const overdue = now > expectedMs;
   const parts: string[] = [];
   if (ev.status === 'customs_cleared') {
-    parts.push(fill(c.customsCleared, { place, since: formatLocalDate(ev.time, language, dateOpts) }));
+    parts.push(msg('logistics.customs_cleared', language, { place, since: formatLocalDate(ev.time, language, dateOpts) }));
   } else {
-    parts.push(fill(c.customsHold, { place, since }));
+    parts.push(msg('logistics.customs_hold', language, { place, since }));
     parts.push(
       overdue
-        ? fill(c.customsOverdue, { delay: delayText, country: countryText })
-        : fill(c.customsTypical, { delay: delayText, country: countryText, expected: expectedLocal }),
+        ? msg('logistics.customs_overdue', language, { delay: delayText, country: countryText })
+        : msg('logistics.customs_typical', language, { delay: delayText, country: countryText, expected: expectedLocal }),
     );
     if (input.duties?.payableByBuyer)
-      parts.push(input.duties.amount ? fill(c.customsDutiesAmount, { amount: input.duties.amount }) : c.customsDuties);
-    parts.push(c.customsNext);
+      parts.push(
+        input.duties.amount
+          ? msg('logistics.customs_duties_amount', language, { amount: input.duties.amount })
+          : msg('logistics.customs_duties', language),
+      );
+    parts.push(msg('logistics.customs_next', language));
   }
   return {
     text: tidy(parts.join(language === 'zh' ? '' : ' ')),
     language,
+    languageFallback: fallback,
     facts: {
       country: delay.country,
       typicalHours: delay.typicalHours,
@@ -102,8 +121,7 @@ export function customsReply(input: CustomsReplyInput): CustomsReply {
  * (its key expired): the buyer is told where the update comes from, not about our keys.
  */
 export function withAggregatorNote<R extends Reply>(reply: R, carrierName: string): R {
-  const c = LOGISTICS_CATALOGS[reply.language] ?? LOGISTICS_CATALOGS.en!;
-  const note = fill(c.viaAggregator, { carrier: carrierName });
+  const note = msg('logistics.via_aggregator', reply.language, { carrier: carrierName });
   return { ...reply, text: `${reply.text}${reply.language === 'zh' ? '' : ' '}${note}` };
 }
 
@@ -123,5 +141,6 @@ function tidy(text: string): string {
 
 /** Activity: the customs-aware reply with the shop's delay table (built-in → env file → shop). */
 export async function answerCustomsHold(input: Omit<CustomsReplyInput, 'table' | 'now'> & { shopId: string }): Promise<CustomsReply> {
-  return customsReply({ ...input, table: await customsDelayTableForShop(input.shopId) });
+  const shopDefault = input.shopDefault ?? (await shopDefaultLanguage(input.shopId, input.language));
+  return customsReply({ ...input, shopDefault, table: await customsDelayTableForShop(input.shopId) });
 }

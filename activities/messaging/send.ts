@@ -1,7 +1,9 @@
 /**
- * The send activity: compose, record the outbound message under its idempotency key
- * `{workflowId}:{runId}:{seq}`, and hand it to the channel adapter through the registry. A retried
- * activity whose message was already sent does not send again.
+ * The send activity: record the decided message under its idempotency key `{workflowId}:{runId}:{seq}`
+ * and hand it to the channel adapter through the registry. It never composes and never calls a
+ * carrier: the text is the workflow's decision (renderReply's result in the history). A retried
+ * activity delivers the recorded text, and one whose message was already sent does not send again.
+ * (Runs of the v1 workflow still pass `content`; only they are composed here, see compose.ts.)
  */
 import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -9,13 +11,12 @@ import { ChannelSendError, type ChannelRegistry, type ConversationRef } from '..
 import { isDuplicateKey } from '../../models/errors.js';
 import { MessageModel } from '../../models/message.js';
 import { compose, type OutboundContent } from './compose.js';
+import type { DecidedMessage } from './render.js';
 
-export interface SendInput {
-  ref: ConversationRef;
-  key: string;
-  content: OutboundContent;
-  language: string | null;
-}
+export type SendInput =
+  | { ref: ConversationRef; key: string; message: DecidedMessage }
+  /** v1 runs (workflows/legacy/conversation-v1.ts). */
+  | { ref: ConversationRef; key: string; content: OutboundContent; language: string | null };
 
 export interface SendResult {
   externalId: string;
@@ -27,11 +28,11 @@ export interface SendResult {
 export function makeSendToBuyer(registry: ChannelRegistry) {
   return async function sendToBuyer(input: SendInput): Promise<SendResult> {
     const { ref, key } = input;
-    const c = await compose(ref.shopId, input.content, input.language);
     let record = await MessageModel.findOne({ channel: ref.channel, externalId: key });
     if (record?.status === 'sent') {
-      return { externalId: record.platformMessageId ?? key, asksQuestion: c.asksQuestion, alreadySent: true };
+      return { externalId: record.platformMessageId ?? key, asksQuestion: record.asksQuestion ?? false, alreadySent: true };
     }
+    const c = 'message' in input ? input.message : await compose(ref.shopId, input.content, input.language);
     if (!record) {
       try {
         record = await MessageModel.create({
@@ -48,7 +49,9 @@ export function makeSendToBuyer(registry: ChannelRegistry) {
           agentId: c.agentId,
           status: 'pending',
           languageFallback: c.languageFallback,
-          requestedLanguage: input.language,
+          requestedLanguage: c.requestedLanguage,
+          asksQuestion: c.asksQuestion,
+          source: c.source,
         });
       } catch (e) {
         if (!isDuplicateKey(e)) throw e;
@@ -57,8 +60,11 @@ export function makeSendToBuyer(registry: ChannelRegistry) {
           return { externalId: record.platformMessageId ?? key, asksQuestion: c.asksQuestion, alreadySent: true };
       }
     }
+    // A retry delivers what was recorded, whatever the input says now.
+    const text = record!.text;
+    const quickReplies = record!.quickReplies?.length ? [...record!.quickReplies] : undefined;
     try {
-      const sent = await registry.send(ref, { text: c.text, quickReplies: c.quickReplies.length ? c.quickReplies : undefined });
+      const sent = await registry.send(ref, { text, quickReplies });
       await MessageModel.updateOne({ _id: record!._id }, { $set: { status: 'sent', platformMessageId: sent.externalId, error: null } });
       log.info('sent', { key, channel: ref.channel, author: c.author, language: c.language });
       return { externalId: sent.externalId, asksQuestion: c.asksQuestion, alreadySent: false };

@@ -4,11 +4,11 @@
  */
 import { createRequire } from 'node:module';
 import countries from 'i18n-iso-countries';
+import { LANGUAGES } from '../catalog/languages.js';
 import { standaloneTextPatterns } from '../logistics/carriers.js';
 
 const require = createRequire(import.meta.url);
-const LANGS = ['en', 'es', 'fr', 'pt', 'th', 'vi', 'id', 'ar', 'zh'] as const;
-for (const l of LANGS) countries.registerLocale(require(`i18n-iso-countries/langs/${l}.json`));
+for (const l of LANGUAGES) countries.registerLocale(require(`i18n-iso-countries/langs/${l}.json`));
 
 const ORDER =
   /(?:#|\b(?:order|orden|pedido|commande|encomenda|đơn(?:\s*hàng)?|pesanan|طلب|订单|คำสั่งซื้อ)\s*(?:no\.?|number|n[º°o]\.?|número|numéro|số|nomor|رقم|号)?\s*[:#]?\s*)([A-Z0-9-]{3,24})/giu;
@@ -65,7 +65,7 @@ function countryNames(): CountryName[] {
       .normalize('NFD')
       .replace(/[\u0300-\u036f]/g, '')
       .normalize('NFC');
-  for (const l of LANGS) {
+  for (const l of LANGUAGES) {
     for (const [code, value] of Object.entries(countries.getNames(l, { select: 'all' }))) {
       for (const n of value as string[]) {
         if (n.length < 3 && !/[\u0E00-\u0E7F\u4E00-\u9FFF\u0600-\u06FF]/u.test(n)) continue;

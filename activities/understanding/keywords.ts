@@ -1,9 +1,12 @@
 /**
  * Keyword rules used by the handoff decision: complaint words and explicit requests for a human,
  * in the 9 buyer languages. Latin-script words match whole words (accents ignored); CJK, Thai and
- * Arabic match as substrings (no spaces between words there).
+ * Arabic match as substrings (no spaces between words there). Keyed by the language list
+ * (activities/catalog/languages.ts): a language added there must get its words here.
  */
-const COMPLAINT: Record<string, string[]> = {
+import type { Language } from '../catalog/languages.js';
+
+const COMPLAINT: Record<Language, string[]> = {
   en: ['complaint', 'complain', 'report', 'supervisor', 'manager', 'escalate'],
   zh: ['投诉', '举报', '联系主管', '主管', '经理'],
   es: ['queja', 'quejarme', 'reclamo', 'reclamación', 'denuncia', 'denunciar', 'supervisor', 'gerente'],
@@ -15,7 +18,7 @@ const COMPLAINT: Record<string, string[]> = {
   ar: ['شكوى', 'أشتكي', 'بلاغ', 'أبلغ', 'مشرف', 'المشرف', 'المدير'],
 };
 
-const HUMAN: Record<string, string[]> = {
+const HUMAN: Record<Language, string[]> = {
   en: [
     'human',
     'real person',
@@ -47,7 +50,7 @@ function fold(s: string): string {
     .normalize('NFC');
 }
 
-function compile(table: Record<string, string[]>): (text: string) => boolean {
+function compile(table: Record<Language, string[]>): (text: string) => boolean {
   const words = Object.values(table).flat();
   const spaced = words.filter((w) => !NON_SPACED.test(w)).map(fold);
   const unspaced = words.filter((w) => NON_SPACED.test(w));

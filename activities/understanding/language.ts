@@ -1,6 +1,6 @@
 /** Buyer language detection for the 9 supported languages: script ranges first, then tinyld. */
 import { detect } from 'tinyld';
-import { LANGUAGES } from '../catalog/system-messages.js';
+import { LANGUAGES } from '../catalog/languages.js';
 
 const SCRIPTS: Array<[RegExp, string]> = [
   [/[\u0E00-\u0E7F]/u, 'th'],

@@ -1,5 +1,5 @@
 /**
- * TikTok Shop webhook bodies → buyer messages.
+ * TikTok Shop webhook bodies → buyer and seller messages.
  *
  * Every notification is `{type, tts_notification_id, shop_id, timestamp, data}` ("Webhooks
  * overview", https://partner.tiktokshop.com/docv2/page/tts-webhooks-overview). Customer service
@@ -8,8 +8,13 @@
  * ORDER_CARD, LOGISTICS_CARD, COUPON_CARD, ALLOCATED_SERVICE, NOTIFICATION,
  * BUYER_ENTER_FROM_TRANSFER / _PRODUCT / _ORDER, OTHER), content (a JSON-serialized string),
  * create_time, is_visible and sender {im_user_id, role: BUYER | SHOP | CUSTOMER_SERVICE | SYSTEM |
- * ROBOT}. It fires for every message in the conversation, ours included: only BUYER messages are
- * taken. Type 13, "New conversation", only says an agent joined or left.
+ * ROBOT}. It fires for every message in the conversation, ours included. BUYER messages are the
+ * buyer's turns. SHOP and CUSTOMER_SERVICE messages were written on the shop's side — by a human
+ * in Seller Center (a takeover) or by this app through Send Message: they are returned as seller
+ * messages and the adapter tells our own sends apart by message id (bots/tiktok/adapter.ts). The
+ * payload does not name the buyer of a shop-sent message, only the conversation. SYSTEM and ROBOT
+ * (TikTok's own notices and auto-replies) are ignored. Type 13, "New conversation", only says an
+ * agent joined or left.
  */
 import { z } from 'zod';
 import type { Attachment } from '../channel.js';
@@ -43,14 +48,24 @@ export class WebhookShapeError extends Error {
   }
 }
 
+/** Sender roles whose messages were written on the shop's side. */
+export const SHOP_ROLES = new Set(['SHOP', 'CUSTOMER_SERVICE']);
+
 export interface TiktokMessage {
   tiktokShopId: string;
   conversationId: string;
-  /** The buyer's IM user id. */
-  buyerId: string;
+  /** 'buyer': sender.role BUYER; 'seller': SHOP or CUSTOMER_SERVICE (a person in Seller Center, or our own send). */
+  author: 'buyer' | 'seller';
+  /** The buyer's IM user id (buyer messages; a seller message does not name the buyer). */
+  buyerId?: string;
+  /** sender.im_user_id: the buyer, or the shop / agent account that wrote it. */
+  senderId: string;
+  senderRole: string;
   externalId: string;
   text: string;
   attachments: Attachment[];
+  /** Order ids of an order, logistics or return card: the conversation is about that order. */
+  orderRefs: string[];
   type: string;
   notificationId?: string;
   createTime?: number;
@@ -102,13 +117,15 @@ export function parseNotification(body: unknown): ParsedNotification {
   if (!m.success)
     throw new WebhookShapeError(`data: ${m.error.issues.map((i) => `${i.path.join('.') || '(data)'}: ${i.message}`).join('; ')}`);
   const d = m.data;
-  if (d.sender.role !== 'BUYER') return ignored(`sent by ${d.sender.role}`, d.message_id);
+  const seller = SHOP_ROLES.has(d.sender.role);
+  if (d.sender.role !== 'BUYER' && !seller) return ignored(`sent by ${d.sender.role}`, d.message_id);
   if (d.is_visible === false) return ignored('not visible to customer service', d.message_id);
   if (CONTEXT_ONLY.has(d.type)) return ignored(`message type ${d.type}`, d.message_id);
 
   const c = parseContent(d.content);
   let text = '';
   const attachments: Attachment[] = [];
+  const orderRefs: string[] = [];
   if (d.type === 'TEXT') {
     text = str(c.content) ?? '';
     if (!text.trim()) return ignored('empty text', d.message_id);
@@ -126,6 +143,8 @@ export function parseNotification(body: unknown): ParsedNotification {
   } else if (d.type in CARDS) {
     const ids = CARDS[d.type]!.filter((k) => str(c[k])).map((k) => `${k}=${str(c[k])}`);
     attachments.push({ type: 'other', name: `${d.type.toLowerCase()}${ids.length ? ` ${ids.join(' ')}` : ''}` });
+    const orderId = CARDS[d.type]!.includes('order_id') ? str(c.order_id) : undefined;
+    if (orderId) orderRefs.push(orderId);
   } else {
     return ignored(`message type ${d.type}`, d.message_id);
   }
@@ -134,10 +153,14 @@ export function parseNotification(body: unknown): ParsedNotification {
     message: {
       tiktokShopId,
       conversationId: d.conversation_id,
-      buyerId: d.sender.im_user_id,
+      author: seller ? 'seller' : 'buyer',
+      ...(seller ? {} : { buyerId: d.sender.im_user_id }),
+      senderId: d.sender.im_user_id,
+      senderRole: d.sender.role,
       externalId: d.message_id,
       text,
       attachments,
+      orderRefs,
       type: d.type,
       notificationId: env.data.tts_notification_id,
       createTime: d.create_time,

@@ -9,6 +9,8 @@
  * Each buyer message is recorded through the intake (dedupe on the wamid, so Meta's redeliveries are
  * no-ops); statuses are logged and a `failed` one marks our outbound message record failed. Replies
  * go out through the Graph API from the business number the buyer wrote to (kept in replyTo).
+ * `smb_message_echoes` (a person answering from the WhatsApp Business app on a coexistence number)
+ * are recorded as seller messages and delivered to the customer's conversation as sellerReply.
  */
 import express, { type Request, type Response } from 'express';
 import { timingSafeEqual } from 'node:crypto';
@@ -86,8 +88,18 @@ export class WhatsappCloudAdapter implements ChannelAdapter {
       }
       for (const i of parsed.ignored) this.log('whatsapp-cloud event ignored', { reason: i.reason, id: i.id });
       for (const s of parsed.statuses) await this.onStatus(s);
-      const result = await this.record(ctx, parsed.messages);
-      res.status(200).json({ ok: true, ...result, statuses: parsed.statuses.length, ignored: parsed.ignored.length });
+      const echoes = await this.withoutOwnSends(parsed.echoes);
+      const result = await this.record(ctx, [
+        ...parsed.messages.map((m) => ({ m, author: 'buyer' as const })),
+        ...echoes.kept.map((m) => ({ m, author: 'seller' as const })),
+      ]);
+      res.status(200).json({
+        ok: true,
+        ...result,
+        ownEchoes: echoes.own,
+        statuses: parsed.statuses.length,
+        ignored: parsed.ignored.length,
+      });
     });
   }
 
@@ -135,15 +147,40 @@ export class WhatsappCloudAdapter implements ChannelAdapter {
   }
 
   /**
-   * Record every message. Buyers are handled side by side, each buyer's messages in order (so the
-   * workflow sees them in order and a Temporal outage costs one signal deadline per message of a
-   * buyer, not per message of the batch). If Temporal is down every message is still recorded,
-   * then the error goes up (503) so Meta redelivers; the relay delivers meanwhile.
+   * Echoes of messages we sent ourselves are dropped (by wamid: an outbound record with that
+   * platformMessageId). Meta documents echoes for messages sent from the WhatsApp Business app or a
+   * linked device, not for Cloud API sends, so this is a guard rather than the normal case; a race
+   * with the send activity storing the wamid is therefore not waited for here.
    */
-  private async record(ctx: GatewayContext, messages: WaMessage[]): Promise<{ accepted: number; duplicates: number; skipped: number }> {
-    const counts = { accepted: 0, duplicates: 0, skipped: 0 };
-    const byBuyer = new Map<string, { shopId: string; m: WaMessage }[]>();
-    for (const m of messages) {
+  private async withoutOwnSends(echoes: WaMessage[]): Promise<{ kept: WaMessage[]; own: number }> {
+    const kept: WaMessage[] = [];
+    for (const e of echoes) {
+      const own = await MessageModel.exists({
+        channel: CHANNEL_ID,
+        direction: 'out',
+        platformMessageId: e.externalId,
+        author: { $ne: 'seller' },
+      });
+      if (own) this.log('whatsapp-cloud echo of our own message ignored', { wamid: e.externalId });
+      else kept.push(e);
+    }
+    return { kept, own: echoes.length - kept.length };
+  }
+
+  /**
+   * Record every message (the buyers' own, and the seller's echoes). Buyers are handled side by
+   * side, each buyer's messages in order (so the workflow sees them in order and a Temporal outage
+   * costs one signal deadline per message of a buyer, not per message of the batch). If Temporal is
+   * down every message is still recorded, then the error goes up (503) so Meta redelivers; the relay
+   * delivers meanwhile.
+   */
+  private async record(
+    ctx: GatewayContext,
+    items: { m: WaMessage; author: 'buyer' | 'seller' }[],
+  ): Promise<{ accepted: number; duplicates: number; skipped: number; seller: number; noConversation: number }> {
+    const counts = { accepted: 0, duplicates: 0, skipped: 0, seller: 0, noConversation: 0 };
+    const byBuyer = new Map<string, { shopId: string; m: WaMessage; author: 'buyer' | 'seller' }[]>();
+    for (const { m, author } of items) {
       const shopId = this.shopFor(m.phoneNumberId);
       if (!shopId) {
         counts.skipped++;
@@ -155,13 +192,21 @@ export class WhatsappCloudAdapter implements ChannelAdapter {
         continue;
       }
       const key = `${shopId}\u0000${m.buyerId}`;
-      byBuyer.set(key, [...(byBuyer.get(key) ?? []), { shopId, m }]);
+      byBuyer.set(key, [...(byBuyer.get(key) ?? []), { shopId, m, author }]);
     }
     let failure: unknown;
     await Promise.all(
       [...byBuyer.values()].map(async (items) => {
-        for (const { shopId, m } of items) {
+        for (const { shopId, m, author } of items) {
           try {
+            const raw = {
+              type: m.type,
+              phoneNumberId: m.phoneNumberId,
+              profileName: m.profileName ?? null,
+              platformTimestamp: m.platformTimestamp ?? null,
+              context: m.context ?? null,
+              message: m.raw,
+            };
             const r = await ctx.intake.accept({
               channel: CHANNEL_ID,
               shopId,
@@ -170,19 +215,22 @@ export class WhatsappCloudAdapter implements ChannelAdapter {
               text: m.text,
               attachments: m.attachments.length ? m.attachments : undefined,
               receivedAt: new Date().toISOString(),
-              raw: {
-                type: m.type,
-                phoneNumberId: m.phoneNumberId,
-                profileName: m.profileName ?? null,
-                platformTimestamp: m.platformTimestamp ?? null,
-                context: m.context ?? null,
-                message: m.raw,
-              },
-              replyTo: { phoneNumberId: m.phoneNumberId, waId: m.buyerId } satisfies WhatsappCloudReplyTo,
+              raw,
+              // A seller's echo names the customer but does not change where replies go.
+              ...(author === 'seller'
+                ? { author }
+                : { replyTo: { phoneNumberId: m.phoneNumberId, waId: m.buyerId } satisfies WhatsappCloudReplyTo }),
             });
-            if (r.status === 'accepted') counts.accepted++;
-            else counts.duplicates++;
-            this.log('whatsapp-cloud message', { shopId, wamid: m.externalId, type: m.type, status: r.status });
+            if (r.status === 'duplicate') counts.duplicates++;
+            else counts.accepted++;
+            if (author === 'seller' && r.status !== 'duplicate') counts.seller++;
+            if (r.status === 'no_conversation') counts.noConversation++;
+            this.log(author === 'seller' ? 'whatsapp-cloud seller message (echo)' : 'whatsapp-cloud message', {
+              shopId,
+              wamid: m.externalId,
+              type: m.type,
+              status: r.status,
+            });
           } catch (e) {
             failure ??= e;
           }

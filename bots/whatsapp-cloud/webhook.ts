@@ -6,7 +6,12 @@
  * and its per-type pages: text, image, interactive, button, location, status). One POST carries
  * `entry[].changes[]`; a change with `field: "messages"` has `value.metadata.phone_number_id`
  * (which business number), `value.messages[]` (buyer → business) and/or `value.statuses[]`
- * (delivery state of what the business sent). Everything else is ignored.
+ * (delivery state of what the business sent). A change with `field: "smb_message_echoes"`
+ * (coexistence: a WhatsApp Business app number onboarded to the Cloud API) has
+ * `value.message_echoes[]`: messages a person sent from the WhatsApp Business app or a linked
+ * device, each `{from: business display number, to: the customer's phone number, id, timestamp,
+ * type, <type>: {…}}` ("smb_message_echoes webhook reference"); they become seller messages for
+ * the customer `to` (digits only: the wa_id form). Everything else is ignored.
  *
  * Signature: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body keyed by the app secret>`
  * (Meta "Webhooks — Validating payloads", https://developers.facebook.com/docs/graph-api/webhooks/getting-started#validate-payloads).
@@ -50,6 +55,20 @@ const messagesValue = z.object({
   messages: z.array(z.record(z.unknown())).optional(),
   statuses: z.array(z.record(z.unknown())).optional(),
   errors: z.array(z.record(z.unknown())).optional(),
+});
+
+const echoesValue = z.object({
+  metadata: z.object({ phone_number_id: z.string().min(1) }),
+  message_echoes: z.array(z.record(z.unknown())).optional(),
+});
+
+const echoShape = z.object({
+  from: z.string().optional(),
+  to: z.string().min(1),
+  id: z.string().min(1),
+  // The syntax quotes it, the parameter table calls it an integer: either is taken.
+  timestamp: z.union([z.string(), z.number()]).transform(String).optional(),
+  type: z.string(),
 });
 
 const baseMessage = z.object({
@@ -116,6 +135,8 @@ export interface WaIgnored {
 
 export interface ParsedWebhook {
   messages: WaMessage[];
+  /** smb_message_echoes: what the business sent from the WhatsApp Business app; `buyerId` = the customer it went to. */
+  echoes: WaMessage[];
   statuses: WaStatus[];
   ignored: WaIgnored[];
 }
@@ -132,9 +153,22 @@ const MEDIA_TYPES = { image: 'image', video: 'video', audio: 'audio', document: 
 export function parseWebhook(body: unknown, mediaUrl: (mediaId: string) => string): ParsedWebhook {
   const env = envelope.safeParse(body);
   if (!env.success) throw new WebhookShapeError(env.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '));
-  const out: ParsedWebhook = { messages: [], statuses: [], ignored: [] };
+  const out: ParsedWebhook = { messages: [], echoes: [], statuses: [], ignored: [] };
   for (const entry of env.data.entry) {
     for (const change of entry.changes) {
+      if (change.field === 'smb_message_echoes') {
+        const value = echoesValue.safeParse(change.value);
+        if (!value.success) {
+          out.ignored.push({ reason: 'smb_message_echoes change without metadata.phone_number_id' });
+          continue;
+        }
+        for (const rawEcho of value.data.message_echoes ?? []) {
+          const e = normalizeEcho(rawEcho, value.data.metadata.phone_number_id, mediaUrl);
+          if ('reason' in e) out.ignored.push(e);
+          else out.echoes.push(e);
+        }
+        continue;
+      }
       if (change.field !== 'messages') {
         out.ignored.push({ reason: `field ${change.field}` });
         continue;
@@ -177,6 +211,38 @@ function str(v: unknown): string | undefined {
 
 function obj(v: unknown): Record<string, unknown> {
   return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+/**
+ * One `message_echoes[]` item → a message with `buyerId` = the customer it was sent to. `to` is the
+ * customer's phone number as the business app addressed it (Meta's example: "+16505551234"); the
+ * digits are the wa_id form the customer's own messages carry in `from` (Meta warns the two may
+ * differ for some numbers). The contents follow the send payloads; an interactive message's text is
+ * its body, a template is named.
+ */
+function normalizeEcho(
+  raw: Record<string, unknown>,
+  phoneNumberId: string,
+  mediaUrl: (mediaId: string) => string,
+): Omit<WaMessage, 'profileName'> | WaIgnored {
+  const e = echoShape.safeParse(raw);
+  if (!e.success) return { reason: 'message echo without to/id/type', id: str(raw.id) };
+  const { to, id, type } = e.data;
+  const buyerId = to.replace(/\D/g, '');
+  if (!buyerId) return { reason: 'message echo without a customer number', id };
+  const common = { phoneNumberId, buyerId, externalId: id, platformTimestamp: e.data.timestamp, type, raw };
+  if (type === 'interactive') {
+    const text = str(obj(obj(raw.interactive).body).text) ?? '';
+    return text ? { ...common, text, attachments: [] } : { reason: 'interactive echo without a body', id };
+  }
+  if (type === 'template') {
+    const name = str(obj(raw.template).name);
+    return { ...common, text: '', attachments: [{ type: 'other', name: `template${name ? ` ${name}` : ''}` }] };
+  }
+  const m = normalizeMessage({ ...raw, from: buyerId }, phoneNumberId, mediaUrl);
+  if ('reason' in m) return { ...m, reason: `echo: ${m.reason}` };
+  const { context: _context, ...message } = m;
+  return message;
 }
 
 function normalizeMessage(

@@ -5,9 +5,13 @@
  * - media become attachments with type, mimetype and size (`fileLength`); nothing is downloaded;
  * - a reply keeps the quoted message's id and text in `raw.quoted` (the buyer's own words stay the
  *   text the bot understands);
- * - ignored: own messages, status broadcasts and other broadcasts, newsletters, groups (unless
- *   allowed), protocol messages (revoke, edit, ephemeral settings…), reactions, poll votes, stubs
- *   (e.g. a message that could not be decrypted), and `append` upserts older than the catch-up window.
+ * - own messages (`key.fromMe`: typed on the shop's phone or WhatsApp Business app, or sent by this
+ *   gateway) in a 1:1 chat become seller messages (`author: 'seller'`) for that chat's buyer; the
+ *   session tells our own sends apart (bots/whatsapp/session.ts). Own messages in groups and in the
+ *   chat with ourselves are ignored;
+ * - ignored: status broadcasts and other broadcasts, newsletters, groups (unless allowed),
+ *   protocol messages (revoke, edit, ephemeral settings…), reactions, poll votes, stubs (e.g. a
+ *   message that could not be decrypted), and `append` upserts older than the catch-up window.
  *
  * Wrappers (ephemeral, view-once, document-with-caption, edited) are unwrapped with Baileys'
  * normalizeMessageContent.
@@ -34,6 +38,8 @@ export interface NormalizeOptions {
   /** `append` upserts (messages that arrived while the gateway was offline) younger than this are taken. */
   catchUpWindowMs: number;
   now?: Date;
+  /** The linked account's own JIDs (phone number and LID): own messages in the chat with ourselves are ignored. */
+  selfJids?: (string | null | undefined)[];
 }
 
 /** Where to answer: the chat the message came from (and its phone-number form when WhatsApp gave one). */
@@ -61,13 +67,16 @@ export function normalizeWhatsappMessage(msg: WAMessage, o: NormalizeOptions): N
   const externalId = key?.id ?? null;
   const skip = (reason: string): Normalized => ({ ok: false, reason, externalId });
   if (!key?.id || !key.remoteJid) return skip('no_key');
-  if (key.fromMe) return skip('own_message');
   const chat = key.remoteJid;
+  const own = !!key.fromMe;
   if (isJidStatusBroadcast(chat)) return skip('status_broadcast');
   if (isJidBroadcast(chat)) return skip('broadcast');
   if (isJidNewsletter(chat)) return skip('newsletter');
   const group = !!isJidGroup(chat);
   if (group && !o.allowGroups) return skip('group');
+  if (own && group) return skip('own_message_in_group');
+  const self = new Set((o.selfJids ?? []).filter((j): j is string => !!j).map((j) => jidNormalizedUser(j)));
+  if (own && self.has(jidNormalizedUser(chat))) return skip('self_chat');
 
   const now = o.now ?? new Date();
   if (o.upsertType !== 'notify') {
@@ -140,7 +149,10 @@ export function normalizeWhatsappMessage(msg: WAMessage, o: NormalizeOptions): N
 
   // A stable buyer id: the phone-number JID when WhatsApp tells it (LID-addressed chats carry it
   // in remoteJidAlt), without device suffix. In an allowed group, the group is the "buyer".
-  const alt = key.remoteJidAlt ?? undefined;
+  // For an own message remoteJidAlt is the *sender's* other address (ours: Baileys fills it from the
+  // stanza's sender_pn / sender_lid), so it is not used: the chat itself names the buyer, and the
+  // session maps a LID chat to its buyer through the stored reply address.
+  const alt = own ? undefined : (key.remoteJidAlt ?? undefined);
   const buyerJid = group ? chat : isPnUser(chat) ? chat : alt && isPnUser(alt) ? alt : chat;
   const buyerId = jidNormalizedUser(buyerJid) || buyerJid;
 
@@ -160,6 +172,7 @@ export function normalizeWhatsappMessage(msg: WAMessage, o: NormalizeOptions): N
       text,
       ...(attachments.length ? { attachments } : {}),
       receivedAt: now.toISOString(),
+      ...(own ? { author: 'seller' as const } : {}),
       raw: {
         upsertType: o.upsertType,
         pushName: msg.pushName ?? null,

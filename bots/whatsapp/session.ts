@@ -13,6 +13,9 @@
 import QRCode from 'qrcode';
 import {
   DisconnectReason,
+  generateMessageIDV2,
+  isPnUser,
+  jidNormalizedUser,
   type BaileysEventMap,
   type MessageUpsertType,
   type WAMessage,
@@ -21,11 +24,13 @@ import {
 } from '@whiskeysockets/baileys';
 import { isJidBroadcast, isJidGroup, isJidNewsletter } from '@whiskeysockets/baileys';
 import { alertOperators } from '../../models/operator-alerts.js';
+import { BuyerModel } from '../../models/buyer.js';
 import { MessageModel } from '../../models/message.js';
 import { ChannelSendError, conversationWorkflowId, type InboundMessage, type OutboundMessage } from '../channel.js';
 import { TemporalUnavailableError, type Intake } from '../intake.js';
+import { RecentIds } from '../recent-ids.js';
 import { useMongoAuthState, type MongoAuthState } from './auth-state.js';
-import { normalizeWhatsappMessage } from './normalize.js';
+import { normalizeWhatsappMessage, type WhatsappReplyTo } from './normalize.js';
 import type { BaileysLogger, MakeSocket, WhatsappSocket } from './socket.js';
 
 type Log = (msg: string, fields?: Record<string, unknown>) => void;
@@ -36,10 +41,17 @@ export type SessionState = 'starting' | 'connecting' | 'waiting_for_scan' | 'ope
 export interface InboundOutcome {
   shopId: string;
   externalId: string | null;
-  /** accepted: recorded and signalled; duplicate: seen before; deferred: recorded, Temporal down, the relay will signal it; ignored: not a buyer message; failed: could not be recorded. */
-  outcome: 'accepted' | 'duplicate' | 'deferred' | 'ignored' | 'failed';
+  /**
+   * accepted: recorded and signalled; duplicate: seen before; deferred: recorded, Temporal down, the
+   * relay will signal it; no_conversation: a seller message for a buyer with no running conversation
+   * (recorded, not delivered); ignored: neither a buyer nor a seller message (our own sends
+   * included: reason `own_send`); failed: could not be recorded.
+   */
+  outcome: 'accepted' | 'duplicate' | 'deferred' | 'no_conversation' | 'ignored' | 'failed';
   reason?: string;
   buyerId?: string;
+  /** 'seller' for a message typed on the shop's phone / WhatsApp Business app. */
+  author?: 'buyer' | 'seller';
 }
 
 export interface ReconnectPolicy {
@@ -112,6 +124,8 @@ export class WhatsappSession {
   private loggedOutAt: Date | null = null;
   /** Inbound messages are handled one at a time, in order. */
   private inbox: Promise<void> = Promise.resolve();
+  /** Ids of the messages this session sent (see RecentIds, and onSellerMessage for how echoes are told apart). */
+  private readonly ownSends = new RecentIds(5000);
 
   constructor(private readonly o: SessionOptions) {
     this.shopId = o.shopId;
@@ -164,12 +178,19 @@ export class WhatsappSession {
     throw new ChannelSendError('whatsapp', 'not_connected', `shop ${this.shopId}: WhatsApp is not connected (${this.state})`, true, 5000);
   }
 
-  /** Send a text to `jid`; platform refusals become ChannelSendError. */
+  /**
+   * Send a text to `jid`; platform refusals become ChannelSendError. The message id is made here
+   * (Baileys' own generator) and remembered before sending, so the `fromMe` echo Baileys emits for
+   * it is never taken for a message the seller typed (see onSellerMessage).
+   */
   async send(jid: string, msg: OutboundMessage): Promise<{ externalId: string }> {
     const sock = this.ready();
+    const messageId = generateMessageIDV2(sock.user?.id);
+    this.ownSends.add(messageId);
     try {
-      const sent = await sock.sendMessage(jid, { text: outboundText(msg) });
+      const sent = await sock.sendMessage(jid, { text: outboundText(msg) }, { messageId });
       const id = sent?.key?.id;
+      if (id && id !== messageId) this.ownSends.add(id);
       if (!id) throw new ChannelSendError('whatsapp', 'no_message_id', 'WhatsApp returned no message id', false);
       return { externalId: id };
     } catch (e) {
@@ -357,17 +378,52 @@ export class WhatsappSession {
       allowGroups: this.o.allowGroups,
       upsertType: type,
       catchUpWindowMs: this.o.catchUpWindowMs,
+      selfJids: [sock.user?.id, sock.user?.lid, sock.user?.phoneNumber, this.me, this.auth?.state.creds.me?.lid],
     });
     if (!n.ok) {
-      if (n.reason !== 'own_message')
-        this.o.log('whatsapp: message ignored', { shop: this.shopId, externalId: n.externalId, reason: n.reason });
+      this.o.log('whatsapp: message ignored', { shop: this.shopId, externalId: n.externalId, reason: n.reason });
       this.o.onInbound({ shopId: this.shopId, externalId: n.externalId, outcome: 'ignored', reason: n.reason });
       return;
     }
+    if (n.message.author === 'seller') return this.onSellerMessage(n.message);
     const msg = await this.withQuickReplyChoice(n.message);
     const outcome = await this.record(msg);
     this.o.onInbound({ shopId: this.shopId, externalId: msg.externalId, outcome, buyerId: msg.buyerId });
     if (outcome === 'accepted' && this.o.typing) this.presence(sock, 'composing', n.message.replyTo.jid);
+  }
+
+  /**
+   * A `fromMe` message: typed by a human on the shop's phone / WhatsApp Business app (→ the seller
+   * took over: recorded and signalled as sellerReply), or one of our own sends echoed back by
+   * Baileys (→ ignored). Our sends are recognised two ways, both by message id:
+   *   - `ownSends`, the ids this process generated *before* calling sendMessage: Baileys emits the
+   *     echo on the next tick after relaying, before sendMessage's caller — the send activity — has
+   *     stored the id as platformMessageId, so only an in-process record can be there in time;
+   *   - MessageModel, an outbound record with that platformMessageId: for ids the bounded set no
+   *     longer holds (a restart, eviction) when WhatsApp re-syncs an own message later.
+   * Our socket is the only one of this linked device, and only this process sends through it, so
+   * the in-process set sees every send of the device before its echo.
+   */
+  private async onSellerMessage(msg: InboundMessage & { replyTo: WhatsappReplyTo }): Promise<void> {
+    const id = msg.externalId;
+    const own =
+      this.ownSends.has(id) ||
+      !!(await MessageModel.exists({ channel: 'whatsapp', direction: 'out', platformMessageId: id, author: { $ne: 'seller' } }));
+    if (own) {
+      this.o.onInbound({ shopId: this.shopId, externalId: id, outcome: 'ignored', reason: 'own_send' });
+      return;
+    }
+    // The chat names the buyer. A LID chat is mapped to the buyer id the buyer's own messages were
+    // recorded under (their phone-number JID) through the stored reply address.
+    const chat = msg.replyTo.jid;
+    let buyerId = msg.buyerId;
+    if (!isPnUser(chat)) {
+      const b = await BuyerModel.findOne({ shopId: this.shopId, channel: 'whatsapp', 'replyTo.jid': chat }, { buyerId: 1 }).lean();
+      if (b) buyerId = b.buyerId;
+    }
+    const { replyTo: _replyTo, ...seller } = msg; // a seller message does not change where replies go
+    const outcome = await this.record({ ...seller, buyerId: jidNormalizedUser(buyerId) || buyerId });
+    this.o.onInbound({ shopId: this.shopId, externalId: id, outcome, buyerId, author: 'seller' });
   }
 
   /**
@@ -380,10 +436,15 @@ export class WhatsappSession {
     for (let attempt = 0; ; attempt++) {
       try {
         const r = await this.o.intake.accept(msg);
-        this.o.log(r.status === 'accepted' ? 'whatsapp: message received' : 'whatsapp: duplicate message ignored', {
-          ...fields,
-          attachments: msg.attachments?.length ?? 0,
-        });
+        const what = msg.author === 'seller' ? 'seller message' : 'message';
+        this.o.log(
+          {
+            accepted: `whatsapp: ${what} received`,
+            duplicate: `whatsapp: duplicate ${what} ignored`,
+            no_conversation: `whatsapp: ${what} recorded; no running conversation to deliver it to`,
+          }[r.status],
+          { ...fields, attachments: msg.attachments?.length ?? 0 },
+        );
         return r.status;
       } catch (e) {
         if (e instanceof TemporalUnavailableError) {

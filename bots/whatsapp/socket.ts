@@ -10,6 +10,7 @@ import {
   type AuthenticationState,
   type BaileysEventMap,
   type Contact,
+  type MiscMessageGenerationOptions,
   type WAMessage,
   type WAMessageKey,
   type WAPresence,
@@ -24,7 +25,8 @@ export interface WhatsappSocket {
   };
   /** The linked account, once the connection is open. */
   readonly user: Contact | undefined;
-  sendMessage(jid: string, content: AnyMessageContent): Promise<WAMessage | undefined>;
+  /** `options.messageId` sets the message id (Baileys 7: spread over its own generateMessageIDV2 in sendMessage). */
+  sendMessage(jid: string, content: AnyMessageContent, options?: MiscMessageGenerationOptions): Promise<WAMessage | undefined>;
   sendPresenceUpdate(type: WAPresence, toJid?: string): Promise<void>;
   requestPairingCode(phoneNumber: string): Promise<string>;
   logout(msg?: string): Promise<void>;

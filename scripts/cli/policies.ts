@@ -4,6 +4,7 @@
  * can call it directly.
  */
 import { parseArgs } from 'node:util';
+import { LOCALES } from '../../activities/catalog/languages.js';
 import { fail } from './support.js';
 import { composeReturnAnswer } from '../../activities/commerce/returns/answer.js';
 import { loadPolicyFile } from '../../activities/commerce/returns/load.js';
@@ -84,6 +85,9 @@ export function runConfigCommand(cmd: string, args: string[]): CommandResult {
       return {
         code: 0,
         stdout: `rule ${m.rule.id} (${m.market}): ${describe(m.rule)}\n${m.explanation}\n\n${answer.text}\n`,
+        ...(answer.languageFallback
+          ? { stderr: `warning: no messages in "${values.lang}" (locales: ${LOCALES.join(', ')}); answered in ${answer.language}\n` }
+          : {}),
       };
     }
     return { code: 2, usage: `unknown policies command "${sub ?? ''}"` };

@@ -22,7 +22,9 @@ export const USAGE = `usage:
   sora coupons import FILE.csv --shop ID        columns code,discount[,expires_at]
   sora coupons generate --shop ID --count N --discount "10%"|"5 USD" [--prefix P] [--length 8] [--expires YYYY-MM-DD]
   sora coupons list --shop ID [--json]
-  sora coupons enable|disable --shop ID          coupon in the silence nudge`;
+  sora coupons enable|disable --shop ID          coupon in the silence nudge
+  sora shops strategy --shop ID [--nudge on|off] [--nudge-delay 30s] [--nudge-after any|question] [--nudge-max N]
+                      [--coupon on|off] [--idle-close 10m] [--nps-delay 30m] [--reset FIELD] [--json]`;
 
 /** A usage error: the message and the usage on stderr, exit code 2. */
 export function fail(msg: string): never {

@@ -29,11 +29,15 @@ export function demoTrackInfo(now = new Date()): unknown {
 export interface DemoCarrier {
   /** Base URL to use as SORA_17TRACK_BASE_URL. */
   url: string;
+  /** Requests served so far (tests count carrier calls). */
+  readonly requests: number;
   stop(): Promise<void>;
 }
 
 export async function startDemoCarrier(port = 0): Promise<DemoCarrier> {
+  let requests = 0;
   const server = http.createServer((req, res) => {
+    requests++;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -67,6 +71,9 @@ export async function startDemoCarrier(port = 0): Promise<DemoCarrier> {
   const { port: p } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${p}/track/v2.2`,
+    get requests() {
+      return requests;
+    },
     stop: () => new Promise<void>((r) => server.close(() => r())),
   };
 }

@@ -14,6 +14,12 @@
  * Every Open API request is checked like TikTok does: app_key, a timestamp within 5 minutes, the
  * `sign` recomputed here from the documented algorithm (independently of bots/tiktok/signing.ts),
  * and the `x-tts-access-token` header (105002 when expired).
+ *
+ * With `echoWebhook` set, every message sent through Send Message also comes back the way TikTok
+ * reports every message of a conversation, ours included: a signed type 14 New message webhook with
+ * `sender.role: SHOP`. The first delivery is made *before* the Send Message answer (the worst case of
+ * the race between the webhook and the answer); a non-2xx answer is retried later, as TikTok retries
+ * unacknowledged webhooks.
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -52,6 +58,10 @@ export interface FakeTiktok {
   orderRequests: { method: string; path: string; query: Record<string, string>; body: unknown }[];
   /** Delay every order answer by this many ms (timeouts). */
   orderDelayMs: number;
+  /** Echo every sent message to this webhook URL as a New message from the shop (see above); null: off. */
+  echoWebhook: { url: string; shopImUserId: string; retryDelayMs?: number; maxAttempts?: number } | null;
+  /** Every echo delivery: which message, which attempt, the HTTP status and JSON answer. */
+  echoDeliveries: { messageId: string; attempt: number; status: number; body: unknown }[];
   /** An auth code that authorizes `seller` (once). */
   authCode(seller: Seller): string;
   /** Makes this access token expired (105002) from now on. */
@@ -255,9 +265,65 @@ export async function startFakeTiktok(appKey: string, appSecret: string): Promis
         messageId,
         accessToken: tokenHeader,
       });
+      if (fake.echoWebhook) {
+        const shopId = seller.shops.find((s) => s.cipher === cipher)!.id;
+        void echo(fake.echoWebhook, shopId, conversationId, messageId, parsed.type, parsed.content).then(() =>
+          ok({ message_id: messageId }),
+        );
+        return;
+      }
       return ok({ message_id: messageId });
     });
   });
+  /** Deliver the echo once now (resolves after that attempt), retrying in the background on non-2xx. */
+  async function echo(
+    to: NonNullable<FakeTiktok['echoWebhook']>,
+    shopId: string,
+    conversationId: string,
+    messageId: string,
+    type: string,
+    content: string,
+  ): Promise<void> {
+    const body = JSON.stringify({
+      type: 14,
+      tts_notification_id: `fake-notification-${messageId}`,
+      shop_id: shopId,
+      timestamp: Math.floor(Date.now() / 1000),
+      data: {
+        content,
+        conversation_id: conversationId,
+        create_time: Math.floor(Date.now() / 1000),
+        is_visible: true,
+        message_id: messageId,
+        index: messageId,
+        type,
+        sender: { im_user_id: to.shopImUserId, role: 'SHOP' },
+      },
+    });
+    // "Webhooks overview": Authorization = hex HMAC-SHA256(app_secret, app_key + body), computed here.
+    const authorization = createHmac('sha256', appSecret)
+      .update(appKey + body)
+      .digest('hex');
+    const attempt = async (k: number): Promise<boolean> => {
+      let status = 0;
+      let answer: unknown;
+      try {
+        const r = await fetch(to.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body });
+        status = r.status;
+        answer = await r.json().catch(() => null);
+      } catch (e) {
+        answer = String(e);
+      }
+      fake.echoDeliveries.push({ messageId, attempt: k, status, body: answer });
+      return status >= 200 && status < 300;
+    };
+    const retry = (k: number) => {
+      if (k > (to.maxAttempts ?? 5)) return;
+      setTimeout(() => void attempt(k).then((done) => done || retry(k + 1)), to.retryDelayMs ?? 500);
+    };
+    if (!(await attempt(1))) retry(2);
+  }
+
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
@@ -270,6 +336,8 @@ export async function startFakeTiktok(appKey: string, appSecret: string): Promis
     orders: {},
     orderRequests: [],
     orderDelayMs: 0,
+    echoWebhook: null,
+    echoDeliveries: [],
     refusalsAfterRefresh: false,
     authCode(seller) {
       const code = `ROW_code_${randomUUID()}`;

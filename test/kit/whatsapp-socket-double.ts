@@ -9,6 +9,11 @@
  * state's creds; end(error) emits `connection.update` {connection:'close', lastDisconnect:{error}}
  * once; logout() ends with Boom 'Intentional Logout' 401; requestPairingCode() sets creds.pairingCode
  * and creds.me and emits creds.update; a closed socket's sendMessage throws Boom 'Connection Closed' 428.
+ * From lib/Socket/messages-send.js: sendMessage's `options.messageId` replaces the generated id, and
+ * (config.emitOwnEvents, on by default) the sent message comes back as a `messages.upsert` of type
+ * `append` with `key.fromMe` on the next tick. The shop phone typing in a chat is `typeOnPhone`:
+ * a `notify` upsert with `fromMe` (lib/Utils/decode-wa-message.js: a stanza from our own account
+ * with a `recipient` → fromMe, remoteJid = the recipient).
  */
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
@@ -20,6 +25,7 @@ import {
   type BaileysEventMap,
   type Contact,
   type MessageUpsertType,
+  type MiscMessageGenerationOptions,
   type WAMessage,
   type WAPresence,
 } from '@whiskeysockets/baileys';
@@ -46,6 +52,8 @@ export class SocketDouble implements WhatsappSocket {
   ended = false;
   /** The next sendMessage() rejects with this. */
   failNextSend: Error | undefined;
+  /** Baileys' emitOwnEvents: every sent message is echoed back as a `fromMe` upsert (default true, like Baileys). */
+  emitOwnEvents = true;
 
   constructor(
     readonly options: SocketOptions,
@@ -82,24 +90,40 @@ export class SocketDouble implements WhatsappSocket {
     this.ev.emit('messages.upsert', { messages, type });
   }
 
+  /** A human types `text` into the chat with `chatJid` on the shop's phone: arrives as an own (`fromMe`) message. */
+  typeOnPhone(chatJid: string, id: string, text: string, type: MessageUpsertType = 'notify'): WAMessage {
+    const m = proto.WebMessageInfo.fromObject({
+      key: { remoteJid: chatJid, fromMe: true, id },
+      message: { extendedTextMessage: { text } },
+      messageTimestamp: Math.floor(Date.now() / 1000),
+      status: proto.WebMessageInfo.Status.SERVER_ACK,
+      pushName: 'Shop',
+    }) as WAMessage;
+    this.receive([m], type);
+    return m;
+  }
+
   // ---- the socket API the adapter uses ----------------------------------------------------
 
-  async sendMessage(jid: string, content: AnyMessageContent): Promise<WAMessage | undefined> {
+  async sendMessage(jid: string, content: AnyMessageContent, options?: MiscMessageGenerationOptions): Promise<WAMessage | undefined> {
     if (this.ended) throw new Boom('Connection Closed', { statusCode: DisconnectReason.connectionClosed });
     if (this.failNextSend) {
       const e = this.failNextSend;
       this.failNextSend = undefined;
       throw e;
     }
-    const id = `3EB0${randomBytes(8).toString('hex').toUpperCase()}`;
+    const id = options?.messageId ?? `3EB0${randomBytes(8).toString('hex').toUpperCase()}`;
     const text = 'text' in content && typeof content.text === 'string' ? content.text : undefined;
     this.sent.push({ jid, content, id, text });
-    return proto.WebMessageInfo.fromObject({
-      key: { remoteJid: jid, fromMe: true, id },
-      message: text !== undefined ? { extendedTextMessage: { text } } : {},
-      messageTimestamp: Math.floor(Date.now() / 1000),
-      status: proto.WebMessageInfo.Status.PENDING,
-    }) as WAMessage;
+    const full = () =>
+      proto.WebMessageInfo.fromObject({
+        key: { remoteJid: jid, fromMe: true, id },
+        message: text !== undefined ? { extendedTextMessage: { text } } : {},
+        messageTimestamp: Math.floor(Date.now() / 1000),
+        status: proto.WebMessageInfo.Status.PENDING,
+      }) as WAMessage;
+    if (this.emitOwnEvents) process.nextTick(() => this.receive([full()], 'append'));
+    return full();
   }
 
   async sendPresenceUpdate(type: WAPresence, toJid?: string): Promise<void> {

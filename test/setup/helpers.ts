@@ -41,3 +41,22 @@ export async function kbEntryAnswering(text: string, lang = 'en') {
   const { FaqEntryModel } = await import('../../models/faq-entry.js');
   return FaqEntryModel.findOne({ [`answers.${lang}`]: text }, { questionId: 1, intent: 1 }).lean();
 }
+
+/**
+ * The arguments of every `def` signal in the workflow's history (current run), in order: what the
+ * workflow was really sent, as Temporal recorded it (WorkflowExecutionSignaled events).
+ */
+export async function signalsInHistory<Args extends unknown[]>(
+  client: import('@temporalio/client').Client,
+  workflowId: string,
+  def: import('@temporalio/common').SignalDefinition<Args>,
+): Promise<Args[0][]> {
+  const { defaultPayloadConverter } = await import('@temporalio/common');
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? []).flatMap((e) => {
+    const a = e.workflowExecutionSignaledEventAttributes;
+    if (a?.signalName !== def.name) return [];
+    const p = a.input?.payloads?.[0];
+    return [p ? defaultPayloadConverter.fromPayload(p as import('@temporalio/common').Payload) : undefined];
+  });
+}

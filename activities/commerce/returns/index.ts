@@ -1,4 +1,5 @@
 /** Activity: answer a buyer's return/exchange question from the shop's policy (see docs/returns-and-customs.md). */
+import { shopDefaultLanguage } from '../../catalog/shop-language.js';
 import { composeReturnAnswer } from './answer.js';
 import { matchReturnPolicy } from './load.js';
 import type { ReturnReason } from './rules.js';
@@ -15,8 +16,15 @@ export interface ReturnQuestion {
 
 export async function answerReturnQuestion(
   q: ReturnQuestion,
-): Promise<{ text: string; language: string; ruleId: string; explanation: string }> {
+): Promise<{ text: string; language: string; languageFallback: boolean; ruleId: string; explanation: string }> {
   const match = await matchReturnPolicy({ shopId: q.shopId, country: q.country, category: q.category, sku: q.sku, reason: q.reason });
-  const answer = composeReturnAnswer({ match, language: q.language, deliveredAt: q.deliveredAt });
-  return { text: answer.text, language: answer.language, ruleId: answer.ruleId, explanation: match.explanation };
+  const shopDefault = await shopDefaultLanguage(q.shopId, q.language);
+  const answer = composeReturnAnswer({ match, language: q.language, shopDefault, deliveredAt: q.deliveredAt });
+  return {
+    text: answer.text,
+    language: answer.language,
+    languageFallback: answer.languageFallback,
+    ruleId: answer.ruleId,
+    explanation: match.explanation,
+  };
 }

@@ -1,0 +1,112 @@
+/**
+ * `sora shops strategy --shop ID [changes]`: show or change a shop's conversation strategy
+ * (PRODUCT R20: the silence nudge, its delay, after which replies, how often, the coupon; idle close;
+ * NPS delay). Conversations that start after a change use it. Needs a connected MongoDB (the CLI
+ * connects first); returns output instead of printing so tests can call it directly.
+ */
+import { parseArgs } from 'node:util';
+import {
+  getShopStrategy,
+  StrategyInputError,
+  updateShopStrategy,
+  type ShopStrategyView,
+  type StrategyChange,
+} from '../../activities/conversations/shop-profile.js';
+import { defaultStrategy, type ConversationStrategy } from '../../workflows/contract.js';
+import { conversationConfig } from '../../temporal.config.js';
+import type { CommandResult } from './policies.js';
+import { fail, withCliDatabase } from './support.js';
+
+export const SHOPS_USAGE = `sora shops strategy --shop ID [--nudge on|off] [--nudge-delay 30s] [--nudge-after any|question]
+                     [--nudge-max N] [--coupon on|off] [--idle-close 10m] [--nps-delay 30m] [--reset FIELD] [--json]`;
+
+const ms = (v: number) => (v % 3_600_000 === 0 ? `${v / 3_600_000}h` : v % 60_000 === 0 ? `${v / 60_000}m` : `${v / 1000}s`);
+
+function describe(v: ShopStrategyView): string {
+  const e = v.effective;
+  const n = e.silenceNudge;
+  const mark = (set: unknown) => (set === null || set === undefined ? ' (default)' : '');
+  return [
+    `shop ${v.shopId}: conversation strategy (for conversations that start from now on)`,
+    `  silence nudge   ${n.enabled ? 'ON' : 'off'}${mark(v.stored.silenceNudge)}`,
+    `    after         ${ms(n.delayMs)}${mark(v.stored.silenceNudgeDelayMs)} of buyer silence, after ${n.after === 'any_reply' ? 'any bot reply' : 'a bot question only'}${mark(v.stored.silenceNudgeAfter)}`,
+    `    at most       ${n.max} per conversation${mark(v.stored.silenceNudgeMax)}`,
+    `    coupon        ${n.coupon ? 'ON (one per buyer, from the pool: sora coupons)' : 'off'}`,
+    `  idle close      ${ms(e.idleCloseMs)}${mark(v.stored.idleCloseMs)}`,
+    `  NPS survey      ${ms(e.npsDelayMs)} after a resolved conversation ends${mark(v.stored.npsDelayMs)}`,
+    '',
+  ].join('\n');
+}
+
+const onOff = (name: string, v: string | undefined): boolean | undefined => {
+  if (v === undefined) return undefined;
+  if (v === 'on' || v === 'true') return true;
+  if (v === 'off' || v === 'false') return false;
+  throw new StrategyInputError([`--${name} takes on or off, not "${v}"`]);
+};
+
+const RESETTABLE: Record<string, keyof StrategyChange> = {
+  nudge: 'silenceNudge',
+  'nudge-delay': 'silenceNudgeDelay',
+  'nudge-after': 'silenceNudgeAfter',
+  'nudge-max': 'silenceNudgeMax',
+  'idle-close': 'idleClose',
+  'nps-delay': 'npsDelay',
+};
+
+export async function run(args: string[]): Promise<void> {
+  const r = await withCliDatabase(() => runShopsCommand(args, defaultStrategy(conversationConfig())));
+  if (r.usage) fail(r.usage);
+  if (r.stdout) process.stdout.write(r.stdout);
+  if (r.stderr) process.stderr.write(r.stderr);
+  process.exitCode = r.code;
+}
+
+export async function runShopsCommand(args: string[], defaults: ConversationStrategy): Promise<CommandResult> {
+  const [sub, ...rest] = args;
+  if (sub !== 'strategy') return { code: 2, usage: `unknown shops command "${sub ?? ''}"\n${SHOPS_USAGE}` };
+  let values;
+  try {
+    values = parseArgs({
+      args: rest,
+      options: {
+        shop: { type: 'string' },
+        nudge: { type: 'string' },
+        'nudge-delay': { type: 'string' },
+        'nudge-after': { type: 'string' },
+        'nudge-max': { type: 'string' },
+        coupon: { type: 'string' },
+        'idle-close': { type: 'string' },
+        'nps-delay': { type: 'string' },
+        reset: { type: 'string', multiple: true },
+        json: { type: 'boolean' },
+      },
+    }).values;
+  } catch (e) {
+    return { code: 2, usage: `${(e as Error).message}\n${SHOPS_USAGE}` };
+  }
+  if (!values.shop) return { code: 2, usage: `shops strategy needs --shop ID\n${SHOPS_USAGE}` };
+  try {
+    const change: StrategyChange = {};
+    const after = values['nudge-after'];
+    if (values.nudge !== undefined) change.silenceNudge = onOff('nudge', values.nudge);
+    if (values['nudge-delay'] !== undefined) change.silenceNudgeDelay = values['nudge-delay'];
+    if (after !== undefined) change.silenceNudgeAfter = (after === 'any' ? 'any_reply' : after) as StrategyChange['silenceNudgeAfter'];
+    if (values['nudge-max'] !== undefined) change.silenceNudgeMax = Number(values['nudge-max']);
+    if (values.coupon !== undefined) change.coupon = onOff('coupon', values.coupon);
+    if (values['idle-close'] !== undefined) change.idleClose = values['idle-close'];
+    if (values['nps-delay'] !== undefined) change.npsDelay = values['nps-delay'];
+    for (const r of values.reset ?? []) {
+      const field = RESETTABLE[r];
+      if (!field) throw new StrategyInputError([`--reset takes one of ${Object.keys(RESETTABLE).join(', ')}, not "${r}"`]);
+      (change as Record<string, unknown>)[field] = null;
+    }
+    const v = Object.keys(change).length
+      ? await updateShopStrategy(values.shop, change, defaults)
+      : await getShopStrategy(values.shop, defaults);
+    return { code: 0, stdout: values.json ? `${JSON.stringify(v, null, 2)}\n` : describe(v) };
+  } catch (e) {
+    if (e instanceof StrategyInputError) return { code: 1, stderr: `${e.problems.map((p) => `sora shops strategy: ${p}`).join('\n')}\n` };
+    throw e;
+  }
+}

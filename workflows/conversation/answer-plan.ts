@@ -1,0 +1,94 @@
+/**
+ * What the bot answers, decided from facts (pure, deterministic, run inside the workflow):
+ * the order the conversation is about, then the kind of answer — live tracking of every parcel of
+ * that order, the return rule of its market and SKU, the FAQ entry, or "tell me more".
+ * Activities fetch the facts before (understand, lookupBuyerFacts) and render/deliver after.
+ */
+import type { OrderFact, Understanding } from '../../activities/index.js';
+import type { ConversationState, FocusOrder } from '../types.js';
+
+/** Intents whose answer depends on the buyer's order (so the buyer's orders are looked up). */
+export const ORDER_INTENTS: ReadonlySet<string> = new Set([
+  'logistics_tracking',
+  'order_status',
+  'order_change',
+  'refund',
+  'returns_exchange',
+  'customs_tax',
+]);
+
+/** At most this many parcels of one order are tracked for one answer. */
+export const MAX_PARCELS = 3;
+
+export type AnswerPlan =
+  | { kind: 'track'; parcels: Array<{ trackingNumber: string; carrier: string | null }>; country: string | null }
+  | { kind: 'returns'; country: string; sku: string | null }
+  /** The order has no parcel yet: say where it stands. */
+  | { kind: 'order_status'; orderNumber: string; status: string }
+  /** An order question with no order known and no number: ask which. */
+  | { kind: 'ask_order' }
+  | { kind: 'faq'; faqId: string }
+  | { kind: 'not_understood' };
+
+/** Whether this message needs the buyer's orders: it names one, sends an order card, or asks about an order. */
+export function needsOrderFacts(u: Understanding, orderRefs: string[]): boolean {
+  return u.orderNumbers.length > 0 || orderRefs.length > 0 || ORDER_INTENTS.has(u.intent);
+}
+
+function focusOf(o: OrderFact, via: FocusOrder['via']): FocusOrder {
+  return { orderNumber: o.orderNumber, totalUsd: o.totalUsd, country: o.country, status: o.status, via };
+}
+
+/**
+ * The order this message is about: one it names, one it sends as a card, else (for an order
+ * question) the conversation's current order, else the buyer's latest order. `changed` is true when
+ * this message moved the conversation to a different order (the order-value rule looks only then).
+ */
+export function chooseFocus(
+  u: Understanding,
+  orderRefs: string[],
+  orders: OrderFact[],
+  current: FocusOrder | null | undefined,
+): { focus: FocusOrder | null; changed: boolean } {
+  const named = u.orderNumbers.map((n) => orders.find((o) => o.orderNumber === n)).find((o) => o !== undefined);
+  const card = orderRefs.map((r) => orders.find((o) => o.orderNumber === r || o.externalId === r)).find((o) => o !== undefined);
+  let focus: FocusOrder | null = null;
+  if (named) focus = focusOf(named, 'named');
+  else if (card) focus = focusOf(card, 'card');
+  else if (current) return { focus: current, changed: false };
+  else if (ORDER_INTENTS.has(u.intent)) {
+    const latest = orders.filter((o) => o.linked).sort((a, b) => b.placedAt.localeCompare(a.placedAt))[0];
+    if (latest) focus = focusOf(latest, 'buyer_latest');
+  }
+  return { focus, changed: focus !== null && focus.orderNumber !== current?.orderNumber };
+}
+
+/** The answer for an understood (or not) buyer message, given the order in focus. */
+export function planAnswer(u: Understanding, focus: OrderFact | null): AnswerPlan {
+  if (u.understood && u.intent === 'logistics_tracking') {
+    const parcels = focus?.shipments.length
+      ? focus.shipments.slice(0, MAX_PARCELS)
+      : u.trackingNumbers.slice(0, MAX_PARCELS).map((trackingNumber) => ({ trackingNumber, carrier: null }));
+    if (parcels.length > 0) return { kind: 'track', parcels, country: focus?.country ?? null };
+    if (focus) return { kind: 'order_status', orderNumber: focus.orderNumber, status: focus.status };
+    return { kind: 'ask_order' };
+  }
+  if (u.understood && u.intent === 'returns_exchange') {
+    const country = u.countries[0] ?? focus?.country ?? null;
+    const skus = focus ? [...new Set(focus.skus)] : [];
+    if (country) return { kind: 'returns', country, sku: u.skus[0] ?? (skus.length === 1 ? skus[0]! : null) };
+  }
+  return fallbackPlan(u);
+}
+
+/** The FAQ answer (or "tell me more"): what the bot says when live data is missing or failed. */
+export function fallbackPlan(u: Understanding): AnswerPlan {
+  if (u.understood && u.faqId) return { kind: 'faq', faqId: u.faqId };
+  return { kind: 'not_understood' };
+}
+
+/** The locale replies use: the buyer's language, Latin-American Spanish where the shop serves it. */
+export function replyLocale(language: string | null, st: Pick<ConversationState, 'profile'>): string {
+  const lang = language ?? st.profile?.defaultLanguage ?? 'en';
+  return lang === 'es' && st.profile?.spanishVariant === 'es-419' ? 'es-419' : lang;
+}
