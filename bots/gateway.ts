@@ -10,7 +10,7 @@ import mongoose from 'mongoose';
 import type { ChannelRegistry } from './registry.js';
 import type { Intake } from './intake.js';
 import { errorHandler } from './http-errors.js';
-import { operatorAuth, operatorRoutes } from './operator.js';
+import { operatorAuth, operatorRoutes, type OperatorSettings } from './operator.js';
 import { carrierKeyHealth } from '../activities/logistics/carrier-key-alerts.js';
 import type { Client } from '@temporalio/client';
 
@@ -21,6 +21,9 @@ export interface GatewayOptions {
   intake: Intake;
   client: Client;
   operatorToken?: string;
+  /** Carrier key warning window and embedding settings of the operator routes (from the configuration). */
+  carrierKeys?: OperatorSettings['carrierKeys'];
+  embedding?: OperatorSettings['embedding'];
   log: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -51,7 +54,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   app.get('/healthz', async (_req, res) => {
     const mongo = mongoose.connection.readyState === 1;
     // Carrier keys: overall status and counts only (per shop: GET /operator/health/carrier-keys). Not a liveness failure.
-    const keys = mongo ? await carrierKeyHealth().catch(() => null) : null;
+    const keys = mongo ? await carrierKeyHealth({ settings: opts.carrierKeys }).catch(() => null) : null;
     res.status(mongo ? 200 : 503).json({
       ok: mongo,
       mongo,
@@ -65,7 +68,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     await adapter.start({ app, intake: opts.intake, log: opts.log });
     opts.log('channel started', { channel: adapter.id });
   }
-  app.use('/operator', operatorRoutes(opts.client, opts.operatorToken));
+  app.use('/operator', operatorRoutes(opts.client, opts.operatorToken, { carrierKeys: opts.carrierKeys, embedding: opts.embedding }));
   app.use((req, res) => {
     res.status(404).json({ error: 'not_found', message: `no route for ${req.method} ${req.path}` });
   });

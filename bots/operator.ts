@@ -5,7 +5,9 @@
 import express, { Router, type Request, type RequestHandler } from 'express';
 import { importKb } from '../activities/knowledge/kb-import.js';
 import { KbValidationError } from '../activities/knowledge/kb-workbook.js';
+import { sharedEmbedder, type EmbedderOptions } from '../activities/knowledge/embedder.js';
 import { carrierKeyHealth } from '../activities/logistics/carrier-key-alerts.js';
+import type { CarrierKeySettings } from '../activities/logistics/carrier-keys.js';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
@@ -31,7 +33,14 @@ export function operatorAuth(token?: string): RequestHandler {
   };
 }
 
-export function operatorRoutes(client: Client, token?: string): Router {
+export interface OperatorSettings {
+  /** config.carriers.keys (the warning window of the health view). */
+  carrierKeys?: CarrierKeySettings;
+  /** config.embedding: a KB upload is embedded with the worker's model. */
+  embedding?: EmbedderOptions;
+}
+
+export function operatorRoutes(client: Client, token?: string, settings: OperatorSettings = {}): Router {
   const r = Router();
   r.use(operatorAuth(token));
   const handle = (id: string) => client.workflow.getHandle(id);
@@ -60,7 +69,7 @@ export function operatorRoutes(client: Client, token?: string): Router {
     if (!Buffer.isBuffer(req.body) || req.body.length === 0)
       throw new HttpError(400, 'invalid_request', 'the request body (the workbook) is empty');
     try {
-      res.json(await importKb(String(req.params.shopId), `upload${ext}`, { data: req.body }));
+      res.json(await importKb(String(req.params.shopId), `upload${ext}`, { data: req.body, embedder: sharedEmbedder(settings.embedding) }));
     } catch (e) {
       if (e instanceof KbValidationError) {
         res.status(422).json({ error: 'invalid_workbook', message: e.message.split('\n')[0], problems: e.problems });
@@ -75,7 +84,7 @@ export function operatorRoutes(client: Client, token?: string): Router {
     const shop = req.query.shop;
     if (shop !== undefined && (typeof shop !== 'string' || !shop.trim()))
       throw new HttpError(400, 'invalid_request', 'shop must be one shop id');
-    res.json(await carrierKeyHealth({ shopId: shop as string | undefined }));
+    res.json(await carrierKeyHealth({ shopId: shop as string | undefined, settings: settings.carrierKeys }));
   });
   r.get(
     '/conversations/:id',

@@ -10,24 +10,23 @@ import { ChannelRegistry } from '../bots/registry.js';
 import type { ChannelAdapter } from '../bots/channel.js';
 import type { OrderSource } from '../activities/commerce/orders/source.js';
 import { WebchatAdapter } from '../bots/webchat.js';
-import { adaptersFromEnv } from '../bots/channels.js';
+import { createAdapters } from '../bots/channels.js';
 import { connectMongo } from '../models/connection.js';
-import {
-  conversationConfig,
-  parseDuration,
-  signalDeadlineMs,
-  temporalConnection,
-  type TemporalConnectionSettings,
-} from '../temporal.config.js';
+import { defaultConfig, type Config, type TemporalConfig, type TemporalTarget } from '../infra/config/index.js';
+import { workerConnection } from '../infra/temporal/connection.js';
+import { conversationConfig } from '../temporal.config.js';
 import type { ConversationConfig } from '../workflows/types.js';
 import { createWorker } from './worker.js';
 import { ensureCarrierKeyAuditSchedule } from './carrier-key-schedule.js';
-import { log } from './log.js';
+import { log, setLogLevel } from './log.js';
 import { installRuntime } from './runtime.js';
 
 export interface AppOptions {
+  /** The configuration, parsed once at start (loadConfig); default: every default. The options below override parts of it. */
+  config?: Config;
   mongoUri: string;
-  temporal?: TemporalConnectionSettings;
+  /** Replaces config.temporal's address/namespace/TLS/API key (tests: their own server). */
+  temporal?: TemporalTarget;
   gatewayHost?: string;
   gatewayPort?: number;
   /** Run a worker in this process (default true). */
@@ -36,9 +35,9 @@ export interface AppOptions {
   relayIntervalMs?: number;
   webchatPollMs?: number;
   signalDeadlineMs?: number;
-  /** Channel adapters to run (default: SORA_CHANNELS, see bots/channels.ts; webchatPollMs set → just web chat). */
+  /** Channel adapters to run (default: config.channels, see bots/channels.ts; webchatPollMs set → just web chat). */
   adapters?: ChannelAdapter[];
-  /** Order sources for the worker's lookups (default: from the environment, see activities/index.ts). */
+  /** Order sources for the worker's lookups (default: from the configuration, see activities/index.ts). */
   orderSources?: OrderSource[];
   /** Create/update the daily carrier key audit schedule (default: with the worker, unless SORA_CARRIER_KEY_AUDIT=off). */
   carrierKeyAudit?: boolean;
@@ -54,18 +53,24 @@ export interface App {
 }
 
 export async function startApp(o: AppOptions): Promise<App> {
-  installRuntime();
+  const config = o.config ?? defaultConfig();
+  setLogLevel(config.log.level);
+  installRuntime(config.log.level);
   await connectMongo(o.mongoUri);
-  const settings = o.temporal ?? temporalConnection();
+  // An explicit target (tests, benchmarks: their own server) replaces the configured one; queue and deadline stay.
+  const { taskQueue, signalDeadlineMs } = config.temporal;
+  const temporal: TemporalConfig = o.temporal ? { ...o.temporal, external: true, taskQueue, signalDeadlineMs } : config.temporal;
   const registry = new ChannelRegistry();
-  const adapters = o.adapters ?? (o.webchatPollMs !== undefined ? [new WebchatAdapter({ pollMs: o.webchatPollMs })] : adaptersFromEnv());
+  const adapters =
+    o.adapters ?? (o.webchatPollMs !== undefined ? [new WebchatAdapter({ pollMs: o.webchatPollMs })] : createAdapters(config.channels));
   for (const a of adapters) registry.register(a);
-  const { client, connection } = createTemporalClient(settings);
+  const { client, connection } = createTemporalClient(temporal);
   const intake = new Intake({
     client,
     connection,
-    conversationConfig: { ...conversationConfig(), ...o.conversation },
-    signalDeadlineMs: o.signalDeadlineMs ?? signalDeadlineMs(),
+    conversationConfig: { ...conversationConfig(config.conversation), ...o.conversation },
+    signalDeadlineMs: o.signalDeadlineMs ?? temporal.signalDeadlineMs,
+    taskQueue: temporal.taskQueue,
     log,
   });
 
@@ -73,14 +78,14 @@ export async function startApp(o: AppOptions): Promise<App> {
   let workerRun: Promise<void> | undefined;
   let nativeConn: { close(): Promise<void> } | undefined;
   if (o.worker !== false) {
-    const { NativeConnection } = await import('@temporalio/worker');
-    const nc = await NativeConnection.connect({ address: settings.address, tls: settings.tls, apiKey: settings.apiKey });
+    const nc = await workerConnection(temporal);
     nativeConn = nc;
     const created = await createWorker({
       registry,
+      config,
       connection: nc,
-      namespace: settings.namespace,
-      alertWebhookUrl: process.env.SORA_ALERT_WEBHOOK_URL,
+      namespace: temporal.namespace,
+      taskQueue: temporal.taskQueue,
       orderSources: o.orderSources,
       temporalClient: client,
     });
@@ -88,9 +93,9 @@ export async function startApp(o: AppOptions): Promise<App> {
     workerRun = worker.run();
     workerRun.catch((e) => log('worker stopped with an error', { error: String(e) }));
   }
-  if (o.carrierKeyAudit ?? (o.worker !== false && process.env.SORA_CARRIER_KEY_AUDIT?.trim() !== 'off')) {
+  if (o.carrierKeyAudit ?? (o.worker !== false && config.carriers.audit)) {
     try {
-      const s = await ensureCarrierKeyAuditSchedule(client);
+      const s = await ensureCarrierKeyAuditSchedule(client, { settings: config.carriers.keys, taskQueue: temporal.taskQueue });
       log(`carrier key audit schedule ${s.outcome}`, { scheduleId: s.scheduleId });
     } catch (e) {
       if (worker?.getState() === 'RUNNING') worker.shutdown();
@@ -105,15 +110,17 @@ export async function startApp(o: AppOptions): Promise<App> {
   }
 
   const gateway = await startGateway({
-    host: o.gatewayHost ?? process.env.SORA_GATEWAY_HOST ?? '127.0.0.1',
-    port: o.gatewayPort ?? Number(process.env.SORA_GATEWAY_PORT ?? 8080),
+    host: o.gatewayHost ?? config.gateway.host,
+    port: o.gatewayPort ?? config.gateway.port,
     registry,
     intake,
     client,
-    operatorToken: process.env.SORA_OPERATOR_TOKEN,
+    operatorToken: config.gateway.operatorToken,
+    carrierKeys: config.carriers.keys,
+    embedding: config.embedding,
     log,
   });
-  intake.startRelay(o.relayIntervalMs ?? parseDuration('SORA_RELAY_INTERVAL', '5s'));
+  intake.startRelay(o.relayIntervalMs ?? config.gateway.relayIntervalMs);
 
   return {
     gateway,

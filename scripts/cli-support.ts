@@ -1,15 +1,16 @@
 /** Small pieces the CLI commands share: the database they talk to and plain-text tables. */
+import type { Config } from '../infra/config/index.js';
 
 /** MONGODB_URI, else the embedded stack's server (SORA_MONGO_PORT, default 27017), database `sora`. */
-export function cliMongoUri(env: NodeJS.ProcessEnv = process.env): string {
-  return env.MONGODB_URI ?? `mongodb://127.0.0.1:${env.SORA_MONGO_PORT ?? 27017}/sora`;
+export function cliMongoUri(config: Pick<Config, 'mongo' | 'stack'>): string {
+  return config.mongo.uri ?? `mongodb://127.0.0.1:${config.stack.mongoPort}/sora`;
 }
 
-/** Run `fn` connected to the CLI's database; always disconnects. */
-export async function withCliDatabase<T>(fn: () => Promise<T>): Promise<T> {
+/** Run `fn` connected to the CLI's database (cliMongoUri); always disconnects. */
+export async function withCliDatabase<T>(config: Pick<Config, 'mongo' | 'stack'>, fn: () => Promise<T>): Promise<T> {
   // Imported here so that commands without a database do not load mongoose.
   const { connectMongo, disconnectMongo } = await import('../models/connection.js');
-  await connectMongo(cliMongoUri());
+  await connectMongo(cliMongoUri(config));
   try {
     return await fn();
   } finally {

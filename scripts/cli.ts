@@ -20,9 +20,17 @@
  * The kb, orders and coupons commands use MONGODB_URI (default: the embedded stack's mongodb://127.0.0.1:27017/sora).
  */
 import { parseArgs } from 'node:util';
+import { loadConfig, type Config } from '../infra/config/index.js';
 import { cliMongoUri, textTable, withCliDatabase } from './cli-support.js';
 import { runEval } from './eval/eval.js';
 import { splitFile } from './eval/split.js';
+
+let loaded: Config | undefined;
+/**
+ * The configuration, parsed once, when a command first needs it (so `sora carriers detect` works
+ * whatever else the environment holds); a ConfigError lists every problem.
+ */
+const config = (): Config => (loaded ??= loadConfig());
 
 const USAGE = `usage:
   sora start
@@ -85,6 +93,8 @@ async function main(argv: string[]): Promise<void> {
         model: values.model,
         fusion: values.fusion ? Number(values.fusion) : undefined,
         labelColumn: values['label-column'],
+        embedding: config().embedding,
+        classifier: config().understanding,
         log: err,
       });
       const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
@@ -119,15 +129,16 @@ async function main(argv: string[]): Promise<void> {
       });
       if (!values.shop) fail(`kb ${sub ?? ''} needs --shop ID`);
       const { connectMongo, disconnectMongo } = await import('../models/connection.js');
-      await connectMongo(cliMongoUri());
+      await connectMongo(cliMongoUri(config()));
       try {
         if (sub === 'import') {
           const file = positionals[0];
           if (!file) fail('kb import needs a FILE');
           const { importKb } = await import('../activities/knowledge/kb-import.js');
           const { KbValidationError } = await import('../activities/knowledge/kb-workbook.js');
+          const { sharedEmbedder } = await import('../activities/knowledge/embedder.js');
           try {
-            const r = await importKb(values.shop, file, { progress: (m) => err(`  ${m}`) });
+            const r = await importKb(values.shop, file, { embedder: sharedEmbedder(config().embedding), progress: (m) => err(`  ${m}`) });
             for (const w of r.warnings) err(`warning: ${w}`);
             process.stdout.write(
               `imported ${r.entries} entries (${r.phrasings} phrasings) into shop ${r.shopId}: ${r.created} new, ${r.updated} updated, ${r.removed} removed; KB version ${r.kbVersion}; ${r.ms} ms\n`,
@@ -142,7 +153,10 @@ async function main(argv: string[]): Promise<void> {
           }
         } else if (sub === 'missed') {
           const { topMissed } = await import('../activities/knowledge/missed-questions.js');
-          const clusters = await topMissed(values.shop, { limit: values.limit ? Number(values.limit) : 50 });
+          const clusters = await topMissed(values.shop, {
+            limit: values.limit ? Number(values.limit) : 50,
+            model: config().embedding.model,
+          });
           if (values.json) process.stdout.write(`${JSON.stringify(clusters)}\n`);
           else if (clusters.length === 0) process.stdout.write(`no unmatched questions for shop ${values.shop}\n`);
           else
@@ -172,8 +186,10 @@ async function main(argv: string[]): Promise<void> {
       if (!values.shop) fail(`orders ${sub} needs --shop ID`);
       if (sub === 'import' && !positionals[0]) fail('orders import needs a FILE');
       const { runOrdersCommand } = await import('./orders-commands.js');
-      const r = await withCliDatabase(() =>
-        runOrdersCommand(sub, { shop: values.shop!, file: positionals[0], strict: values.strict, json: values.json }),
+      const { fxRates } = await import('../activities/commerce/orders/fx.js');
+      const rates = fxRates(config().orders.fxUsdRates);
+      const r = await withCliDatabase(config(), () =>
+        runOrdersCommand(sub, { shop: values.shop!, file: positionals[0], strict: values.strict, json: values.json, rates }),
       );
       if (r.stdout) process.stdout.write(r.stdout);
       if (r.stderr) process.stderr.write(r.stderr);
@@ -186,7 +202,7 @@ async function main(argv: string[]): Promise<void> {
         const { runCarrierKeysCommand } = await import('./carrier-keys-commands.js');
         const { CarrierKeyError } = await import('../activities/logistics/carrier-keys.js');
         try {
-          await runCarrierKeysCommand(rest.slice(1), { out: (s) => process.stdout.write(s) });
+          await runCarrierKeysCommand(rest.slice(1), { out: (s) => process.stdout.write(s), config: config() });
         } catch (e) {
           if (!(e instanceof CarrierKeyError)) throw e;
           process.stderr.write(`sora: ${e.message}\n`);
@@ -252,13 +268,13 @@ async function main(argv: string[]): Promise<void> {
       });
       const n = positionals[0];
       if (!n) fail('track needs a NUMBER');
-      const { ParcelTracker, credentialsFromEnv } = await import('../activities/logistics/track.js');
-      let credentials = credentialsFromEnv();
+      const { ParcelTracker } = await import('../activities/logistics/track.js');
+      let credentials = config().carriers.credentials;
       if (values.shop) {
         const { connectMongo, disconnectMongo } = await import('../models/connection.js');
         const { credentialsForShop } = await import('../activities/logistics/carrier-keys.js');
-        await connectMongo(cliMongoUri());
-        credentials = await credentialsForShop(values.shop).finally(() => disconnectMongo());
+        await connectMongo(cliMongoUri(config()));
+        credentials = await credentialsForShop(values.shop, { base: credentials }).finally(() => disconnectMongo());
       }
       const result = await new ParcelTracker(credentials).track(n, values.carrier);
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -276,7 +292,7 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'coupons': {
       const { runCouponCommand } = await import('./coupon-commands.js');
-      const r = await withCliDatabase(() => runCouponCommand(rest, { progress: (m) => err(`  ${m}`) }));
+      const r = await withCliDatabase(config(), () => runCouponCommand(rest, { progress: (m) => err(`  ${m}`) }));
       if (r.usage) fail(r.usage);
       if (r.stdout) process.stdout.write(r.stdout);
       if (r.stderr) process.stderr.write(r.stderr);

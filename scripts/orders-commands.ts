@@ -12,7 +12,15 @@ export interface CommandResult {
 
 export async function runOrdersCommand(
   sub: 'import' | 'list',
-  o: { shop: string; file?: string; strict?: boolean; json?: boolean; progress?: (m: string) => void },
+  o: {
+    shop: string;
+    file?: string;
+    strict?: boolean;
+    json?: boolean;
+    progress?: (m: string) => void;
+    /** USD rates (fxRates(config.orders.fxUsdRates)); default: the built-in table. */
+    rates?: Record<string, number>;
+  },
 ): Promise<CommandResult> {
   let stderr = '';
   const err = (m: string) => {
@@ -21,7 +29,7 @@ export async function runOrdersCommand(
   };
   if (sub === 'import') {
     try {
-      const r = await importOrders(o.shop, o.file!, { strict: o.strict, progress: (m) => err(`  ${m}`) });
+      const r = await importOrders(o.shop, o.file!, { strict: o.strict, rates: o.rates, progress: (m) => err(`  ${m}`) });
       for (const w of r.warnings) stderr += `warning: ${w}\n`;
       for (const p of r.problems) stderr += `error: ${formatProblem(p)}${p.orderNumber ? ` [order ${p.orderNumber} skipped]` : ''}\n`;
       const stdout =

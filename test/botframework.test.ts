@@ -7,7 +7,8 @@
 import express from 'express';
 import type { Activity } from 'botbuilder';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { adaptersFromEnv, ChannelConfigError } from '../bots/channels.js';
+import { createAdapters } from '../bots/channels.js';
+import { ConfigError, loadConfig, type Env } from '../infra/config/index.js';
 import { ChannelSendError, conversationWorkflowId, type ConversationRef } from '../bots/channel.js';
 import { BotFrameworkAdapter } from '../bots/botframework/adapter.js';
 import { botFrameworkSendError, retryAfterMs } from '../bots/botframework/errors.js';
@@ -109,10 +110,10 @@ describe('botframework: which activities are buyer messages (saved payloads)', (
 describe('botframework: settings', () => {
   const problems = (env: Record<string, string>) => {
     try {
-      adaptersFromEnv({ SORA_CHANNELS: 'botframework', ...env });
+      loadConfig({ SORA_CHANNELS: 'botframework', ...env });
       return [];
     } catch (e) {
-      if (!(e instanceof ChannelConfigError)) throw e;
+      if (!(e instanceof ConfigError)) throw e;
       return e.problems;
     }
   };
@@ -150,6 +151,7 @@ describe('botframework: settings', () => {
   });
 
   it('builds the adapter for each app type', () => {
+    const adaptersFromEnv = (env: Env) => createAdapters(loadConfig(env).channels);
     const base = {
       SORA_CHANNELS: 'botframework',
       SORA_BOTFRAMEWORK_SHOP_ID: 'demo',

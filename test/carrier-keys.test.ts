@@ -12,13 +12,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../activities/index.js';
 import { carrierKeyHealth, makeAlertCarrierKeyExpiry } from '../activities/logistics/carrier-key-alerts.js';
-import {
-  CarrierKeyError,
-  carrierKeySettings,
-  credentialsForShop,
-  listCarrierKeys,
-  setCarrierKey,
-} from '../activities/logistics/carrier-keys.js';
+import { CarrierKeyError, credentialsForShop, listCarrierKeys, setCarrierKey } from '../activities/logistics/carrier-keys.js';
 import { makeTrackParcel } from '../activities/logistics/activity.js';
 import { detectCarriers } from '../activities/logistics/carriers.js';
 import type { Understanding } from '../activities/understanding/understand.js';
@@ -35,6 +29,7 @@ import { ensureCarrierKeyAuditSchedule } from '../scripts/carrier-key-schedule.j
 import { paths } from '../scripts/stack/paths.js';
 import { workflowBundle } from '../scripts/worker.js';
 import { conversationConfig, taskQueues } from '../temporal.config.js';
+import { loadConfig } from '../infra/config/index.js';
 import { carrierKeyAudit, type CarrierKeyAuditResult } from '../workflows/carrier-key-audit.js';
 import { carrierKeyWatchId } from '../activities/logistics/carrier-key-watches.js';
 import { FAST, fixture, startCarrierServer, type CarrierServer, type Handler, seventeenTrackEcho } from './kit/carrier-server.js';
@@ -42,7 +37,7 @@ import { eventually, sleep, useFreshDatabase } from './setup/helpers.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const settings = carrierKeySettings({});
+const settings = loadConfig({}).carriers.keys;
 
 const servers: CarrierServer[] = [];
 async function serve(handler: Handler): Promise<CarrierServer> {
@@ -96,7 +91,7 @@ describe('carrier key store', () => {
       clientId: 'id',
       clientSecret: 's',
       now,
-      settings: carrierKeySettings({ SORA_CARRIER_KEY_TTL_DAYS: '30' }),
+      settings: loadConfig({ SORA_CARRIER_KEY_TTL_DAYS: '30' }).carriers.keys,
     });
     expect(custom.expiresAt).toBe('2030-02-09T12:00:00.000Z');
     const dated = await setCarrierKey({ shopId: 'ttl', carrier: 'fedex', clientId: 'i', clientSecret: 's', expiresAt: '2030-03-01', now });
@@ -147,10 +142,10 @@ describe('carrier key store', () => {
       expect(e, JSON.stringify(input)).toBeInstanceOf(CarrierKeyError);
       expect(String(e)).toMatch(message);
     }
-    expect(() => carrierKeySettings({ SORA_CARRIER_KEY_TTL_DAYS: '-3' })).toThrow(
-      /SORA_CARRIER_KEY_TTL_DAYS="-3" must be a positive number/,
+    expect(() => loadConfig({ SORA_CARRIER_KEY_TTL_DAYS: '-3' })).toThrow(/SORA_CARRIER_KEY_TTL_DAYS: "-3" must be > 0/);
+    expect(() => loadConfig({ SORA_CARRIER_KEY_AUDIT_CRON: 'daily' })).toThrow(
+      /SORA_CARRIER_KEY_AUDIT_CRON: "daily" is not a cron expression/,
     );
-    expect(() => carrierKeySettings({ SORA_CARRIER_KEY_AUDIT_CRON: 'daily' })).toThrow(/not a cron expression/);
   });
 });
 
@@ -200,37 +195,27 @@ describe('tracking with shop keys', () => {
 
   it('the buyer’s answer says the update comes from 17TRACK (in the buyer’s language)', async () => {
     const t17 = await seventeenTrack();
-    const saved = { key: process.env.SORA_17TRACK_API_KEY, url: process.env.SORA_17TRACK_BASE_URL };
-    process.env.SORA_17TRACK_API_KEY = 'k';
-    process.env.SORA_17TRACK_BASE_URL = t17.url;
-    try {
-      const u: Understanding = {
-        language: 'es',
-        intent: 'logistics_tracking',
-        confidence: 0.9,
-        faqId: null,
-        understood: true,
-        complaint: false,
-        humanRequest: false,
-        orderNumbers: [],
-        trackingNumbers: [DHL_NUMBER],
-        skus: [],
-        countries: [],
-      };
-      const es = await liveAnswer('exp-shop', u, 'es');
-      expect(es?.text).toContain(LOGISTICS_CATALOGS.es!.viaAggregator.replace('{carrier}', 'DHL Express'));
-      const en = await liveAnswer('exp-shop', u, 'en');
-      expect(en?.text).toMatch(/This update comes from 17TRACK.*direct connection to DHL Express/);
-      // A shop without its own key: no note (the environment has no DHL key; that fallback is not new).
-      expect((await liveAnswer('other-shop', u, 'en'))?.text).not.toMatch(/17TRACK/);
-    } finally {
-      for (const [k, v] of [
-        ['SORA_17TRACK_API_KEY', saved.key],
-        ['SORA_17TRACK_BASE_URL', saved.url],
-      ] as const)
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-    }
+    // The worker's own credentials (config.carriers.credentials): 17TRACK only.
+    const live = { carrierCredentials: loadConfig({ SORA_17TRACK_API_KEY: 'k', SORA_17TRACK_BASE_URL: t17.url }).carriers.credentials };
+    const u: Understanding = {
+      language: 'es',
+      intent: 'logistics_tracking',
+      confidence: 0.9,
+      faqId: null,
+      understood: true,
+      complaint: false,
+      humanRequest: false,
+      orderNumbers: [],
+      trackingNumbers: [DHL_NUMBER],
+      skus: [],
+      countries: [],
+    };
+    const es = await liveAnswer('exp-shop', u, 'es', live);
+    expect(es?.text).toContain(LOGISTICS_CATALOGS.es!.viaAggregator.replace('{carrier}', 'DHL Express'));
+    const en = await liveAnswer('exp-shop', u, 'en', live);
+    expect(en?.text).toMatch(/This update comes from 17TRACK.*direct connection to DHL Express/);
+    // A shop without its own key: no note (the environment has no DHL key; that fallback is not new).
+    expect((await liveAnswer('other-shop', u, 'en', live))?.text).not.toMatch(/17TRACK/);
   });
 
   it('every catalog language has the 17TRACK note with the carrier placeholder', () => {

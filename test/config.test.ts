@@ -108,7 +108,7 @@ describe('loadConfig', () => {
     expect(c.understanding).toEqual({ matchThreshold: 0.3, trainBudget: 6e8 });
     expect(c.orders).toEqual({ fxUsdRates: {}, sync: { maxAgeMs: 600_000, timeoutMs: 8000 } });
     expect(c.coupons).toEqual({ lowWatermark: 10, minValidityMs: 86_400_000 });
-    expect(c.carriers).toEqual({ credentials: {}, keys: { ttlDays: 90, warnHours: 72, auditCron: '0 6 * * *', audit: true }, cli: {} });
+    expect(c.carriers).toEqual({ credentials: {}, keys: { ttlDays: 90, warnHours: 72, auditCron: '0 6 * * *' }, audit: true, cli: {} });
     expect(c.tiktok).toBeUndefined();
     expect(c.channels).toEqual({ enabled: [{ id: 'webchat', settings: { pollMs: 1000 } }] });
     expect(defaultConfig()).toEqual(c);
@@ -158,7 +158,7 @@ describe('loadConfig', () => {
       MONGODB_URI: 'mongodb+srv://u:p@cluster0.example.net/sora',
     });
     expect(c.conversation.searchAttributes).toBe(false);
-    expect(c.carriers.keys.audit).toBe(false);
+    expect(c.carriers.audit).toBe(false);
     expect(c.embedding).toMatchObject({ allowRemoteModels: true, cacheDir: false, queryPrefix: 'query: ' });
     expect(c.understanding).toMatchObject({ kbCenter: false, trainBudget: 1e8 });
     expect(c.log.level).toBe('DEBUG');

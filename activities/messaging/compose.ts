@@ -1,5 +1,5 @@
 /** Turn what the workflow wants to say into text in the buyer's language. */
-import { liveAnswer } from './live-answers.js';
+import { liveAnswer, type LiveAnswerSettings } from './live-answers.js';
 import { FaqEntryModel } from '../../models/faq-entry.js';
 import { ShopModel } from '../../models/shop.js';
 import { fill } from '../catalog/format.js';
@@ -28,7 +28,12 @@ export interface Composed {
 
 const ASKS = /[?？؟]\s*$/u;
 
-export async function compose(shopId: string, content: OutboundContent, language: string | null): Promise<Composed> {
+export async function compose(
+  shopId: string,
+  content: OutboundContent,
+  language: string | null,
+  settings: LiveAnswerSettings = {},
+): Promise<Composed> {
   const shop = content.kind === 'agent' ? null : await ShopModel.findOne({ shopId }, { defaultLanguage: 1, spanishVariant: 1 }).lean();
   // A shop serving Latin America answers Spanish-speaking buyers in es-419 where text exists.
   const lang =
@@ -47,7 +52,7 @@ export async function compose(shopId: string, content: OutboundContent, language
     };
   }
   if (content.kind === 'answer' && content.understanding.understood) {
-    const live = await liveAnswer(shopId, content.understanding, lang);
+    const live = await liveAnswer(shopId, content.understanding, lang, settings);
     if (live)
       return {
         text: live.text,

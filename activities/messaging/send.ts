@@ -10,6 +10,7 @@ import { ChannelSendError, type ConversationRef } from '../../bots/channel.js';
 import { isDuplicateKey } from '../../models/errors.js';
 import { MessageModel } from '../../models/message.js';
 import { compose, type OutboundContent } from './compose.js';
+import type { LiveAnswerSettings } from './live-answers.js';
 
 export interface SendInput {
   ref: ConversationRef;
@@ -25,10 +26,11 @@ export interface SendResult {
   alreadySent: boolean;
 }
 
-export function makeSendToBuyer(registry: ChannelRegistry) {
+/** `live`: what live answers take from the configuration (carrier credentials, customs file, policies folder). */
+export function makeSendToBuyer(registry: ChannelRegistry, live: LiveAnswerSettings = {}) {
   return async function sendToBuyer(input: SendInput): Promise<SendResult> {
     const { ref, key } = input;
-    const c = await compose(ref.shopId, input.content, input.language);
+    const c = await compose(ref.shopId, input.content, input.language, live);
     let record = await MessageModel.findOne({ channel: ref.channel, externalId: key });
     if (record?.status === 'sent') {
       return { externalId: record.platformMessageId ?? key, asksQuestion: c.asksQuestion, alreadySent: true };

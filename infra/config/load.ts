@@ -120,8 +120,8 @@ export function loadConfig(env: Env = process.env, o: LoadOptions = {}): Config 
         ttlDays: v.SORA_CARRIER_KEY_TTL_DAYS,
         warnHours: v.SORA_CARRIER_KEY_WARN_HOURS,
         auditCron: v.SORA_CARRIER_KEY_AUDIT_CRON,
-        audit: v.SORA_CARRIER_KEY_AUDIT,
       },
+      audit: v.SORA_CARRIER_KEY_AUDIT,
       cli: {
         ...(v.SORA_CARRIER_API_KEY ? { apiKey: v.SORA_CARRIER_API_KEY } : {}),
         ...(v.SORA_CARRIER_CLIENT_ID ? { clientId: v.SORA_CARRIER_CLIENT_ID } : {}),

@@ -309,7 +309,9 @@ export interface Config {
   customs: { delaysFile?: string };
   carriers: {
     credentials: CarrierCredentialSettings;
-    keys: { ttlDays: number; warnHours: number; auditCron: string; audit: boolean };
+    keys: { ttlDays: number; warnHours: number; auditCron: string };
+    /** Create/update the daily key audit Schedule at app start (SORA_CARRIER_KEY_AUDIT). */
+    audit: boolean;
     /** Secrets for `sora carriers keys set` when not given as options. */
     cli: { apiKey?: string; clientId?: string; clientSecret?: string };
   };

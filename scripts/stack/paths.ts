@@ -1,9 +1,10 @@
-/** Where the embedded stack keeps binaries and data: SORA_HOME, default ./.sora */
+/** Where the embedded stack keeps binaries and data: SORA_HOME, default ./.sora (infra/config/home.ts) */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { soraHome } from '../../infra/config/index.js';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const soraHome = path.resolve(process.env.SORA_HOME ?? path.join(projectRoot, '.sora'));
+export { soraHome };
 
 export const paths = {
   pyTarget: path.join(soraHome, 'py'),
