@@ -74,8 +74,9 @@ async function main(): Promise<void> {
         throw new Error(`port ${temporalPort} is in use; stop what runs there or set SORA_TEMPORAL_PORT`);
       log('starting Temporal dev server', { port: temporalPort, ui: uiPort, db: paths.temporalDb });
       temporal = await startTemporalDevServer({ port: temporalPort, uiPort, dbFile: paths.temporalDb, logDir: paths.logs });
-      // The dev server's address is passed on in the configuration (not through the environment).
-      config = { ...config, temporal: { ...config.temporal, address: temporal.address } };
+      // The dev server's address is passed on in the configuration (not through the environment); plain TCP, no key.
+      const { namespace, taskQueue, signalDeadlineMs } = config.temporal;
+      config = { ...config, temporal: { address: temporal.address, namespace, taskQueue, signalDeadlineMs, external: false } };
     }
     if (!config.mongo.uri && (await isPortOpen('127.0.0.1', mongoPort)))
       throw new Error(`port ${mongoPort} is in use; set SORA_MONGO_PORT or MONGODB_URI`);
