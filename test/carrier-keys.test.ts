@@ -5,7 +5,8 @@
  * the health endpoints, and the daily Schedule created idempotently on the dev server.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import type { Connection } from '@temporalio/client';
+import { temporalClient } from '../infra/temporal/connection.js';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -372,8 +373,9 @@ describe('health', () => {
   let connection: Connection;
 
   beforeAll(async () => {
-    connection = await Connection.connect({ address: inject('temporalAddress') });
-    const client = new Client({ connection });
+    const c = await temporalClient({ address: inject('temporalAddress'), namespace: 'default' }, { lazy: false });
+    connection = c.connection;
+    const client = c.client;
     const intake = new Intake({ client, connection, conversationConfig: conversationConfig(), signalDeadlineMs: 5000, log: () => {} });
     gateway = await startGateway({
       host: '127.0.0.1',
@@ -423,8 +425,7 @@ describe('health', () => {
 
 describe('the daily audit Schedule', () => {
   it('is created once and updated in place on the next start', async () => {
-    const connection = await Connection.connect({ address: inject('temporalAddress') });
-    const client = new Client({ connection });
+    const { client, connection } = await temporalClient({ address: inject('temporalAddress'), namespace: 'default' }, { lazy: false });
     const scheduleId = `sora-carrier-key-audit-test-${randomUUID().slice(0, 8)}`;
     try {
       expect(await ensureCarrierKeyAuditSchedule(client, { scheduleId })).toEqual({ scheduleId, outcome: 'created' });
