@@ -151,22 +151,22 @@ describe('botframework: settings', () => {
   });
 
   it('builds the adapter for each app type', () => {
-    const adaptersFromEnv = (env: Env) => createAdapters(loadConfig(env).channels);
+    const adaptersFor = (env: Env) => createAdapters(loadConfig(env).channels);
     const base = {
       SORA_CHANNELS: 'botframework',
       SORA_BOTFRAMEWORK_SHOP_ID: 'demo',
       SORA_BOTFRAMEWORK_APP_ID: '00000000-0000-0000-0000-000000000001',
     };
-    expect(adaptersFromEnv({ ...base, SORA_BOTFRAMEWORK_APP_PASSWORD: 'secret' })[0]).toBeInstanceOf(BotFrameworkAdapter);
+    expect(adaptersFor({ ...base, SORA_BOTFRAMEWORK_APP_PASSWORD: 'secret' })[0]).toBeInstanceOf(BotFrameworkAdapter);
     expect(
-      adaptersFromEnv({
+      adaptersFor({
         ...base,
         SORA_BOTFRAMEWORK_APP_PASSWORD: 's',
         SORA_BOTFRAMEWORK_APP_TYPE: 'singletenant',
         SORA_BOTFRAMEWORK_TENANT_ID: 't',
       })[0],
     ).toBeInstanceOf(BotFrameworkAdapter);
-    expect(adaptersFromEnv({ ...base, SORA_BOTFRAMEWORK_APP_TYPE: 'UserAssignedMSI', SORA_BOTFRAMEWORK_TENANT_ID: 't' })[0]).toBeInstanceOf(
+    expect(adaptersFor({ ...base, SORA_BOTFRAMEWORK_APP_TYPE: 'UserAssignedMSI', SORA_BOTFRAMEWORK_TENANT_ID: 't' })[0]).toBeInstanceOf(
       BotFrameworkAdapter,
     );
   });
