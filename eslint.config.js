@@ -86,6 +86,33 @@ export default tseslint.config(
     },
   },
   {
+    // Configuration is parsed once at start (infra/config, loadConfig) and passed in: nothing else
+    // reads the environment. Tests may set up their own.
+    files: ['**/*.ts', '**/*.js', '**/*.mjs'],
+    ignores: ['infra/config/**', 'test/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...[
+          "MemberExpression[object.name='process'][property.name='env']",
+          "MemberExpression[object.name='process'][computed=true][property.value='env']",
+          "MemberExpression[object.property.name='process'][property.name='env']",
+          "VariableDeclarator[init.name='process'] > ObjectPattern > Property[key.name='env']",
+          "ImportDeclaration[source.value=/^(node:)?process$/] > ImportSpecifier[imported.name='env']",
+        ].map((selector) => ({
+          selector,
+          message:
+            'read configuration from the Config passed in (infra/config: loadConfig() at start); only infra/config reads the environment',
+        })),
+        // (repeated from the import-direction block: a later block's no-restricted-syntax replaces an earlier one's)
+        {
+          selector: 'TSImportType > TSLiteralType > Literal[value=/^\\./]',
+          message: "use `import type { … } from '…'` at the top, so the dependency is checked",
+        },
+      ],
+    },
+  },
+  {
     // Workflow code must stay deterministic.
     files: ['workflows/**/*.ts'],
     rules: {

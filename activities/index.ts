@@ -5,16 +5,16 @@
 import type { ChannelRegistry } from '../infra/channel-contract.js';
 import { makeLookupBuyerFacts } from './commerce/buyer-facts.js';
 import type { OrderSource } from './commerce/orders/source.js';
-import { syncSettingsFromEnv } from './commerce/orders/sync.js';
-import { tiktokOrderSourceFromEnv } from './commerce/orders/tiktok-source.js';
-import { answerReturnQuestion } from './commerce/returns/index.js';
-import { answerCustomsHold } from './logistics/tracking-replies.js';
+import { fxRates } from './commerce/orders/fx.js';
+import { tiktokOrderSource } from './commerce/orders/tiktok-source.js';
+import { makeAnswerReturnQuestion } from './commerce/returns/index.js';
+import { makeAnswerCustomsHold } from './logistics/tracking-replies.js';
 import { makeClaimNudgeCoupon } from './coupons/claim.js';
-import { couponSettingsFromEnv, type CouponSettings } from './coupons/settings.js';
+import type { CouponSettings } from './coupons/settings.js';
 import { makeNotifyOperators } from './conversations/notify-operators.js';
 import { recordConversation, storeNpsAnswer } from './conversations/records.js';
 import { makeSendToBuyer } from './messaging/send.js';
-import { renderReply } from './messaging/render.js';
+import { makeRenderReply } from './messaging/render.js';
 import { loadShopProfile } from './conversations/shop-profile.js';
 import { makeUnderstand } from './understanding/understand.js';
 import { sharedEmbedder, type Embedder } from './knowledge/embedder.js';
@@ -24,6 +24,7 @@ import type { CarrierCredentials } from './logistics/track.js';
 import { listCarrierKeysDue, makeAlertCarrierKeyExpiry } from './logistics/carrier-key-alerts.js';
 import { makeStartCarrierKeyWatches } from './logistics/carrier-key-watches.js';
 import type { Client } from '@temporalio/client';
+import { defaultConfig, type Config } from '../infra/config/index.js';
 
 export type { Understanding } from './understanding/understand.js';
 export type { OutboundContent } from './messaging/compose.js';
@@ -35,42 +36,52 @@ export type { TrackingResult, TrackingEvent, TrackingStatus } from './logistics/
 
 export interface ActivityDeps {
   registry: ChannelRegistry;
+  /** The configuration, parsed once at start (the worker passes loadConfig()'s); default: every default. */
+  config?: Config;
+  /** Default config.alerts.webhookUrl (SORA_ALERT_WEBHOOK_URL). */
   alertWebhookUrl?: string;
-  /** Defaults to the process-wide embedder (SORA_EMBED_MODEL). */
+  /** Defaults to the process-wide embedder for config.embedding. */
   embedder?: Embedder;
-  /** Carrier API / 17TRACK credentials; defaults to the SORA_* variables (docs/carriers.md). */
+  /** Carrier API / 17TRACK credentials; default config.carriers.credentials (docs/carriers.md). */
   carrierCredentials?: CarrierCredentials;
-  /** Platforms to refresh a buyer's orders from (default: TikTok Shop when SORA_TIKTOK_* are set). */
+  /** Platforms to refresh a buyer's orders from (default: TikTok Shop when config.tiktok is set). */
   orderSources?: OrderSource[];
-  /** Coupon pool thresholds; defaults to SORA_COUPON_LOW_WATERMARK / SORA_COUPON_MIN_VALIDITY. */
+  /** Coupon pool thresholds; default config.coupons. */
   coupons?: CouponSettings;
-  /** Starts the carrier key watch workflows; without one, a client is connected from TEMPORAL_* on first use. */
+  /** Starts the carrier key watch workflows; without one, a client is connected to config.temporal on first use. */
   temporalClient?: Client;
 }
 
-function orderSourcesFromEnv(): OrderSource[] {
-  const tiktok = tiktokOrderSourceFromEnv(process.env, { timeoutMs: syncSettingsFromEnv().timeoutMs });
+function orderSources(config: Config): OrderSource[] {
+  const tiktok = tiktokOrderSource(config.tiktok, { timeoutMs: config.orders.sync.timeoutMs, rates: fxRates(config.orders.fxUsdRates) });
   return tiktok ? [tiktok] : [];
 }
 
 export function createActivities(deps: ActivityDeps) {
-  const embedder = deps.embedder ?? sharedEmbedder();
+  const config = deps.config ?? defaultConfig();
+  const embedder = deps.embedder ?? sharedEmbedder(config.embedding);
+  const alertWebhookUrl = deps.alertWebhookUrl ?? config.alerts.webhookUrl;
+  const carrierCredentials = deps.carrierCredentials ?? config.carriers.credentials;
   return {
-    understand: makeUnderstand(embedder, new KbIndex(embedder)),
-    lookupBuyerFacts: makeLookupBuyerFacts(deps.orderSources ?? orderSourcesFromEnv()),
-    answerReturnQuestion,
-    answerCustomsHold,
+    understand: makeUnderstand(embedder, new KbIndex(embedder, config.understanding), config.understanding),
+    lookupBuyerFacts: makeLookupBuyerFacts(deps.orderSources ?? orderSources(config), config.orders.sync),
+    answerReturnQuestion: makeAnswerReturnQuestion(config.returns.policiesDir),
+    answerCustomsHold: makeAnswerCustomsHold(config.customs.delaysFile),
     loadShopProfile,
-    renderReply,
-    sendToBuyer: makeSendToBuyer(deps.registry),
+    renderReply: makeRenderReply({ customsDelaysFile: config.customs.delaysFile, policiesDir: config.returns.policiesDir }),
+    sendToBuyer: makeSendToBuyer(deps.registry, {
+      carrierCredentials,
+      customsDelaysFile: config.customs.delaysFile,
+      policiesDir: config.returns.policiesDir,
+    }),
     recordConversation,
     storeNpsAnswer,
-    notifyOperators: makeNotifyOperators(deps.alertWebhookUrl),
-    claimNudgeCoupon: makeClaimNudgeCoupon(deps.coupons ?? couponSettingsFromEnv(), deps.alertWebhookUrl),
-    trackParcel: makeTrackParcel(deps.carrierCredentials),
+    notifyOperators: makeNotifyOperators(alertWebhookUrl),
+    claimNudgeCoupon: makeClaimNudgeCoupon(deps.coupons ?? config.coupons, alertWebhookUrl),
+    trackParcel: makeTrackParcel(carrierCredentials),
     listCarrierKeysDue,
-    alertCarrierKeyExpiry: makeAlertCarrierKeyExpiry(deps.alertWebhookUrl),
-    startCarrierKeyWatches: makeStartCarrierKeyWatches(deps.temporalClient),
+    alertCarrierKeyExpiry: makeAlertCarrierKeyExpiry(alertWebhookUrl),
+    startCarrierKeyWatches: makeStartCarrierKeyWatches(deps.temporalClient, config.temporal),
   };
 }
 

@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: first-reply latency of web chat on the embedded stack. Starts its own
  * in-memory Temporal dev server and mongo-java-server on free loopback ports, then for N new buyers
- * (default 20, BENCH_N) opens the SSE stream, POSTs one message and times POST → first reply event.
- * Prints median / p95 / min / max in milliseconds.
+ * (default 20: `npm run bench -- 50`) opens the SSE stream, POSTs one message and times POST → first
+ * reply event. Prints median / p95 / min / max in milliseconds. The app log is silent unless
+ * SORA_LOG_LEVEL says otherwise.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -14,9 +15,10 @@ import { freePort } from '../scripts/stack/process.js';
 import { startTemporalDevServer } from '../scripts/stack/temporal-server.js';
 import { startApp } from '../scripts/app.js';
 import { seedDemoShop } from '../scripts/demo/demo-shop.js';
+import { loadConfig } from '../infra/config/index.js';
 
-process.env.SORA_LOG_LEVEL ??= 'silent';
-const N = Number(process.env.BENCH_N ?? 20);
+const config = loadConfig(undefined, { defaults: { SORA_LOG_LEVEL: 'silent' } });
+const N = Number(process.argv[2] ?? 20);
 const QUESTIONS = [
   'How long does shipping take?',
   '¿Cuánto tarda el envío?',
@@ -56,7 +58,12 @@ async function main(): Promise<void> {
   const logDir = mkdtempSync(path.join(os.tmpdir(), 'sora-bench-'));
   const mongo = await startMongoJavaServer(await freePort(), '-', logDir, 'sora_bench');
   const temporal = await startTemporalDevServer({ port: await freePort(), uiPort: 0, dbFile: ':memory:', logDir });
-  const app = await startApp({ mongoUri: mongo.uri, temporal: { address: temporal.address, namespace: 'default' }, gatewayPort: 0 });
+  const app = await startApp({
+    config,
+    mongoUri: mongo.uri,
+    temporal: { address: temporal.address, namespace: 'default' },
+    gatewayPort: 0,
+  });
   try {
     await seedDemoShop();
     process.stdout.write(`warm-up … `);

@@ -52,6 +52,8 @@ export interface IntakeDeps {
   connection: Connection;
   conversationConfig: ConversationConfig;
   signalDeadlineMs: number;
+  /** Task queue of the conversation workflows (config.temporal.taskQueue; default sora-conversations). */
+  taskQueue?: string;
   log: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -182,7 +184,7 @@ export class Intake {
       await this.deps.connection.withDeadline(Date.now() + this.deps.signalDeadlineMs, () =>
         this.deps.client.workflow.signalWithStart(conversationWorkflowType, {
           workflowId,
-          taskQueue: taskQueues.conversations,
+          taskQueue: this.deps.taskQueue ?? taskQueues.conversations,
           args: [input],
           signal: buyerMessage,
           signalArgs: [signalled],

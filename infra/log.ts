@@ -1,6 +1,13 @@
 /** One-line structured logs: `time level msg key=value …` (SORA_LOG_LEVEL=silent to mute). */
+let silent = false;
+
+/** Set once at start from the configuration (`config.log.level`). */
+export function setLogLevel(level: string): void {
+  silent = level === 'silent';
+}
+
 export function log(msg: string, fields: Record<string, unknown> = {}): void {
-  if (process.env.SORA_LOG_LEVEL === 'silent') return;
+  if (silent) return;
   const kv = Object.entries(fields)
     .map(([k, v]) => `${k}=${typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v ?? null)}`)
     .join(' ');

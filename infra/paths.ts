@@ -4,9 +4,10 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { soraHome } from './config/home.js';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const soraHome = path.resolve(process.env.SORA_HOME ?? path.join(projectRoot, '.sora'));
+export { soraHome };
 
 /** On-device models (scripts/models/install-models.ts installs them; activities/knowledge loads them). */
 export const modelsDir = path.join(soraHome, 'models');

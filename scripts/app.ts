@@ -10,26 +10,25 @@ import { ChannelRegistry } from '../bots/registry.js';
 import type { ChannelAdapter } from '../bots/channel.js';
 import type { OrderSource } from '../activities/commerce/orders/source.js';
 import { WebchatAdapter } from '../bots/webchat.js';
-import { adaptersFromEnv } from '../bots/channels.js';
+import { createAdapters } from '../bots/channels.js';
 import { connectMongo } from '../models/connection.js';
-import { defaultStrategy } from '../workflows/contract.js';
-import {
-  conversationConfig,
-  parseDuration,
-  signalDeadlineMs,
-  temporalConnection,
-  type TemporalConnectionSettings,
-} from '../temporal.config.js';
+import { defaultConfig, type Config, type TemporalConfig, type TemporalTarget } from '../infra/config/index.js';
+import { workerConnection } from '../infra/temporal/connection.js';
+import { conversationConfig } from '../temporal.config.js';
 import type { ConversationConfig } from '../workflows/types.js';
 import { createWorker } from './worker.js';
 import { ensureCarrierKeyAuditSchedule } from './carrier-key-schedule.js';
+import { log, setLogLevel } from '../infra/log.js';
 import { operatorServices } from './operator-services.js';
-import { log } from '../infra/log.js';
+import { defaultStrategy } from '../workflows/contract.js';
 import { installRuntime } from './runtime.js';
 
 export interface AppOptions {
+  /** The configuration, parsed once at start (loadConfig); default: every default. The options below override parts of it. */
+  config?: Config;
   mongoUri: string;
-  temporal?: TemporalConnectionSettings;
+  /** Replaces config.temporal's address/namespace/TLS/API key (tests: their own server). */
+  temporal?: TemporalTarget;
   gatewayHost?: string;
   gatewayPort?: number;
   /** Run a worker in this process (default true). */
@@ -38,9 +37,9 @@ export interface AppOptions {
   relayIntervalMs?: number;
   webchatPollMs?: number;
   signalDeadlineMs?: number;
-  /** Channel adapters to run (default: SORA_CHANNELS, see bots/channels.ts; webchatPollMs set → just web chat). */
+  /** Channel adapters to run (default: config.channels, see bots/channels.ts; webchatPollMs set → just web chat). */
   adapters?: ChannelAdapter[];
-  /** Order sources for the worker's lookups (default: from the environment, see activities/index.ts). */
+  /** Order sources for the worker's lookups (default: from the configuration, see activities/index.ts). */
   orderSources?: OrderSource[];
   /** Create/update the daily carrier key audit schedule (default: with the worker, unless SORA_CARRIER_KEY_AUDIT=off). */
   carrierKeyAudit?: boolean;
@@ -56,19 +55,25 @@ export interface App {
 }
 
 export async function startApp(o: AppOptions): Promise<App> {
-  installRuntime();
+  const config = o.config ?? defaultConfig();
+  setLogLevel(config.log.level);
+  installRuntime(config.log.level);
   await connectMongo(o.mongoUri);
-  const settings = o.temporal ?? temporalConnection();
+  // An explicit target (tests, benchmarks: their own server) replaces the configured one; queue and deadline stay.
+  const { taskQueue, signalDeadlineMs } = config.temporal;
+  const temporal: TemporalConfig = o.temporal ? { ...o.temporal, external: true, taskQueue, signalDeadlineMs } : config.temporal;
   const registry = new ChannelRegistry();
-  const adapters = o.adapters ?? (o.webchatPollMs !== undefined ? [new WebchatAdapter({ pollMs: o.webchatPollMs })] : adaptersFromEnv());
+  const adapters =
+    o.adapters ?? (o.webchatPollMs !== undefined ? [new WebchatAdapter({ pollMs: o.webchatPollMs })] : createAdapters(config.channels));
   for (const a of adapters) registry.register(a);
-  const { client, connection } = createTemporalClient(settings);
-  const convConfig = { ...conversationConfig(), ...o.conversation };
+  const { client, connection } = createTemporalClient(temporal);
+  const convConfig = { ...conversationConfig(config.conversation), ...o.conversation };
   const intake = new Intake({
     client,
     connection,
     conversationConfig: convConfig,
-    signalDeadlineMs: o.signalDeadlineMs ?? signalDeadlineMs(),
+    signalDeadlineMs: o.signalDeadlineMs ?? temporal.signalDeadlineMs,
+    taskQueue: temporal.taskQueue,
     log,
   });
 
@@ -76,14 +81,14 @@ export async function startApp(o: AppOptions): Promise<App> {
   let workerRun: Promise<void> | undefined;
   let nativeConn: { close(): Promise<void> } | undefined;
   if (o.worker !== false) {
-    const { NativeConnection } = await import('@temporalio/worker');
-    const nc = await NativeConnection.connect({ address: settings.address, tls: settings.tls, apiKey: settings.apiKey });
+    const nc = await workerConnection(temporal);
     nativeConn = nc;
     const created = await createWorker({
       registry,
+      config,
       connection: nc,
-      namespace: settings.namespace,
-      alertWebhookUrl: process.env.SORA_ALERT_WEBHOOK_URL,
+      namespace: temporal.namespace,
+      taskQueue: temporal.taskQueue,
       orderSources: o.orderSources,
       temporalClient: client,
     });
@@ -91,9 +96,9 @@ export async function startApp(o: AppOptions): Promise<App> {
     workerRun = worker.run();
     workerRun.catch((e) => log('worker stopped with an error', { error: String(e) }));
   }
-  if (o.carrierKeyAudit ?? (o.worker !== false && process.env.SORA_CARRIER_KEY_AUDIT?.trim() !== 'off')) {
+  if (o.carrierKeyAudit ?? (o.worker !== false && config.carriers.audit)) {
     try {
-      const s = await ensureCarrierKeyAuditSchedule(client);
+      const s = await ensureCarrierKeyAuditSchedule(client, { settings: config.carriers.keys, taskQueue: temporal.taskQueue });
       log(`carrier key audit schedule ${s.outcome}`, { scheduleId: s.scheduleId });
     } catch (e) {
       if (worker?.getState() === 'RUNNING') worker.shutdown();
@@ -108,16 +113,16 @@ export async function startApp(o: AppOptions): Promise<App> {
   }
 
   const gateway = await startGateway({
-    host: o.gatewayHost ?? process.env.SORA_GATEWAY_HOST ?? '127.0.0.1',
-    port: o.gatewayPort ?? Number(process.env.SORA_GATEWAY_PORT ?? 8080),
+    host: o.gatewayHost ?? config.gateway.host,
+    port: o.gatewayPort ?? config.gateway.port,
     registry,
     intake,
     client,
-    operatorToken: process.env.SORA_OPERATOR_TOKEN,
-    operator: operatorServices(defaultStrategy(convConfig)),
+    operatorToken: config.gateway.operatorToken,
+    operator: operatorServices(defaultStrategy(convConfig), { carrierKeys: config.carriers.keys, embedding: config.embedding }),
     log,
   });
-  intake.startRelay(o.relayIntervalMs ?? parseDuration('SORA_RELAY_INTERVAL', '5s'));
+  intake.startRelay(o.relayIntervalMs ?? config.gateway.relayIntervalMs);
 
   return {
     gateway,

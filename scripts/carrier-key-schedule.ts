@@ -1,20 +1,23 @@
 /**
  * The Temporal Schedule that runs the carrier key audit (workflows/carrier-key-audit.ts) daily.
  * Created at app start, or brought up to date when it exists (cron, warning window, task queue
- * changed in the environment): calling it any number of times leaves one schedule.
+ * changed in the configuration): calling it any number of times leaves one schedule.
  */
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import { carrierKeySettings } from '../activities/logistics/carrier-keys.js';
+import { defaultKeySettings, type CarrierKeySettings } from '../activities/logistics/carrier-keys.js';
 import { taskQueues } from '../temporal.config.js';
 import type { CarrierKeyAuditInput } from '../workflows/carrier-key-audit.js';
 
 export const CARRIER_KEY_AUDIT_SCHEDULE_ID = 'sora-carrier-key-audit';
 
 export interface CarrierKeyScheduleOptions {
-  /** Default SORA_CARRIER_KEY_AUDIT_CRON (0 6 * * *). */
+  /** Default settings.auditCron (SORA_CARRIER_KEY_AUDIT_CRON, 0 6 * * *). */
   cron?: string;
-  /** Default SORA_CARRIER_KEY_WARN_HOURS (72). */
+  /** Default settings.warnHours (SORA_CARRIER_KEY_WARN_HOURS, 72). */
   warnHours?: number;
+  /** config.carriers.keys (default: the defaults). */
+  settings?: CarrierKeySettings;
+  /** config.temporal.taskQueue (default sora-conversations). */
   taskQueue?: string;
   scheduleId?: string;
 }
@@ -23,7 +26,7 @@ export async function ensureCarrierKeyAuditSchedule(
   client: Client,
   opts: CarrierKeyScheduleOptions = {},
 ): Promise<{ scheduleId: string; outcome: 'created' | 'updated' }> {
-  const settings = carrierKeySettings();
+  const settings = opts.settings ?? defaultKeySettings();
   const scheduleId = opts.scheduleId ?? CARRIER_KEY_AUDIT_SCHEDULE_ID;
   const input: CarrierKeyAuditInput = { warnHours: opts.warnHours ?? settings.warnHours };
   const spec = { cronExpressions: [opts.cron ?? settings.auditCron] };

@@ -7,20 +7,28 @@ import type { OperatorServices } from '../bots/operator.js';
 import { importKb } from '../activities/knowledge/kb-import.js';
 import { KbValidationError } from '../activities/knowledge/kb-workbook.js';
 import { carrierKeyHealth } from '../activities/logistics/carrier-key-alerts.js';
+import type { CarrierKeySettings } from '../activities/logistics/carrier-keys.js';
+import { sharedEmbedder, type EmbedderOptions } from '../activities/knowledge/embedder.js';
 import { getShopStrategy, StrategyInputError, updateShopStrategy } from '../activities/conversations/shop-profile.js';
 import type { ConversationStrategy } from '../workflows/contract.js';
 
-/** `strategyDefaults`: what a shop's conversation strategy falls back to (from the conversation config). */
-export const operatorServices = (strategyDefaults: ConversationStrategy): OperatorServices => ({
+/**
+ * `strategyDefaults`: what a shop's conversation strategy falls back to (from the conversation config);
+ * `settings`: the carrier key warning window and the embedding model a KB upload is embedded with.
+ */
+export const operatorServices = (
+  strategyDefaults: ConversationStrategy,
+  settings: { carrierKeys?: CarrierKeySettings; embedding?: EmbedderOptions } = {},
+): OperatorServices => ({
   async importKb(shopId, fileName, data) {
     try {
-      return { imported: await importKb(shopId, fileName, { data }) };
+      return { imported: await importKb(shopId, fileName, { data, embedder: sharedEmbedder(settings.embedding) }) };
     } catch (e) {
       if (e instanceof KbValidationError) return { invalid: { message: e.message.split('\n')[0]!, problems: e.problems } };
       throw e;
     }
   },
-  carrierKeyHealth: (q) => carrierKeyHealth(q),
+  carrierKeyHealth: (q) => carrierKeyHealth({ ...q, settings: settings.carrierKeys }),
   async shopStrategy(shopId, change) {
     try {
       return {

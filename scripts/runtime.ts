@@ -19,12 +19,13 @@ function line(entry: LogEntry): void {
 }
 
 let installed = false;
-export function installRuntime(): void {
+/** `logLevel`: config.log.level (the first call in a process wins). */
+export function installRuntime(logLevel = 'INFO'): void {
   if (installed) return;
   installed = true;
-  const env = (process.env.SORA_LOG_LEVEL ?? 'INFO').toUpperCase();
-  const level = (env === 'SILENT' ? 'ERROR' : env) as LogLevel;
-  const logger = env === 'SILENT' ? new DefaultLogger('ERROR', () => {}) : new DefaultLogger(level, line);
+  const name = logLevel.toUpperCase();
+  const level = (name === 'SILENT' ? 'ERROR' : name) as LogLevel;
+  const logger = name === 'SILENT' ? new DefaultLogger('ERROR', () => {}) : new DefaultLogger(level, line);
   try {
     Runtime.install({ logger, telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
   } catch {

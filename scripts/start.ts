@@ -11,27 +11,35 @@ import { startTemporalDevServer, type TemporalDevServer } from './stack/temporal
 import { seedDemoShop, DEMO_SHOP_ID } from './demo/demo-shop.js';
 import { startDemoCarrier, type DemoCarrier } from './demo/demo-carrier.js';
 import { startApp, type App } from './app.js';
-import { log } from '../infra/log.js';
-import { adaptersFromEnv, ChannelConfigError } from '../bots/channels.js';
-import type { ChannelAdapter } from '../bots/channel.js';
+import { log, setLogLevel } from '../infra/log.js';
+import { createAdapters } from '../bots/channels.js';
+import { sharedEmbedder } from '../activities/knowledge/embedder.js';
+import { ConfigError, loadConfig, type Config } from '../infra/config/index.js';
 
 async function main(): Promise<void> {
   const t0 = Date.now();
-  const externalTemporal = !!process.env.TEMPORAL_ADDRESS;
-  const needMongoJava = !process.env.MONGODB_URI && !hasMongod();
-  // Channel settings first: a typo in SORA_CHANNELS or a missing token stops here, before anything starts.
-  let adapters: ChannelAdapter[];
+  // The configuration first, all of it: a typo in SORA_CHANNELS, a missing token or a bad duration stops here, before anything starts.
+  let config: Config;
   try {
-    adapters = adaptersFromEnv();
+    config = loadConfig();
   } catch (e) {
-    if (e instanceof ChannelConfigError) {
+    if (e instanceof ConfigError) {
       process.stderr.write(`sora: ${e.message}\n`);
       process.exit(1);
     }
     throw e;
   }
+  setLogLevel(config.log.level);
+  const adapters = createAdapters(config.channels);
+  const externalTemporal = config.temporal.external;
+  const needMongoJava = !config.mongo.uri && !hasMongod();
   try {
-    installStack({ temporal: !externalTemporal, mongoJavaServer: needMongoJava, models: true });
+    installStack({
+      temporal: !externalTemporal,
+      mongoJavaServer: needMongoJava,
+      models: true,
+      multilingual: config.stack.installMultilingual,
+    });
   } catch (e) {
     if (e instanceof MissingPrerequisiteError) {
       process.stderr.write(`sora: ${e.message}\n`);
@@ -40,9 +48,7 @@ async function main(): Promise<void> {
     throw e;
   }
 
-  const temporalPort = Number(process.env.SORA_TEMPORAL_PORT ?? 7233);
-  const uiPort = Number(process.env.SORA_TEMPORAL_UI_PORT ?? 8233);
-  const mongoPort = Number(process.env.SORA_MONGO_PORT ?? 27017);
+  const { temporalPort, temporalUiPort: uiPort, mongoPort } = config.stack;
   let temporal: TemporalDevServer | undefined;
   let mongo: MongoServer | undefined;
   let app: App | undefined;
@@ -68,23 +74,25 @@ async function main(): Promise<void> {
         throw new Error(`port ${temporalPort} is in use; stop what runs there or set SORA_TEMPORAL_PORT`);
       log('starting Temporal dev server', { port: temporalPort, ui: uiPort, db: paths.temporalDb });
       temporal = await startTemporalDevServer({ port: temporalPort, uiPort, dbFile: paths.temporalDb, logDir: paths.logs });
-      process.env.TEMPORAL_ADDRESS = temporal.address;
+      // The dev server's address is passed on in the configuration (not through the environment); plain TCP, no key.
+      const { namespace, taskQueue, signalDeadlineMs } = config.temporal;
+      config = { ...config, temporal: { address: temporal.address, namespace, taskQueue, signalDeadlineMs, external: false } };
     }
-    if (!process.env.MONGODB_URI && (await isPortOpen('127.0.0.1', mongoPort)))
+    if (!config.mongo.uri && (await isPortOpen('127.0.0.1', mongoPort)))
       throw new Error(`port ${mongoPort} is in use; set SORA_MONGO_PORT or MONGODB_URI`);
-    mongo = await startDefaultMongo(mongoPort, paths.logs);
+    mongo = await startDefaultMongo(mongoPort, paths.logs, config.mongo.uri);
     log('MongoDB-wire server ready', { kind: mongo.kind, uri: mongo.uri.replace(/\/\/[^@]*@/, '//***@') });
 
-    if (!process.env.SORA_17TRACK_API_KEY) {
+    if (!config.carriers.credentials.seventeenTrack) {
       // No tracking aggregator configured: the demo parcel is tracked through a local stand-in that
       // speaks the 17TRACK API (scripts/demo/demo-carrier.ts). Real keys replace it.
       demoCarrier = await startDemoCarrier();
-      process.env.SORA_17TRACK_API_KEY = 'demo';
-      process.env.SORA_17TRACK_BASE_URL = demoCarrier.url;
+      const credentials = { ...config.carriers.credentials, seventeenTrack: { apiKey: 'demo', baseUrl: demoCarrier.url } };
+      config = { ...config, carriers: { ...config.carriers, credentials } };
       log('demo carrier stand-in (17TRACK API shape) for order 1234', { url: demoCarrier.url });
     }
-    app = await startApp({ mongoUri: mongo.uri, adapters });
-    await seedDemoShop(DEMO_SHOP_ID, { log: (m) => log(m) });
+    app = await startApp({ config, mongoUri: mongo.uri, adapters });
+    await seedDemoShop(DEMO_SHOP_ID, { log: (m) => log(m), embedder: sharedEmbedder(config.embedding) });
     const secs = ((Date.now() - t0) / 1000).toFixed(1);
     process.stdout.write(
       [
@@ -92,9 +100,7 @@ async function main(): Promise<void> {
         `sora-cs is up (${secs} s)`,
         `  channels     ${adapters.map((a) => a.id).join(', ')} on ${app.gateway.url}`,
         ...(adapters.some((a) => a.id === 'webchat') ? [`  web chat     ${app.gateway.url}/chat?shop=${DEMO_SHOP_ID}`] : []),
-        temporal?.uiUrl
-          ? `  Temporal UI  ${temporal.uiUrl}/namespaces/default/workflows`
-          : `  Temporal     ${process.env.TEMPORAL_ADDRESS}`,
+        temporal?.uiUrl ? `  Temporal UI  ${temporal.uiUrl}/namespaces/default/workflows` : `  Temporal     ${config.temporal.address}`,
         `  MongoDB      ${mongo.kind}`,
         `  logs         ${paths.logs}`,
         'Ctrl-C stops everything.',

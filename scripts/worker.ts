@@ -1,8 +1,15 @@
 /** The Temporal worker: conversation workflows + their activities on one task queue. */
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, type BundleOptions, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  type BundleOptions,
+  type NativeConnection,
+  Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
-import { taskQueues, temporalConnection } from '../temporal.config.js';
+import { defaultConfig } from '../infra/config/index.js';
+import { workerConnection } from '../infra/temporal/connection.js';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -38,16 +45,16 @@ export interface WorkerOptions extends ActivityDeps {
   taskQueue?: string;
 }
 
+/** The worker on the configuration's Temporal target and task queue (`opts.config`, default: the defaults). */
 export async function createWorker(
   opts: WorkerOptions,
 ): Promise<{ worker: Worker; connection: NativeConnection; ownsConnection: boolean }> {
-  const settings = temporalConnection();
-  const connection =
-    opts.connection ?? (await NativeConnection.connect({ address: settings.address, tls: settings.tls, apiKey: settings.apiKey }));
+  const temporal = (opts.config ?? defaultConfig()).temporal;
+  const connection = opts.connection ?? (await workerConnection(temporal));
   const worker = await Worker.create({
     connection,
-    namespace: opts.namespace ?? settings.namespace,
-    taskQueue: opts.taskQueue ?? taskQueues.conversations,
+    namespace: opts.namespace ?? temporal.namespace,
+    taskQueue: opts.taskQueue ?? temporal.taskQueue,
     workflowBundle: await workflowBundle(),
     activities: createActivities(opts),
   });

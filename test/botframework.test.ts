@@ -7,7 +7,8 @@
 import express from 'express';
 import type { Activity } from 'botbuilder';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { adaptersFromEnv, ChannelConfigError } from '../bots/channels.js';
+import { createAdapters } from '../bots/channels.js';
+import { ConfigError, loadConfig, type Env } from '../infra/config/index.js';
 import { ChannelSendError, conversationWorkflowId, type ConversationRef } from '../bots/channel.js';
 import { BotFrameworkAdapter } from '../bots/botframework/adapter.js';
 import { botFrameworkSendError, retryAfterMs } from '../bots/botframework/errors.js';
@@ -109,10 +110,10 @@ describe('botframework: which activities are buyer messages (saved payloads)', (
 describe('botframework: settings', () => {
   const problems = (env: Record<string, string>) => {
     try {
-      adaptersFromEnv({ SORA_CHANNELS: 'botframework', ...env });
+      loadConfig({ SORA_CHANNELS: 'botframework', ...env });
       return [];
     } catch (e) {
-      if (!(e instanceof ChannelConfigError)) throw e;
+      if (!(e instanceof ConfigError)) throw e;
       return e.problems;
     }
   };
@@ -150,21 +151,22 @@ describe('botframework: settings', () => {
   });
 
   it('builds the adapter for each app type', () => {
+    const adaptersFor = (env: Env) => createAdapters(loadConfig(env).channels);
     const base = {
       SORA_CHANNELS: 'botframework',
       SORA_BOTFRAMEWORK_SHOP_ID: 'demo',
       SORA_BOTFRAMEWORK_APP_ID: '00000000-0000-0000-0000-000000000001',
     };
-    expect(adaptersFromEnv({ ...base, SORA_BOTFRAMEWORK_APP_PASSWORD: 'secret' })[0]).toBeInstanceOf(BotFrameworkAdapter);
+    expect(adaptersFor({ ...base, SORA_BOTFRAMEWORK_APP_PASSWORD: 'secret' })[0]).toBeInstanceOf(BotFrameworkAdapter);
     expect(
-      adaptersFromEnv({
+      adaptersFor({
         ...base,
         SORA_BOTFRAMEWORK_APP_PASSWORD: 's',
         SORA_BOTFRAMEWORK_APP_TYPE: 'singletenant',
         SORA_BOTFRAMEWORK_TENANT_ID: 't',
       })[0],
     ).toBeInstanceOf(BotFrameworkAdapter);
-    expect(adaptersFromEnv({ ...base, SORA_BOTFRAMEWORK_APP_TYPE: 'UserAssignedMSI', SORA_BOTFRAMEWORK_TENANT_ID: 't' })[0]).toBeInstanceOf(
+    expect(adaptersFor({ ...base, SORA_BOTFRAMEWORK_APP_TYPE: 'UserAssignedMSI', SORA_BOTFRAMEWORK_TENANT_ID: 't' })[0]).toBeInstanceOf(
       BotFrameworkAdapter,
     );
   });

@@ -5,20 +5,15 @@
  * the health endpoints, and the daily Schedule created idempotently on the dev server.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import type { Connection } from '@temporalio/client';
+import { temporalClient } from '../infra/temporal/connection.js';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../activities/index.js';
 import { carrierKeyHealth, makeAlertCarrierKeyExpiry } from '../activities/logistics/carrier-key-alerts.js';
-import {
-  CarrierKeyError,
-  carrierKeySettings,
-  credentialsForShop,
-  listCarrierKeys,
-  setCarrierKey,
-} from '../activities/logistics/carrier-keys.js';
+import { CarrierKeyError, credentialsForShop, listCarrierKeys, setCarrierKey } from '../activities/logistics/carrier-keys.js';
 import { makeTrackParcel } from '../activities/logistics/activity.js';
 import { detectCarriers } from '../activities/logistics/carriers.js';
 import type { Understanding } from '../activities/understanding/understand.js';
@@ -37,6 +32,7 @@ import { paths } from '../infra/paths.js';
 import { workflowBundle } from '../scripts/worker.js';
 import { conversationConfig, taskQueues } from '../temporal.config.js';
 import { defaultStrategy } from '../workflows/contract.js';
+import { loadConfig } from '../infra/config/index.js';
 import { carrierKeyAudit, type CarrierKeyAuditResult } from '../workflows/carrier-key-audit.js';
 import { carrierKeyWatchId } from '../activities/logistics/carrier-key-watches.js';
 import { FAST, fixture, startCarrierServer, type CarrierServer, type Handler, seventeenTrackEcho } from './kit/carrier-server.js';
@@ -44,7 +40,7 @@ import { eventually, sleep, useFreshDatabase } from './setup/helpers.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const settings = carrierKeySettings({});
+const settings = loadConfig({}).carriers.keys;
 
 const servers: CarrierServer[] = [];
 async function serve(handler: Handler): Promise<CarrierServer> {
@@ -98,7 +94,7 @@ describe('carrier key store', () => {
       clientId: 'id',
       clientSecret: 's',
       now,
-      settings: carrierKeySettings({ SORA_CARRIER_KEY_TTL_DAYS: '30' }),
+      settings: loadConfig({ SORA_CARRIER_KEY_TTL_DAYS: '30' }).carriers.keys,
     });
     expect(custom.expiresAt).toBe('2030-02-09T12:00:00.000Z');
     const dated = await setCarrierKey({ shopId: 'ttl', carrier: 'fedex', clientId: 'i', clientSecret: 's', expiresAt: '2030-03-01', now });
@@ -149,10 +145,10 @@ describe('carrier key store', () => {
       expect(e, JSON.stringify(input)).toBeInstanceOf(CarrierKeyError);
       expect(String(e)).toMatch(message);
     }
-    expect(() => carrierKeySettings({ SORA_CARRIER_KEY_TTL_DAYS: '-3' })).toThrow(
-      /SORA_CARRIER_KEY_TTL_DAYS="-3" must be a positive number/,
+    expect(() => loadConfig({ SORA_CARRIER_KEY_TTL_DAYS: '-3' })).toThrow(/SORA_CARRIER_KEY_TTL_DAYS: "-3" must be > 0/);
+    expect(() => loadConfig({ SORA_CARRIER_KEY_AUDIT_CRON: 'daily' })).toThrow(
+      /SORA_CARRIER_KEY_AUDIT_CRON: "daily" is not a cron expression/,
     );
-    expect(() => carrierKeySettings({ SORA_CARRIER_KEY_AUDIT_CRON: 'daily' })).toThrow(/not a cron expression/);
   });
 });
 
@@ -202,37 +198,27 @@ describe('tracking with shop keys', () => {
 
   it('the buyer’s answer says the update comes from 17TRACK (in the buyer’s language)', async () => {
     const t17 = await seventeenTrack();
-    const saved = { key: process.env.SORA_17TRACK_API_KEY, url: process.env.SORA_17TRACK_BASE_URL };
-    process.env.SORA_17TRACK_API_KEY = 'k';
-    process.env.SORA_17TRACK_BASE_URL = t17.url;
-    try {
-      const u: Understanding = {
-        language: 'es',
-        intent: 'logistics_tracking',
-        confidence: 0.9,
-        faqId: null,
-        understood: true,
-        complaint: false,
-        humanRequest: false,
-        orderNumbers: [],
-        trackingNumbers: [DHL_NUMBER],
-        skus: [],
-        countries: [],
-      };
-      const es = await liveAnswer('exp-shop', u, 'es');
-      expect(es?.text).toContain(LOGISTICS_CATALOGS.es!.viaAggregator.replace('{carrier}', 'DHL Express'));
-      const en = await liveAnswer('exp-shop', u, 'en');
-      expect(en?.text).toMatch(/This update comes from 17TRACK.*direct connection to DHL Express/);
-      // A shop without its own key: no note (the environment has no DHL key; that fallback is not new).
-      expect((await liveAnswer('other-shop', u, 'en'))?.text).not.toMatch(/17TRACK/);
-    } finally {
-      for (const [k, v] of [
-        ['SORA_17TRACK_API_KEY', saved.key],
-        ['SORA_17TRACK_BASE_URL', saved.url],
-      ] as const)
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-    }
+    // The worker's own credentials (config.carriers.credentials): 17TRACK only.
+    const live = { carrierCredentials: loadConfig({ SORA_17TRACK_API_KEY: 'k', SORA_17TRACK_BASE_URL: t17.url }).carriers.credentials };
+    const u: Understanding = {
+      language: 'es',
+      intent: 'logistics_tracking',
+      confidence: 0.9,
+      faqId: null,
+      understood: true,
+      complaint: false,
+      humanRequest: false,
+      orderNumbers: [],
+      trackingNumbers: [DHL_NUMBER],
+      skus: [],
+      countries: [],
+    };
+    const es = await liveAnswer('exp-shop', u, 'es', live);
+    expect(es?.text).toContain(LOGISTICS_CATALOGS.es!.viaAggregator.replace('{carrier}', 'DHL Express'));
+    const en = await liveAnswer('exp-shop', u, 'en', live);
+    expect(en?.text).toMatch(/This update comes from 17TRACK.*direct connection to DHL Express/);
+    // A shop without its own key: no note (the environment has no DHL key; that fallback is not new).
+    expect((await liveAnswer('other-shop', u, 'en', live))?.text).not.toMatch(/17TRACK/);
   });
 
   it('every catalog language has the 17TRACK note with the carrier placeholder', () => {
@@ -389,8 +375,9 @@ describe('health', () => {
   let connection: Connection;
 
   beforeAll(async () => {
-    connection = await Connection.connect({ address: inject('temporalAddress') });
-    const client = new Client({ connection });
+    const c = await temporalClient({ address: inject('temporalAddress'), namespace: 'default' }, { lazy: false });
+    connection = c.connection;
+    const client = c.client;
     const intake = new Intake({ client, connection, conversationConfig: conversationConfig(), signalDeadlineMs: 5000, log: () => {} });
     gateway = await startGateway({
       host: '127.0.0.1',
@@ -441,8 +428,7 @@ describe('health', () => {
 
 describe('the daily audit Schedule', () => {
   it('is created once and updated in place on the next start', async () => {
-    const connection = await Connection.connect({ address: inject('temporalAddress') });
-    const client = new Client({ connection });
+    const { client, connection } = await temporalClient({ address: inject('temporalAddress'), namespace: 'default' }, { lazy: false });
     const scheduleId = `sora-carrier-key-audit-test-${randomUUID().slice(0, 8)}`;
     try {
       expect(await ensureCarrierKeyAuditSchedule(client, { scheduleId })).toEqual({ scheduleId, outcome: 'created' });

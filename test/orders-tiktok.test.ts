@@ -12,7 +12,8 @@ import { makeLookupBuyerFacts } from '../activities/commerce/buyer-facts.js';
 import { fxRates } from '../activities/commerce/orders/fx.js';
 import { upsertOrder } from '../activities/commerce/orders/store.js';
 import { mapTiktokOrder, type TiktokOrder } from '../activities/commerce/orders/tiktok-map.js';
-import { TiktokOrderSource, tiktokOrderSourceFromEnv } from '../activities/commerce/orders/tiktok-source.js';
+import { TiktokOrderSource, tiktokOrderSource } from '../activities/commerce/orders/tiktok-source.js';
+import { loadConfig } from '../infra/config/index.js';
 import { TiktokAdapter } from '../bots/tiktok/adapter.js';
 import { PartnerApiClient } from '../infra/platforms/tiktok/partner-api.js';
 import { tiktokTokenStore } from '../models/tiktok-token.js';
@@ -225,15 +226,18 @@ describe('TikTok order source and lookupBuyerFacts', () => {
   });
 
   it('is configured from the TikTok channel variables, and off without them', () => {
-    expect(tiktokOrderSourceFromEnv({})).toBeNull();
-    const s = tiktokOrderSourceFromEnv({
-      SORA_TIKTOK_APP_KEY: 'k',
-      SORA_TIKTOK_APP_SECRET: 's',
-      SORA_TIKTOK_SHOPS: `${TT_SHOP}:shop-t:${CIPHER}`,
-    });
+    expect(loadConfig({}).tiktok).toBeUndefined();
+    expect(tiktokOrderSource(loadConfig({}).tiktok)).toBeNull();
+    const s = tiktokOrderSource(
+      loadConfig({
+        SORA_TIKTOK_APP_KEY: 'k',
+        SORA_TIKTOK_APP_SECRET: 's',
+        SORA_TIKTOK_SHOPS: `${TT_SHOP}:shop-t:${CIPHER}`,
+      }).tiktok,
+    );
     expect(s?.handles('shop-t')).toBe(true);
     expect(s?.handles('other')).toBe(false);
-    expect(() => tiktokOrderSourceFromEnv({ SORA_TIKTOK_APP_KEY: 'k', SORA_TIKTOK_APP_SECRET: 's', SORA_TIKTOK_SHOPS: 'bad' })).toThrow(
+    expect(() => loadConfig({ SORA_TIKTOK_APP_KEY: 'k', SORA_TIKTOK_APP_SECRET: 's', SORA_TIKTOK_SHOPS: 'bad' })).toThrow(
       /SORA_TIKTOK_SHOPS/,
     );
   });

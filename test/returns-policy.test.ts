@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { composeReturnAnswer } from '../activities/commerce/returns/answer.js';
-import { answerReturnQuestion } from '../activities/commerce/returns/index.js';
+import { makeAnswerReturnQuestion } from '../activities/commerce/returns/index.js';
+import { loadConfig } from '../infra/config/index.js';
 import { loadPolicyFile, matchReturnPolicy, parsePolicyText } from '../activities/commerce/returns/load.js';
 import { MARKET_DEFAULTS, TIKTOK_MARKETS } from '../activities/commerce/returns/market-defaults.js';
 import { builtinRule, resolveReturnPolicy, validatePolicyConfig } from '../activities/commerce/returns/policy.js';
@@ -480,36 +481,36 @@ describe('CLI: sora policies check|match', () => {
 });
 
 describe('per-shop config: policies directory and the Shop document', () => {
+  // The folder of policy files (SORA_POLICIES_DIR, config.returns.policiesDir).
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sora-policies-dir-'));
-  const before = process.env.SORA_POLICIES_DIR;
+  const policiesDir = loadConfig({ SORA_POLICIES_DIR: dir }).returns.policiesDir;
   beforeAll(async () => {
-    process.env.SORA_POLICIES_DIR = dir;
     await useFreshDatabase('returns_policy_test');
   });
   afterEach(() => undefined);
   afterAll(async () => {
-    if (before === undefined) delete process.env.SORA_POLICIES_DIR;
-    else process.env.SORA_POLICIES_DIR = before;
     await disconnectMongo();
   });
 
   it('loads policies/<shop>.yaml, validates it, and checks the shop name', async () => {
     writeFileSync(path.join(dir, 'acme.yaml'), SHOP_YAML);
-    const m = await matchReturnPolicy({ shopId: 'acme', country: 'UK', category: 'apparel' });
+    const m = await matchReturnPolicy({ shopId: 'acme', country: 'UK', category: 'apparel', policiesDir });
     expect(m.rule.id).toBe('uk/apparel');
     expect(m.origin).toBe(path.join(dir, 'acme.yaml'));
     writeFileSync(path.join(dir, 'other.yaml'), SHOP_YAML);
-    await expect(matchReturnPolicy({ shopId: 'other', country: 'UK' })).rejects.toThrow(/shop: is "acme" but the file is for shop "other"/);
-    expect((await matchReturnPolicy({ shopId: 'nofile', country: 'UK' })).rule.id).toBe('uk-default');
+    await expect(matchReturnPolicy({ shopId: 'other', country: 'UK', policiesDir })).rejects.toThrow(
+      /shop: is "acme" but the file is for shop "other"/,
+    );
+    expect((await matchReturnPolicy({ shopId: 'nofile', country: 'UK', policiesDir })).rule.id).toBe('uk-default');
   });
 
   it('the Shop document’s returnPolicy wins over the file and is validated', async () => {
     await ShopModel.create({ shopId: 'acme', name: 'Acme', returnPolicy: { markets: { UK: { windowDays: 21 } } } });
-    const a = await answerReturnQuestion({ shopId: 'acme', country: 'UK', language: 'en' });
+    const a = await makeAnswerReturnQuestion(policiesDir)({ shopId: 'acme', country: 'UK', language: 'en' });
     expect(a.ruleId).toBe('uk-shop');
     expect(a.text).toContain('within 21 days of delivery');
     await ShopModel.updateOne({ shopId: 'acme' }, { returnPolicy: { markets: { UK: { windowDays: 3 } } } });
-    await expect(matchReturnPolicy({ shopId: 'acme', country: 'UK' })).rejects.toThrow(
+    await expect(matchReturnPolicy({ shopId: 'acme', country: 'UK', policiesDir })).rejects.toThrow(
       'markets.UK.windowDays: must be ≥ 14 (UK statutory minimum for distance sales)',
     );
   });

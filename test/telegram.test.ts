@@ -6,7 +6,8 @@
 import express from 'express';
 import type { Update, UserFromGetMe } from 'grammy/types';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { adaptersFromEnv, ChannelConfigError } from '../bots/channels.js';
+import { createAdapters } from '../bots/channels.js';
+import { ConfigError, loadConfig } from '../infra/config/index.js';
 import { ChannelSendError, conversationWorkflowId, type ConversationRef } from '../bots/channel.js';
 import { MAX_TEXT, SECRET_HEADER, splitText, TelegramAdapter } from '../bots/telegram/adapter.js';
 import { normalizeUpdate } from '../bots/telegram/normalize.js';
@@ -109,12 +110,12 @@ describe('telegram: settings', () => {
   it('names every missing or invalid variable', () => {
     let err: unknown;
     try {
-      adaptersFromEnv({ SORA_CHANNELS: 'telegram', SORA_TELEGRAM_BOT_TOKEN: 'nope', SORA_TELEGRAM_GROUP_CHATS: 'some' });
+      loadConfig({ SORA_CHANNELS: 'telegram', SORA_TELEGRAM_BOT_TOKEN: 'nope', SORA_TELEGRAM_GROUP_CHATS: 'some' });
     } catch (e) {
       err = e;
     }
-    expect(err).toBeInstanceOf(ChannelConfigError);
-    expect((err as ChannelConfigError).problems).toEqual([
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).problems).toEqual([
       'telegram: SORA_TELEGRAM_BOT_TOKEN: SORA_TELEGRAM_BOT_TOKEN does not look like a bot token (123456789:AA…)',
       'telegram: SORA_TELEGRAM_SHOP_ID: SORA_TELEGRAM_SHOP_ID is required (the shop this bot answers for)',
       'telegram: SORA_TELEGRAM_GROUP_CHATS: SORA_TELEGRAM_GROUP_CHATS must be ignore, mentions or all',
@@ -123,12 +124,14 @@ describe('telegram: settings', () => {
   });
 
   it('polling mode needs only token and shop', () => {
-    const [a] = adaptersFromEnv({
-      SORA_CHANNELS: 'telegram',
-      SORA_TELEGRAM_BOT_TOKEN: TOKEN,
-      SORA_TELEGRAM_SHOP_ID: 'demo',
-      SORA_TELEGRAM_MODE: 'polling',
-    });
+    const [a] = createAdapters(
+      loadConfig({
+        SORA_CHANNELS: 'telegram',
+        SORA_TELEGRAM_BOT_TOKEN: TOKEN,
+        SORA_TELEGRAM_SHOP_ID: 'demo',
+        SORA_TELEGRAM_MODE: 'polling',
+      }).channels,
+    );
     expect(a).toBeInstanceOf(TelegramAdapter);
   });
 });

@@ -9,7 +9,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { adaptersFromEnv, ChannelConfigError } from '../bots/channels.js';
+import { ConfigError, loadConfig } from '../infra/config/index.js';
 import { ChannelSendError } from '../bots/channel.js';
 import { TiktokAdapter, tiktokText } from '../bots/tiktok/adapter.js';
 import { tiktokConfig } from '../infra/platforms/tiktok/config.js';
@@ -183,12 +183,12 @@ describe('outbound text and settings', () => {
   it('names every missing variable for tiktok', () => {
     let err: unknown;
     try {
-      adaptersFromEnv({ SORA_CHANNELS: 'tiktok', SORA_TIKTOK_SHOPS: '123:demo:cipher:extra' });
+      loadConfig({ SORA_CHANNELS: 'tiktok', SORA_TIKTOK_SHOPS: '123:demo:cipher:extra' });
     } catch (e) {
       err = e;
     }
-    expect(err).toBeInstanceOf(ChannelConfigError);
-    expect((err as ChannelConfigError).problems).toEqual([
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).problems).toEqual([
       'tiktok: SORA_TIKTOK_APP_KEY: SORA_TIKTOK_APP_KEY is required when tiktok is enabled (TikTok Shop Partner Center → App & Service → your app → App key)',
       'tiktok: SORA_TIKTOK_APP_SECRET: SORA_TIKTOK_APP_SECRET is required when tiktok is enabled (same page → App secret)',
       'tiktok: SORA_TIKTOK_SHOPS: "123:demo:cipher:extra" is not of the form tiktokShopId:shopId[:shopCipher]',

@@ -6,7 +6,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTrackParcel } from '../activities/logistics/activity.js';
 import { UnauthorizedError } from '../activities/logistics/errors.js';
-import { credentialsFromEnv, ParcelTracker, trackParcel, type CarrierCredentials } from '../activities/logistics/track.js';
+import { ParcelTracker, trackParcel, type CarrierCredentials } from '../activities/logistics/track.js';
+import { loadConfig } from '../infra/config/index.js';
 import { FAST, fixture, startCarrierServer, type CarrierServer, type Handler, seventeenTrackEcho } from './kit/carrier-server.js';
 
 const servers: CarrierServer[] = [];
@@ -136,14 +137,16 @@ describe('trackParcel', () => {
   });
 
   it('reads credentials and base URLs from SORA_* variables', () => {
+    expect(() => loadConfig({ SORA_FEDEX_CLIENT_ID: 'only-id' })).toThrow(
+      /SORA_FEDEX_CLIENT_SECRET: is required with SORA_FEDEX_CLIENT_ID/,
+    );
     expect(
-      credentialsFromEnv({
+      loadConfig({
         SORA_UPS_CLIENT_ID: 'id',
         SORA_UPS_CLIENT_SECRET: 'secret',
         SORA_UPS_BASE_URL: 'http://127.0.0.1:1',
-        SORA_FEDEX_CLIENT_ID: 'only-id',
         SORA_17TRACK_API_KEY: 'k',
-      }),
+      }).carriers.credentials,
     ).toEqual({
       dhl: undefined,
       ups: { clientId: 'id', clientSecret: 'secret', baseUrl: 'http://127.0.0.1:1' },

@@ -22,6 +22,7 @@ import { NotificationModel } from '../models/notification.js';
 import { WhatsappAuthModel } from '../models/whatsapp-auth.js';
 import { seedDemoShop } from '../scripts/demo/demo-shop.js';
 import { startApp, type App } from '../scripts/app.js';
+import { loadConfig, type Env } from '../infra/config/index.js';
 import { eventually, signalsInHistory, sleep, useFreshDatabase } from './setup/helpers.js';
 import { buyerMessage, sellerReply } from '../workflows/contract.js';
 import { SocketDouble, textMessage, waMessage } from './kit/whatsapp-socket-double.js';
@@ -42,7 +43,7 @@ interface Harness {
 
 const running: Harness[] = [];
 
-async function harness(o: WhatsappAdapterOptions = {}): Promise<Harness> {
+async function harness(o: WhatsappAdapterOptions = {}, env: Env = {}): Promise<Harness> {
   const sockets: SocketDouble[] = [];
   const created: number[] = [];
   const adapter = new WhatsappAdapter({
@@ -60,6 +61,7 @@ async function harness(o: WhatsappAdapterOptions = {}): Promise<Harness> {
     ...o,
   });
   const app = await startApp({
+    config: loadConfig(env),
     mongoUri: inject('mongoUri'),
     temporal: { address: inject('temporalAddress'), namespace: 'default' },
     worker: false,
@@ -110,15 +112,13 @@ describe('WhatsApp adapter', () => {
   afterEach(async () => {
     for (const h of [...running]) await h.stop();
     await WhatsappAuthModel.deleteMany({});
-    delete process.env.SORA_OPERATOR_TOKEN;
   });
   afterAll(() => disconnectMongo());
 
   describe('login', () => {
     it('shows the QR on the operator endpoint (JSON with a PNG data URL, or a PNG), behind the operator token', async () => {
-      process.env.SORA_OPERATOR_TOKEN = 'op-secret';
       const printed: string[] = [];
-      const h = await harness({ qrTerminal: (s) => printed.push(s) });
+      const h = await harness({ qrTerminal: (s) => printed.push(s) }, { SORA_OPERATOR_TOKEN: 'op-secret' });
       const auth = { authorization: 'Bearer op-secret' };
       expect((await h.get('/operator/whatsapp/qr', auth)).status).toBe(200);
       expect(await (await h.get('/operator/whatsapp/qr', auth)).json()).toMatchObject({ shopId: 'demo', state: 'connecting', qr: null });

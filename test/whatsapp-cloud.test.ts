@@ -14,7 +14,7 @@ import { WhatsappCloudAdapter } from '../bots/whatsapp-cloud/adapter.js';
 import { whatsappCloudConfig } from '../bots/whatsapp-cloud/config.js';
 import { buildMessagePayload, graphError, parseRetryAfter } from '../bots/whatsapp-cloud/graph.js';
 import { checkSignature, parseWebhook } from '../bots/whatsapp-cloud/webhook.js';
-import { adaptersFromEnv, ChannelConfigError } from '../bots/channels.js';
+import { ConfigError, loadConfig } from '../infra/config/index.js';
 import { BuyerModel } from '../models/buyer.js';
 import { disconnectMongo } from '../models/connection.js';
 import { MessageModel } from '../models/message.js';
@@ -232,12 +232,12 @@ describe('settings', () => {
   it('names every missing variable for whatsapp-cloud', () => {
     let err: unknown;
     try {
-      adaptersFromEnv({ SORA_CHANNELS: 'whatsapp-cloud', SORA_WHATSAPP_CLOUD_SHOPS: 'abc' });
+      loadConfig({ SORA_CHANNELS: 'whatsapp-cloud', SORA_WHATSAPP_CLOUD_SHOPS: 'abc' });
     } catch (e) {
       err = e;
     }
-    expect(err).toBeInstanceOf(ChannelConfigError);
-    expect((err as ChannelConfigError).problems).toEqual([
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).problems).toEqual([
       'whatsapp-cloud: SORA_WHATSAPP_CLOUD_APP_SECRET: SORA_WHATSAPP_CLOUD_APP_SECRET is required when whatsapp-cloud is enabled (Meta app → App settings → Basic → App secret)',
       'whatsapp-cloud: SORA_WHATSAPP_CLOUD_VERIFY_TOKEN: SORA_WHATSAPP_CLOUD_VERIFY_TOKEN is required when whatsapp-cloud is enabled (any secret string; enter the same in the webhook settings of the Meta app)',
       'whatsapp-cloud: SORA_WHATSAPP_CLOUD_ACCESS_TOKEN: SORA_WHATSAPP_CLOUD_ACCESS_TOKEN is required when whatsapp-cloud is enabled (a System User access token with whatsapp_business_messaging)',

@@ -4,7 +4,8 @@
  */
 import { proto } from '@whiskeysockets/baileys';
 import { describe, expect, it } from 'vitest';
-import { adaptersFromEnv, ChannelConfigError, CHANNELS } from '../bots/channels.js';
+import { createAdapters } from '../bots/channels.js';
+import { ConfigError, loadConfig } from '../infra/config/index.js';
 import { whatsappConfig } from '../bots/whatsapp/config.js';
 import { auditCopy, normalizeWhatsappMessage, toNumber, type NormalizeOptions } from '../bots/whatsapp/normalize.js';
 import { waMessage } from './kit/whatsapp-socket-double.js';
@@ -203,7 +204,7 @@ describe('WhatsApp settings (SORA_WHATSAPP_*)', () => {
       alertWebhookUrl: undefined,
       operatorTokenSet: false,
     });
-    expect(adaptersFromEnv({ SORA_CHANNELS: 'webchat,whatsapp' }).map((a) => a.id)).toEqual(['webchat', 'whatsapp']);
+    expect(createAdapters(loadConfig({ SORA_CHANNELS: 'webchat,whatsapp' }).channels).map((a) => a.id)).toEqual(['webchat', 'whatsapp']);
   });
 
   it('several shops, pairing phones per shop, durations and switches', () => {
@@ -228,25 +229,23 @@ describe('WhatsApp settings (SORA_WHATSAPP_*)', () => {
   it('reports every problem at once, naming the variables', () => {
     let err: unknown;
     try {
-      adaptersFromEnv(
-        {
-          SORA_CHANNELS: 'whatsapp',
-          SORA_WHATSAPP_SHOPS: 'a,b',
-          SORA_WHATSAPP_PAIRING_PHONE: '15551234567',
-          SORA_WHATSAPP_GROUPS: 'maybe',
-          SORA_WHATSAPP_RECONNECT_MAX: 'soon',
-          SORA_ALERT_WEBHOOK_URL: 'not a url',
-        },
-        CHANNELS,
-      );
+      loadConfig({
+        SORA_CHANNELS: 'whatsapp',
+        SORA_WHATSAPP_SHOPS: 'a,b',
+        SORA_WHATSAPP_PAIRING_PHONE: '15551234567',
+        SORA_WHATSAPP_GROUPS: 'maybe',
+        SORA_WHATSAPP_RECONNECT_MAX: 'soon',
+        SORA_ALERT_WEBHOOK_URL: 'not a url',
+      });
     } catch (e) {
       err = e;
     }
-    expect(err).toBeInstanceOf(ChannelConfigError);
-    expect((err as ChannelConfigError).problems).toEqual([
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).problems).toEqual([
+      // The alert URL is a general setting, shared with the conversation alerts.
+      'SORA_ALERT_WEBHOOK_URL: "not a url" is not a URL',
       'whatsapp: SORA_WHATSAPP_GROUPS: must be true or false',
-      'whatsapp: SORA_WHATSAPP_RECONNECT_MAX: "soon" is not a duration (use e.g. 1500ms, 30s, 10m, 24h)',
-      'whatsapp: SORA_ALERT_WEBHOOK_URL: must be a URL',
+      'whatsapp: SORA_WHATSAPP_RECONNECT_MAX: "soon" is not a duration (use e.g. 1500ms, 30s, 10m, 24h, 2d)',
     ]);
     // Cross-field rules run once the fields themselves are valid.
     expect(() => whatsappConfig({ SORA_WHATSAPP_SHOPS: 'a,b', SORA_WHATSAPP_PAIRING_PHONE: '15551234567' })).toThrow(

@@ -10,6 +10,7 @@
  * fallback: variant files hold only what differs (docs/translations.md).
  */
 import { log } from '@temporalio/activity';
+import { log as infraLog } from '../../infra/log.js';
 import { IntlMessageFormat } from 'intl-messageformat';
 import { LOCALE_INFO, baseLanguage, supportedChain, type Locale } from './languages.js';
 import ar from './locales/ar.json' with { type: 'json' };
@@ -116,7 +117,7 @@ function logFallback(e: FallbackEvent): void {
   try {
     log.warn(msg, { ...e });
   } catch {
-    if (process.env.SORA_LOG_LEVEL !== 'silent') process.stderr.write(`${msg} ${JSON.stringify(e)}\n`);
+    infraLog(msg, { ...e }); // outside an activity: the process log (muted by SORA_LOG_LEVEL=silent)
   }
 }
 

@@ -7,7 +7,7 @@
 import { OrderModel } from '../../models/order.js';
 import { log as defaultLog } from '../../infra/log.js';
 import type { OrderSource } from './orders/source.js';
-import { syncOrders, syncSettingsFromEnv, type SyncSettings } from './orders/sync.js';
+import { DEFAULT_SYNC_SETTINGS, syncOrders, type SyncSettings } from './orders/sync.js';
 
 export interface BuyerFactsInput {
   shopId: string;
@@ -47,7 +47,7 @@ const ORDERS_KEPT = 20;
 
 export function makeLookupBuyerFacts(
   sources: OrderSource[] = [],
-  settings: SyncSettings = syncSettingsFromEnv(),
+  settings: SyncSettings = DEFAULT_SYNC_SETTINGS,
   log: (msg: string, fields?: Record<string, unknown>) => void = defaultLog,
 ) {
   return async function lookupBuyerFacts(input: BuyerFactsInput): Promise<BuyerFacts> {

@@ -1,9 +1,10 @@
 /**
  * On-device sentence embeddings with transformers.js: one model instance per process, batched,
- * mean-pooled and L2-normalized. SORA_EMBED_MODEL = a hub id (looked up under SORA_HOME/models
- * first; the hub is only contacted when SORA_ALLOW_REMOTE_MODELS=true) or a local folder; default:
- * the multilingual model when installed (see embedding-models.ts). Prompt prefixes come from the
- * model's profile, overridable with SORA_EMBED_QUERY_PREFIX / SORA_EMBED_PASSAGE_PREFIX.
+ * mean-pooled and L2-normalized. The options come from the configuration (`config.embedding`):
+ * model = a hub id (looked up under SORA_HOME/models first; the hub is only contacted when
+ * allowRemoteModels, SORA_ALLOW_REMOTE_MODELS) or a local folder; default: the multilingual model
+ * when installed (see embedding-models.ts). Prompt prefixes come from the model's profile unless
+ * given (SORA_EMBED_QUERY_PREFIX / SORA_EMBED_PASSAGE_PREFIX).
  */
 import path from 'node:path';
 import { existsSync } from 'node:fs';
@@ -11,14 +12,19 @@ import { env as hfEnv, pipeline, type FeatureExtractionPipeline } from '@hugging
 import { modelsDir } from '../../infra/paths.js';
 import { defaultEmbedModel, profileFor } from './embedding-models.js';
 import { EmbeddingCache } from './embedding-cache.js';
+import { soraHome } from '../../infra/config/index.js';
 
 export interface EmbedderOptions {
   model?: string;
-  /** Texts per forward pass (SORA_EMBED_BATCH). */
+  /** Texts per forward pass (SORA_EMBED_BATCH, default 32). */
   batchSize?: number;
   /** Prefixes for models with prompt conventions (e5: `query: ` / `passage: `). */
   queryPrefix?: string;
   passagePrefix?: string;
+  /** On-disk cache of KB phrasing vectors (SORA_EMBED_CACHE): a folder, or false; default SORA_HOME/cache/embeddings. */
+  cacheDir?: string | false;
+  /** Let transformers.js download from a model hub (SORA_ALLOW_REMOTE_MODELS, default false). */
+  allowRemoteModels?: boolean;
 }
 
 export class Embedder {
@@ -29,13 +35,18 @@ export class Embedder {
   private extractor: Promise<FeatureExtractionPipeline> | undefined;
   dims = 0;
 
+  private readonly cacheDir: string | false;
+  private readonly allowRemoteModels: boolean;
+
   constructor(o: EmbedderOptions = {}) {
-    this.model = o.model ?? defaultEmbedModel();
-    this.batchSize = o.batchSize ?? Number(process.env.SORA_EMBED_BATCH ?? 32);
-    const profile = profileFor(this.model);
-    this.queryPrefix = o.queryPrefix ?? process.env.SORA_EMBED_QUERY_PREFIX ?? profile.queryPrefix;
-    this.passagePrefix = o.passagePrefix ?? process.env.SORA_EMBED_PASSAGE_PREFIX ?? profile.passagePrefix;
-    this.minSimilarity = profile.minSimilarity;
+    const r = resolveOptions(o);
+    this.model = r.model;
+    this.batchSize = r.batchSize;
+    this.queryPrefix = r.queryPrefix;
+    this.passagePrefix = r.passagePrefix;
+    this.cacheDir = r.cacheDir;
+    this.allowRemoteModels = r.allowRemoteModels;
+    this.minSimilarity = profileFor(this.model).minSimilarity;
   }
 
   /** Default similarity floor for this model (SORA_MATCH_MIN_SIMILARITY overrides). */
@@ -57,7 +68,7 @@ export class Embedder {
       } else {
         hfEnv.localModelPath = modelsDir + path.sep;
       }
-      hfEnv.allowRemoteModels = process.env.SORA_ALLOW_REMOTE_MODELS === 'true';
+      hfEnv.allowRemoteModels = this.allowRemoteModels;
       hfEnv.allowLocalModels = true;
       const folder = path.join(hfEnv.localModelPath, id);
       if (!hfEnv.allowRemoteModels && !existsSync(folder)) {
@@ -83,8 +94,8 @@ export class Embedder {
     const inputs = texts.map((t) => prefix + t);
     const out: (Float32Array | undefined)[] = new Array(texts.length);
     let todo = inputs.map((_, i) => i);
-    if (kind === 'passage' && EmbeddingCache.enabled()) {
-      this.cache ??= new EmbeddingCache(this.fingerprint);
+    if (kind === 'passage' && this.cacheDir !== false) {
+      this.cache ??= new EmbeddingCache(this.fingerprint, this.cacheDir);
       todo = todo.filter((i) => !(out[i] = this.cache!.get(inputs[i]!)));
       if (todo.length < texts.length) onProgress?.(texts.length - todo.length, texts.length);
     }
@@ -112,9 +123,28 @@ export class Embedder {
   }
 }
 
-let shared: Embedder | undefined;
-/** The process-wide embedder (one model instance per worker process). */
-export function sharedEmbedder(): Embedder {
-  shared ??= new Embedder();
-  return shared;
+/** The options with every default applied. */
+function resolveOptions(o: EmbedderOptions): Required<EmbedderOptions> & { cacheDir: string | false } {
+  const model = o.model ?? defaultEmbedModel();
+  const profile = profileFor(model);
+  return {
+    model,
+    batchSize: o.batchSize ?? 32,
+    queryPrefix: o.queryPrefix ?? profile.queryPrefix,
+    passagePrefix: o.passagePrefix ?? profile.passagePrefix,
+    cacheDir: o.cacheDir ?? path.join(soraHome, 'cache', 'embeddings'),
+    allowRemoteModels: o.allowRemoteModels ?? false,
+  };
+}
+
+const shared = new Map<string, Embedder>();
+/**
+ * The process-wide embedder for these options (`config.embedding`): one model instance per worker
+ * process, shared by the worker, the gateway's KB upload and the CLI.
+ */
+export function sharedEmbedder(o: EmbedderOptions = {}): Embedder {
+  const key = JSON.stringify(resolveOptions(o));
+  let e = shared.get(key);
+  if (!e) shared.set(key, (e = new Embedder(o)));
+  return e;
 }

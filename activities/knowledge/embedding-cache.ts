@@ -1,13 +1,12 @@
 /**
- * On-disk cache of KB phrasing vectors, one append-only file per model fingerprint under
- * SORA_EMBED_CACHE (default SORA_HOME/cache/embeddings; `off` disables). Re-importing a workbook
+ * On-disk cache of KB phrasing vectors, one append-only file per model fingerprint under the
+ * embedder's cache folder (SORA_EMBED_CACHE, default SORA_HOME/cache/embeddings; `off` disables). Re-importing a workbook
  * whose phrasings did not change, or importing the demo FAQ again, costs no model time.
  * Only KB phrasings (`passage` embeddings) are cached, never buyer messages.
  */
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { soraHome } from '../../infra/paths.js';
 
 const key = (text: string) => createHash('sha256').update(text).digest('base64url').slice(0, 32);
 
@@ -17,13 +16,9 @@ export class EmbeddingCache {
 
   constructor(
     fingerprint: string,
-    readonly dir: string = process.env.SORA_EMBED_CACHE ?? path.join(soraHome, 'cache', 'embeddings'),
+    readonly dir: string,
   ) {
     this.file = path.join(dir, `${createHash('sha256').update(fingerprint).digest('hex').slice(0, 16)}.jsonl`);
-  }
-
-  static enabled(): boolean {
-    return process.env.SORA_EMBED_CACHE !== 'off';
   }
 
   private load(): Map<string, Float32Array> {

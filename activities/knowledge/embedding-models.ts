@@ -60,9 +60,9 @@ export function isModelInstalled(id: string): boolean {
   return existsSync(path.join(modelsDir, id, 'tokenizer.json'));
 }
 
-/** SORA_EMBED_MODEL, else the multilingual model if installed, else MiniLM. */
-export function defaultEmbedModel(env: Record<string, string | undefined> = process.env): string {
-  if (env.SORA_EMBED_MODEL) return env.SORA_EMBED_MODEL;
+/** The configured model (SORA_EMBED_MODEL), else the multilingual model if installed, else MiniLM. */
+export function defaultEmbedModel(configured?: string): string {
+  if (configured) return configured;
   return isModelInstalled(E5_ID) ? E5_ID : MINILM_ID;
 }
 
@@ -83,14 +83,11 @@ export function profileFor(model: string): EmbeddingModelProfile {
   );
 }
 
-/** Intent-model options for a model: its profile, overridable with SORA_KB_CENTER / SORA_KNN_TEMPERATURE. */
+/** Intent-model options for a model: its profile, unless overridden (SORA_KB_CENTER / SORA_KNN_TEMPERATURE, config.understanding). */
 export function classifierOptions(
   model: string,
-  env: Record<string, string | undefined> = process.env,
+  overrides: { kbCenter?: boolean; knnTemperature?: number } = {},
 ): { center: boolean; temperature: number } {
   const p = profileFor(model);
-  return {
-    center: env.SORA_KB_CENTER ? env.SORA_KB_CENTER === 'true' : p.center,
-    temperature: env.SORA_KNN_TEMPERATURE ? Number(env.SORA_KNN_TEMPERATURE) : p.knnTemperature,
-  };
+  return { center: overrides.kbCenter ?? p.center, temperature: overrides.knnTemperature ?? p.knnTemperature };
 }

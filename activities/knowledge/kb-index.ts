@@ -27,10 +27,21 @@ export interface ShopIndex {
   match(vector: Float32Array): FaqMatch | null;
 }
 
+/** Index settings (config.understanding): training budget and intent-model overrides. */
+export interface KbIndexSettings {
+  /** Multiply-adds spent training a shop's regression (SORA_KB_TRAIN_BUDGET, default 6e8). */
+  trainBudget?: number;
+  kbCenter?: boolean;
+  knnTemperature?: number;
+}
+
 export class KbIndex {
   private readonly cache = new Map<string, { version: number; index: Promise<ShopIndex> }>();
 
-  constructor(private readonly embedder: Embedder) {}
+  constructor(
+    private readonly embedder: Embedder,
+    private readonly settings: KbIndexSettings = {},
+  ) {}
 
   async forShop(shopId: string): Promise<ShopIndex> {
     const shop = await ShopModel.findOne({ shopId }, { kbVersion: 1 }).lean();
@@ -68,10 +79,10 @@ export class KbIndex {
     if (vectors.length === 0) return { version, entries: 0, match: () => null };
     // Bound the training work so an index builds in a few seconds on a small worker
     // (SORA_KB_TRAIN_BUDGET multiply-adds; ≈8 epochs for the 217-entry demo KB).
-    const budget = Number(process.env.SORA_KB_TRAIN_BUDGET ?? 6e8);
+    const budget = this.settings.trainBudget ?? 6e8;
     const epochs = Math.max(3, Math.min(30, Math.round(budget / (vectors.length * intentOf.size * vectors[0]!.length))));
     const t0 = Date.now();
-    const model = IntentModel.train(vectors, owners, { epochs, seed: 1, ...classifierOptions(this.embedder.model) });
+    const model = IntentModel.train(vectors, owners, { epochs, seed: 1, ...classifierOptions(this.embedder.model, this.settings) });
     log(`KB index for shop ${shopId}: ${entries.length} entries, ${vectors.length} phrasings, ${epochs} epochs, ${Date.now() - t0} ms`);
     return {
       version,

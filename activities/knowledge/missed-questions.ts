@@ -15,7 +15,10 @@ export interface MissedCluster {
   languages: Record<string, number>;
 }
 
-export async function topMissed(shopId: string, o: { limit?: number; threshold?: number; since?: Date } = {}): Promise<MissedCluster[]> {
+export async function topMissed(
+  shopId: string,
+  o: { limit?: number; threshold?: number; since?: Date; /** config.embedding.model */ model?: string } = {},
+): Promise<MissedCluster[]> {
   const rows = await UnmatchedQuestionModel.find(
     { shopId, ...(o.since ? { createdAt: { $gte: o.since } } : {}) },
     { text: 1, vector: 1, language: 1, embedModel: 1 },
@@ -24,7 +27,7 @@ export async function topMissed(shopId: string, o: { limit?: number; threshold?:
     .limit(20_000)
     .lean();
   // Only vectors of one model are comparable: the model of the newest question decides.
-  const model = rows.find((r) => r.embedModel)?.embedModel ?? defaultEmbedModel();
+  const model = rows.find((r) => r.embedModel)?.embedModel ?? defaultEmbedModel(o.model);
   const threshold = o.threshold ?? profileFor(model).clusterSimilarity;
   const clusters: { centroid: Float32Array; members: { text: string; v: Float32Array; lang: string }[] }[] = [];
   for (const r of rows) {

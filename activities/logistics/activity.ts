@@ -11,7 +11,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { credentialsForShop } from './carrier-keys.js';
 import { CarrierError, RateLimitedError } from './errors.js';
 import type { HttpOptions } from './http.js';
-import { credentialsFromEnv, trackParcel as trackWith, type CarrierCredentials } from './track.js';
+import { trackParcel as trackWith, type CarrierCredentials } from './track.js';
 import type { TrackingResult } from './tracking.js';
 
 export interface TrackParcelActivityInput {
@@ -21,7 +21,8 @@ export interface TrackParcelActivityInput {
   shopId?: string;
 }
 
-export function makeTrackParcel(credentials: CarrierCredentials = credentialsFromEnv(), http?: HttpOptions) {
+/** `credentials`: the worker's own (config.carriers.credentials); a shop's own keys come first. */
+export function makeTrackParcel(credentials: CarrierCredentials = {}, http?: HttpOptions) {
   return async function trackParcel(input: TrackParcelActivityInput): Promise<TrackingResult> {
     try {
       const creds = input.shopId ? await credentialsForShop(input.shopId, { base: credentials }) : credentials;

@@ -11,7 +11,7 @@
 import { log } from '@temporalio/activity';
 import { CarrierCredentialModel, type CredentialCarrier } from '../../models/carrier-credential.js';
 import { alertOperators } from '../conversations/notify-operators.js';
-import { carrierKeySettings, listCarrierKeys, type CarrierKeySettings, type CarrierKeyStatus } from './carrier-keys.js';
+import { defaultKeySettings, listCarrierKeys, type CarrierKeySettings, type CarrierKeyStatus } from './carrier-keys.js';
 
 const HOUR = 3_600_000;
 
@@ -129,7 +129,7 @@ export async function carrierKeyHealth(
   opts: { now?: Date; shopId?: string; settings?: CarrierKeySettings } = {},
 ): Promise<CarrierKeyHealth> {
   const now = opts.now ?? new Date();
-  const settings = opts.settings ?? carrierKeySettings();
+  const settings = opts.settings ?? defaultKeySettings();
   const keys = await listCarrierKeys({ shopId: opts.shopId, now, settings });
   const counts: Record<CarrierKeyStatus, number> = { ok: 0, expiring: 0, expired: 0 };
   const shops = new Map<string, CarrierKeyHealth['shops'][number]>();

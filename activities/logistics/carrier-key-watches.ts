@@ -5,8 +5,9 @@
  * than abandoned children: the watch outlives the audit by days and reports to nobody.
  */
 import { Context } from '@temporalio/activity';
-import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { temporalConnection } from '../../temporal.config.js';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { defaultConfig, type TemporalTarget } from '../../infra/config/index.js';
+import { temporalClient } from '../../infra/temporal/connection.js';
 import type { DueCarrierKey } from './carrier-key-alerts.js';
 
 export function carrierKeyWatchId(k: DueCarrierKey): string {
@@ -18,16 +19,12 @@ export interface StartWatchesResult {
   alreadyWatched: string[];
 }
 
-/** `client`: the app's Temporal client; without one, the first call connects with TEMPORAL_* settings. */
-export function makeStartCarrierKeyWatches(client?: Client) {
+/** `client`: the app's Temporal client; without one, the first call connects to `temporal` (config.temporal). */
+export function makeStartCarrierKeyWatches(client?: Client, temporal: TemporalTarget = defaultConfig().temporal) {
   let lazy: Promise<Client> | undefined;
   const getClient = () => {
     if (client) return Promise.resolve(client);
-    lazy ??= (async () => {
-      const s = temporalConnection();
-      const connection = await Connection.connect({ address: s.address, tls: s.tls, apiKey: s.apiKey });
-      return new Client({ connection, namespace: s.namespace });
-    })();
+    lazy ??= temporalClient(temporal, { lazy: false }).then((c) => c.client);
     return lazy;
   };
   return async function startCarrierKeyWatches(input: { keys: DueCarrierKey[]; warnHours: number }): Promise<StartWatchesResult> {

@@ -10,7 +10,8 @@
 import { createHash } from 'node:crypto';
 import { API_KEY_CARRIERS, CarrierCredentialModel, CREDENTIAL_CARRIERS, type CredentialCarrier } from '../../models/carrier-credential.js';
 import { ShopModel } from '../../models/shop.js';
-import { credentialsFromEnv, type CarrierCredentials } from './track.js';
+import { defaultConfig } from '../../infra/config/index.js';
+import type { CarrierCredentials } from './track.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -24,27 +25,8 @@ export interface CarrierKeySettings {
   auditCron: string;
 }
 
-export function carrierKeySettings(env: NodeJS.ProcessEnv = process.env): CarrierKeySettings {
-  const positive = (name: string, fallback: number) => {
-    const raw = env[name]?.trim();
-    if (!raw) return fallback;
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n <= 0) throw new CarrierKeyError(`${name}="${raw}" must be a positive number`);
-    return n;
-  };
-  const cron = env.SORA_CARRIER_KEY_AUDIT_CRON?.trim() || '0 6 * * *';
-  // Five fields, optionally preceded by CRON_TZ=Zone (Temporal's cron syntax).
-  if (
-    !/^(CRON_TZ=\S+\s+)?\S+\s+\S+\s+\S+\s+\S+\s+\S+$/.test(cron) &&
-    !/^@(yearly|annually|monthly|weekly|daily|hourly|every\s+\S+)$/.test(cron)
-  )
-    throw new CarrierKeyError(`SORA_CARRIER_KEY_AUDIT_CRON="${cron}" is not a cron expression (e.g. "0 6 * * *")`);
-  return {
-    ttlDays: positive('SORA_CARRIER_KEY_TTL_DAYS', 90),
-    warnHours: positive('SORA_CARRIER_KEY_WARN_HOURS', 72),
-    auditCron: cron,
-  };
-}
+/** The default settings (callers with a configuration pass config.carriers.keys). */
+export const defaultKeySettings = (): CarrierKeySettings => defaultConfig().carriers.keys;
 
 /** Bad input (unknown carrier, missing secret, bad date…); the message says what to fix. */
 export class CarrierKeyError extends Error {
@@ -151,7 +133,7 @@ export interface SetCarrierKeyInput {
  * its alerts start afresh (they are keyed by expiry).
  */
 export async function setCarrierKey(input: SetCarrierKeyInput): Promise<CarrierKeyView & { rotated: boolean }> {
-  const settings = input.settings ?? carrierKeySettings();
+  const settings = input.settings ?? defaultKeySettings();
   const now = input.now ?? new Date();
   const shopId = input.shopId?.trim();
   if (!shopId) throw new CarrierKeyError('a shop id is required');
@@ -199,7 +181,7 @@ export async function setCarrierKey(input: SetCarrierKeyInput): Promise<CarrierK
 export async function listCarrierKeys(
   opts: { shopId?: string; now?: Date; settings?: CarrierKeySettings } = {},
 ): Promise<CarrierKeyView[]> {
-  const settings = opts.settings ?? carrierKeySettings();
+  const settings = opts.settings ?? defaultKeySettings();
   const docs = await CarrierCredentialModel.find(opts.shopId ? { shopId: opts.shopId } : {})
     .sort({ shopId: 1, carrier: 1 })
     .lean<StoredCredential[]>();
@@ -212,7 +194,8 @@ export async function removeCarrierKey(shopId: string, carrier: string): Promise
 }
 
 /**
- * The credentials to track a shop's parcels with: its own unexpired keys over the SORA_* ones.
+ * The credentials to track a shop's parcels with: its own unexpired keys over `base`, the worker's
+ * own (config.carriers.credentials, the SORA_* keys).
  * An expired carrier key removes that carrier (tracking goes to 17TRACK and says why) rather than
  * silently using the environment's key, which may belong to another account; an expired 17TRACK
  * key falls back to SORA_17TRACK_API_KEY, as the aggregator has nothing behind it.
@@ -222,7 +205,7 @@ export async function credentialsForShop(
   opts: { now?: Date; base?: CarrierCredentials } = {},
 ): Promise<CarrierCredentials> {
   const now = opts.now ?? new Date();
-  const base = opts.base ?? credentialsFromEnv();
+  const base = opts.base ?? {};
   const docs = await CarrierCredentialModel.find({ shopId }).lean<StoredCredential[]>();
   const out: CarrierCredentials = { ...base, expired: { ...base.expired } };
   for (const d of docs) {

@@ -207,21 +207,20 @@ export function mergeCustomsDelays(
   return out;
 }
 
-let envCache: { file: string; table: CustomsDelayTable } | null = null;
+let fileCache: { file: string; table: CustomsDelayTable } | null = null;
 
-/** Built-in table with the SORA_CUSTOMS_DELAYS_FILE overrides (validated once per file). */
-export function customsDelayTable(env: NodeJS.ProcessEnv = process.env): CustomsDelayTable {
-  const file = env.SORA_CUSTOMS_DELAYS_FILE;
+/** Built-in table with the overrides of `file` (SORA_CUSTOMS_DELAYS_FILE, config.customs.delaysFile; validated once per file). */
+export function customsDelayTable(file?: string): CustomsDelayTable {
   if (!file) return BUILTIN_CUSTOMS_DELAYS;
-  if (envCache?.file === file) return envCache.table;
+  if (fileCache?.file === file) return fileCache.table;
   const table = mergeCustomsDelays(BUILTIN_CUSTOMS_DELAYS, loadCustomsDelaysFile(file), file);
-  envCache = { file, table };
+  fileCache = { file, table };
   return table;
 }
 
-/** The table for a shop: built-in → env file → the shop's `customsDelays` (when the database is connected). */
-export async function customsDelayTableForShop(shopId: string): Promise<CustomsDelayTable> {
-  const table = customsDelayTable();
+/** The table for a shop: built-in → `file` (config.customs.delaysFile) → the shop's `customsDelays` (when the database is connected). */
+export async function customsDelayTableForShop(shopId: string, file?: string): Promise<CustomsDelayTable> {
+  const table = customsDelayTable(file);
   if (mongoose.connection.readyState !== 1) return table;
   const shop = await ShopModel.findOne({ shopId }, { customsDelays: 1 }).lean();
   if (!shop?.customsDelays) return table;

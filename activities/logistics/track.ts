@@ -43,28 +43,8 @@ export interface CarrierCredentials {
 
 type DirectClientId = Exclude<TrackingClientId, '17track'>;
 
-/**
- * Credentials and base URLs from the environment (see docs/carriers.md):
- * SORA_DHL_API_KEY, SORA_UPS_CLIENT_ID/SECRET, SORA_FEDEX_CLIENT_ID/SECRET, SORA_USPS_CLIENT_ID/SECRET,
- * SORA_17TRACK_API_KEY, and SORA_<CARRIER>_BASE_URL for each (production hosts by default).
- */
-export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): CarrierCredentials {
-  const v = (k: string) => env[k]?.trim() || undefined;
-  const oauth = (p: string): OAuthCredentials | undefined => {
-    const clientId = v(`SORA_${p}_CLIENT_ID`);
-    const clientSecret = v(`SORA_${p}_CLIENT_SECRET`);
-    return clientId && clientSecret ? { clientId, clientSecret, baseUrl: v(`SORA_${p}_BASE_URL`) } : undefined;
-  };
-  const dhlKey = v('SORA_DHL_API_KEY');
-  const t17 = v('SORA_17TRACK_API_KEY');
-  return {
-    dhl: dhlKey ? { apiKey: dhlKey, baseUrl: v('SORA_DHL_BASE_URL') } : undefined,
-    ups: oauth('UPS'),
-    fedex: oauth('FEDEX'),
-    usps: oauth('USPS'),
-    seventeenTrack: t17 ? { apiKey: t17, baseUrl: v('SORA_17TRACK_BASE_URL') } : undefined,
-  };
-}
+// The worker's own credentials come from the configuration (config.carriers.credentials: SORA_DHL_API_KEY,
+// SORA_UPS_CLIENT_ID/SECRET, …, SORA_<CARRIER>_BASE_URL; see docs/carriers.md).
 
 const CREDENTIAL_NAMES: Record<DirectClientId, string> = {
   dhl: 'SORA_DHL_API_KEY',

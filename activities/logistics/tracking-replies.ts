@@ -57,7 +57,7 @@ export interface CustomsReplyInput {
   shopDefault?: string | null;
   /** Optional fact: the shipment is DDU and the buyer pays duties (amount as a formatted string, e.g. "R$ 84,20"). */
   duties?: { payableByBuyer: boolean; amount?: string } | null;
-  /** Delay table (built-in + SORA_CUSTOMS_DELAYS_FILE by default; see customsDelayTableForShop). */
+  /** Delay table (built-in by default; see customsDelayTableForShop for the file and shop overrides). */
   table?: CustomsDelayTable;
   now?: Date;
 }
@@ -139,8 +139,15 @@ function tidy(text: string): string {
   return text.replace(/\.\.(?=\s|$)/g, '.');
 }
 
-/** Activity: the customs-aware reply with the shop's delay table (built-in → env file → shop). */
-export async function answerCustomsHold(input: Omit<CustomsReplyInput, 'table' | 'now'> & { shopId: string }): Promise<CustomsReply> {
-  const shopDefault = input.shopDefault ?? (await shopDefaultLanguage(input.shopId, input.language));
-  return customsReply({ ...input, shopDefault, table: await customsDelayTableForShop(input.shopId) });
+/**
+ * Activity: the customs-aware reply with the shop's delay table (built-in → `delaysFile`, config.customs.delaysFile → shop).
+ */
+export function makeAnswerCustomsHold(delaysFile?: string) {
+  return async function answerCustomsHold(input: Omit<CustomsReplyInput, 'table' | 'now'> & { shopId: string }): Promise<CustomsReply> {
+    const shopDefault = input.shopDefault ?? (await shopDefaultLanguage(input.shopId, input.language));
+    return customsReply({ ...input, shopDefault, table: await customsDelayTableForShop(input.shopId, delaysFile) });
+  };
 }
+
+/** answerCustomsHold with the built-in table and the shop's overrides (no delays file). */
+export const answerCustomsHold = makeAnswerCustomsHold();

@@ -4,7 +4,7 @@
  * delivers it; this stays for runs started before core v2 until none is left open
  * (workflows/legacy/conversation-v1.ts).
  */
-import { liveAnswer } from './live-answers.js';
+import { liveAnswer, type LiveAnswerSettings } from './live-answers.js';
 import { ShopModel } from '../../models/shop.js';
 import type { SystemMessageKind } from '../catalog/system-messages.js';
 import type { NudgeCoupon } from '../coupons/claim.js';
@@ -18,7 +18,12 @@ export type OutboundContent =
   | { kind: 'coupon_nudge'; coupon: NudgeCoupon }
   | { kind: 'agent'; agentId: string; text: string };
 
-export async function compose(shopId: string, content: OutboundContent, language: string | null): Promise<DecidedMessage> {
+export async function compose(
+  shopId: string,
+  content: OutboundContent,
+  language: string | null,
+  settings: LiveAnswerSettings = {},
+): Promise<DecidedMessage> {
   const shop = content.kind === 'agent' ? null : await ShopModel.findOne({ shopId }, { defaultLanguage: 1, spanishVariant: 1 }).lean();
   // A shop serving Latin America answers Spanish-speaking buyers in es-419 where text exists.
   const base = language ?? shop?.defaultLanguage ?? 'en';
@@ -27,7 +32,7 @@ export async function compose(shopId: string, content: OutboundContent, language
   if (content.kind === 'agent')
     return decided(content.text, locale, ctx, 'agent', { author: 'agent', agentId: content.agentId, asksQuestion: false });
   if (content.kind === 'answer' && content.understanding.understood) {
-    const live = await liveAnswer(shopId, content.understanding, locale);
+    const live = await liveAnswer(shopId, content.understanding, locale, settings);
     if (live) return decided(live.text, live.language, ctx, live.source);
   }
   if (content.kind === 'answer' && content.understanding.faqId) {

@@ -14,11 +14,11 @@
  */
 import { log } from '@temporalio/activity';
 import { OrderModel } from '../../models/order.js';
-import { answerReturnQuestion } from '../commerce/returns/index.js';
+import { makeAnswerReturnQuestion } from '../commerce/returns/index.js';
 import { carrierById } from '../logistics/carriers.js';
 import { credentialsForShop } from '../logistics/carrier-keys.js';
-import { trackParcel } from '../logistics/track.js';
-import { answerCustomsHold, trackingStatusReply, withAggregatorNote, type Reply } from '../logistics/tracking-replies.js';
+import { trackParcel, type CarrierCredentials } from '../logistics/track.js';
+import { makeAnswerCustomsHold, trackingStatusReply, withAggregatorNote, type Reply } from '../logistics/tracking-replies.js';
 import type { Understanding } from '../understanding/understand.js';
 
 export interface LiveAnswer {
@@ -43,7 +43,24 @@ async function orderOf(shopId: string, u: Understanding) {
   return null;
 }
 
-export async function liveAnswer(shopId: string, u: Understanding, language: string | null): Promise<LiveAnswer | null> {
+/** What live answers take from the configuration (passed down by createActivities). */
+export interface LiveAnswerSettings {
+  /** The worker's carrier credentials (config.carriers.credentials), under a shop's own keys. */
+  carrierCredentials?: CarrierCredentials;
+  /** config.customs.delaysFile */
+  customsDelaysFile?: string;
+  /** config.returns.policiesDir */
+  policiesDir?: string;
+}
+
+export async function liveAnswer(
+  shopId: string,
+  u: Understanding,
+  language: string | null,
+  settings: LiveAnswerSettings = {},
+): Promise<LiveAnswer | null> {
+  const answerCustomsHold = makeAnswerCustomsHold(settings.customsDelaysFile);
+  const answerReturnQuestion = makeAnswerReturnQuestion(settings.policiesDir);
   try {
     if (u.intent === 'logistics_tracking') {
       const order = await orderOf(shopId, u);
@@ -52,7 +69,7 @@ export async function liveAnswer(shopId: string, u: Understanding, language: str
       const result = await trackParcel({
         trackingNumber: parcel.trackingNumber,
         carrierHint: parcel.carrier ?? undefined,
-        credentials: await credentialsForShop(shopId),
+        credentials: await credentialsForShop(shopId, { base: settings.carrierCredentials }),
       });
       const last = result.events[0];
       if (!last) return null;

@@ -10,9 +10,9 @@ import { QUESTION_KINDS, systemMessage, type SystemMessageKind } from '../catalo
 import type { NudgeCoupon } from '../coupons/claim.js';
 import { formatDiscount, formatExpiry } from '../coupons/fields.js';
 import { carrierById } from '../logistics/carriers.js';
-import { answerCustomsHold, trackingStatusReply, withAggregatorNote, type Reply } from '../logistics/tracking-replies.js';
+import { makeAnswerCustomsHold, trackingStatusReply, withAggregatorNote, type Reply } from '../logistics/tracking-replies.js';
 import type { TrackingResult } from '../logistics/tracking.js';
-import { answerReturnQuestion } from '../commerce/returns/index.js';
+import { makeAnswerReturnQuestion } from '../commerce/returns/index.js';
 import { log } from '../../infra/log.js';
 
 /** What the workflow decided to say; the send activity records and delivers it unchanged. */
@@ -127,8 +127,20 @@ export async function renderFaq(
   return decided(answers[chosen]!, chosen, input, 'faq');
 }
 
+/** What rendering takes from the configuration: the customs delay file and the return policy folder. */
+export interface RenderSettings {
+  customsDelaysFile?: string;
+  policiesDir?: string;
+}
+
+type Answerers = {
+  answerCustomsHold: ReturnType<typeof makeAnswerCustomsHold>;
+  answerReturnQuestion: ReturnType<typeof makeAnswerReturnQuestion>;
+};
+
 /** One reply per parcel (newest event), joined; prefixed with the tracking number when there are several. */
 async function renderTracking(
+  { answerCustomsHold }: Answerers,
   shopId: string,
   parcels: TrackingResult[],
   country: string | null,
@@ -168,7 +180,17 @@ async function renderTracking(
  * The decided message, or null when live content is not available (no tracking event, no return
  * rule for the market): the workflow then answers from the FAQ.
  */
-export async function renderReply(input: RenderInput): Promise<DecidedMessage | null> {
+export function makeRenderReply(settings: RenderSettings = {}) {
+  const answerers: Answerers = {
+    answerCustomsHold: makeAnswerCustomsHold(settings.customsDelaysFile),
+    answerReturnQuestion: makeAnswerReturnQuestion(settings.policiesDir),
+  };
+  return function renderReply(input: RenderInput): Promise<DecidedMessage | null> {
+    return render(answerers, input);
+  };
+}
+
+async function render({ answerReturnQuestion, ...answerers }: Answerers, input: RenderInput): Promise<DecidedMessage | null> {
   const r = input.request;
   switch (r.kind) {
     case 'agent':
@@ -191,6 +213,6 @@ export async function renderReply(input: RenderInput): Promise<DecidedMessage | 
     case 'faq':
       return (await renderFaq(input.shopId, r.faqId, input)) ?? renderSystem('not_understood', input, 'bot');
     case 'tracking':
-      return renderTracking(input.shopId, r.parcels, r.country, input);
+      return renderTracking({ answerReturnQuestion, ...answerers }, input.shopId, r.parcels, r.country, input);
   }
 }

@@ -12,6 +12,7 @@ import { isDuplicateKey } from '../../models/errors.js';
 import { MessageModel } from '../../models/message.js';
 import { compose, type OutboundContent } from './compose.js';
 import type { DecidedMessage } from './render.js';
+import type { LiveAnswerSettings } from './live-answers.js';
 
 export type SendInput =
   | { ref: ConversationRef; key: string; message: DecidedMessage }
@@ -25,14 +26,15 @@ export interface SendResult {
   alreadySent: boolean;
 }
 
-export function makeSendToBuyer(registry: ChannelRegistry) {
+/** `live`: what live answers take from the configuration (carrier credentials, customs file, policies folder). */
+export function makeSendToBuyer(registry: ChannelRegistry, live: LiveAnswerSettings = {}) {
   return async function sendToBuyer(input: SendInput): Promise<SendResult> {
     const { ref, key } = input;
     let record = await MessageModel.findOne({ channel: ref.channel, externalId: key });
     if (record?.status === 'sent') {
       return { externalId: record.platformMessageId ?? key, asksQuestion: record.asksQuestion ?? false, alreadySent: true };
     }
-    const c = 'message' in input ? input.message : await compose(ref.shopId, input.content, input.language);
+    const c = 'message' in input ? input.message : await compose(ref.shopId, input.content, input.language, live);
     if (!record) {
       try {
         record = await MessageModel.create({

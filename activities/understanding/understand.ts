@@ -30,15 +30,20 @@ export interface Understanding {
   countries: string[];
 }
 
-/** Minimum fused confidence to answer from the FAQ (SORA_MATCH_THRESHOLD). */
-export const matchThreshold = () => Number(process.env.SORA_MATCH_THRESHOLD ?? 0.3);
-/**
- * Minimum cosine similarity to the nearest FAQ phrasing (SORA_MATCH_MIN_SIMILARITY): the regression
- * always picks some entry, this keeps out questions the KB does not cover at all.
- */
-export const minSimilarity = (modelDefault = 0.45) => Number(process.env.SORA_MATCH_MIN_SIMILARITY ?? modelDefault);
+export interface MatchSettings {
+  /** Minimum fused confidence to answer from the FAQ (SORA_MATCH_THRESHOLD, default 0.3). */
+  matchThreshold?: number;
+  /**
+   * Minimum cosine similarity to the nearest FAQ phrasing (SORA_MATCH_MIN_SIMILARITY; default: the
+   * model's own floor): the regression always picks some entry, this keeps out questions the KB
+   * does not cover at all.
+   */
+  minSimilarity?: number;
+}
 
-export function makeUnderstand(embedder: Embedder, kb: KbIndex) {
+export function makeUnderstand(embedder: Embedder, kb: KbIndex, settings: MatchSettings = {}) {
+  const matchThreshold = settings.matchThreshold ?? 0.3;
+  const minSimilarity = settings.minSimilarity ?? embedder.minSimilarity;
   return async function understand(input: UnderstandInput): Promise<Understanding> {
     const language = detectLanguage(input.text, input.languageHint);
     const complaint = isComplaint(input.text);
@@ -47,7 +52,7 @@ export function makeUnderstand(embedder: Embedder, kb: KbIndex) {
     const [vector] = await embedder.embed([input.text], 'query');
     const index = await kb.forShop(input.shopId);
     const match = index.match(vector!);
-    const understood = !!match && match.confidence >= matchThreshold() && match.similarity >= minSimilarity(embedder.minSimilarity);
+    const understood = !!match && match.confidence >= matchThreshold && match.similarity >= minSimilarity;
     const intent = humanRequest ? 'human_request' : complaint ? 'complaint' : understood ? match.intent : 'unknown';
     // An attachment without words (a photo, a sticker) has no question to rank for the seller.
     if (!understood && !humanRequest && !complaint && input.text.trim()) {

@@ -38,7 +38,9 @@ export const CHANNEL_ID = 'tiktok';
 /** Send Message: "Max 2000 characters" for TEXT. */
 const TEXT_MAX = 2000;
 
-export interface TiktokOptions extends TiktokConfig, Pick<PartnerApiOptions, 'timeoutMs' | 'refreshMarginMs'> {
+export interface TiktokOptions extends Omit<TiktokConfig, 'ciphers'>, Pick<PartnerApiOptions, 'timeoutMs' | 'refreshMarginMs'> {
+  /** Shop ciphers given in SORA_TIKTOK_SHOPS (tiktokShopId → cipher); otherwise looked up with the shop list. */
+  ciphers?: Record<string, string>;
   webhookPath?: string;
   /**
    * A shop message arriving while one of our sends into its conversation is still in flight waits

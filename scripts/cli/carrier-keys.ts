@@ -8,9 +8,11 @@
  *   remove --shop ID --carrier C
  *
  * A secret given as "-" is read from stdin (one line), so it stays out of shell history; unset, the
- * secrets also come from SORA_CARRIER_API_KEY / SORA_CARRIER_CLIENT_ID / SORA_CARRIER_CLIENT_SECRET.
+ * secrets also come from SORA_CARRIER_API_KEY / SORA_CARRIER_CLIENT_ID / SORA_CARRIER_CLIENT_SECRET
+ * (config.carriers.cli).
  */
 import { parseArgs } from 'node:util';
+import type { Config } from '../../infra/config/index.js';
 import { cliMongoUri, textTable } from './support.js';
 import {
   CarrierKeyError,
@@ -32,7 +34,11 @@ async function readStdinLine(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0]!.trim();
 }
 
-export async function runCarrierKeysCommand(args: string[], io: { out: (s: string) => void }): Promise<void> {
+export async function runCarrierKeysCommand(
+  args: string[],
+  io: { out: (s: string) => void; config: Pick<Config, 'mongo' | 'stack' | 'carriers'> },
+): Promise<void> {
+  const { config } = io;
   const [sub, ...rest] = args;
   const { values } = parseArgs({
     args: rest,
@@ -48,15 +54,15 @@ export async function runCarrierKeysCommand(args: string[], io: { out: (s: strin
     },
   });
   const { connectMongo, disconnectMongo } = await import('../../models/connection.js');
-  const connect = () => connectMongo(cliMongoUri());
+  const connect = () => connectMongo(cliMongoUri(config));
 
   if (sub === 'set' || sub === 'rotate') {
     if (!values.shop) throw new CarrierKeyError(`keys ${sub} needs --shop ID`);
     if (!values.carrier) throw new CarrierKeyError(`keys ${sub} needs --carrier (dhl, ups, fedex, usps, 17track)`);
     const secrets = {
-      apiKey: values['api-key'] ?? process.env.SORA_CARRIER_API_KEY,
-      clientId: values['client-id'] ?? process.env.SORA_CARRIER_CLIENT_ID,
-      clientSecret: values['client-secret'] ?? process.env.SORA_CARRIER_CLIENT_SECRET,
+      apiKey: values['api-key'] ?? config.carriers.cli.apiKey,
+      clientId: values['client-id'] ?? config.carriers.cli.clientId,
+      clientSecret: values['client-secret'] ?? config.carriers.cli.clientSecret,
     };
     const fromStdin = (Object.keys(secrets) as (keyof typeof secrets)[]).filter((k) => secrets[k] === '-');
     if (fromStdin.length > 1) throw new CarrierKeyError('only one secret can be read from stdin ("-")');
@@ -70,6 +76,7 @@ export async function runCarrierKeysCommand(args: string[], io: { out: (s: strin
         baseUrl: values['base-url'],
         expiresAt: values.expires,
         mustExist: sub === 'rotate',
+        settings: config.carriers.keys,
       });
       if (values.json) io.out(`${JSON.stringify(v)}\n`);
       else
@@ -84,7 +91,7 @@ export async function runCarrierKeysCommand(args: string[], io: { out: (s: strin
   if (sub === 'list') {
     await connect();
     try {
-      const keys = await listCarrierKeys({ shopId: values.shop });
+      const keys = await listCarrierKeys({ shopId: values.shop, settings: config.carriers.keys });
       if (values.json) io.out(`${JSON.stringify(keys)}\n`);
       else if (keys.length === 0)
         io.out(`no carrier keys${values.shop ? ` for shop ${values.shop}` : ''}; tracking uses the SORA_* variables\n`);

@@ -3,7 +3,7 @@
  * `sora carriers keys …` (a shop's own carrier API keys: ./carrier-keys.ts).
  */
 import { parseArgs } from 'node:util';
-import { fail, textTable } from './support.js';
+import { cliConfig, fail, textTable } from './support.js';
 
 export async function run(args: string[]): Promise<void> {
   const sub = args[0];
@@ -18,7 +18,7 @@ async function keys(args: string[]): Promise<void> {
   const { runCarrierKeysCommand } = await import('./carrier-keys.js');
   const { CarrierKeyError } = await import('../../activities/logistics/carrier-keys.js');
   try {
-    await runCarrierKeysCommand(args, { out: (s) => process.stdout.write(s) });
+    await runCarrierKeysCommand(args, { out: (s) => process.stdout.write(s), config: cliConfig() });
   } catch (e) {
     if (!(e instanceof CarrierKeyError)) throw e;
     process.stderr.write(`sora: ${e.message}\n`);

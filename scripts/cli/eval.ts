@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { runEval } from '../eval/eval.js';
 import { splitFile } from '../eval/split.js';
-import { err, fail } from './support.js';
+import { err, fail, cliConfig } from './support.js';
 
 export async function run(args: string[], cmd: string): Promise<void> {
   if (cmd === 'dataset') return datasetSplit(args);
@@ -34,6 +34,8 @@ async function evaluate(args: string[]): Promise<void> {
     model: values.model,
     fusion: values.fusion ? Number(values.fusion) : undefined,
     labelColumn: values['label-column'],
+    embedding: cliConfig().embedding,
+    classifier: cliConfig().understanding,
     log: err,
   });
   const pct = (x: number) => `${(x * 100).toFixed(2)} %`;

@@ -1,6 +1,6 @@
 /** `sora kb import FILE --shop ID` (FAQ workbook) and `sora kb missed --shop ID` (top unmatched questions). */
 import { parseArgs } from 'node:util';
-import { err, fail, withCliDatabase } from './support.js';
+import { cliConfig, err, fail, withCliDatabase } from './support.js';
 
 export async function run(args: string[]): Promise<void> {
   const sub = args[0];
@@ -22,8 +22,9 @@ async function kbImport(shop: string, file: string | undefined): Promise<void> {
   if (!file) fail('kb import needs a FILE');
   const { importKb } = await import('../../activities/knowledge/kb-import.js');
   const { KbValidationError } = await import('../../activities/knowledge/kb-workbook.js');
+  const { sharedEmbedder } = await import('../../activities/knowledge/embedder.js');
   try {
-    const r = await importKb(shop, file, { progress: (m) => err(`  ${m}`) });
+    const r = await importKb(shop, file, { embedder: sharedEmbedder(cliConfig().embedding), progress: (m) => err(`  ${m}`) });
     for (const w of r.warnings) err(`warning: ${w}`);
     process.stdout.write(
       `imported ${r.entries} entries (${r.phrasings} phrasings) into shop ${r.shopId}: ${r.created} new, ${r.updated} updated, ${r.removed} removed; KB version ${r.kbVersion}; ${r.ms} ms\n`,
@@ -40,7 +41,7 @@ async function kbImport(shop: string, file: string | undefined): Promise<void> {
 
 async function kbMissed(shop: string, values: { limit?: string; json?: boolean }): Promise<void> {
   const { topMissed } = await import('../../activities/knowledge/missed-questions.js');
-  const clusters = await topMissed(shop, { limit: values.limit ? Number(values.limit) : 50 });
+  const clusters = await topMissed(shop, { limit: values.limit ? Number(values.limit) : 50, model: cliConfig().embedding.model });
   if (values.json) process.stdout.write(`${JSON.stringify(clusters)}\n`);
   else if (clusters.length === 0) process.stdout.write(`no unmatched questions for shop ${shop}\n`);
   else

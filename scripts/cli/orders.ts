@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { importOrders } from '../../activities/commerce/orders/import.js';
 import { formatProblem, OrdersValidationError } from '../../activities/commerce/orders/file.js';
 import { OrderModel } from '../../models/order.js';
-import { fail, textTable, withCliDatabase } from './support.js';
+import { cliConfig, fail, textTable, withCliDatabase } from './support.js';
 
 export interface CommandResult {
   code: number;
@@ -22,7 +22,11 @@ export async function run(args: string[]): Promise<void> {
   const shop = values.shop;
   if (!shop) fail(`orders ${sub} needs --shop ID`);
   if (sub === 'import' && !positionals[0]) fail('orders import needs a FILE');
-  const r = await withCliDatabase(() => runOrdersCommand(sub, { shop, file: positionals[0], strict: values.strict, json: values.json }));
+  const { fxRates } = await import('../../activities/commerce/orders/fx.js');
+  const rates = fxRates(cliConfig().orders.fxUsdRates);
+  const r = await withCliDatabase(() =>
+    runOrdersCommand(sub, { shop, file: positionals[0], strict: values.strict, json: values.json, rates }),
+  );
   if (r.stdout) process.stdout.write(r.stdout);
   if (r.stderr) process.stderr.write(r.stderr);
   process.exitCode = r.code;
@@ -30,7 +34,15 @@ export async function run(args: string[]): Promise<void> {
 
 export async function runOrdersCommand(
   sub: 'import' | 'list',
-  o: { shop: string; file?: string; strict?: boolean; json?: boolean; progress?: (m: string) => void },
+  o: {
+    shop: string;
+    file?: string;
+    strict?: boolean;
+    json?: boolean;
+    progress?: (m: string) => void;
+    /** USD rates (fxRates(config.orders.fxUsdRates)); default: the built-in table. */
+    rates?: Record<string, number>;
+  },
 ): Promise<CommandResult> {
   let stderr = '';
   const err = (m: string) => {
@@ -39,7 +51,7 @@ export async function runOrdersCommand(
   };
   if (sub === 'import') {
     try {
-      const r = await importOrders(o.shop, o.file!, { strict: o.strict, progress: (m) => err(`  ${m}`) });
+      const r = await importOrders(o.shop, o.file!, { strict: o.strict, rates: o.rates, progress: (m) => err(`  ${m}`) });
       for (const w of r.warnings) stderr += `warning: ${w}\n`;
       for (const p of r.problems) stderr += `error: ${formatProblem(p)}${p.orderNumber ? ` [order ${p.orderNumber} skipped]` : ''}\n`;
       const stdout =

@@ -15,7 +15,7 @@ import {
 import { defaultStrategy, type ConversationStrategy } from '../../workflows/contract.js';
 import { conversationConfig } from '../../temporal.config.js';
 import type { CommandResult } from './policies.js';
-import { fail, withCliDatabase } from './support.js';
+import { cliConfig, fail, withCliDatabase } from './support.js';
 
 export const SHOPS_USAGE = `sora shops strategy --shop ID [--nudge on|off] [--nudge-delay 30s] [--nudge-after any|question]
                      [--nudge-max N] [--coupon on|off] [--idle-close 10m] [--nps-delay 30m] [--reset FIELD] [--json]`;
@@ -55,7 +55,7 @@ const RESETTABLE: Record<string, keyof StrategyChange> = {
 };
 
 export async function run(args: string[]): Promise<void> {
-  const r = await withCliDatabase(() => runShopsCommand(args, defaultStrategy(conversationConfig())));
+  const r = await withCliDatabase(() => runShopsCommand(args, defaultStrategy(conversationConfig(cliConfig().conversation))));
   if (r.usage) fail(r.usage);
   if (r.stdout) process.stdout.write(r.stdout);
   if (r.stderr) process.stderr.write(r.stderr);

@@ -1,4 +1,5 @@
-/** Small pieces the CLI commands share: usage and failure, the database they talk to, plain-text tables. */
+/** Small pieces the CLI commands share: usage and failure, the configuration, the database they talk to, plain-text tables. */
+import { loadConfig, type Config } from '../../infra/config/index.js';
 
 export const USAGE = `usage:
   sora start
@@ -35,12 +36,19 @@ export function fail(msg: string): never {
 /** A line on stderr (progress, warnings). */
 export const err = (m: string) => process.stderr.write(`${m}\n`);
 
+let loaded: Config | undefined;
+/**
+ * The configuration, parsed once, when a command first needs it (so `sora carriers detect` works
+ * whatever else the environment holds); a ConfigError lists every problem.
+ */
+export const cliConfig = (): Config => (loaded ??= loadConfig());
+
 /** MONGODB_URI, else the embedded stack's server (SORA_MONGO_PORT, default 27017), database `sora`. */
-export function cliMongoUri(env: NodeJS.ProcessEnv = process.env): string {
-  return env.MONGODB_URI ?? `mongodb://127.0.0.1:${env.SORA_MONGO_PORT ?? 27017}/sora`;
+export function cliMongoUri(config: Pick<Config, 'mongo' | 'stack'> = cliConfig()): string {
+  return config.mongo.uri ?? `mongodb://127.0.0.1:${config.stack.mongoPort}/sora`;
 }
 
-/** Run `fn` connected to the CLI's database; always disconnects. */
+/** Run `fn` connected to the CLI's database (cliMongoUri); always disconnects. */
 export async function withCliDatabase<T>(fn: () => Promise<T>): Promise<T> {
   // Imported here so that commands without a database do not load mongoose.
   const { connectMongo, disconnectMongo } = await import('../../models/connection.js');

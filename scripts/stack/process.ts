@@ -11,7 +11,8 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-export function spawnService(name: string, cmd: string, args: string[], logDir: string, env: NodeJS.ProcessEnv = process.env): Service {
+/** `env`: the child's environment (default: this process's, inherited). */
+export function spawnService(name: string, cmd: string, args: string[], logDir: string, env?: NodeJS.ProcessEnv): Service {
   mkdirSync(logDir, { recursive: true });
   const logFile = path.join(logDir, `${name}.log`);
   const out = createWriteStream(logFile, { flags: 'a' });

@@ -29,26 +29,9 @@ export const DEFAULT_USD_RATES: Readonly<Record<string, number>> = {
   AED: 0.272,
 };
 
-export class FxConfigError extends Error {
-  constructor(message: string) {
-    super(`SORA_FX_USD_RATES: ${message} (expected e.g. THB=0.028,EUR=1.08)`);
-    this.name = 'FxConfigError';
-  }
-}
-
-/** The built-in table with SORA_FX_USD_RATES applied; throws FxConfigError naming the bad entry. */
-export function fxRates(env: Record<string, string | undefined> = process.env): Record<string, number> {
-  const rates: Record<string, number> = { ...DEFAULT_USD_RATES };
-  const raw = env.SORA_FX_USD_RATES?.trim();
-  if (!raw) return rates;
-  for (const part of raw.split(/[,;\s]+/).filter(Boolean)) {
-    const m = /^([A-Za-z]{3})=(.+)$/.exec(part);
-    if (!m) throw new FxConfigError(`"${part}" is not CODE=RATE`);
-    const rate = Number(m[2]);
-    if (!Number.isFinite(rate) || rate <= 0) throw new FxConfigError(`"${part}": the rate must be a positive number`);
-    rates[m[1]!.toUpperCase()] = rate;
-  }
-  return rates;
+/** The built-in table with `overrides` applied (SORA_FX_USD_RATES, parsed and validated as config.orders.fxUsdRates). */
+export function fxRates(overrides: Record<string, number> = {}): Record<string, number> {
+  return { ...DEFAULT_USD_RATES, ...overrides };
 }
 
 /** amount (in `currency`) in USD, rounded to cents; null when the currency has no rate. */

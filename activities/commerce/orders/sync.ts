@@ -17,20 +17,8 @@ export interface SyncSettings {
   timeoutMs: number;
 }
 
-function positiveNumber(env: Record<string, string | undefined>, name: string, fallback: number): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number (got "${raw}")`);
-  return n;
-}
-
-export function syncSettingsFromEnv(env: Record<string, string | undefined> = process.env): SyncSettings {
-  return {
-    maxAgeMs: positiveNumber(env, 'SORA_ORDER_SYNC_MAX_AGE_MIN', 10) * 60_000,
-    timeoutMs: positiveNumber(env, 'SORA_ORDER_SYNC_TIMEOUT_MS', 8000),
-  };
-}
+/** The defaults; the configured values are config.orders.sync. */
+export const DEFAULT_SYNC_SETTINGS: SyncSettings = { maxAgeMs: 10 * 60_000, timeoutMs: 8000 };
 
 export interface SyncInput {
   shopId: string;

@@ -12,7 +12,7 @@
  * BUYER) and kept on the buyer record (`platformUserId`).
  */
 import { PartnerApiClient } from '../../../infra/platforms/tiktok/partner-api.js';
-import { tiktokConfig } from '../../../infra/platforms/tiktok/config.js';
+import type { TiktokSettings } from '../../../infra/config/index.js';
 import { BuyerModel } from '../../../models/buyer.js';
 import { tiktokTokenStore } from '../../../models/tiktok-token.js';
 import { log as defaultLog } from '../../../infra/log.js';
@@ -139,16 +139,15 @@ export class TiktokOrderSource implements OrderSource {
 }
 
 /**
- * The TikTok order source when the TikTok app credentials and shop map are set
- * (SORA_TIKTOK_APP_KEY, SORA_TIKTOK_APP_SECRET, SORA_TIKTOK_SHOPS), else null. Invalid settings
- * throw the channel's own validation error naming the variable.
+ * The TikTok order source for the TikTok Shop app's settings (config.tiktok: set when the channel is
+ * enabled or SORA_TIKTOK_APP_KEY, SORA_TIKTOK_APP_SECRET and SORA_TIKTOK_SHOPS are all set), or null
+ * without them or without a shop map.
  */
-export function tiktokOrderSourceFromEnv(
-  env: Record<string, string | undefined>,
-  o: { timeoutMs?: number; log?: Log } = {},
+export function tiktokOrderSource(
+  c: TiktokSettings | undefined,
+  o: { timeoutMs?: number; rates?: Record<string, number>; log?: Log } = {},
 ): TiktokOrderSource | null {
-  if (!env.SORA_TIKTOK_APP_KEY || !env.SORA_TIKTOK_APP_SECRET || !env.SORA_TIKTOK_SHOPS) return null;
-  const c = tiktokConfig(env);
+  if (!c || Object.keys(c.shops).length === 0) return null;
   const shops: Record<string, string[]> = {};
   for (const [tiktokShopId, shopId] of Object.entries(c.shops)) (shops[shopId] ??= []).push(tiktokShopId);
   const api = new PartnerApiClient({
@@ -161,5 +160,5 @@ export function tiktokOrderSourceFromEnv(
     timeoutMs: o.timeoutMs,
     log: o.log,
   });
-  return new TiktokOrderSource(api, { shops, rates: fxRates(env), log: o.log });
+  return new TiktokOrderSource(api, { shops, rates: o.rates ?? fxRates(), log: o.log });
 }

@@ -14,17 +14,30 @@ export interface ReturnQuestion {
   deliveredAt?: string | null;
 }
 
-export async function answerReturnQuestion(
-  q: ReturnQuestion,
-): Promise<{ text: string; language: string; languageFallback: boolean; ruleId: string; explanation: string }> {
-  const match = await matchReturnPolicy({ shopId: q.shopId, country: q.country, category: q.category, sku: q.sku, reason: q.reason });
-  const shopDefault = await shopDefaultLanguage(q.shopId, q.language);
-  const answer = composeReturnAnswer({ match, language: q.language, shopDefault, deliveredAt: q.deliveredAt });
-  return {
-    text: answer.text,
-    language: answer.language,
-    languageFallback: answer.languageFallback,
-    ruleId: answer.ruleId,
-    explanation: match.explanation,
+/** The activity, with the shops' policy files in `policiesDir` (config.returns.policiesDir; default ./policies). */
+export function makeAnswerReturnQuestion(policiesDir?: string) {
+  return async function answerReturnQuestion(
+    q: ReturnQuestion,
+  ): Promise<{ text: string; language: string; languageFallback: boolean; ruleId: string; explanation: string }> {
+    const match = await matchReturnPolicy({
+      shopId: q.shopId,
+      country: q.country,
+      category: q.category,
+      sku: q.sku,
+      reason: q.reason,
+      policiesDir,
+    });
+    const shopDefault = await shopDefaultLanguage(q.shopId, q.language);
+    const answer = composeReturnAnswer({ match, language: q.language, shopDefault, deliveredAt: q.deliveredAt });
+    return {
+      text: answer.text,
+      language: answer.language,
+      languageFallback: answer.languageFallback,
+      ruleId: answer.ruleId,
+      explanation: match.explanation,
+    };
   };
 }
+
+/** answerReturnQuestion with the policy files in ./policies. */
+export const answerReturnQuestion = makeAnswerReturnQuestion();

@@ -1,7 +1,8 @@
 /**
  * Where a shop's return policy config comes from, validated at load:
  *   1. the Shop document's `returnPolicy` (when the database is connected), else
- *   2. the file `<SORA_POLICIES_DIR or ./policies>/<shopId>.yaml` (.yml or .json), else
+ *   2. the file `<policies dir>/<shopId>.yaml` (.yml or .json; the folder is config.returns.policiesDir,
+ *      SORA_POLICIES_DIR, default ./policies), else
  *   3. none: built-in market defaults only.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -34,16 +35,17 @@ export function parsePolicyText(text: string, file?: string): ValidatedPolicy {
   return validatePolicyConfig(data, { locate, file });
 }
 
+/** The default folder of policy files (config.returns.policiesDir, SORA_POLICIES_DIR, says otherwise). */
 export function policiesDir(): string {
-  return process.env.SORA_POLICIES_DIR ?? path.resolve('policies');
+  return path.resolve('policies');
 }
 
 const fileCache = new Map<string, { mtimeMs: number; policy: ValidatedPolicy }>();
 
-function shopFile(shopId: string): string | null {
+function shopFile(shopId: string, dir: string): string | null {
   if (!/^[\w.-]+$/.test(shopId)) return null; // never build paths from odd ids
   for (const ext of ['.yaml', '.yml', '.json']) {
-    const f = path.join(policiesDir(), `${shopId}${ext}`);
+    const f = path.join(dir, `${shopId}${ext}`);
     if (existsSync(f)) return f;
   }
   return null;
@@ -55,7 +57,8 @@ export interface ShopPolicy {
   warnings: string[];
 }
 
-export async function loadShopPolicy(shopId: string): Promise<ShopPolicy> {
+/** `dir`: the folder of policy files (config.returns.policiesDir; default ./policies). */
+export async function loadShopPolicy(shopId: string, dir: string = policiesDir()): Promise<ShopPolicy> {
   if (mongoose.connection.readyState === 1) {
     const shop = await ShopModel.findOne({ shopId }, { returnPolicy: 1 }).lean();
     if (shop?.returnPolicy) {
@@ -63,7 +66,7 @@ export async function loadShopPolicy(shopId: string): Promise<ShopPolicy> {
       return { config: v.config, origin: `shop:${shopId}`, warnings: v.warnings };
     }
   }
-  const file = shopFile(shopId);
+  const file = shopFile(shopId, dir);
   if (!file) return { config: null, origin: 'builtin', warnings: [] };
   const mtimeMs = statSync(file).mtimeMs;
   const cached = fileCache.get(file);
@@ -79,10 +82,15 @@ export async function loadShopPolicy(shopId: string): Promise<ShopPolicy> {
   return { config: policy.config, origin: file, warnings: policy.warnings };
 }
 
-export type MatchInput = ReturnPolicyQuery & ({ shopId: string; config?: undefined } | { config: PolicyConfig | null; shopId?: undefined });
+export type MatchInput = ReturnPolicyQuery &
+  (
+    | { shopId: string; config?: undefined; /** config.returns.policiesDir */ policiesDir?: string }
+    | { config: PolicyConfig | null; shopId?: undefined; policiesDir?: undefined }
+  );
 
 /** The applicable rule and why, for a shop (its stored/file config) or an explicit config. */
 export async function matchReturnPolicy(input: MatchInput): Promise<ReturnPolicyMatch & { origin: string }> {
-  const shop = input.shopId !== undefined ? await loadShopPolicy(input.shopId) : { config: input.config, origin: 'given' };
+  const shop =
+    input.shopId !== undefined ? await loadShopPolicy(input.shopId, input.policiesDir) : { config: input.config, origin: 'given' };
   return { ...resolveReturnPolicy(shop.config, input), origin: shop.origin };
 }

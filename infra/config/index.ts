@@ -1,0 +1,35 @@
+/**
+ * Configuration: parsed once at start (loadConfig) and passed in; nothing outside this folder
+ * reads the environment (an ESLint rule says so). See schema.ts for every variable.
+ */
+export { loadConfig, defaultConfig, ConfigError, projectRoot, type LoadOptions } from './load.js';
+export { soraHome } from './home.js';
+export type { Env } from './fields.js';
+export {
+  SECTIONS,
+  SETTINGS,
+  type Config,
+  type ConversationSettings,
+  type CarrierCredentialSettings,
+  type EmbeddingSettings,
+  type LogLevel,
+  type TemporalConfig,
+  type TemporalTarget,
+} from './schema.js';
+export {
+  CHANNEL_SPECS,
+  envSchema,
+  parseChannels,
+  tiktokConfig,
+  whatsappCloudConfig,
+  whatsappConfig,
+  type BotFrameworkSettings,
+  type ChannelSpec,
+  type ChannelsConfig,
+  type TelegramSettings,
+  type TiktokSettings,
+  type WebchatSettings,
+  type WhatsappCloudSettings,
+  type WhatsappSettings,
+} from './channels.js';
+export { renderConfigDocs, replaceSection } from './docs.js';

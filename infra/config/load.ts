@@ -1,0 +1,184 @@
+/**
+ * loadConfig: the environment → Config, once, at start. Every problem is collected and reported
+ * together (ConfigError), each naming its variable, before anything starts.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CHANNEL_SPECS, parseChannels, tiktokAppConfigured, tiktokSpec, tryParse, type ChannelSpec } from './channels.js';
+import type { Env, Setting } from './fields.js';
+import { resolveHome, SETTINGS, type CarrierCredentialSettings, type Config } from './schema.js';
+import { resolveTemporal } from './temporal.js';
+
+/** The repository root (infra/config/../..). */
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadOptions {
+  /** Values used when the environment does not set them (e.g. a quiet log for a benchmark). */
+  defaults?: Env;
+  /** The known channels (tests add their own). */
+  channels?: ChannelSpec[];
+}
+
+/** The parsed general variables (channels aside). */
+type Vars = { [K in keyof typeof SETTINGS]: (typeof SETTINGS)[K] extends Setting<infer T> ? T : never };
+
+/** Parse and validate the whole configuration; throws ConfigError listing every problem. */
+export function loadConfig(env: Env = process.env, o: LoadOptions = {}): Config {
+  const e: Env = { ...o.defaults };
+  for (const [k, val] of Object.entries(env)) if (val !== undefined) e[k] = val;
+  const problems: string[] = [];
+  const problem = (name: string, message: string) => problems.push(`${name}: ${message}`);
+
+  // Each variable on its own, so that one bad value does not hide the checks that depend on the others.
+  const parsed: Record<string, unknown> = {};
+  for (const [name, setting] of Object.entries(SETTINGS)) {
+    const r = setting.schema.safeParse(e[name]);
+    if (r.success) parsed[name] = r.data;
+    else for (const i of r.error.issues) problem(name, i.message);
+  }
+  const v = parsed as Vars;
+
+  const temporal = resolveTemporal(v, e, problem);
+  const credentials = carrierCredentials(v, problem);
+  const { channels, problems: channelProblems } = parseChannels(e, o.channels ?? CHANNEL_SPECS);
+  problems.push(...channelProblems);
+  const tiktokEnabled = channels.enabled.find((c) => c.id === 'tiktok');
+  let tiktok = tiktokEnabled?.settings as Config['tiktok'];
+  if (!tiktokEnabled && tiktokAppConfigured(e)) {
+    const t = tryParse(tiktokSpec, e);
+    if (t.ok) tiktok = t.settings;
+    else problems.push(...t.problems);
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  const home = resolveHome(v.SORA_HOME, projectRoot);
+  return {
+    temporal: { ...temporal, taskQueue: v.SORA_TASK_QUEUE, signalDeadlineMs: v.SORA_SIGNAL_DEADLINE },
+    conversation: {
+      silenceNudgeMs: v.SORA_SILENCE_NUDGE,
+      idleCloseMs: v.SORA_IDLE_CLOSE,
+      npsDelayMs: v.SORA_NPS_DELAY,
+      npsAnswerWindowMs: v.SORA_NPS_ANSWER_WINDOW,
+      agentSlaMs: v.SORA_AGENT_SLA,
+      agentIdleCloseMs: v.SORA_AGENT_IDLE_CLOSE,
+      maxEscalationTiers: v.SORA_MAX_ESCALATION_TIERS,
+      orderValueHandoffUsd: v.SORA_HANDOFF_ORDER_VALUE_USD,
+      complaintStreakHandoff: v.SORA_HANDOFF_COMPLAINT_STREAK,
+      lowConfidenceHandoff: v.SORA_HANDOFF_LOW_CONFIDENCE_STREAK,
+      historyEventLimit: v.SORA_HISTORY_EVENT_LIMIT,
+      activityTimeoutMs: v.SORA_ACTIVITY_TIMEOUT,
+      searchAttributes: v.SORA_SEARCH_ATTRIBUTES,
+    },
+    gateway: {
+      host: v.SORA_GATEWAY_HOST,
+      port: v.SORA_GATEWAY_PORT,
+      ...(v.SORA_OPERATOR_TOKEN ? { operatorToken: v.SORA_OPERATOR_TOKEN } : {}),
+      relayIntervalMs: v.SORA_RELAY_INTERVAL,
+    },
+    log: { level: v.SORA_LOG_LEVEL },
+    alerts: v.SORA_ALERT_WEBHOOK_URL ? { webhookUrl: v.SORA_ALERT_WEBHOOK_URL } : {},
+    mongo: v.MONGODB_URI ? { uri: v.MONGODB_URI } : {},
+    stack: {
+      home,
+      temporalPort: v.SORA_TEMPORAL_PORT,
+      temporalUiPort: v.SORA_TEMPORAL_UI_PORT,
+      mongoPort: v.SORA_MONGO_PORT,
+      installMultilingual: v.SORA_INSTALL_MULTILINGUAL,
+    },
+    embedding: {
+      ...(v.SORA_EMBED_MODEL ? { model: v.SORA_EMBED_MODEL } : {}),
+      batchSize: v.SORA_EMBED_BATCH,
+      ...(v.SORA_EMBED_QUERY_PREFIX !== undefined ? { queryPrefix: v.SORA_EMBED_QUERY_PREFIX } : {}),
+      ...(v.SORA_EMBED_PASSAGE_PREFIX !== undefined ? { passagePrefix: v.SORA_EMBED_PASSAGE_PREFIX } : {}),
+      cacheDir: v.SORA_EMBED_CACHE === 'off' ? false : path.resolve(v.SORA_EMBED_CACHE ?? path.join(home, 'cache', 'embeddings')),
+      allowRemoteModels: v.SORA_ALLOW_REMOTE_MODELS,
+    },
+    understanding: {
+      matchThreshold: v.SORA_MATCH_THRESHOLD,
+      ...(v.SORA_MATCH_MIN_SIMILARITY !== undefined ? { minSimilarity: v.SORA_MATCH_MIN_SIMILARITY } : {}),
+      ...(v.SORA_KB_CENTER !== undefined ? { kbCenter: v.SORA_KB_CENTER } : {}),
+      ...(v.SORA_KNN_TEMPERATURE !== undefined ? { knnTemperature: v.SORA_KNN_TEMPERATURE } : {}),
+      trainBudget: v.SORA_KB_TRAIN_BUDGET,
+    },
+    orders: {
+      fxUsdRates: v.SORA_FX_USD_RATES,
+      sync: { maxAgeMs: v.SORA_ORDER_SYNC_MAX_AGE_MIN * 60_000, timeoutMs: v.SORA_ORDER_SYNC_TIMEOUT_MS },
+    },
+    ...(tiktok ? { tiktok } : {}),
+    coupons: { lowWatermark: v.SORA_COUPON_LOW_WATERMARK, minValidityMs: v.SORA_COUPON_MIN_VALIDITY },
+    returns: { policiesDir: path.resolve(v.SORA_POLICIES_DIR ?? 'policies') },
+    customs: v.SORA_CUSTOMS_DELAYS_FILE ? { delaysFile: v.SORA_CUSTOMS_DELAYS_FILE } : {},
+    carriers: {
+      credentials,
+      keys: {
+        ttlDays: v.SORA_CARRIER_KEY_TTL_DAYS,
+        warnHours: v.SORA_CARRIER_KEY_WARN_HOURS,
+        auditCron: v.SORA_CARRIER_KEY_AUDIT_CRON,
+      },
+      audit: v.SORA_CARRIER_KEY_AUDIT,
+      cli: {
+        ...(v.SORA_CARRIER_API_KEY ? { apiKey: v.SORA_CARRIER_API_KEY } : {}),
+        ...(v.SORA_CARRIER_CLIENT_ID ? { clientId: v.SORA_CARRIER_CLIENT_ID } : {}),
+        ...(v.SORA_CARRIER_CLIENT_SECRET ? { clientSecret: v.SORA_CARRIER_CLIENT_SECRET } : {}),
+      },
+    },
+    channels,
+  };
+}
+
+type CarrierVars = Pick<
+  Vars,
+  | 'SORA_DHL_API_KEY'
+  | 'SORA_DHL_BASE_URL'
+  | 'SORA_UPS_CLIENT_ID'
+  | 'SORA_UPS_CLIENT_SECRET'
+  | 'SORA_UPS_BASE_URL'
+  | 'SORA_FEDEX_CLIENT_ID'
+  | 'SORA_FEDEX_CLIENT_SECRET'
+  | 'SORA_FEDEX_BASE_URL'
+  | 'SORA_USPS_CLIENT_ID'
+  | 'SORA_USPS_CLIENT_SECRET'
+  | 'SORA_USPS_BASE_URL'
+  | 'SORA_17TRACK_API_KEY'
+  | 'SORA_17TRACK_BASE_URL'
+>;
+
+/** Carrier credentials; a client id without its secret (or the reverse) is a problem, not silently ignored. */
+function carrierCredentials(v: CarrierVars, problem: (name: string, message: string) => void): CarrierCredentialSettings {
+  const oauth = (p: 'UPS' | 'FEDEX' | 'USPS') => {
+    const id = v[`SORA_${p}_CLIENT_ID`];
+    const secret = v[`SORA_${p}_CLIENT_SECRET`];
+    if (id && !secret) problem(`SORA_${p}_CLIENT_SECRET`, `is required with SORA_${p}_CLIENT_ID`);
+    if (secret && !id) problem(`SORA_${p}_CLIENT_ID`, `is required with SORA_${p}_CLIENT_SECRET`);
+    const baseUrl = v[`SORA_${p}_BASE_URL`];
+    return id && secret ? { clientId: id, clientSecret: secret, ...(baseUrl ? { baseUrl } : {}) } : undefined;
+  };
+  const out: CarrierCredentialSettings = {};
+  if (v.SORA_DHL_API_KEY) out.dhl = { apiKey: v.SORA_DHL_API_KEY, ...(v.SORA_DHL_BASE_URL ? { baseUrl: v.SORA_DHL_BASE_URL } : {}) };
+  const ups = oauth('UPS');
+  const fedex = oauth('FEDEX');
+  const usps = oauth('USPS');
+  if (ups) out.ups = ups;
+  if (fedex) out.fedex = fedex;
+  if (usps) out.usps = usps;
+  if (v.SORA_17TRACK_API_KEY)
+    out.seventeenTrack = { apiKey: v.SORA_17TRACK_API_KEY, ...(v.SORA_17TRACK_BASE_URL ? { baseUrl: v.SORA_17TRACK_BASE_URL } : {}) };
+  return out;
+}
+
+let defaults: Config | undefined;
+/**
+ * The configuration with every default and nothing from the environment: what a caller gets that
+ * does not pass a configuration (tests, library use). The app, worker and CLI pass loadConfig()'s.
+ */
+export function defaultConfig(): Config {
+  defaults ??= loadConfig({});
+  return defaults;
+}

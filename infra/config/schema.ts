@@ -1,0 +1,332 @@
+/**
+ * The one configuration schema: every environment variable sora-cs reads, with its kind, default,
+ * validation and description, grouped in sections (the README table is generated from these,
+ * `npm run docs:config`). Channel variables are in channels.ts, part of the same schema.
+ *
+ * `Config` is what the rest of the code receives: parsed, typed, defaults applied.
+ */
+import path from 'node:path';
+import type { TLSConfig } from '@temporalio/client';
+import type { ChannelsConfig, TiktokSettings } from './channels.js';
+import {
+  bool,
+  cron,
+  describe,
+  duration,
+  field,
+  int,
+  num,
+  ok,
+  bad,
+  oneOf,
+  onOff,
+  pathTo,
+  port,
+  rawText,
+  secret,
+  str,
+  url,
+  usdRates,
+  type Field,
+  type Setting,
+} from './fields.js';
+
+const hostPort = (): Field<string | undefined> =>
+  field('`host:port`', (raw) => {
+    const m = /^(\[[0-9a-fA-F:.]+\]|[\w.-]+):(\d{1,5})$/.exec(raw);
+    return m && Number(m[2]) <= 65535 ? ok(raw) : bad(`"${raw}" is not host:port (e.g. 127.0.0.1:7233 or my-ns.a1b2c.tmprl.cloud:7233)`);
+  });
+
+const mongoUri = (): Field<string | undefined> =>
+  field('`mongodb://…`', (raw) =>
+    /^mongodb(\+srv)?:\/\/\S+$/.test(raw)
+      ? ok(raw)
+      : bad('must start with mongodb:// or mongodb+srv:// (e.g. mongodb://127.0.0.1:27017/sora)'),
+  );
+
+export const temporalSettings = {
+  TEMPORAL_ADDRESS: describe(hostPort(), 'Temporal frontend. When set (here or in a profile), `npm start` does not start the dev server', {
+    default: '127.0.0.1:7233',
+  }),
+  TEMPORAL_NAMESPACE: describe(str(), 'namespace', { default: 'default' }),
+  TEMPORAL_API_KEY: describe(secret(), 'Temporal Cloud API key (sent as a bearer token; implies TLS)', { secret: true }),
+  TEMPORAL_TLS: describe(bool(), '`true`: TLS with the system roots; `false`: no TLS even with an API key or a profile that has TLS'),
+  TEMPORAL_TLS_CERT: describe(pathTo({ mustExist: 'file' }), 'client certificate (PEM) for mTLS; with TEMPORAL_TLS_KEY'),
+  TEMPORAL_TLS_KEY: describe(pathTo({ mustExist: 'file' }), 'client private key (PEM) for mTLS; with TEMPORAL_TLS_CERT'),
+  TEMPORAL_TLS_CA: describe(pathTo({ mustExist: 'file' }), 'CA certificate (PEM) of a server whose certificate the system does not trust'),
+  TEMPORAL_TLS_SERVER_NAME: describe(str(), 'server name (SNI) to verify instead of the address host'),
+  TEMPORAL_CONFIG_FILE: describe(
+    pathTo({ mustExist: 'file' }),
+    "Temporal client config file (TOML, the Temporal CLI's format: profiles with address, namespace, api_key, tls). The TEMPORAL_* variables above override the profile",
+    { defaultNote: '`$XDG_CONFIG_HOME/temporalio/temporal.toml` if present' },
+  ),
+  TEMPORAL_PROFILE: describe(str(), 'profile of the config file to use (must exist when set)', { default: 'default' }),
+  SORA_TASK_QUEUE: describe(str('sora-conversations'), 'task queue of workflows and activities'),
+  SORA_SEARCH_ATTRIBUTES: describe(onOff(true), '`off` only for a server without the custom search attributes'),
+  SORA_SIGNAL_DEADLINE: describe(duration('5s', { min: 1 }), 'how long intake waits for Temporal before answering 503'),
+  SORA_ACTIVITY_TIMEOUT: describe(duration('30s', { min: 1000 }), 'activity start-to-close timeout'),
+  SORA_HISTORY_EVENT_LIMIT: describe(int(5000, { min: 100 }), 'continue-as-new above this many history events'),
+};
+
+export const conversationSettings = {
+  SORA_SILENCE_NUDGE: describe(
+    duration('30s'),
+    "default silence nudge delay after a bot reply (a shop's strategy may set its own: sora shops strategy)",
+  ),
+  SORA_IDLE_CLOSE: describe(duration('10m'), 'idle close'),
+  SORA_NPS_DELAY: describe(duration('30m'), 'default delay from a resolved close to the NPS question (per shop: sora shops strategy)'),
+  SORA_NPS_ANSWER_WINDOW: describe(duration('24h'), 'how long an NPS answer is accepted'),
+  SORA_AGENT_SLA: describe(duration('3m'), 'time for an agent to accept before escalating a tier'),
+  SORA_AGENT_IDLE_CLOSE: describe(
+    duration('24h'),
+    'an agent-held conversation with no message from either side closes after this, with a notice (docs/conversation-lifecycle.md)',
+  ),
+  SORA_MAX_ESCALATION_TIERS: describe(int(2, { min: 0 }), 'tiers after the first queue before "nobody is free"'),
+  SORA_HANDOFF_ORDER_VALUE_USD: describe(num(200, { min: 0 }), 'order value (USD) that hands off'),
+  SORA_HANDOFF_COMPLAINT_STREAK: describe(int(2, { min: 1 }), 'consecutive complaint messages that hand off'),
+  SORA_HANDOFF_LOW_CONFIDENCE_STREAK: describe(int(3, { min: 1 }), 'consecutive not-understood messages that hand off'),
+};
+
+export const gatewaySettings = {
+  SORA_GATEWAY_HOST: describe(str('127.0.0.1'), 'gateway (webhooks, web chat, operator API) listen address'),
+  SORA_GATEWAY_PORT: describe(port(8080), 'gateway port'),
+  SORA_OPERATOR_TOKEN: describe(secret(), 'Bearer token required on `/operator/*` when set', { secret: true }),
+  SORA_ALERT_WEBHOOK_URL: describe(
+    url(),
+    'operator notifications (handoff, escalation, coupon pool, carrier keys, WhatsApp logout) are also POSTed here',
+  ),
+  SORA_RELAY_INTERVAL: describe(duration('5s', { min: 100 }), 'how often the relay looks for unsignalled messages'),
+  SORA_LOG_LEVEL: describe(
+    oneOf(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'silent'], 'INFO'),
+    'log level (any case); `silent` mutes the app log',
+  ),
+};
+
+export const stackSettings = {
+  MONGODB_URI: describe(
+    mongoUri(),
+    'MongoDB (replica set / Atlas). Unset: `npm start` runs a `mongod` on PATH, else the bundled mongo-java-server',
+    {
+      defaultNote: 'embedded',
+    },
+  ),
+  SORA_HOME: describe(pathTo({ folder: true }), 'binaries, models, data and logs of the embedded stack', { default: './.sora' }),
+  SORA_TEMPORAL_PORT: describe(port(7233), 'embedded Temporal dev server port'),
+  SORA_TEMPORAL_UI_PORT: describe(port(8233), 'embedded Temporal Web UI port'),
+  SORA_MONGO_PORT: describe(port(27017), 'embedded MongoDB-wire server port (the CLI uses it too when MONGODB_URI is unset)'),
+  SORA_INSTALL_MULTILINGUAL: describe(bool(true), '`false`: `stack:install` installs only the small English model'),
+};
+
+export const knowledgeSettings = {
+  SORA_EMBED_MODEL: describe(str(), 'embedding model: an id under `.sora/models/` or a model folder', {
+    defaultNote: 'multilingual e5 if installed, else MiniLM',
+  }),
+  SORA_EMBED_BATCH: describe(int(32, { min: 1 }), 'texts per forward pass'),
+  SORA_EMBED_QUERY_PREFIX: describe(rawText(), 'prompt prefix of buyer questions (kept as is, blanks included)', {
+    defaultNote: 'from the model (e5: `query: `)',
+  }),
+  SORA_EMBED_PASSAGE_PREFIX: describe(rawText(), 'prompt prefix of KB phrasings (e5 embeds them as queries too: symmetric matching)', {
+    defaultNote: 'from the model (e5: `query: `)',
+  }),
+  SORA_EMBED_CACHE: describe({ ...str(), kind: 'folder or `off`' }, 'on-disk cache of KB phrasing vectors; `off` disables', {
+    defaultNote: '`$SORA_HOME/cache/embeddings`',
+  }),
+  SORA_ALLOW_REMOTE_MODELS: describe(bool(false), 'let transformers.js download from a model hub'),
+  SORA_KB_CENTER: describe(bool(), 'intent model: subtract the KB mean vector', { defaultNote: 'from the model (e5: `true`)' }),
+  SORA_KNN_TEMPERATURE: describe(num(undefined, { min: 0, above: true }), 'intent model: k-NN softmax temperature', {
+    defaultNote: 'from the model (0.05)',
+  }),
+  SORA_KB_TRAIN_BUDGET: describe(
+    num(6e8, { min: 0, above: true }),
+    "multiply-adds spent training a shop's index regression (3–30 epochs)",
+    {
+      default: '6e8',
+    },
+  ),
+  SORA_MATCH_THRESHOLD: describe(num(0.3, { min: 0, max: 1 }), 'minimum fused confidence to answer from the FAQ'),
+  SORA_MATCH_MIN_SIMILARITY: describe(num(undefined, { min: -1, max: 1 }), 'minimum cosine similarity to the nearest FAQ phrasing', {
+    defaultNote: 'from the model (MiniLM 0.45, e5 0.82)',
+  }),
+};
+
+export const commerceSettings = {
+  SORA_FX_USD_RATES: describe(usdRates(), 'USD per unit of a currency, e.g. `THB=0.028,EUR=1.08`; overrides/extends the built-in table', {
+    defaultNote: 'built-in approximate table',
+  }),
+  SORA_ORDER_SYNC_MAX_AGE_MIN: describe(
+    num(10, { min: 0 }),
+    "minutes: a buyer's orders are re-fetched from TikTok Shop when the last fetch is older",
+  ),
+  SORA_ORDER_SYNC_TIMEOUT_MS: describe(
+    num(8000, { min: 0 }),
+    'ms: bound on one order sync; on timeout or error the stored orders are used',
+  ),
+  SORA_COUPON_LOW_WATERMARK: describe(
+    int(10, { min: 0 }),
+    'alert operators (once a day per shop) when fewer free coupons remain; 0 = never',
+  ),
+  SORA_COUPON_MIN_VALIDITY: describe(duration('24h'), 'a coupon is handed out only if it stays valid at least this long'),
+  SORA_POLICIES_DIR: describe(pathTo({ folder: true }), 'folder of per-shop return policy files (`<shopId>.yaml`)', {
+    default: './policies',
+  }),
+  SORA_CUSTOMS_DELAYS_FILE: describe(pathTo({ mustExist: 'file' }), 'customs delay overrides (YAML/JSON) over the built-in table'),
+};
+
+const baseUrl = (carrierName: string, clientDefault: string) => describe(url(), `${carrierName} API base URL`, { default: clientDefault });
+
+export const carrierSettings = {
+  SORA_DHL_API_KEY: describe(secret(), 'DHL Shipment Tracking – Unified API key', { secret: true }),
+  SORA_DHL_BASE_URL: baseUrl('DHL', 'https://api-eu.dhl.com'),
+  SORA_UPS_CLIENT_ID: describe(str(), 'UPS OAuth client id (with SORA_UPS_CLIENT_SECRET)'),
+  SORA_UPS_CLIENT_SECRET: describe(secret(), 'UPS OAuth client secret', { secret: true }),
+  SORA_UPS_BASE_URL: baseUrl('UPS', 'https://onlinetools.ups.com'),
+  SORA_FEDEX_CLIENT_ID: describe(str(), 'FedEx API key (with SORA_FEDEX_CLIENT_SECRET)'),
+  SORA_FEDEX_CLIENT_SECRET: describe(secret(), 'FedEx secret key', { secret: true }),
+  SORA_FEDEX_BASE_URL: baseUrl('FedEx', 'https://apis.fedex.com'),
+  SORA_USPS_CLIENT_ID: describe(str(), 'USPS consumer key (with SORA_USPS_CLIENT_SECRET)'),
+  SORA_USPS_CLIENT_SECRET: describe(secret(), 'USPS consumer secret', { secret: true }),
+  SORA_USPS_BASE_URL: baseUrl('USPS', 'https://apis.usps.com'),
+  SORA_17TRACK_API_KEY: describe(secret(), '17TRACK security key (`17token`), the tracking aggregator', { secret: true }),
+  SORA_17TRACK_BASE_URL: baseUrl('17TRACK', 'https://api.17track.net/track/v2.2'),
+  SORA_CARRIER_KEY_TTL_DAYS: describe(num(90, { min: 0, above: true }), "lifetime (days) of a shop's carrier key set without `--expires`"),
+  SORA_CARRIER_KEY_WARN_HOURS: describe(
+    num(72, { min: 0, above: true }),
+    'operators are alerted this many hours before a carrier key expires',
+  ),
+  SORA_CARRIER_KEY_AUDIT_CRON: describe(
+    cron('0 6 * * *'),
+    'when the carrier key audit Schedule runs (UTC; `CRON_TZ=Asia/Bangkok 0 6 * * *` for a zone)',
+  ),
+  SORA_CARRIER_KEY_AUDIT: describe(onOff(true), '`off`: the app does not create/update the audit Schedule'),
+  SORA_CARRIER_API_KEY: describe(secret(), '`sora carriers keys set`: the API key when `--api-key` is not given', { secret: true }),
+  SORA_CARRIER_CLIENT_ID: describe(str(), '`sora carriers keys set`: the client id when `--client-id` is not given'),
+  SORA_CARRIER_CLIENT_SECRET: describe(secret(), '`sora carriers keys set`: the client secret when `--client-secret` is not given', {
+    secret: true,
+  }),
+};
+
+/** Sections in documentation order. Channel variables follow (channels.ts). */
+export const SECTIONS: { title: string; settings: Record<string, Setting> }[] = [
+  { title: 'Temporal', settings: temporalSettings },
+  { title: 'Conversation timers and handoff', settings: conversationSettings },
+  { title: 'Gateway, operators, logging', settings: gatewaySettings },
+  { title: 'Embedded stack and MongoDB', settings: stackSettings },
+  { title: 'Understanding and the knowledge base', settings: knowledgeSettings },
+  { title: 'Orders, coupons, returns, customs', settings: commerceSettings },
+  { title: 'Parcel tracking and carrier keys', settings: carrierSettings },
+];
+
+export const SETTINGS = {
+  ...temporalSettings,
+  ...conversationSettings,
+  ...gatewaySettings,
+  ...stackSettings,
+  ...knowledgeSettings,
+  ...commerceSettings,
+  ...carrierSettings,
+};
+
+// --- the parsed configuration ------------------------------------------------------------------
+
+export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'silent';
+
+/** Where Temporal is and how to reach it (see infra/temporal/connection.ts). */
+export interface TemporalTarget {
+  address: string;
+  namespace: string;
+  tls?: TLSConfig | boolean;
+  apiKey?: string;
+  /** gRPC metadata from the profile. */
+  metadata?: Record<string, string>;
+}
+
+export interface TemporalConfig extends TemporalTarget {
+  /** The address was configured (variable or profile) rather than the local default. */
+  external: boolean;
+  taskQueue: string;
+  signalDeadlineMs: number;
+}
+
+/** Same shape as workflows/types.ts ConversationConfig (it travels in the workflow input). */
+export interface ConversationSettings {
+  silenceNudgeMs: number;
+  idleCloseMs: number;
+  npsDelayMs: number;
+  npsAnswerWindowMs: number;
+  agentSlaMs: number;
+  agentIdleCloseMs: number;
+  maxEscalationTiers: number;
+  orderValueHandoffUsd: number;
+  complaintStreakHandoff: number;
+  lowConfidenceHandoff: number;
+  historyEventLimit: number;
+  activityTimeoutMs: number;
+  searchAttributes: boolean;
+}
+
+interface OAuthCredentials {
+  clientId: string;
+  clientSecret: string;
+  baseUrl?: string;
+}
+
+/** Same shape as activities/logistics/track.ts CarrierCredentials (environment part). */
+export interface CarrierCredentialSettings {
+  dhl?: { apiKey: string; baseUrl?: string };
+  ups?: OAuthCredentials;
+  fedex?: OAuthCredentials;
+  usps?: OAuthCredentials;
+  seventeenTrack?: { apiKey: string; baseUrl?: string };
+}
+
+export interface EmbeddingSettings {
+  /** SORA_EMBED_MODEL; unset: the multilingual model when installed, else MiniLM. */
+  model?: string;
+  batchSize: number;
+  queryPrefix?: string;
+  passagePrefix?: string;
+  /** Cache folder, or false (off). */
+  cacheDir: string | false;
+  allowRemoteModels: boolean;
+}
+
+export interface Config {
+  temporal: TemporalConfig;
+  conversation: ConversationSettings;
+  gateway: { host: string; port: number; operatorToken?: string; relayIntervalMs: number };
+  log: { level: LogLevel };
+  alerts: { webhookUrl?: string };
+  /** MONGODB_URI (unset: the embedded stack's server). */
+  mongo: { uri?: string };
+  stack: { home: string; temporalPort: number; temporalUiPort: number; mongoPort: number; installMultilingual: boolean };
+  embedding: EmbeddingSettings;
+  understanding: {
+    matchThreshold: number;
+    /** Unset: the model's own floor. */
+    minSimilarity?: number;
+    /** Intent model overrides (unset: the model's profile). */
+    kbCenter?: boolean;
+    knnTemperature?: number;
+    trainBudget: number;
+  };
+  orders: { fxUsdRates: Record<string, number>; sync: { maxAgeMs: number; timeoutMs: number } };
+  /** The TikTok Shop app (channel and order sync), when configured. */
+  tiktok?: TiktokSettings;
+  coupons: { lowWatermark: number; minValidityMs: number };
+  returns: { policiesDir: string };
+  customs: { delaysFile?: string };
+  carriers: {
+    credentials: CarrierCredentialSettings;
+    keys: { ttlDays: number; warnHours: number; auditCron: string };
+    /** Create/update the daily key audit Schedule at app start (SORA_CARRIER_KEY_AUDIT). */
+    audit: boolean;
+    /** Secrets for `sora carriers keys set` when not given as options. */
+    cli: { apiKey?: string; clientId?: string; clientSecret?: string };
+  };
+  channels: ChannelsConfig;
+}
+
+/** The folder SORA_HOME names (resolved), or the project's `.sora`. */
+export function resolveHome(raw: string | undefined, projectRoot: string): string {
+  return path.resolve(raw?.trim() ? raw.trim() : path.join(projectRoot, '.sora'));
+}
