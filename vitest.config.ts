@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 240_000,
     globalSetup: ['test/setup/global-setup.ts'],
+    // Leaves no conversation running on the shared dev server for the next file (see the file).
+    setupFiles: ['test/setup/per-file.ts'],
   },
 });

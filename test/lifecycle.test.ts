@@ -172,7 +172,7 @@ describe('answer plan', () => {
     expect(chooseFocus(u({ intent: 'unknown', understood: false }), [], orders, null).focus).toBeNull();
   });
 
-  it('tracks every parcel of the order in focus (up to 3), else its status, else asks; answers returns by market and SKU, else the FAQ', () => {
+  it('tracks every parcel of the order in focus (up to 3), else its status; answers returns by market and SKU, else the FAQ', () => {
     const o = order({ shipments: [1, 2, 3, 4].map((i) => ({ carrier: null, trackingNumber: `T${i}` })) });
     const track = planAnswer(u({ intent: 'logistics_tracking' }), o);
     expect(track).toMatchObject({ kind: 'track', country: 'TH' });
@@ -183,7 +183,7 @@ describe('answer plan', () => {
       orderNumber: 'A1',
       status: 'paid',
     });
-    expect(planAnswer(u({ intent: 'logistics_tracking' }), null)).toEqual({ kind: 'ask_order' });
+    expect(planAnswer(u({ intent: 'logistics_tracking' }), null)).toEqual({ kind: 'faq', faqId: 'pay-1' });
     expect(planAnswer(u({ intent: 'logistics_tracking', trackingNumbers: ['LX1'] }), null)).toMatchObject({ kind: 'track', country: null });
     expect(planAnswer(u({ intent: 'returns_exchange', countries: ['GB'] }), o)).toEqual({ kind: 'returns', country: 'GB', sku: 'S1' });
     expect(planAnswer(u({ intent: 'returns_exchange' }), null)).toEqual({ kind: 'faq', faqId: 'pay-1' });

@@ -21,8 +21,6 @@ export const SYSTEM_MESSAGE_KINDS = [
   'closed',
   'nps_question',
   'nps_thanks',
-  /** Clarifying question: an order question with no order known and no number given. */
-  'ask_order_number',
   /** An order's status when it has no parcel to track yet ({order}, {status}: models/order.ts ORDER_STATUSES). */
   'order_status',
 ] as const;
@@ -45,4 +43,4 @@ export function systemMessage(
 }
 
 /** Kinds that ask the buyer something (the silence nudge is armed after them). */
-export const QUESTION_KINDS: ReadonlySet<SystemMessageKind> = new Set(['not_understood', 'ask_order_number']);
+export const QUESTION_KINDS: ReadonlySet<SystemMessageKind> = new Set(['not_understood']);

@@ -85,7 +85,7 @@ export function decided(
 
 type RenderContext = Pick<RenderInput, 'locale' | 'requestedLanguage' | 'defaultLanguage'>;
 
-/** A system message; `author` 'bot' when it stands for the bot's answer ("tell me more", "which order?"). */
+/** A system message; `author` 'bot' when it stands for the bot's answer ("tell me more"). */
 export function renderSystem(
   message: SystemMessageKind,
   input: RenderContext,
@@ -205,7 +205,7 @@ async function render({ answerReturnQuestion, ...answerers }: Answerers, input: 
         return null;
       }
     case 'system':
-      return renderSystem(r.message, input, r.message === 'not_understood' || r.message === 'ask_order_number' ? 'bot' : undefined);
+      return renderSystem(r.message, input, r.message === 'not_understood' ? 'bot' : undefined);
     case 'order_status':
       return { ...renderSystem('order_status', input, 'bot', { order: r.orderNumber, status: r.status }), source: 'order_status' };
     case 'coupon_nudge':

@@ -25,8 +25,6 @@ export type AnswerPlan =
   | { kind: 'returns'; country: string; sku: string | null }
   /** The order has no parcel yet: say where it stands. */
   | { kind: 'order_status'; orderNumber: string; status: string }
-  /** An order question with no order known and no number: ask which. */
-  | { kind: 'ask_order' }
   | { kind: 'faq'; faqId: string }
   | { kind: 'not_understood' };
 
@@ -70,8 +68,9 @@ export function planAnswer(u: Understanding, focus: OrderFact | null): AnswerPla
       ? focus.shipments.slice(0, MAX_PARCELS)
       : u.trackingNumbers.slice(0, MAX_PARCELS).map((trackingNumber) => ({ trackingNumber, carrier: null }));
     if (parcels.length > 0) return { kind: 'track', parcels, country: focus?.country ?? null };
+    // No parcel yet: where the order stands. No order known at all: the FAQ entry answers (it may be
+    // specific, e.g. "tracking says delivered but I have nothing"); asking for the number is issue 18's slot filling.
     if (focus) return { kind: 'order_status', orderNumber: focus.orderNumber, status: focus.status };
-    return { kind: 'ask_order' };
   }
   if (u.understood && u.intent === 'returns_exchange') {
     const country = u.countries[0] ?? focus?.country ?? null;

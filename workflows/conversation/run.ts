@@ -162,8 +162,6 @@ export async function conversationV2(input: ConversationInput): Promise<Conversa
         return (await render({ kind: 'returns', country: plan.country, sku: plan.sku })) ?? answer(fallbackPlan(u), u);
       case 'order_status':
         return render({ kind: 'order_status', orderNumber: plan.orderNumber, status: plan.status });
-      case 'ask_order':
-        return render({ kind: 'system', message: 'ask_order_number' });
       case 'faq':
         return render({ kind: 'faq', faqId: plan.faqId });
       case 'not_understood':
