@@ -82,6 +82,7 @@ describe('loadConfig', () => {
       npsDelayMs: 1_800_000,
       npsAnswerWindowMs: 86_400_000,
       agentSlaMs: 180_000,
+      agentIdleCloseMs: 86_400_000,
       maxEscalationTiers: 2,
       orderValueHandoffUsd: 200,
       complaintStreakHandoff: 2,

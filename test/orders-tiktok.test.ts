@@ -288,7 +288,7 @@ describe('a synced TikTok order above $200 hands the conversation off (real work
 
   it('the buyer asks where their order is; the sync finds their £189.99 order (≈ $241), it becomes the conversation’s order and a human is called', async () => {
     const event = fixture('new-message-text.json');
-    event.data.content = JSON.stringify({ content: 'Where is my order? Has it shipped yet?' });
+    event.data.content = JSON.stringify({ content: 'Where is my parcel?' });
     event.data.sender.im_user_id = IM_WF;
     event.data.message_id = `${IM_WF}01`;
     const body = JSON.stringify(event);
