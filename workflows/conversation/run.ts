@@ -21,7 +21,7 @@ import {
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { InboundMessage } from '../../infra/channel-contract.js';
-import type { Activities, DecidedMessage, OrderFact, RenderRequest, Understanding } from '../../activities/index.js';
+import type { Activities, DecidedMessage, OrderFact, RenderRequest, TrackingResult, Understanding } from '../../activities/index.js';
 import * as contract from '../contract.js';
 import { handoffReason } from '../handoff-rules.js';
 import { parseNpsScore } from '../nps-score.js';
@@ -39,27 +39,74 @@ type HumanEvent =
   | { type: 'released' }
   | { type: 'close'; reason: string; resolved: boolean };
 
-export async function conversationV2(input: ConversationInput): Promise<ConversationResult> {
-  const { shopId, channel, buyerId, config } = input;
-  const retry = { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 };
-  const acts = proxyActivities<Activities>({ startToCloseTimeout: config.activityTimeoutMs ?? 30_000, retry });
-  // Live data for an answer: a carrier that is down must not hold the reply for minutes (the FAQ answers instead).
-  const live = proxyActivities<Activities>({ startToCloseTimeout: '20 seconds', retry: { ...retry, maximumAttempts: 2 } });
-  // Rendering and the shop profile: short, local to this worker; their results are recorded in history.
-  const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '15 seconds', retry: { ...retry, maximumAttempts: 5 } });
+export function conversationV2(input: ConversationInput): Promise<ConversationResult> {
+  return new ConversationRun(input).run();
+}
 
-  const workflowId = workflowInfo().workflowId;
-  const ref = { channel, shopId, buyerId, workflowId };
-  const st: ConversationState = input.carried?.state ?? initialState(Date.now());
-  if (input.carried?.fresh)
-    Object.assign(st, initialState(Date.now()), { seq: st.seq, seenExternalIds: st.seenExternalIds, continuedRuns: st.continuedRuns });
-  const lc = new ConversationLifecycle(st, config);
-  const inbox: InboundMessage[] = [...(input.carried?.inbox ?? [])];
-  const events: HumanEvent[] = [];
-  const seen = new Set(st.seenExternalIds);
-  let busy = false;
+const RETRY = { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 } as const;
 
-  const firstSeen = (externalId: string): boolean => {
+/** One run: its state, the lifecycle over it, what signals queued, and the steps of the product's flow. */
+class ConversationRun {
+  private readonly acts: ReturnType<typeof proxyActivities<Activities>>;
+  /** Live data for an answer: a carrier that is down must not hold the reply for minutes (the FAQ answers instead). */
+  private readonly live: ReturnType<typeof proxyActivities<Activities>>;
+  /** Rendering and the shop profile: short, local to this worker; their results are recorded in history. */
+  private readonly local: ReturnType<typeof proxyLocalActivities<Activities>>;
+  private readonly workflowId = workflowInfo().workflowId;
+  private readonly st: ConversationState;
+  private readonly lc: ConversationLifecycle;
+  private readonly inbox: InboundMessage[];
+  private readonly events: HumanEvent[] = [];
+  private readonly seen: Set<string>;
+  /** True while the loop handles a message, event or deadline (for the snapshot). */
+  private busy = false;
+  private lastPublished = '';
+
+  constructor(private readonly input: ConversationInput) {
+    const { config } = input;
+    this.acts = proxyActivities<Activities>({ startToCloseTimeout: config.activityTimeoutMs ?? 30_000, retry: RETRY });
+    this.live = proxyActivities<Activities>({ startToCloseTimeout: '20 seconds', retry: { ...RETRY, maximumAttempts: 2 } });
+    this.local = proxyLocalActivities<Activities>({ startToCloseTimeout: '15 seconds', retry: { ...RETRY, maximumAttempts: 5 } });
+    const st: ConversationState = input.carried?.state ?? initialState(Date.now());
+    if (input.carried?.fresh)
+      Object.assign(st, initialState(Date.now()), { seq: st.seq, seenExternalIds: st.seenExternalIds, continuedRuns: st.continuedRuns });
+    this.st = st;
+    this.lc = new ConversationLifecycle(st, config);
+    this.inbox = [...(input.carried?.inbox ?? [])];
+    this.seen = new Set(st.seenExternalIds);
+    this.setHandlers();
+  }
+
+  private get ids() {
+    const { shopId, channel, buyerId } = this.input;
+    return { workflowId: this.workflowId, shopId, channel, buyerId };
+  }
+
+  // ---- signals and the query --------------------------------------------------------------
+  private setHandlers(): void {
+    const { inbox, events } = this;
+    setHandler(contract.buyerMessage, (m) => void (this.firstSeen(m.externalId) && inbox.push(m)));
+    setHandler(contract.sellerReply, (r) => void (this.firstSeen(r.externalId) && events.push({ type: 'seller', agentId: r.agentId })));
+    setHandler(contract.agentAccepted, ({ agentId }) => void events.push({ type: 'accepted', agentId }));
+    setHandler(contract.agentMessage, ({ agentId, text }) => void events.push({ type: 'message', agentId, text }));
+    setHandler(contract.agentReleased, () => void events.push({ type: 'released' }));
+    setHandler(
+      contract.closeConversation,
+      ({ reason, resolved }) => void events.push({ type: 'close', reason, resolved: resolved ?? reason === 'resolved' }),
+    );
+    setHandler(contract.snapshot, (): ConversationSnapshot => ({
+      ...this.st,
+      ...this.ids,
+      seenExternalIds: [...this.st.seenExternalIds],
+      runId: workflowInfo().runId,
+      pendingInbox: inbox.length,
+      busy: this.busy,
+    }));
+  }
+
+  /** Redelivered signals carry an externalId already seen: ignored (bounded memory, kept across runs). */
+  private firstSeen(externalId: string): boolean {
+    const { st, seen } = this;
     if (seen.has(externalId)) {
       log.info('duplicate signal ignored', { externalId });
       return false;
@@ -68,117 +115,70 @@ export async function conversationV2(input: ConversationInput): Promise<Conversa
     st.seenExternalIds.push(externalId);
     if (st.seenExternalIds.length > SEEN_IDS_KEPT) seen.delete(st.seenExternalIds.shift()!);
     return true;
-  };
-  setHandler(contract.buyerMessage, (m) => void (firstSeen(m.externalId) && inbox.push(m)));
-  setHandler(contract.sellerReply, (r) => void (firstSeen(r.externalId) && events.push({ type: 'seller', agentId: r.agentId })));
-  setHandler(contract.agentAccepted, ({ agentId }) => void events.push({ type: 'accepted', agentId }));
-  setHandler(contract.agentMessage, ({ agentId, text }) => void events.push({ type: 'message', agentId, text }));
-  setHandler(contract.agentReleased, () => void events.push({ type: 'released' }));
-  setHandler(
-    contract.closeConversation,
-    ({ reason, resolved }) => void events.push({ type: 'close', reason, resolved: resolved ?? reason === 'resolved' }),
-  );
-  setHandler(contract.snapshot, (): ConversationSnapshot => ({
-    ...st,
-    seenExternalIds: [...st.seenExternalIds],
-    workflowId,
-    runId: workflowInfo().runId,
-    shopId,
-    channel,
-    buyerId,
-    pendingInbox: inbox.length,
-    busy,
-  }));
-
-  // ---- saying things --------------------------------------------------------------------
-  const renderInput = (request: RenderRequest) => ({
-    shopId,
-    locale: replyLocale(st.language, st),
-    requestedLanguage: st.language,
-    defaultLanguage: st.profile?.defaultLanguage,
-    request,
-  });
-  const render = (request: RenderRequest) => local.renderReply(renderInput(request));
-
-  /** Record and deliver a decided message. False when the platform kept refusing (recorded as failed). */
-  async function deliver(message: DecidedMessage): Promise<boolean> {
-    const key = `${workflowId}:${workflowInfo().runId}:${st.seq++}`;
-    try {
-      await acts.sendToBuyer({ ref, key, message });
-      return true;
-    } catch (e) {
-      if (!(e instanceof ActivityFailure)) throw e;
-      log.error('send failed after retries', { key, error: String(e.cause ?? e) });
-      return false;
-    }
-  }
-  async function say(request: RenderRequest): Promise<void> {
-    const m = await render(request);
-    if (m) await deliver(m);
   }
 
-  async function nudge(withCoupon: boolean): Promise<void> {
-    if (withCoupon && st.nudges === 1) {
-      try {
-        const r = await acts.claimNudgeCoupon({ shopId, channel, buyerId, workflowId, claimKey: `${workflowId}:${workflowInfo().runId}` });
-        if (r.coupon) return say({ kind: 'coupon_nudge', coupon: r.coupon });
-        log.info('plain nudge', { coupon: r.status });
-      } catch (e) {
-        // A coupon is a bonus: if the pool cannot be reached, the buyer still gets the nudge.
-        if (!(e instanceof ActivityFailure)) throw e;
-        log.error('coupon claim failed after retries; plain nudge', { error: String(e.cause ?? e) });
-      }
-    }
-    await say({ kind: 'system', message: 'silence_nudge' });
+  private pending(): boolean {
+    return this.inbox.length > 0 || this.events.length > 0;
   }
 
-  async function apply(effects: Effect[]): Promise<void> {
-    for (const e of effects) {
-      if (e.type === 'say') await say({ kind: 'system', message: e.message });
-      else if (e.type === 'nudge') await nudge(e.coupon);
-      else if (e.type === 'relay') await say({ kind: 'agent', agentId: e.agentId, text: e.text });
-      else await acts.notifyOperators({ workflowId, shopId, channel, buyerId, kind: e.kind, tier: e.tier, reason: e.reason });
-    }
-  }
-
-  // ---- deciding the answer --------------------------------------------------------------
-  async function answer(plan: AnswerPlan, u: Understanding): Promise<DecidedMessage | null> {
-    switch (plan.kind) {
-      case 'track': {
-        const parcels = [];
-        for (const p of plan.parcels) {
-          try {
-            parcels.push(await live.trackParcel({ trackingNumber: p.trackingNumber, carrierHint: p.carrier ?? undefined, shopId }));
-          } catch (e) {
-            if (!(e instanceof ActivityFailure)) throw e;
-            log.warn('tracking unavailable', { trackingNumber: p.trackingNumber, error: String(e.cause ?? e) });
-          }
+  // ---- the main loop ------------------------------------------------------------------------
+  async run(): Promise<ConversationResult> {
+    const { st, lc, inbox, events, input } = this;
+    st.profile ??= await this.local.loadShopProfile({ shopId: input.shopId, defaults: defaultStrategy(input.config) });
+    await this.publish();
+    for (;;) {
+      if (!this.pending() && this.historyLarge()) return this.continueFresh();
+      const deadline = lc.nextDeadline();
+      const pending = () => this.pending();
+      const woke =
+        deadline === undefined ? (await condition(pending), true) : await condition(pending, Math.max(1, deadline.at - Date.now()));
+      this.busy = true;
+      if (woke) {
+        while (events.length > 0) await this.apply(this.onHumanEvent(events.shift()!));
+        if (inbox.length > 0) {
+          if (st.status === 'closed') return this.afterClose();
+          await this.onBuyerMessage(inbox.shift()!);
         }
-        const withEvents = parcels.filter((p) => p.events.length > 0);
-        const m = withEvents.length ? await render({ kind: 'tracking', parcels: withEvents, country: plan.country }) : null;
-        return m ?? answer(fallbackPlan(u), u);
+      } else if (deadline) {
+        await this.apply(lc.fire(deadline.what, Date.now()));
+        const out = lc.outcome(deadline.what);
+        if (out) {
+          await this.publish();
+          return out;
+        }
       }
-      case 'returns':
-        return (await render({ kind: 'returns', country: plan.country, sku: plan.sku })) ?? answer(fallbackPlan(u), u);
-      case 'order_status':
-        return render({ kind: 'order_status', orderNumber: plan.orderNumber, status: plan.status });
-      case 'faq':
-        return render({ kind: 'faq', faqId: plan.faqId });
-      case 'not_understood':
-        return render({ kind: 'system', message: 'not_understood' });
+      await this.publish();
+      // Ended without resolution: no survey to wait for; a later message starts a new run.
+      const out = lc.outcome();
+      if (out && !this.pending()) return out;
+      this.busy = false;
     }
   }
 
-  async function onBuyerMessage(m: InboundMessage): Promise<void> {
+  private historyLarge(): boolean {
+    const i = workflowInfo();
+    return i.continueAsNewSuggested || i.historyLength > this.input.config.historyEventLimit;
+  }
+
+  private continueFresh(): Promise<never> {
+    this.st.continuedRuns += 1;
+    log.info('continue-as-new', { historyLength: workflowInfo().historyLength, turns: this.st.turns });
+    return continueAsNew<typeof conversationV2>({ ...this.input, carried: { state: this.st, inbox: [] } });
+  }
+
+  // ---- a buyer message: understand → facts → decide → render → deliver ---------------------
+  private async onBuyerMessage(m: InboundMessage): Promise<void> {
+    const { st, lc, input } = this;
+    const { shopId, channel, buyerId } = input;
     const turn = lc.buyerWrote(Date.now());
-    const u = await acts.understand({ shopId, text: m.text, languageHint: st.language, workflowId });
+    const u = await this.acts.understand({ shopId, text: m.text, languageHint: st.language, workflowId: this.workflowId });
     lc.understood(u, turn === 'bot');
     // A human has (or is about to have) the conversation: intake stored the message for them; the bot stays quiet.
     if (turn !== 'bot') return;
     const orderRefs = m.orderRefs ?? [];
     let orders: OrderFact[] = [];
     if (needsOrderFacts(u, orderRefs)) {
-      const facts = await acts.lookupBuyerFacts({ shopId, channel, buyerId, orderNumbers: u.orderNumbers, orderRefs });
+      const facts = await this.acts.lookupBuyerFacts({ shopId, channel, buyerId, orderNumbers: u.orderNumbers, orderRefs });
       orders = facts.orders ?? [];
     }
     const { focus, changed } = chooseFocus(u, orderRefs, orders, st.focusOrder);
@@ -186,19 +186,57 @@ export async function conversationV2(input: ConversationInput): Promise<Conversa
     if (focus) st.orderValueUsd = focus.totalUsd;
     if (lc.mayHandOff()) {
       // The order-value rule looks at the order this message is about, once, when it becomes the focus.
-      const reason = handoffReason(st, u, config, changed ? focus!.totalUsd : null);
+      const reason = handoffReason(st, u, input.config, changed ? focus!.totalUsd : null);
       if (reason) {
         log.info('handoff', { reason });
-        return apply(lc.startHandoff(reason, Date.now()));
+        return this.apply(lc.startHandoff(reason, Date.now()));
       }
     }
     const focusFact = focus ? (orders.find((o) => o.orderNumber === focus.orderNumber) ?? null) : null;
-    const reply = await answer(planAnswer(u, focusFact), u);
-    if (reply) await deliver(reply);
+    const reply = await this.answer(planAnswer(u, focusFact), u);
+    if (reply) await this.deliver(reply);
     lc.botReplied({ asksQuestion: reply?.asksQuestion ?? false, understood: u.understood }, Date.now());
   }
 
-  function onHumanEvent(e: HumanEvent): Effect[] {
+  /** The decided message for a plan; live data that is missing or failing falls back to the FAQ answer. */
+  private async answer(plan: AnswerPlan, u: Understanding): Promise<DecidedMessage | null> {
+    switch (plan.kind) {
+      case 'track': {
+        const parcels = await this.track(plan.parcels);
+        const withEvents = parcels.filter((p) => p.events.length > 0);
+        const m = withEvents.length ? await this.render({ kind: 'tracking', parcels: withEvents, country: plan.country }) : null;
+        return m ?? this.answer(fallbackPlan(u), u);
+      }
+      case 'returns':
+        return (await this.render({ kind: 'returns', country: plan.country, sku: plan.sku })) ?? this.answer(fallbackPlan(u), u);
+      case 'order_status':
+        return this.render({ kind: 'order_status', orderNumber: plan.orderNumber, status: plan.status });
+      case 'faq':
+        return this.render({ kind: 'faq', faqId: plan.faqId });
+      case 'not_understood':
+        return this.render({ kind: 'system', message: 'not_understood' });
+    }
+  }
+
+  /** Every parcel through the carrier (facts in the history); one that fails is left out. */
+  private async track(parcels: Array<{ trackingNumber: string; carrier: string | null }>): Promise<TrackingResult[]> {
+    const results: TrackingResult[] = [];
+    for (const p of parcels) {
+      try {
+        results.push(
+          await this.live.trackParcel({ trackingNumber: p.trackingNumber, carrierHint: p.carrier ?? undefined, shopId: this.input.shopId }),
+        );
+      } catch (e) {
+        if (!(e instanceof ActivityFailure)) throw e;
+        log.warn('tracking unavailable', { trackingNumber: p.trackingNumber, error: String(e.cause ?? e) });
+      }
+    }
+    return results;
+  }
+
+  // ---- humans ----------------------------------------------------------------------------
+  private onHumanEvent(e: HumanEvent): Effect[] {
+    const { lc } = this;
     const now = Date.now();
     switch (e.type) {
       case 'accepted':
@@ -215,9 +253,93 @@ export async function conversationV2(input: ConversationInput): Promise<Conversa
     }
   }
 
-  // ---- the record operators see ----------------------------------------------------------
-  let lastPublished = '';
-  async function publish(): Promise<void> {
+  /** A message to a closed conversation: its NPS answer, or the start of a new conversation. */
+  private async afterClose(): Promise<ConversationResult> {
+    const { st, lc, inbox } = this;
+    const first = inbox[0]!;
+    const score = lc.awaitingNpsAnswer() ? parseNpsScore(first.text) : null;
+    if (score === null) return this.restartFresh(inbox.splice(0));
+    inbox.shift();
+    st.npsScore = score;
+    await this.acts.storeNpsAnswer({
+      ...this.ids,
+      score,
+      text: first.text,
+      language: st.language,
+      closedAt: new Date(st.closedAt!).toISOString(),
+    });
+    await this.say({ kind: 'system', message: 'nps_thanks' });
+    await this.publish();
+    if (inbox.length > 0) return this.restartFresh(inbox.splice(0));
+    return lc.outcome()!;
+  }
+
+  private async restartFresh(next: InboundMessage[]): Promise<never> {
+    log.info('new conversation after close', { pending: next.length });
+    await this.acts.recordConversation({ ...this.ids, runId: workflowInfo().runId, state: this.st });
+    return continueAsNew<typeof conversationV2>({ ...this.input, carried: { state: this.st, inbox: next, fresh: true } });
+  }
+
+  // ---- effects: saying, nudging, notifying -------------------------------------------------
+  private async apply(effects: Effect[]): Promise<void> {
+    for (const e of effects) {
+      if (e.type === 'say') await this.say({ kind: 'system', message: e.message });
+      else if (e.type === 'nudge') await this.nudge(e.coupon);
+      else if (e.type === 'relay') await this.say({ kind: 'agent', agentId: e.agentId, text: e.text });
+      else await this.acts.notifyOperators({ ...this.ids, kind: e.kind, tier: e.tier, reason: e.reason });
+    }
+  }
+
+  private render(request: RenderRequest): Promise<DecidedMessage | null> {
+    const { st } = this;
+    return this.local.renderReply({
+      shopId: this.input.shopId,
+      locale: replyLocale(st.language, st),
+      requestedLanguage: st.language,
+      defaultLanguage: st.profile?.defaultLanguage,
+      request,
+    });
+  }
+
+  private async say(request: RenderRequest): Promise<void> {
+    const m = await this.render(request);
+    if (m) await this.deliver(m);
+  }
+
+  /** Record and deliver a decided message. False when the platform kept refusing (recorded as failed). */
+  private async deliver(message: DecidedMessage): Promise<boolean> {
+    const { shopId, channel, buyerId } = this.input;
+    const key = `${this.workflowId}:${workflowInfo().runId}:${this.st.seq++}`;
+    try {
+      await this.acts.sendToBuyer({ ref: { channel, shopId, buyerId, workflowId: this.workflowId }, key, message });
+      return true;
+    } catch (e) {
+      if (!(e instanceof ActivityFailure)) throw e;
+      log.error('send failed after retries', { key, error: String(e.cause ?? e) });
+      return false;
+    }
+  }
+
+  /** The silence nudge; the first one carries a coupon when the strategy says so and the pool has one. */
+  private async nudge(withCoupon: boolean): Promise<void> {
+    if (withCoupon && this.st.nudges === 1) {
+      try {
+        const r = await this.acts.claimNudgeCoupon({ ...this.ids, claimKey: `${this.workflowId}:${workflowInfo().runId}` });
+        if (r.coupon) return this.say({ kind: 'coupon_nudge', coupon: r.coupon });
+        log.info('plain nudge', { coupon: r.status });
+      } catch (e) {
+        // A coupon is a bonus: if the pool cannot be reached, the buyer still gets the nudge.
+        if (!(e instanceof ActivityFailure)) throw e;
+        log.error('coupon claim failed after retries; plain nudge', { error: String(e.cause ?? e) });
+      }
+    }
+    await this.say({ kind: 'system', message: 'silence_nudge' });
+  }
+
+  // ---- the record operators see --------------------------------------------------------------
+  /** Search attributes (Temporal UI filters) and the conversations collection, when something changed. */
+  private async publish(): Promise<void> {
+    const { st, input } = this;
     const fingerprint = JSON.stringify([
       st.status,
       st.intent,
@@ -231,9 +353,9 @@ export async function conversationV2(input: ConversationInput): Promise<Conversa
       st.agentId,
       st.focusOrder?.orderNumber,
     ]);
-    if (fingerprint === lastPublished) return;
-    lastPublished = fingerprint;
-    if (config.searchAttributes) {
+    if (fingerprint === this.lastPublished) return;
+    this.lastPublished = fingerprint;
+    if (input.config.searchAttributes) {
       const pairs: SearchAttributeUpdatePair[] = [
         { key: searchAttributeKeys.status, value: st.status },
         { key: searchAttributeKeys.escalated, value: st.escalated },
@@ -243,71 +365,6 @@ export async function conversationV2(input: ConversationInput): Promise<Conversa
       if (st.language) pairs.push({ key: searchAttributeKeys.language, value: st.language });
       upsertSearchAttributes(pairs);
     }
-    await acts.recordConversation({ workflowId, runId: workflowInfo().runId, shopId, channel, buyerId, state: st });
-  }
-
-  async function restartFresh(next: InboundMessage[]): Promise<never> {
-    log.info('new conversation after close', { pending: next.length });
-    await acts.recordConversation({ workflowId, runId: workflowInfo().runId, shopId, channel, buyerId, state: st });
-    return continueAsNew<typeof conversationV2>({ ...input, carried: { state: st, inbox: next, fresh: true } });
-  }
-
-  /** A message to a closed conversation: its NPS answer, or the start of a new conversation. */
-  async function afterClose(): Promise<ConversationResult> {
-    const first = inbox[0]!;
-    const score = lc.awaitingNpsAnswer() ? parseNpsScore(first.text) : null;
-    if (score === null) return restartFresh(inbox.splice(0));
-    inbox.shift();
-    st.npsScore = score;
-    await acts.storeNpsAnswer({
-      workflowId,
-      shopId,
-      channel,
-      buyerId,
-      score,
-      text: first.text,
-      language: st.language,
-      closedAt: new Date(st.closedAt!).toISOString(),
-    });
-    await say({ kind: 'system', message: 'nps_thanks' });
-    await publish();
-    if (inbox.length > 0) return restartFresh(inbox.splice(0));
-    return lc.outcome()!;
-  }
-
-  // ---- main loop ------------------------------------------------------------------------
-  st.profile ??= await local.loadShopProfile({ shopId, defaults: defaultStrategy(config) });
-  await publish();
-  for (;;) {
-    const i = workflowInfo();
-    if (inbox.length === 0 && events.length === 0 && (i.continueAsNewSuggested || i.historyLength > config.historyEventLimit)) {
-      st.continuedRuns += 1;
-      log.info('continue-as-new', { historyLength: i.historyLength, turns: st.turns });
-      return continueAsNew<typeof conversationV2>({ ...input, carried: { state: st, inbox: [] } });
-    }
-    const deadline = lc.nextDeadline();
-    const pending = () => inbox.length > 0 || events.length > 0;
-    const woke =
-      deadline === undefined ? (await condition(pending), true) : await condition(pending, Math.max(1, deadline.at - Date.now()));
-    busy = true;
-    if (woke) {
-      while (events.length > 0) await apply(onHumanEvent(events.shift()!));
-      if (inbox.length > 0) {
-        if (st.status === 'closed') return afterClose();
-        await onBuyerMessage(inbox.shift()!);
-      }
-    } else if (deadline) {
-      await apply(lc.fire(deadline.what, Date.now()));
-      const out = lc.outcome(deadline.what);
-      if (out) {
-        await publish();
-        return out;
-      }
-    }
-    await publish();
-    // Ended without resolution: no survey to wait for; a later message starts a new run.
-    const out = lc.outcome();
-    if (out && !pending()) return out;
-    busy = false;
+    await this.acts.recordConversation({ ...this.ids, runId: workflowInfo().runId, state: st });
   }
 }
