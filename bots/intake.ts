@@ -67,32 +67,18 @@ export class Intake {
   async accept(m: InboundMessage): Promise<IntakeResult> {
     if (m.author === 'seller') return this.acceptSeller(m);
     const workflowId = conversationWorkflowId(m);
-    try {
-      await MessageModel.create({
-        direction: 'in',
-        channel: m.channel,
-        externalId: m.externalId,
-        shopId: m.shopId,
-        buyerId: m.buyerId,
-        workflowId,
-        text: m.text,
-        attachments: m.attachments ?? [],
-        ...(m.orderRefs?.length ? { orderRefs: m.orderRefs } : {}),
-        author: 'buyer',
-        receivedAt: new Date(m.receivedAt),
-        signalled: false,
-        status: 'received',
-        raw: m.raw ?? null,
-      });
-    } catch (e) {
-      if (!isDuplicateKey(e)) throw e;
-      const existing = await MessageModel.findOne({ channel: m.channel, externalId: m.externalId }, { signalled: 1 }).lean();
-      if (existing?.signalled) {
-        this.deps.log('duplicate inbound ignored', { channel: m.channel, externalId: m.externalId });
-        return { status: 'duplicate', workflowId };
-      }
-      // Recorded earlier but not yet signalled (Temporal was down): try again now.
+    const recorded = await this.record(m, {
+      direction: 'in',
+      ...(m.orderRefs?.length ? { orderRefs: m.orderRefs } : {}),
+      author: 'buyer',
+      signalled: false,
+      status: 'received',
+    });
+    if (recorded === 'signalled') {
+      this.deps.log('duplicate inbound ignored', { channel: m.channel, externalId: m.externalId });
+      return { status: 'duplicate', workflowId };
     }
+    // New, or recorded earlier but not yet signalled (Temporal was down): signal now.
     await BuyerModel.updateOne(
       { shopId: m.shopId, channel: m.channel, buyerId: m.buyerId },
       {
@@ -138,24 +124,24 @@ export class Intake {
   }
 
   /** Create the seller's record; or say whether the existing one was already signalled. */
-  private async recordSeller(m: InboundMessage, signalled: boolean): Promise<'new' | 'signalled' | 'unsignalled'> {
-    const workflowId = conversationWorkflowId(m);
+  private recordSeller(m: InboundMessage, signalled: boolean): Promise<'new' | 'signalled' | 'unsignalled'> {
+    return this.record(m, { direction: 'out', author: 'seller', agentId: m.agentId ?? null, signalled, status: 'sent' });
+  }
+
+  /** Record a message once (unique on channel + externalId); or say whether the existing record was already signalled. */
+  private async record(m: InboundMessage, fields: Record<string, unknown>): Promise<'new' | 'signalled' | 'unsignalled'> {
     try {
       await MessageModel.create({
-        direction: 'out',
         channel: m.channel,
         externalId: m.externalId,
         shopId: m.shopId,
         buyerId: m.buyerId,
-        workflowId,
+        workflowId: conversationWorkflowId(m),
         text: m.text,
         attachments: m.attachments ?? [],
-        author: 'seller',
-        agentId: m.agentId ?? null,
         receivedAt: new Date(m.receivedAt),
-        signalled,
-        status: 'sent',
         raw: m.raw ?? null,
+        ...fields,
       });
       return 'new';
     } catch (e) {

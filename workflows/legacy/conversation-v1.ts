@@ -28,6 +28,7 @@ import type { Activities, OutboundContent, SystemMessageKind, Understanding } fr
 import { searchAttributeKeys } from '../search-attribute-keys.js';
 import { countStreaks, handoffReason } from '../handoff-rules.js';
 import { parseNpsScore } from '../nps-score.js';
+import { initialState } from '../conversation/lifecycle.js';
 import * as sig from '../contract.js';
 import type {
   ConversationInput,
@@ -52,34 +53,6 @@ type AgentEvent =
   | { type: 'message'; agentId: string; text: string }
   | { type: 'released' }
   | { type: 'close'; reason: string };
-
-function initialState(now: number): ConversationState {
-  return {
-    status: 'bot',
-    turns: 0,
-    intent: null,
-    language: null,
-    orderValueUsd: null,
-    complaintStreak: 0,
-    lowConfidenceStreak: 0,
-    handoffReason: null,
-    agentId: null,
-    tier: 0,
-    escalated: false,
-    awaitingReplySince: null,
-    nudged: false,
-    lastActivityAt: now,
-    tierStartedAt: null,
-    openedAt: now,
-    closedAt: null,
-    closeReason: null,
-    npsSentAt: null,
-    npsScore: null,
-    seq: 0,
-    seenExternalIds: [],
-    continuedRuns: 0,
-  };
-}
 
 export async function conversationV1(input: ConversationInput): Promise<ConversationResult> {
   const { shopId, channel, buyerId, config } = input;
