@@ -11,6 +11,10 @@
  * The first buyer message is handled by this process's worker (the only one on the shared queue);
  * then it shuts down and the child starts polling the shared queue, which handles the second. The
  * history shows workflow and activity tasks of both processes; every send ran in the child.
+ *
+ * Then a holder that died with its lease still live (a record written here for shop ghost): the send
+ * put on its queue times out before it starts (30 s), the workflow asks again, finds no live holder
+ * and sends on the shared queue, where the refusal is recorded as for any send.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -29,6 +33,8 @@ import { MessageModel } from '../models/message.js';
 import { seedDemoShop } from '../scripts/demo/demo-shop.js';
 import { createWorker } from '../scripts/worker.js';
 import * as contract from '../workflows/contract.js';
+import { conversationConfig } from '../temporal.config.js';
+import type { ConversationInput } from '../workflows/types.js';
 import { eventually, useFreshDatabase } from './setup/helpers.js';
 
 const TASK_QUEUE = `sora-horizontal-${randomUUID().slice(0, 8)}`;
@@ -209,4 +215,62 @@ describe('horizontal workers', () => {
     expect(sent.map((s) => s.id)).toEqual(out.map((m) => m.platformMessageId));
     expect(sent.every((s) => s.jid === BUYER)).toBe(true);
   });
+  it('a holder that is gone (its lease not yet run out) is noticed by the schedule-to-start timeout: asked again, then the shared queue', async () => {
+    // A process held shop ghost's session and died 10 s ago: its record still looks live for 20 s.
+    const deadQueue = `${TASK_QUEUE}@dead-host:1:00000000`;
+    await ChannelSessionModel.create({
+      channel: 'whatsapp',
+      shopId: 'ghost',
+      taskQueue: deadQueue,
+      holder: '1@dead-host',
+      leaseUntil: new Date(Date.now() + 20_000),
+    });
+    const buyerId = '15557770002@s.whatsapp.net';
+    const workflowId = conversationWorkflowId({ shopId: 'ghost', channel: 'whatsapp', buyerId });
+    const input: ConversationInput = {
+      shopId: 'ghost',
+      channel: 'whatsapp',
+      buyerId,
+      config: { ...conversationConfig(config.conversation), searchAttributes: false, processBoundChannels: ['whatsapp'] },
+    };
+    await client.workflow.signalWithStart(contract.conversationWorkflowType, {
+      workflowId,
+      taskQueue: TASK_QUEUE,
+      args: [input],
+      signal: contract.buyerMessage,
+      signalArgs: [
+        {
+          channel: 'whatsapp',
+          shopId: 'ghost',
+          buyerId,
+          externalId: 'wa-ghost-1',
+          text: 'How long does shipping take?',
+          receivedAt: new Date().toISOString(),
+        },
+      ],
+    });
+    // After 30 s nobody took it from the dead queue; the lease has run out, so the shared queue (the
+    // child's worker, which has no session for shop ghost) gets it: recorded as failed, as any refused send.
+    const failed = await eventually(
+      () => MessageModel.findOne({ workflowId, direction: 'out', status: 'failed' }).lean(),
+      90_000,
+      'the send, taken from the dead queue and failed in the child',
+    );
+    expect(failed.error).toContain('unknown_shop');
+    const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+    const sends = events.flatMap((e) => {
+      const a = e.activityTaskScheduledEventAttributes;
+      return a?.activityType?.name === 'sendToBuyer' ? [{ id: String(e.eventId), queue: a.taskQueue!.name! }] : [];
+    });
+    expect(sends.slice(0, 2).map((s) => s.queue)).toEqual([deadQueue, TASK_QUEUE]);
+    const timedOut = events.find((e) => String(e.activityTaskTimedOutEventAttributes?.scheduledEventId) === sends[0]!.id);
+    expect(timedOut?.activityTaskTimedOutEventAttributes?.failure?.timeoutFailureInfo?.timeoutType).toBe(2); // SCHEDULE_TO_START
+    const started = events.find((e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === sends[1]!.id);
+    expect(started?.activityTaskStartedEventAttributes?.identity).toBe(childIdentity);
+    // The queue was asked for twice for this send: before the first try and after its timeout.
+    const asked = events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendQueueFor');
+    expect(asked.length).toBeGreaterThanOrEqual(2);
+    expect(Number(asked[1]!.eventId)).toBeGreaterThan(Number(timedOut!.eventId));
+    expect(Number(asked[1]!.eventId)).toBeLessThan(Number(sends[1]!.id));
+  }, 150_000);
 });
