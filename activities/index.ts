@@ -13,7 +13,7 @@ import { makeClaimNudgeCoupon } from './coupons/claim.js';
 import type { CouponSettings } from './coupons/settings.js';
 import { makeNotifyOperators } from './conversations/notify-operators.js';
 import { recordConversation, storeNpsAnswer } from './conversations/records.js';
-import { makeSendToBuyer } from './messaging/send.js';
+import { makeSendToBuyer, sendQueueFor } from './messaging/send.js';
 import { makeRenderReply } from './messaging/render.js';
 import { loadShopProfile } from './conversations/shop-profile.js';
 import { makeUnderstand } from './understanding/understand.js';
@@ -50,6 +50,8 @@ export interface ActivityDeps {
   coupons?: CouponSettings;
   /** Starts the carrier key watch workflows; without one, a client is connected to config.temporal on first use. */
   temporalClient?: Client;
+  /** Recorded as `deliveredBy` on the messages this process sends; default its identity (`pid@host`). */
+  identity?: string;
 }
 
 function orderSources(config: Config): OrderSource[] {
@@ -69,11 +71,8 @@ export function createActivities(deps: ActivityDeps) {
     answerCustomsHold: makeAnswerCustomsHold(config.customs.delaysFile),
     loadShopProfile,
     renderReply: makeRenderReply({ customsDelaysFile: config.customs.delaysFile, policiesDir: config.returns.policiesDir }),
-    sendToBuyer: makeSendToBuyer(deps.registry, {
-      carrierCredentials,
-      customsDelaysFile: config.customs.delaysFile,
-      policiesDir: config.returns.policiesDir,
-    }),
+    sendToBuyer: sendActivity(deps, config),
+    sendQueueFor,
     recordConversation,
     storeNpsAnswer,
     notifyOperators: makeNotifyOperators(alertWebhookUrl),
@@ -86,3 +85,20 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+/**
+ * The activities a process serves on its own task queue: the sends of the channels whose connection
+ * lives in it (see scripts/worker.ts, createSendWorker).
+ */
+export function createSendActivities(deps: ActivityDeps): Pick<Activities, 'sendToBuyer'> {
+  return { sendToBuyer: sendActivity(deps, deps.config ?? defaultConfig()) };
+}
+
+function sendActivity(deps: ActivityDeps, config: Config) {
+  const live = {
+    carrierCredentials: deps.carrierCredentials ?? config.carriers.credentials,
+    customsDelaysFile: config.customs.delaysFile,
+    policiesDir: config.returns.policiesDir,
+  };
+  return makeSendToBuyer(deps.registry, live, deps.identity);
+}

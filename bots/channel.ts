@@ -25,10 +25,22 @@ export interface GatewayContext {
   /** Record an inbound message durably and signal its conversation (see bots/intake.ts). */
   intake: Intake;
   log: (msg: string, fields?: Record<string, unknown>) => void;
+  /**
+   * This process's own task queue, on which it serves the sends of its process-bound adapters
+   * (`sendAffinity: 'process'`). Absent: this process serves no sends, so such an adapter must not
+   * record itself as the holder of its sessions (models/channel-session.ts).
+   */
+  processQueue?: string;
 }
 
 export interface ChannelAdapter {
   id: ChannelId;
+  /**
+   * 'process': the adapter's connection lives in this process (a Baileys socket), so its sends must
+   * run here: the process serves them on its own task queue and the adapter records which shops it
+   * holds (models/channel-session.ts). Absent / 'any': any worker's adapter can send (HTTP APIs).
+   */
+  readonly sendAffinity?: 'any' | 'process';
   start(ctx: GatewayContext): Promise<void>;
   send(to: ConversationRef, msg: OutboundMessage): Promise<{ externalId: string }>;
   stop(): Promise<void>;

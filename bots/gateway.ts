@@ -23,6 +23,8 @@ export interface GatewayOptions {
   /** KB import and carrier key health for the operator API and /healthz (scripts/operator-services.ts). */
   operator: OperatorServices;
   log: (msg: string, fields?: Record<string, unknown>) => void;
+  /** This process's own task queue when it serves the sends of process-bound adapters (GatewayContext.processQueue). */
+  processQueue?: string;
 }
 
 export interface Gateway {
@@ -63,7 +65,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   // Operator routes that adapters add (e.g. /operator/whatsapp/qr) are behind the same token.
   app.use('/operator', operatorAuth(opts.operatorToken));
   for (const adapter of opts.registry.all()) {
-    await adapter.start({ app, intake: opts.intake, log: opts.log });
+    await adapter.start({ app, intake: opts.intake, log: opts.log, processQueue: opts.processQueue });
     opts.log('channel started', { channel: adapter.id });
   }
   app.use('/operator', operatorRoutes(opts.client, opts.operator, opts.operatorToken));

@@ -31,6 +31,13 @@ export class ChannelRegistry implements ChannelRegistryContract {
     return [...this.adapters.values()];
   }
 
+  /** Channels whose sends must run in this process (`sendAffinity: 'process'`, Baileys WhatsApp). */
+  processBound(): ChannelId[] {
+    return this.all()
+      .filter((a) => a.sendAffinity === 'process')
+      .map((a) => a.id);
+  }
+
   send(to: ConversationRef, msg: OutboundMessage): Promise<{ externalId: string }> {
     return this.get(to.channel).send(to, msg);
   }

@@ -11,3 +11,4 @@ export { UnmatchedQuestionModel } from './unmatched-question.js';
 export { WhatsappAuthModel } from './whatsapp-auth.js';
 export { CouponModel } from './coupon.js';
 export { CarrierCredentialModel } from './carrier-credential.js';
+export { ChannelSessionModel } from './channel-session.js';

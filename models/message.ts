@@ -39,6 +39,8 @@ const messageSchema = new Schema(
     /** Outbound delivery state. */
     status: { type: String, enum: ['received', 'pending', 'sent', 'failed'], required: true },
     platformMessageId: { type: String, default: null },
+    /** Outbound sent by the send activity: the worker process that delivered it (`pid@host`, infra/process-identity.ts). */
+    deliveredBy: { type: String, default: null },
     error: { type: String, default: null },
     raw: { type: Schema.Types.Mixed, default: null },
   },

@@ -16,7 +16,8 @@ import { defaultConfig, type Config, type TemporalConfig, type TemporalTarget } 
 import { workerConnection } from '../infra/temporal/connection.js';
 import { conversationConfig } from '../temporal.config.js';
 import type { ConversationConfig } from '../workflows/types.js';
-import { createWorker } from './worker.js';
+import { createSendWorker, createWorker } from './worker.js';
+import { processTaskQueue } from '../infra/process-identity.js';
 import { ensureCarrierKeyAuditSchedule } from './carrier-key-schedule.js';
 import { log, setLogLevel } from '../infra/log.js';
 import { operatorServices } from './operator-services.js';
@@ -33,6 +34,12 @@ export interface AppOptions {
   gatewayPort?: number;
   /** Run a worker in this process (default true). */
   worker?: boolean;
+  /**
+   * Serve the sends of this process's process-bound adapters (Baileys WhatsApp) on its own task
+   * queue (default: when it runs a worker). Without it such an adapter does not record itself as its
+   * sessions' holder, and sends go to the shared queue as before.
+   */
+  sendWorker?: boolean;
   conversation?: Partial<ConversationConfig>;
   relayIntervalMs?: number;
   webchatPollMs?: number;
@@ -51,6 +58,8 @@ export interface App {
   registry: ChannelRegistry;
   client: ReturnType<typeof createTemporalClient>['client'];
   worker?: Worker;
+  /** This process's own task queue, when it serves the sends of process-bound adapters. */
+  processQueue?: string;
   stop(): Promise<void>;
 }
 
@@ -67,7 +76,13 @@ export async function startApp(o: AppOptions): Promise<App> {
     o.adapters ?? (o.webchatPollMs !== undefined ? [new WebchatAdapter({ pollMs: o.webchatPollMs })] : createAdapters(config.channels));
   for (const a of adapters) registry.register(a);
   const { client, connection } = createTemporalClient(temporal);
-  const convConfig = { ...conversationConfig(config.conversation), ...o.conversation };
+  // Channels whose sends must run in the process holding the connection: the workflow asks where (deliver in run.ts).
+  const processBound = registry.processBound();
+  const convConfig: ConversationConfig = {
+    ...conversationConfig(config.conversation),
+    ...(processBound.length ? { processBoundChannels: processBound } : {}),
+    ...o.conversation,
+  };
   const intake = new Intake({
     client,
     connection,
@@ -79,9 +94,31 @@ export async function startApp(o: AppOptions): Promise<App> {
 
   let worker: Worker | undefined;
   let workerRun: Promise<void> | undefined;
-  let nativeConn: { close(): Promise<void> } | undefined;
+  let nativeConn: Awaited<ReturnType<typeof workerConnection>> | undefined;
+  let sendWorker: Worker | undefined;
+  let sendWorkerRun: Promise<void> | undefined;
+  const processQueue = processBound.length && (o.sendWorker ?? o.worker !== false) ? processTaskQueue(temporal.taskQueue) : undefined;
+  if (processQueue) {
+    nativeConn = await workerConnection(temporal);
+    sendWorker = await createSendWorker({
+      registry,
+      config,
+      connection: nativeConn,
+      namespace: temporal.namespace,
+      taskQueue: processQueue,
+    });
+    sendWorkerRun = sendWorker.run();
+    sendWorkerRun.catch((e) => log('send worker stopped with an error', { error: String(e) }));
+    log('serving the sends of this process on its own task queue', { channels: processBound, taskQueue: processQueue });
+  }
+  const stopWorkers = async () => {
+    for (const w of [worker, sendWorker]) if (w?.getState() === 'RUNNING') w.shutdown();
+    await workerRun?.catch(() => undefined);
+    await sendWorkerRun?.catch(() => undefined);
+    await nativeConn?.close();
+  };
   if (o.worker !== false) {
-    const nc = await workerConnection(temporal);
+    const nc = nativeConn ?? (await workerConnection(temporal));
     nativeConn = nc;
     const created = await createWorker({
       registry,
@@ -101,9 +138,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       const s = await ensureCarrierKeyAuditSchedule(client, { settings: config.carriers.keys, taskQueue: temporal.taskQueue });
       log(`carrier key audit schedule ${s.outcome}`, { scheduleId: s.scheduleId });
     } catch (e) {
-      if (worker?.getState() === 'RUNNING') worker.shutdown();
-      await workerRun?.catch(() => undefined);
-      await nativeConn?.close();
+      await stopWorkers();
       await connection.close();
       throw new Error(
         `could not create the carrier key audit schedule: ${e instanceof Error ? e.message : String(e)} (SORA_CARRIER_KEY_AUDIT=off runs without it)`,
@@ -121,6 +156,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     operatorToken: config.gateway.operatorToken,
     operator: operatorServices(defaultStrategy(convConfig), { carrierKeys: config.carriers.keys, embedding: config.embedding }),
     log,
+    processQueue,
   });
   intake.startRelay(o.relayIntervalMs ?? config.gateway.relayIntervalMs);
 
@@ -130,12 +166,11 @@ export async function startApp(o: AppOptions): Promise<App> {
     registry,
     client,
     worker,
+    processQueue,
     async stop() {
       intake.stopRelay();
       await gateway.stop();
-      if (worker && worker.getState() === 'RUNNING') worker.shutdown();
-      await workerRun?.catch(() => undefined);
-      await nativeConn?.close();
+      await stopWorkers();
       await connection.close();
     },
   };

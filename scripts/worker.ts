@@ -7,8 +7,9 @@ import {
   Worker,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from '../activities/index.js';
+import { createActivities, createSendActivities, type ActivityDeps } from '../activities/index.js';
 import { defaultConfig } from '../infra/config/index.js';
+import { processIdentity } from '../infra/process-identity.js';
 import { workerConnection } from '../infra/temporal/connection.js';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -43,6 +44,8 @@ export interface WorkerOptions extends ActivityDeps {
   connection?: NativeConnection;
   namespace?: string;
   taskQueue?: string;
+  /** Cached workflow runs (sticky execution); default the SDK's. 0: every workflow task may go to any worker. */
+  maxCachedWorkflows?: number;
 }
 
 /** The worker on the configuration's Temporal target and task queue (`opts.config`, default: the defaults). */
@@ -55,8 +58,26 @@ export async function createWorker(
     connection,
     namespace: opts.namespace ?? temporal.namespace,
     taskQueue: opts.taskQueue ?? temporal.taskQueue,
+    identity: opts.identity ?? processIdentity(),
     workflowBundle: await workflowBundle(),
     activities: createActivities(opts),
+    ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
   });
   return { worker, connection, ownsConnection: !opts.connection };
+}
+
+/**
+ * The worker on this process's own task queue (infra/process-identity.ts, processTaskQueue): the
+ * send activity only, no workflows. The conversation workflow sends there for a channel whose
+ * connection lives in this process (Baileys WhatsApp), found through models/channel-session.ts;
+ * see temporalio/samples-typescript worker-specific-task-queues.
+ */
+export async function createSendWorker(opts: ActivityDeps & { connection: NativeConnection; namespace: string; taskQueue: string }) {
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    identity: opts.identity ?? processIdentity(),
+    activities: createSendActivities(opts),
+  });
 }

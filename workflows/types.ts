@@ -27,6 +27,11 @@ export interface ConversationConfig {
   searchAttributes: boolean;
   /** An agent-held conversation with no message from either side for this long closes with a notice (SORA_AGENT_IDLE_CLOSE, 24h). */
   agentIdleCloseMs?: number;
+  /**
+   * Channels whose sends must run in the process holding the connection (Baileys WhatsApp), filled by
+   * the app from its adapters (`sendAffinity: 'process'`). Absent (runs started before it existed): none.
+   */
+  processBoundChannels?: string[];
 }
 
 /**

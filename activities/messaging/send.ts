@@ -8,6 +8,8 @@
 import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { ChannelSendError, type ChannelRegistry, type ConversationRef } from '../../infra/channel-contract.js';
+import { processIdentity } from '../../infra/process-identity.js';
+import { channelSessionQueue } from '../../models/channel-session.js';
 import { isDuplicateKey } from '../../models/errors.js';
 import { MessageModel } from '../../models/message.js';
 import { compose, type OutboundContent } from './compose.js';
@@ -26,8 +28,11 @@ export interface SendResult {
   alreadySent: boolean;
 }
 
-/** `live`: what live answers take from the configuration (carrier credentials, customs file, policies folder). */
-export function makeSendToBuyer(registry: ChannelRegistry, live: LiveAnswerSettings = {}) {
+/**
+ * `live`: what live answers take from the configuration (carrier credentials, customs file, policies
+ * folder). `deliveredBy`: recorded on each message this process sends (default: its identity, `pid@host`).
+ */
+export function makeSendToBuyer(registry: ChannelRegistry, live: LiveAnswerSettings = {}, deliveredBy = processIdentity()) {
   return async function sendToBuyer(input: SendInput): Promise<SendResult> {
     const { ref, key } = input;
     let record = await MessageModel.findOne({ channel: ref.channel, externalId: key });
@@ -67,7 +72,10 @@ export function makeSendToBuyer(registry: ChannelRegistry, live: LiveAnswerSetti
     const quickReplies = record!.quickReplies?.length ? [...record!.quickReplies] : undefined;
     try {
       const sent = await registry.send(ref, { text, quickReplies });
-      await MessageModel.updateOne({ _id: record!._id }, { $set: { status: 'sent', platformMessageId: sent.externalId, error: null } });
+      await MessageModel.updateOne(
+        { _id: record!._id },
+        { $set: { status: 'sent', platformMessageId: sent.externalId, error: null, deliveredBy } },
+      );
       log.info('sent', { key, channel: ref.channel, author: c.author, language: c.language });
       return { externalId: sent.externalId, asksQuestion: c.asksQuestion, alreadySent: false };
     } catch (e) {
@@ -83,6 +91,15 @@ export function makeSendToBuyer(registry: ChannelRegistry, live: LiveAnswerSetti
       throw toActivityFailure(e);
     }
   };
+}
+
+/**
+ * The task queue of the process that holds the shop's connection for a process-bound channel
+ * (Baileys WhatsApp), or null when no live process holds it. The conversation workflow sends there
+ * (workflows/conversation/run.ts, deliver).
+ */
+export async function sendQueueFor(input: { channel: string; shopId: string }): Promise<{ taskQueue: string | null }> {
+  return { taskQueue: await channelSessionQueue(input.channel, input.shopId) };
 }
 
 /** A platform refusal becomes a Temporal failure: non-retryable, or retried after the platform's delay. */

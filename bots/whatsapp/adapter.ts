@@ -15,6 +15,7 @@ import { ShopModel } from '../../models/shop.js';
 import { ChannelSendError, type ChannelAdapter, type ConversationRef, type GatewayContext, type OutboundMessage } from '../channel.js';
 import { replyAddress } from '../contacts.js';
 import { HttpError } from '../http-errors.js';
+import { SessionLeases } from '../session-lease.js';
 import type { WhatsappReplyTo } from './normalize.js';
 import { WhatsappSession, type InboundOutcome, type ReconnectPolicy } from './session.js';
 import { baileysLogger, makeBaileysSocket, type BaileysLogLevel, type MakeSocket } from './socket.js';
@@ -41,6 +42,8 @@ export interface WhatsappAdapterOptions {
   operatorTokenSet?: boolean;
   /** WhatsApp Web endpoint for the real socket (default: Baileys' own); for a proxy or tests. */
   waWebSocketUrl?: string;
+  /** How long this process's record as the holder of a shop's session lasts unless renewed; default 30 s. */
+  sessionLeaseMs?: number;
   /** The Baileys socket factory (tests pass a double). */
   makeSocket?: MakeSocket;
   random?: () => number;
@@ -48,10 +51,13 @@ export interface WhatsappAdapterOptions {
 
 export class WhatsappAdapter implements ChannelAdapter {
   readonly id = 'whatsapp';
+  /** The socket lives in this process: sends run here (README "Scaling out workers"). */
+  readonly sendAffinity = 'process';
   /** `inbound` (InboundOutcome): what became of each message received; for monitoring and tests. */
   readonly events = new EventEmitter().setMaxListeners(0);
   private readonly sessions = new Map<string, WhatsappSession>();
   private readonly shops: string[];
+  private leases: SessionLeases | undefined;
 
   constructor(private readonly o: WhatsappAdapterOptions = {}) {
     this.shops = o.shops?.length ? [...new Set(o.shops)] : ['demo'];
@@ -71,6 +77,10 @@ export class WhatsappAdapter implements ChannelAdapter {
         : typeof this.o.qrTerminal === 'function'
           ? this.o.qrTerminal
           : (s: string) => void process.stdout.write(s);
+    // Serving sends on this process's queue: say which shops' sockets live here, so sends come here.
+    this.leases = ctx.processQueue
+      ? new SessionLeases({ channel: this.id, taskQueue: ctx.processQueue, log: ctx.log, leaseMs: this.o.sessionLeaseMs })
+      : undefined;
     for (const shopId of this.shops) {
       if (!(await ShopModel.exists({ shopId })))
         ctx.log('whatsapp: no such shop yet; messages will be recorded for it anyway', { shop: shopId, hint: 'check SORA_WHATSAPP_SHOPS' });
@@ -93,6 +103,7 @@ export class WhatsappAdapter implements ChannelAdapter {
       });
       this.sessions.set(shopId, session);
       await session.start();
+      await this.leases?.hold(shopId);
     }
   }
 
@@ -106,6 +117,8 @@ export class WhatsappAdapter implements ChannelAdapter {
   }
 
   async stop(): Promise<void> {
+    await this.leases?.releaseAll();
+    this.leases = undefined;
     await Promise.all([...this.sessions.values()].map((s) => s.stop()));
     this.sessions.clear();
   }

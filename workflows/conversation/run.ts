@@ -16,10 +16,11 @@ import {
   proxyActivities,
   proxyLocalActivities,
   setHandler,
+  TimeoutFailure,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { TimeoutType, type SearchAttributeUpdatePair } from '@temporalio/common';
 import type { InboundMessage } from '../../infra/channel-contract.js';
 import type { Activities, DecidedMessage, OrderFact, RenderRequest, TrackingResult, Understanding } from '../../activities/index.js';
 import * as contract from '../contract.js';
@@ -31,6 +32,12 @@ import { chooseFocus, fallbackPlan, needsOrderFacts, planAnswer, replyLocale, ty
 import { ConversationLifecycle, defaultStrategy, initialState, type Effect } from './lifecycle.js';
 
 const SEEN_IDS_KEPT = 500;
+/**
+ * A send pinned to the process holding the connection waits this long for that process to pick it
+ * up; then the holder is taken for gone and asked for again (its lease, models/channel-session.ts,
+ * runs out after 30 s too).
+ */
+const PINNED_SEND_START_TIMEOUT = '30 seconds';
 
 type HumanEvent =
   | { type: 'accepted'; agentId: string }
@@ -311,12 +318,48 @@ class ConversationRun {
     const { shopId, channel, buyerId } = this.input;
     const key = `${this.workflowId}:${workflowInfo().runId}:${this.st.seq++}`;
     try {
-      await this.acts.sendToBuyer({ ref: { channel, shopId, buyerId, workflowId: this.workflowId }, key, message });
+      await this.sendToBuyer({ ref: { channel, shopId, buyerId, workflowId: this.workflowId }, key, message });
       return true;
     } catch (e) {
       if (!(e instanceof ActivityFailure)) throw e;
       log.error('send failed after retries', { key, error: String(e.cause ?? e) });
       return false;
+    }
+  }
+
+  /**
+   * sendToBuyer where the channel's connection is. A process-bound channel (Baileys WhatsApp: the
+   * socket lives in one process) is sent on the task queue of the process holding the shop's session;
+   * if that process does not pick it up in time (gone), ask once more. No holder known: the shared
+   * queue, as for every other channel.
+   */
+  private async sendToBuyer(input: Parameters<Activities['sendToBuyer']>[0] & { message: DecidedMessage }): Promise<void> {
+    const { channel, shopId, config } = this.input;
+    if (!config.processBoundChannels?.includes(channel)) {
+      await this.acts.sendToBuyer(input);
+      return;
+    }
+    for (let attempt = 1; ; attempt++) {
+      const { taskQueue } = await this.acts.sendQueueFor({ channel, shopId });
+      if (!taskQueue) {
+        await this.acts.sendToBuyer(input);
+        return;
+      }
+      const pinned = proxyActivities<Activities>({
+        taskQueue,
+        scheduleToStartTimeout: PINNED_SEND_START_TIMEOUT,
+        startToCloseTimeout: config.activityTimeoutMs ?? 30_000,
+        retry: RETRY,
+      });
+      try {
+        await pinned.sendToBuyer(input);
+        return;
+      } catch (e) {
+        const gone =
+          e instanceof ActivityFailure && e.cause instanceof TimeoutFailure && e.cause.timeoutType === TimeoutType.SCHEDULE_TO_START;
+        if (!gone || attempt >= 2) throw e;
+        log.warn('the process holding the connection did not take the send; asking again', { key: input.key, taskQueue });
+      }
     }
   }
 
