@@ -6,6 +6,14 @@
  */
 import { defaultConfig, type ConversationSettings } from './infra/config/index.js';
 import { searchAttributeKeys } from './workflows/search-attribute-keys.js';
+import { carrierKeyAuditWorkflowType, carrierKeyExpiryWatchWorkflowType, conversationWorkflowType } from './workflows/contract.js';
+
+/** Workflow type names (workflows/contract.ts), for callers that may not import the contract's values (activities). */
+export const workflowTypes = {
+  conversation: conversationWorkflowType,
+  carrierKeyAudit: carrierKeyAuditWorkflowType,
+  carrierKeyExpiryWatch: carrierKeyExpiryWatchWorkflowType,
+} as const;
 import type { ConversationConfig } from './workflows/types.js';
 
 /** Where Temporal is: the configuration's `temporal` (infra/config; TEMPORAL_* variables or a TOML profile). */

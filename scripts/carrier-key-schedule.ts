@@ -4,6 +4,7 @@
  * changed in the configuration): calling it any number of times leaves one schedule.
  */
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import { carrierKeyAuditWorkflowType } from '../workflows/contract.js';
 import { defaultKeySettings, type CarrierKeySettings } from '../activities/logistics/carrier-keys.js';
 import { taskQueues } from '../temporal.config.js';
 import type { CarrierKeyAuditInput } from '../workflows/carrier-key-audit.js';
@@ -32,7 +33,7 @@ export async function ensureCarrierKeyAuditSchedule(
   const spec = { cronExpressions: [opts.cron ?? settings.auditCron] };
   const action = {
     type: 'startWorkflow' as const,
-    workflowType: 'carrierKeyAudit',
+    workflowType: carrierKeyAuditWorkflowType,
     workflowId: scheduleId,
     taskQueue: opts.taskQueue ?? taskQueues.conversations,
     args: [input],

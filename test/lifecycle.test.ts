@@ -197,3 +197,12 @@ describe('answer plan', () => {
     expect(replyLocale(null, { profile })).toBe('pt');
   });
 });
+
+describe('contract', () => {
+  it('names every workflow type the worker registers (no name drifts from its function)', async () => {
+    const registered = Object.keys(await import('../workflows/index.js'));
+    const { conversationWorkflowType, carrierKeyAuditWorkflowType, carrierKeyExpiryWatchWorkflowType } =
+      await import('../workflows/contract.js');
+    expect(registered.sort()).toEqual([carrierKeyAuditWorkflowType, carrierKeyExpiryWatchWorkflowType, conversationWorkflowType].sort());
+  });
+});

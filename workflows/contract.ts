@@ -21,6 +21,9 @@ export type {
 
 /** The workflow type that runs one buyer conversation (`workflows/conversation.ts`). */
 export const conversationWorkflowType = 'conversation';
+/** The daily carrier key audit (Schedule `sora-carrier-key-audit`) and its per-key watches (`workflows/carrier-key-audit.ts`). */
+export const carrierKeyAuditWorkflowType = 'carrierKeyAudit';
+export const carrierKeyExpiryWatchWorkflowType = 'carrierKeyExpiryWatch';
 
 /**
  * The strategy a shop's conversations use for what the shop did not set: the deployment's defaults

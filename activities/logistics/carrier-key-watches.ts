@@ -9,6 +9,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { defaultConfig, type TemporalTarget } from '../../infra/config/index.js';
 import { temporalClient } from '../../infra/temporal/connection.js';
 import type { DueCarrierKey } from './carrier-key-alerts.js';
+import { workflowTypes } from '../../temporal.config.js';
 
 export function carrierKeyWatchId(k: DueCarrierKey): string {
   return `carrier-key-watch:${k.shopId}:${k.carrier}:${new Date(k.expiresAt).toISOString()}`;
@@ -34,7 +35,7 @@ export function makeStartCarrierKeyWatches(client?: Client, temporal: TemporalTa
     for (const k of input.keys) {
       const workflowId = carrierKeyWatchId(k);
       try {
-        await c.workflow.start('carrierKeyExpiryWatch', {
+        await c.workflow.start(workflowTypes.carrierKeyExpiryWatch, {
           workflowId,
           taskQueue,
           args: [{ shopId: k.shopId, carrier: k.carrier, expiresAt: k.expiresAt, warnHours: input.warnHours }],
