@@ -101,7 +101,11 @@ export function operatorRoutes(client: Client, services: OperatorServices, token
     throw new HttpError(422, 'invalid_strategy', r.problems.join('; '));
   };
   r.get('/shops/:shopId/strategy', (req, res) => strategy(res, String(req.params.shopId)));
-  r.put('/shops/:shopId/strategy', (req, res) => strategy(res, String(req.params.shopId), req.body ?? {}));
+  r.put('/shops/:shopId/strategy', (req, res) => {
+    if (!req.is('application/json'))
+      throw new HttpError(415, 'unsupported_media_type', 'send the strategy change as JSON (Content-Type: application/json)');
+    return strategy(res, String(req.params.shopId), req.body ?? {});
+  });
   // Carrier API keys per shop: ok / expiring (within SORA_CARRIER_KEY_WARN_HOURS) / expired; no secrets.
   r.get('/health/carrier-keys', async (req, res) => {
     const shop = req.query.shop;

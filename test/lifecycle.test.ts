@@ -137,12 +137,49 @@ describe('lifecycle: humans', () => {
     expect(lc.st).toMatchObject({ status: 'agent', closedAt: null, resolved: null });
   });
 
+  it('a close without `resolved` is unresolved while a reply is owed; resolved otherwise when the reason says so', () => {
+    const lc = fresh();
+    lc.buyerWrote(0);
+    expect(lc.closeCountsAsResolved('resolved')).toBe(true);
+    lc.startHandoff('human_request', 0);
+    expect(lc.closeCountsAsResolved('resolved')).toBe(false);
+    lc.agentAccepted('a', 1);
+    expect(lc.closeCountsAsResolved('resolved')).toBe(true);
+    expect(lc.closeCountsAsResolved('spam')).toBe(false);
+  });
+
+  it('a handoff after an answered question does not count as resolved on idle close; a survey already sent is not sent again after a reopen', () => {
+    const lc = fresh();
+    lc.buyerWrote(0);
+    lc.botReplied({ asksQuestion: false, understood: true }, 1);
+    lc.buyerWrote(2);
+    lc.startHandoff('human_request', 2);
+    lc.released(3);
+    lc.fire('idle', 3 + config.idleCloseMs);
+    expect(lc.st.resolved).toBe(false);
+
+    const b = fresh();
+    b.buyerWrote(0);
+    b.botReplied({ asksQuestion: false, understood: true }, 1);
+    b.fire('idle', config.idleCloseMs);
+    b.fire('nps', config.idleCloseMs + config.npsDelayMs);
+    b.agentMessage('a', 'one more thing', config.idleCloseMs + config.npsDelayMs + 5);
+    b.close('resolved', true, config.idleCloseMs + config.npsDelayMs + 10);
+    expect(b.nextDeadline()?.what).toBe('nps_expired');
+  });
+
   it('fills the v2 fields of state carried from a v1 run', () => {
     const v1 = initialState(0) as Partial<ConversationState>;
     for (const k of ['focusOrder', 'nudges', 'lastBotReplyAt', 'followUpSince', 'resolved', 'profile'] as const) delete v1[k];
     v1.nudged = true;
     const st = normalizeState(v1 as ConversationState);
     expect(st).toMatchObject({ focusOrder: null, nudges: 1, followUpSince: null, resolved: null, profile: null });
+    // A v1 run closed before the carry-over still gets its survey.
+    const closed = initialState(0) as Partial<ConversationState>;
+    delete closed.resolved;
+    closed.status = 'closed';
+    closed.closedAt = 0;
+    expect(normalizeState(closed as ConversationState).resolved).toBe(true);
   });
 });
 
@@ -185,6 +222,9 @@ describe('answer plan', () => {
     });
     expect(planAnswer(u({ intent: 'logistics_tracking' }), null)).toEqual({ kind: 'faq', faqId: 'pay-1' });
     expect(planAnswer(u({ intent: 'logistics_tracking', trackingNumbers: ['LX1'] }), null)).toMatchObject({ kind: 'track', country: null });
+    // A number the buyer typed wins over the order's own parcels.
+    const typed = planAnswer(u({ intent: 'logistics_tracking', trackingNumbers: ['LX9'] }), o);
+    expect(typed.kind === 'track' && typed.parcels).toEqual([{ trackingNumber: 'LX9', carrier: null }]);
     expect(planAnswer(u({ intent: 'returns_exchange', countries: ['GB'] }), o)).toEqual({ kind: 'returns', country: 'GB', sku: 'S1' });
     expect(planAnswer(u({ intent: 'returns_exchange' }), null)).toEqual({ kind: 'faq', faqId: 'pay-1' });
     expect(planAnswer(u({ understood: false, faqId: null, intent: 'unknown' }), null)).toEqual({ kind: 'not_understood' });

@@ -110,6 +110,16 @@ describe('sora shops strategy', () => {
     expect((await ShopModel.findOne({ shopId: 's1' }).lean())?.strategy).toEqual(before?.strategy);
     expect((await runShopsCommand(['strategy', '--shop', 'nope'], defaults)).stderr).toMatch(/no shop "nope"/);
     expect((await runShopsCommand(['strategy', '--shop', 's1', '--nudge', 'maybe'], defaults)).stderr).toMatch(/--nudge takes on or off/);
+    expect((await runShopsCommand(['strategy', '--shop', 's1', '--nudge-after', 'x'], defaults)).stderr).toMatch(
+      /--nudge-after takes any or question/,
+    );
+    expect((await runShopsCommand(['strategy', '--shop', 's1', '--nudge-max', 'abc'], defaults)).stderr).toMatch(
+      /--nudge-max takes a whole number/,
+    );
+    // A nudge that could never fire (after the idle close) is refused.
+    const late = await runShopsCommand(['strategy', '--shop', 's1', '--nudge-delay', '30m'], defaults);
+    expect(late.code).toBe(1);
+    expect(late.stderr).toMatch(/must be shorter than idleClose \(600s\)/);
     expect((await runShopsCommand(['strategy'], defaults)).usage).toMatch(/needs --shop/);
   });
 });
@@ -147,5 +157,11 @@ describe('operator API: /operator/shops/:shopId/strategy', () => {
     expect(err.message).toMatch(/silenceNudgeMax/);
     expect(err.message).toMatch(/colour/);
     expect((await call('GET', '/shops/none/strategy')).status).toBe(404);
+    const notJson = await fetch(`${base}/shops/s1/strategy`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${TOKEN}` },
+      body: 'silenceNudge=false',
+    });
+    expect(notJson.status).toBe(415);
   });
 });

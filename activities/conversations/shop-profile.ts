@@ -116,8 +116,18 @@ export async function updateShopStrategy(shopId: string, change: unknown, defaul
     throw new StrategyInputError(
       r.error.issues.map((i) => (i.path.length && i.code !== 'custom' ? `${i.path.join('.')}: ${i.message}` : i.message)),
     );
-  await view(shopId, defaults); // the shop exists
+  const before = await view(shopId, defaults); // the shop exists
   const c = r.data;
+  // The nudge must be able to fire: it comes before the idle close or never.
+  const pick = <T>(changed: T | null | undefined, stored: T | null | undefined, dflt: T): T =>
+    changed === undefined ? (stored ?? dflt) : (changed ?? dflt);
+  const nudgeOn = pick(c.silenceNudge, before.stored.silenceNudge, defaults.silenceNudge.enabled);
+  const delay = pick(c.silenceNudgeDelay, before.stored.silenceNudgeDelayMs, defaults.silenceNudge.delayMs);
+  const idle = pick(c.idleClose, before.stored.idleCloseMs, defaults.idleCloseMs);
+  if (nudgeOn && delay >= idle)
+    throw new StrategyInputError([
+      `silenceNudgeDelay (${delay / 1000}s) must be shorter than idleClose (${idle / 1000}s): the conversation would close before the nudge`,
+    ]);
   const set: Record<string, unknown> = {};
   const put = (field: keyof StoredStrategy, v: unknown) => v !== undefined && (set[`strategy.${field}`] = v);
   put('silenceNudge', c.silenceNudge);

@@ -91,8 +91,16 @@ export async function runShopsCommand(args: string[], defaults: ConversationStra
     const after = values['nudge-after'];
     if (values.nudge !== undefined) change.silenceNudge = onOff('nudge', values.nudge);
     if (values['nudge-delay'] !== undefined) change.silenceNudgeDelay = values['nudge-delay'];
-    if (after !== undefined) change.silenceNudgeAfter = (after === 'any' ? 'any_reply' : after) as StrategyChange['silenceNudgeAfter'];
-    if (values['nudge-max'] !== undefined) change.silenceNudgeMax = Number(values['nudge-max']);
+    if (after !== undefined) {
+      const v = { any: 'any_reply', any_reply: 'any_reply', question: 'question' }[after];
+      if (!v) throw new StrategyInputError([`--nudge-after takes any or question, not "${after}"`]);
+      change.silenceNudgeAfter = v as StrategyChange['silenceNudgeAfter'];
+    }
+    if (values['nudge-max'] !== undefined) {
+      const n = Number(values['nudge-max']);
+      if (!Number.isInteger(n)) throw new StrategyInputError([`--nudge-max takes a whole number (1-10), not "${values['nudge-max']}"`]);
+      change.silenceNudgeMax = n;
+    }
     if (values.coupon !== undefined) change.coupon = onOff('coupon', values.coupon);
     if (values['idle-close'] !== undefined) change.idleClose = values['idle-close'];
     if (values['nps-delay'] !== undefined) change.npsDelay = values['nps-delay'];

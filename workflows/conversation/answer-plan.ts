@@ -64,9 +64,12 @@ export function chooseFocus(
 /** The answer for an understood (or not) buyer message, given the order in focus. */
 export function planAnswer(u: Understanding, focus: OrderFact | null): AnswerPlan {
   if (u.understood && u.intent === 'logistics_tracking') {
-    const parcels = focus?.shipments.length
-      ? focus.shipments.slice(0, MAX_PARCELS)
-      : u.trackingNumbers.slice(0, MAX_PARCELS).map((trackingNumber) => ({ trackingNumber, carrier: null }));
+    // A tracking number the buyer typed wins over the order's parcels (it may be another parcel).
+    const typed = u.trackingNumbers.filter((n) => !focus?.shipments.some((p) => p.trackingNumber === n));
+    const parcels = (typed.length ? typed.map((trackingNumber) => ({ trackingNumber, carrier: null })) : (focus?.shipments ?? [])).slice(
+      0,
+      MAX_PARCELS,
+    );
     if (parcels.length > 0) return { kind: 'track', parcels, country: focus?.country ?? null };
     // No parcel yet: where the order stands. No order known at all: the FAQ entry answers (it may be
     // specific, e.g. "tracking says delivered but I have nothing"); asking for the number is issue 18's slot filling.

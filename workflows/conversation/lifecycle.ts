@@ -90,6 +90,8 @@ export function normalizeState(st: ConversationState): ConversationState {
     if (st[key] === undefined) (st as unknown as Record<string, unknown>)[key] = v;
   }
   if (st.nudged && st.nudges === 0) st.nudges = 1;
+  // A v1 run carried over after close was heading for its survey (v1 surveyed every close).
+  if (st.status === 'closed' && st.resolved === null) st.resolved = true;
   return st;
 }
 
@@ -127,6 +129,7 @@ export class ConversationLifecycle {
     st.lastBuyerAt = now;
     st.awaitingReplySince = null;
     st.lastBotReplyAt = null; // the silence clock restarts from the bot's next reply
+    st.lastUnderstood = false; // until the bot has answered this message
     return st.status === 'agent' || st.status === 'waiting_agent' ? 'quiet' : 'bot';
   }
 
@@ -175,13 +178,23 @@ export class ConversationLifecycle {
 
   // ---- humans ---------------------------------------------------------------------------
 
-  /** A closed conversation that a human picks up again is open again (the survey, if not sent, is off). */
+  /**
+   * A closed conversation that a human picks up again is open again. A survey not yet sent is off;
+   * one already sent stays sent (the next close waits out its answer window instead of asking again).
+   */
   private reopen(): void {
     const st = this.st;
     st.closedAt = null;
     st.closeReason = null;
     st.resolved = null;
-    st.npsSentAt = null;
+  }
+
+  /**
+   * A close signal without `resolved`: resolved when its reason is 'resolved' (the operator API's
+   * default), except while a reply is owed and no human has answered (waiting_agent, follow_up).
+   */
+  closeCountsAsResolved(reason: string): boolean {
+    return reason === 'resolved' && this.st.status !== 'waiting_agent' && this.st.status !== 'follow_up';
   }
 
   private take(agentId: string, now: number): void {

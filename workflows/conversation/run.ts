@@ -27,7 +27,7 @@ import * as contract from '../contract.js';
 import { handoffReason } from '../handoff-rules.js';
 import { parseNpsScore } from '../nps-score.js';
 import { searchAttributeKeys } from '../search-attribute-keys.js';
-import type { ConversationInput, ConversationResult, ConversationSnapshot, ConversationState } from '../types.js';
+import type { ConversationInput, ConversationResult, ConversationSnapshot, ConversationState, ShopProfile } from '../types.js';
 import { chooseFocus, fallbackPlan, needsOrderFacts, planAnswer, replyLocale, type AnswerPlan } from './answer-plan.js';
 import { ConversationLifecycle, defaultStrategy, initialState, type Effect } from './lifecycle.js';
 
@@ -44,7 +44,7 @@ type HumanEvent =
   | { type: 'message'; agentId: string; text: string }
   | { type: 'seller'; agentId?: string }
   | { type: 'released' }
-  | { type: 'close'; reason: string; resolved: boolean };
+  | { type: 'close'; reason: string; resolved?: boolean };
 
 export function conversationV2(input: ConversationInput): Promise<ConversationResult> {
   return new ConversationRun(input).run();
@@ -73,7 +73,11 @@ class ConversationRun {
     const { config } = input;
     this.acts = proxyActivities<Activities>({ startToCloseTimeout: config.activityTimeoutMs ?? 30_000, retry: RETRY });
     this.live = proxyActivities<Activities>({ startToCloseTimeout: '20 seconds', retry: { ...RETRY, maximumAttempts: 2 } });
-    this.local = proxyLocalActivities<Activities>({ startToCloseTimeout: '15 seconds', retry: { ...RETRY, maximumAttempts: 5 } });
+    this.local = proxyLocalActivities<Activities>({
+      startToCloseTimeout: '15 seconds',
+      scheduleToCloseTimeout: '2 minutes',
+      retry: { ...RETRY, maximumAttempts: 0 },
+    });
     const st: ConversationState = input.carried?.state ?? initialState(Date.now());
     if (input.carried?.fresh)
       Object.assign(st, initialState(Date.now()), { seq: st.seq, seenExternalIds: st.seenExternalIds, continuedRuns: st.continuedRuns });
@@ -97,10 +101,7 @@ class ConversationRun {
     setHandler(contract.agentAccepted, ({ agentId }) => void events.push({ type: 'accepted', agentId }));
     setHandler(contract.agentMessage, ({ agentId, text }) => void events.push({ type: 'message', agentId, text }));
     setHandler(contract.agentReleased, () => void events.push({ type: 'released' }));
-    setHandler(
-      contract.closeConversation,
-      ({ reason, resolved }) => void events.push({ type: 'close', reason, resolved: resolved ?? reason === 'resolved' }),
-    );
+    setHandler(contract.closeConversation, ({ reason, resolved }) => void events.push({ type: 'close', reason, resolved }));
     setHandler(contract.snapshot, (): ConversationSnapshot => ({
       ...this.st,
       ...this.ids,
@@ -131,7 +132,7 @@ class ConversationRun {
   // ---- the main loop ------------------------------------------------------------------------
   async run(): Promise<ConversationResult> {
     const { st, lc, inbox, events, input } = this;
-    st.profile ??= await this.local.loadShopProfile({ shopId: input.shopId, defaults: defaultStrategy(input.config) });
+    st.profile ??= await this.loadProfile();
     await this.publish();
     for (;;) {
       if (!this.pending() && this.historyLarge()) return this.continueFresh();
@@ -143,16 +144,17 @@ class ConversationRun {
       if (woke) {
         while (events.length > 0) await this.apply(this.onHumanEvent(events.shift()!));
         if (inbox.length > 0) {
-          if (st.status === 'closed') return this.afterClose();
-          await this.onBuyerMessage(inbox.shift()!);
+          if (st.status === 'closed') {
+            const out = await this.afterClose();
+            if (out) return out;
+          } else await this.onBuyerMessage(inbox.shift()!);
         }
       } else if (deadline) {
         await this.apply(lc.fire(deadline.what, Date.now()));
         const out = lc.outcome(deadline.what);
-        if (out) {
-          await this.publish();
-          return out;
-        }
+        await this.publish();
+        // A signal that came in meanwhile (an agent's reply, the buyer again) is handled before the run ends.
+        if (out && !this.pending()) return out;
       }
       await this.publish();
       // Ended without resolution: no survey to wait for; a later message starts a new run.
@@ -201,8 +203,8 @@ class ConversationRun {
     }
     const focusFact = focus ? (orders.find((o) => o.orderNumber === focus.orderNumber) ?? null) : null;
     const reply = await this.answer(planAnswer(u, focusFact), u);
-    if (reply) await this.deliver(reply);
-    lc.botReplied({ asksQuestion: reply?.asksQuestion ?? false, understood: u.understood }, Date.now());
+    // Only a reply the buyer got starts the silence clock and can count as resolving the conversation.
+    if (reply && (await this.deliver(reply))) lc.botReplied({ asksQuestion: reply.asksQuestion, understood: u.understood }, Date.now());
   }
 
   /** The decided message for a plan; live data that is missing or failing falls back to the FAQ answer. */
@@ -227,18 +229,23 @@ class ConversationRun {
 
   /** Every parcel through the carrier (facts in the history); one that fails is left out. */
   private async track(parcels: Array<{ trackingNumber: string; carrier: string | null }>): Promise<TrackingResult[]> {
-    const results: TrackingResult[] = [];
-    for (const p of parcels) {
-      try {
-        results.push(
-          await this.live.trackParcel({ trackingNumber: p.trackingNumber, carrierHint: p.carrier ?? undefined, shopId: this.input.shopId }),
-        );
-      } catch (e) {
-        if (!(e instanceof ActivityFailure)) throw e;
-        log.warn('tracking unavailable', { trackingNumber: p.trackingNumber, error: String(e.cause ?? e) });
-      }
-    }
-    return results;
+    // In parallel (scheduled in order, so replay is unchanged): a slow carrier holds the reply once, not once per parcel.
+    const results = await Promise.all(
+      parcels.map(async (p) => {
+        try {
+          return await this.live.trackParcel({
+            trackingNumber: p.trackingNumber,
+            carrierHint: p.carrier ?? undefined,
+            shopId: this.input.shopId,
+          });
+        } catch (e) {
+          if (!(e instanceof ActivityFailure)) throw e;
+          log.warn('tracking unavailable', { trackingNumber: p.trackingNumber, error: String(e.cause ?? e) });
+          return null;
+        }
+      }),
+    );
+    return results.filter((r): r is TrackingResult => r !== null);
   }
 
   // ---- humans ----------------------------------------------------------------------------
@@ -256,16 +263,19 @@ class ConversationRun {
       case 'released':
         return lc.released(now);
       case 'close':
-        return lc.close(e.reason, e.resolved, now);
+        return lc.close(e.reason, e.resolved ?? lc.closeCountsAsResolved(e.reason), now);
     }
   }
 
-  /** A message to a closed conversation: its NPS answer, or the start of a new conversation. */
-  private async afterClose(): Promise<ConversationResult> {
+  /**
+   * A message to a closed conversation: its NPS answer, or the start of a new conversation. Null
+   * when a human acted meanwhile: the loop handles that first (it may reopen the conversation).
+   */
+  private async afterClose(): Promise<ConversationResult | null> {
     const { st, lc, inbox } = this;
     const first = inbox[0]!;
     const score = lc.awaitingNpsAnswer() ? parseNpsScore(first.text) : null;
-    if (score === null) return this.restartFresh(inbox.splice(0));
+    if (score === null) return this.restartFresh();
     inbox.shift();
     st.npsScore = score;
     await this.acts.storeNpsAnswer({
@@ -277,14 +287,16 @@ class ConversationRun {
     });
     await this.say({ kind: 'system', message: 'nps_thanks' });
     await this.publish();
-    if (inbox.length > 0) return this.restartFresh(inbox.splice(0));
-    return lc.outcome()!;
+    if (inbox.length > 0) return this.restartFresh();
+    return this.events.length > 0 ? null : lc.outcome()!;
   }
 
-  private async restartFresh(next: InboundMessage[]): Promise<never> {
-    log.info('new conversation after close', { pending: next.length });
+  /** A new conversation (same workflow id) for the buyer messages queued, all of them, taken after the last await. */
+  private async restartFresh(): Promise<null> {
+    log.info('new conversation after close', { pending: this.inbox.length });
     await this.acts.recordConversation({ ...this.ids, runId: workflowInfo().runId, state: this.st });
-    return continueAsNew<typeof conversationV2>({ ...this.input, carried: { state: this.st, inbox: next, fresh: true } });
+    if (this.events.length > 0) return null;
+    return continueAsNew<typeof conversationV2>({ ...this.input, carried: { state: this.st, inbox: this.inbox.splice(0), fresh: true } });
   }
 
   // ---- effects: saying, nudging, notifying -------------------------------------------------
@@ -297,15 +309,34 @@ class ConversationRun {
     }
   }
 
-  private render(request: RenderRequest): Promise<DecidedMessage | null> {
+  /** The decided message; null when there is none (no live data) or rendering kept failing (the database is down: logged, nothing said). */
+  private async render(request: RenderRequest): Promise<DecidedMessage | null> {
     const { st } = this;
-    return this.local.renderReply({
-      shopId: this.input.shopId,
-      locale: replyLocale(st.language, st),
-      requestedLanguage: st.language,
-      defaultLanguage: st.profile?.defaultLanguage,
-      request,
-    });
+    try {
+      return await this.local.renderReply({
+        shopId: this.input.shopId,
+        locale: replyLocale(st.language, st),
+        requestedLanguage: st.language,
+        defaultLanguage: st.profile?.defaultLanguage,
+        request,
+      });
+    } catch (e) {
+      if (!(e instanceof ActivityFailure)) throw e;
+      log.error('render failed after retries; nothing sent', { request: request.kind, error: String(e.cause ?? e) });
+      return null;
+    }
+  }
+
+  /** The shop's profile; the deployment's defaults when it cannot be read (the conversation must not fail for it). */
+  private async loadProfile(): Promise<ShopProfile> {
+    const defaults = defaultStrategy(this.input.config);
+    try {
+      return await this.local.loadShopProfile({ shopId: this.input.shopId, defaults });
+    } catch (e) {
+      if (!(e instanceof ActivityFailure)) throw e;
+      log.error('shop profile unavailable; the defaults apply', { error: String(e.cause ?? e) });
+      return { strategy: defaults, defaultLanguage: 'en', spanishVariant: 'es' };
+    }
   }
 
   private async say(request: RenderRequest): Promise<void> {
@@ -395,6 +426,8 @@ class ConversationRun {
       st.closeReason,
       st.agentId,
       st.focusOrder?.orderNumber,
+      st.npsSentAt,
+      st.resolved,
     ]);
     if (fingerprint === this.lastPublished) return;
     this.lastPublished = fingerprint;
