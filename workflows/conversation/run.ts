@@ -131,7 +131,7 @@ class ConversationRun {
 
   // ---- the main loop ------------------------------------------------------------------------
   async run(): Promise<ConversationResult> {
-    const { st, lc, inbox, events, input } = this;
+    const { st, lc, inbox, events } = this;
     st.profile ??= await this.loadProfile();
     await this.publish();
     for (;;) {
