@@ -76,7 +76,8 @@ class ConversationRun {
     this.local = proxyLocalActivities<Activities>({
       startToCloseTimeout: '15 seconds',
       scheduleToCloseTimeout: '2 minutes',
-      retry: { ...RETRY, maximumAttempts: 0 },
+      // No attempt cap: retried until the schedule-to-close bound (a short database outage is waited out).
+      retry: { initialInterval: RETRY.initialInterval, backoffCoefficient: RETRY.backoffCoefficient, maximumInterval: '10 seconds' },
     });
     const st: ConversationState = input.carried?.state ?? initialState(Date.now());
     if (input.carried?.fresh)
