@@ -13,13 +13,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../activities/index.js';
 import { systemMessage } from '../activities/catalog/system-messages.js';
-import {
-  ChannelSendError,
-  conversationWorkflowId,
-  type ConversationRef,
-  type InboundMessage,
-  type OutboundMessage,
-} from '../bots/channel.js';
+import { ChannelSendError, type ConversationRef, type OutboundMessage } from '../bots/channel.js';
 import { Intake } from '../bots/intake.js';
 import { ChannelRegistry } from '../bots/registry.js';
 import { WebchatAdapter } from '../bots/webchat.js';
@@ -36,7 +30,7 @@ import { workflowBundle } from '../scripts/worker.js';
 import { conversationConfig, taskQueues } from '../temporal.config.js';
 import * as contract from '../workflows/contract.js';
 import type { ConversationConfig, ConversationSnapshot } from '../workflows/types.js';
-import { eventually, kbEntryAnswering, useFreshDatabase } from './setup/helpers.js';
+import { demoWebchat, eventually, kbEntryAnswering, useFreshDatabase } from './setup/helpers.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -102,16 +96,7 @@ afterAll(async () => {
   await disconnectMongo();
 });
 
-let counter = 0;
-const msg = (buyerId: string, text: string): InboundMessage => ({
-  channel: 'webchat',
-  shopId: 'demo',
-  buyerId,
-  externalId: `lc-${++counter}`,
-  text,
-  receivedAt: new Date().toISOString(),
-});
-const wfId = (buyerId: string) => conversationWorkflowId({ shopId: 'demo', channel: 'webchat', buyerId });
+const { msg, wfId } = demoWebchat('lc');
 const handle = (buyerId: string) => env.client.workflow.getHandle(wfId(buyerId));
 const snap = (buyerId: string) => handle(buyerId).query(contract.snapshot);
 const t = (kind: Parameters<typeof systemMessage>[0], lang = 'en') => systemMessage(kind, lang).text;

@@ -9,7 +9,6 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../activities/index.js';
 import { systemMessage } from '../activities/catalog/system-messages.js';
-import { conversationWorkflowId, type InboundMessage } from '../bots/channel.js';
 import { Intake } from '../bots/intake.js';
 import { ChannelRegistry } from '../bots/registry.js';
 import { WebchatAdapter } from '../bots/webchat.js';
@@ -23,7 +22,7 @@ import { workflowBundle } from '../scripts/worker.js';
 import { conversationConfig, taskQueues } from '../temporal.config.js';
 import type { ConversationConfig, ConversationSnapshot } from '../workflows/types.js';
 import { disconnectMongo } from '../models/connection.js';
-import { eventually, kbEntryAnswering, useFreshDatabase } from './setup/helpers.js';
+import { demoWebchat, eventually, kbEntryAnswering, useFreshDatabase } from './setup/helpers.js';
 
 let env: TestWorkflowEnvironment;
 let worker: Worker;
@@ -68,11 +67,7 @@ afterAll(async () => {
   await disconnectMongo();
 });
 
-let counter = 0;
-function msg(buyerId: string, text: string, externalId = `m-${++counter}`): InboundMessage {
-  return { channel: 'webchat', shopId: 'demo', buyerId, externalId, text, receivedAt: new Date().toISOString() };
-}
-const wfId = (buyerId: string) => conversationWorkflowId({ shopId: 'demo', channel: 'webchat', buyerId });
+const { msg, wfId } = demoWebchat('m');
 const snap = (buyerId: string) => env.client.workflow.getHandle(wfId(buyerId)).query(contract.snapshot);
 /** Wait until the workflow has handled `turns` buyer messages and is idle. */
 async function settled(

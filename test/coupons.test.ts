@@ -15,7 +15,6 @@ import { CouponFieldError, formatDiscount, formatExpiry, parseCode, parseDiscoun
 import { CODE_ALPHABET, generateCoupons } from '../activities/coupons/generate.js';
 import { CouponImportError, importCoupons } from '../activities/coupons/import.js';
 import { compose } from '../activities/messaging/compose.js';
-import { conversationWorkflowId, type InboundMessage } from '../bots/channel.js';
 import { Intake } from '../bots/intake.js';
 import { ChannelRegistry } from '../bots/registry.js';
 import { WebchatAdapter } from '../bots/webchat.js';
@@ -30,7 +29,7 @@ import { paths } from '../infra/paths.js';
 import { workflowBundle } from '../scripts/worker.js';
 import { conversationConfig, taskQueues } from '../temporal.config.js';
 import type { ConversationConfig } from '../workflows/types.js';
-import { eventually, useFreshDatabase } from './setup/helpers.js';
+import { demoWebchat, eventually, useFreshDatabase } from './setup/helpers.js';
 
 const NOW = new Date('2026-03-01T12:00:00Z');
 const csv = (...lines: string[]) => Buffer.from(lines.join('\n'));
@@ -411,16 +410,7 @@ describe('silence nudge with a coupon (conversation workflow, time-skipping)', (
     await env?.teardown();
   });
 
-  let n = 0;
-  const msg = (buyerId: string, text: string): InboundMessage => ({
-    channel: 'webchat',
-    shopId: 'demo',
-    buyerId,
-    externalId: `cm-${++n}`,
-    text,
-    receivedAt: new Date().toISOString(),
-  });
-  const wfId = (buyerId: string) => conversationWorkflowId({ shopId: 'demo', channel: 'webchat', buyerId });
+  const { msg, wfId } = demoWebchat('cm');
   const snap = (buyerId: string) => env.client.workflow.getHandle(wfId(buyerId)).query(contract.snapshot);
   const sent = async (buyerId: string) =>
     (

@@ -6,6 +6,7 @@
  *     Re-record (only on the v1 code) with: SORA_RECORD_HISTORY=1 npx vitest run test/conversation-workflow.test.ts
  *   - conversation-history-v2.json: a core v2 run: handoff → tiers → follow_up → agent 2 h later →
  *     close → NPS question. Re-record with: SORA_RECORD_HISTORY=1 npx vitest run test/conversation-lifecycle.test.ts -t "failed handoff"
+ *     (then prettier --write the fixture: lint checks it)
  */
 import { readFileSync } from 'node:fs';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';

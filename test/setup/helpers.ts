@@ -2,6 +2,7 @@
 import mongoose from 'mongoose';
 import { inject } from 'vitest';
 import { connectMongo } from '../../models/connection.js';
+import { conversationWorkflowId, type InboundMessage } from '../../infra/channel-contract.js';
 
 /** Poll until `fn` returns a truthy value (or stops throwing); real time, generous for slow CI. */
 export async function eventually<T>(fn: () => Promise<T> | T, timeoutMs = 30_000, what = 'condition'): Promise<NonNullable<T>> {
@@ -59,4 +60,20 @@ export async function signalsInHistory<Args extends unknown[]>(
     const p = a.input?.payloads?.[0];
     return [p ? defaultPayloadConverter.fromPayload(p as import('@temporalio/common').Payload) : undefined];
   });
+}
+
+/** Web chat messages of the demo shop, each with a new id (`{prefix}-{n}`), for the workflow suites. */
+export function demoWebchat(prefix: string) {
+  let n = 0;
+  return {
+    msg: (buyerId: string, text: string, externalId = `${prefix}-${++n}`): InboundMessage => ({
+      channel: 'webchat',
+      shopId: 'demo',
+      buyerId,
+      externalId,
+      text,
+      receivedAt: new Date().toISOString(),
+    }),
+    wfId: (buyerId: string) => conversationWorkflowId({ shopId: 'demo', channel: 'webchat', buyerId }),
+  };
 }
