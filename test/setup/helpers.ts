@@ -45,7 +45,8 @@ export async function kbEntryAnswering(text: string, lang = 'en') {
 
 /**
  * The arguments of every `def` signal in the workflow's history (current run), in order: what the
- * workflow was really sent, as Temporal recorded it (WorkflowExecutionSignaled events).
+ * workflow was really sent, as Temporal recorded it (WorkflowExecutionSignaled events), once no
+ * workflow task is running (until then the server may hold signals back from the history).
  */
 export async function signalsInHistory<Args extends unknown[]>(
   client: import('@temporalio/client').Client,
@@ -53,7 +54,17 @@ export async function signalsInHistory<Args extends unknown[]>(
   def: import('@temporalio/common').SignalDefinition<Args>,
 ): Promise<Args[0][]> {
   const { defaultPayloadConverter } = await import('@temporalio/common');
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const handle = client.workflow.getHandle(workflowId);
+  // A signal that arrives while a workflow task is in flight is buffered by the server and written
+  // to the history only when that task completes: wait until no workflow task is running (one only
+  // scheduled, e.g. with no worker polling, holds nothing back).
+  const STARTED = 2; // temporal.api.enums.v1.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_STARTED
+  await eventually(
+    async () => (await handle.describe()).raw.pendingWorkflowTask?.state !== STARTED,
+    30_000,
+    `no workflow task running on ${workflowId}`,
+  );
+  const history = await handle.fetchHistory();
   return (history.events ?? []).flatMap((e) => {
     const a = e.workflowExecutionSignaledEventAttributes;
     if (a?.signalName !== def.name) return [];
