@@ -23,6 +23,8 @@ export const SYSTEM_MESSAGE_KINDS = [
   'nps_thanks',
   /** An order's status when it has no parcel to track yet ({order}, {status}: models/order.ts ORDER_STATUSES). */
   'order_status',
+  /** The buyer named an order or parcel that is not theirs, or that does not exist (not told apart; issue 14 item 2). */
+  'order_not_found',
 ] as const;
 
 export type SystemMessageKind = (typeof SYSTEM_MESSAGE_KINDS)[number];
@@ -43,4 +45,4 @@ export function systemMessage(
 }
 
 /** Kinds that ask the buyer something (the silence nudge is armed after them). */
-export const QUESTION_KINDS: ReadonlySet<SystemMessageKind> = new Set(['not_understood']);
+export const QUESTION_KINDS: ReadonlySet<SystemMessageKind> = new Set(['not_understood', 'order_not_found']);

@@ -4,9 +4,11 @@
  * (activities/commerce/orders/sync.ts); if that fails or times out the stored orders are used and
  * the log says why.
  */
+import { BuyerModel } from '../../models/buyer.js';
 import { OrderModel } from '../../models/order.js';
 import { log as defaultLog } from '../../infra/log.js';
 import type { OrderSource } from './orders/source.js';
+import { isLinkedTo, mayDisclose, type AskingBuyer, type OrderOwnership } from './order-access.js';
 import { DEFAULT_SYNC_SETTINGS, syncOrders, type SyncSettings } from './orders/sync.js';
 
 export interface BuyerFactsInput {
@@ -16,6 +18,13 @@ export interface BuyerFactsInput {
   orderNumbers: string[];
   /** Order ids from order cards the buyer sent (TikTok ORDER_CARD): matched on the order number or the platform id. */
   orderRefs?: string[];
+  /**
+   * Only this buyer's orders (activities/commerce/order-access.ts), set by conversation runs patched
+   * with `order-privacy`. Without it (older runs, tools) every order named is returned, as before.
+   */
+  ownOrdersOnly?: boolean;
+  /** Tracking numbers the buyer typed (with ownOrdersOnly: those of another buyer's order are reported in `unavailable`). */
+  trackingNumbers?: string[];
 }
 
 /** One order as the conversation sees it (core v2 decides from these). */
@@ -41,6 +50,14 @@ export interface BuyerFacts {
   sync?: 'off' | 'fresh' | 'synced' | 'failed';
   /** The orders named or linked to this buyer, newest first (at most 20). */
   orders?: OrderFact[];
+  /**
+   * With ownOrdersOnly: what the buyer asked about that the bot must not answer with order data.
+   * `orderNumbers`: named numbers (or card refs) that are no order of this buyer — unknown or
+   * another buyer's, deliberately not told apart. `trackingNumbers`: typed numbers that are a parcel
+   * of another buyer's order (a number no stored order has is not listed: the carrier's public
+   * tracking may answer it).
+   */
+  unavailable?: { orderNumbers: string[]; trackingNumbers: string[] };
 }
 
 const ORDERS_KEPT = 20;
@@ -78,14 +95,57 @@ export function makeLookupBuyerFacts(
     const or: object[] = [{ [linkKey]: input.buyerId }];
     if (input.orderNumbers.length > 0) or.push({ orderNumber: { $in: input.orderNumbers } });
     if (input.orderRefs?.length) or.push({ orderNumber: { $in: input.orderRefs } }, { externalId: { $in: input.orderRefs } });
-    const orders = await OrderModel.find(
+    const typed = input.ownOrdersOnly ? (input.trackingNumbers ?? []) : [];
+    const buyer: AskingBuyer = { channel: input.channel, buyerId: input.buyerId };
+    if (input.ownOrdersOnly && input.channel === 'tiktok') {
+      const b = await BuyerModel.findOne(
+        { shopId: input.shopId, channel: input.channel, buyerId: input.buyerId },
+        { platformUserId: 1 },
+      ).lean();
+      buyer.platformUserId = b?.platformUserId ?? null;
+      if (buyer.platformUserId) or.push({ platformBuyerId: buyer.platformUserId });
+    }
+    if (typed.length) or.push({ 'shipments.trackingNumber': { $in: typed } });
+    let orders = await OrderModel.find(
       { shopId: input.shopId, $or: or },
-      { orderNumber: 1, externalId: 1, totalUsd: 1, country: 1, status: 1, placedAt: 1, shipments: 1, items: 1, buyerIds: 1 },
+      {
+        orderNumber: 1,
+        externalId: 1,
+        totalUsd: 1,
+        country: 1,
+        status: 1,
+        placedAt: 1,
+        shipments: 1,
+        items: 1,
+        buyerIds: 1,
+        platformBuyerId: 1,
+        source: 1,
+      },
     )
       .sort({ placedAt: -1 })
-      .limit(ORDERS_KEPT + input.orderNumbers.length + (input.orderRefs?.length ?? 0))
+      .limit(ORDERS_KEPT + input.orderNumbers.length + (input.orderRefs?.length ?? 0) + typed.length)
       .lean();
-    if (orders.length === 0) return { orderValueUsd: null, ordersFound: [], sync, orders: [] };
+    let unavailable: BuyerFacts['unavailable'];
+    if (input.ownOrdersOnly) {
+      const refs = new Set(input.orderRefs ?? []);
+      const owned = orders.filter((o) =>
+        mayDisclose(o as OrderOwnership, buyer, { viaOrderCard: refs.has(o.orderNumber) || (!!o.externalId && refs.has(o.externalId)) }),
+      );
+      const others = orders.filter((o) => !owned.includes(o));
+      const shown = new Set(owned.flatMap((o) => [o.orderNumber, o.externalId]));
+      unavailable = {
+        orderNumbers: [...input.orderNumbers, ...(input.orderRefs ?? [])].filter((n) => !shown.has(n)),
+        trackingNumbers: typed.filter(
+          (n) =>
+            others.some((o) => o.shipments?.some((p) => p.trackingNumber === n)) &&
+            !owned.some((o) => o.shipments?.some((p) => p.trackingNumber === n)),
+        ),
+      };
+      if (others.length)
+        log('orders of another buyer left out of the facts', { shopId: input.shopId, channel: input.channel, count: others.length });
+      orders = owned;
+    }
+    if (orders.length === 0) return { orderValueUsd: null, ordersFound: [], sync, orders: [], ...(unavailable ? { unavailable } : {}) };
     return {
       orderValueUsd: Math.max(...orders.map((o) => o.totalUsd)),
       ordersFound: orders.map((o) => o.orderNumber),
@@ -99,8 +159,11 @@ export function makeLookupBuyerFacts(
         placedAt: new Date(o.placedAt).toISOString(),
         shipments: (o.shipments ?? []).map((p) => ({ carrier: p.carrier ?? null, trackingNumber: p.trackingNumber })),
         skus: (o.items ?? []).map((i) => i.sku),
-        linked: (o.buyerIds as unknown as Record<string, string> | undefined)?.[input.channel] === input.buyerId,
+        linked: input.ownOrdersOnly
+          ? isLinkedTo(o as OrderOwnership, buyer)
+          : (o.buyerIds as unknown as Record<string, string> | undefined)?.[input.channel] === input.buyerId,
       })),
+      ...(unavailable ? { unavailable } : {}),
     };
   };
 }

@@ -31,11 +31,14 @@ export interface DemoCarrier {
   url: string;
   /** Requests served so far (tests count carrier calls). */
   readonly requests: number;
+  /** The tracking numbers asked about, in order (tests check which parcels were tracked). */
+  readonly numbers: readonly string[];
   stop(): Promise<void>;
 }
 
 export async function startDemoCarrier(port = 0): Promise<DemoCarrier> {
   let requests = 0;
+  const numbers: string[] = [];
   const server = http.createServer((req, res) => {
     requests++;
     const chunks: Buffer[] = [];
@@ -48,6 +51,7 @@ export async function startDemoCarrier(port = 0): Promise<DemoCarrier> {
         items = [];
       }
       const number = items[0]?.number ?? '';
+      if (number) numbers.push(number);
       res.setHeader('content-type', 'application/json');
       if (req.url?.endsWith('/register')) {
         res.end(JSON.stringify({ code: 0, data: { accepted: [{ origin: 1, number, carrier: 3011 }], rejected: [] } }));
@@ -74,6 +78,7 @@ export async function startDemoCarrier(port = 0): Promise<DemoCarrier> {
     get requests() {
       return requests;
     },
+    numbers,
     stop: () => new Promise<void>((r) => server.close(() => r())),
   };
 }

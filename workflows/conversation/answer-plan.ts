@@ -4,7 +4,7 @@
  * that order, the return rule of its market and SKU, the FAQ entry, or "tell me more".
  * Activities fetch the facts before (understand, lookupBuyerFacts) and render/deliver after.
  */
-import type { OrderFact, Understanding } from '../../activities/index.js';
+import type { BuyerFacts, OrderFact, Understanding } from '../../activities/index.js';
 import type { ConversationState, FocusOrder } from '../types.js';
 
 /** Intents whose answer depends on the buyer's order (so the buyer's orders are looked up). */
@@ -26,11 +26,31 @@ export type AnswerPlan =
   /** The order has no parcel yet: say where it stands. */
   | { kind: 'order_status'; orderNumber: string; status: string }
   | { kind: 'faq'; faqId: string }
+  /** The buyer asked only about orders or parcels that are not theirs (or unknown): the safe reply, no order data. */
+  | { kind: 'order_unavailable' }
   | { kind: 'not_understood' };
 
 /** Whether this message needs the buyer's orders: it names one, sends an order card, or asks about an order. */
 export function needsOrderFacts(u: Understanding, orderRefs: string[]): boolean {
   return u.orderNumbers.length > 0 || orderRefs.length > 0 || ORDER_INTENTS.has(u.intent);
+}
+
+/**
+ * The order-privacy rule in the conversation (patched 'order-privacy'): order numbers and typed
+ * tracking numbers that lookupBuyerFacts reported as not this buyer's are dropped from the
+ * understanding, so nothing downstream (focus, tracking) can use them; `refuse` is true when the
+ * message asked only about such orders or parcels, and the answer is the safe "I can't find that
+ * order for you" (the same for an unknown number and another buyer's, so it tells nothing apart).
+ */
+export function withoutUnavailable(u: Understanding, unavailable: BuyerFacts['unavailable']): { u: Understanding; refuse: boolean } {
+  if (!unavailable) return { u, refuse: false };
+  const hiddenOrders = new Set(unavailable.orderNumbers);
+  const hiddenParcels = new Set(unavailable.trackingNumbers);
+  const orderNumbers = u.orderNumbers.filter((n) => !hiddenOrders.has(n));
+  const trackingNumbers = u.trackingNumbers.filter((n) => !hiddenParcels.has(n));
+  const droppedSome = orderNumbers.length < u.orderNumbers.length || trackingNumbers.length < u.trackingNumbers.length;
+  const refuse = droppedSome && orderNumbers.length === 0 && trackingNumbers.length === 0;
+  return { u: { ...u, orderNumbers, trackingNumbers }, refuse };
 }
 
 function focusOf(o: OrderFact, via: FocusOrder['via']): FocusOrder {

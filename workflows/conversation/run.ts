@@ -13,6 +13,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -28,7 +29,7 @@ import { handoffReason } from '../handoff-rules.js';
 import { parseNpsScore } from '../nps-score.js';
 import { searchAttributeKeys } from '../search-attribute-keys.js';
 import type { ConversationInput, ConversationResult, ConversationSnapshot, ConversationState, ShopProfile } from '../types.js';
-import { chooseFocus, fallbackPlan, needsOrderFacts, planAnswer, replyLocale, type AnswerPlan } from './answer-plan.js';
+import { chooseFocus, fallbackPlan, needsOrderFacts, planAnswer, replyLocale, withoutUnavailable, type AnswerPlan } from './answer-plan.js';
 import { ConversationLifecycle, defaultStrategy, initialState, type Effect } from './lifecycle.js';
 
 const SEEN_IDS_KEPT = 500;
@@ -181,17 +182,29 @@ class ConversationRun {
     const { st, lc, input } = this;
     const { shopId, channel, buyerId } = input;
     const turn = lc.buyerWrote(Date.now());
-    const u = await this.acts.understand({ shopId, text: m.text, languageHint: st.language, workflowId: this.workflowId });
+    let u = await this.acts.understand({ shopId, text: m.text, languageHint: st.language, workflowId: this.workflowId });
     lc.understood(u, turn === 'bot');
     // A human has (or is about to have) the conversation: intake stored the message for them; the bot stays quiet.
     if (turn !== 'bot') return;
     const orderRefs = m.orderRefs ?? [];
     let orders: OrderFact[] = [];
+    let refuse = false;
     if (needsOrderFacts(u, orderRefs)) {
-      const facts = await this.acts.lookupBuyerFacts({ shopId, channel, buyerId, orderNumbers: u.orderNumbers, orderRefs });
+      // Order privacy: only this buyer's orders reach the decision (the rule: activities/commerce/order-access.ts).
+      // Histories recorded before it replay the old path.
+      const ownOrdersOnly = patched('order-privacy');
+      const facts = await this.acts.lookupBuyerFacts({
+        shopId,
+        channel,
+        buyerId,
+        orderNumbers: u.orderNumbers,
+        orderRefs,
+        ...(ownOrdersOnly ? { ownOrdersOnly, trackingNumbers: u.trackingNumbers } : {}),
+      });
       orders = facts.orders ?? [];
+      if (ownOrdersOnly) ({ u, refuse } = withoutUnavailable(u, facts.unavailable));
     }
-    const { focus, changed } = chooseFocus(u, orderRefs, orders, st.focusOrder);
+    const { focus, changed } = refuse ? { focus: st.focusOrder ?? null, changed: false } : chooseFocus(u, orderRefs, orders, st.focusOrder);
     st.focusOrder = focus;
     if (focus) st.orderValueUsd = focus.totalUsd;
     if (lc.mayHandOff()) {
@@ -203,7 +216,7 @@ class ConversationRun {
       }
     }
     const focusFact = focus ? (orders.find((o) => o.orderNumber === focus.orderNumber) ?? null) : null;
-    const reply = await this.answer(planAnswer(u, focusFact), u);
+    const reply = await this.answer(refuse ? { kind: 'order_unavailable' } : planAnswer(u, focusFact), u);
     // Only a reply the buyer got starts the silence clock and can count as resolving the conversation.
     if (reply && (await this.deliver(reply))) lc.botReplied({ asksQuestion: reply.asksQuestion, understood: u.understood }, Date.now());
   }
@@ -223,6 +236,8 @@ class ConversationRun {
         return this.render({ kind: 'order_status', orderNumber: plan.orderNumber, status: plan.status });
       case 'faq':
         return this.render({ kind: 'faq', faqId: plan.faqId });
+      case 'order_unavailable':
+        return this.render({ kind: 'system', message: 'order_not_found' });
       case 'not_understood':
         return this.render({ kind: 'system', message: 'not_understood' });
     }

@@ -1,0 +1,141 @@
+/**
+ * Issue 14 item 2: order data does not cross buyers. Buyer B who types buyer A's order number, or the
+ * tracking number of A's parcel, gets the safe "I can't find that order for you" and nothing of A's
+ * order — and the carrier is never asked about A's parcel; A asking the same gets the live tracking.
+ * A tracking number that matches no stored order is still tracked through the carrier (public data).
+ * Core v2 on the time-skipping server with the real activities, web chat adapter and demo carrier.
+ */
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../activities/index.js';
+import { systemMessage } from '../activities/catalog/system-messages.js';
+import { Intake } from '../bots/intake.js';
+import { ChannelRegistry } from '../bots/registry.js';
+import { WebchatAdapter } from '../bots/webchat.js';
+import { disconnectMongo } from '../models/connection.js';
+import { MessageModel } from '../models/message.js';
+import { OrderModel } from '../models/order.js';
+import { DEMO_PARCEL, startDemoCarrier, type DemoCarrier } from '../scripts/demo/demo-carrier.js';
+import { seedDemoShop } from '../scripts/demo/demo-shop.js';
+import { paths } from '../infra/paths.js';
+import { workflowBundle } from '../scripts/worker.js';
+import { conversationConfig, taskQueues } from '../temporal.config.js';
+import * as contract from '../workflows/contract.js';
+import type { ConversationConfig } from '../workflows/types.js';
+import { demoWebchat, eventually, useFreshDatabase } from './setup/helpers.js';
+
+let env: TestWorkflowEnvironment;
+let worker: Worker;
+let running: Promise<void>;
+let intake: Intake;
+let carrier: DemoCarrier;
+
+const config: ConversationConfig = { ...conversationConfig(), searchAttributes: false };
+const A_ORDER = 'PA-7001';
+const NOT_FOUND = systemMessage('order_not_found', 'en').text;
+
+beforeAll(async () => {
+  await useFreshDatabase('sora_order_privacy');
+  await seedDemoShop();
+  // The demo's public sample order carries the demo parcel; here that parcel is buyer A's alone.
+  await OrderModel.deleteOne({ shopId: 'demo', orderNumber: DEMO_PARCEL.orderNumber });
+  await OrderModel.create({
+    shopId: 'demo',
+    orderNumber: A_ORDER,
+    buyerIds: { webchat: 'priv-a' },
+    totalUsd: 58.5,
+    total: 58.5,
+    currency: 'USD',
+    status: 'shipped',
+    country: 'TH',
+    placedAt: new Date(),
+    shipments: [{ carrier: DEMO_PARCEL.carrier, trackingNumber: DEMO_PARCEL.trackingNumber }],
+    items: [{ sku: 'SKU-1', price: 58.5, quantity: 1 }],
+    source: 'import',
+  });
+  carrier = await startDemoCarrier();
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: paths.temporalTestServerBin } },
+  });
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: taskQueues.conversations,
+    workflowBundle: await workflowBundle(),
+    activities: createActivities({
+      registry: new ChannelRegistry().register(new WebchatAdapter()),
+      carrierCredentials: { seventeenTrack: { apiKey: 'demo', baseUrl: carrier.url } },
+    }),
+  });
+  running = worker.run();
+  intake = new Intake({
+    client: env.client,
+    connection: env.connection,
+    conversationConfig: config,
+    signalDeadlineMs: 10_000,
+    log: () => {},
+  });
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await env?.teardown();
+  await carrier?.stop();
+  await disconnectMongo();
+});
+
+const { msg, wfId } = demoWebchat('priv');
+
+/** The bot's first reply to this buyer's message (waits until the conversation has settled). */
+async function replyTo(buyerId: string, text: string): Promise<string> {
+  await intake.accept(msg(buyerId, text));
+  await eventually(
+    async () => {
+      const s = await env.client.workflow.getHandle(wfId(buyerId)).query(contract.snapshot);
+      return s.turns === 1 && s.pendingInbox === 0 && !s.busy;
+    },
+    60_000,
+    `${buyerId} to settle`,
+  );
+  const out = await eventually(
+    () => MessageModel.findOne({ workflowId: wfId(buyerId), direction: 'out', status: 'sent' }).lean(),
+    30_000,
+    `the reply to ${buyerId}`,
+  );
+  return out.text;
+}
+
+describe('order data stays with its buyer', () => {
+  it('buyer B naming A’s order gets the safe reply, no tracking or customs data, and the carrier is not asked', async () => {
+    const before = carrier.numbers.length;
+    const text = await replyTo('priv-b', `Where is my order ${A_ORDER}?`);
+    expect(text).toBe(NOT_FOUND);
+    expect(text).not.toMatch(/Bangkok|customs|shipped/i);
+    const snap = await env.client.workflow.getHandle(wfId('priv-b')).query(contract.snapshot);
+    expect(snap.focusOrder).toBeNull();
+    const all = await MessageModel.find({ workflowId: wfId('priv-b'), direction: 'out' }).lean();
+    for (const m of all) expect(m.text).not.toMatch(/Bangkok|customs|LX246813576CN|PA-7001/i);
+    expect(carrier.numbers.slice(before)).not.toContain(DEMO_PARCEL.trackingNumber);
+  });
+
+  it('buyer C typing the tracking number of A’s parcel gets the safe reply; the carrier is not asked', async () => {
+    const before = carrier.numbers.length;
+    const text = await replyTo('priv-c', `Where is my parcel? tracking number ${DEMO_PARCEL.trackingNumber}`);
+    expect(text).toBe(NOT_FOUND);
+    expect(carrier.numbers.slice(before)).not.toContain(DEMO_PARCEL.trackingNumber);
+  });
+
+  it('buyer A asking the same gets the live tracking (customs hold in Bangkok)', async () => {
+    const text = await replyTo('priv-a', `Where is my order ${A_ORDER}?`);
+    expect(text).toMatch(/Bangkok/);
+    expect(text).toMatch(/customs/i);
+    expect(carrier.numbers).toContain(DEMO_PARCEL.trackingNumber);
+  });
+
+  it('a tracking number no stored order has is still asked of the carrier (public carrier data)', async () => {
+    const unknown = 'RR123456785CN';
+    await replyTo('priv-d', `Where is my parcel? tracking number ${unknown}`);
+    expect(carrier.numbers).toContain(unknown);
+  });
+});
