@@ -7,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { HttpError, validationError } from './http-errors.js';
+import { buyerDataRoutes, type BuyerDataServices } from './operator-buyers.js';
 import * as contract from '../workflows/contract.js';
 
 /**
@@ -14,7 +15,7 @@ import * as contract from '../workflows/contract.js';
  * key health. Both are activities-level logic (activities/knowledge, activities/logistics), which
  * bots/ may not import: the entry point passes them in (scripts/operator-services.ts).
  */
-export interface OperatorServices {
+export interface OperatorServices extends BuyerDataServices {
   /** Import a workbook into the shop's KB; `invalid` (nothing imported) when rows fail validation. */
   importKb(
     shopId: string,
@@ -56,6 +57,7 @@ export function operatorAuth(token?: string): RequestHandler {
 export function operatorRoutes(client: Client, services: OperatorServices, token?: string): Router {
   const r = Router();
   r.use(operatorAuth(token));
+  r.use(buyerDataRoutes(services));
   const handle = (id: string) => client.workflow.getHandle(id);
   const wrap = (fn: (req: Request) => Promise<unknown>) => async (req: Request, res: import('express').Response) => {
     try {

@@ -154,7 +154,11 @@ export async function startApp(o: AppOptions): Promise<App> {
     intake,
     client,
     operatorToken: config.gateway.operatorToken,
-    operator: operatorServices(defaultStrategy(convConfig), { carrierKeys: config.carriers.keys, embedding: config.embedding }),
+    operator: operatorServices(defaultStrategy(convConfig), {
+      carrierKeys: config.carriers.keys,
+      embedding: config.embedding,
+      temporal: client,
+    }),
     log,
     processQueue,
   });

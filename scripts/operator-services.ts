@@ -1,7 +1,7 @@
 /**
  * The operator API's services (bots/operator.ts `OperatorServices`), wired by the entry point from
- * activities/, which bots/ may not import: the FAQ workbook import, the carrier key health and the
- * shop's conversation strategy.
+ * activities/, which bots/ may not import: the FAQ workbook import, the carrier key health, the
+ * shop's conversation strategy and buyer data requests (export / forget).
  */
 import type { OperatorServices } from '../bots/operator.js';
 import { importKb } from '../activities/knowledge/kb-import.js';
@@ -10,15 +10,29 @@ import { carrierKeyHealth } from '../activities/logistics/carrier-key-alerts.js'
 import type { CarrierKeySettings } from '../activities/logistics/carrier-keys.js';
 import { sharedEmbedder, type EmbedderOptions } from '../activities/knowledge/embedder.js';
 import { getShopStrategy, StrategyInputError, updateShopStrategy } from '../activities/conversations/shop-profile.js';
+import { BuyerDataInputError, exportBuyerData, forgetBuyerData } from '../activities/privacy/buyer-data.js';
+import type { Client } from '@temporalio/client';
+import type { BuyerDataOutcome } from '../bots/operator-buyers.js';
 import type { ConversationStrategy } from '../workflows/contract.js';
+
+/** A buyer-data request's outcome for the API: bad input and unknown shop/buyer as errors, the rest thrown. */
+async function outcome<T>(fn: () => Promise<T>): Promise<BuyerDataOutcome<T>> {
+  try {
+    return { ok: await fn() };
+  } catch (e) {
+    if (e instanceof BuyerDataInputError) return { error: e.code, message: e.message };
+    throw e;
+  }
+}
 
 /**
  * `strategyDefaults`: what a shop's conversation strategy falls back to (from the conversation config);
- * `settings`: the carrier key warning window and the embedding model a KB upload is embedded with.
+ * `settings`: the carrier key warning window and the embedding model a KB upload is embedded with;
+ * `temporal`: the client buyer-data requests reach the buyer's conversation workflows with.
  */
 export const operatorServices = (
   strategyDefaults: ConversationStrategy,
-  settings: { carrierKeys?: CarrierKeySettings; embedding?: EmbedderOptions } = {},
+  settings: { carrierKeys?: CarrierKeySettings; embedding?: EmbedderOptions; temporal?: Client } = {},
 ): OperatorServices => ({
   async importKb(shopId, fileName, data) {
     try {
@@ -28,6 +42,12 @@ export const operatorServices = (
       throw e;
     }
   },
+  exportBuyer: (q) => outcome(() => exportBuyerData({ ...q, via: 'api' }, settings.temporal)),
+  forgetBuyer: (q) =>
+    outcome(() => {
+      if (!settings.temporal) throw new Error('forgetting a buyer needs the Temporal client (operatorServices settings.temporal)');
+      return forgetBuyerData({ ...q, via: 'api' }, settings.temporal);
+    }),
   carrierKeyHealth: (q) => carrierKeyHealth({ ...q, settings: settings.carrierKeys }),
   async shopStrategy(shopId, change) {
     try {
