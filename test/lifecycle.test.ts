@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OrderFact, Understanding } from '../activities/index.js';
 import { conversationConfig } from '../temporal.config.js';
-import { chooseFocus, needsOrderFacts, planAnswer, replyLocale } from '../workflows/conversation/answer-plan.js';
+import { chooseFocus, needsOrderFacts, planAnswer, replyLocale, withoutUnavailable } from '../workflows/conversation/answer-plan.js';
 import { ConversationLifecycle, initialState, normalizeState } from '../workflows/conversation/lifecycle.js';
 import type { ConversationConfig, ConversationState } from '../workflows/types.js';
 
@@ -207,6 +207,17 @@ describe('answer plan', () => {
     expect(chooseFocus(u({ intent: 'logistics_tracking' }), [], orders, current)).toEqual({ focus: current, changed: false });
     // "thanks" is about no order: a past order does not become the focus.
     expect(chooseFocus(u({ intent: 'unknown', understood: false }), [], orders, null).focus).toBeNull();
+  });
+
+  it('order privacy: drops numbers that are not this buyer’s; refuses only when nothing the buyer named is left', () => {
+    const asked = u({ intent: 'logistics_tracking', orderNumbers: ['A9'], trackingNumbers: ['T-OTHER', 'T-PUBLIC'] });
+    expect(withoutUnavailable(asked, undefined)).toEqual({ u: asked, refuse: false });
+    const some = withoutUnavailable(asked, { orderNumbers: ['A9'], trackingNumbers: ['T-OTHER'] });
+    expect(some).toMatchObject({ refuse: false, u: { orderNumbers: [], trackingNumbers: ['T-PUBLIC'] } });
+    expect(withoutUnavailable(u({ orderNumbers: ['A9'] }), { orderNumbers: ['A9'], trackingNumbers: [] }).refuse).toBe(true);
+    expect(withoutUnavailable(u({ trackingNumbers: ['T-OTHER'] }), { orderNumbers: [], trackingNumbers: ['T-OTHER'] }).refuse).toBe(true);
+    // An order question naming nothing is not refused (the buyer's latest order answers).
+    expect(withoutUnavailable(u({ intent: 'order_status' }), { orderNumbers: [], trackingNumbers: [] }).refuse).toBe(false);
   });
 
   it('tracks every parcel of the order in focus (up to 3), else its status; answers returns by market and SKU, else the FAQ', () => {

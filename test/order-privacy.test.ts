@@ -10,9 +10,11 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../activities/index.js';
 import { systemMessage } from '../activities/catalog/system-messages.js';
+import { lookupBuyerFacts } from '../activities/commerce/buyer-facts.js';
 import { Intake } from '../bots/intake.js';
 import { ChannelRegistry } from '../bots/registry.js';
 import { WebchatAdapter } from '../bots/webchat.js';
+import { BuyerModel } from '../models/buyer.js';
 import { disconnectMongo } from '../models/connection.js';
 import { MessageModel } from '../models/message.js';
 import { OrderModel } from '../models/order.js';
@@ -137,5 +139,41 @@ describe('order data stays with its buyer', () => {
     const unknown = 'RR123456785CN';
     await replyTo('priv-d', `Where is my parcel? tracking number ${unknown}`);
     expect(carrier.numbers).toContain(unknown);
+  });
+});
+
+describe('the rule in lookupBuyerFacts (ownOrdersOnly)', () => {
+  const order = (orderNumber: string, over: Record<string, unknown> = {}) =>
+    OrderModel.create({ shopId: 'demo', orderNumber, totalUsd: 10, status: 'paid', placedAt: new Date(), source: 'tiktok', ...over });
+
+  it('links TikTok orders by the synced user id, answers order cards and the demo samples, withholds the rest', async () => {
+    await BuyerModel.create({
+      shopId: 'demo',
+      channel: 'tiktok',
+      buyerId: 'im-own',
+      platformUserId: 'u-own',
+      firstSeenAt: new Date(),
+      lastSeenAt: new Date(),
+    });
+    await order('TT-OWN-1', { platformBuyerId: 'u-own' });
+    await order('TT-OTHER-1', { platformBuyerId: 'u-other', shipments: [{ carrier: null, trackingNumber: 'TTPARCEL123' }] });
+    await order('TT-CARD-9', { externalId: '5764000001' });
+    const facts = await lookupBuyerFacts({
+      shopId: 'demo',
+      channel: 'tiktok',
+      buyerId: 'im-own',
+      orderNumbers: ['TT-OTHER-1', '1001', 'NO-SUCH-9'],
+      orderRefs: ['5764000001'],
+      trackingNumbers: ['TTPARCEL123', 'UNKNOWN123'],
+      ownOrdersOnly: true,
+    });
+    const byNumber = Object.fromEntries((facts.orders ?? []).map((o) => [o.orderNumber, o.linked]));
+    expect(byNumber).toEqual({ 'TT-OWN-1': true, '1001': false, 'TT-CARD-9': false });
+    // Unknown and another buyer's numbers are reported alike; an unknown tracking number is not withheld.
+    expect(facts.unavailable).toEqual({ orderNumbers: ['TT-OTHER-1', 'NO-SUCH-9'], trackingNumbers: ['TTPARCEL123'] });
+    // Without the flag (runs recorded before order-privacy), the old answer.
+    const old = await lookupBuyerFacts({ shopId: 'demo', channel: 'tiktok', buyerId: 'im-own', orderNumbers: ['TT-OTHER-1'] });
+    expect(old.ordersFound).toContain('TT-OTHER-1');
+    expect(old.unavailable).toBeUndefined();
   });
 });

@@ -198,9 +198,9 @@ export async function exportBuyerData(r: BuyerDataRequest, client?: Client): Pro
     messages: plain(messages),
     conversations: plain(conversations),
     npsAnswers: plain(npsAnswers),
-    unmatchedQuestions: plain(unmatchedQuestions).map(({ vector, ...q }) => q),
+    unmatchedQuestions: plain(unmatchedQuestions).map(({ vector: _vector, ...q }) => q),
     notifications: plain(notifications),
-    coupons: plain(coupons).map(({ boundKey, ...c }) => c),
+    coupons: plain(coupons).map(({ boundKey: _boundKey, ...c }) => c),
     orders: plain(orders),
     workflows,
   };
