@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../activities/index.js';
 import { systemMessage } from '../activities/catalog/system-messages.js';
 import { lookupBuyerFacts } from '../activities/commerce/buyer-facts.js';
+import { liveAnswer } from '../activities/messaging/live-answers.js';
+import type { Understanding } from '../activities/index.js';
 import { Intake } from '../bots/intake.js';
 import { ChannelRegistry } from '../bots/registry.js';
 import { WebchatAdapter } from '../bots/webchat.js';
@@ -175,5 +177,30 @@ describe('the rule in lookupBuyerFacts (ownOrdersOnly)', () => {
     const old = await lookupBuyerFacts({ shopId: 'demo', channel: 'tiktok', buyerId: 'im-own', orderNumbers: ['TT-OTHER-1'] });
     expect(old.ordersFound).toContain('TT-OTHER-1');
     expect(old.unavailable).toBeUndefined();
+  });
+});
+
+describe('the v1 send path (runs from before core v2 compose at send time)', () => {
+  it('live answers use only the buyer’s own order: another buyer gets no live answer and the carrier is not asked', async () => {
+    const u: Understanding = {
+      language: 'en',
+      intent: 'logistics_tracking',
+      confidence: 0.9,
+      faqId: null,
+      understood: true,
+      complaint: false,
+      humanRequest: false,
+      orderNumbers: [A_ORDER],
+      trackingNumbers: [],
+      skus: [],
+      countries: [],
+    };
+    const live = { carrierCredentials: { seventeenTrack: { apiKey: 'demo', baseUrl: carrier.url } } };
+    const before = carrier.numbers.length;
+    expect(await liveAnswer('demo', u, 'en', { ...live, buyer: { channel: 'webchat', buyerId: 'priv-b' } })).toBeNull();
+    const typed = { ...u, orderNumbers: [], trackingNumbers: [DEMO_PARCEL.trackingNumber] };
+    expect(await liveAnswer('demo', typed, 'en', { ...live, buyer: { channel: 'webchat', buyerId: 'priv-b' } })).toBeNull();
+    expect(carrier.numbers.length).toBe(before);
+    expect((await liveAnswer('demo', u, 'en', { ...live, buyer: { channel: 'webchat', buyerId: 'priv-a' } }))?.text).toMatch(/Bangkok/);
   });
 });

@@ -13,7 +13,9 @@
  * and its history are unchanged.
  */
 import { log } from '@temporalio/activity';
+import { BuyerModel } from '../../models/buyer.js';
 import { OrderModel } from '../../models/order.js';
+import { mayDisclose, type AskingBuyer, type OrderOwnership } from '../commerce/order-access.js';
 import { makeAnswerReturnQuestion } from '../commerce/returns/index.js';
 import { carrierById } from '../logistics/carriers.js';
 import { credentialsForShop } from '../logistics/carrier-keys.js';
@@ -35,12 +37,19 @@ const safeLog = (msg: string, fields: Record<string, unknown>) => {
   }
 };
 
-async function orderOf(shopId: string, u: Understanding) {
+async function orderOf(shopId: string, u: Understanding, buyer?: AskingBuyer) {
   for (const n of u.orderNumbers) {
     const o = await OrderModel.findOne({ shopId, orderNumber: n }).lean();
-    if (o) return o;
+    if (o && (!buyer || mayDisclose(o as OrderOwnership, buyer))) return o;
   }
   return null;
+}
+
+/** A typed tracking number that is a parcel of an order this buyer may not hear about (order privacy). */
+async function parcelOfAnother(shopId: string, trackingNumber: string, buyer?: AskingBuyer): Promise<boolean> {
+  if (!buyer) return false;
+  const orders = await OrderModel.find({ shopId, 'shipments.trackingNumber': trackingNumber }).lean();
+  return orders.length > 0 && !orders.some((o) => mayDisclose(o as OrderOwnership, buyer));
 }
 
 /** What live answers take from the configuration (passed down by createActivities). */
@@ -51,6 +60,17 @@ export interface LiveAnswerSettings {
   customsDelaysFile?: string;
   /** config.returns.policiesDir */
   policiesDir?: string;
+  /**
+   * The buyer the answer is for: only their orders are used (activities/commerce/order-access.ts);
+   * the send activity passes it for v1 runs. Absent (tools, tests): any order of the shop.
+   */
+  buyer?: { channel: string; buyerId: string };
+}
+
+async function askingBuyer(shopId: string, b: { channel: string; buyerId: string }): Promise<AskingBuyer> {
+  if (b.channel !== 'tiktok') return b;
+  const rec = await BuyerModel.findOne({ shopId, channel: b.channel, buyerId: b.buyerId }, { platformUserId: 1 }).lean();
+  return { ...b, platformUserId: rec?.platformUserId ?? null };
 }
 
 export async function liveAnswer(
@@ -62,10 +82,12 @@ export async function liveAnswer(
   const answerCustomsHold = makeAnswerCustomsHold(settings.customsDelaysFile);
   const answerReturnQuestion = makeAnswerReturnQuestion(settings.policiesDir);
   try {
+    const buyer = settings.buyer ? await askingBuyer(shopId, settings.buyer) : undefined;
     if (u.intent === 'logistics_tracking') {
-      const order = await orderOf(shopId, u);
+      const order = await orderOf(shopId, u, buyer);
       const parcel = order?.shipments?.[0] ?? (u.trackingNumbers[0] ? { trackingNumber: u.trackingNumbers[0], carrier: null } : null);
       if (!parcel) return null;
+      if (!order && (await parcelOfAnother(shopId, parcel.trackingNumber, buyer))) return null;
       const result = await trackParcel({
         trackingNumber: parcel.trackingNumber,
         carrierHint: parcel.carrier ?? undefined,
@@ -93,7 +115,7 @@ export async function liveAnswer(
       return { text: r.text, language: r.language, source: 'tracking' };
     }
     if (u.intent === 'returns_exchange') {
-      const country = u.countries[0] ?? (await orderOf(shopId, u))?.country;
+      const country = u.countries[0] ?? (await orderOf(shopId, u, buyer))?.country;
       if (!country) return null;
       const r = await answerReturnQuestion({ shopId, country, language });
       safeLog('live return-policy answer', { shopId, country, ruleId: r.ruleId });

@@ -39,7 +39,10 @@ export function makeSendToBuyer(registry: ChannelRegistry, live: LiveAnswerSetti
     if (record?.status === 'sent') {
       return { externalId: record.platformMessageId ?? key, asksQuestion: record.asksQuestion ?? false, alreadySent: true };
     }
-    const c = 'message' in input ? input.message : await compose(ref.shopId, input.content, input.language, live);
+    const c =
+      'message' in input
+        ? input.message
+        : await compose(ref.shopId, input.content, input.language, { ...live, buyer: { channel: ref.channel, buyerId: ref.buyerId } });
     if (!record) {
       try {
         record = await MessageModel.create({
