@@ -17,8 +17,9 @@
  *   sora policies match FILE --country CC [--category C] [--sku S] [--reason R] [--lang L]
  *   sora customs check FILE                       validate a customs-delays file
  *   sora coupons import|generate|list|enable|disable --shop ID   coupon pool for the silence nudge
+ *   sora operators token create --name N | list | revoke ID   operator API credentials (token shown once)
  * One module per command group in scripts/cli/; this file only dispatches.
- * The kb, orders and coupons commands use MONGODB_URI (default: the embedded stack's mongodb://127.0.0.1:27017/sora).
+ * The kb, orders, coupons and operators commands use MONGODB_URI (default: the embedded stack's mongodb://127.0.0.1:27017/sora).
  */
 import { fail } from './cli/support.js';
 
@@ -38,6 +39,7 @@ const GROUPS = new Map<string, () => Promise<CommandGroup>>([
   ['customs', () => import('./cli/policies.js')],
   ['coupons', () => import('./cli/coupons.js')],
   ['shops', () => import('./cli/shops.js')],
+  ['operators', () => import('./cli/operators.js')],
 ]);
 
 async function main(argv: string[]): Promise<void> {

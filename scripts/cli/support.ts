@@ -25,7 +25,10 @@ export const USAGE = `usage:
   sora coupons list --shop ID [--json]
   sora coupons enable|disable --shop ID          coupon in the silence nudge
   sora shops strategy --shop ID [--nudge on|off] [--nudge-delay 30s] [--nudge-after any|question] [--nudge-max N]
-                      [--coupon on|off] [--idle-close 10m] [--nps-delay 30m] [--reset FIELD] [--json]`;
+                      [--coupon on|off] [--idle-close 10m] [--nps-delay 30m] [--reset FIELD] [--json]
+  sora operators token create --name NAME [--json]   a new operator API token (shown once)
+  sora operators list [--json]                       operator credentials (never their tokens)
+  sora operators revoke ID`;
 
 /** A usage error: the message and the usage on stderr, exit code 2. */
 export function fail(msg: string): never {
