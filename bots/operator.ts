@@ -93,14 +93,16 @@ export { operatorAuth };
 export function operatorRoutes(client: Client, services: OperatorServices, token?: string): Router {
   const r = Router();
   r.use(operatorAuth(token));
-  const bounded = (name: 'id' | 'shopId'): RequestHandler => (req, _res, next) => {
-    try {
-      param(req, name);
-      next();
-    } catch (e) {
-      next(e);
-    }
-  };
+  const bounded =
+    (name: 'id' | 'shopId'): RequestHandler =>
+    (req, _res, next) => {
+      try {
+        param(req, name);
+        next();
+      } catch (e) {
+        next(e);
+      }
+    };
   r.param('id', bounded('id'));
   r.param('shopId', bounded('shopId'));
   const handle = (id: string) => client.workflow.getHandle(id);

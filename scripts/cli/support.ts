@@ -1,5 +1,6 @@
 /** Small pieces the CLI commands share: usage and failure, the configuration, the database they talk to, plain-text tables. */
 import { loadConfig, type Config } from '../../infra/config/index.js';
+import { forTerminal } from '../../infra/terminal-text.js';
 
 export const USAGE = `usage:
   sora start
@@ -63,8 +64,12 @@ export async function withCliDatabase<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Left-aligned columns separated by two spaces, a dashed rule under the head; lines are right-trimmed. */
-export function textTable(head: string[], rows: string[][]): string {
+/**
+ * Left-aligned columns separated by two spaces, a dashed rule under the head; lines are right-trimmed.
+ * Cells may hold buyer or platform text: terminal escapes and control characters are removed (forTerminal).
+ */
+export function textTable(head: string[], body: string[][]): string {
+  const rows = body.map((r) => r.map((c) => forTerminal(c).replace(/[\t\n]/g, ' ')));
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) =>
     r
