@@ -10,6 +10,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { HttpError, validationError } from './http-errors.js';
 import { operatorAuth } from './operator-auth.js';
+import { hasControlChars } from '../infra/terminal-text.js';
 import * as contract from '../workflows/contract.js';
 
 /**
@@ -37,9 +38,6 @@ export interface OperatorServices {
 export const OPERATOR_LIMITS = { agentId: 128, text: 4096, reason: 200, conversationId: 512, shopId: 128 } as const;
 /** Letters, digits and . _ @ : + - (an e-mail address or a console's user id). */
 const AGENT_ID = /^[A-Za-z0-9._@:+-]+$/;
-/** C0/C1 controls and DEL, except tab and newline (allowed in message text only). */
-const CONTROLS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/;
-const CONTROLS_ALL = /[\u0000-\u001F\u007F-\u009F]/;
 
 const agentId = z
   .string({ required_error: 'agentId is required', invalid_type_error: 'agentId must be a string' })
@@ -53,7 +51,7 @@ const messageBody = agentBody.extend({
     .trim()
     .min(1, 'text must not be empty')
     .max(OPERATOR_LIMITS.text, `text must be at most ${OPERATOR_LIMITS.text} characters`)
-    .refine((t) => !CONTROLS.test(t), 'text must not contain control characters (newline and tab are fine)'),
+    .refine((t) => !hasControlChars(t, { allowLayout: true }), 'text must not contain control characters (newline and tab are fine)'),
 });
 const closeBody = z.object({
   reason: z
@@ -61,7 +59,7 @@ const closeBody = z.object({
     .trim()
     .min(1, 'reason must not be empty')
     .max(OPERATOR_LIMITS.reason, `reason must be at most ${OPERATOR_LIMITS.reason} characters`)
-    .refine((t) => !CONTROLS_ALL.test(t), 'reason must not contain control characters')
+    .refine((t) => !hasControlChars(t), 'reason must not contain control characters')
     .default('resolved'),
   /** Whether the buyer's matter was resolved (the NPS survey follows); default: reason is 'resolved'. */
   resolved: z.boolean().optional(),
@@ -81,7 +79,7 @@ function parse<T>(schema: z.ZodType<T>, req: Request): T {
 function param(req: Request, name: 'id' | 'shopId'): string {
   const v = String(req.params[name] ?? '');
   const max = name === 'id' ? OPERATOR_LIMITS.conversationId : OPERATOR_LIMITS.shopId;
-  if (!v || v.length > max || CONTROLS_ALL.test(v))
+  if (!v || v.length > max || hasControlChars(v))
     throw new HttpError(422, 'invalid_request', `${name}: must be 1 to ${max} characters without control characters`, [
       { field: name, problem: `must be 1 to ${max} characters without control characters` },
     ]);

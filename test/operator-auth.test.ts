@@ -103,7 +103,10 @@ async function conversation(a: App): Promise<string> {
 describe('operator authentication', () => {
   it('answers 401 with WWW-Authenticate on every operator route without a credential, loopback included', async () => {
     const wf = await conversation(main);
-    const routes = [...ROUTES, { method: 'POST', path: `/operator/conversations/${encodeURIComponent(wf)}/message`, body: '{"agentId":"m","text":"hi"}' }];
+    const routes = [
+      ...ROUTES,
+      { method: 'POST', path: `/operator/conversations/${encodeURIComponent(wf)}/message`, body: '{"agentId":"m","text":"hi"}' },
+    ];
     for (const r of routes) {
       const res = await send(main, r);
       expect(res.status, `${r.method} ${r.path}`).toBe(401);
@@ -133,9 +136,9 @@ describe('operator authentication', () => {
     const restarted = await app({}, { printed: again });
     expect(again).toEqual([]);
     expect(await OperatorCredentialModel.countDocuments()).toBe(1);
-    expect((await fetch(`${restarted.gateway.url}/operator/health/carrier-keys`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(
-      200,
-    );
+    expect(
+      (await fetch(`${restarted.gateway.url}/operator/health/carrier-keys`, { headers: { authorization: `Bearer ${token}` } })).status,
+    ).toBe(200);
   });
 
   it('a CLI-created credential works until it is revoked; the listing never shows a token', async () => {
@@ -152,7 +155,11 @@ describe('operator authentication', () => {
     expect(res.status).toBe(401);
     expect(((await res.json()) as { message: string }).message).toMatch(/revoked/);
     expect((await runOperatorsCommand(['revoke', 'op_nope'])).code).toBe(1);
-    const listed = JSON.parse((await runOperatorsCommand(['list', '--json'])).stdout!) as { id: string; revokedAt: string | null; lastUsedAt: string | null }[];
+    const listed = JSON.parse((await runOperatorsCommand(['list', '--json'])).stdout!) as {
+      id: string;
+      revokedAt: string | null;
+      lastUsedAt: string | null;
+    }[];
     expect(listed.find((x) => x.id === c.id)).toMatchObject({ revokedAt: expect.any(String), lastUsedAt: expect.any(String) });
   });
 
@@ -209,7 +216,8 @@ describe('operator input bounds', () => {
 describe('rate limits and health', () => {
   it('answers 429 with Retry-After once one address exceeds SORA_WEBHOOK_RATE_LIMIT (and SORA_OPERATOR_RATE_LIMIT)', async () => {
     const a = await app({ SORA_WEBHOOK_RATE_LIMIT: '3', SORA_OPERATOR_RATE_LIMIT: '2', SORA_OPERATOR_TOKEN: 'rl-secret' });
-    const hook = () => fetch(`${a.gateway.url}/webhooks/probe`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const hook = () =>
+      fetch(`${a.gateway.url}/webhooks/probe`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     for (let i = 0; i < 3; i++) expect((await hook()).status).toBe(200);
     const limited = await hook();
     expect(limited.status).toBe(429);
@@ -242,11 +250,18 @@ describe('rate limits and health', () => {
 
 describe('untrusted text leaving sora (unit)', () => {
   it('neutralises formula-looking CSV/XLSX cells and restores them on read', () => {
-    for (const s of ['=HYPERLINK("http://x","y")', '+1+2', '-2+3', '@SUM(A1)', '\t=1', '\r=1'])
-      expect(neutraliseCell(s)).toBe(`'${s}`);
+    for (const s of ['=HYPERLINK("http://x","y")', '+1+2', '-2+3', '@SUM(A1)', '\t=1', '\r=1']) expect(neutraliseCell(s)).toBe(`'${s}`);
     for (const s of ['hello', '', "it's", '1-2', 'a=b']) expect(neutraliseCell(s)).toBe(s);
     expect(neutraliseCell(5)).toBe(5);
-    expect(neutraliseRows([['=1', 'ok'], ['-x', '+y']])).toEqual([["'=1", 'ok'], ["'-x", "'+y"]]);
+    expect(
+      neutraliseRows([
+        ['=1', 'ok'],
+        ['-x', '+y'],
+      ]),
+    ).toEqual([
+      ["'=1", 'ok'],
+      ["'-x", "'+y"],
+    ]);
     for (const s of ['=cmd|x', '-5% off?', 'plain', "'quoted"]) expect(restoreCell(String(neutraliseCell(s)))).toBe(s);
   });
 
@@ -259,7 +274,9 @@ describe('untrusted text leaving sora (unit)', () => {
     expect(forTerminal('line1\nline2\tcol ¿dónde está mi pedido? 我的包裹')).toBe('line1\nline2\tcol ¿dónde está mi pedido? 我的包裹');
     expect(forTerminal('\u001bc reset')).toBe(' reset');
     expect(
-      missedText([{ count: 2, representative: 'where \u001b[2Jis it', examples: ['a\u001b]0;x\u0007b', 'two\nlines'], languages: { en: 2 } }]),
+      missedText([
+        { count: 2, representative: 'where \u001b[2Jis it', examples: ['a\u001b]0;x\u0007b', 'two\nlines'], languages: { en: 2 } },
+      ]),
     ).toBe(' 1. ×2  where is it\n      e.g. ab | two lines  [en:2]\n');
   });
 });

@@ -105,7 +105,9 @@ describe('web chat on the real stack', () => {
     await post({ buyerId, messageId: 'op1', text: 'human please' });
     const opUrl = `${app.gateway.url}/operator/conversations/${encodeURIComponent(wf(buyerId))}`;
     const { headers: auth } = await operatorCredential();
-    await eventually(async () => ((await (await fetch(opUrl, { headers: auth })).json()) as ConversationSnapshot).status === 'waiting_agent');
+    await eventually(
+      async () => ((await (await fetch(opUrl, { headers: auth })).json()) as ConversationSnapshot).status === 'waiting_agent',
+    );
     const call = (p: string, body: unknown) =>
       fetch(`${opUrl}/${p}`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify(body) });
     expect((await call('accept', { agentId: 'ana' })).status).toBe(200);

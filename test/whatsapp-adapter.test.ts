@@ -171,7 +171,9 @@ describe('WhatsApp adapter', () => {
       await sleep(100);
       expect(h.socket().pairingRequests).toHaveLength(1);
       const auth = { authorization: 'Bearer op-secret' };
-      expect(((await (await h.get('/operator/whatsapp/qr', auth)).json()) as { pairingCode: string }).pairingCode).toBe(status(h).pairingCode);
+      expect(((await (await h.get('/operator/whatsapp/qr', auth)).json()) as { pairingCode: string }).pairingCode).toBe(
+        status(h).pairingCode,
+      );
     });
 
     it('keeps the session in MongoDB: a restarted gateway resumes it without QR or pairing code; stop() does not log out', async () => {

@@ -41,7 +41,9 @@ function linkedAdapter(): WhatsappAdapter {
 async function accountOf(gatewayUrl: string): Promise<Account> {
   const { headers } = await operatorCredential('conformance');
   const me = await eventually(async () => {
-    const r = (await (await fetch(`${gatewayUrl}/operator/whatsapp/status`, { headers })).json()) as { shops: { state: string; me: string | null }[] };
+    const r = (await (await fetch(`${gatewayUrl}/operator/whatsapp/status`, { headers })).json()) as {
+      shops: { state: string; me: string | null }[];
+    };
     return r.shops[0]?.state === 'open' ? r.shops[0].me : null;
   });
   const account = accounts.get(me.split(':')[0]!);
