@@ -158,6 +158,8 @@ export function operatorRoutes(client: Client, services: OperatorServices, token
     const shop = req.query.shop;
     if (shop !== undefined && (typeof shop !== 'string' || !shop.trim()))
       throw new HttpError(400, 'invalid_request', 'shop must be one shop id');
+    if (typeof shop === 'string' && (shop.length > OPERATOR_LIMITS.shopId || hasControlChars(shop)))
+      throw new HttpError(422, 'invalid_request', `shop: must be at most ${OPERATOR_LIMITS.shopId} characters without control characters`);
     res.json(await services.carrierKeyHealth({ shopId: shop as string | undefined }));
   });
   r.get(
