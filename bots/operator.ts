@@ -86,8 +86,6 @@ function param(req: Request, name: 'id' | 'shopId'): string {
   return v;
 }
 
-export { operatorAuth };
-
 export function operatorRoutes(client: Client, services: OperatorServices, token?: string): Router {
   const r = Router();
   r.use(operatorAuth(token));
