@@ -10,7 +10,9 @@ import mongoose from 'mongoose';
 import type { ChannelRegistry } from './registry.js';
 import type { Intake } from './intake.js';
 import { errorHandler } from './http-errors.js';
-import { operatorAuth, operatorRoutes, type OperatorServices } from './operator.js';
+import { operatorRoutes, type OperatorServices } from './operator.js';
+import { operatorAuth } from './operator-auth.js';
+import { DEFAULT_RATE_LIMITS, perClientLimit, type GatewayRateLimits } from './gateway-limits.js';
 import type { Client } from '@temporalio/client';
 
 export interface GatewayOptions {
@@ -19,7 +21,12 @@ export interface GatewayOptions {
   registry: ChannelRegistry;
   intake: Intake;
   client: Client;
+  /** SORA_OPERATOR_TOKEN: accepted on /operator/* besides the stored operator credentials. */
   operatorToken?: string;
+  /** Requests per minute and client address on /webhooks/* and /operator/* (default DEFAULT_RATE_LIMITS). */
+  rateLimits?: GatewayRateLimits;
+  /** How long /healthz waits for Temporal's answer (default 2 s). */
+  healthTimeoutMs?: number;
   /** KB import and carrier key health for the operator API and /healthz (scripts/operator-services.ts). */
   operator: OperatorServices;
   log: (msg: string, fields?: Record<string, unknown>) => void;
@@ -40,6 +47,23 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/** Whether the Temporal frontend answers a health check within `timeoutMs` (false, never a throw). */
+export async function temporalReachable(client: Client, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs + 500)));
+  const check = client.connection
+    .withDeadline(Date.now() + timeoutMs, () => client.workflowService.getSystemInfo({}))
+    .then(
+      () => true,
+      () => false,
+    );
+  try {
+    return await Promise.race([check, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const app = express();
   app.disable('x-powered-by');
@@ -54,15 +78,24 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   app.get('/healthz', async (_req, res) => {
     const mongo = mongoose.connection.readyState === 1;
     // Carrier keys: overall status and counts only (per shop: GET /operator/health/carrier-keys). Not a liveness failure.
-    const keys = mongo ? await opts.operator.carrierKeyHealth().catch(() => null) : null;
-    res.status(mongo ? 200 : 503).json({
-      ok: mongo,
+    const [temporal, keys] = await Promise.all([
+      temporalReachable(opts.client, opts.healthTimeoutMs ?? 2000),
+      mongo ? opts.operator.carrierKeyHealth().catch(() => null) : null,
+    ]);
+    const ok = mongo && temporal;
+    res.status(ok ? 200 : 503).json({
+      ok,
       mongo,
+      temporal,
       channels: opts.registry.all().map((a) => a.id),
       carrierKeys: keys ? { status: keys.status, ...keys.counts } : null,
     });
   });
-  // Operator routes that adapters add (e.g. /operator/whatsapp/qr) are behind the same token.
+  // Per client address, before anything else runs on these paths (failed operator logins count too).
+  const limits = opts.rateLimits ?? DEFAULT_RATE_LIMITS;
+  app.use('/webhooks', perClientLimit('/webhooks', limits.webhooksPerMinute));
+  app.use('/operator', perClientLimit('/operator', limits.operatorPerMinute));
+  // Every operator route, adapters' included (e.g. /operator/whatsapp/qr), needs a credential: there is no open mode.
   app.use('/operator', operatorAuth(opts.operatorToken));
   for (const adapter of opts.registry.all()) {
     await adapter.start({ app, intake: opts.intake, log: opts.log, processQueue: opts.processQueue });

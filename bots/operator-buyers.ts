@@ -1,6 +1,6 @@
 /**
  * Buyer data rights in the operator API (GDPR / PDPA requests): export or erase everything stored
- * about one buyer of a shop. Mounted under /operator (behind SORA_OPERATOR_TOKEN) by bots/operator.ts;
+ * about one buyer of a shop. Mounted under /operator (behind the operator credentials) by bots/operator.ts;
  * the work is activities-level (activities/privacy/buyer-data.ts), passed in by the entry point
  * (scripts/operator-services.ts).
  *

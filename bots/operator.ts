@@ -1,6 +1,8 @@
 /**
  * Operator / agent endpoints until an agent console exists: look at a conversation and drive it
- * with the design's signals. Protected by SORA_OPERATOR_TOKEN (Bearer) when set.
+ * with the design's signals. Every route needs an operator credential (bots/operator-auth.ts), and
+ * every input that reaches a workflow or the database is bounded here, at the edge: a signal's
+ * argument is carried in the workflow's history and in every state it publishes.
  */
 import express, { Router, type Request, type RequestHandler } from 'express';
 import type { Client } from '@temporalio/client';
@@ -8,6 +10,8 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { HttpError, validationError } from './http-errors.js';
 import { buyerDataRoutes, type BuyerDataServices } from './operator-buyers.js';
+import { operatorAuth } from './operator-auth.js';
+import { hasControlChars } from '../infra/terminal-text.js';
 import * as contract from '../workflows/contract.js';
 
 /**
@@ -31,33 +35,74 @@ export interface OperatorServices extends BuyerDataServices {
   shopStrategy(shopId: string, change?: unknown): Promise<{ view: unknown } | { problems: string[]; unknownShop: boolean }>;
 }
 
-const agentBody = z.object({ agentId: z.string().min(1, 'agentId is required') });
-const messageBody = agentBody.extend({ text: z.string().trim().min(1, 'text must not be empty').max(4096) });
+/** Operator input bounds (README "Operator API"). */
+export const OPERATOR_LIMITS = { agentId: 128, text: 4096, reason: 200, conversationId: 512, shopId: 128 } as const;
+/** Letters, digits and . _ @ : + - (an e-mail address or a console's user id). */
+const AGENT_ID = /^[A-Za-z0-9._@:+-]+$/;
+
+const agentId = z
+  .string({ required_error: 'agentId is required', invalid_type_error: 'agentId must be a string' })
+  .min(1, 'agentId is required')
+  .max(OPERATOR_LIMITS.agentId, `agentId must be at most ${OPERATOR_LIMITS.agentId} characters`)
+  .regex(AGENT_ID, 'agentId may contain only letters, digits and . _ @ : + -');
+const agentBody = z.object({ agentId });
+const messageBody = agentBody.extend({
+  text: z
+    .string({ required_error: 'text is required', invalid_type_error: 'text must be a string' })
+    .trim()
+    .min(1, 'text must not be empty')
+    .max(OPERATOR_LIMITS.text, `text must be at most ${OPERATOR_LIMITS.text} characters`)
+    .refine((t) => !hasControlChars(t, { allowLayout: true }), 'text must not contain control characters (newline and tab are fine)'),
+});
 const closeBody = z.object({
-  reason: z.string().min(1).max(200).default('resolved'),
+  reason: z
+    .string()
+    .trim()
+    .min(1, 'reason must not be empty')
+    .max(OPERATOR_LIMITS.reason, `reason must be at most ${OPERATOR_LIMITS.reason} characters`)
+    .refine((t) => !hasControlChars(t), 'reason must not contain control characters')
+    .default('resolved'),
   /** Whether the buyer's matter was resolved (the NPS survey follows); default: reason is 'resolved'. */
   resolved: z.boolean().optional(),
 });
 
+/** The body, validated; a bad field → 422 naming it. Unknown fields are dropped (they never reach a workflow). */
 function parse<T>(schema: z.ZodType<T>, req: Request): T {
   const r = schema.safeParse(req.body ?? {});
-  if (!r.success) throw validationError(r.error);
+  if (!r.success) {
+    const e = validationError(r.error);
+    throw new HttpError(422, 'invalid_request', e.message, e.details);
+  }
   return r.data;
 }
 
-/** SORA_OPERATOR_TOKEN check; the gateway puts it in front of every /operator route, adapters' included. */
-export function operatorAuth(token?: string): RequestHandler {
-  return (req, _res, next) => {
-    if (token && req.get('authorization') !== `Bearer ${token}`)
-      throw new HttpError(401, 'unauthorized', 'missing or wrong operator token');
-    next();
-  };
+/** A path parameter, bounded (`what` names it in the 422). */
+function param(req: Request, name: 'id' | 'shopId'): string {
+  const v = String(req.params[name] ?? '');
+  const max = name === 'id' ? OPERATOR_LIMITS.conversationId : OPERATOR_LIMITS.shopId;
+  if (!v || v.length > max || hasControlChars(v))
+    throw new HttpError(422, 'invalid_request', `${name}: must be 1 to ${max} characters without control characters`, [
+      { field: name, problem: `must be 1 to ${max} characters without control characters` },
+    ]);
+  return v;
 }
 
 export function operatorRoutes(client: Client, services: OperatorServices, token?: string): Router {
   const r = Router();
   r.use(operatorAuth(token));
   r.use(buyerDataRoutes(services));
+  const bounded =
+    (name: 'id' | 'shopId'): RequestHandler =>
+    (req, _res, next) => {
+      try {
+        param(req, name);
+        next();
+      } catch (e) {
+        next(e);
+      }
+    };
+  r.param('id', bounded('id'));
+  r.param('shopId', bounded('shopId'));
   const handle = (id: string) => client.workflow.getHandle(id);
   const wrap = (fn: (req: Request) => Promise<unknown>) => async (req: Request, res: import('express').Response) => {
     try {
@@ -113,6 +158,8 @@ export function operatorRoutes(client: Client, services: OperatorServices, token
     const shop = req.query.shop;
     if (shop !== undefined && (typeof shop !== 'string' || !shop.trim()))
       throw new HttpError(400, 'invalid_request', 'shop must be one shop id');
+    if (typeof shop === 'string' && (shop.length > OPERATOR_LIMITS.shopId || hasControlChars(shop)))
+      throw new HttpError(422, 'invalid_request', `shop: must be at most ${OPERATOR_LIMITS.shopId} characters without control characters`);
     res.json(await services.carrierKeyHealth({ shopId: shop as string | undefined }));
   });
   r.get(

@@ -15,6 +15,7 @@ import './coupon.js';
 import './carrier-credential.js';
 import './channel-session.js';
 import './privacy-audit.js';
+import './operator-credential.js';
 
 // The bundled fallback server answers createCollection on an existing collection with an unusual
 // error; collections are created implicitly on first insert and indexes with createIndexes().

@@ -13,3 +13,4 @@ export { CouponModel } from './coupon.js';
 export { CarrierCredentialModel } from './carrier-credential.js';
 export { ChannelSessionModel } from './channel-session.js';
 export { PrivacyAuditModel } from './privacy-audit.js';
+export { OperatorCredentialModel } from './operator-credential.js';

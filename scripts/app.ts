@@ -23,6 +23,7 @@ import { log, setLogLevel } from '../infra/log.js';
 import { operatorServices } from './operator-services.js';
 import { defaultStrategy } from '../workflows/contract.js';
 import { installRuntime } from './runtime.js';
+import { bootstrapOperatorCredential } from './operator-bootstrap.js';
 
 export interface AppOptions {
   /** The configuration, parsed once at start (loadConfig); default: every default. The options below override parts of it. */
@@ -48,6 +49,11 @@ export interface AppOptions {
   adapters?: ChannelAdapter[];
   /** Order sources for the worker's lookups (default: from the configuration, see activities/index.ts). */
   orderSources?: OrderSource[];
+  /**
+   * Where the first start prints the initial operator token (scripts/operator-bootstrap.ts); default:
+   * straight to stdout, never through the logger.
+   */
+  printOperatorToken?: (text: string) => void;
   /** Create/update the daily carrier key audit schedule (default: with the worker, unless SORA_CARRIER_KEY_AUDIT=off). */
   carrierKeyAudit?: boolean;
 }
@@ -154,6 +160,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     intake,
     client,
     operatorToken: config.gateway.operatorToken,
+    rateLimits: config.gateway.rateLimits,
     operator: operatorServices(defaultStrategy(convConfig), {
       carrierKeys: config.carriers.keys,
       embedding: config.embedding,
@@ -163,6 +170,19 @@ export async function startApp(o: AppOptions): Promise<App> {
     processQueue,
   });
   intake.startRelay(o.relayIntervalMs ?? config.gateway.relayIntervalMs);
+  try {
+    await bootstrapOperatorCredential({
+      envTokenSet: !!config.gateway.operatorToken,
+      gatewayUrl: gateway.url,
+      print: o.printOperatorToken ?? ((t) => void process.stdout.write(t)),
+    });
+  } catch (e) {
+    intake.stopRelay();
+    await gateway.stop();
+    await stopWorkers();
+    await connection.close();
+    throw e;
+  }
 
   return {
     gateway,

@@ -18,8 +18,9 @@
  *   sora customs check FILE                       validate a customs-delays file
  *   sora coupons import|generate|list|enable|disable --shop ID   coupon pool for the silence nudge
  *   sora buyers export|forget --shop ID --buyer ID [--channel C]   a buyer's data (GDPR/PDPA): JSON, or erase
+ *   sora operators token create --name N | list | revoke ID   operator API credentials (token shown once)
  * One module per command group in scripts/cli/; this file only dispatches.
- * The kb, orders, coupons and buyers commands use MONGODB_URI (default: the embedded stack's mongodb://127.0.0.1:27017/sora).
+ * The kb, orders, coupons, buyers and operators commands use MONGODB_URI (default: the embedded stack's mongodb://127.0.0.1:27017/sora).
  */
 import { fail } from './cli/support.js';
 
@@ -40,6 +41,7 @@ const GROUPS = new Map<string, () => Promise<CommandGroup>>([
   ['coupons', () => import('./cli/coupons.js')],
   ['shops', () => import('./cli/shops.js')],
   ['buyers', () => import('./cli/buyers.js')],
+  ['operators', () => import('./cli/operators.js')],
 ]);
 
 async function main(argv: string[]): Promise<void> {

@@ -54,6 +54,8 @@ async function main(): Promise<void> {
   let app: App | undefined;
   let demoCarrier: DemoCarrier | undefined;
   let stopping = false;
+  // The first start's operator token notice goes after the banner, where it is seen (or out before a failure: it is shown once only).
+  let operatorNotice = '';
   const stopAll = async (code: number) => {
     if (stopping) return;
     stopping = true;
@@ -91,7 +93,7 @@ async function main(): Promise<void> {
       config = { ...config, carriers: { ...config.carriers, credentials } };
       log('demo carrier stand-in (17TRACK API shape) for order 1234', { url: demoCarrier.url });
     }
-    app = await startApp({ config, mongoUri: mongo.uri, adapters });
+    app = await startApp({ config, mongoUri: mongo.uri, adapters, printOperatorToken: (t) => (operatorNotice = t) });
     await seedDemoShop(DEMO_SHOP_ID, { log: (m) => log(m), embedder: sharedEmbedder(config.embedding) });
     const secs = ((Date.now() - t0) / 1000).toFixed(1);
     process.stdout.write(
@@ -105,9 +107,10 @@ async function main(): Promise<void> {
         `  logs         ${paths.logs}`,
         'Ctrl-C stops everything.',
         '',
-      ].join('\n'),
+      ].join('\n') + operatorNotice,
     );
   } catch (e) {
+    if (operatorNotice) process.stdout.write(operatorNotice);
     process.stderr.write(`sora: ${e instanceof Error ? e.message : String(e)}\n`);
     await stopAll(1);
   }

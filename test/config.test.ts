@@ -91,7 +91,12 @@ describe('loadConfig', () => {
       activityTimeoutMs: 30_000,
       searchAttributes: true,
     });
-    expect(c.gateway).toEqual({ host: '127.0.0.1', port: 8080, relayIntervalMs: 5000 });
+    expect(c.gateway).toEqual({
+      host: '127.0.0.1',
+      port: 8080,
+      relayIntervalMs: 5000,
+      rateLimits: { webhooksPerMinute: 1200, operatorPerMinute: 300 },
+    });
     expect(c.log.level).toBe('INFO');
     expect(c.mongo).toEqual({});
     expect(c.stack).toEqual({

@@ -16,7 +16,7 @@ import { seedDemoShop } from '../scripts/demo/demo-shop.js';
 import { freePort } from '../scripts/stack/process.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../scripts/stack/temporal-server.js';
 import type { ConversationSnapshot } from '../workflows/types.js';
-import { eventually, kbEntryAnswering, useFreshDatabase } from './setup/helpers.js';
+import { eventually, kbEntryAnswering, operatorCredential, useFreshDatabase } from './setup/helpers.js';
 import { openSse } from './setup/sse.js';
 
 let temporal: TemporalDevServer;
@@ -104,14 +104,17 @@ describe('web chat on the real stack', () => {
     await sse.opened;
     await post({ buyerId, messageId: 'op1', text: 'human please' });
     const opUrl = `${app.gateway.url}/operator/conversations/${encodeURIComponent(wf(buyerId))}`;
-    await eventually(async () => ((await (await fetch(opUrl)).json()) as ConversationSnapshot).status === 'waiting_agent');
+    const { headers: auth } = await operatorCredential();
+    await eventually(
+      async () => ((await (await fetch(opUrl, { headers: auth })).json()) as ConversationSnapshot).status === 'waiting_agent',
+    );
     const call = (p: string, body: unknown) =>
-      fetch(`${opUrl}/${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${opUrl}/${p}`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify(body) });
     expect((await call('accept', { agentId: 'ana' })).status).toBe(200);
     expect((await call('message', { agentId: 'ana', text: 'Hola, soy Ana.' })).status).toBe(200);
-    expect((await call('message', { agentId: 'ana', text: '' })).status).toBe(400);
+    expect((await call('message', { agentId: 'ana', text: '' })).status).toBe(422);
     await eventually(() => sse.events.find((e) => JSON.parse(e.data).text === 'Hola, soy Ana.'), 30_000, 'agent text on SSE');
-    expect((await fetch(`${app.gateway.url}/operator/conversations/conv:none`)).status).toBe(404);
+    expect((await fetch(`${app.gateway.url}/operator/conversations/conv:none`, { headers: auth })).status).toBe(404);
     sse.close();
   });
 

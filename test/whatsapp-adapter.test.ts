@@ -162,7 +162,7 @@ describe('WhatsApp adapter', () => {
     });
 
     it('requests a pairing code for the configured phone once the socket is ready (first QR), and shows it', async () => {
-      const h = await harness({ pairingPhones: { demo: '15557654321' } });
+      const h = await harness({ pairingPhones: { demo: '15557654321' } }, { SORA_OPERATOR_TOKEN: 'op-secret' });
       h.socket().showQr();
       await eventually(() => status(h).pairingCode);
       expect(h.socket().pairingRequests).toEqual(['15557654321']);
@@ -170,7 +170,10 @@ describe('WhatsApp adapter', () => {
       h.socket().showQr(); // the QR rotates; the pairing code stands
       await sleep(100);
       expect(h.socket().pairingRequests).toHaveLength(1);
-      expect(((await (await h.get('/operator/whatsapp/qr')).json()) as { pairingCode: string }).pairingCode).toBe(status(h).pairingCode);
+      const auth = { authorization: 'Bearer op-secret' };
+      expect(((await (await h.get('/operator/whatsapp/qr', auth)).json()) as { pairingCode: string }).pairingCode).toBe(
+        status(h).pairingCode,
+      );
     });
 
     it('keeps the session in MongoDB: a restarted gateway resumes it without QR or pairing code; stop() does not log out', async () => {

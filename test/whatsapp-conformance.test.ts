@@ -9,7 +9,7 @@ import { WhatsappAdapter } from '../bots/whatsapp/adapter.js';
 import type { InboundOutcome } from '../bots/whatsapp/session.js';
 import { describeChannelConformance, type PlatformEvent } from './kit/channel-conformance.js';
 import { SocketDouble, textMessage, waMessage } from './kit/whatsapp-socket-double.js';
-import { eventually } from './setup/helpers.js';
+import { eventually, operatorCredential } from './setup/helpers.js';
 import fixtures from './fixtures/whatsapp/messages.json' with { type: 'json' };
 
 interface Account {
@@ -39,8 +39,11 @@ function linkedAdapter(): WhatsappAdapter {
 
 /** The account a gateway is logged in as, from its operator endpoint. */
 async function accountOf(gatewayUrl: string): Promise<Account> {
+  const { headers } = await operatorCredential('conformance');
   const me = await eventually(async () => {
-    const r = (await (await fetch(`${gatewayUrl}/operator/whatsapp/status`)).json()) as { shops: { state: string; me: string | null }[] };
+    const r = (await (await fetch(`${gatewayUrl}/operator/whatsapp/status`, { headers })).json()) as {
+      shops: { state: string; me: string | null }[];
+    };
     return r.shops[0]?.state === 'open' ? r.shops[0].me : null;
   });
   const account = accounts.get(me.split(':')[0]!);

@@ -202,7 +202,6 @@ describe('WhatsApp settings (SORA_WHATSAPP_*)', () => {
       reconnect: { minMs: 1000, maxMs: 120_000 },
       baileysLogLevel: 'warn',
       alertWebhookUrl: undefined,
-      operatorTokenSet: false,
     });
     expect(createAdapters(loadConfig({ SORA_CHANNELS: 'webchat,whatsapp' }).channels).map((a) => a.id)).toEqual(['webchat', 'whatsapp']);
   });

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import countries from 'i18n-iso-countries';
+import { restoreCell } from '../../infra/csv-cells.js';
 
 export const INTENTS = [
   'logistics_tracking',
@@ -74,7 +75,9 @@ export function columnLetter(index: number): string {
 export async function readTable(file: string, data?: Buffer): Promise<string[][]> {
   const ext = path.extname(file).toLowerCase();
   const buf = data ?? (await readFile(file));
-  if (ext === '.csv') return parse(buf, { bom: true, relax_column_count: true, skip_empty_lines: false }) as string[][];
+  // A cell written neutralised against formula injection (infra/csv-cells.ts) reads back as it was.
+  if (ext === '.csv')
+    return (parse(buf, { bom: true, relax_column_count: true, skip_empty_lines: false }) as string[][]).map((r) => r.map(restoreCell));
   if (ext === '.xlsx') {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(buf as unknown as ArrayBuffer);

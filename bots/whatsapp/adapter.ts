@@ -6,7 +6,7 @@
  *   GET /operator/whatsapp/qr?shop=ID           the current QR: JSON {qr, dataUrl, state…}, or a PNG with
  *                                               ?format=png / Accept: image/png
  *
- * Both are behind SORA_OPERATOR_TOKEN (the gateway guards all of /operator).
+ * Both need an operator credential (the gateway guards all of /operator; README "Security").
  */
 import { EventEmitter } from 'node:events';
 import type { Request, Response } from 'express';
@@ -38,8 +38,6 @@ export interface WhatsappAdapterOptions {
   baileysLogLevel?: BaileysLogLevel;
   /** SORA_ALERT_WEBHOOK_URL: operator alerts (logout) are POSTed here too. */
   alertWebhookUrl?: string;
-  /** Whether SORA_OPERATOR_TOKEN is set; when it is not, start() warns that the QR endpoint is open. */
-  operatorTokenSet?: boolean;
   /** WhatsApp Web endpoint for the real socket (default: Baileys' own); for a proxy or tests. */
   waWebSocketUrl?: string;
   /** How long this process's record as the holder of a shop's session lasts unless renewed; default 30 s. */
@@ -69,8 +67,6 @@ export class WhatsappAdapter implements ChannelAdapter {
     });
     ctx.app.get('/operator/whatsapp/qr', (req, res) => this.qrRoute(req, res));
 
-    if (this.o.operatorTokenSet === false)
-      ctx.log('whatsapp: SORA_OPERATOR_TOKEN is not set: anyone who reaches the gateway can read the login QR at /operator/whatsapp/qr');
     const print =
       this.o.qrTerminal === false
         ? null

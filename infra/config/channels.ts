@@ -83,8 +83,6 @@ export interface WhatsappSettings {
   baileysLogLevel: (typeof BAILEYS_LEVELS)[number];
   /** SORA_ALERT_WEBHOOK_URL (validated with the general settings). */
   alertWebhookUrl: string | undefined;
-  /** Whether SORA_OPERATOR_TOKEN is set. */
-  operatorTokenSet: boolean;
 }
 
 const waDuration = (fallback: string) =>
@@ -186,7 +184,6 @@ export function whatsappConfig(env: Env): WhatsappSettings {
     reconnect: { minMs: e.SORA_WHATSAPP_RECONNECT_MIN, maxMs: e.SORA_WHATSAPP_RECONNECT_MAX },
     baileysLogLevel: e.SORA_WHATSAPP_LOG_LEVEL,
     alertWebhookUrl: present(env.SORA_ALERT_WEBHOOK_URL),
-    operatorTokenSet: !!present(env.SORA_OPERATOR_TOKEN),
   };
 }
 

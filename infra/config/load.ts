@@ -81,6 +81,7 @@ export function loadConfig(env: Env = process.env, o: LoadOptions = {}): Config 
       port: v.SORA_GATEWAY_PORT,
       ...(v.SORA_OPERATOR_TOKEN ? { operatorToken: v.SORA_OPERATOR_TOKEN } : {}),
       relayIntervalMs: v.SORA_RELAY_INTERVAL,
+      rateLimits: { webhooksPerMinute: v.SORA_WEBHOOK_RATE_LIMIT, operatorPerMinute: v.SORA_OPERATOR_RATE_LIMIT },
     },
     log: { level: v.SORA_LOG_LEVEL },
     alerts: v.SORA_ALERT_WEBHOOK_URL ? { webhookUrl: v.SORA_ALERT_WEBHOOK_URL } : {},

@@ -90,7 +90,19 @@ export const conversationSettings = {
 export const gatewaySettings = {
   SORA_GATEWAY_HOST: describe(str('127.0.0.1'), 'gateway (webhooks, web chat, operator API) listen address'),
   SORA_GATEWAY_PORT: describe(port(8080), 'gateway port'),
-  SORA_OPERATOR_TOKEN: describe(secret(), 'Bearer token required on `/operator/*` when set', { secret: true }),
+  SORA_OPERATOR_TOKEN: describe(
+    secret(),
+    'an extra Bearer token accepted on `/operator/*` besides the stored operator credentials (`sora operators token create`); with it set, the first start creates no credential',
+    { secret: true },
+  ),
+  SORA_WEBHOOK_RATE_LIMIT: describe(
+    int(1200, { min: 1 }),
+    'requests per minute one client address may make to `/webhooks/*` (then `429` + `Retry-After`)',
+  ),
+  SORA_OPERATOR_RATE_LIMIT: describe(
+    int(300, { min: 1 }),
+    'requests per minute one client address may make to `/operator/*`, failed logins included (then `429` + `Retry-After`)',
+  ),
   SORA_ALERT_WEBHOOK_URL: describe(
     url(),
     'operator notifications (handoff, escalation, coupon pool, carrier keys, WhatsApp logout) are also POSTed here',
@@ -293,7 +305,14 @@ export interface EmbeddingSettings {
 export interface Config {
   temporal: TemporalConfig;
   conversation: ConversationSettings;
-  gateway: { host: string; port: number; operatorToken?: string; relayIntervalMs: number };
+  gateway: {
+    host: string;
+    port: number;
+    operatorToken?: string;
+    relayIntervalMs: number;
+    /** Requests per minute and client address on /webhooks/* and /operator/*. */
+    rateLimits: { webhooksPerMinute: number; operatorPerMinute: number };
+  };
   log: { level: LogLevel };
   alerts: { webhookUrl?: string };
   /** MONGODB_URI (unset: the embedded stack's server). */

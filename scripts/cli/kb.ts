@@ -1,6 +1,7 @@
 /** `sora kb import FILE --shop ID` (FAQ workbook) and `sora kb missed --shop ID` (top unmatched questions). */
 import { parseArgs } from 'node:util';
 import { cliConfig, err, fail, withCliDatabase } from './support.js';
+import { forTerminal } from '../../infra/terminal-text.js';
 
 export async function run(args: string[]): Promise<void> {
   const sub = args[0];
@@ -43,15 +44,23 @@ async function kbMissed(shop: string, values: { limit?: string; json?: boolean }
   const { topMissed } = await import('../../activities/knowledge/missed-questions.js');
   const clusters = await topMissed(shop, { limit: values.limit ? Number(values.limit) : 50, model: cliConfig().embedding.model });
   if (values.json) process.stdout.write(`${JSON.stringify(clusters)}\n`);
-  else if (clusters.length === 0) process.stdout.write(`no unmatched questions for shop ${shop}\n`);
-  else
-    clusters.forEach((c, i) =>
-      process.stdout.write(
-        `${String(i + 1).padStart(2)}. ×${c.count}  ${c.representative}\n      e.g. ${c.examples.join(' | ')}  [${Object.entries(
+  else if (clusters.length === 0) process.stdout.write(`no unmatched questions for shop ${forTerminal(shop)}\n`);
+  else process.stdout.write(missedText(clusters));
+}
+
+/** The clusters as text for the terminal: buyer questions lose escape sequences and controls (one line each). */
+export function missedText(
+  clusters: { count: number; representative: string; examples: string[]; languages: Record<string, number> }[],
+): string {
+  const line = (s: string) => forTerminal(s).replace(/[\t\n]+/g, ' ');
+  return clusters
+    .map(
+      (c, i) =>
+        `${String(i + 1).padStart(2)}. ×${c.count}  ${line(c.representative)}\n      e.g. ${c.examples.map(line).join(' | ')}  [${Object.entries(
           c.languages,
         )
-          .map(([l, n]) => `${l}:${n}`)
+          .map(([l, n]) => `${line(l)}:${n}`)
           .join(' ')}]\n`,
-      ),
-    );
+    )
+    .join('');
 }

@@ -1,5 +1,6 @@
 /** Small pieces the CLI commands share: usage and failure, the configuration, the database they talk to, plain-text tables. */
 import { loadConfig, type Config } from '../../infra/config/index.js';
+import { forTerminal } from '../../infra/terminal-text.js';
 
 export const USAGE = `usage:
   sora start
@@ -27,7 +28,10 @@ export const USAGE = `usage:
   sora shops strategy --shop ID [--nudge on|off] [--nudge-delay 30s] [--nudge-after any|question] [--nudge-max N]
                       [--coupon on|off] [--idle-close 10m] [--nps-delay 30m] [--reset FIELD] [--json]
   sora buyers export --shop ID --buyer ID [--channel C] [--out FILE]
-  sora buyers forget --shop ID --buyer ID [--channel C] --yes`;
+  sora buyers forget --shop ID --buyer ID [--channel C] --yes
+  sora operators token create --name NAME [--json]   a new operator API token (shown once)
+  sora operators list [--json]                       operator credentials (never their tokens)
+  sora operators revoke ID`;
 
 /** A usage error: the message and the usage on stderr, exit code 2. */
 export function fail(msg: string): never {
@@ -62,8 +66,12 @@ export async function withCliDatabase<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Left-aligned columns separated by two spaces, a dashed rule under the head; lines are right-trimmed. */
-export function textTable(head: string[], rows: string[][]): string {
+/**
+ * Left-aligned columns separated by two spaces, a dashed rule under the head; lines are right-trimmed.
+ * Cells may hold buyer or platform text: terminal escapes and control characters are removed (forTerminal).
+ */
+export function textTable(head: string[], body: string[][]): string {
+  const rows = body.map((r) => r.map((c) => forTerminal(c).replace(/[\t\n]/g, ' ')));
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) =>
     r

@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { mulberry32 } from '../../activities/knowledge/intent-model.js';
+import { neutraliseRows, restoreCell } from '../../infra/csv-cells.js';
 
 export interface LabeledRow {
   text: string;
@@ -27,7 +28,11 @@ export function readLabeled(file: string, labelColumn = 'label'): LabeledRow[] {
         }
       });
   } else {
-    records = parse(raw, { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
+    // Cells this module wrote neutralised (infra/csv-cells.ts) read back as they were.
+    records = parse(raw, { columns: true, skip_empty_lines: true, trim: true, bom: true, cast: (v: string) => restoreCell(v) }) as Record<
+      string,
+      string
+    >[];
   }
   return records.map((r, i) => {
     const text = r.text;
@@ -44,10 +49,10 @@ export function writeLabeled(file: string, rows: LabeledRow[]): void {
   const withLang = rows.some((r) => r.lang);
   writeFileSync(
     file,
-    stringify(
-      rows.map((r) => (withLang ? [r.text, r.label, r.lang ?? ''] : [r.text, r.label])),
-      { header: true, columns: withLang ? ['text', 'label', 'lang'] : ['text', 'label'] },
-    ),
+    stringify(neutraliseRows(rows.map((r) => (withLang ? [r.text, r.label, r.lang ?? ''] : [r.text, r.label]))), {
+      header: true,
+      columns: withLang ? ['text', 'label', 'lang'] : ['text', 'label'],
+    }),
   );
 }
 

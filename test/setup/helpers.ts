@@ -88,3 +88,15 @@ export function demoWebchat(prefix: string) {
     wfId: (buyerId: string) => conversationWorkflowId({ shopId: 'demo', channel: 'webchat', buyerId }),
   };
 }
+
+/**
+ * A live operator credential, created the way `sora operators token create` creates one (needs the
+ * test's MongoDB connection): `headers` carry it as `Authorization: Bearer …` for /operator routes.
+ */
+export async function operatorCredential(name = 'test operator'): Promise<{ id: string; token: string; headers: Record<string, string> }> {
+  const { runOperatorsCommand } = await import('../../scripts/cli/operators.js');
+  const r = await runOperatorsCommand(['token', 'create', '--name', name, '--json']);
+  if (r.code !== 0) throw new Error(`could not create an operator credential: ${r.stderr ?? r.usage}`);
+  const c = JSON.parse(r.stdout!) as { id: string; token: string };
+  return { id: c.id, token: c.token, headers: { authorization: `Bearer ${c.token}` } };
+}
