@@ -23,6 +23,8 @@ import { log, setLogLevel } from '../infra/log.js';
 import { operatorServices } from './operator-services.js';
 import { defaultStrategy } from '../workflows/contract.js';
 import { installRuntime } from './runtime.js';
+import { sharedSecretBox, type SecretBox } from '../infra/secrets/index.js';
+import { prepareSecrets } from '../models/sealed-collections.js';
 
 export interface AppOptions {
   /** The configuration, parsed once at start (loadConfig); default: every default. The options below override parts of it. */
@@ -50,6 +52,11 @@ export interface AppOptions {
   orderSources?: OrderSource[];
   /** Create/update the daily carrier key audit schedule (default: with the worker, unless SORA_CARRIER_KEY_AUDIT=off). */
   carrierKeyAudit?: boolean;
+  /**
+   * Seals the secrets stored in MongoDB (infra/secrets); default: openSecretBox(config.secrets), once
+   * per process. Plaintext secrets left by older versions are sealed at start.
+   */
+  secrets?: SecretBox;
 }
 
 export interface App {
@@ -68,12 +75,15 @@ export async function startApp(o: AppOptions): Promise<App> {
   setLogLevel(config.log.level);
   installRuntime(config.log.level);
   await connectMongo(o.mongoUri);
+  const secrets = o.secrets ?? sharedSecretBox(config.secrets);
+  const { sealed } = await prepareSecrets(secrets);
+  if (sealed) log('sealed secrets stored in plaintext by an older version', { count: sealed, masterKey: secrets.currentKeyId });
   // An explicit target (tests, benchmarks: their own server) replaces the configured one; queue and deadline stay.
   const { taskQueue, signalDeadlineMs } = config.temporal;
   const temporal: TemporalConfig = o.temporal ? { ...o.temporal, external: true, taskQueue, signalDeadlineMs } : config.temporal;
   const registry = new ChannelRegistry();
   const adapters =
-    o.adapters ?? (o.webchatPollMs !== undefined ? [new WebchatAdapter({ pollMs: o.webchatPollMs })] : createAdapters(config.channels));
+    o.adapters ?? (o.webchatPollMs !== undefined ? [new WebchatAdapter({ pollMs: o.webchatPollMs })] : createAdapters(config.channels, undefined, { secrets }));
   for (const a of adapters) registry.register(a);
   const { client, connection } = createTemporalClient(temporal);
   // Channels whose sends must run in the process holding the connection: the workflow asks where (deliver in run.ts).
@@ -103,6 +113,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     sendWorker = await createSendWorker({
       registry,
       config,
+      secrets,
       connection: nativeConn,
       namespace: temporal.namespace,
       taskQueue: processQueue,
@@ -123,6 +134,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     const created = await createWorker({
       registry,
       config,
+      secrets,
       connection: nc,
       namespace: temporal.namespace,
       taskQueue: temporal.taskQueue,

@@ -17,6 +17,7 @@
  *   sora policies match FILE --country CC [--category C] [--sku S] [--reason R] [--lang L]
  *   sora customs check FILE                       validate a customs-delays file
  *   sora coupons import|generate|list|enable|disable --shop ID   coupon pool for the silence nudge
+ *   sora secrets status|migrate|rotate-key         the master key sealing stored secrets (README "Secrets at rest")
  * One module per command group in scripts/cli/; this file only dispatches.
  * The kb, orders and coupons commands use MONGODB_URI (default: the embedded stack's mongodb://127.0.0.1:27017/sora).
  */
@@ -38,6 +39,7 @@ const GROUPS = new Map<string, () => Promise<CommandGroup>>([
   ['customs', () => import('./cli/policies.js')],
   ['coupons', () => import('./cli/coupons.js')],
   ['shops', () => import('./cli/shops.js')],
+  ['secrets', () => import('./cli/secrets.js')],
 ]);
 
 async function main(argv: string[]): Promise<void> {

@@ -17,6 +17,7 @@ import { OrderModel } from '../../models/order.js';
 import { makeAnswerReturnQuestion } from '../commerce/returns/index.js';
 import { carrierById } from '../logistics/carriers.js';
 import { credentialsForShop } from '../logistics/carrier-keys.js';
+import type { SecretBox } from '../../infra/secrets/index.js';
 import { trackParcel, type CarrierCredentials } from '../logistics/track.js';
 import { makeAnswerCustomsHold, trackingStatusReply, withAggregatorNote, type Reply } from '../logistics/tracking-replies.js';
 import type { Understanding } from '../understanding/understand.js';
@@ -51,6 +52,8 @@ export interface LiveAnswerSettings {
   customsDelaysFile?: string;
   /** config.returns.policiesDir */
   policiesDir?: string;
+  /** Opens a shop's sealed carrier keys (the worker's SecretBox, infra/secrets). */
+  secrets?: SecretBox;
 }
 
 export async function liveAnswer(
@@ -69,7 +72,7 @@ export async function liveAnswer(
       const result = await trackParcel({
         trackingNumber: parcel.trackingNumber,
         carrierHint: parcel.carrier ?? undefined,
-        credentials: await credentialsForShop(shopId, { base: settings.carrierCredentials }),
+        credentials: await credentialsForShop(shopId, { base: settings.carrierCredentials, secrets: settings.secrets }),
       });
       const last = result.events[0];
       if (!last) return null;

@@ -1,5 +1,7 @@
 /** Small helpers shared by the suites. */
+import { createHash } from 'node:crypto';
 import mongoose from 'mongoose';
+import { keyIdOf, SecretBox } from '../../infra/secrets/index.js';
 import { inject } from 'vitest';
 import { connectMongo } from '../../models/connection.js';
 import { conversationWorkflowId, type InboundMessage } from '../../infra/channel-contract.js';
@@ -87,4 +89,13 @@ export function demoWebchat(prefix: string) {
     }),
     wfId: (buyerId: string) => conversationWorkflowId({ shopId: 'demo', channel: 'webchat', buyerId }),
   };
+}
+
+/**
+ * A master key for tests that store secrets (infra/secrets): fixed, in memory, never a key file.
+ * `seed` gives another key (a "wrong" or "new" one).
+ */
+export function testSecrets(seed = 'sora-cs test master key'): SecretBox {
+  const key = createHash('sha256').update(seed).digest();
+  return new SecretBox({ current: keyIdOf(key), keys: new Map([[keyIdOf(key), key]]), source: `the test key "${seed}"` });
 }
