@@ -37,7 +37,9 @@ export interface SecretsCount {
 export async function countSecrets(collections: SealedCollection[] = SEALED_COLLECTIONS): Promise<SecretsCount[]> {
   const out: SecretsCount[] = [];
   for (const { model, spec } of collections) {
-    const counts = new Map(spec.fields.map((f) => [f, { collection: spec.collection, field: f, byKey: {} as Record<string, number>, plaintext: 0 }]));
+    const counts = new Map(
+      spec.fields.map((f) => [f, { collection: spec.collection, field: f, byKey: {} as Record<string, number>, plaintext: 0 }]),
+    );
     const projection = Object.fromEntries(spec.fields.map((f) => [f, 1]));
     for await (const d of model.collection.find({}, { projection })) {
       for (const f of spec.fields) {
@@ -78,8 +80,7 @@ export async function resealSecrets(
   o: { only: 'plaintext' | 'stale'; progress?: (p: ResealProgress) => void; collections?: SealedCollection[] },
 ): Promise<ResealResult> {
   const current = box.currentKeyId;
-  const needs = (v: unknown): v is string =>
-    typeof v === 'string' && (o.only === 'plaintext' ? !isSealed(v) : sealedKeyId(v) !== current);
+  const needs = (v: unknown): v is string => typeof v === 'string' && (o.only === 'plaintext' ? !isSealed(v) : sealedKeyId(v) !== current);
   const result: ResealResult = { resealed: 0, skipped: 0 };
   for (const { model, spec } of o.collections ?? SEALED_COLLECTIONS) {
     const total = await model.collection.countDocuments({});

@@ -49,7 +49,11 @@ export function createTiktokTokenStore(box: SecretBox): TiktokTokenStore {
   const seal = <T extends { accessToken: string; refreshToken: string }>(t: T) => TIKTOK_SECRETS.seal(box, t);
   return {
     async saveAuthorized(openId, t) {
-      await TiktokTokenModel.updateOne({ openId }, { $set: { ...seal(t), refreshLeaseUntil: null, refreshedAt: new Date() } }, { upsert: true });
+      await TiktokTokenModel.updateOne(
+        { openId },
+        { $set: { ...seal(t), refreshLeaseUntil: null, refreshedAt: new Date() } },
+        { upsert: true },
+      );
     },
     findByShop: async (tiktokShopId) => open(await TiktokTokenModel.findOne({ 'shops.id': tiktokShopId }).lean<StoredTiktokToken>().exec()),
     findBySeller: async (openId) => open(await TiktokTokenModel.findOne({ openId }).lean<StoredTiktokToken>().exec()),

@@ -83,7 +83,10 @@ export async function startApp(o: AppOptions): Promise<App> {
   const temporal: TemporalConfig = o.temporal ? { ...o.temporal, external: true, taskQueue, signalDeadlineMs } : config.temporal;
   const registry = new ChannelRegistry();
   const adapters =
-    o.adapters ?? (o.webchatPollMs !== undefined ? [new WebchatAdapter({ pollMs: o.webchatPollMs })] : createAdapters(config.channels, undefined, { secrets }));
+    o.adapters ??
+    (o.webchatPollMs !== undefined
+      ? [new WebchatAdapter({ pollMs: o.webchatPollMs })]
+      : createAdapters(config.channels, undefined, { secrets }));
   for (const a of adapters) registry.register(a);
   const { client, connection } = createTemporalClient(temporal);
   // Channels whose sends must run in the process holding the connection: the workflow asks where (deliver in run.ts).

@@ -117,7 +117,9 @@ describe('secrets at rest', () => {
       accessTokenExpiresAt: FUTURE,
       shops: [{ id: 'tt-legacy' }],
     });
-    await db.collection('carriercredentials').insertOne({ shopId: 'legacy', carrier: 'dhl', apiKey: 'LEGACY-DHL-plain', expiresAt: FUTURE });
+    await db
+      .collection('carriercredentials')
+      .insertOne({ shopId: 'legacy', carrier: 'dhl', apiKey: 'LEGACY-DHL-plain', expiresAt: FUTURE });
     expect(await rawDump()).toContain('LEGACY-ACCESS-plain'); // the grep does see plaintext
     expect((await createTiktokTokenStore(box).findBySeller('legacy'))?.accessToken).toBe('LEGACY-ACCESS-plain');
     expect((await listCarrierKeys({ shopId: 'legacy' }))[0]!.fingerprint).toMatch(/^[0-9a-f]{8}$/);
@@ -211,7 +213,9 @@ describe('secrets at rest', () => {
     expect(mixed.find((c) => c.field === 'accessToken')!.byKey).toEqual({ [k1]: 1 });
     await readAll(openSecretBox({ keyFile }), 'shop-r', noisePrivate); // both keys readable mid-rotation
     await readAll(running, 'shop-r', noisePrivate); // the running process picks up the new key when it meets it
-    expect((await cli('status')).out).toMatch(new RegExp(`master key ${k2} from the key file .*also holds ${k1}: a rotation is unfinished`));
+    expect((await cli('status')).out).toMatch(
+      new RegExp(`master key ${k2} from the key file .*also holds ${k1}: a rotation is unfinished`),
+    );
 
     // Run again: it resumes, re-seals the rest, retires the old key.
     const resumed = await cli('rotate-key', '--settle', '0');

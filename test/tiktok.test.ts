@@ -231,7 +231,8 @@ describe('Partner API client and webhook route', () => {
       authUrl: api.url,
       log: quiet,
     });
-  const storedToken = () => TiktokTokenModel.findOne({ openId: 'seller-api' }).lean();
+  /** The stored token as the app reads it (opened with the master key; the raw document holds it sealed). */
+  const storedToken = () => createTiktokTokenStore(secrets).findBySeller('seller-api');
   const sends = () => api.requests.filter((r) => r.method === 'POST').length;
 
   beforeAll(async () => {
@@ -281,6 +282,7 @@ describe('Partner API client and webhook route', () => {
     });
     const t = await storedToken();
     expect(t?.accessToken).toMatch(/^TTP_access_/);
+    expect((await TiktokTokenModel.findOne({ openId: 'seller-api' }).lean())!.accessToken).toMatch(/^sora:s1:/);
     expect(t!.accessTokenExpiresAt.getTime()).toBeGreaterThan(Date.now() + 6 * 86_400_000);
     await expect(client.authorize('not-a-code')).rejects.toBeInstanceOf(PartnerApiError);
   });

@@ -86,7 +86,12 @@ export class TiktokAdapter implements ChannelAdapter {
   constructor(private readonly opts: TiktokOptions) {
     this.webhookPath = opts.webhookPath ?? '/webhooks/tiktok';
     this.log = opts.log ?? defaultLog;
-    this.api = new PartnerApiClient({ ...opts, tokens: createTiktokTokenStore(opts.secrets ?? defaultSecretBox()), cipherOverrides: opts.ciphers, log: (m, f) => this.log(m, f) });
+    this.api = new PartnerApiClient({
+      ...opts,
+      tokens: createTiktokTokenStore(opts.secrets ?? defaultSecretBox()),
+      cipherOverrides: opts.ciphers,
+      log: (m, f) => this.log(m, f),
+    });
   }
 
   async start(ctx: GatewayContext): Promise<void> {

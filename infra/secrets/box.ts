@@ -129,9 +129,7 @@ export class SecretBox {
       d.setAuthTag(body.subarray(body.length - TAG));
       return Buffer.concat([d.update(body.subarray(IV, body.length - TAG)), d.final()]).toString('utf8');
     } catch {
-      throw new SecretsError(
-        `could not decrypt ${context} with master key ${kid}: the record was altered or belongs to another field`,
-      );
+      throw new SecretsError(`could not decrypt ${context} with master key ${kid}: the record was altered or belongs to another field`);
     }
   }
 

@@ -88,7 +88,10 @@ export function loadOrCreateKeyFile(file: string, o: { create: boolean }): { sta
   const key = newMasterKey();
   const state: KeyFileState = { current: keyIdOf(key), keys: [{ id: keyIdOf(key), key, createdAt: new Date().toISOString() }] };
   try {
-    writeExclusive(file, `${JSON.stringify({ version: 1, current: state.current, keys: [{ id: state.current, key: key.toString('base64'), createdAt: state.keys[0]!.createdAt }] }, null, 2)}\n`);
+    writeExclusive(
+      file,
+      `${JSON.stringify({ version: 1, current: state.current, keys: [{ id: state.current, key: key.toString('base64'), createdAt: state.keys[0]!.createdAt }] }, null, 2)}\n`,
+    );
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return { state: readKeyFile(file), created: false }; // another process made it first
     throw e;

@@ -23,7 +23,10 @@ export function parseMasterKey(raw: string): { ok: true; key: Buffer } | { ok: f
   else if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(s)) key = Buffer.from(s.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
   if (!key) return { ok: false, message: 'is neither hex nor base64' };
   if (key.length !== KEY_BYTES)
-    return { ok: false, message: `decodes to ${key.length} bytes; a master key is ${KEY_BYTES} bytes (64 hex digits or 44 base64 characters)` };
+    return {
+      ok: false,
+      message: `decodes to ${key.length} bytes; a master key is ${KEY_BYTES} bytes (64 hex digits or 44 base64 characters)`,
+    };
   return { ok: true, key };
 }
 

@@ -20,7 +20,11 @@ export function openSecretBox(s: SecretsSettings, o: { create?: boolean } = {}):
     const r = parseMasterKeyList(s.masterKey);
     if (!r.ok) throw new SecretsError(`SORA_MASTER_KEY ${r.message}`);
     const keys = new Map(r.keys.map((k) => [keyIdOf(k), k]));
-    return new SecretBox({ current: keyIdOf(r.keys[0]!), keys, source: r.keys.length > 1 ? `SORA_MASTER_KEY (${keys.size} keys)` : 'SORA_MASTER_KEY' });
+    return new SecretBox({
+      current: keyIdOf(r.keys[0]!),
+      keys,
+      source: r.keys.length > 1 ? `SORA_MASTER_KEY (${keys.size} keys)` : 'SORA_MASTER_KEY',
+    });
   }
   return new SecretBox(keyFileSource(s.keyFile, { create: o.create ?? true }));
 }

@@ -93,7 +93,11 @@ export async function runCarrierKeysCommand(
   if (sub === 'list') {
     await connect();
     try {
-      const keys = await listCarrierKeys({ shopId: values.shop, settings: config.carriers.keys, secrets: io.secrets ?? cliSecrets(config) });
+      const keys = await listCarrierKeys({
+        shopId: values.shop,
+        settings: config.carriers.keys,
+        secrets: io.secrets ?? cliSecrets(config),
+      });
       if (values.json) io.out(`${JSON.stringify(keys)}\n`);
       else if (keys.length === 0)
         io.out(`no carrier keys${values.shop ? ` for shop ${values.shop}` : ''}; tracking uses the SORA_* variables\n`);

@@ -145,7 +145,12 @@ export async function runSecretsCommand(args: string[], io: SecretsIo): Promise<
       keys = { source: box.keySource, current: box.currentKeyId, held: box.keyIds };
     } catch (e) {
       if (!(e instanceof SecretsError)) throw e;
-      keys = { source: io.config.secrets.masterKey ? 'SORA_MASTER_KEY' : io.config.secrets.keyFile, current: null, held: [], error: e.message };
+      keys = {
+        source: io.config.secrets.masterKey ? 'SORA_MASTER_KEY' : io.config.secrets.keyFile,
+        current: null,
+        held: [],
+        error: e.message,
+      };
     }
     const counts = await withDb(io.config, (db) => db.countSecrets());
     if (values.json) {
@@ -173,7 +178,9 @@ export async function runSecretsCommand(args: string[], io: SecretsIo): Promise<
     await withDb(io.config, async (db) => {
       await checkKnownKeys(db, box);
       const r = await db.resealSecrets(box, { only: 'plaintext', progress: progress(io) });
-      io.out(`sealed ${r.resealed} plaintext secret(s) with key ${box.currentKeyId}${r.skipped ? ` (${r.skipped} changed meanwhile; run again)` : ''}\n`);
+      io.out(
+        `sealed ${r.resealed} plaintext secret(s) with key ${box.currentKeyId}${r.skipped ? ` (${r.skipped} changed meanwhile; run again)` : ''}\n`,
+      );
     });
     return;
   }
