@@ -285,6 +285,17 @@ describe('logs never carry secrets', () => {
     expect(line).toContain('[redacted]');
   });
 
+  it('masks Baileys key material logged as objects', () => {
+    const line = formatLogLine('baileys', {
+      creds: { me: 'x' },
+      signedPreKey: { keyId: 1 },
+      pair: { public: 'PUB', private: 'PRIVATE-HALF' },
+    });
+    expect(line).not.toContain('PRIVATE-HALF');
+    expect(line).not.toContain('"me"');
+    expect(line).toContain('PUB');
+  });
+
   it('log() writes the redacted line', () => {
     const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {

@@ -2,7 +2,8 @@
  * Redaction for logs and error messages: fields whose name says secret (token, secret, password,
  * apiKey, authorization, cookie, private/master key, creds…) lose their value, and secret-looking
  * pieces of text (Bearer tokens, `?access_token=…` / `app_secret=…` query parameters, `"apiKey": "…"`
- * in JSON, `Authorization: …` headers, PEM private keys) are masked. A plain `key` is not a secret
+ * in JSON, `Authorization: …` headers, PEM private keys) are masked. Key pairs (`{ public, private }`,
+ * as in the Baileys login state) lose their private half. A plain `key` is not a secret
  * name (it is the message key in our log lines).
  */
 export const REDACTED = '[redacted]';
@@ -11,7 +12,7 @@ const SECRET_NAME =
   /(?:token|secret|passw(?:or)?d|pass(?:phrase)?|api[-_]?key|authorization|cookie|private[-_]?key|master[-_]?key|access[-_]?key|signing[-_]?key|creds|credentials?|noisekey|identitykey|signedprekey|session[-_]?key)$/i;
 
 /** A field name whose value is a secret (`accessToken`, `x-tts-access-token`, `SORA_MASTER_KEY`, `clientSecret` …). */
-export const isSecretName = (name: string): boolean => SECRET_NAME.test(name.replace(/_/g, '-'));
+export const isSecretName = (name: string): boolean => SECRET_NAME.test(name.replace(/_/g, '-')) || /^(?:private|priv|sign)$/i.test(name);
 
 const NAMES = String.raw`(?:[\w-]*(?:token|secret|passw(?:or)?d|api[-_]?key|apikey|authorization|cookie|private[-_]?key|master[-_]?key|access[-_]?key|sign))`;
 const TEXT_RULES: [RegExp, string][] = [
