@@ -25,6 +25,7 @@ import { listCarrierKeysDue, makeAlertCarrierKeyExpiry } from './logistics/carri
 import { makeStartCarrierKeyWatches } from './logistics/carrier-key-watches.js';
 import type { Client } from '@temporalio/client';
 import { defaultConfig, type Config } from '../infra/config/index.js';
+import { sharedSecretBox, type SecretBox } from '../infra/secrets/index.js';
 
 export type { Understanding } from './understanding/understand.js';
 export type { OutboundContent } from './messaging/compose.js';
@@ -52,21 +53,31 @@ export interface ActivityDeps {
   temporalClient?: Client;
   /** Recorded as `deliveredBy` on the messages this process sends; default its identity (`pid@host`). */
   identity?: string;
+  /**
+   * Seals and opens the secrets stored in MongoDB (shop carrier keys, TikTok tokens): the entry
+   * point's box (infra/secrets, openSecretBox(config.secrets)); default: that of config.secrets.
+   */
+  secrets?: SecretBox;
 }
 
-function orderSources(config: Config): OrderSource[] {
-  const tiktok = tiktokOrderSource(config.tiktok, { timeoutMs: config.orders.sync.timeoutMs, rates: fxRates(config.orders.fxUsdRates) });
+function orderSources(config: Config, secrets: SecretBox): OrderSource[] {
+  const tiktok = tiktokOrderSource(config.tiktok, {
+    timeoutMs: config.orders.sync.timeoutMs,
+    rates: fxRates(config.orders.fxUsdRates),
+    secrets,
+  });
   return tiktok ? [tiktok] : [];
 }
 
 export function createActivities(deps: ActivityDeps) {
   const config = deps.config ?? defaultConfig();
+  const secrets = deps.secrets ?? sharedSecretBox(config.secrets);
   const embedder = deps.embedder ?? sharedEmbedder(config.embedding);
   const alertWebhookUrl = deps.alertWebhookUrl ?? config.alerts.webhookUrl;
   const carrierCredentials = deps.carrierCredentials ?? config.carriers.credentials;
   return {
     understand: makeUnderstand(embedder, new KbIndex(embedder, config.understanding), config.understanding),
-    lookupBuyerFacts: makeLookupBuyerFacts(deps.orderSources ?? orderSources(config), config.orders.sync),
+    lookupBuyerFacts: makeLookupBuyerFacts(deps.orderSources ?? orderSources(config, secrets), config.orders.sync),
     answerReturnQuestion: makeAnswerReturnQuestion(config.returns.policiesDir),
     answerCustomsHold: makeAnswerCustomsHold(config.customs.delaysFile),
     loadShopProfile,
@@ -77,7 +88,7 @@ export function createActivities(deps: ActivityDeps) {
     storeNpsAnswer,
     notifyOperators: makeNotifyOperators(alertWebhookUrl),
     claimNudgeCoupon: makeClaimNudgeCoupon(deps.coupons ?? config.coupons, alertWebhookUrl),
-    trackParcel: makeTrackParcel(carrierCredentials),
+    trackParcel: makeTrackParcel(carrierCredentials, undefined, secrets),
     listCarrierKeysDue,
     alertCarrierKeyExpiry: makeAlertCarrierKeyExpiry(alertWebhookUrl),
     startCarrierKeyWatches: makeStartCarrierKeyWatches(deps.temporalClient, config.temporal),
@@ -99,6 +110,7 @@ function sendActivity(deps: ActivityDeps, config: Config) {
     carrierCredentials: deps.carrierCredentials ?? config.carriers.credentials,
     customsDelaysFile: config.customs.delaysFile,
     policiesDir: config.returns.policiesDir,
+    secrets: deps.secrets ?? sharedSecretBox(config.secrets),
   };
   return makeSendToBuyer(deps.registry, live, deps.identity);
 }

@@ -5,9 +5,16 @@
  * importing that list back.
  */
 import type { ChannelAdapter } from './channel.js';
+import type { SecretBox } from '../infra/secrets/index.js';
+
+/** What the entry point gives every adapter besides its settings. */
+export interface ChannelDeps {
+  /** Seals what an adapter stores (TikTok tokens, the WhatsApp login state); infra/secrets. */
+  secrets?: SecretBox;
+}
 
 export interface ChannelFactory<C = unknown> {
   /** The id used in SORA_CHANNELS and ConversationRef.channel (the same as its settings' ChannelSpec). */
   id: string;
-  create: (settings: C) => ChannelAdapter;
+  create: (settings: C, deps: ChannelDeps) => ChannelAdapter;
 }

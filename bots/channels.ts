@@ -7,7 +7,7 @@
  * Adding a channel = its settings in infra/config/channels.ts + one entry in CHANNELS (see docs/adding-a-channel.md).
  */
 import type { ChannelAdapter } from './channel.js';
-import type { ChannelFactory } from './channel-factory.js';
+import type { ChannelDeps, ChannelFactory } from './channel-factory.js';
 import { WebchatAdapter } from './webchat.js';
 import { WhatsappCloudAdapter } from './whatsapp-cloud/adapter.js';
 import { TiktokAdapter } from './tiktok/adapter.js';
@@ -23,11 +23,11 @@ import type {
   WhatsappCloudSettings,
 } from '../infra/config/index.js';
 
-export type { ChannelFactory } from './channel-factory.js';
+export type { ChannelDeps, ChannelFactory } from './channel-factory.js';
 
 const webchat: ChannelFactory<WebchatSettings> = { id: 'webchat', create: (c) => new WebchatAdapter({ pollMs: c.pollMs }) };
 const whatsappCloud: ChannelFactory<WhatsappCloudSettings> = { id: 'whatsapp-cloud', create: (c) => new WhatsappCloudAdapter(c) };
-const tiktok: ChannelFactory<TiktokSettings> = { id: 'tiktok', create: (c) => new TiktokAdapter(c) };
+const tiktok: ChannelFactory<TiktokSettings> = { id: 'tiktok', create: (c, d) => new TiktokAdapter({ ...c, secrets: d.secrets }) };
 const telegram: ChannelFactory<TelegramSettings> = { id: 'telegram', create: (c) => new TelegramAdapter(c) };
 const botframework: ChannelFactory<BotFrameworkSettings> = { id: 'botframework', create: (c) => new BotFrameworkAdapter(c) };
 
@@ -41,11 +41,14 @@ export const CHANNELS: ChannelFactory[] = [
   botframework as ChannelFactory,
 ];
 
-/** The enabled channels' adapters, in SORA_CHANNELS order, from the parsed configuration (`config.channels`). */
-export function createAdapters(channels: ChannelsConfig, factories: ChannelFactory[] = CHANNELS): ChannelAdapter[] {
+/**
+ * The enabled channels' adapters, in SORA_CHANNELS order, from the parsed configuration
+ * (`config.channels`); `deps`: what the entry point passes every adapter (the SecretBox).
+ */
+export function createAdapters(channels: ChannelsConfig, factories: ChannelFactory[] = CHANNELS, deps: ChannelDeps = {}): ChannelAdapter[] {
   return channels.enabled.map(({ id, settings }) => {
     const f = factories.find((x) => x.id === id);
     if (!f) throw new Error(`channel "${id}" has settings but no adapter factory in bots/channels.ts`);
-    return f.create(settings);
+    return f.create(settings, deps);
   });
 }

@@ -1,4 +1,5 @@
 import { model, Schema, type InferSchemaType } from 'mongoose';
+import { sealedFields } from './sealed-fields.js';
 
 /**
  * WhatsApp (Baileys) session state of one shop's linked device, so that a restarted or moved gateway
@@ -6,7 +7,8 @@ import { model, Schema, type InferSchemaType } from 'mongoose';
  * 'pre-key', 'session', 'app-state-sync-key', …; `keyId` = the key's id). `value` is the JSON text
  * written with Baileys' BufferJSON replacer (Buffers as base64). See bots/whatsapp/auth-state.ts.
  *
- * Whoever can read these documents can act as the shop's WhatsApp account: protect the database.
+ * Whoever can read these values can act as the shop's WhatsApp account: `value` is sealed at rest
+ * (WHATSAPP_AUTH_SECRETS, infra/secrets); protect the database and the master key anyway.
  */
 const whatsappAuthSchema = new Schema(
   {
@@ -21,3 +23,6 @@ whatsappAuthSchema.index({ shopId: 1, kind: 1, keyId: 1 }, { unique: true });
 
 export type WhatsappAuth = InferSchemaType<typeof whatsappAuthSchema>;
 export const WhatsappAuthModel = model('WhatsappAuth', whatsappAuthSchema, 'whatsapp_auth');
+
+/** The sealed field (models/sealed-fields.ts). */
+export const WHATSAPP_AUTH_SECRETS = sealedFields('whatsapp_auth', ['value'] as const);

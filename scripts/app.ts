@@ -24,6 +24,8 @@ import { operatorServices } from './operator-services.js';
 import { defaultStrategy } from '../workflows/contract.js';
 import { installRuntime } from './runtime.js';
 import { bootstrapOperatorCredential } from './operator-bootstrap.js';
+import { sharedSecretBox, type SecretBox } from '../infra/secrets/index.js';
+import { prepareSecrets } from '../models/sealed-collections.js';
 
 export interface AppOptions {
   /** The configuration, parsed once at start (loadConfig); default: every default. The options below override parts of it. */
@@ -56,6 +58,11 @@ export interface AppOptions {
   printOperatorToken?: (text: string) => void;
   /** Create/update the daily carrier key audit schedule (default: with the worker, unless SORA_CARRIER_KEY_AUDIT=off). */
   carrierKeyAudit?: boolean;
+  /**
+   * Seals the secrets stored in MongoDB (infra/secrets); default: openSecretBox(config.secrets), once
+   * per process. Plaintext secrets left by older versions are sealed at start.
+   */
+  secrets?: SecretBox;
 }
 
 export interface App {
@@ -74,12 +81,18 @@ export async function startApp(o: AppOptions): Promise<App> {
   setLogLevel(config.log.level);
   installRuntime(config.log.level);
   await connectMongo(o.mongoUri);
+  const secrets = o.secrets ?? sharedSecretBox(config.secrets);
+  const { sealed } = await prepareSecrets(secrets);
+  if (sealed) log('sealed secrets stored in plaintext by an older version', { count: sealed, masterKey: secrets.currentKeyId });
   // An explicit target (tests, benchmarks: their own server) replaces the configured one; queue and deadline stay.
   const { taskQueue, signalDeadlineMs } = config.temporal;
   const temporal: TemporalConfig = o.temporal ? { ...o.temporal, external: true, taskQueue, signalDeadlineMs } : config.temporal;
   const registry = new ChannelRegistry();
   const adapters =
-    o.adapters ?? (o.webchatPollMs !== undefined ? [new WebchatAdapter({ pollMs: o.webchatPollMs })] : createAdapters(config.channels));
+    o.adapters ??
+    (o.webchatPollMs !== undefined
+      ? [new WebchatAdapter({ pollMs: o.webchatPollMs })]
+      : createAdapters(config.channels, undefined, { secrets }));
   for (const a of adapters) registry.register(a);
   const { client, connection } = createTemporalClient(temporal);
   // Channels whose sends must run in the process holding the connection: the workflow asks where (deliver in run.ts).
@@ -109,6 +122,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     sendWorker = await createSendWorker({
       registry,
       config,
+      secrets,
       connection: nativeConn,
       namespace: temporal.namespace,
       taskQueue: processQueue,
@@ -129,6 +143,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     const created = await createWorker({
       registry,
       config,
+      secrets,
       connection: nc,
       namespace: temporal.namespace,
       taskQueue: temporal.taskQueue,

@@ -1,21 +1,22 @@
 /**
  * One Temporal Runtime per process with a compact one-line logger (workflow/activity context kept,
- * task tokens dropped). SORA_LOG_LEVEL: TRACE | DEBUG | INFO (default) | WARN | ERROR | silent.
+ * task tokens dropped, secrets redacted as in infra/log.ts). SORA_LOG_LEVEL: TRACE | DEBUG | INFO (default) | WARN | ERROR | silent.
  */
 import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
 import type { LogLevel } from '@temporalio/common';
+import { redact, redactText } from '../infra/secrets/redact.js';
 
 const KEEP = new Set(['workflowId', 'workflowType', 'activityType', 'attempt', 'taskQueue']);
 const DROP = new Set(['taskToken', 'sdkComponent', 'namespace', 'runId', 'workflowRunId', 'activityId', 'isLocal']);
 
 function line(entry: LogEntry): void {
-  const meta = entry.meta ?? {};
+  const meta = redact(entry.meta ?? {}) as Record<string, unknown>;
   const kv = Object.entries(meta)
     .filter(([k]) => !DROP.has(k) && (KEEP.has(k) || typeof meta[k] !== 'object' || meta[k] === null))
     .map(([k, v]) => `${k}=${typeof v === 'string' ? JSON.stringify(v) : String(v)}`)
     .join(' ');
   const time = new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString();
-  process.stderr.write(`${time} ${entry.level} ${entry.message}${kv ? ' ' + kv : ''}\n`);
+  process.stderr.write(`${time} ${entry.level} ${redactText(entry.message)}${kv ? ' ' + kv : ''}\n`);
 }
 
 let installed = false;

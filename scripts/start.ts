@@ -15,6 +15,7 @@ import { log, setLogLevel } from '../infra/log.js';
 import { createAdapters } from '../bots/channels.js';
 import { sharedEmbedder } from '../activities/knowledge/embedder.js';
 import { ConfigError, loadConfig, type Config } from '../infra/config/index.js';
+import { openSecretBox, SecretsError, type SecretBox } from '../infra/secrets/index.js';
 
 async function main(): Promise<void> {
   const t0 = Date.now();
@@ -30,7 +31,23 @@ async function main(): Promise<void> {
     throw e;
   }
   setLogLevel(config.log.level);
-  const adapters = createAdapters(config.channels);
+  // The master key next (SORA_MASTER_KEY, else $SORA_HOME/master.key, created now on first start): opened once, passed in.
+  let secrets: SecretBox;
+  try {
+    secrets = openSecretBox(config.secrets);
+    const { created } = secrets.ready();
+    log(created ? 'created the master key file; back it up (README "Secrets at rest")' : 'master key loaded', {
+      keyId: secrets.currentKeyId,
+      from: secrets.keySource,
+    });
+  } catch (e) {
+    if (e instanceof SecretsError) {
+      process.stderr.write(`sora: ${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+  const adapters = createAdapters(config.channels, undefined, { secrets });
   const externalTemporal = config.temporal.external;
   const needMongoJava = !config.mongo.uri && !hasMongod();
   try {
@@ -93,7 +110,7 @@ async function main(): Promise<void> {
       config = { ...config, carriers: { ...config.carriers, credentials } };
       log('demo carrier stand-in (17TRACK API shape) for order 1234', { url: demoCarrier.url });
     }
-    app = await startApp({ config, mongoUri: mongo.uri, adapters, printOperatorToken: (t) => (operatorNotice = t) });
+    app = await startApp({ config, mongoUri: mongo.uri, adapters, secrets, printOperatorToken: (t) => (operatorNotice = t) });
     await seedDemoShop(DEMO_SHOP_ID, { log: (m) => log(m), embedder: sharedEmbedder(config.embedding) });
     const secs = ((Date.now() - t0) / 1000).toFixed(1);
     process.stdout.write(

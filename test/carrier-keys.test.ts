@@ -13,7 +13,13 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../activities/index.js';
 import { carrierKeyHealth, makeAlertCarrierKeyExpiry } from '../activities/logistics/carrier-key-alerts.js';
-import { CarrierKeyError, credentialsForShop, listCarrierKeys, setCarrierKey } from '../activities/logistics/carrier-keys.js';
+import {
+  CarrierKeyError,
+  credentialsForShop,
+  listCarrierKeys,
+  setCarrierKey as storeCarrierKey,
+  type SetCarrierKeyInput,
+} from '../activities/logistics/carrier-keys.js';
 import { makeTrackParcel } from '../activities/logistics/activity.js';
 import { detectCarriers } from '../activities/logistics/carriers.js';
 import type { Understanding } from '../activities/understanding/understand.js';
@@ -36,11 +42,14 @@ import { loadConfig } from '../infra/config/index.js';
 import { carrierKeyAudit, type CarrierKeyAuditResult } from '../workflows/carrier-key-audit.js';
 import { carrierKeyWatchId } from '../activities/logistics/carrier-key-watches.js';
 import { FAST, fixture, startCarrierServer, type CarrierServer, type Handler, seventeenTrackEcho } from './kit/carrier-server.js';
-import { eventually, sleep, useFreshDatabase } from './setup/helpers.js';
+import { eventually, sleep, testSecrets, useFreshDatabase } from './setup/helpers.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const settings = loadConfig({}).carriers.keys;
+/** The master key the shop keys are sealed with (infra/secrets). */
+const secrets = testSecrets();
+const setCarrierKey = (input: Omit<SetCarrierKeyInput, 'secrets'>) => storeCarrierKey({ ...input, secrets });
 
 const servers: CarrierServer[] = [];
 async function serve(handler: Handler): Promise<CarrierServer> {
@@ -106,7 +115,7 @@ describe('carrier key store', () => {
     const t1 = new Date('2030-03-01T08:00:00Z');
     const v = await setCarrierKey({ shopId: 'ttl', carrier: 'dhl', apiKey: 'dhl-secret-2', now: t1, mustExist: true, settings });
     expect(v).toMatchObject({ rotated: true, rotatedAt: t1.toISOString(), expiresAt: new Date(t1.getTime() + 90 * DAY).toISOString() });
-    const listed = await listCarrierKeys({ shopId: 'ttl', now: t0 });
+    const listed = await listCarrierKeys({ shopId: 'ttl', now: t0, secrets });
     expect(listed.map((k) => k.carrier)).toEqual(['dhl', 'fedex', 'ups']);
     const shown = JSON.stringify([v, listed, (await CarrierCredentialModel.findOne({ shopId: 'ttl', carrier: 'dhl' }))!.toJSON()]);
     expect(shown).not.toContain('dhl-secret');
@@ -164,6 +173,7 @@ describe('tracking with shop keys', () => {
     const track = makeTrackParcel(
       { dhl: { apiKey: 'env-key', baseUrl: envDhl.url }, seventeenTrack: { apiKey: 'k', baseUrl: t17.url } },
       FAST,
+      secrets,
     );
     const r = await track({ trackingNumber: DHL_NUMBER, shopId: 'live-shop' });
     expect(r).toMatchObject({ carrier: 'dhl-express', source: 'carrier' });
@@ -179,6 +189,7 @@ describe('tracking with shop keys', () => {
     const now = Date.now();
     await setCarrierKey({ shopId: 'exp-shop', carrier: 'dhl', apiKey: 'old', baseUrl: dhl.url, now: new Date(now - 91 * DAY), settings });
     const creds = await credentialsForShop('exp-shop', {
+      secrets,
       base: { dhl: { apiKey: 'env', baseUrl: dhl.url }, seventeenTrack: { apiKey: 'k', baseUrl: t17.url } },
     });
     expect(creds.dhl).toBeUndefined(); // not the environment's key either
@@ -186,6 +197,7 @@ describe('tracking with shop keys', () => {
     const r = await makeTrackParcel(
       { dhl: { apiKey: 'env', baseUrl: dhl.url }, seventeenTrack: { apiKey: 'k', baseUrl: t17.url } },
       FAST,
+      secrets,
     )({
       trackingNumber: DHL_NUMBER,
       shopId: 'exp-shop',
@@ -199,7 +211,10 @@ describe('tracking with shop keys', () => {
   it('the buyer’s answer says the update comes from 17TRACK (in the buyer’s language)', async () => {
     const t17 = await seventeenTrack();
     // The worker's own credentials (config.carriers.credentials): 17TRACK only.
-    const live = { carrierCredentials: loadConfig({ SORA_17TRACK_API_KEY: 'k', SORA_17TRACK_BASE_URL: t17.url }).carriers.credentials };
+    const live = {
+      carrierCredentials: loadConfig({ SORA_17TRACK_API_KEY: 'k', SORA_17TRACK_BASE_URL: t17.url }).carriers.credentials,
+      secrets,
+    };
     const u: Understanding = {
       language: 'es',
       intent: 'logistics_tracking',
@@ -246,7 +261,7 @@ describe('expiry alerts on workflow timers (time skipping)', () => {
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: await workflowBundle(),
-      activities: createActivities({ registry: new ChannelRegistry(), alertWebhookUrl: webhook.url, temporalClient: env.client }),
+      activities: createActivities({ registry: new ChannelRegistry(), alertWebhookUrl: webhook.url, temporalClient: env.client, secrets }),
     });
     running = worker.run();
   });

@@ -35,7 +35,7 @@ import { createWorker } from '../scripts/worker.js';
 import * as contract from '../workflows/contract.js';
 import { conversationConfig } from '../temporal.config.js';
 import type { ConversationInput } from '../workflows/types.js';
-import { eventually, useFreshDatabase } from './setup/helpers.js';
+import { eventually, testSecrets, useFreshDatabase } from './setup/helpers.js';
 
 const TASK_QUEUE = `sora-horizontal-${randomUUID().slice(0, 8)}`;
 const BUYER = '15557770001@s.whatsapp.net';
@@ -102,6 +102,7 @@ describe('horizontal workers', () => {
     const created = await createWorker({
       registry: new ChannelRegistry(),
       config,
+      secrets: testSecrets(),
       connection,
       namespace: 'default',
       taskQueue: TASK_QUEUE,

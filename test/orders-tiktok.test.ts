@@ -16,7 +16,7 @@ import { TiktokOrderSource, tiktokOrderSource } from '../activities/commerce/ord
 import { loadConfig } from '../infra/config/index.js';
 import { TiktokAdapter } from '../bots/tiktok/adapter.js';
 import { PartnerApiClient } from '../infra/platforms/tiktok/partner-api.js';
-import { tiktokTokenStore } from '../models/tiktok-token.js';
+import { createTiktokTokenStore } from '../models/tiktok-token.js';
 import { webhookSignature } from '../infra/platforms/tiktok/signing.js';
 import { BuyerModel } from '../models/buyer.js';
 import { disconnectMongo } from '../models/connection.js';
@@ -28,7 +28,10 @@ import { conversationConfig } from '../temporal.config.js';
 import { initialState } from '../workflows/conversation/lifecycle.js';
 import { handoffReason } from '../workflows/handoff-rules.js';
 import { startFakeTiktok, type FakeTiktok } from './fakes/tiktok-partner.js';
-import { eventually, useFreshDatabase } from './setup/helpers.js';
+import { eventually, testSecrets, useFreshDatabase } from './setup/helpers.js';
+
+/** The master key the seller tokens are sealed with (infra/secrets). */
+const secrets = testSecrets();
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/tiktok/${name}`, import.meta.url), 'utf8'));
 const detailOrder = () => fixture('order-detail-response.json').data.orders[0] as TiktokOrder & Record<string, unknown>;
@@ -85,7 +88,14 @@ describe('TikTok order source and lookupBuyerFacts', () => {
   const logs: string[] = [];
   const log = (m: string, f?: Record<string, unknown>) => logs.push(`${m} ${JSON.stringify(f ?? {})}`);
   const client = (secret = APP_SECRET) =>
-    new PartnerApiClient({ appKey: APP_KEY, appSecret: secret, tokens: tiktokTokenStore, apiUrl: fake.url, authUrl: fake.url, log });
+    new PartnerApiClient({
+      appKey: APP_KEY,
+      appSecret: secret,
+      tokens: createTiktokTokenStore(secrets),
+      apiUrl: fake.url,
+      authUrl: fake.url,
+      log,
+    });
   const input = { shopId: 'shop-t', channel: 'tiktok', buyerId: IM_BUYER, orderNumbers: [] as string[] };
 
   beforeAll(async () => {
@@ -227,13 +237,14 @@ describe('TikTok order source and lookupBuyerFacts', () => {
 
   it('is configured from the TikTok channel variables, and off without them', () => {
     expect(loadConfig({}).tiktok).toBeUndefined();
-    expect(tiktokOrderSource(loadConfig({}).tiktok)).toBeNull();
+    expect(tiktokOrderSource(loadConfig({}).tiktok, { secrets })).toBeNull();
     const s = tiktokOrderSource(
       loadConfig({
         SORA_TIKTOK_APP_KEY: 'k',
         SORA_TIKTOK_APP_SECRET: 's',
         SORA_TIKTOK_SHOPS: `${TT_SHOP}:shop-t:${CIPHER}`,
       }).tiktok,
+      { secrets },
     );
     expect(s?.handles('shop-t')).toBe(true);
     expect(s?.handles('other')).toBe(false);
@@ -259,7 +270,7 @@ describe('a synced TikTok order above $200 hands the conversation off (real work
     const api = new PartnerApiClient({
       appKey: GW_KEY,
       appSecret: GW_SECRET,
-      tokens: tiktokTokenStore,
+      tokens: createTiktokTokenStore(secrets),
       apiUrl: gw.url,
       authUrl: gw.url,
       log: () => {},
@@ -270,12 +281,13 @@ describe('a synced TikTok order above $200 hands the conversation off (real work
     gw.conversations.push({ id: CONV, messages: [], participants: [{ im_user_id: IM_WF, user_id: USER_ID, role: 'BUYER' }] });
     gw.orders[CIPHER] = [{ ...detailOrder(), create_time: daysAgo(2) }];
     app = await startApp({
+      secrets,
       mongoUri: inject('mongoUri'),
       temporal: { address: inject('temporalAddress'), namespace: 'default' },
       gatewayPort: 0,
       relayIntervalMs: 600_000,
       adapters: [
-        new TiktokAdapter({ appKey: GW_KEY, appSecret: GW_SECRET, shops: { [TT_SHOP]: 'demo' }, apiUrl: gw.url, authUrl: gw.url }),
+        new TiktokAdapter({ secrets, appKey: GW_KEY, appSecret: GW_SECRET, shops: { [TT_SHOP]: 'demo' }, apiUrl: gw.url, authUrl: gw.url }),
       ],
       orderSources: [new TiktokOrderSource(api, { shops: { demo: [TT_SHOP] }, rates })],
     });

@@ -11,6 +11,7 @@ import { TiktokAdapter } from '../bots/tiktok/adapter.js';
 import { webhookSignature } from '../infra/platforms/tiktok/signing.js';
 import { describeChannelConformance, type PlatformEvent } from './kit/channel-conformance.js';
 import { startFakeTiktok, type FakeTiktok } from './fakes/tiktok-partner.js';
+import { testSecrets } from './setup/helpers.js';
 
 const APP_KEY = 'conformance-app-key';
 const APP_SECRET = 'conformance-app-secret';
@@ -44,6 +45,7 @@ describeChannelConformance('tiktok', async () => {
   const t = await platform();
   return {
     adapter: new TiktokAdapter({
+      secrets: testSecrets(),
       appKey: APP_KEY,
       appSecret: APP_SECRET,
       shops: { [TIKTOK_SHOP]: 'demo' },

@@ -20,13 +20,16 @@ import { BuyerModel } from '../models/buyer.js';
 import { disconnectMongo } from '../models/connection.js';
 import { MessageModel } from '../models/message.js';
 import { OrderModel } from '../models/order.js';
-import { TiktokTokenModel, tiktokTokenStore } from '../models/tiktok-token.js';
+import { createTiktokTokenStore, TiktokTokenModel } from '../models/tiktok-token.js';
 import { startApp, type App } from '../scripts/app.js';
 import { freePort } from '../scripts/stack/process.js';
 import { buyerMessage, sellerReply, snapshot } from '../workflows/contract.js';
 import { seedDemoShop } from '../scripts/demo/demo-shop.js';
 import { startFakeTiktok, type FakeTiktok } from './fakes/tiktok-partner.js';
-import { eventually, signalsInHistory, useFreshDatabase } from './setup/helpers.js';
+import { eventually, signalsInHistory, testSecrets, useFreshDatabase } from './setup/helpers.js';
+
+/** The master key the seller tokens are sealed with (infra/secrets). */
+const secrets = testSecrets();
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/tiktok/${name}`, import.meta.url), 'utf8');
 const examples = JSON.parse(fixture('signature-examples.json'));
@@ -223,12 +226,13 @@ describe('Partner API client and webhook route', () => {
     new PartnerApiClient({
       appKey: APP_KEY,
       appSecret: APP_SECRET,
-      tokens: tiktokTokenStore,
+      tokens: createTiktokTokenStore(secrets),
       apiUrl: api.url,
       authUrl: api.url,
       log: quiet,
     });
-  const storedToken = () => TiktokTokenModel.findOne({ openId: 'seller-api' }).lean();
+  /** The stored token as the app reads it (opened with the master key; the raw document holds it sealed). */
+  const storedToken = () => createTiktokTokenStore(secrets).findBySeller('seller-api');
   const sends = () => api.requests.filter((r) => r.method === 'POST').length;
 
   beforeAll(async () => {
@@ -238,12 +242,14 @@ describe('Partner API client and webhook route', () => {
     gw = await startFakeTiktok(APP_KEY, APP_SECRET);
     client = newClient();
     app = await startApp({
+      secrets,
       mongoUri: inject('mongoUri'),
       temporal: { address: inject('temporalAddress'), namespace: 'default' },
       gatewayPort: 0,
       relayIntervalMs: 600_000,
       adapters: [
         new TiktokAdapter({
+          secrets,
           appKey: APP_KEY,
           appSecret: APP_SECRET,
           shops: { [GW_SHOP]: 'demo' },
@@ -276,6 +282,7 @@ describe('Partner API client and webhook route', () => {
     });
     const t = await storedToken();
     expect(t?.accessToken).toMatch(/^TTP_access_/);
+    expect((await TiktokTokenModel.findOne({ openId: 'seller-api' }).lean())!.accessToken).toMatch(/^sora:s1:/);
     expect(t!.accessTokenExpiresAt.getTime()).toBeGreaterThan(Date.now() + 6 * 86_400_000);
     await expect(client.authorize('not-a-code')).rejects.toBeInstanceOf(PartnerApiError);
   });
@@ -377,6 +384,7 @@ describe('Partner API client and webhook route', () => {
 
   it('adapter send(): Partner API refusals become ChannelSendErrors', async () => {
     const adapter = new TiktokAdapter({
+      secrets,
       appKey: APP_KEY,
       appSecret: APP_SECRET,
       shops: { [API_SHOP]: 'demo' },
@@ -699,12 +707,20 @@ describe('Partner API client and webhook route', () => {
 
   it('Temporal down: the seller message is recorded, the webhook answers 503, the relay delivers the sellerReply later', async () => {
     const down = await startApp({
+      secrets,
       mongoUri: inject('mongoUri'),
       temporal: { address: `127.0.0.1:${await freePort()}`, namespace: 'default' },
       worker: false,
       gatewayPort: 0,
       adapters: [
-        new TiktokAdapter({ appKey: APP_KEY, appSecret: APP_SECRET, shops: { [GW_SHOP]: 'demo' }, apiUrl: gw.url, authUrl: gw.url }),
+        new TiktokAdapter({
+          secrets,
+          appKey: APP_KEY,
+          appSecret: APP_SECRET,
+          shops: { [GW_SHOP]: 'demo' },
+          apiUrl: gw.url,
+          authUrl: gw.url,
+        }),
       ],
       relayIntervalMs: 600_000,
       signalDeadlineMs: 1500,

@@ -23,7 +23,7 @@ import { WhatsappAuthModel } from '../models/whatsapp-auth.js';
 import { seedDemoShop } from '../scripts/demo/demo-shop.js';
 import { startApp, type App } from '../scripts/app.js';
 import { loadConfig, type Env } from '../infra/config/index.js';
-import { eventually, signalsInHistory, sleep, useFreshDatabase } from './setup/helpers.js';
+import { eventually, signalsInHistory, sleep, testSecrets, useFreshDatabase } from './setup/helpers.js';
 import { buyerMessage, sellerReply } from '../workflows/contract.js';
 import { SocketDouble, textMessage, waMessage } from './kit/whatsapp-socket-double.js';
 import fixtures from './fixtures/whatsapp/messages.json' with { type: 'json' };
@@ -42,11 +42,14 @@ interface Harness {
 }
 
 const running: Harness[] = [];
+/** The master key the login state is sealed with (infra/secrets). */
+const secrets = testSecrets();
 
 async function harness(o: WhatsappAdapterOptions = {}, env: Env = {}): Promise<Harness> {
   const sockets: SocketDouble[] = [];
   const created: number[] = [];
   const adapter = new WhatsappAdapter({
+    secrets,
     shops: ['demo'],
     qrTerminal: false,
     baileysLogLevel: 'silent',
@@ -61,6 +64,7 @@ async function harness(o: WhatsappAdapterOptions = {}, env: Env = {}): Promise<H
     ...o,
   });
   const app = await startApp({
+    secrets,
     config: loadConfig(env),
     mongoUri: inject('mongoUri'),
     temporal: { address: inject('temporalAddress'), namespace: 'default' },
@@ -182,7 +186,9 @@ describe('WhatsApp adapter', () => {
       first.socket().open();
       await eventually(() => status(first).state === 'open');
       await eventually(async () =>
-        (await WhatsappAuthModel.findOne({ shopId: 'demo', kind: 'creds' }).lean())?.value.includes('"registered":true'),
+        secrets
+          .open((await WhatsappAuthModel.findOne({ shopId: 'demo', kind: 'creds' }).lean())?.value ?? '', 'whatsapp_auth.value')
+          .includes('"registered":true'),
       );
       await first.stop();
       expect(first.socket().ended).toBe(true);

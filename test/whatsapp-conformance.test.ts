@@ -9,7 +9,7 @@ import { WhatsappAdapter } from '../bots/whatsapp/adapter.js';
 import type { InboundOutcome } from '../bots/whatsapp/session.js';
 import { describeChannelConformance, type PlatformEvent } from './kit/channel-conformance.js';
 import { SocketDouble, textMessage, waMessage } from './kit/whatsapp-socket-double.js';
-import { eventually, operatorCredential } from './setup/helpers.js';
+import { eventually, operatorCredential, testSecrets } from './setup/helpers.js';
 import fixtures from './fixtures/whatsapp/messages.json' with { type: 'json' };
 
 interface Account {
@@ -23,6 +23,7 @@ function linkedAdapter(): WhatsappAdapter {
   const phone = `1555${String(++next).padStart(7, '0')}`;
   const account: Account = { adapter: undefined as unknown as WhatsappAdapter, sockets: [] };
   account.adapter = new WhatsappAdapter({
+    secrets: testSecrets(),
     shops: ['demo'],
     qrTerminal: false,
     baileysLogLevel: 'silent',

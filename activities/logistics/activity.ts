@@ -13,6 +13,7 @@ import { CarrierError, RateLimitedError } from './errors.js';
 import type { HttpOptions } from './http.js';
 import { trackParcel as trackWith, type CarrierCredentials } from './track.js';
 import type { TrackingResult } from './tracking.js';
+import type { SecretBox } from '../../infra/secrets/index.js';
 
 export interface TrackParcelActivityInput {
   trackingNumber: string;
@@ -21,11 +22,14 @@ export interface TrackParcelActivityInput {
   shopId?: string;
 }
 
-/** `credentials`: the worker's own (config.carriers.credentials); a shop's own keys come first. */
-export function makeTrackParcel(credentials: CarrierCredentials = {}, http?: HttpOptions) {
+/**
+ * `credentials`: the worker's own (config.carriers.credentials); a shop's own keys come first,
+ * opened with `secrets` (the worker's SecretBox, infra/secrets).
+ */
+export function makeTrackParcel(credentials: CarrierCredentials = {}, http?: HttpOptions, secrets?: SecretBox) {
   return async function trackParcel(input: TrackParcelActivityInput): Promise<TrackingResult> {
     try {
-      const creds = input.shopId ? await credentialsForShop(input.shopId, { base: credentials }) : credentials;
+      const creds = input.shopId ? await credentialsForShop(input.shopId, { base: credentials, secrets }) : credentials;
       const result = await trackWith({ trackingNumber: input.trackingNumber, carrierHint: input.carrierHint, credentials: creds, http });
       if (result.fallbackCause === 'credentials_expired') warnExpired(input.shopId, result.fallbackReason);
       return result;

@@ -5,10 +5,18 @@
  * not used and tracking asks 17TRACK instead (track.ts says so in the result).
  *
  * Secrets never leave this module except into the tracking clients: views carry a fingerprint
- * (first 8 hex of a SHA-256), never the key.
+ * (first 8 hex of a SHA-256), never the key. They are sealed at rest with the SecretBox the caller
+ * passes in (`secrets`, infra/secrets; models/carrier-credential.ts CARRIER_SECRETS).
  */
 import { createHash } from 'node:crypto';
-import { API_KEY_CARRIERS, CarrierCredentialModel, CREDENTIAL_CARRIERS, type CredentialCarrier } from '../../models/carrier-credential.js';
+import {
+  API_KEY_CARRIERS,
+  CARRIER_SECRETS,
+  CarrierCredentialModel,
+  CREDENTIAL_CARRIERS,
+  type CredentialCarrier,
+} from '../../models/carrier-credential.js';
+import { isSealed, SecretsError, type SecretBox } from '../../infra/secrets/index.js';
 import { ShopModel } from '../../models/shop.js';
 import { defaultConfig } from '../../infra/config/index.js';
 import type { CarrierCredentials } from './track.js';
@@ -65,6 +73,7 @@ interface StoredCredential {
   apiKey?: string | null;
   clientId?: string | null;
   clientSecret?: string | null;
+  fingerprint?: string | null;
   baseUrl?: string | null;
   expiresAt: Date;
   createdAt?: Date | null;
@@ -72,17 +81,37 @@ interface StoredCredential {
   alerts?: { expiringAt?: Date | null; expiredAt?: Date | null } | null;
 }
 
-function view(d: StoredCredential, now: Date, warnHours: number): CarrierKeyView {
+const SECRET_FIELDS = ['apiKey', 'clientId', 'clientSecret'] as const;
+
+/** 8 hex of a SHA-256 over the plaintext secrets. */
+const fingerprintOf = (plain: Pick<StoredCredential, (typeof SECRET_FIELDS)[number]>) =>
+  createHash('sha256')
+    .update(
+      SECRET_FIELDS.filter((f) => plain[f])
+        .map((f) => plain[f])
+        .join('\0'),
+    )
+    .digest('hex')
+    .slice(0, 8);
+
+/**
+ * The stored fingerprint; for a record stored before fingerprints were (its secrets plaintext, or
+ * sealed by a migration) the one computed from its secrets, opened with `box` when given.
+ */
+function storedFingerprint(d: StoredCredential, box?: SecretBox): string {
+  if (d.fingerprint) return d.fingerprint;
+  if (box) return fingerprintOf(CARRIER_SECRETS.open(box, d));
+  return SECRET_FIELDS.some((f) => isSealed(d[f])) ? '(sealed)' : fingerprintOf(d);
+}
+
+function view(d: StoredCredential, now: Date, warnHours: number, box?: SecretBox): CarrierKeyView {
   const left = d.expiresAt.getTime() - now.getTime();
-  const fields = (['apiKey', 'clientId', 'clientSecret'] as const).filter((f) => d[f]);
+  const fields = SECRET_FIELDS.filter((f) => d[f]);
   return {
     shopId: d.shopId,
     carrier: d.carrier as CredentialCarrier,
-    fields,
-    fingerprint: createHash('sha256')
-      .update(fields.map((f) => d[f]).join('\0'))
-      .digest('hex')
-      .slice(0, 8),
+    fields: [...fields],
+    fingerprint: storedFingerprint(d, box),
     baseUrl: d.baseUrl ?? null,
     expiresAt: d.expiresAt.toISOString(),
     createdAt: d.createdAt?.toISOString() ?? null,
@@ -126,6 +155,8 @@ export interface SetCarrierKeyInput {
   mustExist?: boolean;
   now?: Date;
   settings?: CarrierKeySettings;
+  /** Seals the secrets (the entry point's box, infra/secrets). */
+  secrets: SecretBox;
 }
 
 /**
@@ -165,7 +196,8 @@ export async function setCarrierKey(input: SetCarrierKeyInput): Promise<CarrierK
     { shopId, carrier },
     {
       $set: {
-        ...secrets,
+        ...CARRIER_SECRETS.seal(input.secrets, secrets),
+        fingerprint: fingerprintOf(secrets),
         baseUrl,
         expiresAt,
         rotatedAt: existing ? now : null,
@@ -175,17 +207,17 @@ export async function setCarrierKey(input: SetCarrierKeyInput): Promise<CarrierK
     },
     { upsert: true, returnDocument: 'after' },
   ).lean<StoredCredential>();
-  return { ...view(doc!, now, settings.warnHours), rotated: !!existing };
+  return { ...view(doc!, now, settings.warnHours, input.secrets), rotated: !!existing };
 }
 
 export async function listCarrierKeys(
-  opts: { shopId?: string; now?: Date; settings?: CarrierKeySettings } = {},
+  opts: { shopId?: string; now?: Date; settings?: CarrierKeySettings; secrets?: SecretBox } = {},
 ): Promise<CarrierKeyView[]> {
   const settings = opts.settings ?? defaultKeySettings();
   const docs = await CarrierCredentialModel.find(opts.shopId ? { shopId: opts.shopId } : {})
     .sort({ shopId: 1, carrier: 1 })
     .lean<StoredCredential[]>();
-  return docs.map((d) => view(d, opts.now ?? new Date(), settings.warnHours));
+  return docs.map((d) => view(d, opts.now ?? new Date(), settings.warnHours, opts.secrets));
 }
 
 export async function removeCarrierKey(shopId: string, carrier: string): Promise<boolean> {
@@ -202,11 +234,16 @@ export async function removeCarrierKey(shopId: string, carrier: string): Promise
  */
 export async function credentialsForShop(
   shopId: string,
-  opts: { now?: Date; base?: CarrierCredentials } = {},
+  opts: { now?: Date; base?: CarrierCredentials; secrets?: SecretBox } = {},
 ): Promise<CarrierCredentials> {
   const now = opts.now ?? new Date();
   const base = opts.base ?? {};
-  const docs = await CarrierCredentialModel.find({ shopId }).lean<StoredCredential[]>();
+  const docs = (await CarrierCredentialModel.find({ shopId }).lean<StoredCredential[]>()).map((d) => {
+    if (opts.secrets) return CARRIER_SECRETS.open(opts.secrets, d);
+    if (SECRET_FIELDS.some((f) => isSealed(d[f])))
+      throw new SecretsError(`the ${d.carrier} key of shop ${shopId} is sealed and no master key was passed in (secrets)`);
+    return d;
+  });
   const out: CarrierCredentials = { ...base, expired: { ...base.expired } };
   for (const d of docs) {
     const live = d.expiresAt.getTime() > now.getTime();

@@ -19,6 +19,7 @@ import { mayDisclose, type AskingBuyer, type OrderOwnership } from '../commerce/
 import { makeAnswerReturnQuestion } from '../commerce/returns/index.js';
 import { carrierById } from '../logistics/carriers.js';
 import { credentialsForShop } from '../logistics/carrier-keys.js';
+import type { SecretBox } from '../../infra/secrets/index.js';
 import { trackParcel, type CarrierCredentials } from '../logistics/track.js';
 import { makeAnswerCustomsHold, trackingStatusReply, withAggregatorNote, type Reply } from '../logistics/tracking-replies.js';
 import type { Understanding } from '../understanding/understand.js';
@@ -65,6 +66,8 @@ export interface LiveAnswerSettings {
    * the send activity passes it for v1 runs. Absent (tools, tests): any order of the shop.
    */
   buyer?: { channel: string; buyerId: string };
+  /** Opens a shop's sealed carrier keys (the worker's SecretBox, infra/secrets). */
+  secrets?: SecretBox;
 }
 
 async function askingBuyer(shopId: string, b: { channel: string; buyerId: string }): Promise<AskingBuyer> {
@@ -91,7 +94,7 @@ export async function liveAnswer(
       const result = await trackParcel({
         trackingNumber: parcel.trackingNumber,
         carrierHint: parcel.carrier ?? undefined,
-        credentials: await credentialsForShop(shopId, { base: settings.carrierCredentials }),
+        credentials: await credentialsForShop(shopId, { base: settings.carrierCredentials, secrets: settings.secrets }),
       });
       const last = result.events[0];
       if (!last) return null;

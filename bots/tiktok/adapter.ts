@@ -17,7 +17,8 @@ import express, { type Request, type Response } from 'express';
 import { log as defaultLog } from '../../infra/log.js';
 import { BuyerModel } from '../../models/buyer.js';
 import { MessageModel } from '../../models/message.js';
-import { tiktokTokenStore } from '../../models/tiktok-token.js';
+import { createTiktokTokenStore } from '../../models/tiktok-token.js';
+import { defaultSecretBox, type SecretBox } from '../../infra/secrets/index.js';
 import {
   ChannelSendError,
   conversationWorkflowId,
@@ -48,6 +49,8 @@ export interface TiktokOptions extends Omit<TiktokConfig, 'ciphers'>, Pick<Partn
    * isOwnSend). Still unsettled → 503, TikTok delivers it again.
    */
   echoWaitMs?: number;
+  /** Seals the stored seller tokens (the entry point's SecretBox, infra/secrets); default: the default configuration's. */
+  secrets?: SecretBox;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -83,7 +86,12 @@ export class TiktokAdapter implements ChannelAdapter {
   constructor(private readonly opts: TiktokOptions) {
     this.webhookPath = opts.webhookPath ?? '/webhooks/tiktok';
     this.log = opts.log ?? defaultLog;
-    this.api = new PartnerApiClient({ ...opts, tokens: tiktokTokenStore, cipherOverrides: opts.ciphers, log: (m, f) => this.log(m, f) });
+    this.api = new PartnerApiClient({
+      ...opts,
+      tokens: createTiktokTokenStore(opts.secrets ?? defaultSecretBox()),
+      cipherOverrides: opts.ciphers,
+      log: (m, f) => this.log(m, f),
+    });
   }
 
   async start(ctx: GatewayContext): Promise<void> {

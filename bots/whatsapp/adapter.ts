@@ -17,6 +17,7 @@ import { replyAddress } from '../contacts.js';
 import { HttpError } from '../http-errors.js';
 import { SessionLeases } from '../session-lease.js';
 import type { WhatsappReplyTo } from './normalize.js';
+import { defaultSecretBox, type SecretBox } from '../../infra/secrets/index.js';
 import { WhatsappSession, type InboundOutcome, type ReconnectPolicy } from './session.js';
 import { baileysLogger, makeBaileysSocket, type BaileysLogLevel, type MakeSocket } from './socket.js';
 
@@ -42,6 +43,8 @@ export interface WhatsappAdapterOptions {
   waWebSocketUrl?: string;
   /** How long this process's record as the holder of a shop's session lasts unless renewed; default 30 s. */
   sessionLeaseMs?: number;
+  /** Seals the stored login state (the entry point's SecretBox, infra/secrets); default: the default configuration's. */
+  secrets?: SecretBox;
   /** The Baileys socket factory (tests pass a double). */
   makeSocket?: MakeSocket;
   random?: () => number;
@@ -82,6 +85,7 @@ export class WhatsappAdapter implements ChannelAdapter {
         ctx.log('whatsapp: no such shop yet; messages will be recorded for it anyway', { shop: shopId, hint: 'check SORA_WHATSAPP_SHOPS' });
       const session = new WhatsappSession({
         shopId,
+        secrets: this.o.secrets ?? defaultSecretBox(),
         makeSocket: this.o.makeSocket ?? makeBaileysSocket,
         intake: ctx.intake,
         log: ctx.log,

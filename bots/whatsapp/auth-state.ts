@@ -6,6 +6,8 @@
  * Values are stored as JSON text written with BufferJSON.replacer and read with BufferJSON.reviver,
  * exactly as the file store does (Buffers/Uint8Arrays become {type:'Buffer', data: base64}).
  * `keys.set` with a null value deletes the key. `clear()` forgets the whole session (after a logout).
+ * Each value is sealed at rest with the SecretBox passed in (models/whatsapp-auth.ts
+ * WHATSAPP_AUTH_SECRETS, infra/secrets); a value stored before sealing existed still reads.
  */
 import {
   BufferJSON,
@@ -16,7 +18,8 @@ import {
   type SignalDataTypeMap,
 } from '@whiskeysockets/baileys';
 import type { AnyBulkWriteOperation } from 'mongoose';
-import { WhatsappAuthModel } from '../../models/whatsapp-auth.js';
+import { WHATSAPP_AUTH_SECRETS, WhatsappAuthModel } from '../../models/whatsapp-auth.js';
+import type { SecretBox } from '../../infra/secrets/index.js';
 
 const CREDS = { kind: 'creds', keyId: 'creds' } as const;
 
@@ -28,11 +31,11 @@ export interface MongoAuthState {
   clear(): Promise<void>;
 }
 
-const encode = (v: unknown): string => JSON.stringify(v, BufferJSON.replacer);
-const decode = (s: string): unknown => JSON.parse(s, BufferJSON.reviver);
+/** Load (or start) the session of `shopId`; `secrets` seals and opens the stored values. */
+export async function useMongoAuthState(shopId: string, secrets: SecretBox): Promise<MongoAuthState> {
+  const encode = (v: unknown): string => WHATSAPP_AUTH_SECRETS.sealValue(secrets, 'value', JSON.stringify(v, BufferJSON.replacer));
+  const decode = (s: string): unknown => JSON.parse(WHATSAPP_AUTH_SECRETS.openValue(secrets, 'value', s), BufferJSON.reviver);
 
-/** Load (or start) the session of `shopId`. */
-export async function useMongoAuthState(shopId: string): Promise<MongoAuthState> {
   const stored = await WhatsappAuthModel.findOne({ shopId, ...CREDS }, { value: 1 }).lean();
   const creds: AuthenticationCreds = stored ? (decode(stored.value) as AuthenticationCreds) : initAuthCreds();
 

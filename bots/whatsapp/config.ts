@@ -7,5 +7,5 @@ export { whatsappConfig } from '../../infra/config/index.js';
 
 export const whatsappChannel: ChannelFactory<WhatsappSettings> = {
   id: 'whatsapp',
-  create: (c) => new WhatsappAdapter(c),
+  create: (c, d) => new WhatsappAdapter({ ...c, secrets: d.secrets }),
 };

@@ -30,6 +30,7 @@ import { ChannelSendError, conversationWorkflowId, type InboundMessage, type Out
 import { TemporalUnavailableError, type Intake } from '../intake.js';
 import { RecentIds } from '../recent-ids.js';
 import { useMongoAuthState, type MongoAuthState } from './auth-state.js';
+import type { SecretBox } from '../../infra/secrets/index.js';
 import { normalizeWhatsappMessage, type WhatsappReplyTo } from './normalize.js';
 import type { BaileysLogger, MakeSocket, WhatsappSocket } from './socket.js';
 
@@ -88,6 +89,8 @@ const NUMBERED_CHOICE = /^\s*(\d{1,2})\s*[.)]?\s*$/;
 
 export interface SessionOptions {
   shopId: string;
+  /** Seals the stored login state (auth-state.ts). */
+  secrets: SecretBox;
   makeSocket: MakeSocket;
   intake: Intake;
   log: Log;
@@ -209,7 +212,7 @@ export class WhatsappSession {
     let auth: MongoAuthState;
     let sock: WhatsappSocket;
     try {
-      auth = await useMongoAuthState(this.shopId);
+      auth = await useMongoAuthState(this.shopId, this.o.secrets);
       if (gen !== this.generation || this.stopping) return;
       sock = this.o.makeSocket({
         shopId: this.shopId,

@@ -93,6 +93,7 @@ export function loadConfig(env: Env = process.env, o: LoadOptions = {}): Config 
       mongoPort: v.SORA_MONGO_PORT,
       installMultilingual: v.SORA_INSTALL_MULTILINGUAL,
     },
+    secrets: { ...(v.SORA_MASTER_KEY ? { masterKey: v.SORA_MASTER_KEY } : {}), keyFile: path.join(home, 'master.key') },
     embedding: {
       ...(v.SORA_EMBED_MODEL ? { model: v.SORA_EMBED_MODEL } : {}),
       batchSize: v.SORA_EMBED_BATCH,

@@ -8,6 +8,7 @@
 import path from 'node:path';
 import type { TLSConfig } from '@temporalio/client';
 import type { ChannelsConfig, TiktokSettings } from './channels.js';
+import { parseMasterKeyList } from '../secrets/keys.js';
 import {
   bool,
   cron,
@@ -35,6 +36,12 @@ const hostPort = (): Field<string | undefined> =>
   field('`host:port`', (raw) => {
     const m = /^(\[[0-9a-fA-F:.]+\]|[\w.-]+):(\d{1,5})$/.exec(raw);
     return m && Number(m[2]) <= 65535 ? ok(raw) : bad(`"${raw}" is not host:port (e.g. 127.0.0.1:7233 or my-ns.a1b2c.tmprl.cloud:7233)`);
+  });
+
+const masterKey = (): Field<string | undefined> =>
+  field('secret', (raw) => {
+    const r = parseMasterKeyList(raw);
+    return r.ok ? ok(raw) : bad(r.message);
   });
 
 const mongoUri = (): Field<string | undefined> =>
@@ -123,6 +130,11 @@ export const stackSettings = {
     },
   ),
   SORA_HOME: describe(pathTo({ folder: true }), 'binaries, models, data and logs of the embedded stack', { default: './.sora' }),
+  SORA_MASTER_KEY: describe(
+    masterKey(),
+    'master key sealing the secrets stored in MongoDB (AES-256-GCM): 32 bytes as 64 hex digits or base64; `NEW,OLD` during a rotation (the first seals). Unset: the key file `$SORA_HOME/master.key` (created 0600 on first start). README "Secrets at rest"',
+    { secret: true, defaultNote: '`$SORA_HOME/master.key`' },
+  ),
   SORA_TEMPORAL_PORT: describe(port(7233), 'embedded Temporal dev server port'),
   SORA_TEMPORAL_UI_PORT: describe(port(8233), 'embedded Temporal Web UI port'),
   SORA_MONGO_PORT: describe(port(27017), 'embedded MongoDB-wire server port (the CLI uses it too when MONGODB_URI is unset)'),
@@ -318,6 +330,8 @@ export interface Config {
   /** MONGODB_URI (unset: the embedded stack's server). */
   mongo: { uri?: string };
   stack: { home: string; temporalPort: number; temporalUiPort: number; mongoPort: number; installMultilingual: boolean };
+  /** Where the master key comes from (infra/secrets: openSecretBox): SORA_MASTER_KEY, else the key file under SORA_HOME. */
+  secrets: { masterKey?: string; keyFile: string };
   embedding: EmbeddingSettings;
   understanding: {
     matchThreshold: number;

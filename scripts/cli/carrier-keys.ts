@@ -13,7 +13,8 @@
  */
 import { parseArgs } from 'node:util';
 import type { Config } from '../../infra/config/index.js';
-import { cliMongoUri, textTable } from './support.js';
+import { cliMongoUri, cliSecrets, textTable } from './support.js';
+import type { SecretBox } from '../../infra/secrets/index.js';
 import {
   CarrierKeyError,
   listCarrierKeys,
@@ -36,7 +37,7 @@ async function readStdinLine(): Promise<string> {
 
 export async function runCarrierKeysCommand(
   args: string[],
-  io: { out: (s: string) => void; config: Pick<Config, 'mongo' | 'stack' | 'carriers'> },
+  io: { out: (s: string) => void; config: Pick<Config, 'mongo' | 'stack' | 'carriers' | 'secrets'>; secrets?: SecretBox },
 ): Promise<void> {
   const { config } = io;
   const [sub, ...rest] = args;
@@ -77,6 +78,7 @@ export async function runCarrierKeysCommand(
         expiresAt: values.expires,
         mustExist: sub === 'rotate',
         settings: config.carriers.keys,
+        secrets: io.secrets ?? cliSecrets(config),
       });
       if (values.json) io.out(`${JSON.stringify(v)}\n`);
       else
@@ -91,7 +93,11 @@ export async function runCarrierKeysCommand(
   if (sub === 'list') {
     await connect();
     try {
-      const keys = await listCarrierKeys({ shopId: values.shop, settings: config.carriers.keys });
+      const keys = await listCarrierKeys({
+        shopId: values.shop,
+        settings: config.carriers.keys,
+        secrets: io.secrets ?? cliSecrets(config),
+      });
       if (values.json) io.out(`${JSON.stringify(keys)}\n`);
       else if (keys.length === 0)
         io.out(`no carrier keys${values.shop ? ` for shop ${values.shop}` : ''}; tracking uses the SORA_* variables\n`);

@@ -1,6 +1,7 @@
 /** Small pieces the CLI commands share: usage and failure, the configuration, the database they talk to, plain-text tables. */
 import { loadConfig, type Config } from '../../infra/config/index.js';
 import { forTerminal } from '../../infra/terminal-text.js';
+import { openSecretBox, type SecretBox } from '../../infra/secrets/index.js';
 
 export const USAGE = `usage:
   sora start
@@ -25,6 +26,9 @@ export const USAGE = `usage:
   sora coupons generate --shop ID --count N --discount "10%"|"5 USD" [--prefix P] [--length 8] [--expires YYYY-MM-DD]
   sora coupons list --shop ID [--json]
   sora coupons enable|disable --shop ID          coupon in the silence nudge
+  sora secrets status [--json]                  where the master key comes from; sealed secrets per key id
+  sora secrets migrate                          seal the secrets still stored in plaintext
+  sora secrets rotate-key [--settle 2s]         new master key, re-seal every secret, retire the old key
   sora shops strategy --shop ID [--nudge on|off] [--nudge-delay 30s] [--nudge-after any|question] [--nudge-max N]
                       [--coupon on|off] [--idle-close 10m] [--nps-delay 30m] [--reset FIELD] [--json]
   sora buyers export --shop ID --buyer ID [--channel C] [--out FILE]
@@ -48,6 +52,13 @@ let loaded: Config | undefined;
  * whatever else the environment holds); a ConfigError lists every problem.
  */
 export const cliConfig = (): Config => (loaded ??= loadConfig());
+
+let box: SecretBox | undefined;
+/**
+ * The master key (SORA_MASTER_KEY, else the key file under SORA_HOME, created if missing), opened
+ * once for the commands that store or read secrets; a SecretsError says what is wrong with it.
+ */
+export const cliSecrets = (config: Pick<Config, 'secrets'> = cliConfig()): SecretBox => (box ??= openSecretBox(config.secrets));
 
 /** MONGODB_URI, else the embedded stack's server (SORA_MONGO_PORT, default 27017), database `sora`. */
 export function cliMongoUri(config: Pick<Config, 'mongo' | 'stack'> = cliConfig()): string {

@@ -1,6 +1,6 @@
 /** `sora track NUMBER [--carrier HINT] [--shop ID]`: track a parcel (JSON); --shop uses that shop's own keys first. */
 import { parseArgs } from 'node:util';
-import { cliConfig, fail, withCliDatabase } from './support.js';
+import { cliConfig, cliSecrets, fail, withCliDatabase } from './support.js';
 
 export async function run(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -16,7 +16,7 @@ export async function run(args: string[]): Promise<void> {
   if (shop) {
     const { credentialsForShop } = await import('../../activities/logistics/carrier-keys.js');
     const base = credentials;
-    credentials = await withCliDatabase(() => credentialsForShop(shop, { base }));
+    credentials = await withCliDatabase(() => credentialsForShop(shop, { base, secrets: cliSecrets() }));
   }
   const result = await new ParcelTracker(credentials).track(n, values.carrier);
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

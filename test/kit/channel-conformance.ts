@@ -26,7 +26,7 @@ import { disconnectMongo } from '../../models/connection.js';
 import { seedDemoShop } from '../../scripts/demo/demo-shop.js';
 import { startApp, type App } from '../../scripts/app.js';
 import { freePort } from '../../scripts/stack/process.js';
-import { eventually, kbEntryAnswering, useFreshDatabase } from '../setup/helpers.js';
+import { eventually, kbEntryAnswering, testSecrets, useFreshDatabase } from '../setup/helpers.js';
 
 export interface PlatformEvent {
   buyerId: string;
@@ -82,6 +82,7 @@ export function describeChannelConformance(name: string, make: () => ChannelUnde
       await seedDemoShop();
       c = await make();
       app = await startApp({
+        secrets: testSecrets(),
         mongoUri: inject('mongoUri'),
         temporal: { address: inject('temporalAddress'), namespace: 'default' },
         gatewayPort: 0,
@@ -164,6 +165,7 @@ export function describeChannelConformance(name: string, make: () => ChannelUnde
 
     it('answers a retryable error when Temporal is unreachable, keeps the message, and the relay delivers it', async () => {
       const down = await startApp({
+        secrets: testSecrets(),
         mongoUri: inject('mongoUri'),
         temporal: { address: `127.0.0.1:${await freePort()}`, namespace: 'default' },
         worker: false,

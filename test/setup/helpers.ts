@@ -1,5 +1,7 @@
 /** Small helpers shared by the suites. */
+import { createHash } from 'node:crypto';
 import mongoose from 'mongoose';
+import { keyIdOf, SecretBox } from '../../infra/secrets/index.js';
 import { inject } from 'vitest';
 import { connectMongo } from '../../models/connection.js';
 import { conversationWorkflowId, type InboundMessage } from '../../infra/channel-contract.js';
@@ -99,4 +101,13 @@ export async function operatorCredential(name = 'test operator'): Promise<{ id: 
   if (r.code !== 0) throw new Error(`could not create an operator credential: ${r.stderr ?? r.usage}`);
   const c = JSON.parse(r.stdout!) as { id: string; token: string };
   return { id: c.id, token: c.token, headers: { authorization: `Bearer ${c.token}` } };
+}
+
+/**
+ * A master key for tests that store secrets (infra/secrets): fixed, in memory, never a key file.
+ * `seed` gives another key (a "wrong" or "new" one).
+ */
+export function testSecrets(seed = 'sora-cs test master key'): SecretBox {
+  const key = createHash('sha256').update(seed).digest();
+  return new SecretBox({ current: keyIdOf(key), keys: new Map([[keyIdOf(key), key]]), source: `the test key "${seed}"` });
 }

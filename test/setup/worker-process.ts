@@ -20,6 +20,7 @@ import { processIdentity } from '../../infra/process-identity.js';
 import { startApp } from '../../scripts/app.js';
 import { createWorker } from '../../scripts/worker.js';
 import { SocketDouble, textMessage } from '../kit/whatsapp-socket-double.js';
+import { testSecrets } from './helpers.js';
 
 type Command = { type: 'receive'; buyer: string; id: string; text: string } | { type: 'startWorker' } | { type: 'sent' } | { type: 'stop' };
 
@@ -29,7 +30,9 @@ const address = process.env.SORA_TEST_TEMPORAL_ADDRESS!;
 const config = loadConfig({ SORA_TASK_QUEUE: process.env.SORA_TASK_QUEUE, SORA_LOG_LEVEL: 'WARN' });
 
 const sockets: SocketDouble[] = [];
+const secrets = testSecrets(); // the same test key as the parent process
 const adapter = new WhatsappAdapter({
+  secrets,
   shops: ['demo'],
   qrTerminal: false,
   baileysLogLevel: 'silent',
@@ -42,6 +45,7 @@ const adapter = new WhatsappAdapter({
   },
 });
 const app = await startApp({
+  secrets,
   config,
   mongoUri,
   temporal: { address, namespace: 'default' },
@@ -81,6 +85,7 @@ process.on('message', (m: Command) => {
       const created = await createWorker({
         registry: app.registry,
         config,
+        secrets,
         connection,
         namespace: 'default',
         taskQueue: config.temporal.taskQueue,

@@ -14,7 +14,8 @@
 import { PartnerApiClient } from '../../../infra/platforms/tiktok/partner-api.js';
 import type { TiktokSettings } from '../../../infra/config/index.js';
 import { BuyerModel } from '../../../models/buyer.js';
-import { tiktokTokenStore } from '../../../models/tiktok-token.js';
+import { createTiktokTokenStore } from '../../../models/tiktok-token.js';
+import type { SecretBox } from '../../../infra/secrets/index.js';
 import { log as defaultLog } from '../../../infra/log.js';
 import { fxRates } from './fx.js';
 import type { BuyerRef, OrderSource } from './source.js';
@@ -141,11 +142,11 @@ export class TiktokOrderSource implements OrderSource {
 /**
  * The TikTok order source for the TikTok Shop app's settings (config.tiktok: set when the channel is
  * enabled or SORA_TIKTOK_APP_KEY, SORA_TIKTOK_APP_SECRET and SORA_TIKTOK_SHOPS are all set), or null
- * without them or without a shop map.
+ * without them or without a shop map. `secrets` opens the stored seller tokens.
  */
 export function tiktokOrderSource(
   c: TiktokSettings | undefined,
-  o: { timeoutMs?: number; rates?: Record<string, number>; log?: Log } = {},
+  o: { timeoutMs?: number; rates?: Record<string, number>; log?: Log; secrets: SecretBox },
 ): TiktokOrderSource | null {
   if (!c || Object.keys(c.shops).length === 0) return null;
   const shops: Record<string, string[]> = {};
@@ -153,7 +154,7 @@ export function tiktokOrderSource(
   const api = new PartnerApiClient({
     appKey: c.appKey,
     appSecret: c.appSecret,
-    tokens: tiktokTokenStore,
+    tokens: createTiktokTokenStore(o.secrets),
     apiUrl: c.apiUrl,
     authUrl: c.authUrl,
     cipherOverrides: c.ciphers,

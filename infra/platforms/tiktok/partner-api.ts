@@ -85,7 +85,7 @@ export function classifyError(
 export interface PartnerApiOptions {
   appKey: string;
   appSecret: string;
-  /** Where the sellers' tokens are kept (models/tiktok-token.ts: `tiktokTokenStore`). */
+  /** Where the sellers' tokens are kept (models/tiktok-token.ts: `createTiktokTokenStore`). */
   tokens: TiktokTokenStore;
   /** Open API host, default https://open-api.tiktokglobalshop.com */
   apiUrl?: string;

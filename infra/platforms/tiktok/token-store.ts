@@ -1,6 +1,6 @@
 /**
  * Where the Partner API client keeps each seller's tokens. The client (./partner-api.ts) only sees
- * this interface; the MongoDB implementation is `tiktokTokenStore` in models/tiktok-token.ts, passed
+ * this interface; the MongoDB implementation is `createTiktokTokenStore(secrets)` in models/tiktok-token.ts, passed
  * in by whoever builds a client (the tiktok channel, the TikTok order source, tests).
  */
 
