@@ -106,10 +106,12 @@ export async function embedStagedRows(
   embedder: Embedder,
   hooks: { onBatch?: (embeddedSoFar: number) => void; signal?: AbortSignal } = {},
 ): Promise<{ embedded: number }> {
-  const rows = await KbImportRowModel.find({ importId, seq: { $gte: from, $lt: to }, vectors: null }).sort({ seq: 1 }).lean();
+  const rows = await KbImportRowModel.find({ importId, seq: { $gte: from, $lt: to }, vectors: null })
+    .sort({ seq: 1 })
+    .lean();
   await KbImportModel.updateOne({ importId, status: 'queued' }, { $set: { status: 'embedding' } });
   let embedded = 0;
-  for (let i = 0; i < rows.length; ) {
+  for (let i = 0; i < rows.length;) {
     if (hooks.signal?.aborted) throw hooks.signal.reason ?? new Error('cancelled');
     // Whole rows, about one embedder batch of phrasings.
     const group: typeof rows = [];
@@ -118,7 +120,10 @@ export async function embedStagedRows(
       n += phrasingsOf(rows[i]!.entry as KbEntryInput).length;
       group.push(rows[i++]!);
     }
-    const vectors = await embedder.embed(group.flatMap((r) => phrasingsOf(r.entry as KbEntryInput)), 'passage');
+    const vectors = await embedder.embed(
+      group.flatMap((r) => phrasingsOf(r.entry as KbEntryInput)),
+      'passage',
+    );
     let k = 0;
     await KbImportRowModel.bulkWrite(
       group.map((r) => {
@@ -137,11 +142,7 @@ export async function embedStagedRows(
 
 /** Copy the embedded staged rows into the shop's KB, remove the rest, bump kbVersion; the staging rows are removed. */
 export async function publishStagedImport(importId: string, embedder: Pick<Embedder, 'fingerprint'>): Promise<KbImportResult> {
-  const rec = await KbImportModel.findOneAndUpdate(
-    { importId },
-    { $set: { status: 'publishing' } },
-    { returnDocument: 'after' },
-  ).lean();
+  const rec = await KbImportModel.findOneAndUpdate({ importId }, { $set: { status: 'publishing' } }, { returnDocument: 'after' }).lean();
   if (!rec) throw new Error(`no KB import ${importId}`);
   if (rec.status === 'done' && rec.result) return rec.result as KbImportResult;
   const { shopId } = rec;
@@ -201,10 +202,7 @@ export async function publishStagedImport(importId: string, embedder: Pick<Embed
 
 /** End an import without publishing (cancelled or failed): the KB is unchanged, the staging rows are removed. */
 export async function abandonStagedImport(importId: string, status: 'failed' | 'cancelled', error?: string): Promise<void> {
-  await KbImportModel.updateOne(
-    { importId, status: { $ne: 'done' } },
-    { $set: { status, error: error ?? null, finishedAt: new Date() } },
-  );
+  await KbImportModel.updateOne({ importId, status: { $ne: 'done' } }, { $set: { status, error: error ?? null, finishedAt: new Date() } });
   await KbImportRowModel.deleteMany({ importId });
 }
 

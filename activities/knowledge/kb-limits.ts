@@ -47,7 +47,11 @@ const mb = (n: number) => `${(n / 1024 ** 2).toFixed(n < 1024 ** 2 ? 2 : 1)} MB`
 
 export function checkUploadSize(size: number, limits: KbLimits): void {
   if (size > limits.maxUploadBytes)
-    throw new KbFileError(413, 'workbook_too_large', `the workbook is ${mb(size)}; the limit is ${mb(limits.maxUploadBytes)} (SORA_KB_MAX_UPLOAD)`);
+    throw new KbFileError(
+      413,
+      'workbook_too_large',
+      `the workbook is ${mb(size)}; the limit is ${mb(limits.maxUploadBytes)} (SORA_KB_MAX_UPLOAD)`,
+    );
 }
 
 /**
@@ -74,7 +78,8 @@ export function checkXlsxZip(buf: Buffer, limits: KbLimits): { entries: number; 
   const count = buf.readUInt16LE(eocd + 10);
   const cdSize = buf.readUInt32LE(eocd + 12);
   const cdOffset = buf.readUInt32LE(eocd + 16);
-  if (count === 0xffff || cdOffset === 0xffffffff) throw new KbFileError(413, 'xlsx_too_large', 'the .xlsx is a ZIP64 archive; workbooks that large are not accepted');
+  if (count === 0xffff || cdOffset === 0xffffffff)
+    throw new KbFileError(413, 'xlsx_too_large', 'the .xlsx is a ZIP64 archive; workbooks that large are not accepted');
   if (count > MAX_ZIP_ENTRIES)
     throw new KbFileError(413, 'xlsx_too_many_parts', `the .xlsx holds ${count} files; a workbook has far fewer (max ${MAX_ZIP_ENTRIES})`);
   if (cdOffset + cdSize > eocd) throw damaged('the central directory points outside the file');
@@ -118,12 +123,20 @@ export function checkXlsxZip(buf: Buffer, limits: KbLimits): { entries: number; 
       } catch (err) {
         const code = (err as { code?: string }).code;
         if (code === 'ERR_BUFFER_TOO_LARGE' || /maxOutputLength|buffer/i.test(String(err)))
-          throw new KbFileError(413, 'xlsx_too_large_uncompressed', `"${e.name}" inside the .xlsx inflates past its declared size (${mb(e.usize)}): rejected as a zip bomb`);
+          throw new KbFileError(
+            413,
+            'xlsx_too_large_uncompressed',
+            `"${e.name}" inside the .xlsx inflates past its declared size (${mb(e.usize)}): rejected as a zip bomb`,
+          );
         throw damaged(`"${e.name}" cannot be decompressed (${(err as Error).message})`);
       }
       if (out.length !== e.usize) throw damaged(`"${e.name}" inflates to ${out.length} bytes, not the declared ${e.usize}`);
     } else {
-      throw new KbFileError(415, 'not_an_xlsx', `"${e.name}" uses zip compression method ${e.method}; Excel writes only stored/deflated parts`);
+      throw new KbFileError(
+        415,
+        'not_an_xlsx',
+        `"${e.name}" uses zip compression method ${e.method}; Excel writes only stored/deflated parts`,
+      );
     }
   }
   return { entries: count, uncompressed: total };

@@ -94,7 +94,12 @@ function readCsv(buf: Buffer): string[][] {
     const text = buf.toString('utf8');
     const row = text.slice(0, Math.max(0, text.indexOf('\uFFFD'))).split('\n').length;
     throw new KbValidationError([
-      { row, column: '(file)', cell: `row ${row}`, message: 'the CSV is not UTF-8 (e.g. saved as Latin-1/Windows-1252); save it as "CSV UTF-8"' },
+      {
+        row,
+        column: '(file)',
+        cell: `row ${row}`,
+        message: 'the CSV is not UTF-8 (e.g. saved as Latin-1/Windows-1252); save it as "CSV UTF-8"',
+      },
     ]);
   }
   try {
@@ -121,12 +126,20 @@ async function readXlsx(file: string, buf: Buffer, limits: KbLimits): Promise<st
   try {
     await wb.xlsx.load(buf as unknown as ArrayBuffer);
   } catch (e) {
-    throw new KbFileError(422, 'unreadable_xlsx', `${path.basename(file)} is a zip file but not a readable Excel workbook: ${(e as Error).message}`);
+    throw new KbFileError(
+      422,
+      'unreadable_xlsx',
+      `${path.basename(file)} is a zip file but not a readable Excel workbook: ${(e as Error).message}`,
+    );
   }
   const ws = wb.worksheets[0];
   if (!ws) throw new KbFileError(422, 'unreadable_xlsx', `${path.basename(file)}: the workbook has no worksheet`);
   if (ws.rowCount > limits.maxRows)
-    throw new KbFileError(413, 'too_many_rows', `the first sheet has ${ws.rowCount} rows; the limit is ${limits.maxRows} (SORA_KB_MAX_ROWS)`);
+    throw new KbFileError(
+      413,
+      'too_many_rows',
+      `the first sheet has ${ws.rowCount} rows; the limit is ${limits.maxRows} (SORA_KB_MAX_ROWS)`,
+    );
   const rows: string[][] = [];
   ws.eachRow({ includeEmpty: true }, (row, n) => {
     const vals: string[] = [];
@@ -161,7 +174,13 @@ export function validateTable(
   const warnings: string[] = [];
   const header = (table[0] ?? []).map((h) => h.trim().toLowerCase());
   for (const [i, h] of header.entries())
-    if (h.length > 100) problems.push({ row: 1, column: h.slice(0, 20) + '…', cell: `${columnLetter(i)}1`, message: `column name is ${h.length} characters (max 100)` });
+    if (h.length > 100)
+      problems.push({
+        row: 1,
+        column: h.slice(0, 20) + '…',
+        cell: `${columnLetter(i)}1`,
+        message: `column name is ${h.length} characters (max 100)`,
+      });
   const col = new Map(header.map((h, i) => [h, i]));
   for (const r of REQUIRED) {
     if (!col.has(r)) problems.push({ row: 1, column: r, cell: 'row 1', message: `missing required column "${r}"` });
@@ -197,22 +216,19 @@ export function validateTable(
     const qid = get('question_id');
     if (flagged('question_id')) {
       // reported above
-    }
-    else if (!qid) bad('question_id', 'question_id is empty');
+    } else if (!qid) bad('question_id', 'question_id is empty');
     else if (!/^[\w.-]{1,64}$/.test(qid)) bad('question_id', `"${qid}" may only contain letters, digits, _ . - (max 64)`);
     else if (seen.has(qid)) bad('question_id', `duplicate question_id "${qid}" (first on row ${seen.get(qid)})`);
     else seen.set(qid, rowNo);
     const question = get('question');
     if (flagged('question')) {
       // reported above
-    }
-    else if (!question) bad('question', 'question is empty');
+    } else if (!question) bad('question', 'question is empty');
     else if (question.length > 500) bad('question', `question is ${question.length} characters (max 500)`);
     const answer = get('answer');
     if (flagged('answer')) {
       // reported above
-    }
-    else if (!answer) bad('answer', 'answer is empty');
+    } else if (!answer) bad('answer', 'answer is empty');
     const intent = get('intent') || 'faq';
     if (col.has('intent') && get('intent') && !(INTENTS as readonly string[]).includes(intent)) {
       bad('intent', `unknown intent "${intent}" (one of ${INTENTS.join(', ')})`);

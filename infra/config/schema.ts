@@ -161,7 +161,10 @@ export const kbImportSettings = {
     int(4000, { min: 1 }),
     'most characters in one workbook cell (question ≤ 500 and variant ≤ 500 are fixed); longer → `422` naming the cell',
   ),
-  SORA_IMPORT_TASK_QUEUE: describe(str('sora-imports'), 'task queue of the KB import workflow and its activities (one import activity at a time per worker)'),
+  SORA_IMPORT_TASK_QUEUE: describe(
+    str('sora-imports'),
+    'task queue of the KB import workflow and its activities (one import activity at a time per worker)',
+  ),
   SORA_IMPORT_WORKER: describe(
     onOff(true),
     '`off`: this process runs no import worker (run one elsewhere on SORA_IMPORT_TASK_QUEUE, see README "KB import")',
