@@ -1,7 +1,9 @@
 /**
  * Reading and validating a seller's FAQ workbook (.xlsx or .csv). Pure: no database. Every problem
  * is reported with its row, column and cell reference; the caller imports nothing when any row is
- * invalid.
+ * invalid. The file as a whole is checked first (kb-limits.ts: size, zip directory, inflated size,
+ * rows; a CSV must be UTF-8), and every cell is bounded (SORA_KB_MAX_CELL), answers in every language
+ * included.
  *
  * Columns: question_id, question, answer (required); intent, sku (several: ; , or new line),
  * countries (ISO 3166-1 alpha-2, several), variants (one phrasing per line), answer_<lang>
