@@ -25,6 +25,11 @@ import { createImportWorker } from '../scripts/worker.js';
 import { conversationConfig } from '../temporal.config.js';
 import { defaultStrategy, kbImportProgress, kbImportWorkflowId } from '../workflows/contract.js';
 import { eventually, useFreshDatabase } from './setup/helpers.js';
+import { loadConfig } from '../infra/config/index.js';
+import { conversationWorkflowId } from '../infra/channel-contract.js';
+import { MessageModel } from '../models/message.js';
+import { startApp } from '../scripts/app.js';
+import { seedDemoShop } from '../scripts/demo/demo-shop.js';
 
 const MB = 1024 ** 2;
 const QUEUE = `sora-imports-test-${process.pid}`;
@@ -325,4 +330,51 @@ describe('KB import workflow', () => {
     await waitFor(((await again.json()) as { importId: string }).importId, ['done']);
     expect(await FaqEntryModel.countDocuments({ shopId: 'imp' })).toBe(3);
   });
+});
+
+describe('the app: an import runs beside conversations', () => {
+  it('while a 6,000-row import embeds on the imports queue, a buyer on web chat still gets a reply', async () => {
+    // The small English model keeps this affordable on 2 cores (seeding, index, import).
+    await seedDemoShop('demo', { embedder: new Embedder({ model: MINILM_ID }) });
+    await ShopModel.create({ shopId: 'bulk', name: 'Bulk shop', defaultLanguage: 'en' });
+    const config = loadConfig({
+      SORA_IMPORT_TASK_QUEUE: `${QUEUE}-app`,
+      SORA_CARRIER_KEY_AUDIT: 'off',
+      SORA_LOG_LEVEL: 'WARN',
+      SORA_EMBED_MODEL: MINILM_ID,
+      SORA_EMBED_BATCH: '8',
+    });
+    const app = await startApp({
+      config,
+      mongoUri: inject('mongoUri'),
+      temporal: { address: inject('temporalAddress'), namespace: 'default' },
+      gatewayPort: 0,
+      webchatPollMs: 200,
+    });
+    try {
+      const kb = `${app.gateway.url}/operator/shops/bulk/kb`;
+      const r = await fetch(kb, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csvRows(6000, 'bulk') });
+      expect(r.status).toBe(202);
+      const { importId } = (await r.json()) as { importId: string };
+      const status = async () =>
+        (await (await fetch(`${kb}/imports/${importId}`)).json()) as { status: string; progress: { embedded: number } };
+      await eventually(async () => (await status()).progress.embedded > 0, 60_000, 'the import to start embedding');
+      const buyerId = `during-import-${process.pid}`;
+      const sent = await fetch(`${app.gateway.url}/webchat/demo/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ buyerId, messageId: 'm1', text: 'How long does shipping take?' }),
+      });
+      expect(sent.status).toBe(202);
+      const workflowId = conversationWorkflowId({ shopId: 'demo', channel: 'webchat', buyerId });
+      await eventually(() => MessageModel.findOne({ workflowId, direction: 'out', author: 'bot' }).lean(), 60_000, 'the bot reply');
+      // The import was still running when the reply went out: it did not hold the conversation back.
+      expect((await status()).status).toBe('embedding');
+      expect((await fetch(`${kb}/imports/${importId}`, { method: 'DELETE' })).status).toBe(202);
+      await eventually(async () => (await status()).status === 'cancelled', 60_000, 'the cancel');
+      expect(await FaqEntryModel.countDocuments({ shopId: 'bulk' })).toBe(0);
+    } finally {
+      await app.stop();
+    }
+  }, 240_000);
 });
