@@ -6,13 +6,19 @@
  */
 import { defaultConfig, type ConversationSettings } from './infra/config/index.js';
 import { searchAttributeKeys } from './workflows/search-attribute-keys.js';
-import { carrierKeyAuditWorkflowType, carrierKeyExpiryWatchWorkflowType, conversationWorkflowType } from './workflows/contract.js';
+import {
+  carrierKeyAuditWorkflowType,
+  carrierKeyExpiryWatchWorkflowType,
+  conversationWorkflowType,
+  kbImportWorkflowType,
+} from './workflows/contract.js';
 
 /** Workflow type names (workflows/contract.ts), for callers that may not import the contract's values (activities). */
 export const workflowTypes = {
   conversation: conversationWorkflowType,
   carrierKeyAudit: carrierKeyAuditWorkflowType,
   carrierKeyExpiryWatch: carrierKeyExpiryWatchWorkflowType,
+  kbImport: kbImportWorkflowType,
 } as const;
 import type { ConversationConfig } from './workflows/types.js';
 
@@ -22,6 +28,8 @@ export type { TemporalTarget as TemporalConnectionSettings } from './infra/confi
 export const taskQueues = {
   /** Conversation workflows and their activities: the default name (the configured one is `config.temporal.taskQueue`). */
   conversations: defaultConfig().temporal.taskQueue,
+  /** FAQ workbook imports (`kbImport` + its activities), one activity at a time per worker: `config.kbImport.taskQueue`. */
+  imports: defaultConfig().kbImport.taskQueue,
 };
 
 /** Custom search attributes (register them on the server; `npm start` does for the dev server). */

@@ -34,6 +34,7 @@ export type { OrderFact, BuyerFacts } from './commerce/buyer-facts.js';
 export type { SystemMessageKind } from './catalog/system-messages.js';
 export type { ClaimCouponInput, ClaimCouponResult, NudgeCoupon } from './coupons/claim.js';
 export type { TrackingResult, TrackingEvent, TrackingStatus } from './logistics/tracking.js';
+export type { KbImportActivities } from './knowledge/kb-import-activities.js';
 
 export interface ActivityDeps {
   registry: ChannelRegistry;

@@ -4,7 +4,7 @@
  * every input that reaches a workflow or the database is bounded here, at the edge: a signal's
  * argument is carried in the workflow's history and in every state it publishes.
  */
-import express, { Router, type Request, type RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
@@ -12,6 +12,7 @@ import { HttpError, validationError } from './http-errors.js';
 import { buyerDataRoutes, type BuyerDataServices } from './operator-buyers.js';
 import { operatorAuth } from './operator-auth.js';
 import { hasControlChars } from '../infra/terminal-text.js';
+import { kbImportRoutes, type KbImportServices } from './operator-kb.js';
 import * as contract from '../workflows/contract.js';
 
 /**
@@ -19,13 +20,7 @@ import * as contract from '../workflows/contract.js';
  * key health. Both are activities-level logic (activities/knowledge, activities/logistics), which
  * bots/ may not import: the entry point passes them in (scripts/operator-services.ts).
  */
-export interface OperatorServices extends BuyerDataServices {
-  /** Import a workbook into the shop's KB; `invalid` (nothing imported) when rows fail validation. */
-  importKb(
-    shopId: string,
-    fileName: string,
-    data: Buffer,
-  ): Promise<{ imported: unknown; invalid?: undefined } | { invalid: { message: string; problems: unknown[] } }>;
+export interface OperatorServices extends BuyerDataServices, KbImportServices {
   /** Carrier API keys per shop: ok / expiring / expired; all shops without `shopId`. */
   carrierKeyHealth(q?: { shopId?: string }): Promise<{ status: string; counts: Record<string, number> }>;
   /**
@@ -113,33 +108,8 @@ export function operatorRoutes(client: Client, services: OperatorServices, token
       throw e;
     }
   };
-  // FAQ workbook import: the file is the request body (text/csv or the .xlsx content type).
-  r.post('/shops/:shopId/kb', express.raw({ type: () => true, limit: '20mb' }), async (req, res) => {
-    const type = String(req.get('content-type') ?? '');
-    const name = String(req.query.filename ?? '');
-    const ext =
-      type.includes('spreadsheetml') || name.endsWith('.xlsx') ? '.xlsx' : type.includes('csv') || name.endsWith('.csv') ? '.csv' : '';
-    if (!ext) {
-      throw new HttpError(
-        415,
-        'unsupported_media_type',
-        'send the workbook as text/csv or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet (or add ?filename=faq.xlsx)',
-      );
-    }
-    if (!Buffer.isBuffer(req.body) || req.body.length === 0)
-      throw new HttpError(400, 'invalid_request', 'the request body (the workbook) is empty');
-    try {
-      const r = await services.importKb(String(req.params.shopId), `upload${ext}`, req.body);
-      if (r.invalid) {
-        res.status(422).json({ error: 'invalid_workbook', message: r.invalid.message, problems: r.invalid.problems });
-        return;
-      }
-      res.json(r.imported);
-    } catch (e) {
-      if (e instanceof Error && e.message.startsWith('no shop')) throw new HttpError(404, 'unknown_shop', e.message);
-      throw e;
-    }
-  });
+  // FAQ workbook import (async: 202 + status/cancel routes), bots/operator-kb.ts.
+  r.use(kbImportRoutes(services));
   // The shop's conversation strategy (silence nudge, idle close, NPS delay); PUT takes the fields to change, null resets one.
   const strategy = async (res: import('express').Response, shopId: string, change?: unknown) => {
     const r = await services.shopStrategy(shopId, change);

@@ -16,6 +16,7 @@ import './carrier-credential.js';
 import './channel-session.js';
 import './privacy-audit.js';
 import './operator-credential.js';
+import './kb-import.js';
 
 // The bundled fallback server answers createCollection on an existing collection with an unusual
 // error; collections are created implicitly on first insert and indexes with createIndexes().

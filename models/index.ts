@@ -14,3 +14,4 @@ export { CarrierCredentialModel } from './carrier-credential.js';
 export { ChannelSessionModel } from './channel-session.js';
 export { PrivacyAuditModel } from './privacy-audit.js';
 export { OperatorCredentialModel } from './operator-credential.js';
+export { KbImportModel, KbImportRowModel } from './kb-import.js';

@@ -16,7 +16,7 @@ import { defaultConfig, type Config, type TemporalConfig, type TemporalTarget } 
 import { workerConnection } from '../infra/temporal/connection.js';
 import { conversationConfig } from '../temporal.config.js';
 import type { ConversationConfig } from '../workflows/types.js';
-import { createSendWorker, createWorker } from './worker.js';
+import { createImportWorker, createSendWorker, createWorker } from './worker.js';
 import { processTaskQueue } from '../infra/process-identity.js';
 import { ensureCarrierKeyAuditSchedule } from './carrier-key-schedule.js';
 import { log, setLogLevel } from '../infra/log.js';
@@ -56,6 +56,11 @@ export interface AppOptions {
    * straight to stdout, never through the logger.
    */
   printOperatorToken?: (text: string) => void;
+  /**
+   * Run the KB import worker (SORA_IMPORT_TASK_QUEUE, one activity at a time) in this process;
+   * default: with the worker, unless SORA_IMPORT_WORKER=off.
+   */
+  importWorker?: boolean;
   /** Create/update the daily carrier key audit schedule (default: with the worker, unless SORA_CARRIER_KEY_AUDIT=off). */
   carrierKeyAudit?: boolean;
   /**
@@ -116,6 +121,8 @@ export async function startApp(o: AppOptions): Promise<App> {
   let nativeConn: Awaited<ReturnType<typeof workerConnection>> | undefined;
   let sendWorker: Worker | undefined;
   let sendWorkerRun: Promise<void> | undefined;
+  let importWorker: Worker | undefined;
+  let importWorkerRun: Promise<void> | undefined;
   const processQueue = processBound.length && (o.sendWorker ?? o.worker !== false) ? processTaskQueue(temporal.taskQueue) : undefined;
   if (processQueue) {
     nativeConn = await workerConnection(temporal);
@@ -132,8 +139,9 @@ export async function startApp(o: AppOptions): Promise<App> {
     log('serving the sends of this process on its own task queue', { channels: processBound, taskQueue: processQueue });
   }
   const stopWorkers = async () => {
-    for (const w of [worker, sendWorker]) if (w?.getState() === 'RUNNING') w.shutdown();
+    for (const w of [worker, sendWorker, importWorker]) if (w?.getState() === 'RUNNING') w.shutdown();
     await workerRun?.catch(() => undefined);
+    await importWorkerRun?.catch(() => undefined);
     await sendWorkerRun?.catch(() => undefined);
     await nativeConn?.close();
   };
@@ -153,6 +161,18 @@ export async function startApp(o: AppOptions): Promise<App> {
     worker = created.worker;
     workerRun = worker.run();
     workerRun.catch((e) => log('worker stopped with an error', { error: String(e) }));
+  }
+  if (o.importWorker ?? (o.worker !== false && config.kbImport.worker)) {
+    const nc = nativeConn ?? (await workerConnection(temporal));
+    nativeConn = nc;
+    importWorker = await createImportWorker({
+      config,
+      connection: nc,
+      namespace: temporal.namespace,
+      taskQueue: config.kbImport.taskQueue,
+    });
+    importWorkerRun = importWorker.run();
+    importWorkerRun.catch((e) => log('import worker stopped with an error', { error: String(e) }));
   }
   if (o.carrierKeyAudit ?? (o.worker !== false && config.carriers.audit)) {
     try {
@@ -180,6 +200,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       carrierKeys: config.carriers.keys,
       embedding: config.embedding,
       temporal: client,
+      kbImport: { client, ...config.kbImport },
     }),
     log,
     processQueue,

@@ -6,6 +6,7 @@
  *   sora dataset split --in FILE [--dev 0.2] [--seed 7] [--out DIR]
  *   sora kb import FILE --shop ID                 FAQ workbook (.xlsx / .csv)
  *   sora kb missed --shop ID [--limit 50] [--json] top unmatched questions, clustered
+ *   sora import-worker                           serve only KB imports (SORA_IMPORT_TASK_QUEUE)
  *   sora orders import FILE --shop ID [--strict]  orders file (.xlsx / .csv), one row per item
  *   sora orders list --shop ID [--json]            the shop's stored orders
  *   sora carriers list [--json]                    the carrier registry (activities/logistics/carriers.ts)
@@ -34,6 +35,7 @@ const GROUPS = new Map<string, () => Promise<CommandGroup>>([
   ['eval', () => import('./cli/eval.js')],
   ['dataset', () => import('./cli/eval.js')],
   ['kb', () => import('./cli/kb.js')],
+  ['import-worker', () => import('./cli/import-worker.js')],
   ['orders', () => import('./cli/orders.js')],
   ['carriers', () => import('./cli/carriers.js')],
   ['track', () => import('./cli/track.js')],

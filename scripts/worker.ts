@@ -8,6 +8,8 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { createActivities, createSendActivities, type ActivityDeps } from '../activities/index.js';
+import { sharedEmbedder, type Embedder } from '../activities/knowledge/embedder.js';
+import { createKbImportActivities } from '../activities/knowledge/kb-import-activities.js';
 import { defaultConfig } from '../infra/config/index.js';
 import { processIdentity } from '../infra/process-identity.js';
 import { workerConnection } from '../infra/temporal/connection.js';
@@ -79,5 +81,33 @@ export async function createSendWorker(opts: ActivityDeps & { connection: Native
     taskQueue: opts.taskQueue,
     identity: opts.identity ?? processIdentity(),
     activities: createSendActivities(opts),
+  });
+}
+
+/**
+ * The worker of the imports task queue (SORA_IMPORT_TASK_QUEUE): the `kbImport` workflow and its
+ * activities, one activity at a time, so an import (minutes of embedding) never takes the slots of
+ * conversations and at most one import per process embeds at once. Heartbeats reach the server at
+ * least every 2 s, so a cancel stops the running chunk within a batch or two.
+ */
+export async function createImportWorker(opts: {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  embedder?: Embedder;
+  config?: ActivityDeps['config'];
+  identity?: string;
+}): Promise<Worker> {
+  const config = opts.config ?? defaultConfig();
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    identity: opts.identity ?? processIdentity(),
+    workflowBundle: await workflowBundle(),
+    activities: createKbImportActivities(opts.embedder ?? sharedEmbedder(config.embedding)),
+    maxConcurrentActivityTaskExecutions: 1,
+    maxConcurrentWorkflowTaskExecutions: 2,
+    maxHeartbeatThrottleInterval: '2s',
   });
 }

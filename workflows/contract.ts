@@ -24,6 +24,28 @@ export const conversationWorkflowType = 'conversation';
 /** The daily carrier key audit (Schedule `sora-carrier-key-audit`) and its per-key watches (`workflows/carrier-key-audit.ts`). */
 export const carrierKeyAuditWorkflowType = 'carrierKeyAudit';
 export const carrierKeyExpiryWatchWorkflowType = 'carrierKeyExpiryWatch';
+/** A FAQ workbook import (`workflows/kb-import.ts`), on the imports task queue (SORA_IMPORT_TASK_QUEUE). */
+export const kbImportWorkflowType = 'kbImport';
+/** The workflow id of an import: one per import id. */
+export const kbImportWorkflowId = (importId: string) => `kb-import:${importId}`;
+
+/** Input of `kbImport`: the staged rows are in MongoDB under `importId` (never the file itself). */
+export interface KbImportInput {
+  importId: string;
+  shopId: string;
+  /** Staged rows (entries). */
+  entries: number;
+  /** Rows per embedding activity (default 100). */
+  chunk?: number;
+}
+
+/** What `kbImportProgress` answers while the import runs. */
+export interface KbImportProgress {
+  status: 'embedding' | 'publishing' | 'done' | 'cancelled' | 'failed';
+  /** Rows embedded (of `total`). */
+  done: number;
+  total: number;
+}
 
 /**
  * The strategy a shop's conversations use for what the shop did not set: the deployment's defaults
@@ -59,3 +81,4 @@ export const agentReleased = defineSignal<[]>('agentReleased');
 export const closeConversation = defineSignal<[{ reason: string; resolved?: boolean }]>('closeConversation');
 export const sellerReply = defineSignal<[SellerReply]>('sellerReply');
 export const snapshot = defineQuery<ConversationSnapshot>('snapshot');
+export const kbImportProgress = defineQuery<KbImportProgress>('progress');

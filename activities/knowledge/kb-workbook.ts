@@ -1,7 +1,9 @@
 /**
  * Reading and validating a seller's FAQ workbook (.xlsx or .csv). Pure: no database. Every problem
  * is reported with its row, column and cell reference; the caller imports nothing when any row is
- * invalid.
+ * invalid. The file as a whole is checked first (kb-limits.ts: size, zip directory, inflated size,
+ * rows; a CSV must be UTF-8), and every cell is bounded (SORA_KB_MAX_CELL), answers in every language
+ * included.
  *
  * Columns: question_id, question, answer (required); intent, sku (several: ; , or new line),
  * countries (ISO 3166-1 alpha-2, several), variants (one phrasing per line), answer_<lang>
@@ -9,10 +11,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse } from 'csv-parse/sync';
+import { CsvError, parse } from 'csv-parse/sync';
+import { isUtf8 } from 'node:buffer';
 import ExcelJS from 'exceljs';
 import countries from 'i18n-iso-countries';
 import { restoreCell } from '../../infra/csv-cells.js';
+import { checkUploadSize, checkXlsxZip, DEFAULT_KB_LIMITS, KbFileError, type KbLimits } from './kb-limits.js';
 
 export const INTENTS = [
   'logistics_tracking',
@@ -71,37 +75,92 @@ export function columnLetter(index: number): string {
   return s;
 }
 
-/** Header + rows as strings, from either format. */
-export async function readTable(file: string, data?: Buffer): Promise<string[][]> {
+/**
+ * Header + rows as strings, from either format, within `limits` (size, inflated size, rows).
+ * Throws KbFileError for a file that is not a readable workbook at all, KbValidationError for a
+ * CSV that breaks at a row (unclosed quote…, naming the row).
+ */
+export async function readTable(file: string, data?: Buffer, limits: KbLimits = DEFAULT_KB_LIMITS): Promise<string[][]> {
   const ext = path.extname(file).toLowerCase();
+  if (ext !== '.csv' && ext !== '.xlsx')
+    throw new KbFileError(415, 'unsupported_file_type', `${file}: unsupported file type "${ext}" (use .xlsx or .csv)`);
   const buf = data ?? (await readFile(file));
-  // A cell written neutralised against formula injection (infra/csv-cells.ts) reads back as it was.
-  if (ext === '.csv')
-    return (parse(buf, { bom: true, relax_column_count: true, skip_empty_lines: false }) as string[][]).map((r) => r.map(restoreCell));
-  if (ext === '.xlsx') {
-    const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(buf as unknown as ArrayBuffer);
-    const ws = wb.worksheets[0];
-    if (!ws) throw new Error(`${file}: the workbook has no worksheet`);
-    const rows: string[][] = [];
-    ws.eachRow({ includeEmpty: true }, (row, n) => {
-      const vals: string[] = [];
-      row.eachCell({ includeEmpty: true }, (cell, col) => {
-        const v = cell.value;
-        let s: string;
-        if (v == null) s = '';
-        else if (v instanceof Date) s = v.toISOString();
-        else if (typeof v === 'object' && 'richText' in v) s = v.richText.map((r) => r.text).join('');
-        else if (typeof v === 'object' && 'text' in v) s = String(v.text);
-        else if (typeof v === 'object' && 'result' in v) s = String(v.result ?? '');
-        else s = String(v);
-        vals[col - 1] = s;
-      });
-      rows[n - 1] = Array.from(vals, (x) => x ?? '');
-    });
-    return Array.from(rows, (r) => r ?? []);
+  checkUploadSize(buf.length, limits);
+  const rows = ext === '.csv' ? readCsv(buf) : await readXlsx(file, buf, limits);
+  if (rows.length > limits.maxRows)
+    throw new KbFileError(413, 'too_many_rows', `the workbook has ${rows.length} rows; the limit is ${limits.maxRows} (SORA_KB_MAX_ROWS)`);
+  return rows;
+}
+
+function readCsv(buf: Buffer): string[][] {
+  if (!isUtf8(buf)) {
+    const text = buf.toString('utf8');
+    const row = text.slice(0, Math.max(0, text.indexOf('\uFFFD'))).split('\n').length;
+    throw new KbValidationError([
+      {
+        row,
+        column: '(file)',
+        cell: `row ${row}`,
+        message: 'the CSV is not UTF-8 (e.g. saved as Latin-1/Windows-1252); save it as "CSV UTF-8"',
+      },
+    ]);
   }
-  throw new Error(`${file}: unsupported file type "${ext}" (use .xlsx or .csv)`);
+  try {
+    // A cell written neutralised against formula injection (infra/csv-cells.ts) reads back as it was.
+    return (parse(buf, { bom: true, relax_column_count: true, skip_empty_lines: false }) as string[][]).map((r) => r.map(restoreCell));
+  } catch (e) {
+    if (!(e instanceof CsvError)) throw e;
+    const info = e as CsvError & { records?: number; lines?: number };
+    const row = (info.records ?? 0) + 1;
+    const what = e.message.replace(/^[^:]*: /, '');
+    throw new KbValidationError([
+      {
+        row,
+        column: '(file)',
+        cell: `row ${row}`,
+        message: `malformed CSV (${e.code}): ${e.message.split(':')[0]} — ${what}${info.lines ? ` (text line ${info.lines})` : ''}`,
+      },
+    ]);
+  }
+}
+
+async function readXlsx(file: string, buf: Buffer, limits: KbLimits): Promise<string[][]> {
+  checkXlsxZip(buf, limits);
+  const wb = new ExcelJS.Workbook();
+  try {
+    await wb.xlsx.load(buf as unknown as ArrayBuffer);
+  } catch (e) {
+    throw new KbFileError(
+      422,
+      'unreadable_xlsx',
+      `${path.basename(file)} is a zip file but not a readable Excel workbook: ${(e as Error).message}`,
+    );
+  }
+  const ws = wb.worksheets[0];
+  if (!ws) throw new KbFileError(422, 'unreadable_xlsx', `${path.basename(file)}: the workbook has no worksheet`);
+  if (ws.rowCount > limits.maxRows)
+    throw new KbFileError(
+      413,
+      'too_many_rows',
+      `the first sheet has ${ws.rowCount} rows; the limit is ${limits.maxRows} (SORA_KB_MAX_ROWS)`,
+    );
+  const rows: string[][] = [];
+  ws.eachRow({ includeEmpty: true }, (row, n) => {
+    const vals: string[] = [];
+    row.eachCell({ includeEmpty: true }, (cell, col) => {
+      const v = cell.value;
+      let s: string;
+      if (v == null) s = '';
+      else if (v instanceof Date) s = v.toISOString();
+      else if (typeof v === 'object' && 'richText' in v) s = v.richText.map((r) => r.text).join('');
+      else if (typeof v === 'object' && 'text' in v) s = String(v.text);
+      else if (typeof v === 'object' && 'result' in v) s = String(v.result ?? '');
+      else s = String(v);
+      vals[col - 1] = s;
+    });
+    rows[n - 1] = Array.from(vals, (x) => x ?? '');
+  });
+  return Array.from(rows, (r) => r ?? []);
 }
 
 const splitList = (s: string) =>
@@ -110,10 +169,22 @@ const splitList = (s: string) =>
     .map((x) => x.trim())
     .filter(Boolean);
 
-export function validateTable(table: string[][], defaultLanguage = 'en'): { entries: KbEntryInput[]; warnings: string[] } {
+export function validateTable(
+  table: string[][],
+  defaultLanguage = 'en',
+  limits: Pick<KbLimits, 'maxCellChars'> = DEFAULT_KB_LIMITS,
+): { entries: KbEntryInput[]; warnings: string[] } {
   const problems: KbProblem[] = [];
   const warnings: string[] = [];
   const header = (table[0] ?? []).map((h) => h.trim().toLowerCase());
+  for (const [i, h] of header.entries())
+    if (h.length > 100)
+      problems.push({
+        row: 1,
+        column: h.slice(0, 20) + '…',
+        cell: `${columnLetter(i)}1`,
+        message: `column name is ${h.length} characters (max 100)`,
+      });
   const col = new Map(header.map((h, i) => [h, i]));
   for (const r of REQUIRED) {
     if (!col.has(r)) problems.push({ row: 1, column: r, cell: 'row 1', message: `missing required column "${r}"` });
@@ -129,20 +200,39 @@ export function validateTable(table: string[][], defaultLanguage = 'en'): { entr
     const cells = table[r] ?? [];
     if (cells.every((c) => !c || !c.trim())) continue; // blank line
     const rowNo = r + 1;
-    const get = (name: string) => (col.has(name) ? (cells[col.get(name)!] ?? '').trim() : '');
+    // Every cell is bounded (SORA_KB_MAX_CELL): an over-long cell is reported once and not used further.
+    const tooLong = new Set<number>();
+    cells.forEach((c, i) => {
+      if (c && c.length > limits.maxCellChars) {
+        tooLong.add(i);
+        problems.push({
+          row: rowNo,
+          column: header[i] || `column ${columnLetter(i)}`,
+          cell: `${columnLetter(i)}${rowNo}`,
+          message: `the cell is ${c.length} characters (max ${limits.maxCellChars}, SORA_KB_MAX_CELL)`,
+        });
+      }
+    });
+    const get = (name: string) => (col.has(name) && !tooLong.has(col.get(name)!) ? (cells[col.get(name)!] ?? '').trim() : '');
     const bad = (name: string, message: string) =>
       problems.push({ row: rowNo, column: name, cell: `${columnLetter(col.get(name) ?? 0)}${rowNo}`, message });
+    const flagged = (name: string) => col.has(name) && tooLong.has(col.get(name)!);
     const qid = get('question_id');
-    if (!qid) bad('question_id', 'question_id is empty');
+    if (flagged('question_id')) {
+      // reported above
+    } else if (!qid) bad('question_id', 'question_id is empty');
     else if (!/^[\w.-]{1,64}$/.test(qid)) bad('question_id', `"${qid}" may only contain letters, digits, _ . - (max 64)`);
     else if (seen.has(qid)) bad('question_id', `duplicate question_id "${qid}" (first on row ${seen.get(qid)})`);
     else seen.set(qid, rowNo);
     const question = get('question');
-    if (!question) bad('question', 'question is empty');
+    if (flagged('question')) {
+      // reported above
+    } else if (!question) bad('question', 'question is empty');
     else if (question.length > 500) bad('question', `question is ${question.length} characters (max 500)`);
     const answer = get('answer');
-    if (!answer) bad('answer', 'answer is empty');
-    else if (answer.length > 4000) bad('answer', `answer is ${answer.length} characters (max 4000)`);
+    if (flagged('answer')) {
+      // reported above
+    } else if (!answer) bad('answer', 'answer is empty');
     const intent = get('intent') || 'faq';
     if (col.has('intent') && get('intent') && !(INTENTS as readonly string[]).includes(intent)) {
       bad('intent', `unknown intent "${intent}" (one of ${INTENTS.join(', ')})`);
@@ -157,7 +247,7 @@ export function validateTable(table: string[][], defaultLanguage = 'en'): { entr
     for (const v of variants) if (v.length > 500) bad('variants', `a variant is ${v.length} characters (max 500)`);
     const answers: Record<string, string> = { [defaultLanguage]: answer };
     for (const [lang, i] of langCols) {
-      const t = (cells[i] ?? '').trim();
+      const t = tooLong.has(i) ? '' : (cells[i] ?? '').trim();
       if (t) answers[lang] = t;
     }
     entries.push({ questionId: qid, intent, question, variants, answers, skus: splitList(get('sku')), countries: codes, row: rowNo });

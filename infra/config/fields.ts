@@ -142,6 +142,20 @@ export function num(dflt?: number, r: Range = {}): Field<number | undefined> {
   );
 }
 
+/** A size in bytes: `20mb`, `512kb`, `1gb` or a plain number of bytes (binary units: 1 kb = 1024). */
+export function bytes(dflt: string, r: Range = {}): Field<number> {
+  return field(
+    'size (`20mb`, `512kb`)',
+    (raw) => {
+      const m = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i.exec(raw.trim());
+      if (!m) return bad(`"${raw}" is not a size (e.g. 20mb, 512kb, 1048576)`);
+      const unit = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(m[2] ?? 'b').toLowerCase() as 'b'];
+      return inRange(raw, Math.round(Number(m[1]) * unit), r);
+    },
+    dflt,
+  ) as Field<number>;
+}
+
 /** A TCP port, 1–65535. */
 export const port = (dflt: number): Field<number> =>
   field(

@@ -109,6 +109,14 @@ export function loadConfig(env: Env = process.env, o: LoadOptions = {}): Config 
       ...(v.SORA_KNN_TEMPERATURE !== undefined ? { knnTemperature: v.SORA_KNN_TEMPERATURE } : {}),
       trainBudget: v.SORA_KB_TRAIN_BUDGET,
     },
+    kbImport: {
+      maxUploadBytes: v.SORA_KB_MAX_UPLOAD,
+      maxUnzippedBytes: v.SORA_KB_MAX_UNZIPPED,
+      maxRows: v.SORA_KB_MAX_ROWS,
+      maxCellChars: v.SORA_KB_MAX_CELL,
+      taskQueue: v.SORA_IMPORT_TASK_QUEUE,
+      worker: v.SORA_IMPORT_WORKER,
+    },
     orders: {
       fxUsdRates: v.SORA_FX_USD_RATES,
       sync: { maxAgeMs: v.SORA_ORDER_SYNC_MAX_AGE_MIN * 60_000, timeoutMs: v.SORA_ORDER_SYNC_TIMEOUT_MS },

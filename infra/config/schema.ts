@@ -11,6 +11,7 @@ import type { ChannelsConfig, TiktokSettings } from './channels.js';
 import { parseMasterKeyList } from '../secrets/keys.js';
 import {
   bool,
+  bytes,
   cron,
   describe,
   duration,
@@ -173,6 +174,27 @@ export const knowledgeSettings = {
   }),
 };
 
+export const kbImportSettings = {
+  SORA_KB_MAX_UPLOAD: describe(bytes('20mb', { min: 1 }), 'largest FAQ workbook upload (request body); larger → `413`'),
+  SORA_KB_MAX_UNZIPPED: describe(
+    bytes('60mb', { min: 1 }),
+    'largest total uncompressed size of an `.xlsx` (read from its zip directory before parsing; zip bombs → `413`)',
+  ),
+  SORA_KB_MAX_ROWS: describe(int(20000, { min: 1 }), 'most rows in a FAQ workbook; more → `413`'),
+  SORA_KB_MAX_CELL: describe(
+    int(4000, { min: 1 }),
+    'most characters in one workbook cell (question ≤ 500 and variant ≤ 500 are fixed); longer → `422` naming the cell',
+  ),
+  SORA_IMPORT_TASK_QUEUE: describe(
+    str('sora-imports'),
+    'task queue of the KB import workflow and its activities (one import activity at a time per worker)',
+  ),
+  SORA_IMPORT_WORKER: describe(
+    onOff(true),
+    '`off`: this process runs no import worker (run one elsewhere on SORA_IMPORT_TASK_QUEUE, see README "KB import")',
+  ),
+};
+
 export const commerceSettings = {
   SORA_FX_USD_RATES: describe(usdRates(), 'USD per unit of a currency, e.g. `THB=0.028,EUR=1.08`; overrides/extends the built-in table', {
     defaultNote: 'built-in approximate table',
@@ -236,6 +258,7 @@ export const SECTIONS: { title: string; settings: Record<string, Setting> }[] = 
   { title: 'Gateway, operators, logging', settings: gatewaySettings },
   { title: 'Embedded stack and MongoDB', settings: stackSettings },
   { title: 'Understanding and the knowledge base', settings: knowledgeSettings },
+  { title: 'Knowledge base import', settings: kbImportSettings },
   { title: 'Orders, coupons, returns, customs', settings: commerceSettings },
   { title: 'Parcel tracking and carrier keys', settings: carrierSettings },
 ];
@@ -246,6 +269,7 @@ export const SETTINGS = {
   ...gatewaySettings,
   ...stackSettings,
   ...knowledgeSettings,
+  ...kbImportSettings,
   ...commerceSettings,
   ...carrierSettings,
 };
@@ -341,6 +365,15 @@ export interface Config {
     kbCenter?: boolean;
     knnTemperature?: number;
     trainBudget: number;
+  };
+  /** FAQ workbook import limits and where imports run (SORA_KB_MAX_*, SORA_IMPORT_*). */
+  kbImport: {
+    maxUploadBytes: number;
+    maxUnzippedBytes: number;
+    maxRows: number;
+    maxCellChars: number;
+    taskQueue: string;
+    worker: boolean;
   };
   orders: { fxUsdRates: Record<string, number>; sync: { maxAgeMs: number; timeoutMs: number } };
   /** The TikTok Shop app (channel and order sync), when configured. */

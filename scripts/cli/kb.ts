@@ -23,15 +23,17 @@ async function kbImport(shop: string, file: string | undefined): Promise<void> {
   if (!file) fail('kb import needs a FILE');
   const { importKb } = await import('../../activities/knowledge/kb-import.js');
   const { KbValidationError } = await import('../../activities/knowledge/kb-workbook.js');
+  const { KbFileError } = await import('../../activities/knowledge/kb-limits.js');
   const { sharedEmbedder } = await import('../../activities/knowledge/embedder.js');
   try {
-    const r = await importKb(shop, file, { embedder: sharedEmbedder(cliConfig().embedding), progress: (m) => err(`  ${m}`) });
+    const { embedding, kbImport: limits } = cliConfig();
+    const r = await importKb(shop, file, { embedder: sharedEmbedder(embedding), progress: (m) => err(`  ${m}`), limits });
     for (const w of r.warnings) err(`warning: ${w}`);
     process.stdout.write(
       `imported ${r.entries} entries (${r.phrasings} phrasings) into shop ${r.shopId}: ${r.created} new, ${r.updated} updated, ${r.removed} removed; KB version ${r.kbVersion}; ${r.ms} ms\n`,
     );
   } catch (e) {
-    if (e instanceof KbValidationError) {
+    if (e instanceof KbValidationError || e instanceof KbFileError) {
       process.stderr.write(`${e.message}\n`);
       process.exitCode = 1;
       return;

@@ -9,6 +9,7 @@ export const USAGE = `usage:
   sora dataset split --in FILE.csv [--dev 0.2] [--seed 7] [--out DIR]
   sora kb import FILE.(xlsx|csv) --shop ID
   sora kb missed --shop ID [--limit 50] [--json]
+  sora import-worker
   sora orders import FILE.(xlsx|csv) --shop ID [--strict]
   sora orders list --shop ID [--json]
   sora carriers list [--json]
