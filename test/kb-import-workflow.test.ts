@@ -55,6 +55,7 @@ beforeAll(async () => {
       operatorServices(defaultStrategy(conversationConfig()), {
         kbImport: { client, taskQueue: QUEUE, maxUploadBytes: 2 * MB, maxUnzippedBytes: 8 * MB, maxRows: 5000, maxCellChars: 4000 },
       }),
+      OPERATOR_TOKEN,
     ),
   );
   app.use(errorHandler(() => {}));
@@ -77,8 +78,13 @@ afterAll(async () => {
   await disconnectMongo();
 });
 
+/** Every /operator route needs a credential: the env-style token here (SORA_OPERATOR_TOKEN). */
+const OPERATOR_TOKEN = 'kb-import-test-token';
+const opFetch = (url: string, init: RequestInit = {}) =>
+  fetch(url, { ...init, headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, ...(init.headers as Record<string, string>) } });
+
 const post = (body: Buffer | string, type: string) =>
-  fetch(base, { method: 'POST', headers: { 'content-type': type }, body: typeof body === 'string' ? body : new Uint8Array(body) });
+  opFetch(base, { method: 'POST', headers: { 'content-type': type }, body: typeof body === 'string' ? body : new Uint8Array(body) });
 
 /** A minimal .xlsx (zip) with the given parts; `lie` replaces the declared uncompressed size of a part. */
 function zip(parts: { name: string; data: Buffer; usize: number; crc: number }[]): Buffer {
@@ -182,7 +188,7 @@ function csvRows(n: number, prefix: string): string {
 async function waitFor(importId: string, statuses: string[], timeoutMs = 90_000) {
   return eventually(
     async () => {
-      const s = (await (await fetch(`${base}/imports/${importId}`)).json()) as { status: string };
+      const s = (await (await opFetch(`${base}/imports/${importId}`)).json()) as { status: string };
       return statuses.includes(s.status) ? s : null;
     },
     timeoutMs,
@@ -285,9 +291,9 @@ describe('KB import workflow', () => {
     expect(done.result).toMatchObject({ entries: 120, created: 120, kbVersion: 1 });
     expect(await FaqEntryModel.countDocuments({ shopId: 'imp' })).toBe(120);
     expect(await KbImportRowModel.countDocuments()).toBe(0);
-    const unknown = await fetch(`${base}/imports/nope`);
+    const unknown = await opFetch(`${base}/imports/nope`);
     expect(unknown.status).toBe(404);
-    expect((await fetch(`${base}/imports/${started.importId}`, { method: 'DELETE' })).status).toBe(409);
+    expect((await opFetch(`${base}/imports/${started.importId}`, { method: 'DELETE' })).status).toBe(409);
   });
 
   it('a 2,000-row import reports progress and a cancel stops it with the old KB intact', async () => {
@@ -299,7 +305,7 @@ describe('KB import workflow', () => {
     const handle = client.workflow.getHandle(kbImportWorkflowId(importId));
     await eventually(
       async () => {
-        const s = (await (await fetch(`${base}/imports/${importId}`)).json()) as { progress: { embedded: number } };
+        const s = (await (await opFetch(`${base}/imports/${importId}`)).json()) as { progress: { embedded: number } };
         return s.progress.embedded >= 16;
       },
       60_000,
@@ -310,7 +316,7 @@ describe('KB import workflow', () => {
       return p.status === 'embedding' ? p : null;
     });
     expect(q.total).toBe(2000);
-    const del = await fetch(`${base}/imports/${importId}`, { method: 'DELETE' });
+    const del = await opFetch(`${base}/imports/${importId}`, { method: 'DELETE' });
     expect(del.status).toBe(202);
     const end = (await waitFor(importId, ['cancelled', 'done', 'failed'])) as unknown as {
       status: string;
@@ -339,6 +345,7 @@ describe('the app: an import runs beside conversations', () => {
     await ShopModel.create({ shopId: 'bulk', name: 'Bulk shop', defaultLanguage: 'en' });
     const config = loadConfig({
       SORA_IMPORT_TASK_QUEUE: `${QUEUE}-app`,
+      SORA_OPERATOR_TOKEN: OPERATOR_TOKEN,
       SORA_CARRIER_KEY_AUDIT: 'off',
       SORA_LOG_LEVEL: 'WARN',
       SORA_EMBED_MODEL: MINILM_ID,
@@ -353,11 +360,11 @@ describe('the app: an import runs beside conversations', () => {
     });
     try {
       const kb = `${app.gateway.url}/operator/shops/bulk/kb`;
-      const r = await fetch(kb, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csvRows(6000, 'bulk') });
+      const r = await opFetch(kb, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csvRows(6000, 'bulk') });
       expect(r.status).toBe(202);
       const { importId } = (await r.json()) as { importId: string };
       const status = async () =>
-        (await (await fetch(`${kb}/imports/${importId}`)).json()) as { status: string; progress: { embedded: number } };
+        (await (await opFetch(`${kb}/imports/${importId}`)).json()) as { status: string; progress: { embedded: number } };
       await eventually(async () => (await status()).progress.embedded > 0, 60_000, 'the import to start embedding');
       const buyerId = `during-import-${process.pid}`;
       const sent = await fetch(`${app.gateway.url}/webchat/demo/messages`, {
@@ -370,7 +377,7 @@ describe('the app: an import runs beside conversations', () => {
       await eventually(() => MessageModel.findOne({ workflowId, direction: 'out', author: 'bot' }).lean(), 60_000, 'the bot reply');
       // The import was still running when the reply went out: it did not hold the conversation back.
       expect((await status()).status).toBe('embedding');
-      expect((await fetch(`${kb}/imports/${importId}`, { method: 'DELETE' })).status).toBe(202);
+      expect((await opFetch(`${kb}/imports/${importId}`, { method: 'DELETE' })).status).toBe(202);
       await eventually(async () => (await status()).status === 'cancelled', 60_000, 'the cancel');
       expect(await FaqEntryModel.countDocuments({ shopId: 'bulk' })).toBe(0);
     } finally {
