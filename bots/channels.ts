@@ -25,7 +25,7 @@ import type {
 
 export type { ChannelFactory } from './channel-factory.js';
 
-const webchat: ChannelFactory<WebchatSettings> = { id: 'webchat', create: (c) => new WebchatAdapter({ pollMs: c.pollMs }) };
+const webchat: ChannelFactory<WebchatSettings> = { id: 'webchat', create: (c) => new WebchatAdapter(c) };
 const whatsappCloud: ChannelFactory<WhatsappCloudSettings> = { id: 'whatsapp-cloud', create: (c) => new WhatsappCloudAdapter(c) };
 const tiktok: ChannelFactory<TiktokSettings> = { id: 'tiktok', create: (c) => new TiktokAdapter(c) };
 const telegram: ChannelFactory<TelegramSettings> = { id: 'telegram', create: (c) => new TelegramAdapter(c) };
