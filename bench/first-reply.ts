@@ -29,7 +29,11 @@ const QUESTIONS = [
 
 async function firstReply(base: string, tag: string, text: string): Promise<number> {
   const ac = new AbortController();
-  const session = await fetch(`${base}/webchat/demo/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  const session = await fetch(`${base}/webchat/demo/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
   if (session.status !== 201) throw new Error(`POST /sessions answered ${session.status}`);
   const auth = { authorization: `Bearer ${((await session.json()) as { token: string }).token}` };
   const sse = await fetch(`${base}/webchat/demo/events`, { signal: ac.signal, headers: auth });

@@ -141,7 +141,11 @@ describe('store-verified identity (HMAC of the customer id)', () => {
   const defaults = {} as Parameters<typeof runShopsCommand>[1]; // identity-secret does not read them
   const signed = (secret: string, customerId: string) => ({ customerId, customerHash: customerHash(secret, customerId) });
   const create = (body: unknown) =>
-    fetch(`${url()}/webchat/demo/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${url()}/webchat/demo/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   it('a shop without a secret refuses customerId with a clear 403', async () => {
     const res = await create({ customerId: 'cust-1', customerHash: 'a'.repeat(64) });

@@ -21,7 +21,13 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { ShopModel } from '../../models/shop.js';
 import { webchatSpec, type WebchatSettings } from '../../infra/config/index.js';
-import { conversationWorkflowId, type ChannelAdapter, type ConversationRef, type GatewayContext, type OutboundMessage } from '../channel.js';
+import {
+  conversationWorkflowId,
+  type ChannelAdapter,
+  type ConversationRef,
+  type GatewayContext,
+  type OutboundMessage,
+} from '../channel.js';
 import { HttpError, validationError } from '../http-errors.js';
 import { limitRequests } from '../rate-limit.js';
 import { callerOf, createSession, requireSession } from './sessions.js';

@@ -31,7 +31,8 @@ export class ReplyStreams {
 
   async serve(req: Request, res: Response, workflowId: string): Promise<void> {
     const resume = req.get('last-event-id') ?? (typeof req.query.after === 'string' ? req.query.after : undefined);
-    if (resume && !mongoose.isValidObjectId(resume)) throw new HttpError(400, 'invalid_request', 'Last-Event-ID / after is not a message id');
+    if (resume && !mongoose.isValidObjectId(resume))
+      throw new HttpError(400, 'invalid_request', 'Last-Event-ID / after is not a message id');
     if (this.total >= this.limits.perProcess) {
       res.setHeader('Retry-After', '30');
       throw new HttpError(503, 'too_many_streams', `this server has ${this.total} open reply streams (its limit); retry later`);

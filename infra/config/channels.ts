@@ -79,7 +79,11 @@ export const webchatSpec: ChannelSpec<WebchatSettings> = {
       default: '30d',
       description: 'a buyer session (its token) expires when unused for this long; the buyer then starts a new anonymous one',
     },
-    SORA_WEBCHAT_RATE_PER_MIN: { kind: 'integer', default: '20', description: 'messages a minute per buyer session (then 429 + Retry-After)' },
+    SORA_WEBCHAT_RATE_PER_MIN: {
+      kind: 'integer',
+      default: '20',
+      description: 'messages a minute per buyer session (then 429 + Retry-After)',
+    },
     SORA_WEBCHAT_RATE_PER_MIN_PER_ADDRESS: {
       kind: 'integer',
       default: '120',
@@ -87,7 +91,11 @@ export const webchatSpec: ChannelSpec<WebchatSettings> = {
     },
     SORA_WEBCHAT_SESSIONS_PER_MIN: { kind: 'integer', default: '20', description: 'new buyer sessions a minute per client address' },
     SORA_WEBCHAT_STREAMS_PER_BUYER: { kind: 'integer', default: '5', description: 'open reply streams per buyer (one per tab; then 429)' },
-    SORA_WEBCHAT_STREAMS_MAX: { kind: 'integer', default: '2000', description: 'open reply streams in one process (then 503 + Retry-After)' },
+    SORA_WEBCHAT_STREAMS_MAX: {
+      kind: 'integer',
+      default: '2000',
+      description: 'open reply streams in one process (then 503 + Retry-After)',
+    },
   },
   parse: (env) =>
     z

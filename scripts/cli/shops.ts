@@ -52,7 +52,7 @@ export async function runIdentitySecretCommand(args: string[]): Promise<CommandR
       '',
       `  ${secret}`,
       '',
-      'Shown once: keep it on the store\'s server only. For a signed-in customer, pass to the chat',
+      "Shown once: keep it on the store's server only. For a signed-in customer, pass to the chat",
       'page customerId and customerHash = HMAC-SHA256(secret, customerId) in hex (README "Web chat").',
       '',
     ].join('\n'),
