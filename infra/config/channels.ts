@@ -67,7 +67,12 @@ export interface WebchatSettings {
   streamsPerProcess: number;
 }
 
-const positiveInt = (dflt: number) => z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').default(dflt);
+const positiveInt = (dflt: number) =>
+  z.coerce
+    .number({ invalid_type_error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .default(dflt);
 
 export const webchatSpec: ChannelSpec<WebchatSettings> = {
   id: 'webchat',
