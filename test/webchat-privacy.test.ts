@@ -133,6 +133,9 @@ describe('web chat sessions', () => {
     expect(html).not.toContain('EventSource(');
     expect(html).toMatch(/authorization: 'Bearer ' \+ session\.token/);
     expect(html).toMatch(/localStorage\.setItem\(key, JSON\.stringify\(session\)\)/);
+    // Only anonymous sessions persist: a framing page's verified identity cannot pin the browser.
+    expect(html).toMatch(/if \(j\.kind === 'anonymous'\) localStorage\.setItem/);
+    expect(html).toMatch(/if \(session && session\.kind !== 'anonymous'\) session = null;/);
     expect(html).toMatch(/retry-after/);
   });
 });
