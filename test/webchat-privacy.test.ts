@@ -110,7 +110,8 @@ describe('web chat sessions', () => {
     const aStream = openSse(`${url()}/webchat/demo/events?buyerId=${b.buyerId}&after=000000000000000000000000`, a.auth);
     await aStream.opened;
     expect((await webchatPost(url(), b, { messageId: 'b1', text: 'How long does shipping take?' })).status).toBe(202);
-    await eventually(() => bStream.events.find((e) => e.event === 'message'), 60_000, "B's reply");
+    // The file's first reply waits for the worker's KB index (over a minute on a loaded machine).
+    await eventually(() => bStream.events.find((e) => e.event === 'message'), 170_000, "B's reply");
     await sleep(600); // A's stream polls every 200 ms
     expect(aStream.events).toEqual([]);
     // A posting with B's id in the body is refused; a body buyerId equal to the session's is accepted.
@@ -124,7 +125,7 @@ describe('web chat sessions', () => {
     expect(recA?.buyerId).toBe(a.buyerId);
     aStream.close();
     bStream.close();
-  });
+  }, 200_000);
 
   it('the chat page never takes a buyer id from its URL and sends its token in a header', async () => {
     const html = await (await fetch(`${url()}/chat?shop=demo&buyer=victim`)).text();
