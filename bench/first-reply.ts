@@ -27,16 +27,23 @@ const QUESTIONS = [
   'Is there a warranty?',
 ];
 
-async function firstReply(base: string, buyerId: string, text: string): Promise<number> {
+async function firstReply(base: string, tag: string, text: string): Promise<number> {
   const ac = new AbortController();
-  const sse = await fetch(`${base}/webchat/demo/events?buyerId=${buyerId}`, { signal: ac.signal });
+  const session = await fetch(`${base}/webchat/demo/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
+  if (session.status !== 201) throw new Error(`POST /sessions answered ${session.status}`);
+  const auth = { authorization: `Bearer ${((await session.json()) as { token: string }).token}` };
+  const sse = await fetch(`${base}/webchat/demo/events`, { signal: ac.signal, headers: auth });
   const reader = sse.body!.pipeThrough(new TextDecoderStream()).getReader();
   await reader.read(); // ": connected"
   const t0 = performance.now();
   const res = await fetch(`${base}/webchat/demo/messages`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ buyerId, messageId: `${buyerId}-1`, text }),
+    headers: { 'content-type': 'application/json', ...auth },
+    body: JSON.stringify({ messageId: `${tag}-1`, text }),
   });
   if (res.status !== 202) throw new Error(`POST answered ${res.status}`);
   let buf = '';

@@ -19,7 +19,31 @@ export function validationError(e: ZodError): HttpError {
   return new HttpError(400, 'invalid_request', details.map((d) => `${d.field}: ${d.problem}`).join('; '), details);
 }
 
-/** Express error handler: HttpError → its status; Temporal down → 503 + Retry-After; bad JSON → 400. */
+const MONGO_UNREACHABLE = new Set([
+  'MongooseServerSelectionError',
+  'MongoServerSelectionError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+  'MongoPoolClearedError',
+]);
+
+/**
+ * MongoDB cannot be reached (server selection failed, the connection dropped, or mongoose gave up
+ * waiting to connect): the request can be retried later as it is.
+ */
+export function isMongoUnavailable(err: unknown): boolean {
+  const e = err as { name?: string; message?: string } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (e.name && MONGO_UNREACHABLE.has(e.name)) return true;
+  return e.name === 'MongooseError' && /buffering timed out|not connected|Client must be connected/i.test(e.message ?? '');
+}
+
+/**
+ * Express error handler: HttpError → its status; Temporal or MongoDB down → 503 + Retry-After; bad
+ * JSON → 400.
+ */
 export function errorHandler(log: (m: string, f?: Record<string, unknown>) => void) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     if (err instanceof HttpError) {
@@ -31,6 +55,15 @@ export function errorHandler(log: (m: string, f?: Record<string, unknown>) => vo
       res.status(503).json({
         error: 'temporal_unavailable',
         message: 'The message is recorded and will be delivered when the workflow service is back; retrying with the same id is safe.',
+      });
+      return;
+    }
+    if (isMongoUnavailable(err)) {
+      log('database unavailable', { path: req.path, error: String(err) });
+      res.setHeader('Retry-After', '5');
+      res.status(503).json({
+        error: 'database_unavailable',
+        message: 'the database is unreachable right now; nothing was accepted, retry with the same request (and the same message id) later',
       });
       return;
     }

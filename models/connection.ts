@@ -17,6 +17,7 @@ import './channel-session.js';
 import './privacy-audit.js';
 import './operator-credential.js';
 import './kb-import.js';
+import './webchat-session.js';
 
 // The bundled fallback server answers createCollection on an existing collection with an unusual
 // error; collections are created implicitly on first insert and indexes with createIndexes().

@@ -15,3 +15,4 @@ export { ChannelSessionModel } from './channel-session.js';
 export { PrivacyAuditModel } from './privacy-audit.js';
 export { OperatorCredentialModel } from './operator-credential.js';
 export { KbImportModel, KbImportRowModel } from './kb-import.js';
+export { WebchatSessionModel } from './webchat-session.js';

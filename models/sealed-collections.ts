@@ -13,6 +13,8 @@ import { CARRIER_SECRETS, CarrierCredentialModel } from './carrier-credential.js
 import type { SealedFields } from './sealed-fields.js';
 import { TIKTOK_SECRETS, TiktokTokenModel } from './tiktok-token.js';
 import { WHATSAPP_AUTH_SECRETS, WhatsappAuthModel } from './whatsapp-auth.js';
+import { ShopModel } from './shop.js';
+import { SHOP_SECRETS } from './webchat-identity-secret.js';
 
 export interface SealedCollection {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -24,6 +26,7 @@ export const SEALED_COLLECTIONS: SealedCollection[] = [
   { model: CarrierCredentialModel, spec: CARRIER_SECRETS },
   { model: TiktokTokenModel, spec: TIKTOK_SECRETS },
   { model: WhatsappAuthModel, spec: WHATSAPP_AUTH_SECRETS },
+  { model: ShopModel, spec: SHOP_SECRETS },
 ];
 
 /** Per collection and field: values per key id, and plaintext values. */

@@ -52,6 +52,12 @@ const shopSchema = new Schema(
       ),
       default: null,
     },
+    /**
+     * Web chat identity secret: the store signs its customer ids with it (HMAC-SHA256) so a buyer
+     * can chat as that customer. Read and written only by models/webchat-identity-secret.ts; never
+     * selected by default. Set with `sora shops identity-secret --shop ID`.
+     */
+    webchatIdentitySecret: { type: String, default: null, select: false },
   },
   { timestamps: true },
 );

@@ -12,7 +12,7 @@ import type { OrderSource } from '../activities/commerce/orders/source.js';
 import { WebchatAdapter } from '../bots/webchat.js';
 import { createAdapters } from '../bots/channels.js';
 import { connectMongo } from '../models/connection.js';
-import { defaultConfig, type Config, type TemporalConfig, type TemporalTarget } from '../infra/config/index.js';
+import { defaultConfig, type Config, type TemporalConfig, type TemporalTarget, type WebchatSettings } from '../infra/config/index.js';
 import { workerConnection } from '../infra/temporal/connection.js';
 import { conversationConfig } from '../temporal.config.js';
 import type { ConversationConfig } from '../workflows/types.js';
@@ -81,6 +81,11 @@ export interface App {
   stop(): Promise<void>;
 }
 
+/** The web chat settings of the configuration (SORA_WEBCHAT_*), when web chat is enabled there. */
+function configuredWebchat(config: Config): Partial<WebchatSettings> {
+  return (config.channels.enabled.find((c) => c.id === 'webchat')?.settings ?? {}) as Partial<WebchatSettings>;
+}
+
 export async function startApp(o: AppOptions): Promise<App> {
   const config = o.config ?? defaultConfig();
   setLogLevel(config.log.level);
@@ -96,7 +101,7 @@ export async function startApp(o: AppOptions): Promise<App> {
   const adapters =
     o.adapters ??
     (o.webchatPollMs !== undefined
-      ? [new WebchatAdapter({ pollMs: o.webchatPollMs })]
+      ? [new WebchatAdapter({ ...configuredWebchat(config), pollMs: o.webchatPollMs })]
       : createAdapters(config.channels, undefined, { secrets }));
   for (const a of adapters) registry.register(a);
   const { client, connection } = createTemporalClient(temporal);

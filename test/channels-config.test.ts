@@ -44,6 +44,22 @@ describe('SORA_CHANNELS', () => {
     expect((err as Error).message).toContain('  - fake: FAKE_TOKEN');
   });
 
+  it('web chat limits and session lifetime: read and checked', () => {
+    const c = loadConfig({ SORA_WEBCHAT_RATE_PER_MIN: '7', SORA_WEBCHAT_SESSION_TTL: '12h', SORA_WEBCHAT_STREAMS_MAX: '9' }).channels;
+    expect(c.enabled[0]!.settings).toMatchObject({ postsPerMinPerSession: 7, sessionTtlMs: 12 * 3_600_000, streamsPerProcess: 9 });
+    let err: unknown;
+    try {
+      loadConfig({ SORA_WEBCHAT_RATE_PER_MIN: '0', SORA_WEBCHAT_SESSION_TTL: '10s', SORA_WEBCHAT_STREAMS_PER_BUYER: 'x' });
+    } catch (e) {
+      err = e;
+    }
+    expect((err as ConfigError).problems).toEqual([
+      'webchat: SORA_WEBCHAT_SESSION_TTL: must be at least 1m (got "10s")',
+      'webchat: SORA_WEBCHAT_RATE_PER_MIN: must be at least 1',
+      'webchat: SORA_WEBCHAT_STREAMS_PER_BUYER: must be a whole number',
+    ]);
+  });
+
   it('rejects an empty list', () => {
     expect(() => loadConfig({ SORA_CHANNELS: ' , ' })).toThrow(/enable at least one channel/);
   });

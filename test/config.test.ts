@@ -116,7 +116,22 @@ describe('loadConfig', () => {
     expect(c.coupons).toEqual({ lowWatermark: 10, minValidityMs: 86_400_000 });
     expect(c.carriers).toEqual({ credentials: {}, keys: { ttlDays: 90, warnHours: 72, auditCron: '0 6 * * *' }, audit: true, cli: {} });
     expect(c.tiktok).toBeUndefined();
-    expect(c.channels).toEqual({ enabled: [{ id: 'webchat', settings: { pollMs: 1000 } }] });
+    expect(c.channels).toEqual({
+      enabled: [
+        {
+          id: 'webchat',
+          settings: {
+            pollMs: 1000,
+            sessionTtlMs: 30 * 24 * 3_600_000,
+            postsPerMinPerSession: 20,
+            postsPerMinPerAddress: 120,
+            sessionsPerMinPerAddress: 20,
+            streamsPerBuyer: 5,
+            streamsPerProcess: 2000,
+          },
+        },
+      ],
+    });
     expect(defaultConfig()).toEqual(c);
     // Blank counts as unset.
     expect(loadConfig({ SORA_IDLE_CLOSE: '  ', SORA_GATEWAY_HOST: '' }).gateway.host).toBe('127.0.0.1');

@@ -6,7 +6,6 @@
  * often it is right is measured by `sora eval` on bench/crosslingual (about 56 % per entry, 75 % per
  * intent), not here.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,7 +21,7 @@ import { ShopModel } from '../models/shop.js';
 import { startApp, type App } from '../scripts/app.js';
 import { DEMO_FAQ_FILE } from '../scripts/demo/demo-shop.js';
 import { englishOnlyEntries, toWorkbookCsv } from '../scripts/eval/english-kb.js';
-import { eventually, useFreshDatabase } from './setup/helpers.js';
+import { eventually, useFreshDatabase, webchatPost, webchatSession } from './setup/helpers.js';
 import { openSse } from './setup/sse.js';
 
 const SHOP = 'en-only';
@@ -60,14 +59,11 @@ describe('cross-lingual answers from an English-only FAQ (web chat)', () => {
     ['zh', '物流显示已签收，但是我根本没收到包裹', 'track-delivered-not-received'],
   ];
   it.each(cases)('%s: "%s" → the English answer of %s', async (lang, text, questionId) => {
-    const buyerId = `xl-${lang}-${randomUUID().slice(0, 6)}`;
-    const sse = openSse(`${app.gateway.url}/webchat/${SHOP}/events?buyerId=${buyerId}`);
+    const session = await webchatSession(app.gateway.url, SHOP);
+    const buyerId = session.buyerId;
+    const sse = openSse(`${app.gateway.url}/webchat/${SHOP}/events`, session.auth);
     await sse.opened;
-    const res = await fetch(`${app.gateway.url}/webchat/${SHOP}/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ buyerId, messageId: 'm1', text }),
-    });
+    const res = await webchatPost(app.gateway.url, session, { messageId: 'm1', text }, SHOP);
     expect(res.status).toBe(202);
     const ev = await eventually(() => sse.events.find((e) => e.event === 'message'), 60_000, 'the reply');
     sse.close();

@@ -3,14 +3,13 @@
  * which speaks the 17TRACK API, through the real 17TRACK client), with the customs note, in the
  * buyer's language; a return question answered with the buyer's country rule. Real stack, web chat.
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { disconnectMongo } from '../models/connection.js';
 import { startApp, type App } from '../scripts/app.js';
 import { loadConfig } from '../infra/config/index.js';
 import { startDemoCarrier, type DemoCarrier } from '../scripts/demo/demo-carrier.js';
 import { seedDemoShop } from '../scripts/demo/demo-shop.js';
-import { eventually, useFreshDatabase } from './setup/helpers.js';
+import { eventually, useFreshDatabase, webchatPost, webchatSession } from './setup/helpers.js';
 import { openSse } from './setup/sse.js';
 
 let app: App;
@@ -37,14 +36,10 @@ afterAll(async () => {
 });
 
 async function ask(text: string): Promise<{ text: string; language: string }> {
-  const buyerId = `live-${randomUUID().slice(0, 8)}`;
-  const sse = openSse(`${app.gateway.url}/webchat/demo/events?buyerId=${buyerId}`);
+  const session = await webchatSession(app.gateway.url);
+  const sse = openSse(`${app.gateway.url}/webchat/demo/events`, session.auth);
   await sse.opened;
-  const res = await fetch(`${app.gateway.url}/webchat/demo/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ buyerId, messageId: 'q1', text }),
-  });
+  const res = await webchatPost(app.gateway.url, session, { messageId: 'q1', text });
   expect(res.status).toBe(202);
   const ev = await eventually(() => sse.events.find((e) => e.event === 'message'), 60_000, 'the reply');
   sse.close();

@@ -6,7 +6,6 @@ import os from 'node:os';
 import * as contract from '../workflows/contract.js';
 import path from 'node:path';
 import { mkdtempSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { conversationWorkflowId } from '../bots/channel.js';
 import { MessageModel } from '../models/message.js';
@@ -16,7 +15,15 @@ import { seedDemoShop } from '../scripts/demo/demo-shop.js';
 import { freePort } from '../scripts/stack/process.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../scripts/stack/temporal-server.js';
 import type { ConversationSnapshot } from '../workflows/types.js';
-import { eventually, kbEntryAnswering, operatorCredential, useFreshDatabase } from './setup/helpers.js';
+import {
+  eventually,
+  kbEntryAnswering,
+  operatorCredential,
+  useFreshDatabase,
+  webchatPost,
+  webchatSession,
+  type WebchatTestSession,
+} from './setup/helpers.js';
 import { openSse } from './setup/sse.js';
 
 let temporal: TemporalDevServer;
@@ -51,20 +58,20 @@ afterAll(async () => {
   await disconnectMongo();
 });
 
-const post = (body: unknown) =>
-  fetch(`${app.gateway.url}/webchat/demo/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
+const post = (s: WebchatTestSession, body: unknown) => webchatPost(app.gateway.url, s, body);
+/** A new buyer: their session, and their reply stream (opened when `stream`). */
+async function newBuyer() {
+  const s = await webchatSession(app.gateway.url);
+  return { s, buyerId: s.buyerId, events: () => openSse(`${app.gateway.url}/webchat/demo/events`, s.auth) };
+}
 const wf = (buyerId: string) => conversationWorkflowId({ shopId: 'demo', channel: 'webchat', buyerId });
 
 describe('web chat on the real stack', () => {
   it('POST → the reply arrives over SSE, and both messages are in MongoDB', async () => {
-    const buyerId = `int-${randomUUID().slice(0, 8)}`;
-    const sse = openSse(`${app.gateway.url}/webchat/demo/events?buyerId=${buyerId}`);
+    const { s, buyerId, events } = await newBuyer();
+    const sse = events();
     await sse.opened;
-    const res = await post({ buyerId, messageId: 'a1', text: '¿Cuánto tarda el envío?' });
+    const res = await post(s, { messageId: 'a1', text: '¿Cuánto tarda el envío?' });
     expect(res.status).toBe(202);
     const ev = await eventually(() => sse.events.find((e) => e.event === 'message'), 30_000, 'SSE reply');
     const data = JSON.parse(ev.data);
@@ -82,8 +89,8 @@ describe('web chat on the real stack', () => {
   });
 
   it('keeps the search attributes current so operators can filter in the Temporal UI', async () => {
-    const buyerId = `sa-${randomUUID().slice(0, 8)}`;
-    await post({ buyerId, messageId: 'sa1', text: 'I want to talk to a human' });
+    const { s, buyerId } = await newBuyer();
+    await post(s, { messageId: 'sa1', text: 'I want to talk to a human' });
     await eventually(
       async () => {
         for await (const w of app.client.workflow.list({
@@ -99,10 +106,10 @@ describe('web chat on the real stack', () => {
   });
 
   it('operator endpoints drive the agent signals and the agent text reaches the buyer', async () => {
-    const buyerId = `op-${randomUUID().slice(0, 8)}`;
-    const sse = openSse(`${app.gateway.url}/webchat/demo/events?buyerId=${buyerId}`);
+    const { s, buyerId, events } = await newBuyer();
+    const sse = events();
     await sse.opened;
-    await post({ buyerId, messageId: 'op1', text: 'human please' });
+    await post(s, { messageId: 'op1', text: 'human please' });
     const opUrl = `${app.gateway.url}/operator/conversations/${encodeURIComponent(wf(buyerId))}`;
     const { headers: auth } = await operatorCredential();
     await eventually(
@@ -119,17 +126,14 @@ describe('web chat on the real stack', () => {
   });
 
   it('rejects bad input with clear 4xx errors', async () => {
-    const bad = await post({ buyerId: 'x y', text: '' });
+    const { s } = await newBuyer();
+    const bad = await post(s, { text: '' });
     expect(bad.status).toBe(400);
     const body = (await bad.json()) as { error: string; message: string };
     expect(body.error).toBe('invalid_request');
-    expect(body.message).toMatch(/buyerId/);
+    expect(body.message).toMatch(/text must not be empty/);
     expect(body.message).toMatch(/messageId is required/);
-    const json = await fetch(`${app.gateway.url}/webchat/demo/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{nope',
-    });
+    const json = await post(s, '{nope');
     expect(json.status).toBe(400);
     expect(((await json.json()) as { error: string }).error).toBe('invalid_json');
     const shop = await fetch(`${app.gateway.url}/webchat/nope/messages`, {
@@ -139,21 +143,21 @@ describe('web chat on the real stack', () => {
     });
     expect(shop.status).toBe(404);
     const sse = await fetch(`${app.gateway.url}/webchat/demo/events`);
-    expect(sse.status).toBe(400);
+    expect(sse.status).toBe(401);
   });
 
   it('Temporal down → 503 with the message kept; after restart the relay signals it and the reply arrives', async () => {
-    const buyerId = `down-${randomUUID().slice(0, 8)}`;
-    const sse = openSse(`${app.gateway.url}/webchat/demo/events?buyerId=${buyerId}`);
+    const { s, buyerId, events } = await newBuyer();
+    const sse = events();
     await sse.opened;
     await temporal.stop();
-    const res = await post({ buyerId, messageId: 'd1', text: 'Which payment methods do you accept?' });
+    const res = await post(s, { messageId: 'd1', text: 'Which payment methods do you accept?' });
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');
     const rec = await MessageModel.findOne({ channel: 'webchat', externalId: `demo:${buyerId}:d1` }).lean();
     expect(rec?.signalled).toBe(false);
     // A retry by the client while still down is also safe.
-    expect((await post({ buyerId, messageId: 'd1', text: 'Which payment methods do you accept?' })).status).toBe(503);
+    expect((await post(s, { messageId: 'd1', text: 'Which payment methods do you accept?' })).status).toBe(503);
     expect(await MessageModel.countDocuments({ channel: 'webchat', externalId: `demo:${buyerId}:d1` })).toBe(1);
 
     await bootTemporal();

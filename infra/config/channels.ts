@@ -55,16 +55,81 @@ const boolNamed = (name: string, dflt: boolean) =>
 
 export interface WebchatSettings {
   pollMs: number;
+  /** Buyer session lifetime since last use (SORA_WEBCHAT_SESSION_TTL). */
+  sessionTtlMs: number;
+  /** Messages a minute per buyer session, and per client address. */
+  postsPerMinPerSession: number;
+  postsPerMinPerAddress: number;
+  /** New sessions a minute per client address. */
+  sessionsPerMinPerAddress: number;
+  /** Open reply streams per buyer, and in this process. */
+  streamsPerBuyer: number;
+  streamsPerProcess: number;
 }
+
+const positiveInt = (dflt: number) =>
+  z.coerce
+    .number({ invalid_type_error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .default(dflt);
 
 export const webchatSpec: ChannelSpec<WebchatSettings> = {
   id: 'webchat',
   summary: 'web chat page and HTTP API (/chat, /webchat/:shop/…)',
-  vars: { SORA_WEBCHAT_POLL_MS: { kind: 'integer (ms)', default: '1000', description: 'SSE poll for replies written by other processes' } },
+  vars: {
+    SORA_WEBCHAT_POLL_MS: { kind: 'integer (ms)', default: '1000', description: 'SSE poll for replies written by other processes' },
+    SORA_WEBCHAT_SESSION_TTL: {
+      kind: 'duration',
+      default: '30d',
+      description: 'a buyer session (its token) expires when unused for this long; the buyer then starts a new anonymous one',
+    },
+    SORA_WEBCHAT_RATE_PER_MIN: {
+      kind: 'integer',
+      default: '20',
+      description: 'messages a minute per buyer session (then 429 + Retry-After)',
+    },
+    SORA_WEBCHAT_RATE_PER_MIN_PER_ADDRESS: {
+      kind: 'integer',
+      default: '120',
+      description: 'messages a minute per client address, all sessions together (the TCP peer: behind a reverse proxy, raise it)',
+    },
+    SORA_WEBCHAT_SESSIONS_PER_MIN: { kind: 'integer', default: '20', description: 'new buyer sessions a minute per client address' },
+    SORA_WEBCHAT_STREAMS_PER_BUYER: { kind: 'integer', default: '5', description: 'open reply streams per buyer (one per tab; then 429)' },
+    SORA_WEBCHAT_STREAMS_MAX: {
+      kind: 'integer',
+      default: '2000',
+      description: 'open reply streams in one process (then 503 + Retry-After)',
+    },
+  },
   parse: (env) =>
     z
-      .object({ SORA_WEBCHAT_POLL_MS: z.coerce.number().int().min(50, 'must be at least 50 (ms)').default(1000) })
-      .transform((e) => ({ pollMs: e.SORA_WEBCHAT_POLL_MS }))
+      .object({
+        SORA_WEBCHAT_POLL_MS: z.coerce.number().int().min(50, 'must be at least 50 (ms)').default(1000),
+        SORA_WEBCHAT_SESSION_TTL: z
+          .string()
+          .default('30d')
+          .transform((raw, ctx) => {
+            const r = parseDuration(raw);
+            if (r.ok && r.value >= 60_000) return r.value;
+            ctx.addIssue({ code: 'custom', message: r.ok ? `must be at least 1m (got "${raw}")` : r.message });
+            return z.NEVER;
+          }),
+        SORA_WEBCHAT_RATE_PER_MIN: positiveInt(20),
+        SORA_WEBCHAT_RATE_PER_MIN_PER_ADDRESS: positiveInt(120),
+        SORA_WEBCHAT_SESSIONS_PER_MIN: positiveInt(20),
+        SORA_WEBCHAT_STREAMS_PER_BUYER: positiveInt(5),
+        SORA_WEBCHAT_STREAMS_MAX: positiveInt(2000),
+      })
+      .transform((e) => ({
+        pollMs: e.SORA_WEBCHAT_POLL_MS,
+        sessionTtlMs: e.SORA_WEBCHAT_SESSION_TTL,
+        postsPerMinPerSession: e.SORA_WEBCHAT_RATE_PER_MIN,
+        postsPerMinPerAddress: e.SORA_WEBCHAT_RATE_PER_MIN_PER_ADDRESS,
+        sessionsPerMinPerAddress: e.SORA_WEBCHAT_SESSIONS_PER_MIN,
+        streamsPerBuyer: e.SORA_WEBCHAT_STREAMS_PER_BUYER,
+        streamsPerProcess: e.SORA_WEBCHAT_STREAMS_MAX,
+      }))
       .parse(env),
 };
 

@@ -21,6 +21,7 @@ export {
   envSchema,
   parseChannels,
   tiktokConfig,
+  webchatSpec,
   whatsappCloudConfig,
   whatsappConfig,
   type BotFrameworkSettings,

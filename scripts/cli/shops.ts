@@ -14,11 +14,50 @@ import {
 } from '../../activities/conversations/shop-profile.js';
 import { defaultStrategy, type ConversationStrategy } from '../../workflows/contract.js';
 import { conversationConfig } from '../../temporal.config.js';
+import { webchatIdentitySecret } from '../../models/webchat-identity-secret.js';
 import type { CommandResult } from './policies.js';
-import { cliConfig, fail, withCliDatabase } from './support.js';
+import { cliConfig, cliSecrets, fail, withCliDatabase } from './support.js';
 
 export const SHOPS_USAGE = `sora shops strategy --shop ID [--nudge on|off] [--nudge-delay 30s] [--nudge-after any|question]
-                     [--nudge-max N] [--coupon on|off] [--idle-close 10m] [--nps-delay 30m] [--reset FIELD] [--json]`;
+                     [--nudge-max N] [--coupon on|off] [--idle-close 10m] [--nps-delay 30m] [--reset FIELD] [--json]
+sora shops identity-secret --shop ID [--rotate]`;
+
+/**
+ * `sora shops identity-secret --shop ID [--rotate]`: create the shop's web chat identity secret and
+ * print it, once (the store keeps it server-side and signs its customer ids with it). When one is
+ * already set it is not shown again: --rotate replaces it (sessions already verified stay valid;
+ * new ones need hashes made with the new secret).
+ */
+export async function runIdentitySecretCommand(args: string[]): Promise<CommandResult> {
+  let values;
+  try {
+    values = parseArgs({ args, options: { shop: { type: 'string' }, rotate: { type: 'boolean' } } }).values;
+  } catch (e) {
+    return { code: 2, usage: `${(e as Error).message}\n${SHOPS_USAGE}` };
+  }
+  const shopId = values.shop;
+  if (!shopId) return { code: 2, usage: `shops identity-secret needs --shop ID\n${SHOPS_USAGE}` };
+  const current = await webchatIdentitySecret(shopId, cliSecrets());
+  if (current === undefined) return { code: 1, stderr: `sora shops identity-secret: no shop "${shopId}"\n` };
+  if (current && !values.rotate)
+    return {
+      code: 1,
+      stderr: `sora shops identity-secret: shop "${shopId}" already has a web chat identity secret (it is shown only once); --rotate replaces it\n`,
+    };
+  const secret = await webchatIdentitySecret(shopId, cliSecrets(), { rotate: true });
+  return {
+    code: 0,
+    stdout: [
+      `web chat identity secret of shop ${shopId}${current ? ' (rotated: the previous one no longer verifies)' : ''}:`,
+      '',
+      `  ${secret}`,
+      '',
+      "Shown once: keep it on the store's server only. For a signed-in customer, pass to the chat",
+      'page customerId and customerHash = HMAC-SHA256(secret, customerId) in hex (README "Web chat").',
+      '',
+    ].join('\n'),
+  };
+}
 
 const ms = (v: number) => (v % 3_600_000 === 0 ? `${v / 3_600_000}h` : v % 60_000 === 0 ? `${v / 60_000}m` : `${v / 1000}s`);
 
@@ -64,6 +103,7 @@ export async function run(args: string[]): Promise<void> {
 
 export async function runShopsCommand(args: string[], defaults: ConversationStrategy): Promise<CommandResult> {
   const [sub, ...rest] = args;
+  if (sub === 'identity-secret') return runIdentitySecretCommand(rest);
   if (sub !== 'strategy') return { code: 2, usage: `unknown shops command "${sub ?? ''}"\n${SHOPS_USAGE}` };
   let values;
   try {

@@ -111,3 +111,39 @@ export function testSecrets(seed = 'sora-cs test master key'): SecretBox {
   const key = createHash('sha256').update(seed).digest();
   return new SecretBox({ current: keyIdOf(key), keys: new Map([[keyIdOf(key), key]]), source: `the test key "${seed}"` });
 }
+
+export interface WebchatTestSession {
+  token: string;
+  buyerId: string;
+  kind: 'anonymous' | 'verified';
+  /** The Authorization header of this session. */
+  auth: Record<string, string>;
+}
+
+/**
+ * A web chat buyer session from the gateway (POST /webchat/:shop/sessions): anonymous, or verified
+ * when `identity` (customerId + customerHash) is given. Throws on any other answer than 201.
+ */
+export async function webchatSession(
+  gatewayUrl: string,
+  shopId = 'demo',
+  identity?: { customerId: string; customerHash: string },
+): Promise<WebchatTestSession> {
+  const res = await fetch(`${gatewayUrl}/webchat/${shopId}/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(identity ?? {}),
+  });
+  if (res.status !== 201) throw new Error(`POST /webchat/${shopId}/sessions answered ${res.status}: ${await res.text()}`);
+  const s = (await res.json()) as Omit<WebchatTestSession, 'auth'>;
+  return { ...s, auth: { authorization: `Bearer ${s.token}` } };
+}
+
+/** POST a web chat message as the session's buyer; returns the response. */
+export function webchatPost(gatewayUrl: string, s: Pick<WebchatTestSession, 'auth'>, body: unknown, shopId = 'demo'): Promise<Response> {
+  return fetch(`${gatewayUrl}/webchat/${shopId}/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...s.auth },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}

@@ -1,0 +1,164 @@
+/**
+ * Web chat channel.
+ *
+ *   GET  /chat?shop=ID                         the one-page chat UI
+ *   POST /webchat/:shopId/sessions             {} | {customerId, customerHash} → 201 {token, buyerId, kind, expiresAt}
+ *   POST /webchat/:shopId/messages             Bearer token; {messageId, text} → 202 {status, workflowId}
+ *   GET  /webchat/:shopId/events               Bearer token; server-sent events: replies as `event: message`
+ *
+ * The buyer is the session's (sessions.ts): a body `buyerId` is ignored when it is the session's
+ * own and refused (403) when it is another. Posts and session creation are rate limited per
+ * buyer and per client address; open streams are capped per buyer and per process.
+ *
+ * Replies are read from MongoDB (the send activity records every outbound message before it calls
+ * send), so the stream works across processes and resumes with Last-Event-ID. `send` only wakes the
+ * streams of this process at once; other processes pick the message up on their next poll.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { Request } from 'express';
+import { z } from 'zod';
+import { ShopModel } from '../../models/shop.js';
+import { defaultSecretBox, type SecretBox } from '../../infra/secrets/index.js';
+import { webchatSpec, type WebchatSettings } from '../../infra/config/index.js';
+import {
+  conversationWorkflowId,
+  type ChannelAdapter,
+  type ConversationRef,
+  type GatewayContext,
+  type OutboundMessage,
+} from '../channel.js';
+import { HttpError, validationError } from '../http-errors.js';
+import { limitRequests } from '../rate-limit.js';
+import { callerOf, createSession, requireSession } from './sessions.js';
+import { ReplyStreams } from './stream.js';
+
+const postBody = z.object({
+  /** Optional and redundant: the buyer is the session's. */
+  buyerId: z.string({ invalid_type_error: 'buyerId must be a string' }).optional(),
+  messageId: z
+    .string({
+      required_error: 'messageId is required (a client-generated id; resending the same id is safe)',
+      invalid_type_error: 'messageId must be a string',
+    })
+    .trim()
+    .min(1, 'messageId is required (a client-generated id; resending the same id is safe)')
+    .max(128),
+  text: z
+    .string({ required_error: 'text is required', invalid_type_error: 'text must be a string' })
+    .trim()
+    .min(1, 'text must not be empty')
+    .max(4096, 'text is longer than 4096 characters'),
+});
+
+/** The dedupe key of a web chat message: the client's messageId, scoped to its shop and buyer. */
+export function webchatExternalId(shopId: string, buyerId: string, messageId: string): string {
+  return `${shopId}:${buyerId}:${messageId}`;
+}
+
+/** The web chat settings (infra/config/channels.ts, SORA_WEBCHAT_*); unset ones take their defaults. */
+export interface WebchatOptions extends Partial<WebchatSettings> {
+  /** Opens the shops' sealed identity secrets (infra/secrets); default: the default configuration's box. */
+  secrets?: SecretBox;
+  /** SSE keep-alive comment interval. */
+  keepAliveMs?: number;
+}
+
+/** The defaults of every SORA_WEBCHAT_* setting. */
+export const WEBCHAT_DEFAULTS: WebchatSettings = webchatSpec.parse({});
+
+const UI_PATH = fileURLToPath(new URL('../../web/webchat.html', import.meta.url));
+
+export class WebchatAdapter implements ChannelAdapter {
+  readonly id = 'webchat';
+  private readonly settings: WebchatSettings;
+  private readonly streams: ReplyStreams;
+
+  private readonly secrets?: SecretBox;
+
+  constructor(opts: WebchatOptions = {}) {
+    this.secrets = opts.secrets;
+    const defined = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
+    this.settings = { ...WEBCHAT_DEFAULTS, ...defined };
+    this.streams = new ReplyStreams({
+      pollMs: this.settings.pollMs,
+      keepAliveMs: opts.keepAliveMs ?? 15_000,
+      perBuyer: this.settings.streamsPerBuyer,
+      perProcess: this.settings.streamsPerProcess,
+    });
+  }
+
+  async start(ctx: GatewayContext): Promise<void> {
+    const s = this.settings;
+    const ui = await readFile(UI_PATH, 'utf8');
+    const auth = requireSession(s.sessionTtlMs);
+    const shop = async (req: Request, _res: unknown, next: () => void) => {
+      await this.requireShop(req);
+      next();
+    };
+    ctx.app.get(['/chat', '/'], (_req, res) => {
+      res.type('html').send(ui);
+    });
+    ctx.app.post(
+      '/webchat/:shopId/sessions',
+      limitRequests({ max: s.sessionsPerMinPerAddress, what: 'new web chat sessions per client address' }),
+      shop,
+      async (req, res) => {
+        const session = await createSession(String(req.params.shopId), req.body, s.sessionTtlMs, this.secrets ?? defaultSecretBox());
+        ctx.log('webchat session created', { shopId: req.params.shopId, kind: session.kind });
+        res.status(201).json(session);
+      },
+    );
+    ctx.app.post(
+      '/webchat/:shopId/messages',
+      limitRequests({ max: s.postsPerMinPerAddress, what: 'web chat messages per client address' }),
+      shop,
+      auth,
+      limitRequests({
+        max: s.postsPerMinPerSession,
+        what: 'messages per buyer',
+        key: (_req, res) => `buyer:${callerOf(res).shopId}:${callerOf(res).buyerId}`,
+      }),
+      async (req, res) => {
+        const { shopId, buyerId } = callerOf(res);
+        const parsed = postBody.safeParse(req.body ?? {});
+        if (!parsed.success) throw validationError(parsed.error);
+        const { messageId, text } = parsed.data;
+        if (parsed.data.buyerId !== undefined && parsed.data.buyerId !== buyerId)
+          throw new HttpError(403, 'buyer_mismatch', 'buyerId is not the buyer of this session; omit it (the session decides the buyer)');
+        const result = await ctx.intake.accept({
+          channel: 'webchat',
+          shopId,
+          buyerId,
+          // Client-generated ids are only unique per buyer: scope them, or two browsers that both
+          // send "m1" would see the second message dropped as a redelivery.
+          externalId: webchatExternalId(shopId, buyerId, messageId),
+          text,
+          receivedAt: new Date().toISOString(),
+          raw: { userAgent: req.get('user-agent') ?? null },
+        });
+        res.status(result.status === 'accepted' ? 202 : 200).json({ ...result, externalId: messageId });
+      },
+    );
+    ctx.app.get('/webchat/:shopId/events', shop, auth, async (req, res) => {
+      const { shopId, buyerId } = callerOf(res);
+      await this.streams.serve(req, res, conversationWorkflowId({ shopId, channel: 'webchat', buyerId }));
+    });
+  }
+
+  async send(to: ConversationRef, _msg: OutboundMessage): Promise<{ externalId: string }> {
+    this.streams.bus.emit(to.workflowId);
+    return { externalId: `webchat-${randomUUID()}` };
+  }
+
+  async stop(): Promise<void> {
+    this.streams.closeAll();
+  }
+
+  private async requireShop(req: Request): Promise<string> {
+    const shopId = String(req.params.shopId ?? '');
+    if (!(await ShopModel.exists({ shopId }))) throw new HttpError(404, 'unknown_shop', `no shop "${shopId}"`);
+    return shopId;
+  }
+}
