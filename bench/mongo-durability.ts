@@ -5,9 +5,11 @@
  * second on kill -9) and `sync` (the default since: commit + fsync before the reply, group commit).
  *   - 1 writer:   `n` single-document inserts one after another (latency of one write)
  *   - 16 writers: `4n` inserts from 16 concurrent writers (throughput; writes share fsyncs)
+ * Three alternating rounds per mode (same background load for both), results pooled.
  * Writes the table into BENCHMARKS.md (between its mongo-durability markers) and prints it.
  * `npm run bench:durability -- 500` for n = 500 (default 300).
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,10 +29,17 @@ interface Result {
   p95: number;
 }
 
+const ROUNDS = 3;
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
-async function measure(mode: MongoDurability, writers: number, n: number, dir: string): Promise<Result> {
-  const server = await startMongoJavaServer(await freePort(), path.join(dir, `${mode}-${writers}`, 'bench.mv'), dir, 'bench', mode);
+interface Sample {
+  latencies: number[];
+  secs: number;
+}
+
+async function measure(mode: MongoDurability, writers: number, n: number, dir: string, round: number): Promise<Sample> {
+  const file = path.join(dir, `${mode}-${writers}-${round}`, 'bench.mv');
+  const server = await startMongoJavaServer(await freePort(), file, dir, 'bench', mode);
   const conn = await mongoose.createConnection(server.uri).asPromise();
   try {
     const col = conn.db!.collection('messages');
@@ -49,9 +58,7 @@ async function measure(mode: MongoDurability, writers: number, n: number, dir: s
         }
       }),
     );
-    const secs = (performance.now() - t0) / 1000;
-    latencies.sort((a, b) => a - b);
-    return { mode, writers, n, perSecond: n / secs, p50: pct(latencies, 50), p95: pct(latencies, 95) };
+    return { latencies, secs: (performance.now() - t0) / 1000 };
   } finally {
     await conn.close();
     await server.stop();
@@ -71,17 +78,37 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sora-bench-durability-'));
   const results: Result[] = [];
   try {
-    for (const writers of [1, 16])
-      for (const mode of ['lazy', 'sync'] as const) results.push(await measure(mode, writers, writers === 1 ? n : 4 * n, dir));
+    for (const writers of [1, 16]) {
+      const count = writers === 1 ? n : 4 * n;
+      const samples: Record<MongoDurability, Sample[]> = { lazy: [], sync: [] };
+      // Alternating rounds, so both modes see the same background load.
+      for (let round = 0; round < ROUNDS; round++)
+        for (const mode of ['lazy', 'sync'] as const) samples[mode].push(await measure(mode, writers, count, dir, round));
+      for (const mode of ['lazy', 'sync'] as const) {
+        const latencies = samples[mode].flatMap((x) => x.latencies).sort((a, b) => a - b);
+        const secs = samples[mode].reduce((t, x) => t + x.secs, 0);
+        results.push({
+          mode,
+          writers,
+          n: count * ROUNDS,
+          perSecond: (count * ROUNDS) / secs,
+          p50: pct(latencies, 50),
+          p95: pct(latencies, 95),
+        });
+      }
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   const load = os.loadavg().map((l) => l.toFixed(2));
+  const others = spawnSync('ps', ['-eo', 'comm='], { encoding: 'utf8' }).stdout.split('\n');
+  const running = ['node', 'java', 'temporal'].map((c) => `${others.filter((o) => o.trim() === c).length} ${c}`).join(', ');
   const section = [
     '<!-- BEGIN mongo-durability -->',
     `\`npm run bench:durability\` (${new Date().toISOString().slice(0, 16)}Z, ${os.cpus().length} cores, temp folder on ` +
-      `${os.tmpdir()}, load average ${load.join(' / ')} at the end): single-document inserts with the app's default write ` +
-      'concern; `lazy` = H2 default (lost the last second on kill -9), `sync` = commit + fsync before the reply.',
+      `${os.tmpdir()}; load average ${load.join(' / ')} at the end, other processes: ${running}): ` +
+      `${ROUNDS} alternating rounds per mode, single-document inserts with the app's default write concern; ` +
+      '`lazy` = H2 default (lost the last second on kill -9), `sync` = commit + fsync before the reply (group commit).',
     '',
     table(results),
     '<!-- END mongo-durability -->',

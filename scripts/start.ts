@@ -70,6 +70,14 @@ async function main(): Promise<void> {
     process.exit(code);
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stopAll(0));
+  // `npm start` runs this under tsx's own process; if that one is killed, this one is re-parented: stop too.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) {
+      log('the process that started the launcher is gone', { was: parent });
+      void stopAll(1);
+    }
+  }, 1000).unref();
 
   try {
     // Servers a killed launcher left running still hold the ports: terminate them first.
