@@ -102,7 +102,8 @@ it('a killed launcher is reclaimed on the next start, a killed server is restart
   const c = await launch(mongoPort, temporalPort);
   expect(c.ready.reclaimed).toEqual([]);
   c.proc.kill('SIGTERM');
-  await once(c.proc, 'exit');
-  expect(alive(c.ready.mongoPid) || alive(c.ready.temporalPid)).toBe(false);
+  const [code] = (await once(c.proc, 'exit')) as [number | null];
+  expect(code, c.output()).toBe(0);
+  expect([identify(c.ready.mongoPid), identify(c.ready.temporalPid)]).toEqual([null, null]);
   expect(readdirSync(runDir)).toEqual([]);
 });

@@ -28,9 +28,10 @@ const temporal = await startTemporalDevServer({
   logDir,
   supervise,
 });
-process.stdout.write(
-  `READY ${JSON.stringify({ reclaimed: reclaimed.map((r) => r.child.pid), mongoPid: mongo.pid, temporalPid: temporal.service.child.pid })}\n`,
-);
+// Before READY: the test may send SIGTERM as soon as it reads it.
 process.on('SIGTERM', () => {
   void Promise.all([mongo.stop(), temporal.stop()]).then(() => process.exit(0));
 });
+process.stdout.write(
+  `READY ${JSON.stringify({ reclaimed: reclaimed.map((r) => r.child.pid), mongoPid: mongo.pid, temporalPid: temporal.service.child.pid })}\n`,
+);
