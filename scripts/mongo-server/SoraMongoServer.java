@@ -115,8 +115,13 @@ public class SoraMongoServer {
     private DurableH2Backend(MVStore store) {
       super(store);
       this.store = store;
-      // Without the background writer nothing rewrites sparse chunks: do it every 30 s, durably.
-      maintenance.scheduleWithFixedDelay(this::compact, 30, 30, TimeUnit.SECONDS);
+      // Every write commits a chunk of its own. H2 keeps replaced chunks 45 s by default (a guard
+      // for file systems that reorder unsynced writes; every commit here is fsynced), which at
+      // hundreds of commits a second grows the file by hundreds of MB: keep them 5 s, still far
+      // longer than a read takes.
+      store.setRetentionTime(5_000);
+      // Without the background writer nothing rewrites sparse chunks: do it every 5 s, durably.
+      maintenance.scheduleWithFixedDelay(this::compact, 5, 5, TimeUnit.SECONDS);
     }
 
     @Override
