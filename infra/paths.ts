@@ -24,6 +24,8 @@ export const paths = {
   mongoData: path.join(soraHome, 'mongo', 'data', 'sora.mv'),
   mongodData: path.join(soraHome, 'mongod'),
   logs: path.join(soraHome, 'logs'),
+  /** Pid files of the launcher's children (scripts/stack/pid-file.ts). */
+  run: path.join(soraHome, 'run'),
 };
 
 /** Pinned versions of what the stack installs from package registries. */

