@@ -6,7 +6,6 @@
  * the workflow is gone from Temporal, the order is kept unlinked, and one audit entry without
  * personal data records the request.
  */
-import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -22,12 +21,14 @@ import { UnmatchedQuestionModel } from '../models/unmatched-question.js';
 import { startApp, type App } from '../scripts/app.js';
 import { runBuyersCommand } from '../scripts/cli/buyers.js';
 import { seedDemoShop } from '../scripts/demo/demo-shop.js';
-import { eventually, useFreshDatabase } from './setup/helpers.js';
+import { eventually, useFreshDatabase, webchatPost, webchatSession, type WebchatTestSession } from './setup/helpers.js';
 
 const TOKEN = 'op-rights-secret';
 let app: App;
-const buyerId = `gdpr-${randomUUID().slice(0, 8)}`;
-const other = `keep-${randomUUID().slice(0, 8)}`;
+// Web chat buyers: their ids come from their sessions (server-made, anonymous), one each.
+let buyerId: string;
+let other: string;
+const sessions = new Map<string, WebchatTestSession>();
 const wfId = (b: string) => conversationWorkflowId({ shopId: 'demo', channel: 'webchat', buyerId: b });
 const TEXTS = ['Which payment methods do you accept? zebra-quartz-17', 'Do you ship to Canada? maple-otter-42'];
 const NPS_TEXT = '9 lovely-heron-service';
@@ -43,6 +44,11 @@ beforeAll(async () => {
     relayIntervalMs: 600_000,
     webchatPollMs: 200,
   });
+  for (const _ of [0, 1]) {
+    const s = await webchatSession(app.gateway.url);
+    sessions.set(s.buyerId, s);
+  }
+  [buyerId, other] = [...sessions.keys()] as [string, string];
 });
 
 afterAll(async () => {
@@ -51,11 +57,7 @@ afterAll(async () => {
 });
 
 async function chat(b: string, text: string, n: number): Promise<void> {
-  const res = await fetch(`${app.gateway.url}/webchat/demo/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ buyerId: b, messageId: `m-${n}`, text }),
-  });
+  const res = await webchatPost(app.gateway.url, sessions.get(b)!, { messageId: `m-${n}`, text });
   expect(res.status).toBe(202);
   await eventually(
     async () => (await MessageModel.countDocuments({ workflowId: wfId(b), direction: 'out', status: 'sent' })) >= n,

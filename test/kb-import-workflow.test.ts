@@ -24,7 +24,7 @@ import { operatorServices } from '../scripts/operator-services.js';
 import { createImportWorker } from '../scripts/worker.js';
 import { conversationConfig } from '../temporal.config.js';
 import { defaultStrategy, kbImportProgress, kbImportWorkflowId } from '../workflows/contract.js';
-import { eventually, useFreshDatabase } from './setup/helpers.js';
+import { eventually, useFreshDatabase, webchatPost, webchatSession } from './setup/helpers.js';
 import { loadConfig } from '../infra/config/index.js';
 import { conversationWorkflowId } from '../infra/channel-contract.js';
 import { MessageModel } from '../models/message.js';
@@ -366,12 +366,9 @@ describe('the app: an import runs beside conversations', () => {
       const status = async () =>
         (await (await opFetch(`${kb}/imports/${importId}`)).json()) as { status: string; progress: { embedded: number } };
       await eventually(async () => (await status()).progress.embedded > 0, 60_000, 'the import to start embedding');
-      const buyerId = `during-import-${process.pid}`;
-      const sent = await fetch(`${app.gateway.url}/webchat/demo/messages`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ buyerId, messageId: 'm1', text: 'How long does shipping take?' }),
-      });
+      const session = await webchatSession(app.gateway.url);
+      const buyerId = session.buyerId;
+      const sent = await webchatPost(app.gateway.url, session, { messageId: 'm1', text: 'How long does shipping take?' });
       expect(sent.status).toBe(202);
       const workflowId = conversationWorkflowId({ shopId: 'demo', channel: 'webchat', buyerId });
       await eventually(() => MessageModel.findOne({ workflowId, direction: 'out', author: 'bot' }).lean(), 60_000, 'the bot reply');

@@ -21,7 +21,7 @@ import { missedText } from '../scripts/cli/kb.js';
 import { seedDemoShop } from '../scripts/demo/demo-shop.js';
 import { freePort } from '../scripts/stack/process.js';
 import * as contract from '../workflows/contract.js';
-import { operatorCredential, signalsInHistory, useFreshDatabase } from './setup/helpers.js';
+import { operatorCredential, signalsInHistory, useFreshDatabase, webchatPost, webchatSession } from './setup/helpers.js';
 
 /** A channel stand-in that adds one operator route and one webhook, as real adapters do. */
 function probeAdapter(): ChannelAdapter {
@@ -90,12 +90,9 @@ const send = (a: App, r: (typeof ROUTES)[number], headers: Record<string, string
 
 /** A web chat conversation of the demo shop (no worker: the workflow only records signals). */
 async function conversation(a: App): Promise<string> {
-  const buyerId = `b-${randomUUID().slice(0, 8)}`;
-  const res = await fetch(`${a.gateway.url}/webchat/demo/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ buyerId, messageId: 'm1', text: 'hello' }),
-  });
+  const session = await webchatSession(a.gateway.url);
+  const buyerId = session.buyerId;
+  const res = await webchatPost(a.gateway.url, session, { messageId: 'm1', text: 'hello' });
   expect(res.status).toBe(202);
   return conversationWorkflowId({ shopId: 'demo', channel: 'webchat', buyerId });
 }

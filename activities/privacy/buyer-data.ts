@@ -34,6 +34,7 @@ import { OrderModel } from '../../models/order.js';
 import { PrivacyAuditModel } from '../../models/privacy-audit.js';
 import { ShopModel } from '../../models/shop.js';
 import { UnmatchedQuestionModel } from '../../models/unmatched-question.js';
+import { WebchatSessionModel } from '../../models/webchat-session.js';
 
 export interface BuyerDataRequest {
   shopId: string;
@@ -268,6 +269,10 @@ export async function forgetBuyerData(r: BuyerDataRequest, client: Client): Prom
   }
   counts.couponsAnonymised = coupons;
   counts.buyers = (await BuyerModel.deleteMany(byBuyer(s))).deletedCount;
+  // Web chat sessions name the buyer: signed out everywhere.
+  counts.webchatSessions = s.channels.includes('webchat')
+    ? (await WebchatSessionModel.deleteMany({ shopId: s.shopId, buyerId: s.buyerId })).deletedCount
+    : 0;
   const requestId = await audit(r, s, 'forget', counts);
   return { requestId, shopId: s.shopId, channels: s.channels, counts };
 }
