@@ -88,7 +88,9 @@ export function telegramDriver(api: LocalBotApi, secret: string, shopId = 'demo'
  * session route does not exist before it. Replies are read from the buyer's event stream by the
  * caller (`delivered` is filled by `onReply`).
  */
-export function webchatDriver(shopId = 'demo'): BuyerDriver & { sessions: Map<number, { token: string; buyerId: string }>; onReply(b: number, text: string): void } {
+export function webchatDriver(
+  shopId = 'demo',
+): BuyerDriver & { sessions: Map<number, { token: string; buyerId: string }>; onReply(b: number, text: string): void } {
   const sessions = new Map<number, { token: string; buyerId: string }>();
   const replies = new Map<number, string[]>();
   const session = (b: number) => {
@@ -102,7 +104,11 @@ export function webchatDriver(shopId = 'demo'): BuyerDriver & { sessions: Map<nu
     buyerId: (b) => session(b).buyerId,
     externalId: (b, n) => `${shopId}:${session(b).buyerId}:m${n}`,
     async open(url, b) {
-      const r = await fetch(`${url}/webchat/${shopId}/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      const r = await fetch(`${url}/webchat/${shopId}/sessions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
       if (r.status >= 300) throw new Error(`POST /webchat/${shopId}/sessions answered ${r.status}: ${await r.text()}`);
       sessions.set(b, (await r.json()) as { token: string; buyerId: string });
     },

@@ -96,7 +96,12 @@ describe('fault suite: kill -9 of the app, Temporal and MongoDB under load', () 
     const r = await fetch(`${stack.gatewayUrl}/operator/shops/demo/strategy`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${OPERATOR_TOKEN}` },
-      body: JSON.stringify({ silenceNudge: true, silenceNudgeDelay: `${NUDGE_DELAY_S}s`, silenceNudgeAfter: 'any_reply', silenceNudgeMax: 1 }),
+      body: JSON.stringify({
+        silenceNudge: true,
+        silenceNudgeDelay: `${NUDGE_DELAY_S}s`,
+        silenceNudgeAfter: 'any_reply',
+        silenceNudgeMax: 1,
+      }),
     });
     expect(r.status, await r.text()).toBe(200);
     log(`stack up in ${stack.dir} (logs: ${stack.logDir})`);
@@ -232,7 +237,10 @@ describe('fault suite: kill -9 of the app, Temporal and MongoDB under load', () 
         const kill = kills.find((x) => (x.what === 'app' || x.what === 'mongo') && index >= x.callsBefore && index < x.callsAt);
         if (kill) {
           orphanByKill[kill.what] = (orphanByKill[kill.what] ?? 0) + 1;
-        } else problems.push(`buyer ${b}: the platform received "${String(c.params.text).slice(0, 40)}…" (call ${index}) with no record and no kill in flight`);
+        } else
+          problems.push(
+            `buyer ${b}: the platform received "${String(c.params.text).slice(0, 40)}…" (call ${index}) with no record and no kill in flight`,
+          );
       });
     }
 
@@ -250,7 +258,9 @@ describe('fault suite: kill -9 of the app, Temporal and MongoDB under load', () 
       platformDuplicatesAtAKill: orphanByKill,
       nudgesPendingAtFinalKill: BUYERS - nudgesBefore,
       nudgesExactlyOnce: nudgesOk,
-      kills: kills.map((k) => `${k.what} at +${((k.at - t0) / 1000).toFixed(1)} s${k.downMs ? `, back after ${(k.downMs / 1000).toFixed(1)} s` : ''}`),
+      kills: kills.map(
+        (k) => `${k.what} at +${((k.at - t0) / 1000).toFixed(1)} s${k.downMs ? `, back after ${(k.downMs / 1000).toFixed(1)} s` : ''}`,
+      ),
       loadSeconds: Number((loadMs / 1000).toFixed(1)),
       allAnsweredSeconds: Number(((repliedAt - loadStart) / 1000).toFixed(1)),
       totalSeconds: Number(((Date.now() - t0) / 1000).toFixed(1)),

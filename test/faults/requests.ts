@@ -105,28 +105,59 @@ export const contentType = fc.constantFrom(
 /** Extra headers that change how a body is read. */
 const bodyHeaders = fc.oneof(
   { weight: 6, arbitrary: fc.constant({}) },
-  { weight: 1, arbitrary: fc.constantFrom({ 'content-encoding': 'gzip' }, { 'content-encoding': 'deflate' }, { 'content-encoding': 'br' }, { 'content-encoding': 'x-bogus' }) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      { 'content-encoding': 'gzip' },
+      { 'content-encoding': 'deflate' },
+      { 'content-encoding': 'br' },
+      { 'content-encoding': 'x-bogus' },
+    ),
+  },
 );
 
 /** Header values for credentials: absent, empty, malformed, wrong, huge, non-ASCII (latin1). */
 export const badCredential = fc.oneof(
   fc.constant(undefined),
-  fc.constantFrom('', 'Bearer', 'Bearer ', 'Bearer wrong-token', 'Basic YWRtaW46YWRtaW4=', 'bearer x', 'Bearer null', 'Bearer undefined', 'Token x'),
+  fc.constantFrom(
+    '',
+    'Bearer',
+    'Bearer ',
+    'Bearer wrong-token',
+    'Basic YWRtaW46YWRtaW4=',
+    'bearer x',
+    'Bearer null',
+    'Bearer undefined',
+    'Token x',
+  ),
   fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 120 }),
   fc.string({ unit: fc.integer({ min: 0xa0, max: 0xff }).map((c) => String.fromCharCode(c)), maxLength: 40 }),
   fc.integer({ min: 9_000, max: 20_000 }).map((n) => `Bearer ${'t'.repeat(n)}`),
 );
 
-/** Delete a required field or give it the wrong type, somewhere along `paths`. */
+const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+
+/** Delete a required field or give it a value of another type, somewhere along `paths`. */
 export function broken(template: unknown, paths: string[][]): fc.Arbitrary<unknown> {
-  return fc.tuple(fc.constantFrom(...paths), fc.option(wrongType, { nil: undefined, freq: 4 })).map(([p, v]) => {
+  return fc.constantFrom(...paths).chain((p) => {
     const copy = structuredClone(template) as Record<string, unknown>;
     let o: Record<string, unknown> = copy;
     for (const k of p.slice(0, -1)) o = o[k] as Record<string, unknown>;
     const last = p[p.length - 1]!;
-    if (v === undefined) delete o[last];
-    else o[last] = v;
-    return copy;
+    const original = o[last];
+    return fc
+      .option(
+        wrongType.filter((v) => kind(v) !== kind(original)),
+        { nil: undefined, freq: 4 },
+      )
+      .map((v) => {
+        const out = structuredClone(copy);
+        let t: Record<string, unknown> = out;
+        for (const k of p.slice(0, -1)) t = t[k] as Record<string, unknown>;
+        if (v === undefined) delete t[last];
+        else t[last] = v;
+        return out;
+      });
   });
 }
 
