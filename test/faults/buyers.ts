@@ -1,8 +1,8 @@
 /**
  * Buyer drivers for the fault suite: how one buyer message reaches the gateway, and how the test
  * reads what the platform delivered back. A driver behaves like a platform that redelivers: a post
- * answered 5xx or not answered at all (the app is down) is sent again with the same id until it is
- * accepted (2xx); a 4xx is final.
+ * answered 5xx, 429 or 408, or not answered at all (the app is down), is sent again with the same id
+ * until it is accepted (2xx); any other 4xx is final.
  *
  * The default is Telegram (webhook mode, the local Bot API server of test/setup/telegram-bot-api.ts
  * plays Telegram); `webchatDriver` is the same contract over the web chat session API.
@@ -52,7 +52,8 @@ export async function deliverWithRetry(
     } catch {
       status = 'network';
     }
-    if (status !== 'network' && status < 500) return { status, attempts, refusals };
+    // 429 (a rate limit) and 408 are "later", like 5xx; any other 4xx is final.
+    if (status !== 'network' && status < 500 && status !== 429 && status !== 408) return { status, attempts, refusals };
     refusals[status] = (refusals[status] ?? 0) + 1;
     if (Date.now() > deadline) return { status: status === 'network' ? 0 : status, attempts, refusals };
     await new Promise((r) => setTimeout(r, 300 + Math.random() * 700));
