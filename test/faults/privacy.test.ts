@@ -52,11 +52,18 @@ describe('privacy: no route returns another buyer’s or another shop’s data',
   });
   const url = (p: string) => `${app.gateway.url}${p}`;
   const wf = (shopId: string, buyerId: string) => conversationWorkflowId({ shopId, channel: 'webchat', buyerId });
-  const op = (path: string, init: RequestInit = {}, token: string | null = TOKEN) =>
-    fetch(url(`/operator${path}`), {
-      ...init,
-      headers: { 'content-type': 'application/json', ...(token !== null ? { authorization: `Bearer ${token}` } : {}), ...init.headers },
+  /** An operator API call; a connection reset by the server between keep-alive requests is retried once. */
+  const op = async (path: string, init: RequestInit = {}, token: string | null = TOKEN): Promise<Response> => {
+    const call = () =>
+      fetch(url(`/operator${path}`), {
+        ...init,
+        headers: { 'content-type': 'application/json', ...(token !== null ? { authorization: `Bearer ${token}` } : {}), ...init.headers },
+      });
+    return call().catch((e: unknown) => {
+      if ((e as { cause?: { code?: string } }).cause?.code !== 'ECONNRESET') throw e;
+      return call();
     });
+  };
 
   /** A conversation for this buyer (through the intake, as any channel would) with an agent-written secret in it. */
   async function conversationWithSecret(shopId: string, buyerId: string): Promise<string> {
@@ -175,13 +182,18 @@ describe('privacy: no route returns another buyer’s or another shop’s data',
     ];
     for (const token of [null, '', 'wrong', TOKEN.slice(0, -1), `${TOKEN}x`, TOKEN.toUpperCase()])
       for (const [method, path, body] of calls) {
+        const what = `${method} ${path} with token ${JSON.stringify(token)}`;
         const r = await op(
           path,
-          { method, ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }) },
+          typeof body === 'string'
+            ? { method, body, headers: { 'content-type': 'text/csv' } }
+            : { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) },
           token,
-        );
+        ).catch((e: unknown) => {
+          throw new Error(`${what}: ${String(e)} (${String((e as Error).cause)})`);
+        });
         const text = await r.text();
-        expect(r.status, `${method} ${path} with token ${JSON.stringify(token)}`).toBe(401);
+        expect(r.status, what).toBe(401);
         expect(text).not.toContain(secret);
       }
     // Nothing those calls tried took effect.
