@@ -10,7 +10,7 @@ import { createAdapters } from '../bots/channels.js';
 import { ConfigError, loadConfig } from '../infra/config/index.js';
 import { ChannelSendError, conversationWorkflowId, type ConversationRef } from '../bots/channel.js';
 import { MAX_TEXT, SECRET_HEADER, splitText, TelegramAdapter } from '../bots/telegram/adapter.js';
-import { normalizeUpdate } from '../bots/telegram/normalize.js';
+import { messageShapeProblem, normalizeUpdate } from '../bots/telegram/normalize.js';
 import { toActivityFailure } from '../activities/messaging/send.js';
 import { disconnectMongo } from '../models/connection.js';
 import { MessageModel } from '../models/message.js';
@@ -97,6 +97,15 @@ describe('telegram: which updates are buyer messages (saved payloads)', () => {
     delete plain.message!.entities;
     expect(normalizeUpdate(plain, { shopId: 'demo', me, groupChats: 'mentions' }).kind).toBe('ignore');
     expect(normalizeUpdate(plain, { shopId: 'demo', me, groupChats: 'all' }).kind).toBe('message');
+  });
+
+  it('a message with a field of the wrong type is named (the webhook answers 400, found by the fuzz pass)', () => {
+    const u = telegramFixture<Update & { message: Record<string, unknown> }>('update-private-text.json');
+    expect(messageShapeProblem(u)).toBeUndefined();
+    expect(messageShapeProblem({ ...u, message: { ...u.message, text: 42 } })).toBe('message.text: Expected string, received number');
+    expect(messageShapeProblem({ ...u, message: { ...u.message, chat: null } })).toMatch(/^message\.chat: /);
+    expect(messageShapeProblem({ ...u, message: { ...u.message, from: {} } })).toMatch(/message\.from\.id: Required/);
+    expect(messageShapeProblem({ update_id: 1, edited_message: { text: 42 } } as { message?: unknown })).toBeUndefined(); // ignored kinds are not checked
   });
 
   it('splits text longer than 4096 characters at a line break', () => {

@@ -74,6 +74,18 @@ describe('webhook normalization', () => {
     expect(p.ignored.map((i) => i.reason)).toEqual(['message type reaction', 'field account_update']);
   });
 
+  it('a text message whose text.body is missing or not a string is ignored, not recorded empty (found by the fuzz pass)', () => {
+    for (const text of [undefined, {}, { body: 42 }, { body: '  ' }, 'hello']) {
+      const body = JSON.parse(fixture('text-message.json'));
+      const m = body.entry[0].changes[0].value.messages[0];
+      if (text === undefined) delete m.text;
+      else m.text = text;
+      const p = parseWebhook(body, mediaUrl);
+      expect(p.messages, JSON.stringify(text)).toEqual([]);
+      expect(p.ignored.map((i) => i.reason)).toEqual(['text message without text']);
+    }
+  });
+
   it('media: the caption becomes the text, the media an attachment with type and mime type', () => {
     const p = parseWebhook(JSON.parse(fixture('image-with-caption.json')), mediaUrl);
     expect(p.messages[0]).toMatchObject({

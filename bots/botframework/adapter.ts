@@ -76,6 +76,7 @@ const activityShape = z.object({
   serviceUrl: z.string({ required_error: 'serviceUrl is required' }).url('serviceUrl must be a URL'),
   conversation: z.object({ id: z.string().min(1) }, { required_error: 'conversation is required' }),
   from: z.object({ id: z.string().min(1) }, { required_error: 'from is required' }),
+  text: z.string({ invalid_type_error: 'text must be a string' }).optional(),
 });
 
 /** CloudAdapter with its request pipeline callable directly, so errors reach the gateway's error handler. */
@@ -113,6 +114,8 @@ export class BotFrameworkAdapter implements ChannelAdapter {
           const n = normalizeActivity(turn.activity, { shopId: this.opts.shopId, groupChats: this.opts.groupChats ?? 'ignore' });
           if (n.kind === 'ignore') {
             ctx.log('botframework activity ignored', { type: activity.type, channelId: activity.channelId, reason: n.reason });
+            // An invoke expects an answer; without one the CloudAdapter answers 501. Acknowledge it: 200, nothing to do.
+            if (turn.activity.type === 'invoke') await turn.sendActivity({ type: 'invokeResponse', value: { status: 200 } });
             return;
           }
           const result = await ctx.intake.accept(n.message);

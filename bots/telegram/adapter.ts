@@ -22,7 +22,7 @@ import type { ChannelAdapter, ConversationRef, GatewayContext, InboundMessage, O
 import { TemporalUnavailableError } from '../intake.js';
 import { HttpError } from '../http-errors.js';
 import { telegramSendError } from './errors.js';
-import { normalizeUpdate, updateKind, type GroupChats, type TelegramReplyTo } from './normalize.js';
+import { messageShapeProblem, normalizeUpdate, updateKind, type GroupChats, type TelegramReplyTo } from './normalize.js';
 
 export const SECRET_HEADER = 'X-Telegram-Bot-Api-Secret-Token';
 /** Telegram's limit for one text message (https://core.telegram.org/bots/api#sendmessage). */
@@ -81,6 +81,8 @@ export class TelegramAdapter implements ChannelAdapter {
         const b = req.body as { update_id?: unknown } | undefined;
         if (typeof b !== 'object' || b === null || !Number.isInteger(b.update_id))
           throw new HttpError(400, 'invalid_update', 'the body is not a Telegram Update (no integer update_id)');
+        const problem = messageShapeProblem(b as { message?: unknown });
+        if (problem) throw new HttpError(400, 'invalid_update', `the body is not a Telegram Update: ${problem}`);
         try {
           await callback(req, res);
         } catch (e) {

@@ -14,6 +14,7 @@
  *   - service messages with neither text nor attachment (pins, joins…).
  */
 import type { Message, Update, UserFromGetMe } from 'grammy/types';
+import { z } from 'zod';
 import type { Attachment, InboundMessage } from '../channel.js';
 
 export type GroupChats = 'ignore' | 'mentions' | 'all';
@@ -30,6 +31,48 @@ export interface TelegramReplyTo extends Record<string, unknown> {
 export type Normalized = { kind: 'message'; message: InboundMessage } | { kind: 'ignore'; reason: string };
 
 const ignore = (reason: string): Normalized => ({ kind: 'ignore', reason });
+
+const int = z.number().int();
+const str = z.string();
+const fileShape = z.object({ mime_type: str.optional(), file_size: z.number().optional(), file_name: str.optional() });
+const point = z.object({ latitude: z.number(), longitude: z.number() });
+/** The fields of a `message` that normalizeUpdate reads, with their Bot API types (other fields pass through). */
+const messageShape = z.object({
+  message_id: int,
+  date: int,
+  chat: z.object({ id: int, type: str }),
+  from: z.object({ id: int, is_bot: z.boolean() }).optional(),
+  sender_chat: z.object({}).passthrough().optional(),
+  text: str.optional(),
+  caption: str.optional(),
+  is_topic_message: z.boolean().optional(),
+  message_thread_id: int.optional(),
+  entities: z.array(z.object({ type: str, offset: int, length: int })).optional(),
+  caption_entities: z.array(z.object({ type: str, offset: int, length: int })).optional(),
+  reply_to_message: z.object({ from: z.object({ id: int }).optional() }).optional(),
+  photo: z.array(z.object({ width: z.number(), height: z.number(), file_size: z.number().optional() })).optional(),
+  animation: fileShape.optional(),
+  document: fileShape.optional(),
+  video: fileShape.optional(),
+  audio: fileShape.optional(),
+  voice: fileShape.optional(),
+  video_note: z.object({ file_size: z.number().optional() }).optional(),
+  sticker: z.object({ file_size: z.number().optional(), emoji: str.optional() }).optional(),
+  location: point.optional(),
+  venue: z.object({ title: str, address: str, location: point }).optional(),
+  contact: z.object({ first_name: str, phone_number: str.optional() }).optional(),
+});
+
+/**
+ * What is wrong with a webhook body's `message`, if anything: a field normalizeUpdate reads that is
+ * missing or not of its Bot API type (→ 400 naming it). Other update kinds are ignored whole, unchecked.
+ */
+export function messageShapeProblem(u: { message?: unknown }): string | undefined {
+  if (u.message === undefined) return undefined;
+  const r = messageShape.safeParse(u.message);
+  if (r.success) return undefined;
+  return r.error.issues.map((i) => `message.${i.path.join('.')}: ${i.message}`).join('; ');
+}
 
 export function updateKind(u: Update): string {
   return Object.keys(u).find((k) => k !== 'update_id') ?? 'unknown';

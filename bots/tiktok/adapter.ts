@@ -292,6 +292,8 @@ export class TiktokAdapter implements ChannelAdapter {
     } catch (e) {
       if (!(e instanceof PartnerApiError)) throw e;
       this.log('tiktok authorization failed', { code: e.code, error: e.message });
+      // TikTok refused this code (unknown, used or expired: the seller authorizes again) → 400; TikTok unreachable or failing → 502.
+      if (!e.retryable) throw new HttpError(400, 'authorization_failed', `TikTok Shop refused the authorization code: ${e.message}`);
       throw new HttpError(502, 'authorization_failed', e.message);
     }
   }

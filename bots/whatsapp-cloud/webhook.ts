@@ -302,6 +302,8 @@ function normalizeMessage(
   } else {
     return { reason: `message type ${type}`, id };
   }
+  // Nothing to answer (e.g. a text message whose text.body is missing or not a string): ignored, nothing recorded.
+  if (!text.trim() && attachments.length === 0) return { reason: `${type} message without text`, id };
   const ctx = context || buttonId ? { ...context, ...(buttonId ? { buttonId } : {}) } : undefined;
   return { ...common, text, attachments, ...(ctx ? { context: ctx } : {}) };
 }
