@@ -42,7 +42,7 @@ export function isMongoUnavailable(err: unknown): boolean {
 
 /**
  * Express error handler: HttpError → its status; Temporal or MongoDB down → 503 + Retry-After; bad
- * JSON → 400.
+ * JSON → 400; any other error that carries a 4xx status (body-parser, the router) → that status.
  */
 export function errorHandler(log: (m: string, f?: Record<string, unknown>) => void) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
@@ -74,6 +74,12 @@ export function errorHandler(log: (m: string, f?: Record<string, unknown>) => vo
     }
     if (e?.type === 'entity.too.large') {
       res.status(413).json({ error: 'too_large', message: 'request body is too large' });
+      return;
+    }
+    // The request parsers' and router's own client errors (unsupported charset or Content-Encoding,
+    // a corrupt gzip body, a badly encoded path parameter like %FF) carry their 4xx status.
+    if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+      res.status(e.status).json({ error: e.type ? e.type.replace(/\./g, '_') : 'bad_request', message: e.message ?? 'bad request' });
       return;
     }
     log('unhandled gateway error', { path: req.path, error: String(err) });
