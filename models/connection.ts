@@ -14,6 +14,7 @@ import './whatsapp-auth.js';
 import './coupon.js';
 import './carrier-credential.js';
 import './channel-session.js';
+import './inbound-sequence.js';
 
 // The bundled fallback server answers createCollection on an existing collection with an unusual
 // error; collections are created implicitly on first insert and indexes with createIndexes().
