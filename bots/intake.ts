@@ -14,7 +14,7 @@
  *
  * Exactly once: a signal may be delivered twice (a signalWithStart that timed out but had reached
  * Temporal is re-sent by the relay); the workflow ignores a `seq` it has passed, whatever the
- * number of messages in between (workflows/conversation/run.ts, docs/exactly-once.md). Counters
+ * number of messages in between (workflows/conversation/run.ts, docs/conversation-lifecycle.md, "Exactly once"). Counters
  * (the buyer's `messages`) move once, with the insert that won.
  *
  * A seller message (`author: 'seller'`: a human answered in the platform's own inbox, see
@@ -207,7 +207,7 @@ export class Intake {
     return MessageModel.findOneAndUpdate(
       { ...filter, signalled: false, $or: [{ signalLeaseUntil: null }, { signalLeaseUntil: { $lt: new Date() } }] },
       { $set: { signalLeaseUntil: leaseUntil } },
-      { new: true, projection: { _id: 1, inSeq: 1 } },
+      { returnDocument: 'after', projection: { _id: 1, inSeq: 1 } },
     ).lean();
   }
 
