@@ -6,12 +6,19 @@ import { model, Schema } from 'mongoose';
  * the first time, so a conversation's buyer messages are numbered 1, 2, 3… in the order they were
  * recorded; the workflow keeps only the last number it handled (bots/intake.ts, docs/conversation-lifecycle.md, "Exactly once").
  */
-const inboundSequenceSchema = new Schema({ _id: { type: String, required: true }, seq: { type: Number, default: 0 } }, { versionKey: false });
+const inboundSequenceSchema = new Schema(
+  { _id: { type: String, required: true }, seq: { type: Number, default: 0 } },
+  { versionKey: false },
+);
 
 export const InboundSequenceModel = model('InboundSequence', inboundSequenceSchema);
 
 /** The next sequence number of a conversation's buyer messages (1 for the first). */
 export async function nextInboundSeq(workflowId: string): Promise<number> {
-  const doc = await InboundSequenceModel.findOneAndUpdate({ _id: workflowId }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' }).lean();
+  const doc = await InboundSequenceModel.findOneAndUpdate(
+    { _id: workflowId },
+    { $inc: { seq: 1 } },
+    { upsert: true, returnDocument: 'after' },
+  ).lean();
   return doc!.seq;
 }

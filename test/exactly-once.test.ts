@@ -70,7 +70,9 @@ afterAll(async () => {
 const { msg, wfId } = demoWebchat('eo');
 const snap = (buyerId: string) => client.workflow.getHandle(wfId(buyerId)).query(contract.snapshot);
 const botReplies = (buyerId: string) =>
-  MessageModel.find({ workflowId: wfId(buyerId), direction: 'out', author: 'bot' }).sort({ _id: 1 }).lean();
+  MessageModel.find({ workflowId: wfId(buyerId), direction: 'out', author: 'bot' })
+    .sort({ _id: 1 })
+    .lean();
 /** Until the conversation has handled `turns` buyer messages, is idle and its replies are recorded; then a little longer, for any extra. */
 async function settledAt(buyerId: string, turns: number, timeoutMs = 60_000) {
   await eventually(
@@ -123,7 +125,8 @@ describe('exactly once', () => {
     const statuses: string[] = [];
     await Promise.all(
       Array.from({ length: 50 }, async () => {
-        for (let i = next++; i < N; i = next++) statuses.push((await intake.accept(msg(buyerId, questions[i % 2]!, `${buyerId}-${i}`))).status);
+        for (let i = next++; i < N; i = next++)
+          statuses.push((await intake.accept(msg(buyerId, questions[i % 2]!, `${buyerId}-${i}`))).status);
       }),
     );
     flooding = false;
@@ -139,7 +142,9 @@ describe('exactly once', () => {
     expect(replies).toHaveLength(N);
     expect((await BuyerModel.findOne({ shopId: 'demo', channel: 'webchat', buyerId }).lean())?.messages).toBe(N);
     // Numbered 1..N, once each.
-    const seqs = (await MessageModel.find({ workflowId: wf, direction: 'in' }, { inSeq: 1 }).lean()).map((r) => r.inSeq).sort((a, b) => a! - b!);
+    const seqs = (await MessageModel.find({ workflowId: wf, direction: 'in' }, { inSeq: 1 }).lean())
+      .map((r) => r.inSeq)
+      .sort((a, b) => a! - b!);
     expect(seqs).toEqual(Array.from({ length: N }, (_, i) => i + 1));
   }, 600_000);
 
@@ -193,7 +198,15 @@ describe('exactly once', () => {
     if (process.env.EO_DEBUG) {
       console.log('settled after', Date.now() - t0);
       const h = await client.workflow.getHandle(wfId(buyerId)).fetchHistory();
-      for (const e of h.events ?? []) console.log('EV', e.eventId?.toString(), e.eventType, new Date(Number(e.eventTime?.seconds) * 1000 + Math.round((e.eventTime?.nanos ?? 0) / 1e6)).toISOString(), e.markerRecordedEventAttributes?.markerName ?? '', e.activityTaskScheduledEventAttributes?.activityType?.name ?? '');
+      for (const e of h.events ?? [])
+        console.log(
+          'EV',
+          e.eventId?.toString(),
+          e.eventType,
+          new Date(Number(e.eventTime?.seconds) * 1000 + Math.round((e.eventTime?.nanos ?? 0) / 1e6)).toISOString(),
+          e.markerRecordedEventAttributes?.markerName ?? '',
+          e.activityTaskScheduledEventAttributes?.activityType?.name ?? '',
+        );
     }
     expect(snapshot.turns).toBe(2);
     expect(replies).toHaveLength(2);

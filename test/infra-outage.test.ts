@@ -127,8 +127,14 @@ describe('a MongoDB outage', () => {
 
     proxy.down();
     // The buyer writes again (the intake recorded it before the outage began; here it is the signal that matters).
-    await client.workflow.getHandle(wfId(buyerId)).signal(contract.buyerMessage, { ...msg(buyerId, 'Which payment methods do you accept?'), seq: 2 });
-    const alert = await eventually(() => alerts.find((a) => a.kind === 'activity_retrying' && a.workflowId === wfId(buyerId)), 60_000, 'retry alert');
+    await client.workflow
+      .getHandle(wfId(buyerId))
+      .signal(contract.buyerMessage, { ...msg(buyerId, 'Which payment methods do you accept?'), seq: 2 });
+    const alert = await eventually(
+      () => alerts.find((a) => a.kind === 'activity_retrying' && a.workflowId === wfId(buyerId)),
+      60_000,
+      'retry alert',
+    );
     expect(alert).toMatchObject({ attempt: 3 });
     expect((await client.workflow.getHandle(wfId(buyerId)).describe()).status.name).toBe('RUNNING');
     proxy.up();
