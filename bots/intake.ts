@@ -5,8 +5,8 @@
  *      request whose insert succeeds owns the message (202 accepted); every concurrent or later
  *      copy gets E11000 and is a duplicate (200) — no read-then-write. The owner holds a short
  *      signalling lease on the record; a copy arriving after a failed signal (503) may take it over;
- *   2. give a buyer message its number in the conversation, `seq` (1, 2, 3…, an atomic `$inc` on the
- *      conversation's counter, models/inbound-sequence.ts), once;
+ *   2. give a buyer message its number in the conversation, `seq` (1, 2, 3…, once; the unique `_id`
+ *      of models/inbound-sequence.ts decides who gets a number);
  *   3. signalWithStart the conversation workflow `conv:{shopId}:{channel}:{buyerId}` with that
  *      `seq`, after any older message of the conversation still waiting to be signalled (its
  *      messages reach the workflow in order, also across a Temporal outage);
@@ -29,10 +29,11 @@
  * the order they were received. Nothing is dropped.
  */
 import { WorkflowNotFoundError, type Client, type Connection } from '@temporalio/client';
+import type { Types } from 'mongoose';
 import { searchAttributes, taskQueues } from '../temporal.config.js';
 import { BuyerModel } from '../models/buyer.js';
 import { isDuplicateKey } from '../models/errors.js';
-import { nextInboundSeq } from '../models/inbound-sequence.js';
+import { claimInboundSeq } from '../models/inbound-sequence.js';
 import { MessageModel } from '../models/message.js';
 import {
   buyerMessage,
@@ -74,6 +75,8 @@ export interface IntakeDeps {
 export class Intake {
   private relayTimer: NodeJS.Timeout | undefined;
   private relaying = false;
+  /** Numbering is done one message at a time per conversation in this process (other gateways: the unique index). */
+  private readonly numbering = new Map<string, Promise<unknown>>();
 
   constructor(private readonly deps: IntakeDeps) {}
 
@@ -223,15 +226,19 @@ export class Intake {
     }
   }
 
-  /** The message's number in its conversation: the one it has, or the next one, given once. */
+  /** The message's number in its conversation: the one it has, or the next one, given once (models/inbound-sequence.ts). */
   private async ensureSeq(id: unknown, workflowId: string, inSeq: number | null): Promise<number> {
     if (inSeq !== null) return inSeq;
-    const seq = await nextInboundSeq(workflowId);
-    const r = await MessageModel.updateOne({ _id: id, inSeq: null }, { $set: { inSeq: seq } });
-    if (r.modifiedCount === 1) return seq;
-    // Numbered meanwhile by a holder whose lease ran out: keep that number (ours is a gap the workflow waits out).
-    const doc = await MessageModel.findById(id, { inSeq: 1 }).lean();
-    return doc!.inSeq!;
+    const before = this.numbering.get(workflowId) ?? Promise.resolve();
+    const mine = before.catch(() => undefined).then(() => claimInboundSeq(workflowId, id as Types.ObjectId));
+    this.numbering.set(workflowId, mine);
+    try {
+      const seq = await mine;
+      await MessageModel.updateOne({ _id: id }, { $set: { inSeq: seq } });
+      return seq;
+    } finally {
+      if (this.numbering.get(workflowId) === mine) this.numbering.delete(workflowId);
+    }
   }
 
   /**

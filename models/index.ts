@@ -12,4 +12,4 @@ export { WhatsappAuthModel } from './whatsapp-auth.js';
 export { CouponModel } from './coupon.js';
 export { CarrierCredentialModel } from './carrier-credential.js';
 export { ChannelSessionModel } from './channel-session.js';
-export { InboundSequenceModel, nextInboundSeq } from './inbound-sequence.js';
+export { InboundSequenceModel, claimInboundSeq } from './inbound-sequence.js';

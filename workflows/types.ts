@@ -156,6 +156,8 @@ export interface ConversationSnapshot extends ConversationState {
   channel: string;
   buyerId: string;
   pendingInbox: number;
+  /** Buyer messages received ahead of a missing older `seq` (patched 'inbound-seq'). */
+  pendingAhead?: number;
   /** The workflow is handling something right now. */
   busy: boolean;
 }

@@ -90,6 +90,13 @@ class ConversationRun {
   private readonly ahead: BuyerMessageSignal[];
   /** Handle buyer messages by `seq` (new runs); false for runs recorded before (replay). */
   private readonly bySeq: boolean;
+  /**
+   * The conversation handled messages before it knew their numbers (its earlier runs predate the
+   * patch): it starts after the first number it sees, and an older number is accepted if its
+   * externalId is not in the old memory. `adoptedBase` is that starting point once taken.
+   */
+  private adoptBase = false;
+  private adoptedBase: number | undefined;
   /** True while the loop handles a message, event or deadline (for the snapshot). */
   private busy = false;
   private lastPublished = '';
@@ -119,8 +126,8 @@ class ConversationRun {
     this.seen = new Set(st.seenExternalIds);
     this.ahead = [...(input.carried?.ahead ?? [])];
     this.bySeq = patched(INBOUND_SEQ_PATCH);
-    // A continued run knows where it is; a new execution learns it in run() (lastHandledInboundSeq).
-    if (this.bySeq && input.carried && st.inSeq === undefined) st.inSeq = 0;
+    // A continued run knows where it is (or, continued from a run before the patch, adopts it); a new execution learns it in run().
+    if (this.bySeq && input.carried && st.inSeq === undefined) this.adoptBase = true;
     this.setHandlers();
   }
 
@@ -144,6 +151,7 @@ class ConversationRun {
       seenExternalIds: [...this.st.seenExternalIds],
       runId: workflowInfo().runId,
       pendingInbox: inbox.length,
+      pendingAhead: this.ahead.length,
       busy: this.busy,
     }));
   }
@@ -176,6 +184,10 @@ class ConversationRun {
     const seq = m.seq;
     if (st.inSeq !== undefined && seq <= st.inSeq) {
       const gap = st.inSeqGaps?.indexOf(seq) ?? -1;
+      if (gap < 0 && this.adoptedBase !== undefined && seq <= this.adoptedBase && this.firstSeen(m.externalId)) {
+        this.inbox.push(m); // older than the first numbered message this conversation saw, and not in the old memory
+        return;
+      }
       if (gap < 0) {
         log.info('duplicate signal ignored', { externalId: m.externalId, seq });
         return;
@@ -197,7 +209,10 @@ class ConversationRun {
   /** Move the messages whose turn has come from `ahead` to the inbox, in seq order. */
   private drainAhead(): void {
     const { st, ahead } = this;
-    if (st.inSeq === undefined) return; // a new execution: where to start is not known yet
+    if (st.inSeq === undefined) {
+      if (!this.adoptBase || ahead.length === 0) return; // a new execution: where to start is not known yet
+      st.inSeq = this.adoptedBase = ahead[0]!.seq! - 1;
+    }
     let moved = false;
     while (ahead.length > 0 && ahead[0]!.seq! <= st.inSeq + 1) {
       const m = ahead.shift()!;
@@ -240,8 +255,10 @@ class ConversationRun {
   async run(): Promise<ConversationResult> {
     const { st, lc, inbox, events } = this;
     st.profile ??= await this.loadProfile();
-    if (this.bySeq && st.inSeq === undefined) {
-      st.inSeq = (await this.local.lastHandledInboundSeq({ workflowId: this.workflowId })).seq;
+    if (this.bySeq && st.inSeq === undefined && !this.adoptBase) {
+      const { seq } = await this.local.lastHandledInboundSeq({ workflowId: this.workflowId });
+      if (seq === null) this.adoptBase = true;
+      else st.inSeq = seq;
       this.drainAhead();
     }
     await this.publish();
