@@ -4,7 +4,8 @@
  * (a signalWithStart that timed out but had reached Temporal, re-sent by the relay) is answered once
  * per message, and a buyer's messages are answered in order across a Temporal outage.
  */
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -12,6 +13,10 @@ import { createActivities } from '../activities/index.js';
 import { Intake, TemporalUnavailableError } from '../bots/intake.js';
 import { ChannelRegistry } from '../bots/registry.js';
 import { WebchatAdapter } from '../bots/webchat.js';
+import { WhatsappCloudAdapter } from '../bots/whatsapp-cloud/adapter.js';
+import { loadConfig } from '../infra/config/index.js';
+import { startApp, type App } from '../scripts/app.js';
+import { startFakeGraph, type FakeGraph } from './fakes/whatsapp-graph.js';
 import { BuyerModel } from '../models/buyer.js';
 import { disconnectMongo } from '../models/connection.js';
 import { MessageModel } from '../models/message.js';
@@ -244,4 +249,68 @@ describe('exactly once', () => {
     expect((await kbEntryAnswering(replies[0]!.text))?.intent).toBe('shipping_time_cost');
     expect((await kbEntryAnswering(replies[1]!.text))?.intent).toBe('payment');
   }, 90_000);
+});
+
+describe('exactly once over the WhatsApp Cloud webhook', () => {
+  const APP_SECRET = 'eo-app-secret';
+  const ACCESS_TOKEN = 'EAAG-eo-token';
+  const PHONE = '106540352242922';
+  let app: App;
+  let graph: FakeGraph;
+
+  beforeAll(async () => {
+    graph = await startFakeGraph(ACCESS_TOKEN);
+    app = await startApp({
+      config: loadConfig({ SORA_TASK_QUEUE: `${taskQueue}-wa`, SORA_SEARCH_ATTRIBUTES: 'off', SORA_LOG_LEVEL: 'WARN' }),
+      mongoUri: inject('mongoUri'),
+      temporal: { address: inject('temporalAddress'), namespace: 'default' },
+      gatewayPort: 0,
+      relayIntervalMs: 600_000,
+      adapters: [
+        new WhatsappCloudAdapter({
+          appSecret: APP_SECRET,
+          verifyToken: 'eo-verify',
+          accessToken: ACCESS_TOKEN,
+          shops: { [PHONE]: 'demo' },
+          graphUrl: graph.url,
+          graphVersion: 'v21.0',
+        }),
+      ],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await app?.stop();
+    await graph?.close();
+  });
+
+  it('20 concurrent identical webhook deliveries: recorded, counted and signalled once, one reply', async () => {
+    const buyer = `1650555${Math.floor(Math.random() * 1e4)
+      .toString()
+      .padStart(4, '0')}`;
+    const body = readFileSync(new URL('./fixtures/whatsapp-cloud/text-message.json', import.meta.url), 'utf8')
+      .replaceAll('16505551234', buyer)
+      .replace('Does it come in another color?', 'How long does shipping take?')
+      .replace(/"id": "wamid[^"]*"/, `"id": "wamid.eo-${buyer}"`);
+    const signature = `sha256=${createHmac('sha256', APP_SECRET).update(body, 'utf8').digest('hex')}`;
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        fetch(`${app.gateway.url}/webhooks/whatsapp-cloud`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature },
+          body,
+        }),
+      ),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(20).fill(200));
+    const results = (await Promise.all(responses.map((r) => r.json()))) as Array<{ accepted: number; duplicates: number }>;
+    expect(results.reduce((n, r) => n + r.accepted, 0)).toBe(1);
+    expect(results.reduce((n, r) => n + r.duplicates, 0)).toBe(19);
+    const wf = `conv:demo:whatsapp-cloud:${buyer}`;
+    await eventually(() => graph.textsTo(buyer).length === 1, 60_000, 'the reply on WhatsApp');
+    await sleep(1500);
+    expect(graph.textsTo(buyer)).toHaveLength(1);
+    expect(await signalsInHistory(app.client, wf, contract.buyerMessage)).toHaveLength(1);
+    expect((await BuyerModel.findOne({ shopId: 'demo', channel: 'whatsapp-cloud', buyerId: buyer }).lean())?.messages).toBe(1);
+  }, 120_000);
 });
