@@ -148,23 +148,6 @@ describe('exactly once', () => {
     const takenIn = async () => {
       await eventually(async () => (await handle.describe()).raw.pendingWorkflowTask == null, 60_000, 'no workflow task pending');
       const s = await handle.query(contract.snapshot);
-      if (s.turns + s.pendingInbox !== N) {
-        const got = await MessageModel.find({ workflowId: wf, direction: 'in' }, { inSeq: 1, signalled: 1, signalAttempts: 1 })
-          .sort({ inSeq: 1 })
-          .lean();
-        console.log(
-          'FLOOD-DEBUG',
-          JSON.stringify({
-            turns: s.turns,
-            inbox: s.pendingInbox,
-            ahead: s.pendingAhead,
-            inSeq: s.inSeq,
-            waitSince: s.inSeqWaitSince,
-            gaps: s.inSeqGaps?.length,
-          }),
-        );
-        console.log('FLOOD-DEBUG around', JSON.stringify(got.filter((r) => Math.abs(r.inSeq! - (s.inSeq ?? 0)) < 3)));
-      }
       return s.turns + s.pendingInbox;
     };
     expect(await takenIn()).toBe(N);
@@ -229,21 +212,7 @@ describe('exactly once', () => {
     await start(one);
     await start(one); // re-sent
     await start(two); // re-sent
-    const t0 = Date.now();
     const { snapshot, replies } = await settledAt(buyerId, 2);
-    if (process.env.EO_DEBUG) {
-      console.log('settled after', Date.now() - t0);
-      const h = await client.workflow.getHandle(wfId(buyerId)).fetchHistory();
-      for (const e of h.events ?? [])
-        console.log(
-          'EV',
-          e.eventId?.toString(),
-          e.eventType,
-          new Date(Number(e.eventTime?.seconds) * 1000 + Math.round((e.eventTime?.nanos ?? 0) / 1e6)).toISOString(),
-          e.markerRecordedEventAttributes?.markerName ?? '',
-          e.activityTaskScheduledEventAttributes?.activityType?.name ?? '',
-        );
-    }
     expect(snapshot.turns).toBe(2);
     expect(replies).toHaveLength(2);
     expect((await kbEntryAnswering(replies[0]!.text))?.intent).toBe('shipping_time_cost');
