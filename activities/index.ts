@@ -12,7 +12,7 @@ import { makeAnswerCustomsHold } from './logistics/tracking-replies.js';
 import { makeClaimNudgeCoupon } from './coupons/claim.js';
 import type { CouponSettings } from './coupons/settings.js';
 import { makeNotifyOperators } from './conversations/notify-operators.js';
-import { recordConversation, storeNpsAnswer } from './conversations/records.js';
+import { lastHandledInboundSeq, recordConversation, storeNpsAnswer } from './conversations/records.js';
 import { makeSendToBuyer, sendQueueFor } from './messaging/send.js';
 import { makeRenderReply } from './messaging/render.js';
 import { loadShopProfile } from './conversations/shop-profile.js';
@@ -86,6 +86,7 @@ export function createActivities(deps: ActivityDeps) {
     sendToBuyer: sendActivity(deps, config),
     sendQueueFor,
     recordConversation,
+    lastHandledInboundSeq,
     storeNpsAnswer,
     notifyOperators: makeNotifyOperators(alertWebhookUrl),
     claimNudgeCoupon: makeClaimNudgeCoupon(deps.coupons ?? config.coupons, alertWebhookUrl),

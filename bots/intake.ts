@@ -1,9 +1,21 @@
 /**
  * Intake: the one way an inbound message enters the system, for every channel.
  *
- *   1. record it in MongoDB, unique on (channel, externalId) — a redelivered event is a no-op;
- *   2. signalWithStart the conversation workflow `conv:{shopId}:{channel}:{buyerId}`;
- *   3. mark it signalled.
+ *   1. record it in MongoDB, unique on (channel, externalId). The unique index decides: the one
+ *      request whose insert succeeds owns the message (202 accepted); every concurrent or later
+ *      copy gets E11000 and is a duplicate (200) — no read-then-write. The owner holds a short
+ *      signalling lease on the record; a copy arriving after a failed signal (503) may take it over;
+ *   2. give a buyer message its number in the conversation, `seq` (1, 2, 3…, once; the unique `_id`
+ *      of models/inbound-sequence.ts decides who gets a number);
+ *   3. signalWithStart the conversation workflow `conv:{shopId}:{channel}:{buyerId}` with that
+ *      `seq`, after any older message of the conversation still waiting to be signalled (its
+ *      messages reach the workflow in order, also across a Temporal outage);
+ *   4. mark it signalled.
+ *
+ * Exactly once: a signal may be delivered twice (a signalWithStart that timed out but had reached
+ * Temporal is re-sent by the relay); the workflow ignores a `seq` it has passed, whatever the
+ * number of messages in between (workflows/conversation/run.ts, docs/conversation-lifecycle.md, "Exactly once"). Counters
+ * (the buyer's `messages`) move once, with the insert that won.
  *
  * A seller message (`author: 'seller'`: a human answered in the platform's own inbox, see
  * InboundMessage.author) is recorded as an outbound message by the seller (direction 'out', status
@@ -17,12 +29,15 @@
  * the order they were received. Nothing is dropped.
  */
 import { WorkflowNotFoundError, type Client, type Connection } from '@temporalio/client';
+import type { Types } from 'mongoose';
 import { searchAttributes, taskQueues } from '../temporal.config.js';
 import { BuyerModel } from '../models/buyer.js';
 import { isDuplicateKey } from '../models/errors.js';
+import { claimInboundSeq } from '../models/inbound-sequence.js';
 import { MessageModel } from '../models/message.js';
 import {
   buyerMessage,
+  type BuyerMessageSignal,
   conversationWorkflowType,
   sellerReply,
   type ConversationConfig,
@@ -60,35 +75,49 @@ export interface IntakeDeps {
 export class Intake {
   private relayTimer: NodeJS.Timeout | undefined;
   private relaying = false;
+  /** Numbering is done one message at a time per conversation in this process (other gateways: the unique index). */
+  private readonly numbering = new Map<string, Promise<unknown>>();
 
   constructor(private readonly deps: IntakeDeps) {}
+
+  /** How long a request (or the relay) owns the signalling of a record: its own signal and older ones before it, with slack. */
+  private leaseMs(): number {
+    return this.deps.signalDeadlineMs * 4 + 5_000;
+  }
 
   /** Record + signal. Throws TemporalUnavailableError after recording when Temporal is down. */
   async accept(m: InboundMessage): Promise<IntakeResult> {
     if (m.author === 'seller') return this.acceptSeller(m);
     const workflowId = conversationWorkflowId(m);
-    const recorded = await this.record(m, {
+    const claim = await this.claim(m, {
       direction: 'in',
       ...(m.orderRefs?.length ? { orderRefs: m.orderRefs } : {}),
       author: 'buyer',
-      signalled: false,
       status: 'received',
     });
-    if (recorded === 'signalled') {
+    if (!claim) {
       this.deps.log('duplicate inbound ignored', { channel: m.channel, externalId: m.externalId });
       return { status: 'duplicate', workflowId };
     }
-    // New, or recorded earlier but not yet signalled (Temporal was down): signal now.
-    await BuyerModel.updateOne(
-      { shopId: m.shopId, channel: m.channel, buyerId: m.buyerId },
-      {
-        $setOnInsert: { firstSeenAt: new Date(m.receivedAt) },
-        $set: { lastSeenAt: new Date(m.receivedAt), ...(m.replyTo ? { replyTo: m.replyTo } : {}) },
-        $inc: { messages: 1 },
-      },
-      { upsert: true },
-    );
-    await this.signal(m);
+    // New (won the insert), or recorded earlier but not yet signalled (Temporal was down): signal now.
+    try {
+      await BuyerModel.updateOne(
+        { shopId: m.shopId, channel: m.channel, buyerId: m.buyerId },
+        {
+          $setOnInsert: { firstSeenAt: new Date(m.receivedAt) },
+          $set: { lastSeenAt: new Date(m.receivedAt), ...(m.replyTo ? { replyTo: m.replyTo } : {}) },
+          // Counted once: by the request whose insert won, not by a retry after a 503.
+          ...(claim.won ? { $inc: { messages: 1 } } : {}),
+        },
+        { upsert: true },
+      );
+      const seq = await this.ensureSeq(claim.id, workflowId, claim.inSeq);
+      await this.signalOlderFirst(workflowId, seq);
+      await this.signal(m, seq);
+    } catch (e) {
+      await this.release(claim.id, e);
+      throw e;
+    }
     return { status: 'accepted', workflowId };
   }
 
@@ -98,13 +127,19 @@ export class Intake {
    */
   private async acceptSeller(m: InboundMessage): Promise<IntakeResult> {
     const workflowId = conversationWorkflowId(m);
-    if ((await this.recordSeller(m, false)) === 'signalled') {
+    const claim = await this.claim(m, { direction: 'out', author: 'seller', agentId: m.agentId ?? null, status: 'sent' });
+    if (!claim) {
       this.deps.log('duplicate seller message ignored', { channel: m.channel, externalId: m.externalId });
       return { status: 'duplicate', workflowId };
     }
     // New, or recorded earlier but not yet signalled (Temporal was down): signal now.
-    const delivered = await this.signal(m);
-    return { status: delivered ? 'accepted' : 'no_conversation', workflowId };
+    try {
+      const delivered = await this.signal(m);
+      return { status: delivered ? 'accepted' : 'no_conversation', workflowId };
+    } catch (e) {
+      await this.release(claim.id, e);
+      throw e;
+    }
   }
 
   /**
@@ -114,7 +149,19 @@ export class Intake {
    */
   async recordUnrouted(m: InboundMessage & { author: 'seller' }, reason: string): Promise<IntakeResult> {
     const workflowId = conversationWorkflowId(m);
-    if ((await this.recordSeller(m, true)) !== 'new') return { status: 'duplicate', workflowId };
+    try {
+      await MessageModel.create({
+        ...this.recordOf(m),
+        direction: 'out',
+        author: 'seller',
+        agentId: m.agentId ?? null,
+        status: 'sent',
+        signalled: true,
+      });
+    } catch (e) {
+      if (isDuplicateKey(e)) return { status: 'duplicate', workflowId };
+      throw e;
+    }
     this.deps.log('seller message recorded, not delivered: no conversation for it', {
       channel: m.channel,
       externalId: m.externalId,
@@ -123,40 +170,106 @@ export class Intake {
     return { status: 'no_conversation', workflowId };
   }
 
-  /** Create the seller's record; or say whether the existing one was already signalled. */
-  private recordSeller(m: InboundMessage, signalled: boolean): Promise<'new' | 'signalled' | 'unsignalled'> {
-    return this.record(m, { direction: 'out', author: 'seller', agentId: m.agentId ?? null, signalled, status: 'sent' });
+  private recordOf(m: InboundMessage) {
+    return {
+      channel: m.channel,
+      externalId: m.externalId,
+      shopId: m.shopId,
+      buyerId: m.buyerId,
+      workflowId: conversationWorkflowId(m),
+      text: m.text,
+      attachments: m.attachments ?? [],
+      receivedAt: new Date(m.receivedAt),
+      raw: m.raw ?? null,
+    };
   }
 
-  /** Record a message once (unique on channel + externalId); or say whether the existing record was already signalled. */
-  private async record(m: InboundMessage, fields: Record<string, unknown>): Promise<'new' | 'signalled' | 'unsignalled'> {
+  /**
+   * Take the signalling of a message: record it (unique on channel + externalId: the insert that
+   * succeeds wins), or, when it was recorded before, take over its lease if it is still unsignalled
+   * and nobody holds it (a redelivery after a 503). Null: a duplicate — signalled already, or another
+   * request is signalling it right now.
+   */
+  private async claim(
+    m: InboundMessage,
+    fields: Record<string, unknown>,
+  ): Promise<{ id: unknown; won: boolean; inSeq: number | null } | null> {
+    const leaseUntil = new Date(Date.now() + this.leaseMs());
     try {
-      await MessageModel.create({
-        channel: m.channel,
-        externalId: m.externalId,
-        shopId: m.shopId,
-        buyerId: m.buyerId,
-        workflowId: conversationWorkflowId(m),
-        text: m.text,
-        attachments: m.attachments ?? [],
-        receivedAt: new Date(m.receivedAt),
-        raw: m.raw ?? null,
-        ...fields,
-      });
-      return 'new';
+      const doc = await MessageModel.create({ ...this.recordOf(m), ...fields, signalled: false, signalLeaseUntil: leaseUntil });
+      return { id: doc._id, won: true, inSeq: null };
     } catch (e) {
       if (!isDuplicateKey(e)) throw e;
-      const existing = await MessageModel.findOne({ channel: m.channel, externalId: m.externalId }, { signalled: 1 }).lean();
-      return existing?.signalled ? 'signalled' : 'unsignalled';
+    }
+    const taken = await this.takeLease({ channel: m.channel, externalId: m.externalId }, leaseUntil);
+    return taken ? { id: taken._id, won: false, inSeq: taken.inSeq ?? null } : null;
+  }
+
+  /** Take the lease of an unsignalled record nobody holds (atomic: one taker). */
+  private takeLease(filter: Record<string, unknown>, leaseUntil = new Date(Date.now() + this.leaseMs())) {
+    return MessageModel.findOneAndUpdate(
+      { ...filter, signalled: false, $or: [{ signalLeaseUntil: null }, { signalLeaseUntil: { $lt: new Date() } }] },
+      { $set: { signalLeaseUntil: leaseUntil } },
+      { returnDocument: 'after', projection: { _id: 1, inSeq: 1 } },
+    ).lean();
+  }
+
+  /** A failed signal gives the record back (a redelivery or the relay takes it); best effort, the lease also runs out. */
+  private async release(id: unknown, error: unknown): Promise<void> {
+    try {
+      await MessageModel.updateOne(
+        { _id: id },
+        { $set: { signalLeaseUntil: null }, ...(error instanceof TemporalUnavailableError ? { $inc: { signalAttempts: 1 } } : {}) },
+      );
+    } catch {
+      // MongoDB is down too: the lease runs out by itself.
+    }
+  }
+
+  /** The message's number in its conversation: the one it has, or the next one, given once (models/inbound-sequence.ts). */
+  private async ensureSeq(id: unknown, workflowId: string, inSeq: number | null): Promise<number> {
+    if (inSeq !== null) return inSeq;
+    const before = this.numbering.get(workflowId) ?? Promise.resolve();
+    const mine = before.catch(() => undefined).then(() => claimInboundSeq(workflowId, id as Types.ObjectId));
+    this.numbering.set(workflowId, mine);
+    try {
+      const seq = await mine;
+      await MessageModel.updateOne({ _id: id }, { $set: { inSeq: seq } });
+      return seq;
+    } finally {
+      if (this.numbering.get(workflowId) === mine) this.numbering.delete(workflowId);
+    }
+  }
+
+  /**
+   * Signal the conversation's older buyer messages that are recorded but not signalled (refused
+   * with 503 during an outage) before a newer one, so the buyer is answered in order. One that
+   * another request is signalling right now is left to it (the workflow orders by seq anyway).
+   */
+  private async signalOlderFirst(workflowId: string, seq: number): Promise<void> {
+    const older = await MessageModel.find({ workflowId, signalled: false, inSeq: { $ne: null, $lt: seq }, direction: 'in' })
+      .sort({ inSeq: 1 })
+      .limit(100)
+      .lean();
+    for (const p of older) {
+      const taken = await this.takeLease({ _id: p._id });
+      if (!taken) continue;
+      try {
+        await this.signal(this.inboundOf(p), p.inSeq!);
+      } catch (e) {
+        await this.release(p._id, e);
+        throw e;
+      }
     }
   }
 
   /**
    * Deliver a recorded message within the deadline, then mark the record signalled. Buyer messages:
-   * signalWithStart(buyerMessage). Seller messages: signal(sellerReply) on the running conversation;
-   * false when there is none (marked signalled all the same: there is nothing to deliver it to).
+   * signalWithStart(buyerMessage) carrying `seq`. Seller messages: signal(sellerReply) on the running
+   * conversation; false when there is none (marked signalled all the same: there is nothing to
+   * deliver it to). The caller holds the record's lease.
    */
-  async signal(m: InboundMessage): Promise<boolean> {
+  private async signal(m: InboundMessage, seq?: number): Promise<boolean> {
     if (m.author === 'seller') return this.signalSeller(m);
     const workflowId = conversationWorkflowId(m);
     const input: ConversationInput = {
@@ -165,7 +278,8 @@ export class Intake {
       buyerId: m.buyerId,
       config: this.deps.conversationConfig,
     };
-    const { raw: _raw, replyTo: _replyTo, ...signalled } = m; // raw and replyTo stay in MongoDB, out of workflow history
+    const { raw: _raw, replyTo: _replyTo, ...rest } = m; // raw and replyTo stay in MongoDB, out of workflow history
+    const signalled: BuyerMessageSignal = { ...rest, ...(seq !== undefined ? { seq } : {}) };
     try {
       await this.deps.connection.withDeadline(Date.now() + this.deps.signalDeadlineMs, () =>
         this.deps.client.workflow.signalWithStart(conversationWorkflowType, {
@@ -184,11 +298,10 @@ export class Intake {
         }),
       );
     } catch (e) {
-      await MessageModel.updateOne({ channel: m.channel, externalId: m.externalId }, { $inc: { signalAttempts: 1 } });
-      this.deps.log('signal failed; message kept for the relay', { workflowId, externalId: m.externalId, error: String(e) });
+      this.deps.log('signal failed; message kept for the relay', { workflowId, externalId: m.externalId, seq, error: String(e) });
       throw new TemporalUnavailableError(e);
     }
-    await MessageModel.updateOne({ channel: m.channel, externalId: m.externalId }, { $set: { signalled: true } });
+    await MessageModel.updateOne({ channel: m.channel, externalId: m.externalId }, { $set: { signalled: true, signalLeaseUntil: null } });
     return true;
   }
 
@@ -203,7 +316,6 @@ export class Intake {
       );
     } catch (e) {
       if (!(e instanceof WorkflowNotFoundError)) {
-        await MessageModel.updateOne({ channel: m.channel, externalId: m.externalId }, { $inc: { signalAttempts: 1 } });
         this.deps.log('signal failed; seller message kept for the relay', { workflowId, externalId: m.externalId, error: String(e) });
         throw new TemporalUnavailableError(e);
       }
@@ -213,14 +325,41 @@ export class Intake {
         externalId: m.externalId,
       });
     }
-    await MessageModel.updateOne({ channel: m.channel, externalId: m.externalId }, { $set: { signalled: true } });
+    await MessageModel.updateOne({ channel: m.channel, externalId: m.externalId }, { $set: { signalled: true, signalLeaseUntil: null } });
     return delivered;
   }
 
+  /** The message a record holds, as an adapter delivered it. */
+  private inboundOf(p: {
+    channel: string;
+    shopId: string;
+    buyerId: string;
+    externalId: string;
+    text?: string | null;
+    attachments?: unknown[];
+    orderRefs?: string[] | null;
+    receivedAt?: Date | null;
+    createdAt: Date;
+    author: string;
+    agentId?: string | null;
+  }): InboundMessage {
+    return {
+      channel: p.channel,
+      shopId: p.shopId,
+      buyerId: p.buyerId,
+      externalId: p.externalId,
+      text: p.text ?? '',
+      attachments: p.attachments as InboundMessage['attachments'],
+      ...(p.orderRefs?.length ? { orderRefs: [...p.orderRefs] } : {}),
+      receivedAt: (p.receivedAt ?? p.createdAt).toISOString(),
+      ...(p.author === 'seller' ? { author: 'seller' as const, ...(p.agentId ? { agentId: p.agentId } : {}) } : {}),
+    };
+  }
+
   /**
-   * Signal every recorded-but-unsignalled inbound message — buyer messages and seller messages
-   * (recorded as direction 'out', author 'seller') — oldest first, each with its own signal
-   * (see signal()). Returns how many were handled.
+   * Signal every recorded-but-unsignalled inbound message nobody is signalling — buyer messages and
+   * seller messages (recorded as direction 'out', author 'seller') — oldest first, each with its
+   * own signal (see signal()). Returns how many were handled.
    */
   async relayOnce(graceMs = 2000): Promise<number> {
     if (this.relaying) return 0;
@@ -236,21 +375,15 @@ export class Intake {
         .limit(500)
         .lean();
       for (const p of pending) {
-        const msg: InboundMessage = {
-          channel: p.channel,
-          shopId: p.shopId,
-          buyerId: p.buyerId,
-          externalId: p.externalId,
-          text: p.text,
-          attachments: p.attachments as InboundMessage['attachments'],
-          ...(p.orderRefs?.length ? { orderRefs: [...p.orderRefs] } : {}),
-          receivedAt: (p.receivedAt ?? p.createdAt).toISOString(),
-          ...(p.author === 'seller' ? { author: 'seller' as const, ...(p.agentId ? { agentId: p.agentId } : {}) } : {}),
-        };
+        const taken = await this.takeLease({ _id: p._id });
+        if (!taken) continue; // signalled meanwhile, or a request is signalling it
         try {
-          await this.signal(msg);
+          const msg = this.inboundOf(p);
+          if (p.author === 'seller') await this.signal(msg);
+          else await this.signal(msg, await this.ensureSeq(p._id, p.workflowId, taken.inSeq ?? null));
           done++;
-        } catch {
+        } catch (e) {
+          await this.release(p._id, e);
           break; // still down; the next round tries again in order
         }
       }

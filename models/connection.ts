@@ -18,6 +18,7 @@ import './privacy-audit.js';
 import './operator-credential.js';
 import './kb-import.js';
 import './webchat-session.js';
+import './inbound-sequence.js';
 
 // The bundled fallback server answers createCollection on an existing collection with an unusual
 // error; collections are created implicitly on first insert and indexes with createIndexes().

@@ -27,6 +27,8 @@ const conversationSchema = new Schema(
     focusOrder: { type: String, default: null },
     /** Since when a reply is owed (follow_up). */
     followUpSince: { type: Date, default: null },
+    /** The last buyer message (its `seq`, bots/intake.ts) the conversation handled; a new run of the workflow starts after it. */
+    inSeq: { type: Number, default: null },
   },
   { timestamps: true },
 );

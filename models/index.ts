@@ -16,3 +16,4 @@ export { PrivacyAuditModel } from './privacy-audit.js';
 export { OperatorCredentialModel } from './operator-credential.js';
 export { KbImportModel, KbImportRowModel } from './kb-import.js';
 export { WebchatSessionModel } from './webchat-session.js';
+export { InboundSequenceModel, claimInboundSeq } from './inbound-sequence.js';

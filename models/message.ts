@@ -36,6 +36,14 @@ const messageSchema = new Schema(
     /** Inbound and seller messages: delivered to the conversation workflow (false = the relay still has to). */
     signalled: { type: Boolean, default: false },
     signalAttempts: { type: Number, default: 0 },
+    /**
+     * Buyer messages: the conversation's sequence number (1, 2, 3…, models/inbound-sequence.ts),
+     * given once, to the record that won the insert. The workflow handles them in this order and
+     * ignores a number it has passed (exactly once, however often a signal is re-sent).
+     */
+    inSeq: { type: Number, default: null },
+    /** Inbound and seller messages: a request (or the relay) is signalling it until then; others leave it alone. */
+    signalLeaseUntil: { type: Date, default: null },
     /** Outbound delivery state. */
     status: { type: String, enum: ['received', 'pending', 'sent', 'failed'], required: true },
     platformMessageId: { type: String, default: null },
@@ -50,6 +58,7 @@ messageSchema.index({ channel: 1, externalId: 1 }, { unique: true });
 messageSchema.index({ workflowId: 1, direction: 1, _id: 1 });
 messageSchema.index({ direction: 1, signalled: 1 });
 messageSchema.index({ author: 1, signalled: 1 });
+messageSchema.index({ workflowId: 1, signalled: 1, inSeq: 1 });
 /** Echo checks: was this platform message one we sent? */
 messageSchema.index({ channel: 1, platformMessageId: 1 });
 

@@ -7,6 +7,8 @@ export const CHANNEL_NOTIFICATION_KINDS = ['channel_logged_out'] as const;
 export const COUPON_NOTIFICATION_KINDS = ['coupon_pool_low', 'coupon_pool_empty'] as const;
 /** Carrier API credentials of a shop about to expire (the warning window) or expired. */
 export const CARRIER_NOTIFICATION_KINDS = ['carrier_key_expiring', 'carrier_key_expired'] as const;
+/** The deployment itself: an activity has been retrying for long (MongoDB or the network down; activities/retry-alert.ts). */
+export const OPERATIONS_NOTIFICATION_KINDS = ['activity_retrying'] as const;
 
 function isConversationKind(this: { kind?: string }): boolean {
   return (CONVERSATION_NOTIFICATION_KINDS as readonly string[]).includes(this.kind ?? '');
@@ -14,8 +16,14 @@ function isConversationKind(this: { kind?: string }): boolean {
 function isCarrierKind(this: { kind?: string }): boolean {
   return (CARRIER_NOTIFICATION_KINDS as readonly string[]).includes(this.kind ?? '');
 }
+function isOperationsKind(this: { kind?: string }): boolean {
+  return (OPERATIONS_NOTIFICATION_KINDS as readonly string[]).includes(this.kind ?? '');
+}
 function needsChannel(this: { kind?: string }): boolean {
-  return !isCarrierKind.call(this);
+  return !isCarrierKind.call(this) && !isOperationsKind.call(this);
+}
+function needsShop(this: { kind?: string }): boolean {
+  return !isOperationsKind.call(this);
 }
 
 /**
@@ -34,11 +42,12 @@ const notificationSchema = new Schema(
         ...CHANNEL_NOTIFICATION_KINDS,
         ...COUPON_NOTIFICATION_KINDS,
         ...CARRIER_NOTIFICATION_KINDS,
+        ...OPERATIONS_NOTIFICATION_KINDS,
       ],
       required: true,
     },
     workflowId: { type: String, required: isConversationKind, default: null },
-    shopId: { type: String, required: true },
+    shopId: { type: String, required: needsShop, default: null },
     channel: { type: String, required: needsChannel, default: null },
     carrier: { type: String, required: isCarrierKind, default: null },
     /** Carrier key alerts: the expiry the alert is about, and the time it was due (workflow time). */
@@ -47,6 +56,9 @@ const notificationSchema = new Schema(
     buyerId: { type: String, required: isConversationKind, default: null },
     tier: { type: Number, required: isConversationKind, default: null },
     reason: { type: String, default: null },
+    /** activity_retrying: which activity, and the attempt it had reached. */
+    activityType: { type: String, default: null },
+    attempt: { type: Number, default: null },
     delivered: { type: Boolean, default: false },
     deliveryError: { type: String, default: null },
   },

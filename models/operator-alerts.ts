@@ -40,6 +40,18 @@ export interface CarrierKeyAlertInput {
   dueAt: string;
 }
 
+/**
+ * An activity has been retrying for long (activities/retry-alert.ts): usually our own infrastructure
+ * (MongoDB, the network) is down. The conversation waits and goes on once it is back.
+ */
+export interface ActivityRetryingAlertInput {
+  workflowId: string;
+  kind: 'activity_retrying';
+  activityType: string;
+  attempt: number;
+  reason: string;
+}
+
 type Logger = {
   warn: (msg: string, fields: Record<string, unknown>) => void;
   error: (msg: string, fields: Record<string, unknown>) => void;
@@ -48,11 +60,20 @@ type Logger = {
 /** Record the notification under `key` (once), log it, and POST it to the alert webhook when one is set. */
 export async function alertOperators(
   key: string,
-  input: NotifyInput | ChannelAlertInput | CarrierKeyAlertInput,
+  input: NotifyInput | ChannelAlertInput | CarrierKeyAlertInput | ActivityRetryingAlertInput,
   alertWebhookUrl: string | undefined,
   logger: Logger,
+  /** true: the alert still goes out (log, webhook) when it cannot be recorded — the database may be what is down. */
+  recordOptional = false,
 ): Promise<{ key: string; delivered: boolean }> {
-  await NotificationModel.updateOne({ key }, { $setOnInsert: { key, ...input } }, { upsert: true });
+  let recorded = true;
+  try {
+    await NotificationModel.updateOne({ key }, { $setOnInsert: { key, ...input } }, { upsert: true });
+  } catch (e) {
+    if (!recordOptional) throw e;
+    recorded = false;
+    logger.error('operator notification not recorded (database unreachable); alerting anyway', { key, error: String(e) });
+  }
   logger.warn(`operator notification: ${input.kind}`, { ...input });
   if (!alertWebhookUrl) return { key, delivered: false };
   try {
@@ -63,10 +84,10 @@ export async function alertOperators(
       signal: AbortSignal.timeout(10_000),
     });
     if (!res.ok) throw new Error(`alert webhook answered ${res.status}`);
-    await NotificationModel.updateOne({ key }, { $set: { delivered: true, deliveryError: null } });
+    if (recorded) await NotificationModel.updateOne({ key }, { $set: { delivered: true, deliveryError: null } });
     return { key, delivered: true };
   } catch (e) {
-    await NotificationModel.updateOne({ key }, { $set: { deliveryError: String(e) } });
+    if (recorded) await NotificationModel.updateOne({ key }, { $set: { deliveryError: String(e) } }).catch(() => undefined);
     logger.error('alert webhook failed', { key, error: String(e) });
     return { key, delivered: false };
   }

@@ -10,6 +10,7 @@ import {
 import { createActivities, createSendActivities, type ActivityDeps } from '../activities/index.js';
 import { sharedEmbedder, type Embedder } from '../activities/knowledge/embedder.js';
 import { createKbImportActivities } from '../activities/knowledge/kb-import-activities.js';
+import { retryAlertInterceptor } from '../activities/retry-alert.js';
 import { defaultConfig } from '../infra/config/index.js';
 import { processIdentity } from '../infra/process-identity.js';
 import { workerConnection } from '../infra/temporal/connection.js';
@@ -48,6 +49,13 @@ export interface WorkerOptions extends ActivityDeps {
   taskQueue?: string;
   /** Cached workflow runs (sticky execution); default the SDK's. 0: every workflow task may go to any worker. */
   maxCachedWorkflows?: number;
+  /** Alert the operators when an activity starts this attempt (default activities/retry-alert.ts). */
+  retryAlertAfterAttempts?: number;
+}
+
+function interceptors(opts: ActivityDeps & { retryAlertAfterAttempts?: number }) {
+  const alertWebhookUrl = opts.alertWebhookUrl ?? (opts.config ?? defaultConfig()).alerts.webhookUrl;
+  return { activity: [retryAlertInterceptor({ alertWebhookUrl, alertAfterAttempts: opts.retryAlertAfterAttempts })] };
 }
 
 /** The worker on the configuration's Temporal target and task queue (`opts.config`, default: the defaults). */
@@ -63,6 +71,7 @@ export async function createWorker(
     identity: opts.identity ?? processIdentity(),
     workflowBundle: await workflowBundle(),
     activities: createActivities(opts),
+    interceptors: interceptors(opts),
     ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
   });
   return { worker, connection, ownsConnection: !opts.connection };
@@ -81,6 +90,7 @@ export async function createSendWorker(opts: ActivityDeps & { connection: Native
     taskQueue: opts.taskQueue,
     identity: opts.identity ?? processIdentity(),
     activities: createSendActivities(opts),
+    interceptors: interceptors(opts),
   });
 }
 

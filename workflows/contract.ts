@@ -73,7 +73,15 @@ export interface SellerReply {
   agentId?: string;
 }
 
-export const buyerMessage = defineSignal<[InboundMessage]>('buyerMessage');
+/**
+ * A buyer message as signalled by the intake: the adapter's message plus `seq`, its number in the
+ * conversation (1, 2, 3…, assigned once in MongoDB when it was first recorded). The workflow handles
+ * messages in `seq` order and ignores a `seq` it has passed, so a re-sent signal is a no-op however
+ * many messages came since. Absent in signals sent before sequence numbers existed.
+ */
+export type BuyerMessageSignal = InboundMessage & { seq?: number };
+
+export const buyerMessage = defineSignal<[BuyerMessageSignal]>('buyerMessage');
 export const agentAccepted = defineSignal<[{ agentId: string }]>('agentAccepted');
 export const agentMessage = defineSignal<[{ agentId: string; text: string }]>('agentMessage');
 export const agentReleased = defineSignal<[]>('agentReleased');

@@ -131,11 +131,20 @@ export interface ConversationState {
   resolved?: boolean | null;
   /** The shop's profile (strategy, languages) this conversation runs with. */
   profile?: ShopProfile | null;
+  // ---- inbound sequence (patched 'inbound-seq'; absent before it) ----
+  /** The last buyer message `seq` handled in order (bots/intake.ts numbers them 1, 2, 3… per conversation). */
+  inSeq?: number;
+  /** Numbers given up on after waiting (never arrived in time): still accepted once if they come late. */
+  inSeqGaps?: number[];
+  /** Since when a newer message waits for a missing older number (workflow time), or null. */
+  inSeqWaitSince?: number | null;
 }
 
 export interface CarriedState {
   state: ConversationState;
   inbox: InboundMessage[];
+  /** Buyer messages received ahead of a missing older `seq`, waiting for it (patched 'inbound-seq'). */
+  ahead?: Array<InboundMessage & { seq?: number }>;
   /** Fresh conversation after close: the previous one's outcome is done. */
   fresh?: boolean;
 }
@@ -147,6 +156,8 @@ export interface ConversationSnapshot extends ConversationState {
   channel: string;
   buyerId: string;
   pendingInbox: number;
+  /** Buyer messages received ahead of a missing older `seq` (patched 'inbound-seq'). */
+  pendingAhead?: number;
   /** The workflow is handling something right now. */
   busy: boolean;
 }

@@ -37,6 +37,7 @@ export async function recordConversation(input: RecordConversationInput): Promis
         resolved: s.resolved ?? null,
         focusOrder: s.focusOrder?.orderNumber ?? null,
         followUpSince: s.followUpSince ? new Date(s.followUpSince) : null,
+        ...(s.inSeq !== undefined ? { inSeq: s.inSeq } : {}),
       },
     },
     { upsert: true },
@@ -60,4 +61,15 @@ export async function storeNpsAnswer(input: StoreNpsInput): Promise<void> {
     { $set: { ...input, closedAt: new Date(input.closedAt) } },
     { upsert: true },
   );
+}
+
+/**
+ * The last buyer message (`seq`) any earlier run of this conversation handled: 0 when there was no
+ * earlier run, null when the earlier runs did not number their messages (they predate it). A new
+ * execution of the workflow (after one ended) starts from it: a re-sent signal of an older message
+ * is a duplicate, and it does not wait for numbers handled before.
+ */
+export async function lastHandledInboundSeq(input: { workflowId: string }): Promise<{ seq: number | null }> {
+  const doc = await ConversationModel.findOne({ workflowId: input.workflowId }, { inSeq: 1 }).sort({ inSeq: -1 }).lean();
+  return { seq: doc ? (doc.inSeq ?? null) : 0 };
 }

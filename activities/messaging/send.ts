@@ -5,7 +5,7 @@
  * activity delivers the recorded text, and one whose message was already sent does not send again.
  * (Runs of the v1 workflow still pass `content`; only they are composed here, see compose.ts.)
  */
-import { log } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { ChannelSendError, type ChannelRegistry, type ConversationRef } from '../../infra/channel-contract.js';
 import { processIdentity } from '../../infra/process-identity.js';
@@ -91,9 +91,36 @@ export function makeSendToBuyer(registry: ChannelRegistry, live: LiveAnswerSetti
           retryable: e.retryable,
           retryAfterMs: e.retryAfterMs,
         });
-      throw toActivityFailure(e);
+      throw giveUpAfter(toActivityFailure(e), currentAttempt(), e);
     }
   };
+}
+
+/**
+ * Attempts at delivering to a platform that keeps refusing (or cannot be reached) before the send
+ * fails for good (recorded as failed, the conversation goes on). The activity itself has no attempt
+ * cap: our own infrastructure failing (MongoDB) is retried until it comes back.
+ */
+export const PLATFORM_SEND_ATTEMPTS = 10;
+
+function currentAttempt(): number {
+  try {
+    return Context.current().info.attempt;
+  } catch {
+    return 1; // called outside an activity
+  }
+}
+
+/** The platform's failure, made non-retryable once PLATFORM_SEND_ATTEMPTS attempts have failed. */
+function giveUpAfter(failure: unknown, attempt: number, cause: unknown): unknown {
+  if (attempt < PLATFORM_SEND_ATTEMPTS) return failure;
+  if (failure instanceof ApplicationFailure && failure.nonRetryable) return failure;
+  return ApplicationFailure.create({
+    message: `the platform refused the message ${attempt} times: ${cause instanceof Error ? cause.message : String(cause)}`,
+    type: cause instanceof ChannelSendError ? 'ChannelSendError' : 'PlatformSendFailed',
+    nonRetryable: true,
+    cause: cause instanceof Error ? cause : undefined,
+  });
 }
 
 /**

@@ -25,6 +25,7 @@ import { TimeoutType, type SearchAttributeUpdatePair } from '@temporalio/common'
 import type { InboundMessage } from '../../infra/channel-contract.js';
 import type { Activities, DecidedMessage, OrderFact, RenderRequest, TrackingResult, Understanding } from '../../activities/index.js';
 import * as contract from '../contract.js';
+import type { BuyerMessageSignal } from '../contract.js';
 import { handoffReason } from '../handoff-rules.js';
 import { parseNpsScore } from '../nps-score.js';
 import { searchAttributeKeys } from '../search-attribute-keys.js';
@@ -33,6 +34,16 @@ import { chooseFocus, fallbackPlan, needsOrderFacts, planAnswer, replyLocale, wi
 import { ConversationLifecycle, defaultStrategy, initialState, type Effect } from './lifecycle.js';
 
 const SEEN_IDS_KEPT = 500;
+/**
+ * Buyer messages carry their number in the conversation (`seq`, bots/intake.ts): handled in that
+ * order, a number already passed is a duplicate (O(1) memory, however many messages). Runs that
+ * started before it keep the externalId memory above.
+ */
+export const INBOUND_SEQ_PATCH = 'inbound-seq';
+/** A newer message waits this long for a missing older number (the relay delivers it); then the gap is remembered and skipped. */
+const GAP_WAIT_MS = 60_000;
+/** Skipped numbers remembered (each one still accepted once if it comes late). */
+const GAPS_KEPT = 1000;
 /**
  * A send pinned to the process holding the connection waits this long for that process to pick it
  * up; then the holder is taken for gone and asked for again (its lease, models/channel-session.ts,
@@ -51,21 +62,41 @@ export function conversationV2(input: ConversationInput): Promise<ConversationRe
   return new ConversationRun(input).run();
 }
 
-const RETRY = { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 } as const;
+/**
+ * No attempt cap (the SDK refuses maximumAttempts 0: omitted = unlimited): an infrastructure error
+ * (MongoDB, the network) is retried with capped backoff until it goes away, and the worker alerts
+ * the operators when an activity has been retrying for long (activities/retry-alert.ts). Only bad
+ * input fails at once: activities throw it as a non-retryable ApplicationFailure (a platform that
+ * keeps refusing a send ends that way too, activities/messaging/send.ts).
+ */
+const RETRY = { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' } as const;
 
 /** One run: its state, the lifecycle over it, what signals queued, and the steps of the product's flow. */
 class ConversationRun {
   private readonly acts: ReturnType<typeof proxyActivities<Activities>>;
   /** Live data for an answer: a carrier that is down must not hold the reply for minutes (the FAQ answers instead). */
   private readonly live: ReturnType<typeof proxyActivities<Activities>>;
-  /** Rendering and the shop profile: short, local to this worker; their results are recorded in history. */
+  /** Rendering: short, local to this worker; its result is recorded in history. Retried until it works (the reply is owed). */
   private readonly local: ReturnType<typeof proxyLocalActivities<Activities>>;
+  /** The shop profile: local too, bounded (the deployment's defaults apply when it cannot be read). */
+  private readonly profileLocal: ReturnType<typeof proxyLocalActivities<Activities>>;
   private readonly workflowId = workflowInfo().workflowId;
   private readonly st: ConversationState;
   private readonly lc: ConversationLifecycle;
   private readonly inbox: InboundMessage[];
   private readonly events: HumanEvent[] = [];
   private readonly seen: Set<string>;
+  /** Buyer messages with a `seq` above the next expected one, in seq order (patched 'inbound-seq'). */
+  private readonly ahead: BuyerMessageSignal[];
+  /** Handle buyer messages by `seq` (new runs); false for runs recorded before (replay). */
+  private readonly bySeq: boolean;
+  /**
+   * The conversation handled messages before it knew their numbers (its earlier runs predate the
+   * patch): it starts after the first number it sees, and an older number is accepted if its
+   * externalId is not in the old memory. `adoptedBase` is that starting point once taken.
+   */
+  private adoptBase = false;
+  private adoptedBase: number | undefined;
   /** True while the loop handles a message, event or deadline (for the snapshot). */
   private busy = false;
   private lastPublished = '';
@@ -74,7 +105,8 @@ class ConversationRun {
     const { config } = input;
     this.acts = proxyActivities<Activities>({ startToCloseTimeout: config.activityTimeoutMs ?? 30_000, retry: RETRY });
     this.live = proxyActivities<Activities>({ startToCloseTimeout: '20 seconds', retry: { ...RETRY, maximumAttempts: 2 } });
-    this.local = proxyLocalActivities<Activities>({
+    this.local = proxyLocalActivities<Activities>({ startToCloseTimeout: '15 seconds', retry: RETRY });
+    this.profileLocal = proxyLocalActivities<Activities>({
       startToCloseTimeout: '15 seconds',
       scheduleToCloseTimeout: '2 minutes',
       // No attempt cap: retried until the schedule-to-close bound (a short database outage is waited out).
@@ -82,11 +114,20 @@ class ConversationRun {
     });
     const st: ConversationState = input.carried?.state ?? initialState(Date.now());
     if (input.carried?.fresh)
-      Object.assign(st, initialState(Date.now()), { seq: st.seq, seenExternalIds: st.seenExternalIds, continuedRuns: st.continuedRuns });
+      Object.assign(st, initialState(Date.now()), {
+        seq: st.seq,
+        seenExternalIds: st.seenExternalIds,
+        continuedRuns: st.continuedRuns,
+        ...(st.inSeq !== undefined ? { inSeq: st.inSeq, inSeqGaps: st.inSeqGaps, inSeqWaitSince: st.inSeqWaitSince } : {}),
+      });
     this.st = st;
     this.lc = new ConversationLifecycle(st, config);
     this.inbox = [...(input.carried?.inbox ?? [])];
     this.seen = new Set(st.seenExternalIds);
+    this.ahead = [...(input.carried?.ahead ?? [])];
+    this.bySeq = patched(INBOUND_SEQ_PATCH);
+    // A continued run knows where it is (or, continued from a run before the patch, adopts it); a new execution learns it in run().
+    if (this.bySeq && input.carried && st.inSeq === undefined) this.adoptBase = true;
     this.setHandlers();
   }
 
@@ -98,7 +139,7 @@ class ConversationRun {
   // ---- signals and the query --------------------------------------------------------------
   private setHandlers(): void {
     const { inbox, events } = this;
-    setHandler(contract.buyerMessage, (m) => void (this.firstSeen(m.externalId) && inbox.push(m)));
+    setHandler(contract.buyerMessage, (m) => this.onBuyerSignal(m));
     setHandler(contract.sellerReply, (r) => void (this.firstSeen(r.externalId) && events.push({ type: 'seller', agentId: r.agentId })));
     setHandler(contract.agentAccepted, ({ agentId }) => void events.push({ type: 'accepted', agentId }));
     setHandler(contract.agentMessage, ({ agentId, text }) => void events.push({ type: 'message', agentId, text }));
@@ -110,6 +151,7 @@ class ConversationRun {
       seenExternalIds: [...this.st.seenExternalIds],
       runId: workflowInfo().runId,
       pendingInbox: inbox.length,
+      pendingAhead: this.ahead.length,
       busy: this.busy,
     }));
   }
@@ -127,21 +169,110 @@ class ConversationRun {
     return true;
   }
 
+  /**
+   * A buyer message signal. With a `seq` (patched 'inbound-seq'): a number at or below the last
+   * handled one is a duplicate (unless it is a gap given up on, arriving late); a newer one waits
+   * in `ahead` until the numbers before it have come. Without (older intake, older runs): the
+   * bounded externalId memory.
+   */
+  private onBuyerSignal(m: BuyerMessageSignal): void {
+    const { st, ahead } = this;
+    if (!this.bySeq || m.seq === undefined) {
+      if (this.firstSeen(m.externalId)) this.inbox.push(m);
+      return;
+    }
+    const seq = m.seq;
+    if (st.inSeq !== undefined && seq <= st.inSeq) {
+      const gap = st.inSeqGaps?.indexOf(seq) ?? -1;
+      if (gap < 0 && this.adoptedBase !== undefined && seq <= this.adoptedBase && this.firstSeen(m.externalId)) {
+        this.inbox.push(m); // older than the first numbered message this conversation saw, and not in the old memory
+        return;
+      }
+      if (gap < 0) {
+        log.info('duplicate signal ignored', { externalId: m.externalId, seq });
+        return;
+      }
+      st.inSeqGaps!.splice(gap, 1);
+      log.warn('message arrived after its gap was skipped; handled now', { externalId: m.externalId, seq });
+      this.inbox.push(m);
+      return;
+    }
+    if (ahead.some((a) => a.seq === seq)) {
+      log.info('duplicate signal ignored', { externalId: m.externalId, seq });
+      return;
+    }
+    ahead.push(m);
+    ahead.sort((a, b) => a.seq! - b.seq!);
+    this.drainAhead();
+  }
+
+  /** Move the messages whose turn has come from `ahead` to the inbox, in seq order. */
+  private drainAhead(): void {
+    const { st, ahead } = this;
+    if (st.inSeq === undefined) {
+      if (!this.adoptBase || ahead.length === 0) return; // a new execution: where to start is not known yet
+      st.inSeq = this.adoptedBase = ahead[0]!.seq! - 1;
+    }
+    let moved = false;
+    while (ahead.length > 0 && ahead[0]!.seq! <= st.inSeq + 1) {
+      const m = ahead.shift()!;
+      if (m.seq! <= st.inSeq) continue; // handled by an earlier run of this conversation
+      st.inSeq = m.seq!;
+      this.inbox.push(m);
+      moved = true;
+    }
+    st.inSeqWaitSince = ahead.length === 0 ? null : moved || st.inSeqWaitSince == null ? Date.now() : st.inSeqWaitSince;
+  }
+
+  /** When the wait for a missing number ends (workflow time), if something waits. */
+  private gapDeadline(): number | undefined {
+    const { st } = this;
+    return this.ahead.length > 0 && st.inSeqWaitSince != null ? st.inSeqWaitSince + GAP_WAIT_MS : undefined;
+  }
+
+  /** Stop waiting: the missing numbers are remembered (accepted once if they come late) and the next message goes ahead. */
+  private skipGap(): void {
+    const { st, ahead } = this;
+    const next = ahead[0]!.seq!;
+    const gaps = (st.inSeqGaps ??= []);
+    for (let n = (st.inSeq ?? 0) + 1; n < next; n++) gaps.push(n);
+    if (gaps.length > GAPS_KEPT) gaps.splice(0, gaps.length - GAPS_KEPT);
+    log.warn('buyer messages missing; going on without them', { from: (st.inSeq ?? 0) + 1, to: next - 1 });
+    st.inSeq = next - 1;
+    this.drainAhead();
+  }
+
   private pending(): boolean {
     return this.inbox.length > 0 || this.events.length > 0;
+  }
+
+  /** Nothing queued and nothing waiting for a missing number: the run may end. */
+  private settled(): boolean {
+    return !this.pending() && this.ahead.length === 0;
   }
 
   // ---- the main loop ------------------------------------------------------------------------
   async run(): Promise<ConversationResult> {
     const { st, lc, inbox, events } = this;
     st.profile ??= await this.loadProfile();
+    if (this.bySeq && st.inSeq === undefined && !this.adoptBase) {
+      const { seq } = await this.local.lastHandledInboundSeq({ workflowId: this.workflowId });
+      if (seq === null) this.adoptBase = true;
+      else st.inSeq = seq;
+      this.drainAhead();
+    }
     await this.publish();
     for (;;) {
       if (!this.pending() && this.historyLarge()) return this.continueFresh();
       const deadline = lc.nextDeadline();
+      const gapAt = this.gapDeadline();
+      const wakeAt = gapAt !== undefined && (deadline === undefined || gapAt < deadline.at) ? gapAt : deadline?.at;
       const pending = () => this.pending();
-      const woke =
-        deadline === undefined ? (await condition(pending), true) : await condition(pending, Math.max(1, deadline.at - Date.now()));
+      const woke = wakeAt === undefined ? (await condition(pending), true) : await condition(pending, Math.max(1, wakeAt - Date.now()));
+      if (!woke && gapAt !== undefined && gapAt === wakeAt) {
+        this.skipGap();
+        continue;
+      }
       this.busy = true;
       if (woke) {
         while (events.length > 0) await this.apply(this.onHumanEvent(events.shift()!));
@@ -156,12 +287,12 @@ class ConversationRun {
         const out = lc.outcome(deadline.what);
         await this.publish();
         // A signal that came in meanwhile (an agent's reply, the buyer again) is handled before the run ends.
-        if (out && !this.pending()) return out;
+        if (out && this.settled()) return out;
       }
       await this.publish();
       // Ended without resolution: no survey to wait for; a later message starts a new run.
       const out = lc.outcome();
-      if (out && !this.pending()) return out;
+      if (out && this.settled()) return out;
       this.busy = false;
     }
   }
@@ -174,7 +305,10 @@ class ConversationRun {
   private continueFresh(): Promise<never> {
     this.st.continuedRuns += 1;
     log.info('continue-as-new', { historyLength: workflowInfo().historyLength, turns: this.st.turns });
-    return continueAsNew<typeof conversationV2>({ ...this.input, carried: { state: this.st, inbox: [] } });
+    return continueAsNew<typeof conversationV2>({
+      ...this.input,
+      carried: { state: this.st, inbox: [], ...(this.ahead.length ? { ahead: this.ahead } : {}) },
+    });
   }
 
   // ---- a buyer message: understand → facts → decide → render → deliver ---------------------
@@ -312,7 +446,10 @@ class ConversationRun {
     log.info('new conversation after close', { pending: this.inbox.length });
     await this.acts.recordConversation({ ...this.ids, runId: workflowInfo().runId, state: this.st });
     if (this.events.length > 0) return null;
-    return continueAsNew<typeof conversationV2>({ ...this.input, carried: { state: this.st, inbox: this.inbox.splice(0), fresh: true } });
+    return continueAsNew<typeof conversationV2>({
+      ...this.input,
+      carried: { state: this.st, inbox: this.inbox.splice(0), fresh: true, ...(this.ahead.length ? { ahead: this.ahead } : {}) },
+    });
   }
 
   // ---- effects: saying, nudging, notifying -------------------------------------------------
@@ -347,7 +484,7 @@ class ConversationRun {
   private async loadProfile(): Promise<ShopProfile> {
     const defaults = defaultStrategy(this.input.config);
     try {
-      return await this.local.loadShopProfile({ shopId: this.input.shopId, defaults });
+      return await this.profileLocal.loadShopProfile({ shopId: this.input.shopId, defaults });
     } catch (e) {
       if (!(e instanceof ActivityFailure)) throw e;
       log.error('shop profile unavailable; the defaults apply', { error: String(e.cause ?? e) });
@@ -444,6 +581,8 @@ class ConversationRun {
       st.focusOrder?.orderNumber,
       st.npsSentAt,
       st.resolved,
+      // A new execution of the conversation starts after the last message handled (lastHandledInboundSeq).
+      ...(st.inSeq !== undefined ? [st.inSeq] : []),
     ]);
     if (fingerprint === this.lastPublished) return;
     this.lastPublished = fingerprint;
