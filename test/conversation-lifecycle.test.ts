@@ -9,12 +9,10 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../activities/index.js';
 import { systemMessage } from '../activities/catalog/system-messages.js';
 import { ChannelSendError, type ConversationRef, type OutboundMessage } from '../bots/channel.js';
-import { Intake } from '../bots/intake.js';
+import type { Intake } from '../bots/intake.js';
 import { ChannelRegistry } from '../bots/registry.js';
 import { WebchatAdapter } from '../bots/webchat.js';
 import { disconnectMongo } from '../models/connection.js';
@@ -25,12 +23,11 @@ import { OrderModel } from '../models/order.js';
 import { ShopModel } from '../models/shop.js';
 import { DEMO_PARCEL, startDemoCarrier, type DemoCarrier } from '../scripts/demo/demo-carrier.js';
 import { seedDemoShop } from '../scripts/demo/demo-shop.js';
-import { paths } from '../infra/paths.js';
-import { workflowBundle } from '../scripts/worker.js';
-import { conversationConfig, taskQueues } from '../temporal.config.js';
+import { conversationConfig } from '../temporal.config.js';
 import * as contract from '../workflows/contract.js';
 import type { ConversationConfig, ConversationSnapshot } from '../workflows/types.js';
 import { demoWebchat, eventually, kbEntryAnswering, useFreshDatabase } from './setup/helpers.js';
+import { startTimeSkippingConversations } from './setup/time-skipping-conversations.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -48,8 +45,7 @@ class FlakyWebchat extends WebchatAdapter {
 }
 
 let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
+let stop: (() => Promise<void>) | undefined;
 let intake: Intake;
 let carrier: DemoCarrier;
 const webchat = new FlakyWebchat();
@@ -66,32 +62,15 @@ beforeAll(async () => {
   await seedDemoShop();
   carrier = await startDemoCarrier();
   webchat.carrier = carrier;
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: paths.temporalTestServerBin } },
-  });
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: taskQueues.conversations,
-    workflowBundle: await workflowBundle(),
-    activities: createActivities({
-      registry: new ChannelRegistry().register(webchat),
-      carrierCredentials: { seventeenTrack: { apiKey: 'demo', baseUrl: carrier.url } },
-    }),
-  });
-  running = worker.run();
-  intake = new Intake({
-    client: env.client,
-    connection: env.connection,
-    conversationConfig: config,
-    signalDeadlineMs: 10_000,
-    log: () => {},
-  });
+  ({ env, intake, stop } = await startTimeSkippingConversations({
+    registry: new ChannelRegistry().register(webchat),
+    config,
+    carrierUrl: carrier.url,
+  }));
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
+  await stop?.();
   await carrier?.stop();
   await disconnectMongo();
 });

@@ -6,27 +6,26 @@
 import * as contract from '../workflows/contract.js';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../activities/index.js';
+import { workflowBundle } from '../scripts/worker.js';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { systemMessage } from '../activities/catalog/system-messages.js';
-import { Intake } from '../bots/intake.js';
+import type { Intake } from '../bots/intake.js';
 import { ChannelRegistry } from '../bots/registry.js';
 import { WebchatAdapter } from '../bots/webchat.js';
 import { MessageModel } from '../models/message.js';
 import { NotificationModel } from '../models/notification.js';
 import { NpsAnswerModel } from '../models/nps-answer.js';
 import { ConversationModel } from '../models/conversation.js';
-import { paths } from '../infra/paths.js';
 import { seedDemoShop } from '../scripts/demo/demo-shop.js';
-import { workflowBundle } from '../scripts/worker.js';
 import { conversationConfig, taskQueues } from '../temporal.config.js';
 import type { ConversationConfig, ConversationSnapshot } from '../workflows/types.js';
 import { disconnectMongo } from '../models/connection.js';
 import { demoWebchat, eventually, kbEntryAnswering, useFreshDatabase } from './setup/helpers.js';
+import { startTimeSkippingConversations } from './setup/time-skipping-conversations.js';
 
 let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
+let stop: (() => Promise<void>) | undefined;
 let intake: Intake;
 
 const config: ConversationConfig = {
@@ -40,30 +39,14 @@ const config: ConversationConfig = {
 beforeAll(async () => {
   await useFreshDatabase('sora_wf');
   await seedDemoShop();
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: paths.temporalTestServerBin } },
-  });
-  const registry = new ChannelRegistry().register(new WebchatAdapter());
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: taskQueues.conversations,
-    workflowBundle: await workflowBundle(),
-    activities: createActivities({ registry }),
-  });
-  running = worker.run();
-  intake = new Intake({
-    client: env.client,
-    connection: env.connection,
-    conversationConfig: config,
-    signalDeadlineMs: 10_000,
-    log: () => {},
-  });
+  ({ env, intake, stop } = await startTimeSkippingConversations({
+    registry: new ChannelRegistry().register(new WebchatAdapter()),
+    config,
+  }));
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
+  await stop?.();
   await disconnectMongo();
 });
 

@@ -252,8 +252,10 @@ describe('answer plan', () => {
 describe('contract', () => {
   it('names every workflow type the worker registers (no name drifts from its function)', async () => {
     const registered = Object.keys(await import('../workflows/index.js'));
-    const { conversationWorkflowType, carrierKeyAuditWorkflowType, carrierKeyExpiryWatchWorkflowType } =
+    const { conversationWorkflowType, carrierKeyAuditWorkflowType, carrierKeyExpiryWatchWorkflowType, kbImportWorkflowType } =
       await import('../workflows/contract.js');
-    expect(registered.sort()).toEqual([carrierKeyAuditWorkflowType, carrierKeyExpiryWatchWorkflowType, conversationWorkflowType].sort());
+    expect(registered.sort()).toEqual(
+      [carrierKeyAuditWorkflowType, carrierKeyExpiryWatchWorkflowType, conversationWorkflowType, kbImportWorkflowType].sort(),
+    );
   });
 });

@@ -6,14 +6,12 @@
  * Core v2 on the time-skipping server with the real activities, web chat adapter and demo carrier.
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../activities/index.js';
 import { systemMessage } from '../activities/catalog/system-messages.js';
 import { lookupBuyerFacts } from '../activities/commerce/buyer-facts.js';
 import { liveAnswer } from '../activities/messaging/live-answers.js';
 import type { Understanding } from '../activities/index.js';
-import { Intake } from '../bots/intake.js';
+import type { Intake } from '../bots/intake.js';
 import { ChannelRegistry } from '../bots/registry.js';
 import { WebchatAdapter } from '../bots/webchat.js';
 import { BuyerModel } from '../models/buyer.js';
@@ -22,16 +20,14 @@ import { MessageModel } from '../models/message.js';
 import { OrderModel } from '../models/order.js';
 import { DEMO_PARCEL, startDemoCarrier, type DemoCarrier } from '../scripts/demo/demo-carrier.js';
 import { seedDemoShop } from '../scripts/demo/demo-shop.js';
-import { paths } from '../infra/paths.js';
-import { workflowBundle } from '../scripts/worker.js';
-import { conversationConfig, taskQueues } from '../temporal.config.js';
+import { conversationConfig } from '../temporal.config.js';
 import * as contract from '../workflows/contract.js';
 import type { ConversationConfig } from '../workflows/types.js';
 import { demoWebchat, eventually, useFreshDatabase } from './setup/helpers.js';
+import { startTimeSkippingConversations } from './setup/time-skipping-conversations.js';
 
 let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
+let stop: (() => Promise<void>) | undefined;
 let intake: Intake;
 let carrier: DemoCarrier;
 
@@ -59,32 +55,15 @@ beforeAll(async () => {
     source: 'import',
   });
   carrier = await startDemoCarrier();
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: paths.temporalTestServerBin } },
-  });
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: taskQueues.conversations,
-    workflowBundle: await workflowBundle(),
-    activities: createActivities({
-      registry: new ChannelRegistry().register(new WebchatAdapter()),
-      carrierCredentials: { seventeenTrack: { apiKey: 'demo', baseUrl: carrier.url } },
-    }),
-  });
-  running = worker.run();
-  intake = new Intake({
-    client: env.client,
-    connection: env.connection,
-    conversationConfig: config,
-    signalDeadlineMs: 10_000,
-    log: () => {},
-  });
+  ({ env, intake, stop } = await startTimeSkippingConversations({
+    registry: new ChannelRegistry().register(new WebchatAdapter()),
+    config,
+    carrierUrl: carrier.url,
+  }));
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
+  await stop?.();
   await carrier?.stop();
   await disconnectMongo();
 });

@@ -35,6 +35,7 @@ import { PrivacyAuditModel } from '../../models/privacy-audit.js';
 import { ShopModel } from '../../models/shop.js';
 import { UnmatchedQuestionModel } from '../../models/unmatched-question.js';
 import { WebchatSessionModel } from '../../models/webchat-session.js';
+import { InboundSequenceModel } from '../../models/inbound-sequence.js';
 
 export interface BuyerDataRequest {
   shopId: string;
@@ -235,6 +236,8 @@ export async function forgetBuyerData(r: BuyerDataRequest, client: Client): Prom
   counts.workflowRuns = deletedRuns;
   const wf = { workflowId: { $in: s.workflowIds } };
   counts.messages = (await MessageModel.deleteMany({ $or: [byBuyer(s), wf] })).deletedCount;
+  // The conversations' message numbers (their ids name the workflow, so the buyer).
+  counts.inboundSequences = (await InboundSequenceModel.deleteMany(wf)).deletedCount;
   counts.conversations = (await ConversationModel.deleteMany({ $or: [byBuyer(s), wf] })).deletedCount;
   counts.npsAnswers = (await NpsAnswerModel.deleteMany({ $or: [byBuyer(s), wf] })).deletedCount;
   counts.unmatchedQuestions = (await UnmatchedQuestionModel.deleteMany({ shopId: s.shopId, ...wf })).deletedCount;
