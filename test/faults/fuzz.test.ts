@@ -7,8 +7,8 @@
  * collection's content is the same before and after). Routes, from the code: bots/webchat.ts,
  * bots/whatsapp-cloud/adapter.ts, bots/tiktok/adapter.ts, bots/telegram/adapter.ts,
  * bots/botframework/adapter.ts, bots/operator.ts, bots/gateway.ts (/healthz, 404), and the web chat
- * session route of the sessions branch (POST /webchat/:shopId/sessions; a 404 before that merge;
- * a session it creates is a write, so that route gets only malformed requests here).
+ * session route (POST /webchat/:shopId/sessions: a session it creates is a write, so that route
+ * gets only malformed requests here).
  *
  * Seed: SORA_FUZZ_SEED (default: a fixed one, printed); size: SORA_FUZZ_RUNS (default 10,500).
  */

@@ -9,14 +9,11 @@
  *   - operator routes: without the token, with a wrong one (operator tokens are admin-wide for now:
  *     with the right token everything is visible by design, so that is not tested);
  *   - an order linked to one buyer, asked about by another buyer and by another shop's buyer.
- * There are no export routes on the gateway (the CLI exports run with database access only).
+ * The buyer export route (GET /operator/shops/:shopId/buyers/:buyerId/export) is an operator route:
+ * covered by the token checks above.
  *
- * DEPENDS ON THE MERGE of three other branches; the assertions marked [merge: …] fail before it:
- *   [merge: webchat sessions]  POST /webchat/:shopId/sessions → {token, buyerId}; posts and streams
- *                              need `Authorization: Bearer <token>` and serve that buyer only;
- *   [merge: operator auth]     the operator API refuses anonymous calls even with no
- *                              SORA_OPERATOR_TOKEN configured (or the app refuses to start);
- *   [merge: order privacy]     order data only for the buyers linked to the order.
+ * Web chat: POST /webchat/:shopId/sessions → {token, buyerId}; posts and streams need
+ * `Authorization: Bearer <token>` and serve that buyer only.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -120,7 +117,7 @@ describe('privacy: no route returns another buyer’s or another shop’s data',
     return { status: 200, text };
   }
 
-  /** [merge: webchat sessions] A web chat session for a new buyer of this shop. */
+  /** A web chat session for a new buyer of this shop. */
   async function session(shopId: string): Promise<Omit<Session, 'secret'>> {
     const r = await fetch(url(`/webchat/${shopId}/sessions`), {
       method: 'POST',
@@ -129,9 +126,7 @@ describe('privacy: no route returns another buyer’s or another shop’s data',
     });
     const body = await r.text();
     if (r.status !== 200 && r.status !== 201)
-      throw new Error(
-        `POST /webchat/${shopId}/sessions answered ${r.status} (${body.slice(0, 120)}): the web chat sessions branch is not merged?`,
-      );
+      throw new Error(`POST /webchat/${shopId}/sessions answered ${r.status} (${body.slice(0, 120)}): web chat sessions should answer 201`);
     const s = JSON.parse(body) as { token?: string; buyerId?: string };
     expect(typeof s.token).toBe('string');
     expect(typeof s.buyerId).toBe('string');
@@ -157,7 +152,7 @@ describe('privacy: no route returns another buyer’s or another shop’s data',
     await disconnectMongo();
   });
 
-  it('an anonymous web chat stream does not replay a buyer’s conversation [merge: webchat sessions]', async () => {
+  it('an anonymous web chat stream does not replay a buyer’s conversation', async () => {
     const victim = `victim-${randomUUID().slice(0, 8)}`;
     const secret = await conversationWithSecret('demo', victim);
     const s = await streamed(`/webchat/demo/events?buyerId=${victim}&after=${ZERO_ID}`);
@@ -202,7 +197,7 @@ describe('privacy: no route returns another buyer’s or another shop’s data',
     expect(await MessageModel.countDocuments({ workflowId: wf('shop-b', buyer), text: 'hi' })).toBe(0);
   });
 
-  it('with no SORA_OPERATOR_TOKEN configured, the operator API is not open to anyone [merge: operator auth]', async () => {
+  it('with no SORA_OPERATOR_TOKEN configured, the operator API is not open to anyone', async () => {
     const buyer = `open-${randomUUID().slice(0, 8)}`;
     const secret = await conversationWithSecret('demo', buyer);
     let open: App | undefined;
@@ -229,7 +224,7 @@ describe('privacy: no route returns another buyer’s or another shop’s data',
     }
   });
 
-  describe('web chat sessions [merge: webchat sessions]', () => {
+  describe('web chat sessions', () => {
     const sessions: Session[] = [];
     const of = (shopId: string, i: number) => sessions.filter((s) => s.shopId === shopId)[i]!;
 
@@ -284,7 +279,7 @@ describe('privacy: no route returns another buyer’s or another shop’s data',
         expect((await post('demo', { buyerId: me.buyerId, messageId: `x-${token}`, text }, token)).status).toBeGreaterThanOrEqual(400);
     });
 
-    it('an order is discussed only with a buyer linked to it [merge: order privacy]', async () => {
+    it('an order is discussed only with a buyer linked to it', async () => {
       const owner = of('demo', 1);
       // New buyers: the earlier ones' conversations are held by an agent, and the bot does not answer there.
       const asker = await session('demo');
