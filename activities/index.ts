@@ -44,6 +44,8 @@ export interface ActivityDeps {
   alertWebhookUrl?: string;
   /** Defaults to the process-wide embedder for config.embedding. */
   embedder?: Embedder;
+  /** The worker's FAQ indexes (the entry point passes one to warm it at start, kb-warm.ts); default: a new one. */
+  kbIndex?: KbIndex;
   /** Carrier API / 17TRACK credentials; default config.carriers.credentials (docs/carriers.md). */
   carrierCredentials?: CarrierCredentials;
   /** Platforms to refresh a buyer's orders from (default: TikTok Shop when config.tiktok is set). */
@@ -77,7 +79,7 @@ export function createActivities(deps: ActivityDeps) {
   const alertWebhookUrl = deps.alertWebhookUrl ?? config.alerts.webhookUrl;
   const carrierCredentials = deps.carrierCredentials ?? config.carriers.credentials;
   return {
-    understand: makeUnderstand(embedder, new KbIndex(embedder, config.understanding), config.understanding),
+    understand: makeUnderstand(embedder, deps.kbIndex ?? new KbIndex(embedder, config.understanding), config.understanding),
     lookupBuyerFacts: makeLookupBuyerFacts(deps.orderSources ?? orderSources(config, secrets), config.orders.sync),
     answerReturnQuestion: makeAnswerReturnQuestion(config.returns.policiesDir),
     answerCustomsHold: makeAnswerCustomsHold(config.customs.delaysFile),

@@ -26,6 +26,9 @@ import { installRuntime } from './runtime.js';
 import { bootstrapOperatorCredential } from './operator-bootstrap.js';
 import { sharedSecretBox, type SecretBox } from '../infra/secrets/index.js';
 import { prepareSecrets } from '../models/sealed-collections.js';
+import { sharedEmbedder } from '../activities/knowledge/embedder.js';
+import { KbIndex } from '../activities/knowledge/kb-index.js';
+import { warmIndexes, type WarmResult } from '../activities/knowledge/kb-warm.js';
 
 export interface AppOptions {
   /** The configuration, parsed once at start (loadConfig); default: every default. The options below override parts of it. */
@@ -78,6 +81,8 @@ export interface App {
   worker?: Worker;
   /** This process's own task queue, when it serves the sends of process-bound adapters. */
   processQueue?: string;
+  /** Build these shops' FAQ indexes now (the worker's; start.ts after seeding the demo shop). No worker: nothing to warm. */
+  warm(shopIds: string[]): Promise<WarmResult | null>;
   stop(): Promise<void>;
 }
 
@@ -150,10 +155,13 @@ export async function startApp(o: AppOptions): Promise<App> {
     await sendWorkerRun?.catch(() => undefined);
     await nativeConn?.close();
   };
+  const embedder = sharedEmbedder(config.embedding);
+  const kbIndex = o.worker !== false ? new KbIndex(embedder, config.understanding) : undefined;
   if (o.worker !== false) {
     const nc = nativeConn ?? (await workerConnection(temporal));
     nativeConn = nc;
     const created = await createWorker({
+      kbIndex,
       registry,
       config,
       secrets,
@@ -190,6 +198,15 @@ export async function startApp(o: AppOptions): Promise<App> {
         `could not create the carrier key audit schedule: ${e instanceof Error ? e.message : String(e)} (SORA_CARRIER_KEY_AUDIT=off runs without it)`,
         { cause: e },
       );
+    }
+  }
+
+  // Warm before listening: a gateway that answers /healthz has its shops' indexes built (kb-warm.ts).
+  if (kbIndex && config.understanding.warmShops > 0) {
+    try {
+      await warmIndexes(kbIndex, embedder, { maxShops: config.understanding.warmShops, log });
+    } catch (e) {
+      log('FAQ index warm-up failed; the first messages build the indexes', { error: e instanceof Error ? e.message : String(e) });
     }
   }
 
@@ -232,6 +249,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     client,
     worker,
     processQueue,
+    warm: async (shopIds) => (kbIndex ? warmIndexes(kbIndex, embedder, { shopIds, log }) : null),
     async stop() {
       intake.stopRelay();
       await gateway.stop();

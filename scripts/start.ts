@@ -132,6 +132,8 @@ async function main(): Promise<void> {
     }
     app = await startApp({ config, mongoUri: mongo.uri, adapters, secrets, printOperatorToken: (t) => (operatorNotice = t) });
     await seedDemoShop(DEMO_SHOP_ID, { log: (m) => log(m), embedder: sharedEmbedder(config.embedding) });
+    // The demo shop was seeded after the app's own warm-up (a first start): build its index before saying "up".
+    await app.warm([DEMO_SHOP_ID]);
     const secs = ((Date.now() - t0) / 1000).toFixed(1);
     process.stdout.write(
       [

@@ -83,6 +83,11 @@ export class Embedder {
   }
 
   private cache: EmbeddingCache | undefined;
+  /** Buyer questions waiting for the next forward pass (see queries()). */
+  private readonly queued: Array<{ inputs: string[]; resolve: (v: Float32Array[]) => void; reject: (e: unknown) => void }> = [];
+  private passRunning = false;
+  /** Forward passes run for buyer questions and the questions they carried (batching figures for the load bench). */
+  readonly queryStats = { passes: 0, texts: 0 };
 
   /** Embed texts (batched); every vector is unit length. KB phrasings (`passage`) go through the on-disk cache. */
   async embed(
@@ -92,6 +97,11 @@ export class Embedder {
   ): Promise<Float32Array[]> {
     const prefix = kind === 'query' ? this.queryPrefix : this.passagePrefix;
     const inputs = texts.map((t) => prefix + t);
+    if (kind === 'query' && texts.length > 0 && texts.length <= this.batchSize && !onProgress) {
+      const out = await this.queries(inputs);
+      this.dims ||= out[0]?.length ?? 0;
+      return out;
+    }
     const out: (Float32Array | undefined)[] = new Array(texts.length);
     let todo = inputs.map((_, i) => i);
     if (kind === 'passage' && this.cacheDir !== false) {
@@ -99,27 +109,72 @@ export class Embedder {
       todo = todo.filter((i) => !(out[i] = this.cache!.get(inputs[i]!)));
       if (todo.length < texts.length) onProgress?.(texts.length - todo.length, texts.length);
     }
-    if (todo.length) {
-      const ex = await this.load();
-      for (let b = 0; b < todo.length; b += this.batchSize) {
-        const idx = todo.slice(b, b + this.batchSize);
-        const t = await ex(
-          idx.map((i) => inputs[i]!),
-          { pooling: 'mean', normalize: true },
-        );
-        const [n, d] = t.dims as [number, number];
-        this.dims = d;
-        const data = t.data as Float32Array;
-        for (let j = 0; j < n; j++) {
-          const v = data.slice(j * d, (j + 1) * d);
-          out[idx[j]!] = v;
-          if (kind === 'passage') this.cache?.put(inputs[idx[j]!]!, v);
-        }
-        onProgress?.(texts.length - todo.length + Math.min(b + this.batchSize, todo.length), texts.length);
-      }
+    for (let b = 0; b < todo.length; b += this.batchSize) {
+      const idx = todo.slice(b, b + this.batchSize);
+      const vs = await this.forward(idx.map((i) => inputs[i]!));
+      idx.forEach((i, j) => {
+        out[i] = vs[j];
+        if (kind === 'passage') this.cache?.put(inputs[i]!, vs[j]!);
+      });
+      onProgress?.(texts.length - todo.length + Math.min(b + this.batchSize, todo.length), texts.length);
     }
     this.dims ||= out[0]?.length ?? 0;
     return out as Float32Array[];
+  }
+
+  /**
+   * Buyer questions of concurrent conversations share forward passes: a question arriving while a
+   * pass runs waits for it and goes into the next one with every other question that arrived
+   * meanwhile (up to batchSize texts). Alone, a question runs at once: no added delay at low load.
+   * The attention mask keeps padding out of each sentence's mean, so each question gets its own
+   * vector whatever it was batched with (test/embedding-batching.test.ts).
+   */
+  private queries(inputs: string[]): Promise<Float32Array[]> {
+    return new Promise((resolve, reject) => {
+      this.queued.push({ inputs, resolve, reject });
+      if (!this.passRunning) void this.drainQueries();
+    });
+  }
+
+  private async drainQueries(): Promise<void> {
+    this.passRunning = true;
+    try {
+      while (this.queued.length > 0) {
+        const take: typeof this.queued = [];
+        let n = 0;
+        while (this.queued.length > 0 && (n === 0 || n + this.queued[0]!.inputs.length <= this.batchSize)) {
+          const r = this.queued.shift()!;
+          take.push(r);
+          n += r.inputs.length;
+        }
+        try {
+          const vs = await this.forward(take.flatMap((r) => r.inputs));
+          this.queryStats.passes++;
+          this.queryStats.texts += n;
+          let k = 0;
+          for (const r of take) {
+            r.resolve(vs.slice(k, k + r.inputs.length));
+            k += r.inputs.length;
+          }
+        } catch (e) {
+          for (const r of take) r.reject(e);
+        }
+      }
+    } finally {
+      this.passRunning = false;
+    }
+  }
+
+  /** One forward pass over prefixed texts: mean-pooled, unit-length vectors in input order. */
+  private async forward(inputs: string[]): Promise<Float32Array[]> {
+    const ex = await this.load();
+    const t = await ex(inputs, { pooling: 'mean', normalize: true });
+    const [n, d] = t.dims as [number, number];
+    this.dims = d;
+    const data = t.data as Float32Array;
+    const out: Float32Array[] = [];
+    for (let j = 0; j < n; j++) out.push(data.slice(j * d, (j + 1) * d));
+    return out;
   }
 }
 

@@ -108,6 +108,7 @@ export function loadConfig(env: Env = process.env, o: LoadOptions = {}): Config 
       ...(v.SORA_KB_CENTER !== undefined ? { kbCenter: v.SORA_KB_CENTER } : {}),
       ...(v.SORA_KNN_TEMPERATURE !== undefined ? { knnTemperature: v.SORA_KNN_TEMPERATURE } : {}),
       trainBudget: v.SORA_KB_TRAIN_BUDGET,
+      warmShops: v.SORA_WARM_SHOPS,
     },
     kbImport: {
       maxUploadBytes: v.SORA_KB_MAX_UPLOAD,

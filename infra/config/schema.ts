@@ -168,6 +168,10 @@ export const knowledgeSettings = {
       default: '6e8',
     },
   ),
+  SORA_WARM_SHOPS: describe(
+    int(100, { min: 0 }),
+    'FAQ indexes built at start, before the gateway listens (the most recently changed shops; 0 = none: the first message to a shop builds its index)',
+  ),
   SORA_MATCH_THRESHOLD: describe(num(0.3, { min: 0, max: 1 }), 'minimum fused confidence to answer from the FAQ'),
   SORA_MATCH_MIN_SIMILARITY: describe(num(undefined, { min: -1, max: 1 }), 'minimum cosine similarity to the nearest FAQ phrasing', {
     defaultNote: 'from the model (MiniLM 0.45, e5 0.82)',
@@ -365,6 +369,8 @@ export interface Config {
     kbCenter?: boolean;
     knnTemperature?: number;
     trainBudget: number;
+    /** Shops whose index is built at start (SORA_WARM_SHOPS; 0 = none). */
+    warmShops: number;
   };
   /** FAQ workbook import limits and where imports run (SORA_KB_MAX_*, SORA_IMPORT_*). */
   kbImport: {

@@ -50,6 +50,17 @@ const GAPS_KEPT = 1000;
  * runs out after 30 s too).
  */
 const PINNED_SEND_START_TIMEOUT = '30 seconds';
+/**
+ * One workflow task per buyer message: understanding, the buyer's orders, rendering, the send and the
+ * conversation record run as local activities inside the task that received the signal, instead of
+ * one activity task plus one workflow task each (≈ 28 → ≈ 10 history events per message, one server
+ * round trip instead of nine; BENCHMARKS.md "Load"). Each is idempotent (the send by its key), so a
+ * task retried after a worker crash repeats them safely. Live carrier calls (trackParcel), sends
+ * pinned to another process and the rare steps (coupons, NPS, notifications) stay ordinary
+ * activities. Search attributes are upserted only when one of them changes. Runs recorded before
+ * keep their activities.
+ */
+export const LOCAL_TURN_PATCH = 'local-turn';
 
 type HumanEvent =
   | { type: 'accepted'; agentId: string }
@@ -80,6 +91,10 @@ class ConversationRun {
   private readonly local: ReturnType<typeof proxyLocalActivities<Activities>>;
   /** The shop profile: local too, bounded (the deployment's defaults apply when it cannot be read). */
   private readonly profileLocal: ReturnType<typeof proxyLocalActivities<Activities>>;
+  /** The per-message steps: local activities (patched 'local-turn'), else `acts`. */
+  private readonly turn: ReturnType<typeof proxyActivities<Activities>>;
+  private readonly localTurn: boolean;
+  private lastSearchAttributes = '';
   private readonly workflowId = workflowInfo().workflowId;
   private readonly st: ConversationState;
   private readonly lc: ConversationLifecycle;
@@ -126,6 +141,10 @@ class ConversationRun {
     this.seen = new Set(st.seenExternalIds);
     this.ahead = [...(input.carried?.ahead ?? [])];
     this.bySeq = patched(INBOUND_SEQ_PATCH);
+    this.localTurn = patched(LOCAL_TURN_PATCH);
+    this.turn = this.localTurn
+      ? proxyLocalActivities<Activities>({ startToCloseTimeout: config.activityTimeoutMs ?? 30_000, retry: RETRY })
+      : this.acts;
     // A continued run knows where it is (or, continued from a run before the patch, adopts it); a new execution learns it in run().
     if (this.bySeq && input.carried && st.inSeq === undefined) this.adoptBase = true;
     this.setHandlers();
@@ -316,7 +335,7 @@ class ConversationRun {
     const { st, lc, input } = this;
     const { shopId, channel, buyerId } = input;
     const turn = lc.buyerWrote(Date.now());
-    let u = await this.acts.understand({ shopId, text: m.text, languageHint: st.language, workflowId: this.workflowId });
+    let u = await this.turn.understand({ shopId, text: m.text, languageHint: st.language, workflowId: this.workflowId });
     lc.understood(u, turn === 'bot');
     // A human has (or is about to have) the conversation: intake stored the message for them; the bot stays quiet.
     if (turn !== 'bot') return;
@@ -327,7 +346,7 @@ class ConversationRun {
       // Order privacy: only this buyer's orders reach the decision (the rule: activities/commerce/order-access.ts).
       // Histories recorded before it replay the old path.
       const ownOrdersOnly = patched('order-privacy');
-      const facts = await this.acts.lookupBuyerFacts({
+      const facts = await this.turn.lookupBuyerFacts({
         shopId,
         channel,
         buyerId,
@@ -520,7 +539,7 @@ class ConversationRun {
   private async sendToBuyer(input: Parameters<Activities['sendToBuyer']>[0] & { message: DecidedMessage }): Promise<void> {
     const { channel, shopId, config } = this.input;
     if (!config.processBoundChannels?.includes(channel)) {
-      await this.acts.sendToBuyer(input);
+      await this.turn.sendToBuyer(input);
       return;
     }
     for (let attempt = 1; ; attempt++) {
@@ -586,7 +605,7 @@ class ConversationRun {
     ]);
     if (fingerprint === this.lastPublished) return;
     this.lastPublished = fingerprint;
-    if (input.config.searchAttributes) {
+    if (input.config.searchAttributes && this.searchAttributesChanged()) {
       const pairs: SearchAttributeUpdatePair[] = [
         { key: searchAttributeKeys.status, value: st.status },
         { key: searchAttributeKeys.escalated, value: st.escalated },
@@ -596,6 +615,16 @@ class ConversationRun {
       if (st.language) pairs.push({ key: searchAttributeKeys.language, value: st.language });
       upsertSearchAttributes(pairs);
     }
-    await this.acts.recordConversation({ ...this.ids, runId: workflowInfo().runId, state: st });
+    await this.turn.recordConversation({ ...this.ids, runId: workflowInfo().runId, state: st });
+  }
+
+  /** With 'local-turn': true only when a search attribute's value changed (each upsert is a history event and a visibility write). */
+  private searchAttributesChanged(): boolean {
+    if (!this.localTurn) return true;
+    const { st } = this;
+    const values = JSON.stringify([st.status, st.escalated, st.orderValueUsd ?? 0, st.intent, st.language]);
+    if (values === this.lastSearchAttributes) return false;
+    this.lastSearchAttributes = values;
+    return true;
   }
 }
