@@ -7,6 +7,7 @@
  *   sora kb import FILE --shop ID                 FAQ workbook (.xlsx / .csv)
  *   sora kb missed --shop ID [--limit 50] [--json] top unmatched questions, clustered
  *   sora import-worker                           serve only KB imports (SORA_IMPORT_TASK_QUEUE)
+ *   sora worker                                  serve only conversations (SORA_TASK_QUEUE), no gateway
  *   sora orders import FILE --shop ID [--strict]  orders file (.xlsx / .csv), one row per item
  *   sora orders list --shop ID [--json]            the shop's stored orders
  *   sora carriers list [--json]                    the carrier registry (activities/logistics/carriers.ts)
@@ -36,6 +37,7 @@ const GROUPS = new Map<string, () => Promise<CommandGroup>>([
   ['dataset', () => import('./cli/eval.js')],
   ['kb', () => import('./cli/kb.js')],
   ['import-worker', () => import('./cli/import-worker.js')],
+  ['worker', () => import('./cli/worker.js')],
   ['orders', () => import('./cli/orders.js')],
   ['carriers', () => import('./cli/carriers.js')],
   ['track', () => import('./cli/track.js')],

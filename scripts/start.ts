@@ -12,6 +12,7 @@ import { paths } from '../infra/paths.js';
 import { isPortOpen } from './stack/process.js';
 import { reclaimOrphans, StackAlreadyRunningError } from './stack/pid-file.js';
 import { startTemporalDevServer, type TemporalDevServer } from './stack/temporal-server.js';
+import { startExtraWorkers, type ExtraWorkers } from './stack/extra-workers.js';
 import { seedDemoShop, DEMO_SHOP_ID } from './demo/demo-shop.js';
 import { startDemoCarrier, type DemoCarrier } from './demo/demo-carrier.js';
 import { startApp, type App } from './app.js';
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
   let mongo: MongoServer | undefined;
   let app: App | undefined;
   let demoCarrier: DemoCarrier | undefined;
+  let extraWorkers: ExtraWorkers | undefined;
   let stopping = false;
   // The first start's operator token notice goes after the banner, where it is seen (or out before a failure: it is shown once only).
   let operatorNotice = '';
@@ -81,6 +83,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log('stopping …');
+    await extraWorkers?.stop();
     await app?.stop().catch((e) => log('app stop failed', { error: String(e) }));
     await temporal?.stop();
     await mongo?.stop();
@@ -112,6 +115,7 @@ async function main(): Promise<void> {
         dbFile: paths.temporalDb,
         logDir: paths.logs,
         supervise: { runDir: paths.run },
+        sqlite: config.stack.temporalSqlite,
       });
       // The dev server's address is passed on in the configuration (not through the environment); plain TCP, no key.
       const { namespace, taskQueue, signalDeadlineMs } = config.temporal;
@@ -134,6 +138,13 @@ async function main(): Promise<void> {
     await seedDemoShop(DEMO_SHOP_ID, { log: (m) => log(m), embedder: sharedEmbedder(config.embedding) });
     // The demo shop was seeded after the app's own warm-up (a first start): build its index before saying "up".
     await app.warm([DEMO_SHOP_ID]);
+    if (config.stack.workers > 1)
+      extraWorkers = await startExtraWorkers(config.stack.workers - 1, {
+        temporalAddress: config.temporal.address,
+        mongoUri: mongo.uri,
+        logDir: paths.logs,
+        log,
+      });
     const secs = ((Date.now() - t0) / 1000).toFixed(1);
     process.stdout.write(
       [

@@ -92,6 +92,8 @@ export function loadConfig(env: Env = process.env, o: LoadOptions = {}): Config 
       temporalUiPort: v.SORA_TEMPORAL_UI_PORT,
       mongoPort: v.SORA_MONGO_PORT,
       installMultilingual: v.SORA_INSTALL_MULTILINGUAL,
+      temporalSqlite: v.SORA_TEMPORAL_SQLITE,
+      workers: v.SORA_WORKERS,
     },
     secrets: { ...(v.SORA_MASTER_KEY ? { masterKey: v.SORA_MASTER_KEY } : {}), keyFile: path.join(home, 'master.key') },
     embedding: {

@@ -138,6 +138,14 @@ export const stackSettings = {
   ),
   SORA_TEMPORAL_PORT: describe(port(7233), 'embedded Temporal dev server port'),
   SORA_TEMPORAL_UI_PORT: describe(port(8233), 'embedded Temporal Web UI port'),
+  SORA_WORKERS: describe(
+    int(1, { min: 1, max: 64 }),
+    '`npm start`: conversation worker processes in all (the app is one; each more is a `sora worker` child with its own copy of the model, ≈ 300 MB; BENCHMARKS.md "Load" says when it pays)',
+  ),
+  SORA_TEMPORAL_SQLITE: describe(
+    oneOf(['wal', 'wal-normal', 'rollback'], 'wal'),
+    "embedded Temporal dev server's SQLite store: `wal` (write-ahead log, fsync per commit: durable, one fsync instead of several), `wal-normal` (fsync at checkpoints only: survives a crash of the server, may lose the last commits on power loss), `rollback` (SQLite's default journal; BENCHMARKS.md compares them)",
+  ),
   SORA_MONGO_PORT: describe(port(27017), 'embedded MongoDB-wire server port (the CLI uses it too when MONGODB_URI is unset)'),
   SORA_INSTALL_MULTILINGUAL: describe(bool(true), '`false`: `stack:install` installs only the small English model'),
 };
@@ -357,7 +365,17 @@ export interface Config {
   alerts: { webhookUrl?: string };
   /** MONGODB_URI (unset: the embedded stack's server). */
   mongo: { uri?: string };
-  stack: { home: string; temporalPort: number; temporalUiPort: number; mongoPort: number; installMultilingual: boolean };
+  stack: {
+    home: string;
+    temporalPort: number;
+    temporalUiPort: number;
+    mongoPort: number;
+    installMultilingual: boolean;
+    /** Conversation worker processes `npm start` runs (SORA_WORKERS; the app is the first). */
+    workers: number;
+    /** The embedded Temporal dev server's SQLite journal (SORA_TEMPORAL_SQLITE). */
+    temporalSqlite: 'wal' | 'wal-normal' | 'rollback';
+  };
   /** Where the master key comes from (infra/secrets: openSecretBox): SORA_MASTER_KEY, else the key file under SORA_HOME. */
   secrets: { masterKey?: string; keyFile: string };
   embedding: EmbeddingSettings;

@@ -10,6 +10,7 @@ export const USAGE = `usage:
   sora kb import FILE.(xlsx|csv) --shop ID
   sora kb missed --shop ID [--limit 50] [--json]
   sora import-worker
+  sora worker
   sora orders import FILE.(xlsx|csv) --shop ID [--strict]
   sora orders list --shop ID [--json]
   sora carriers list [--json]

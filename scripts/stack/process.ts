@@ -29,6 +29,8 @@ export interface ServiceOptions {
   runDir?: string;
   /** Start it again when it exits on its own, and count it back once this port listens. */
   restartPort?: number;
+  /** Start it again when it exits on its own (a process without a port: an extra worker). */
+  restartWhenExited?: boolean;
   /** SIGTERM to the child when this process dies (default true, where the platform allows). */
   dieWithParent?: boolean;
   log?: (msg: string, fields: Record<string, unknown>) => void;
@@ -74,7 +76,7 @@ export function spawnService(name: string, cmd: string, args: string[], logDir: 
     exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
     c.once('exit', (code, signal) => {
       if (opts.runDir) removePidFile(opts.runDir, name, c.pid);
-      if (stopping || opts.restartPort === undefined) return;
+      if (stopping || (opts.restartPort === undefined && !opts.restartWhenExited)) return;
       failuresInARow = Date.now() - startedAt >= STABLE_MS ? 1 : failuresInARow + 1;
       const delayMs = restartDelayMs(failuresInARow);
       log('stack process exited; restarting', { name, pid: c.pid, code, signal, inMs: delayMs, logFile });

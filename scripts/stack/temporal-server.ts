@@ -15,6 +15,18 @@ export interface TemporalDevServerOptions {
   logDir: string;
   /** For the launcher: pid file in runDir, restart with backoff when it exits on its own. */
   supervise?: Supervision;
+  /** SQLite journal of the file-backed store (SORA_TEMPORAL_SQLITE; default `wal`). */
+  sqlite?: 'wal' | 'wal-normal' | 'rollback';
+}
+
+/**
+ * `--sqlite-pragma` flags for a journal mode. WAL: a commit appends to the log and fsyncs it once
+ * (the rollback journal fsyncs the journal and the database on every commit), and readers do not
+ * block the writer; `synchronous=full` keeps every commit durable.
+ */
+export function sqlitePragmaFlags(mode: 'wal' | 'wal-normal' | 'rollback'): string[] {
+  if (mode === 'rollback') return [];
+  return ['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', `synchronous=${mode === 'wal' ? 'full' : 'normal'}`];
 }
 
 export interface TemporalDevServer {
@@ -38,7 +50,7 @@ export async function startTemporalDevServer(o: TemporalDevServerOptions): Promi
     '--log-level',
     'warn',
   ];
-  if (o.dbFile !== ':memory:') args.push('--db-filename', o.dbFile);
+  if (o.dbFile !== ':memory:') args.push('--db-filename', o.dbFile, ...sqlitePragmaFlags(o.sqlite ?? 'wal'));
   if (o.uiPort > 0) args.push('--ui-ip', '127.0.0.1', '--ui-port', String(o.uiPort));
   else args.push('--headless');
   args.push(...devServerSearchAttributeFlags());
