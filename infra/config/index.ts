@@ -3,7 +3,7 @@
  * reads the environment (an ESLint rule says so). See schema.ts for every variable.
  */
 export { loadConfig, defaultConfig, ConfigError, projectRoot, type LoadOptions } from './load.js';
-export { soraHome } from './home.js';
+export { childEnvironment, soraHome } from './home.js';
 export type { Env } from './fields.js';
 export {
   SECTIONS,
