@@ -72,7 +72,7 @@ export async function createWorker(
     workflowBundle: await workflowBundle(),
     activities: createActivities(opts),
     interceptors: interceptors(opts),
-    ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
+    maxCachedWorkflows: opts.maxCachedWorkflows ?? (opts.config ?? defaultConfig()).worker.cachedWorkflows,
   });
   return { worker, connection, ownsConnection: !opts.connection };
 }

@@ -84,6 +84,7 @@ export function loadConfig(env: Env = process.env, o: LoadOptions = {}): Config 
       rateLimits: { webhooksPerMinute: v.SORA_WEBHOOK_RATE_LIMIT, operatorPerMinute: v.SORA_OPERATOR_RATE_LIMIT },
     },
     log: { level: v.SORA_LOG_LEVEL },
+    worker: { cachedWorkflows: v.SORA_WORKER_CACHE },
     alerts: v.SORA_ALERT_WEBHOOK_URL ? { webhookUrl: v.SORA_ALERT_WEBHOOK_URL } : {},
     mongo: v.MONGODB_URI ? { uri: v.MONGODB_URI } : {},
     stack: {

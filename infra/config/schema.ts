@@ -138,6 +138,10 @@ export const stackSettings = {
   ),
   SORA_TEMPORAL_PORT: describe(port(7233), 'embedded Temporal dev server port'),
   SORA_TEMPORAL_UI_PORT: describe(port(8233), 'embedded Temporal Web UI port'),
+  SORA_WORKER_CACHE: describe(
+    int(500, { min: 0 }),
+    'conversations a worker keeps in memory between messages (Temporal\'s sticky cache, ≈ 0.1–0.4 MB each); one that was evicted replays its history on its next message. 0 = none. BENCHMARKS.md "Load" (10,000 open conversations)',
+  ),
   SORA_WORKERS: describe(
     int(1, { min: 1, max: 64 }),
     '`npm start`: conversation worker processes in all (the app is one; each more is a `sora worker` child with its own copy of the model, ≈ 300 MB; BENCHMARKS.md "Load" says when it pays)',
@@ -352,6 +356,8 @@ export interface EmbeddingSettings {
 
 export interface Config {
   temporal: TemporalConfig;
+  /** The conversation worker's tuning (SORA_WORKER_*). */
+  worker: { cachedWorkflows: number };
   conversation: ConversationSettings;
   gateway: {
     host: string;
