@@ -65,7 +65,8 @@ export class ReplyStreams {
       if (n > 0) this.perWorkflow.set(workflowId, n);
       else this.perWorkflow.delete(workflowId);
     };
-    let cursor: mongoose.Types.ObjectId | null = null;
+    /** Where the stream resumes: after the client's last id, or after the newest reply (null: all). */
+    let cursor: mongoose.Types.ObjectId | null;
     try {
       if (resume) cursor = new mongoose.Types.ObjectId(resume);
       else {
