@@ -144,6 +144,8 @@ export class ReplyFeed {
   private running: Promise<void> | null = null;
   /** A tick was asked for while one ran: 'poll' wins over 'wake' (it reads the look-back window). */
   private pending: 'wake' | 'poll' | null = null;
+  /** The lower bound of the read in progress (its rows may lie below the window by now). */
+  private readingFrom: ObjectId | null = null;
   /** Bumped at each start: a read still running from before a stop is dropped. */
   private generation = 0;
   /** Queries the feed has made (for tests and benchmarks). */
@@ -164,7 +166,10 @@ export class ReplyFeed {
    */
   subscribe(workflowId: string, resumeAfter: ObjectId | null, deliver: (row: ReplyRow) => void): ReplySubscription {
     if (!this.cursor) this.start();
-    const sub = new ReplySubscription(this, workflowId, resumeAfter, deliver, idFromSeconds(this.windowStart()));
+    // The lowest id the feed may still hand out: its window, or the bound of a read already running.
+    const window = idFromSeconds(this.windowStart());
+    const floor = this.readingFrom && compareIds(this.readingFrom, window) < 0 ? this.readingFrom : window;
+    const sub = new ReplySubscription(this, workflowId, resumeAfter, deliver, floor);
     let set = this.subs.get(workflowId);
     if (!set) this.subs.set(workflowId, (set = new Set()));
     set.add(sub);
@@ -235,14 +240,30 @@ export class ReplyFeed {
     if (!this.cursor) return;
     const generation = this.generation;
     const windowStart = this.windowStart();
-    let after: ObjectId = kind === 'poll' ? idFromSeconds(windowStart) : this.cursor;
+    const after: ObjectId = kind === 'poll' ? idFromSeconds(windowStart) : this.cursor;
+    this.readingFrom = after;
+    try {
+      if (!(await this.readFrom(after, generation))) return;
+    } finally {
+      this.readingFrom = null;
+    }
+    // Forget what the window has left behind (a stream still catching up keeps all: its buffer may
+    // hold rows from below the window that its catch-up marked as the buyer's).
+    const below = this.windowStart();
+    for (const [id, s] of this.seen) if (s < below) this.seen.delete(id);
+    if (kind === 'poll') for (const set of this.subs.values()) for (const sub of set) if (sub.joined) sub.prune(below);
+  }
+
+  /** Reads and dispatches every row above `from`; false when the feed stopped meanwhile. */
+  private async readFrom(from: ObjectId, generation: number): Promise<boolean> {
+    let after = from;
     for (;;) {
       this.queries++;
       const rows = (await MessageModel.find({ _id: { $gt: after }, direction: 'out', channel: 'webchat' }, FIELDS)
         .sort({ _id: 1 })
         .limit(this.pageSize)
         .lean()) as ReplyRow[];
-      if (!this.cursor || generation !== this.generation) return; // every stream closed meanwhile
+      if (!this.cursor || generation !== this.generation) return false; // every stream closed meanwhile
       for (const row of rows) {
         const id = String(row._id);
         if (compareIds(row._id, this.cursor) > 0) this.cursor = row._id;
@@ -254,9 +275,6 @@ export class ReplyFeed {
       if (rows.length < this.pageSize) break;
       after = rows[rows.length - 1]!._id;
     }
-    // Forget what the window has left behind.
-    const below = this.windowStart();
-    for (const [id, s] of this.seen) if (s < below) this.seen.delete(id);
-    if (kind === 'poll') for (const set of this.subs.values()) for (const sub of set) sub.prune(below);
+    return true;
   }
 }
