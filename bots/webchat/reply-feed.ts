@@ -148,8 +148,6 @@ export class ReplyFeed {
   private readingFrom: ObjectId | null = null;
   /** Bumped at each start: a read still running from before a stop is dropped. */
   private generation = 0;
-  /** Queries the feed has made (for tests and benchmarks). */
-  queries = 0;
 
   constructor(private readonly opts: ReplyFeedOptions) {
     this.pageSize = opts.pageSize ?? 500;
@@ -258,7 +256,6 @@ export class ReplyFeed {
   private async readFrom(from: ObjectId, generation: number): Promise<boolean> {
     let after = from;
     for (;;) {
-      this.queries++;
       const rows = (await MessageModel.find({ _id: { $gt: after }, direction: 'out', channel: 'webchat' }, FIELDS)
         .sort({ _id: 1 })
         .limit(this.pageSize)
