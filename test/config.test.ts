@@ -121,7 +121,7 @@ describe('loadConfig', () => {
         {
           id: 'webchat',
           settings: {
-            pollMs: 1000,
+            pollMs: 250,
             sessionTtlMs: 30 * 24 * 3_600_000,
             postsPerMinPerSession: 20,
             postsPerMinPerAddress: 120,

@@ -11,8 +11,8 @@
  * buyer and per client address; open streams are capped per buyer and per process.
  *
  * Replies are read from MongoDB (the send activity records every outbound message before it calls
- * send), so the stream works across processes and resumes with Last-Event-ID. `send` only wakes the
- * streams of this process at once; other processes pick the message up on their next poll.
+ * send), so the stream works across processes and resumes with Last-Event-ID. `send` wakes this
+ * process's reply feed at once; other processes' feeds pick the message up on their next poll.
  */
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';

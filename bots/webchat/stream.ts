@@ -1,28 +1,36 @@
 /**
  * The buyer's reply stream (server-sent events), read from MongoDB so it works across processes and
- * resumes with Last-Event-ID / `after`. Open streams are capped per buyer and per process.
+ * resumes with Last-Event-ID / `after`. Open streams are capped per buyer and per process. Every
+ * stream of the process is fed by one shared reply feed (reply-feed.ts): one query per tick, however
+ * many streams are open; each stream catches up from its own resume point with one query of its own.
  */
-import { EventEmitter } from 'node:events';
 import type { Request, Response } from 'express';
 import mongoose from 'mongoose';
 import { MessageModel } from '../../models/message.js';
 import { HttpError } from '../http-errors.js';
+import { ReplyFeed } from './reply-feed.js';
 
 export interface StreamLimits {
   pollMs: number;
   keepAliveMs: number;
+  /** How far back (by _id time) the feed re-reads for inserts made with a lagging clock; default 3000. */
+  lookBackMs?: number;
   perBuyer: number;
   perProcess: number;
 }
 
 export class ReplyStreams {
-  /** Wakes the streams of a workflow at once (this process's sends). */
-  readonly bus = new EventEmitter().setMaxListeners(0);
+  /** The one feed of new replies for every stream of this process. */
+  readonly feed: ReplyFeed;
+  /** `bus.emit(workflowId)`: this process sent a reply, read it at once. */
+  readonly bus = { emit: (_workflowId: string): boolean => (this.feed.wake(), true) };
   private readonly open = new Set<Response>();
   private readonly perWorkflow = new Map<string, number>();
   private total = 0;
 
-  constructor(private readonly limits: StreamLimits) {}
+  constructor(private readonly limits: StreamLimits) {
+    this.feed = new ReplyFeed({ pollMs: limits.pollMs, lookBackMs: limits.lookBackMs ?? 3000 });
+  }
 
   closeAll(): void {
     // Ending a stream fires its 'close', which releases its place.
@@ -57,7 +65,8 @@ export class ReplyStreams {
       if (n > 0) this.perWorkflow.set(workflowId, n);
       else this.perWorkflow.delete(workflowId);
     };
-    let cursor: mongoose.Types.ObjectId | null = null;
+    /** Where the stream resumes: after the client's last id, or after the newest reply (null: all). */
+    let cursor: mongoose.Types.ObjectId | null;
     try {
       if (resume) cursor = new mongoose.Types.ObjectId(resume);
       else {
@@ -77,56 +86,31 @@ export class ReplyStreams {
     res.write(': connected\n\n');
     this.open.add(res);
 
-    let busy = false;
-    let again = false;
-    const flush = async (): Promise<void> => {
-      if (busy) {
-        again = true;
-        return;
-      }
-      busy = true;
-      try {
-        do {
-          again = false;
-          const filter: Record<string, unknown> = { workflowId, direction: 'out' };
-          if (cursor) filter._id = { $gt: cursor };
-          const rows = await MessageModel.find(filter).sort({ _id: 1 }).limit(100).lean();
-          for (const m of rows) {
-            cursor = m._id;
-            const data = {
-              id: String(m._id),
-              text: m.text,
-              author: m.author,
-              language: m.language,
-              quickReplies: m.quickReplies,
-              at: m.createdAt,
-            };
-            res.write(`id: ${String(m._id)}\nevent: message\ndata: ${JSON.stringify(data)}\n\n`);
-          }
-        } while (again);
-      } catch {
-        // MongoDB hiccup: the next wake-up or poll tries again from the same cursor.
-      } finally {
-        busy = false;
-      }
-    };
-    const wake = () => void flush();
-    this.bus.on(workflowId, wake);
-    const poll = setInterval(wake, this.limits.pollMs);
+    const sub = this.feed.subscribe(workflowId, cursor, (m) => {
+      const data = {
+        id: String(m._id),
+        text: m.text,
+        author: m.author,
+        language: m.language,
+        quickReplies: m.quickReplies,
+        at: m.createdAt,
+      };
+      res.write(`id: ${String(m._id)}\nevent: message\ndata: ${JSON.stringify(data)}\n\n`);
+    });
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), this.limits.keepAliveMs);
     let closed = false;
     const close = () => {
       if (closed) return;
       closed = true;
-      clearInterval(poll);
       clearInterval(keepAlive);
-      this.bus.off(workflowId, wake);
+      sub.close();
       this.open.delete(res);
       release();
     };
     req.on('close', close);
     res.on('close', close);
     if (res.closed || req.destroyed) return close();
-    await flush();
+    // MongoDB hiccup: the feed's next tick tries the catch-up again.
+    await sub.join().catch(() => undefined);
   }
 }

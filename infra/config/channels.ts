@@ -78,7 +78,11 @@ export const webchatSpec: ChannelSpec<WebchatSettings> = {
   id: 'webchat',
   summary: 'web chat page and HTTP API (/chat, /webchat/:shop/…)',
   vars: {
-    SORA_WEBCHAT_POLL_MS: { kind: 'integer (ms)', default: '1000', description: 'SSE poll for replies written by other processes' },
+    SORA_WEBCHAT_POLL_MS: {
+      kind: 'integer (ms)',
+      default: '250',
+      description: "how often a process's one reply feed reads replies written by other processes (one query for all its web chat streams)",
+    },
     SORA_WEBCHAT_SESSION_TTL: {
       kind: 'duration',
       default: '30d',
@@ -105,7 +109,7 @@ export const webchatSpec: ChannelSpec<WebchatSettings> = {
   parse: (env) =>
     z
       .object({
-        SORA_WEBCHAT_POLL_MS: z.coerce.number().int().min(50, 'must be at least 50 (ms)').default(1000),
+        SORA_WEBCHAT_POLL_MS: z.coerce.number().int().min(50, 'must be at least 50 (ms)').default(250),
         SORA_WEBCHAT_SESSION_TTL: z
           .string()
           .default('30d')
