@@ -4,6 +4,7 @@
  */
 export { loadConfig, defaultConfig, ConfigError, projectRoot, type LoadOptions } from './load.js';
 export { soraHome } from './home.js';
+export { environmentWith } from './child-env.js';
 export type { Env } from './fields.js';
 export {
   SECTIONS,
