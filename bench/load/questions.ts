@@ -11,6 +11,9 @@ import { DEMO_FAQ_FILE } from '../../scripts/demo/demo-shop.js';
 
 const ANSWERED_BY_BOT = new Set(['shipping_time_cost', 'product_info', 'payment', 'customs_tax', 'size_fit', 'coupon_promotion', 'returns_exchange']);
 
+/** Languages buyers of the demo shop write in (the FAQ has phrasings in these). */
+const SHOP_LANGUAGES = new Set(['en', 'es', 'fr', 'pt', 'th', 'vi', 'id', 'ms', 'ar', 'zh', 'ja', 'ko', 'tr']);
+
 export interface QuestionPool {
   languages: string[];
   /** The n-th question: language n mod L, the (n div L)-th question of that language. */
@@ -28,8 +31,8 @@ export function questionPool(csv = readFileSync(DEMO_FAQ_FILE, 'utf8')): Questio
       byLang.set(language, [...(byLang.get(language) ?? []), text]);
     }
   }
-  // Languages with too few phrasings to rotate through are folded into 'other'.
-  const languages = [...byLang.keys()].filter((l) => (byLang.get(l)?.length ?? 0) >= 3).sort();
+  // Short phrasings are sometimes detected as a language nobody wrote them in: keep the shop's languages.
+  const languages = [...byLang.keys()].filter((l) => SHOP_LANGUAGES.has(l) && (byLang.get(l)?.length ?? 0) >= 3).sort();
   const lists = languages.map((l) => byLang.get(l)!);
   return {
     languages,
