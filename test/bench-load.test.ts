@@ -36,7 +36,8 @@ describe('load bench: pure parts', () => {
   });
 
   it('reads CPU ticks from /proc/<pid>/stat (command names with blanks and parentheses) and kB fields from status', () => {
-    const stat = '1234 (node (worker) x) S 1 1234 1234 0 -1 4194560 5000 0 0 0 250 75 0 0 20 0 11 0 4242 1000000 30000 18446744073709551615';
+    const stat =
+      '1234 (node (worker) x) S 1 1234 1234 0 -1 4194560 5000 0 0 0 250 75 0 0 20 0 11 0 4242 1000000 30000 18446744073709551615';
     expect(parseStatTicks(stat)).toBe(325);
     expect(() => parseStatTicks('garbage')).toThrow();
     const status = 'Name:\tjava\nVmHWM:\t  524288 kB\nVmRSS:\t  409600 kB\nThreads:\t40\n';
@@ -71,8 +72,19 @@ describe('load bench: pure parts', () => {
 
   it('options: defaults, attach mode, and clear errors', () => {
     const o = parseOptions([]);
-    expect(o).toMatchObject({ scenario: 'concurrency', messages: 5, thinkMs: 1000, timeoutMs: 30_000, whatsappShare: 0.2, label: 'current', write: true });
-    expect(parseOptions(['--url', 'http://x:1', '--pids', 'app=1,mongo=3']).attach).toMatchObject({ url: 'http://x:1', pids: { app: 1, mongo: 3 } });
+    expect(o).toMatchObject({
+      scenario: 'concurrency',
+      messages: 5,
+      thinkMs: 1000,
+      timeoutMs: 30_000,
+      whatsappShare: 0.2,
+      label: 'current',
+      write: true,
+    });
+    expect(parseOptions(['--url', 'http://x:1', '--pids', 'app=1,mongo=3']).attach).toMatchObject({
+      url: 'http://x:1',
+      pids: { app: 1, mongo: 3 },
+    });
     expect(parsePids('temporal=9')).toEqual({ temporal: 9 });
     expect(() => parseOptions(['--scenario', 'nope'])).toThrow(/--scenario must be one of/);
     expect(() => parseOptions(['--concurrency', '1,x'])).toThrow(UsageError);
@@ -80,11 +92,17 @@ describe('load bench: pure parts', () => {
   });
 
   it('a second run with the same label replaces the first; rows of two labels sit side by side per step', () => {
-    const step = (s: string, p50: number) => ({ scenario: 'concurrency', step: s, latency: { p50 }, procs: {}, byChannel: {} }) as unknown as StepResult;
+    const step = (s: string, p50: number) =>
+      ({ scenario: 'concurrency', step: s, latency: { p50 }, procs: {}, byChannel: {} }) as unknown as StepResult;
     const run = (label: string, p50: number) => ({ label, steps: [step('c=1', p50), step('c=10', p50 * 2)] }) as unknown as RunRecord;
     const runs = mergeRuns(mergeRuns([run('before', 100)], run('after', 50)), run('after', 40));
     expect(runs.map((r) => r.label)).toEqual(['before', 'after']);
-    expect(comparisonRows(runs).map((r) => `${r[0]} ${r[2]} ${r[4]}`)).toEqual(['before c=1 100', 'after c=1 40', 'before c=10 200', 'after c=10 80']);
+    expect(comparisonRows(runs).map((r) => `${r[0]} ${r[2]} ${r[4]}`)).toEqual([
+      'before c=1 100',
+      'after c=1 40',
+      'before c=10 200',
+      'after c=10 80',
+    ]);
   });
 
   it('questions rotate languages; KB workbooks of any size keep the demo entries and add distinct ones', () => {

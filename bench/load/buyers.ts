@@ -130,7 +130,13 @@ async function expectStatus(res: Response, ok: number[], what: string): Promise<
 
 function failure(channel: MessageResult['channel'], e: unknown): MessageResult {
   const timeout = e instanceof TimeoutError;
-  return { channel, latencyMs: null, timeout, error: timeout ? undefined : e instanceof Error ? e.message : String(e), doneAt: performance.now() };
+  return {
+    channel,
+    latencyMs: null,
+    timeout,
+    error: timeout ? undefined : e instanceof Error ? e.message : String(e),
+    doneAt: performance.now(),
+  };
 }
 
 /** A buyer's reply stream; `after`: only messages after this one (Last-Event-ID). */
@@ -143,8 +149,14 @@ export async function openStream(t: Target, auth: Record<string, string>, after?
 }
 
 /** Opens a web chat session and its reply stream. */
-export async function openWebchat(t: Target): Promise<{ workflowId: string; auth: Record<string, string>; events: EventReader; close(): void }> {
-  const s = await fetch(`${t.url}/webchat/${t.shopId}/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+export async function openWebchat(
+  t: Target,
+): Promise<{ workflowId: string; auth: Record<string, string>; events: EventReader; close(): void }> {
+  const s = await fetch(`${t.url}/webchat/${t.shopId}/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
   await expectStatus(s, [201], 'POST /sessions');
   const session = (await s.json()) as { token: string; buyerId: string };
   const auth = { authorization: `Bearer ${session.token}` };

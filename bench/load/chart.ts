@@ -67,7 +67,9 @@ export function latencyChartSvg(series: ChartSeries[], title = 'Reply latency vs
     const lx = M.left + pw + 14;
     parts.push(`<line x1="${lx}" x2="${lx + 24}" y1="${ly}" y2="${ly}" stroke="${colour}" stroke-width="2"/>`);
     parts.push(`<text x="${lx + 30}" y="${ly + 4}">${esc(s.label)} p50</text>`);
-    parts.push(`<line x1="${lx}" x2="${lx + 24}" y1="${ly + 16}" y2="${ly + 16}" stroke="${colour}" stroke-width="2" stroke-dasharray="6 4"/>`);
+    parts.push(
+      `<line x1="${lx}" x2="${lx + 24}" y1="${ly + 16}" y2="${ly + 16}" stroke="${colour}" stroke-width="2" stroke-dasharray="6 4"/>`,
+    );
     parts.push(`<text x="${lx + 30}" y="${ly + 20}">${esc(s.label)} p95</text>`);
   });
   parts.push('</svg>');

@@ -33,7 +33,9 @@ export async function startGraphSink(port = 0): Promise<GraphSink> {
       }
       res.writeHead(200, { 'content-type': 'application/json' });
       const to = typeof body.to === 'string' ? body.to : '';
-      res.end(JSON.stringify({ messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: to }], messages: [{ id: `wamid.BENCH${++n}` }] }));
+      res.end(
+        JSON.stringify({ messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: to }], messages: [{ id: `wamid.BENCH${++n}` }] }),
+      );
       if (!to || !['text', 'interactive'].includes(String(body.type))) return;
       const wake = waiters.get(to);
       if (wake) {

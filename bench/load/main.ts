@@ -63,9 +63,15 @@ async function run(o: BenchOptions): Promise<void> {
     machine: { ...machine, loadEnd: os.loadavg(), others: otherProcesses([process.pid, ...Object.values(stack.pids)]) },
     steps,
   };
-  process.stdout.write(`\n${textTable(COLUMNS, steps.map((st) => row(o.label, st)))}\n`);
+  process.stdout.write(
+    `\n${textTable(
+      COLUMNS,
+      steps.map((st) => row(o.label, st)),
+    )}\n`,
+  );
   for (const st of steps.filter((x) => x.extra)) process.stdout.write(`${st.scenario} ${st.step}: ${JSON.stringify(st.extra)}\n`);
-  for (const st of steps.filter((x) => x.errorSamples.length)) process.stdout.write(`${st.scenario} ${st.step} errors: ${st.errorSamples.join('; ')}\n`);
+  for (const st of steps.filter((x) => x.errorSamples.length))
+    process.stdout.write(`${st.scenario} ${st.step} errors: ${st.errorSamples.join('; ')}\n`);
   if (o.json) writeFileSync(o.json, `${JSON.stringify(record, null, 1)}\n`);
   if (o.write) {
     await publish(record);

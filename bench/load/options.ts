@@ -6,7 +6,7 @@ export type Scenario = (typeof SCENARIOS)[number];
 
 export const USAGE = `npm run bench:load -- [options]
   --scenario S        concurrency (default) | saturation | idle | kb | all
-  --concurrency LIST  concurrent buyers per step (default 1,10,50,100; idle: 20 at a time; kb: 10)
+  --concurrency LIST  concurrent buyers per step (default 1,10,50,100; idle: 10 at a time; kb: 10)
   --messages N        messages per conversation (default 5)
   --think MS          think time between a reply and the next message (default 1000)
   --buyers N          buyers per step (default max(concurrency, 5)); ignored with --duration
@@ -14,7 +14,8 @@ export const USAGE = `npm run bench:load -- [options]
   --timeout S         a reply later than this is a timeout (default 30)
   --whatsapp SHARE    share of buyers on the signed WhatsApp Cloud webhook (default 0.2)
   --idle N            conversations the idle scenario opens (default 10000)
-  --nudge-delay S     silence nudge delay in the idle scenario (default 60)
+  --nudge-delay S     silence nudge delay in the idle scenario (default N/5 s, 60 to 3600: the
+                      nudges fall due after all N are open at 5 conversations/s)
   --kb-sizes LIST     KB sizes of the kb scenario (default 200,10000)
   --label NAME        name of this run in BENCHMARKS.md (default "current"; a run replaces the same label's)
   --json FILE         also write this run's raw results here
@@ -61,14 +62,17 @@ function num(name: string, v: string | undefined, dflt: number, o: { min?: numbe
   if (v === undefined) return dflt;
   const n = Number(v);
   if (!Number.isFinite(n) || (o.min !== undefined && n < o.min) || (o.max !== undefined && n > o.max))
-    throw new UsageError(`--${name} must be a number${o.min !== undefined ? ` ≥ ${o.min}` : ''}${o.max !== undefined ? ` ≤ ${o.max}` : ''}, got "${v}"`);
+    throw new UsageError(
+      `--${name} must be a number${o.min !== undefined ? ` ≥ ${o.min}` : ''}${o.max !== undefined ? ` ≤ ${o.max}` : ''}, got "${v}"`,
+    );
   return n;
 }
 
 function list(name: string, v: string | undefined): number[] | undefined {
   if (v === undefined) return undefined;
   const xs = v.split(',').map((x) => Number(x.trim()));
-  if (!xs.length || xs.some((x) => !Number.isInteger(x) || x < 1)) throw new UsageError(`--${name} must list positive integers, e.g. 1,10,50; got "${v}"`);
+  if (!xs.length || xs.some((x) => !Number.isInteger(x) || x < 1))
+    throw new UsageError(`--${name} must list positive integers, e.g. 1,10,50; got "${v}"`);
   return xs;
 }
 
@@ -121,9 +125,11 @@ export function parseOptions(argv: string[]): BenchOptions {
   if (!SCENARIOS.includes(scenario)) throw new UsageError(`--scenario must be one of ${SCENARIOS.join(', ')}; got "${values.scenario}"`);
   const label = values.label ?? 'current';
   if (!/^[\w .:+-]{1,40}$/.test(label)) throw new UsageError('--label: 1–40 letters, digits, blanks and . _ : + -');
-  if ((values.pids || values.token || values['mongo-uri']) && !values.url) throw new UsageError('--pids, --token and --mongo-uri go with --url');
+  if ((values.pids || values.token || values['mongo-uri']) && !values.url)
+    throw new UsageError('--pids, --token and --mongo-uri go with --url');
   const wa = [values['wa-app-secret'], values['wa-phone-id'], values['graph-port']];
   if (wa.some(Boolean) && !wa.every(Boolean)) throw new UsageError('--wa-app-secret, --wa-phone-id and --graph-port go together');
+  const idle = num('idle', values.idle, 10_000, { min: 1 });
   const duration = values.duration === undefined ? undefined : num('duration', values.duration, 0, { min: 1 }) * 1000;
   return {
     scenario,
@@ -134,8 +140,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     durationMs: duration,
     timeoutMs: num('timeout', values.timeout, 30, { min: 1 }) * 1000,
     whatsappShare: num('whatsapp', values.whatsapp, 0.2, { min: 0, max: 1 }),
-    idle: num('idle', values.idle, 10_000, { min: 1 }),
-    nudgeDelayS: num('nudge-delay', values['nudge-delay'], 60, { min: 5, max: 3600 }),
+    idle,
+    nudgeDelayS: num('nudge-delay', values['nudge-delay'], Math.min(3600, Math.max(60, Math.ceil(idle / 5))), { min: 5, max: 3600 }),
     kbSizes: list('kb-sizes', values['kb-sizes']) ?? [200, 10_000],
     label,
     json: values.json,
@@ -149,7 +155,13 @@ export function parseOptions(argv: string[]): BenchOptions {
             token: values.token,
             mongoUri: values['mongo-uri'],
             ...(values['wa-app-secret']
-              ? { whatsapp: { appSecret: values['wa-app-secret']!, phoneNumberId: values['wa-phone-id']!, graphPort: num('graph-port', values['graph-port'], 0, { min: 1 }) } }
+              ? {
+                  whatsapp: {
+                    appSecret: values['wa-app-secret']!,
+                    phoneNumberId: values['wa-phone-id']!,
+                    graphPort: num('graph-port', values['graph-port'], 0, { min: 1 }),
+                  },
+                }
               : {}),
           },
         }

@@ -9,7 +9,15 @@ import { parse } from 'csv-parse/sync';
 import { detect } from 'tinyld';
 import { DEMO_FAQ_FILE } from '../../scripts/demo/demo-shop.js';
 
-const ANSWERED_BY_BOT = new Set(['shipping_time_cost', 'product_info', 'payment', 'customs_tax', 'size_fit', 'coupon_promotion', 'returns_exchange']);
+const ANSWERED_BY_BOT = new Set([
+  'shipping_time_cost',
+  'product_info',
+  'payment',
+  'customs_tax',
+  'size_fit',
+  'coupon_promotion',
+  'returns_exchange',
+]);
 
 /** Languages buyers of the demo shop write in (the FAQ has phrasings in these). */
 const SHOP_LANGUAGES = new Set(['en', 'es', 'fr', 'pt', 'th', 'vi', 'id', 'ms', 'ar', 'zh', 'ja', 'ko', 'tr']);

@@ -178,9 +178,18 @@ function describeRun(r: RunRecord): string {
 
 export function loadSection(runs: RunRecord[], chartPath: string | null): string {
   const extras = runs.flatMap((r) =>
-    r.steps.filter((s) => s.extra).map((s) => `- ${r.label} ${s.scenario}/${s.step}: ${Object.entries(s.extra!).map(([k, v]) => `${k} ${v}`).join(', ')}`),
+    r.steps
+      .filter((s) => s.extra)
+      .map(
+        (s) =>
+          `- ${r.label} ${s.scenario}/${s.step}: ${Object.entries(s.extra!)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}`,
+      ),
   );
-  const errors = runs.flatMap((r) => r.steps.filter((s) => s.errorSamples.length).map((s) => `- ${r.label} ${s.scenario}/${s.step}: ${s.errorSamples.join('; ')}`));
+  const errors = runs.flatMap((r) =>
+    r.steps.filter((s) => s.errorSamples.length).map((s) => `- ${r.label} ${s.scenario}/${s.step}: ${s.errorSamples.join('; ')}`),
+  );
   return [
     '<!-- BEGIN load -->',
     '`npm run bench:load` (bench/load): virtual buyers on web chat (POST, reply on the event stream) and signed WhatsApp Cloud webhooks ' +

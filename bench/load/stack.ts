@@ -15,7 +15,7 @@ import { environmentWith, projectRoot, type Config, type TemporalTarget } from '
 import { soraHome } from '../../infra/paths.js';
 import { readPidFiles } from '../../scripts/stack/pid-file.js';
 import { freePort } from '../../scripts/stack/process.js';
-import { startGraphSink, type GraphSink } from './graph-sink.js';
+import { startGraphSink } from './graph-sink.js';
 import type { Target } from './buyers.js';
 
 export interface Stack {
@@ -94,7 +94,9 @@ export async function startOwnStack(config: Config, o: { log: (m: string) => voi
       if (seen.includes('sora-cs is up')) resolve();
     });
     child.once('exit', (code, signal) =>
-      reject(new Error(`the stack exited (${code ?? signal}) before it was up; see ${logFile}:\n${readFileSync(logFile, 'utf8').slice(-2000)}`)),
+      reject(
+        new Error(`the stack exited (${code ?? signal}) before it was up; see ${logFile}:\n${readFileSync(logFile, 'utf8').slice(-2000)}`),
+      ),
     );
   });
   const timeout = setTimeout(() => child.kill('SIGTERM'), 10 * 60_000);
@@ -106,7 +108,9 @@ export async function startOwnStack(config: Config, o: { log: (m: string) => voi
   o.log(`stack up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   const pids: Record<string, number> = { app: child.pid! };
   for (const r of readPidFiles(path.join(home, 'run'))) pids[r.name === 'temporal' ? 'temporal' : 'mongo'] = r.child.pid;
-  const temporal: TemporalTarget = config.temporal.external ? config.temporal : { address: `127.0.0.1:${temporalPort}`, namespace: 'default' };
+  const temporal: TemporalTarget = config.temporal.external
+    ? config.temporal
+    : { address: `127.0.0.1:${temporalPort}`, namespace: 'default' };
   const mongoUri = config.mongo.uri ?? `mongodb://127.0.0.1:${mongoPort}/sora`;
   return {
     target: { url: `http://127.0.0.1:${gatewayPort}`, shopId: 'demo', whatsapp: { appSecret, phoneNumberId: PHONE_NUMBER_ID, sink } },

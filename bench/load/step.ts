@@ -47,7 +47,6 @@ export async function measure(
   const monitor = new ProcessMonitor(ctx.stack.pids).start();
   const opsBefore = await ctx.ops?.read();
   const t0 = performance.now();
-  let lastPrinted = 0;
   const tick = setInterval(() => {
     const recent = results.filter((r) => r.doneAt > performance.now() - 1000 && r.latencyMs !== null).map((r) => r.latencyMs!);
     const done = results.filter((r) => r.latencyMs !== null).length;
@@ -56,9 +55,10 @@ export async function measure(
       `  [${spec.scenario} ${spec.step}] ${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s  replies ${done}  ` +
         `errors ${results.filter((r) => r.error).length}  timeouts ${results.filter((r) => r.timeout).length}  ` +
         `last s: ${recent.length} msg, p50 ${recent.length ? summarize(recent).p50.toFixed(0) : '–'} ms  ` +
-        `RSS MB ${Object.entries(rss).map(([n, b]) => `${n} ${(b / MB).toFixed(0)}`).join(' ')}`,
+        `RSS MB ${Object.entries(rss)
+          .map(([n, b]) => `${n} ${(b / MB).toFixed(0)}`)
+          .join(' ')}`,
     );
-    lastPrinted = done;
   }, 1000);
   let run: { buyers: BuyerRun[]; wallMs: number };
   try {
@@ -66,7 +66,6 @@ export async function measure(
   } finally {
     clearInterval(tick);
   }
-  void lastPrinted;
   const usage = monitor.stop();
   const opsAfter = await ctx.ops?.read();
   const ok = results.filter((r) => r.latencyMs !== null);
@@ -77,7 +76,8 @@ export async function measure(
   const cpuS = Object.values(procs).reduce((a, p) => a + p.cpuS, 0);
   const ops = opsBefore && opsAfter ? diffOps(opsBefore, opsAfter, 1) : null;
   const byChannel: StepResult['byChannel'] = {};
-  for (const ch of new Set(ok.map((r) => r.channel))) byChannel[ch] = summarize(ok.filter((r) => r.channel === ch).map((r) => r.latencyMs!));
+  for (const ch of new Set(ok.map((r) => r.channel)))
+    byChannel[ch] = summarize(ok.filter((r) => r.channel === ch).map((r) => r.latencyMs!));
   const errors = results.filter((r) => r.error);
   return {
     scenario: spec.scenario,
@@ -98,7 +98,8 @@ export async function measure(
     procs,
     cpuMsPerMsg: replies && Object.keys(procs).length ? (cpuS * 1000) / replies : null,
     eventsPerMsg: await ctx.history.eventsPerMessage(run.buyers),
-    mongoOpsPerMsg: ops && replies ? (Object.fromEntries(Object.entries(ops).map(([k, v]) => [k, v / replies])) as StepResult['mongoOpsPerMsg']) : null,
+    mongoOpsPerMsg:
+      ops && replies ? (Object.fromEntries(Object.entries(ops).map(([k, v]) => [k, v / replies])) as StepResult['mongoOpsPerMsg']) : null,
   };
 }
 

@@ -5,7 +5,18 @@
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 
-const PRODUCTS = ['hoodie', 'backpack', 'phone case', 'desk lamp', 'yoga mat', 'water bottle', 'scarf', 'sneakers', 'watch strap', 'tote bag'];
+const PRODUCTS = [
+  'hoodie',
+  'backpack',
+  'phone case',
+  'desk lamp',
+  'yoga mat',
+  'water bottle',
+  'scarf',
+  'sneakers',
+  'watch strap',
+  'tote bag',
+];
 const COLOURS = ['red', 'navy', 'olive', 'black', 'white', 'beige', 'pink', 'grey', 'teal', 'mustard'];
 const ASKS = [
   (p: string, c: string, n: number) => `Is the ${c} ${p} model ${n} waterproof?`,
