@@ -64,6 +64,9 @@ describe('load bench: pure parts', () => {
     expect(svg.match(/<polyline /g)).toHaveLength(4);
     expect(svg.match(/<circle /g)).toHaveLength(16);
     expect(svg).toContain('after &lt;fix&gt; p95');
+    expect(latencyChartSvg([{ label: 'a-very-long-label-for-a-run', points: [{ concurrency: 1, p50: 100, p95: 200 }] }])).toContain(
+      'a-very-long-label-f… p50',
+    );
     expect(svg).toContain('>10 s<');
     const png = await renderPng(svg);
     expect(png.subarray(1, 4).toString()).toBe('PNG');

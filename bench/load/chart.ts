@@ -13,9 +13,9 @@ export interface ChartSeries {
 }
 
 const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b'];
-const W = 720;
+const W = 800;
 const H = 420;
-const M = { left: 70, right: 170, top: 40, bottom: 50 };
+const M = { left: 70, right: 230, top: 40, bottom: 50 };
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -66,11 +66,12 @@ export function latencyChartSvg(series: ChartSeries[], title = 'Reply latency vs
     const ly = M.top + 10 + i * 40;
     const lx = M.left + pw + 14;
     parts.push(`<line x1="${lx}" x2="${lx + 24}" y1="${ly}" y2="${ly}" stroke="${colour}" stroke-width="2"/>`);
-    parts.push(`<text x="${lx + 30}" y="${ly + 4}">${esc(s.label)} p50</text>`);
+    const name = s.label.length > 20 ? `${s.label.slice(0, 19)}…` : s.label;
+    parts.push(`<text x="${lx + 30}" y="${ly + 4}">${esc(name)} p50</text>`);
     parts.push(
       `<line x1="${lx}" x2="${lx + 24}" y1="${ly + 16}" y2="${ly + 16}" stroke="${colour}" stroke-width="2" stroke-dasharray="6 4"/>`,
     );
-    parts.push(`<text x="${lx + 30}" y="${ly + 20}">${esc(s.label)} p95</text>`);
+    parts.push(`<text x="${lx + 30}" y="${ly + 20}">${esc(name)} p95</text>`);
   });
   parts.push('</svg>');
   return parts.join('\n');

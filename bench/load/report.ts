@@ -66,18 +66,18 @@ export function machineInfo(): Omit<MachineInfo, 'loadEnd' | 'others'> {
   return { cores: cpus.length, model: cpus[0]?.model.trim() ?? '?', memGB: Math.round(os.totalmem() / 1024 ** 3), loadStart: os.loadavg() };
 }
 
-/** The busiest other processes now (command and CPU %), for "what else was running". */
+/** The busiest other processes (command and ps's %CPU, an average over each one's life), for "what else was running". */
 export function otherProcesses(exclude: number[]): string {
   const ps = spawnSync('ps', ['-eo', 'pid=,pcpu=,rss=,comm=', '--sort=-pcpu'], { encoding: 'utf8' });
   const rows = (ps.stdout ?? '')
     .split('\n')
     .map((l) => l.trim().split(/\s+/))
-    .filter((r) => r.length >= 4 && !exclude.includes(Number(r[0])) && Number(r[1]) >= 1)
+    .filter((r) => r.length >= 4 && !exclude.includes(Number(r[0])) && r[3] !== 'ps' && Number(r[1]) >= 1)
     .slice(0, 8)
     .map((r) => `${r.slice(3).join(' ')} ${r[1]}%`);
   const all = (ps.stdout ?? '').split('\n').map((l) => l.trim().split(/\s+/).slice(3).join(' '));
   const count = (c: string) => all.filter((x) => x === c).length;
-  return `${rows.join(', ') || 'none above 1 % CPU'} (in all ${count('node')} node, ${count('java')} java, ${count('temporal')} temporal)`;
+  return `${rows.join(', ') || 'none above 1 % CPU'} (%CPU over each process's life; in all ${count('node')} node, ${count('java')} java, ${count('temporal')} temporal)`;
 }
 
 const f0 = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(0));
@@ -211,7 +211,9 @@ export function loadSection(runs: RunRecord[], chartPath: string | null): string
 export async function publish(run: RunRecord): Promise<string> {
   const stored = existsSync(RESULTS_FILE) ? ((JSON.parse(readFileSync(RESULTS_FILE, 'utf8')) as { runs: RunRecord[] }).runs ?? []) : [];
   const runs = mergeRuns(stored, run);
-  writeFileSync(RESULTS_FILE, `${JSON.stringify({ runs }, null, 1)}\n`);
+  const prettier = await import('prettier');
+  const options = { ...(await prettier.resolveConfig(RESULTS_FILE)), parser: 'json' };
+  writeFileSync(RESULTS_FILE, await prettier.format(JSON.stringify({ runs }), options));
   const series = chartSeries(runs);
   let chart: string | null = null;
   if (series.length) {
