@@ -3,7 +3,8 @@
  * stream open (GET /webchat/:shop/events, server-sent events) and posts its messages
  * (POST /webchat/:shop/messages); a WhatsApp Cloud buyer posts signed webhook deliveries
  * (X-Hub-Signature-256) and gets its replies on the bench's Graph API stand-in. Latency is
- * POST sent → the first reply that arrives after it. A buyer whose reply does not come within the
+ * POST sent → the first reply that arrives after it (a second reply to the previous message, or a
+ * silence nudge with think times past its delay, would be taken for it). A buyer whose reply does not come within the
  * timeout stops (a late reply would be taken for the next message's).
  */
 import { randomBytes } from 'node:crypto';

@@ -20,6 +20,12 @@ async function run(o: BenchOptions): Promise<void> {
   const config = loadConfig(undefined, { defaults: { SORA_LOG_LEVEL: 'silent' } });
   const machine = machineInfo();
   const stack: Stack = o.attach ? await attachStack(config, o.attach) : await startOwnStack(config, { log, keep: o.keep });
+  // Ctrl-C: stop the bench's own stack (and remove its temporary SORA_HOME) before leaving.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => {
+      log(`${signal}: stopping`);
+      void stack.stop().finally(() => process.exit(130));
+    });
   const ops = stack.mongoUri ? new OpCounterReader(stack.mongoUri) : null;
   const history = new HistoryCounter(stack.temporal);
   const steps: StepResult[] = [];
@@ -30,7 +36,8 @@ async function run(o: BenchOptions): Promise<void> {
     const ctx: BenchContext = { stack, ops, history, questions, timeoutMs: o.timeoutMs, whatsappShare: o.whatsappShare, log, asked: 0 };
     log(`questions in ${questions.languages.length} languages: ${questions.languages.join(' ')}`);
     // The first reply after a start (the shop's index may be built on first use): measured on its own.
-    steps.push(await runStep(ctx, { scenario: 'start', step: 'first reply', concurrency: 1, messages: 1, thinkMs: 0, buyers: 1 }));
+    const first = { scenario: 'start', step: 'first reply', concurrency: 1, messages: 1, thinkMs: 0, buyers: 1 };
+    steps.push(await runStep(ctx, { ...first, timeoutMs: Math.max(o.timeoutMs, 120_000) }));
     const s = {
       concurrency: o.concurrency ?? [1, 10, 50, 100],
       messages: o.messages,
@@ -45,7 +52,7 @@ async function run(o: BenchOptions): Promise<void> {
     if (all || o.scenario === 'concurrency') steps.push(...(await concurrencyScenario(ctx, s)));
     if (all || o.scenario === 'saturation') steps.push(...(await saturationScenario(ctx, s)));
     if (all || o.scenario === 'kb') steps.push(...(await kbScenario(ctx, { ...s, concurrency: o.concurrency ?? [10] })));
-    if (all || o.scenario === 'idle') steps.push(...(await idleScenario(ctx, { ...s, concurrency: o.concurrency ?? [20] })));
+    if (all || o.scenario === 'idle') steps.push(...(await idleScenario(ctx, { ...s, concurrency: o.concurrency ?? [10] })));
   } finally {
     await history.close();
     await ops?.close();

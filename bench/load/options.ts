@@ -1,5 +1,7 @@
 /** Command-line options of `npm run bench:load` (bench/load/main.ts). */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { readPidFiles } from '../../scripts/stack/pid-file.js';
 
 export const SCENARIOS = ['concurrency', 'saturation', 'idle', 'kb', 'all'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
@@ -24,6 +26,7 @@ export const USAGE = `npm run bench:load -- [options]
  Attach to a running stack instead of starting one:
   --url URL           the gateway, e.g. http://127.0.0.1:8080
   --pids LIST         app=PID,temporal=PID,mongo=PID (for CPU/RSS)
+  --pids-from HOME    or read them from that stack's SORA_HOME/run pid files (npm start writes them)
   --token TOKEN       operator token (idle, kb); default SORA_OPERATOR_TOKEN
   --mongo-uri URI     for the opcounters (default MONGODB_URI or the embedded port)
   --wa-app-secret S --wa-phone-id ID --graph-port N
@@ -86,6 +89,15 @@ export function parsePids(v: string): Record<string, number> {
   return out;
 }
 
+/** The pids of a stack `npm start` runs from `home` (SORA_HOME): its launcher is the app process. */
+export function pidsFrom(home: string): Record<string, number> {
+  const records = readPidFiles(path.join(home, 'run'));
+  if (!records.length) throw new UsageError(`--pids-from: no pid files in ${path.join(home, 'run')} (is that stack running?)`);
+  const out: Record<string, number> = { app: records[0]!.launcher.pid };
+  for (const r of records) out[r.name === 'temporal' ? 'temporal' : 'mongo'] = r.child.pid;
+  return out;
+}
+
 export function parseOptions(argv: string[]): BenchOptions {
   let values;
   try {
@@ -109,6 +121,7 @@ export function parseOptions(argv: string[]): BenchOptions {
         keep: { type: 'boolean' },
         url: { type: 'string' },
         pids: { type: 'string' },
+        'pids-from': { type: 'string' },
         token: { type: 'string' },
         'mongo-uri': { type: 'string' },
         'wa-app-secret': { type: 'string' },
@@ -151,7 +164,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       ? {
           attach: {
             url: values.url,
-            pids: values.pids ? parsePids(values.pids) : {},
+            pids: values.pids ? parsePids(values.pids) : values['pids-from'] ? pidsFrom(values['pids-from']) : {},
             token: values.token,
             mongoUri: values['mongo-uri'],
             ...(values['wa-app-secret']

@@ -232,7 +232,15 @@ export async function kbScenario(ctx: BenchContext, o: ScenarioOptions): Promise
     for (const size of o.kbSizes) {
       await importKb(ctx, kbWorkbook(demo, size), `${size} entries`);
       // The first question after an import builds the shop's index: not measured.
-      await runStep(ctx, { scenario: 'kb', step: `warm-up ${size}`, concurrency: 1, messages: 1, thinkMs: 0, buyers: 1 });
+      await runStep(ctx, {
+        scenario: 'kb',
+        step: `warm-up ${size}`,
+        concurrency: 1,
+        messages: 1,
+        thinkMs: 0,
+        buyers: 1,
+        timeoutMs: 600_000,
+      });
       out.push(
         await runStep(ctx, {
           scenario: 'kb',

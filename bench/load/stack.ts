@@ -108,6 +108,7 @@ export async function startOwnStack(config: Config, o: { log: (m: string) => voi
   o.log(`stack up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   const pids: Record<string, number> = { app: child.pid! };
   for (const r of readPidFiles(path.join(home, 'run'))) pids[r.name === 'temporal' ? 'temporal' : 'mongo'] = r.child.pid;
+  let stopped: Promise<void> | undefined;
   const temporal: TemporalTarget = config.temporal.external
     ? config.temporal
     : { address: `127.0.0.1:${temporalPort}`, namespace: 'default' };
@@ -119,15 +120,18 @@ export async function startOwnStack(config: Config, o: { log: (m: string) => voi
     mongoUri,
     temporal,
     description: `own stack (npm start in a temporary SORA_HOME): Temporal ${config.temporal.external ? config.temporal.address : 'dev server'}, MongoDB ${config.mongo.uri ? 'MONGODB_URI' : pids.mongo ? 'embedded' : '?'}`,
-    async stop() {
-      const exited = new Promise<void>((r) => (child.exitCode !== null ? r() : child.once('exit', () => r())));
-      child.kill('SIGTERM');
-      const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      await exited;
-      clearTimeout(kill);
-      out.end();
-      await sink.close();
-      if (!o.keep) rmSync(home, { recursive: true, force: true });
+    stop() {
+      stopped ??= (async () => {
+        const exited = new Promise<void>((r) => (child.exitCode !== null ? r() : child.once('exit', () => r())));
+        child.kill('SIGTERM');
+        const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
+        await exited;
+        clearTimeout(kill);
+        out.end();
+        await sink.close();
+        if (!o.keep) rmSync(home, { recursive: true, force: true });
+      })();
+      return stopped;
     },
   };
 }

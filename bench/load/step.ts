@@ -33,6 +33,8 @@ export interface StepSpec {
   thinkMs: number;
   buyers: number;
   durationMs?: number;
+  /** Replaces the bench's --timeout for this step. */
+  timeoutMs?: number;
 }
 
 const MB = 1024 ** 2;
@@ -112,7 +114,7 @@ export async function runStep(ctx: BenchContext, spec: StepSpec): Promise<StepRe
       concurrency: spec.concurrency,
       messages: spec.messages,
       thinkMs: spec.thinkMs,
-      timeoutMs: ctx.timeoutMs,
+      timeoutMs: spec.timeoutMs ?? ctx.timeoutMs,
       buyers: spec.buyers,
       durationMs: spec.durationMs,
       whatsappShare: ctx.whatsappShare,
