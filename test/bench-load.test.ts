@@ -184,7 +184,8 @@ describe('load bench: buyer loop on the real stack', () => {
       for (const r of results) expect(r.latencyMs).toBeGreaterThan(0);
       expect(run.buyers.map((b) => b.sent)).toEqual([2, 2, 2]);
       const after = await ops.read();
-      // The bundled server counts operations (scripts/mongo-server/SoraMongoServer.java).
+      // The bundled server counts operations (scripts/mongo-server/SoraMongoServer.java): serverStatus.opcounters.
+      expect(before).not.toBeNull();
       expect(diffOps(before!, after!).total).toBeGreaterThan(6);
       expect(await history.eventsPerMessage(run.buyers)).toBeGreaterThan(3);
     } finally {
