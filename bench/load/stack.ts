@@ -49,7 +49,9 @@ function linkInstalled(home: string, from: string): void {
 export async function startOwnStack(config: Config, o: { log: (m: string) => void; keep?: boolean }): Promise<Stack> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'sora-bench-load-'));
   linkInstalled(home, soraHome);
-  const [gatewayPort, temporalPort, uiPort, mongoPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const ports = new Set<number>();
+  while (ports.size < 4) ports.add(await freePort()); // distinct: a port just released may be handed out again
+  const [gatewayPort, temporalPort, uiPort, mongoPort] = [...ports] as [number, number, number, number];
   const sink = await startGraphSink();
   const operatorToken = `bench-${randomBytes(24).toString('hex')}`;
   const appSecret = randomBytes(16).toString('hex');
@@ -106,6 +108,15 @@ export async function startOwnStack(config: Config, o: { log: (m: string) => voi
     clearTimeout(timeout);
   }
   o.log(`stack up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  let died = false;
+  let stopping = false;
+  child.once('exit', (code, signal) => {
+    if (stopping) return;
+    died = true;
+    o.log(
+      `the stack exited during the run (${code ?? signal}); its SORA_HOME is kept: ${logFile}\n${readFileSync(logFile, 'utf8').slice(-3000)}`,
+    );
+  });
   const pids: Record<string, number> = { app: child.pid! };
   for (const r of readPidFiles(path.join(home, 'run'))) pids[r.name === 'temporal' ? 'temporal' : 'mongo'] = r.child.pid;
   let stopped: Promise<void> | undefined;
@@ -121,6 +132,7 @@ export async function startOwnStack(config: Config, o: { log: (m: string) => voi
     temporal,
     description: `own stack (npm start in a temporary SORA_HOME): Temporal ${config.temporal.external ? config.temporal.address : 'dev server'}, MongoDB ${config.mongo.uri ? 'MONGODB_URI' : pids.mongo ? 'embedded' : '?'}`,
     stop() {
+      stopping = true;
       stopped ??= (async () => {
         const exited = new Promise<void>((r) => (child.exitCode !== null ? r() : child.once('exit', () => r())));
         child.kill('SIGTERM');
@@ -129,7 +141,7 @@ export async function startOwnStack(config: Config, o: { log: (m: string) => voi
         clearTimeout(kill);
         out.end();
         await sink.close();
-        if (!o.keep) rmSync(home, { recursive: true, force: true });
+        if (!o.keep && !died) rmSync(home, { recursive: true, force: true });
       })();
       return stopped;
     },
