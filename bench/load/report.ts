@@ -195,7 +195,8 @@ export function loadSection(runs: RunRecord[], chartPath: string | null): string
     '`npm run bench:load` (bench/load): virtual buyers on web chat (POST, reply on the event stream) and signed WhatsApp Cloud webhooks ' +
       '(reply on a local Graph API stand-in), questions from the demo FAQ in rotating languages. Latency = POST sent → first reply. ' +
       'CPU ms/msg = CPU of app + Temporal + MongoDB over replies; events/msg = workflow history events over buyer messages (sample of ' +
-      'conversations); Mongo ops/msg = serverStatus opcounters (i insert, q query, u update, d delete, c command) over replies.',
+      'conversations); Mongo ops/msg = serverStatus opcounters (i insert, q query, u update, d delete, c command) over replies. ' +
+      'Row `start`: the first reply after the stack is up. Figures from a shared machine are noisy: compare labels of one session.',
     '',
     ...runs.map(describeRun),
     '',
