@@ -9,11 +9,3 @@ import { resolveHome } from './schema.js';
 
 export const soraHome = resolveHome(process.env.SORA_HOME, projectRoot);
 
-/**
- * The environment for a child process of this one (`npm start`'s extra workers): this process's,
- * with `overrides` (e.g. the dev server's address) on top, so the child's loadConfig() sees the
- * same configuration plus what the launcher decided at run time.
- */
-export function childEnvironment(overrides: Record<string, string>): NodeJS.ProcessEnv {
-  return { ...process.env, ...overrides };
-}

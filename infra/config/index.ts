@@ -3,7 +3,8 @@
  * reads the environment (an ESLint rule says so). See schema.ts for every variable.
  */
 export { loadConfig, defaultConfig, ConfigError, projectRoot, type LoadOptions } from './load.js';
-export { childEnvironment, soraHome } from './home.js';
+export { soraHome } from './home.js';
+export { environmentWith } from './child-env.js';
 export type { Env } from './fields.js';
 export {
   SECTIONS,

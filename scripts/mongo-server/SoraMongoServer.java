@@ -25,6 +25,10 @@ import org.h2.mvstore.MVStore;
  * behaviour (a background thread commits about once a second, no fsync): acknowledged writes of
  * the last second are lost on kill -9; kept only for the benchmark.
  *
+ * <p>serverStatus reports `opcounters` like mongod's (insert/update/delete count documents or
+ * statements, query = find commands, getmore, command = every other command), so the load bench
+ * (bench/load) can state MongoDB operations per message on this server and on a real one alike.
+ *
  * <p>Usage: java -cp 'lib/*:classes' SoraMongoServer PORT DATA_FILE ("-" = in memory) [sync|lazy]
  */
 public class SoraMongoServer {
@@ -42,12 +46,12 @@ public class SoraMongoServer {
     }
     H2Backend backend;
     if ("-".equals(file)) {
-      backend = H2Backend.inMemory();
+      backend = new CountingH2Backend(MVStore.open(null));
       mode = "memory";
     } else {
       Path parent = Path.of(file).toAbsolutePath().getParent();
       if (parent != null) Files.createDirectories(parent);
-      backend = mode.equals("sync") ? DurableH2Backend.open(file) : new H2Backend(file);
+      backend = mode.equals("sync") ? DurableH2Backend.open(file) : new CountingH2Backend(MVStore.open(file));
     }
     // The MongoDB Node.js driver 7 (mongoose 9) refuses servers below wire version 9 (MongoDB 4.4);
     // mongo-java-server's newest preset says 8. It speaks the OP_MSG commands the driver uses, so
@@ -82,8 +86,57 @@ public class SoraMongoServer {
     Thread.currentThread().join();
   }
 
+  /** H2Backend that counts the operations it serves, reported as serverStatus.opcounters. */
+  static class CountingH2Backend extends H2Backend {
+    private final AtomicLong insert = new AtomicLong();
+    private final AtomicLong query = new AtomicLong();
+    private final AtomicLong update = new AtomicLong();
+    private final AtomicLong delete = new AtomicLong();
+    private final AtomicLong getmore = new AtomicLong();
+    private final AtomicLong command = new AtomicLong();
+
+    CountingH2Backend(MVStore store) {
+      super(store);
+    }
+
+    @Override
+    public Document handleCommand(Channel channel, String database, String command, Document query) {
+      count(command, query);
+      return super.handleCommand(channel, database, command, query);
+    }
+
+    private void count(String name, Document q) {
+      switch (name.toLowerCase(Locale.ROOT)) {
+        case "insert" -> insert.addAndGet(sizeOf(q.get("documents")));
+        case "update" -> update.addAndGet(sizeOf(q.get("updates")));
+        case "delete" -> delete.addAndGet(sizeOf(q.get("deletes")));
+        case "find" -> query.incrementAndGet();
+        case "getmore" -> getmore.incrementAndGet();
+        default -> command.incrementAndGet();
+      }
+    }
+
+    private static long sizeOf(Object list) {
+      return list instanceof List<?> l ? l.size() : 1;
+    }
+
+    @Override
+    public Document getServerStatus() {
+      Document status = super.getServerStatus();
+      Document counters = new Document();
+      counters.put("insert", insert.get());
+      counters.put("query", query.get());
+      counters.put("update", update.get());
+      counters.put("delete", delete.get());
+      counters.put("getmore", getmore.get());
+      counters.put("command", command.get());
+      status.put("opcounters", counters);
+      return status;
+    }
+  }
+
   /** H2Backend whose write commands return only once their changes are committed and fsynced. */
-  static final class DurableH2Backend extends H2Backend {
+  static final class DurableH2Backend extends CountingH2Backend {
     /** Commands that never change data (lower case); every other command is treated as a write. */
     private static final Set<String> READS =
         Set.of(

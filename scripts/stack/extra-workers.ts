@@ -5,7 +5,7 @@
  * one that exits on its own is started again with backoff. Their logs: SORA_HOME/logs/worker-K.log.
  */
 import { fileURLToPath } from 'node:url';
-import { childEnvironment } from '../../infra/config/index.js';
+import { environmentWith } from '../../infra/config/index.js';
 import { spawnService, type Service } from './process.js';
 
 export interface ExtraWorkers {
@@ -19,7 +19,7 @@ export async function startExtraWorkers(
   count: number,
   o: { temporalAddress: string; mongoUri: string; logDir: string; log: (msg: string, fields?: Record<string, unknown>) => void },
 ): Promise<ExtraWorkers> {
-  const env = childEnvironment({ TEMPORAL_ADDRESS: o.temporalAddress, MONGODB_URI: o.mongoUri });
+  const env = environmentWith({ TEMPORAL_ADDRESS: o.temporalAddress, MONGODB_URI: o.mongoUri });
   const services: Service[] = [];
   for (let k = 2; k <= count + 1; k++) {
     const name = `worker-${k}`;

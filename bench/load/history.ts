@@ -1,0 +1,38 @@
+/**
+ * Workflow history events per buyer message: the histories of a sample of a step's conversations
+ * (current run), their event counts over the buyer messages those conversations got.
+ */
+import type { Client, Connection } from '@temporalio/client';
+import type { TemporalTarget } from '../../infra/config/index.js';
+import { temporalClient } from '../../infra/temporal/connection.js';
+import type { BuyerRun } from './buyers.js';
+
+export class HistoryCounter {
+  private readonly t: { client: Client; connection: Connection };
+  constructor(target: TemporalTarget) {
+    this.t = temporalClient(target);
+  }
+
+  /** Events per buyer message over up to `sample` conversations (null when none could be read). */
+  async eventsPerMessage(buyers: BuyerRun[], sample = 20): Promise<number | null> {
+    const picked = buyers.filter((b) => b.workflowId && b.sent > 0);
+    const step = Math.max(1, Math.floor(picked.length / sample));
+    let events = 0;
+    let messages = 0;
+    for (let i = 0; i < picked.length && i / step < sample; i += step) {
+      const b = picked[i]!;
+      try {
+        const h = await this.t.client.workflow.getHandle(b.workflowId).fetchHistory();
+        events += h.events?.length ?? 0;
+        messages += b.sent;
+      } catch {
+        // not readable (another namespace, gone): left out of the sample
+      }
+    }
+    return messages ? events / messages : null;
+  }
+
+  async close(): Promise<void> {
+    await this.t.connection.close().catch(() => undefined);
+  }
+}
