@@ -17,10 +17,14 @@ import { startApp, type App } from '../scripts/app.js';
 import { seedDemoShop } from '../scripts/demo/demo-shop.js';
 import { eventually, sleep, useFreshDatabase, webchatPost, webchatSession, type WebchatTestSession } from './setup/helpers.js';
 
-/** Commands a first message of a conversation may cause (web chat, FAQ answer). */
+/**
+ * Commands a first message of a conversation may cause (web chat, FAQ answer): 11, plus the shop's
+ * KB version read again when this process's copy is over 2 s old (activities/knowledge/kb-version.ts;
+ * in this test it always is, under load it is once per 2 s per shop). Before: 19.
+ */
 const FIRST_MESSAGE_BUDGET = 12;
-/** Commands a later message of the same conversation may cause. */
-const NEXT_MESSAGE_BUDGET = 8;
+/** Commands a later message of the same conversation may cause: 8, plus that KB version read. Before: 16. */
+const NEXT_MESSAGE_BUDGET = 9;
 
 let app: App;
 let probe: Connection;
@@ -97,8 +101,46 @@ describe('MongoDB commands per web chat buyer message', () => {
     const first = await commandsOf(s, 'm1', 'How long does shipping take?', 1);
     const next = await commandsOf(s, 'm2', 'Can I pay with PayPal?', 2);
     const report = { first: { total: first.length, ...table(first) }, next: { total: next.length, ...table(next) } };
-    console.log('MongoDB commands per message', JSON.stringify(report, null, 2), '\nin order (first):', first.map((c) => `${c.collection}.${c.name}`).join(' → '), '\nin order (next):', next.map((c) => `${c.collection}.${c.name}`).join(' → '));
+    console.log(
+      'MongoDB commands per message',
+      JSON.stringify(report, null, 2),
+      '\nin order (first):',
+      first.map((c) => `${c.collection}.${c.name}`).join(' → '),
+      '\nin order (next):',
+      next.map((c) => `${c.collection}.${c.name}`).join(' → '),
+    );
     expect(first.length, JSON.stringify(report.first)).toBeLessThanOrEqual(FIRST_MESSAGE_BUDGET);
     expect(next.length, JSON.stringify(report.next)).toBeLessThanOrEqual(NEXT_MESSAGE_BUDGET);
+  });
+});
+
+/**
+ * The embedded MongoDB-wire server has no `explain` ("no such command: 'explain'"), so the plans
+ * cannot be checked there; instead each query on the path of a buyer message must have a declared
+ * index whose leading keys are exactly its equality fields (then its sort key): what explain would
+ * show as an IXSCAN on a real mongod, checked against the schemas the app creates its indexes from.
+ */
+describe('the queries of a buyer message have an index', () => {
+  const hot: [model: string, equality: string[], sort?: string, what?: string][] = [
+    ['WebchatSession', ['tokenHash'], undefined, 'session check (tokenHash is unique; shopId and expiresAt are filters on the one row)'],
+    ['Message', ['channel', 'externalId'], undefined, 'inbound claim, mark signalled, send insert / retry lookup'],
+    ['Buyer', ['shopId', 'channel', 'buyerId'], undefined, 'buyer upsert'],
+    ['InboundSequence', ['workflowId'], 'seq', 'last number of the conversation'],
+    ['InboundSequence', ['messageId'], undefined, "a retried message's own number"],
+    ['Message', ['workflowId', 'signalled'], 'inSeq', 'older unsignalled messages (signalOlderFirst)'],
+    ['FaqEntry', ['shopId', 'questionId'], undefined, 'FAQ answer (on a cache miss)'],
+    ['Conversation', ['workflowId', 'openedAt'], undefined, 'recordConversation upsert'],
+    ['Conversation', ['workflowId'], undefined, 'lastHandledInboundSeq (a conversation start)'],
+    ['Shop', ['shopId'], undefined, 'shop exists, KB version, profile'],
+  ];
+  it.each(hot)('%s %j sorted by %s', (model, equality, sort) => {
+    const indexes = mongoose.model(model).schema.indexes() as [Record<string, unknown>, unknown][];
+    const fits = indexes.some(([keys]) => {
+      const k = Object.keys(keys);
+      const lead = k.slice(0, equality.length);
+      if (lead.length !== equality.length || !equality.every((f) => lead.includes(f))) return false;
+      return sort === undefined || k[equality.length] === sort;
+    });
+    expect(fits, `${model}: no index led by ${equality.join(', ')}${sort ? ` then ${sort}` : ''}`).toBe(true);
   });
 });

@@ -46,7 +46,6 @@ export function noteKbVersion(shopId: string, version: number): void {
   answers.delete(shopId); // whatever the number (a re-created database starts again at 1)
 }
 
-
 /** The answers (language → text) of the shop's FAQ entry `questionId` in the current version, or null when there is no such entry. */
 export async function faqAnswers(shopId: string, questionId: string): Promise<Answers | null> {
   const version = await shopKbVersion(shopId);

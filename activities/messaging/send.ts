@@ -52,7 +52,8 @@ export function makeSendToBuyer(registry: ChannelRegistry, live: LiveAnswerSetti
       requestedLanguage: c.requestedLanguage,
       asksQuestion: c.asksQuestion,
       source: c.source,
-      ...(status === 'sent' ? { deliveredBy } : {}),
+      // Delivered by being recorded: the record is the platform's message, so its id is the key.
+      ...(status === 'sent' ? { deliveredBy, platformMessageId: key } : {}),
     });
     let record: Awaited<ReturnType<typeof MessageModel.findOne>>;
     let c: DecidedMessage;
@@ -96,14 +97,13 @@ export function makeSendToBuyer(registry: ChannelRegistry, live: LiveAnswerSetti
     const quickReplies = record!.quickReplies?.length ? [...record!.quickReplies] : undefined;
     if (inserted && record!.status === 'sent') {
       // Delivered by being recorded: send() only wakes this process's reply streams (the others poll).
-      let externalId = key;
       try {
-        externalId = (await registry.send(ref, { text, quickReplies })).externalId;
+        await registry.send(ref, { text, quickReplies });
       } catch (e) {
         log.warn('recorded reply; waking the reply streams failed (they pick it up on their next poll)', { key, error: String(e) });
       }
       log.info('sent', { key, channel: ref.channel, author: c.author, language: c.language });
-      return { externalId, asksQuestion: c.asksQuestion, alreadySent: false };
+      return { externalId: key, asksQuestion: c.asksQuestion, alreadySent: false };
     }
     try {
       const sent = await registry.send(ref, { text, quickReplies });

@@ -69,7 +69,7 @@ export interface WebchatOptions extends Partial<WebchatSettings> {
 export const WEBCHAT_DEFAULTS: WebchatSettings = webchatSpec.parse({});
 
 /** How long a shop found to exist is not looked up again (WebchatAdapter.requireShop). */
-const SHOP_KNOWN_MS = 30_000;
+const SHOP_KNOWN_MS = 5 * 60_000;
 /** At most this many shops remembered; past it the memory starts over. */
 const KNOWN_SHOPS_KEPT = 10_000;
 
