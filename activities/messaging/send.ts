@@ -95,24 +95,19 @@ export function makeSendToBuyer(registry: ChannelRegistry, live: LiveAnswerSetti
     // A retry delivers what was recorded, whatever the input says now.
     const text = record!.text;
     const quickReplies = record!.quickReplies?.length ? [...record!.quickReplies] : undefined;
-    if (inserted && record!.status === 'sent') {
-      // Delivered by being recorded: send() only wakes this process's reply streams (the others poll).
-      try {
-        await registry.send(ref, { text, quickReplies });
-      } catch (e) {
-        log.warn('recorded reply; waking the reply streams failed (they pick it up on their next poll)', { key, error: String(e) });
-      }
-      log.info('sent', { key, channel: ref.channel, author: c.author, language: c.language });
-      return { externalId: key, asksQuestion: c.asksQuestion, alreadySent: false };
-    }
+    // Recorded as sent by the insert above (deliversFromRecord): send() only wakes the reply streams,
+    // and nothing is left to write. If it throws all the same (an adapter that can refuse), the
+    // record is marked failed and the retry goes the usual way (send, then mark sent).
+    const deliveredByRecord = inserted && record!.status === 'sent';
     try {
       const sent = await registry.send(ref, { text, quickReplies });
-      await MessageModel.updateOne(
-        { _id: record!._id },
-        { $set: { status: 'sent', platformMessageId: sent.externalId, error: null, deliveredBy } },
-      );
+      if (!deliveredByRecord)
+        await MessageModel.updateOne(
+          { _id: record!._id },
+          { $set: { status: 'sent', platformMessageId: sent.externalId, error: null, deliveredBy } },
+        );
       log.info('sent', { key, channel: ref.channel, author: c.author, language: c.language });
-      return { externalId: sent.externalId, asksQuestion: c.asksQuestion, alreadySent: false };
+      return { externalId: deliveredByRecord ? key : sent.externalId, asksQuestion: c.asksQuestion, alreadySent: false };
     } catch (e) {
       await MessageModel.updateOne({ _id: record!._id }, { $set: { status: 'failed', error: String(e) } });
       if (e instanceof ChannelSendError)
