@@ -41,6 +41,13 @@ export interface ChannelAdapter {
    * holds (models/channel-session.ts). Absent / 'any': any worker's adapter can send (HTTP APIs).
    */
   readonly sendAffinity?: 'any' | 'process';
+  /**
+   * True when the outbound message recorded in MongoDB is itself the delivery (web chat: the reply
+   * stream reads the messages collection; send() only wakes this process's streams). The send
+   * activity then records the message as sent in one write before calling send(), instead of
+   * pending + sent (activities/messaging/send.ts).
+   */
+  readonly deliversFromRecord?: boolean;
   start(ctx: GatewayContext): Promise<void>;
   send(to: ConversationRef, msg: OutboundMessage): Promise<{ externalId: string }>;
   stop(): Promise<void>;

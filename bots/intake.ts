@@ -46,6 +46,9 @@ import {
 } from '../workflows/contract.js';
 import { conversationWorkflowId, type InboundMessage } from '../infra/channel-contract.js';
 
+/** Conversations whose last in-order signalled `seq` this process remembers (Intake.signalledUpTo). */
+const SIGNALLED_UP_TO_KEPT = 10_000;
+
 export class TemporalUnavailableError extends Error {
   constructor(cause: unknown) {
     super(`Temporal is unreachable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
@@ -77,6 +80,20 @@ export class Intake {
   private relaying = false;
   /** Numbering is done one message at a time per conversation in this process (other gateways: the unique index). */
   private readonly numbering = new Map<string, Promise<unknown>>();
+  /**
+   * Per conversation, the last `seq` this process signalled with nothing older left unsignalled
+   * (signalOlderFirst found none, or signalled them all first): signalOlderFirst's query is skipped
+   * for the next number, since numbers are given in increasing order and "signalled" never goes
+   * back. Bounded (least recently signalled conversations forgotten first); a forgotten one only
+   * costs the query again.
+   */
+  private readonly signalledUpTo = new Map<string, number>();
+
+  private noteSignalled(workflowId: string, seq: number): void {
+    this.signalledUpTo.delete(workflowId); // re-insert: Map order = least recently signalled first
+    this.signalledUpTo.set(workflowId, seq);
+    if (this.signalledUpTo.size > SIGNALLED_UP_TO_KEPT) this.signalledUpTo.delete(this.signalledUpTo.keys().next().value!);
+  }
 
   constructor(private readonly deps: IntakeDeps) {}
 
@@ -100,22 +117,30 @@ export class Intake {
       return { status: 'duplicate', workflowId };
     }
     // New (won the insert), or recorded earlier but not yet signalled (Temporal was down): signal now.
+    let seq: number | undefined;
     try {
-      await BuyerModel.updateOne(
-        { shopId: m.shopId, channel: m.channel, buyerId: m.buyerId },
-        {
-          $setOnInsert: { firstSeenAt: new Date(m.receivedAt) },
-          $set: { lastSeenAt: new Date(m.receivedAt), ...(m.replyTo ? { replyTo: m.replyTo } : {}) },
-          // Counted once: by the request whose insert won, not by a retry after a 503.
-          ...(claim.won ? { $inc: { messages: 1 } } : {}),
-        },
-        { upsert: true },
-      );
-      const seq = await this.ensureSeq(claim.id, workflowId, claim.inSeq);
-      await this.signalOlderFirst(workflowId, seq);
+      // The buyer upsert and the numbering are independent: run side by side (one round trip less
+      // of latency, the same commands). Both finish before the signal, so the workflow finds the
+      // buyer's reply address and platform id recorded.
+      [, seq] = await Promise.all([
+        BuyerModel.updateOne(
+          { shopId: m.shopId, channel: m.channel, buyerId: m.buyerId },
+          {
+            $setOnInsert: { firstSeenAt: new Date(m.receivedAt) },
+            $set: { lastSeenAt: new Date(m.receivedAt), ...(m.replyTo ? { replyTo: m.replyTo } : {}) },
+            // Counted once: by the request whose insert won, not by a retry after a 503.
+            ...(claim.won ? { $inc: { messages: 1 } } : {}),
+          },
+          { upsert: true },
+        ),
+        // A record this request has just inserted has no number yet: no need to look one up (claim.won).
+        this.ensureSeq(claim.id, workflowId, claim.inSeq, claim.won),
+      ]);
+      const inOrder = await this.signalOlderFirst(workflowId, seq);
       await this.signal(m, seq);
+      if (inOrder) this.noteSignalled(workflowId, seq);
     } catch (e) {
-      await this.release(claim.id, e);
+      await this.release(claim.id, e, seq);
       throw e;
     }
     return { status: 'accepted', workflowId };
@@ -214,28 +239,44 @@ export class Intake {
     ).lean();
   }
 
-  /** A failed signal gives the record back (a redelivery or the relay takes it); best effort, the lease also runs out. */
-  private async release(id: unknown, error: unknown): Promise<void> {
+  /**
+   * A failed signal gives the record back (a redelivery or the relay takes it); best effort, the
+   * lease also runs out. `seq`, when the message got its number, is recorded with it (the number is
+   * otherwise written only with the mark "signalled", see signal()).
+   */
+  private async release(id: unknown, error: unknown, seq?: number): Promise<void> {
     try {
       await MessageModel.updateOne(
         { _id: id },
-        { $set: { signalLeaseUntil: null }, ...(error instanceof TemporalUnavailableError ? { $inc: { signalAttempts: 1 } } : {}) },
+        {
+          $set: { signalLeaseUntil: null, ...(seq !== undefined ? { inSeq: seq } : {}) },
+          ...(error instanceof TemporalUnavailableError ? { $inc: { signalAttempts: 1 } } : {}),
+        },
       );
     } catch {
       // MongoDB is down too: the lease runs out by itself.
     }
   }
 
-  /** The message's number in its conversation: the one it has, or the next one, given once (models/inbound-sequence.ts). */
-  private async ensureSeq(id: unknown, workflowId: string, inSeq: number | null): Promise<number> {
+  /**
+   * The message's number in its conversation: the one it has, or the next one, given once
+   * (models/inbound-sequence.ts). `fresh`: the record was inserted by this request, so it cannot
+   * hold a number yet and the lookup of its own number is skipped.
+   *
+   * The number is not written to the message record here: the inbound-sequence document already
+   * names the message (a retry finds its number there, claimInboundSeq), and the record gets
+   * `inSeq` with the mark "signalled" (signal()) or the release after a failed signal (release()),
+   * one write instead of two per message. A record left without `inSeq` (the process died between
+   * numbering and signalling) is not seen by signalOlderFirst; the relay signals it with its number
+   * and the workflow, which orders buyer messages by `seq`, still handles it before newer ones.
+   */
+  private async ensureSeq(id: unknown, workflowId: string, inSeq: number | null, fresh = false): Promise<number> {
     if (inSeq !== null) return inSeq;
     const before = this.numbering.get(workflowId) ?? Promise.resolve();
-    const mine = before.catch(() => undefined).then(() => claimInboundSeq(workflowId, id as Types.ObjectId));
+    const mine = before.catch(() => undefined).then(() => claimInboundSeq(workflowId, id as Types.ObjectId, fresh));
     this.numbering.set(workflowId, mine);
     try {
-      const seq = await mine;
-      await MessageModel.updateOne({ _id: id }, { $set: { inSeq: seq } });
-      return seq;
+      return await mine;
     } finally {
       if (this.numbering.get(workflowId) === mine) this.numbering.delete(workflowId);
     }
@@ -245,15 +286,23 @@ export class Intake {
    * Signal the conversation's older buyer messages that are recorded but not signalled (refused
    * with 503 during an outage) before a newer one, so the buyer is answered in order. One that
    * another request is signalling right now is left to it (the workflow orders by seq anyway).
+   * True when nothing older is left unsignalled by this call (none found, or all signalled here).
    */
-  private async signalOlderFirst(workflowId: string, seq: number): Promise<void> {
+  private async signalOlderFirst(workflowId: string, seq: number): Promise<boolean> {
+    // Nothing older can wait: the first message, or this process signalled the one just before with
+    // nothing older left (signalledUpTo). Skips one query per message in a live chat.
+    if (seq === 1 || this.signalledUpTo.get(workflowId) === seq - 1) return true;
     const older = await MessageModel.find({ workflowId, signalled: false, inSeq: { $ne: null, $lt: seq }, direction: 'in' })
       .sort({ inSeq: 1 })
       .limit(100)
       .lean();
+    let all = older.length < 100;
     for (const p of older) {
       const taken = await this.takeLease({ _id: p._id });
-      if (!taken) continue;
+      if (!taken) {
+        all = false;
+        continue;
+      }
       try {
         await this.signal(this.inboundOf(p), p.inSeq!);
       } catch (e) {
@@ -261,6 +310,7 @@ export class Intake {
         throw e;
       }
     }
+    return all;
   }
 
   /**
@@ -301,7 +351,11 @@ export class Intake {
       this.deps.log('signal failed; message kept for the relay', { workflowId, externalId: m.externalId, seq, error: String(e) });
       throw new TemporalUnavailableError(e);
     }
-    await MessageModel.updateOne({ channel: m.channel, externalId: m.externalId }, { $set: { signalled: true, signalLeaseUntil: null } });
+    // One write: signalled, and the message's number (see ensureSeq).
+    await MessageModel.updateOne(
+      { channel: m.channel, externalId: m.externalId },
+      { $set: { signalled: true, signalLeaseUntil: null, ...(seq !== undefined ? { inSeq: seq } : {}) } },
+    );
     return true;
   }
 
@@ -377,13 +431,17 @@ export class Intake {
       for (const p of pending) {
         const taken = await this.takeLease({ _id: p._id });
         if (!taken) continue; // signalled meanwhile, or a request is signalling it
+        let seq: number | undefined;
         try {
           const msg = this.inboundOf(p);
           if (p.author === 'seller') await this.signal(msg);
-          else await this.signal(msg, await this.ensureSeq(p._id, p.workflowId, taken.inSeq ?? null));
+          else {
+            seq = await this.ensureSeq(p._id, p.workflowId, taken.inSeq ?? null);
+            await this.signal(msg, seq);
+          }
           done++;
         } catch (e) {
-          await this.release(p._id, e);
+          await this.release(p._id, e, seq);
           break; // still down; the next round tries again in order
         }
       }

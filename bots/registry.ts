@@ -41,4 +41,9 @@ export class ChannelRegistry implements ChannelRegistryContract {
   send(to: ConversationRef, msg: OutboundMessage): Promise<{ externalId: string }> {
     return this.get(to.channel).send(to, msg);
   }
+
+  /** See ChannelAdapter.deliversFromRecord (web chat). */
+  deliversFromRecord(channel: ChannelId): boolean {
+    return this.adapters.get(channel)?.deliversFromRecord === true;
+  }
 }

@@ -67,6 +67,11 @@ export interface ConversationRef {
  */
 export interface ChannelRegistry {
   send(to: ConversationRef, msg: OutboundMessage): Promise<{ externalId: string }>;
+  /**
+   * True when the channel delivers from the recorded message itself (web chat: its reply stream
+   * reads MongoDB, send() only wakes it), so recording it is delivering it. Absent: false.
+   */
+  deliversFromRecord?(channel: ChannelId): boolean;
 }
 
 /** `conv:{shopId}:{channel}:{buyerId}` — one live conversation per buyer per channel. */

@@ -23,10 +23,16 @@ inboundSequenceSchema.index({ messageId: 1 });
 
 export const InboundSequenceModel = model('InboundSequence', inboundSequenceSchema);
 
-/** The message's number in its conversation: the one it was given, or the next free one (1 for the first). */
-export async function claimInboundSeq(workflowId: string, messageId: Types.ObjectId): Promise<number> {
-  const mine = await InboundSequenceModel.findOne({ messageId }, { seq: 1 }).lean();
-  if (mine) return mine.seq;
+/**
+ * The message's number in its conversation: the one it was given, or the next free one (1 for the
+ * first). `fresh`: the caller has just inserted the message (bots/intake.ts, the claim it won), so it
+ * cannot have a number yet and the lookup of its own number is skipped (one query less per message).
+ */
+export async function claimInboundSeq(workflowId: string, messageId: Types.ObjectId, fresh = false): Promise<number> {
+  if (!fresh) {
+    const mine = await InboundSequenceModel.findOne({ messageId }, { seq: 1 }).lean();
+    if (mine) return mine.seq;
+  }
   for (;;) {
     const last = await InboundSequenceModel.findOne({ workflowId }, { seq: 1 }).sort({ seq: -1 }).lean();
     const seq = (last?.seq ?? 0) + 1;

@@ -19,6 +19,7 @@ import { KbImportModel, KbImportRowModel } from '../../models/kb-import.js';
 import { ShopModel } from '../../models/shop.js';
 import { sharedEmbedder, type Embedder } from './embedder.js';
 import { DEFAULT_KB_LIMITS, type KbLimits } from './kb-limits.js';
+import { noteKbVersion } from './kb-version.js';
 import { readTable, validateTable, type KbEntryInput } from './kb-workbook.js';
 
 export interface KbImportResult {
@@ -184,6 +185,8 @@ export async function publishStagedImport(importId: string, embedder: Pick<Embed
   }
   const removed = await FaqEntryModel.deleteMany({ shopId, importId: { $ne: importId } });
   const shop = await ShopModel.findOneAndUpdate({ shopId }, { $inc: { kbVersion: 1 } }, { returnDocument: 'after' }).lean();
+  // This process's understanding and rendering use the new version at once (kb-version.ts).
+  if (shop) noteKbVersion(shopId, shop.kbVersion ?? 0);
   const result: KbImportResult = {
     shopId,
     entries: rec.entries,

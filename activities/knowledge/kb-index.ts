@@ -4,7 +4,7 @@
  * kbVersion changes (every import bumps it); entries embedded with another model are re-embedded.
  */
 import { FaqEntryModel } from '../../models/faq-entry.js';
-import { ShopModel } from '../../models/shop.js';
+import { shopKbVersion } from './kb-version.js';
 import type { Embedder } from './embedder.js';
 import { classifierOptions } from './embedding-models.js';
 import { IntentModel } from './intent-model.js';
@@ -44,8 +44,8 @@ export class KbIndex {
   ) {}
 
   async forShop(shopId: string): Promise<ShopIndex> {
-    const shop = await ShopModel.findOne({ shopId }, { kbVersion: 1 }).lean();
-    const version = shop?.kbVersion ?? 0;
+    // The version comes from the process's short-lived copy (kb-version.ts), not a read per message.
+    const version = await shopKbVersion(shopId);
     const cached = this.cache.get(shopId);
     if (cached && cached.version === version) return cached.index;
     const index = this.build(shopId, version);

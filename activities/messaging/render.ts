@@ -5,7 +5,7 @@
  * (for a customs hold) the shop's delay table; it never calls a carrier — tracking results come in
  * as facts the workflow got from `trackParcel`.
  */
-import { FaqEntryModel } from '../../models/faq-entry.js';
+import { faqAnswers } from '../knowledge/kb-version.js';
 import { QUESTION_KINDS, systemMessage, type SystemMessageKind } from '../catalog/system-messages.js';
 import type { NudgeCoupon } from '../coupons/claim.js';
 import { formatDiscount, formatExpiry } from '../coupons/fields.js';
@@ -118,9 +118,9 @@ export async function renderFaq(
   faqId: string,
   input: RenderInput | Pick<RenderInput, 'locale' | 'requestedLanguage' | 'defaultLanguage'>,
 ) {
-  const entry = await FaqEntryModel.findOne({ shopId, questionId: faqId }).lean();
-  if (!entry) return null;
-  const answers = entry.answers as unknown as Record<string, string>;
+  // Cached per KB version in this process (kb-version.ts): no read per message.
+  const answers = await faqAnswers(shopId, faqId);
+  if (!answers) return null;
   const base = input.locale.split('-')[0]!;
   const fallback = input.defaultLanguage ?? 'en';
   const chosen = answers[input.locale] ? input.locale : answers[base] ? base : answers[fallback] ? fallback : Object.keys(answers)[0]!;

@@ -35,52 +35,79 @@ export interface SendResult {
 export function makeSendToBuyer(registry: ChannelRegistry, live: LiveAnswerSettings = {}, deliveredBy = processIdentity()) {
   return async function sendToBuyer(input: SendInput): Promise<SendResult> {
     const { ref, key } = input;
-    let record = await MessageModel.findOne({ channel: ref.channel, externalId: key });
-    if (record?.status === 'sent') {
-      return { externalId: record.platformMessageId ?? key, asksQuestion: record.asksQuestion ?? false, alreadySent: true };
-    }
-    const c =
-      'message' in input
-        ? input.message
-        : await compose(ref.shopId, input.content, input.language, { ...live, buyer: { channel: ref.channel, buyerId: ref.buyerId } });
-    if (!record) {
+    const recordOf = (c: DecidedMessage, status: 'pending' | 'sent') => ({
+      direction: 'out' as const,
+      channel: ref.channel,
+      externalId: key,
+      shopId: ref.shopId,
+      buyerId: ref.buyerId,
+      workflowId: ref.workflowId,
+      text: c.text,
+      quickReplies: c.quickReplies,
+      language: c.language,
+      author: c.author,
+      agentId: c.agentId,
+      status,
+      languageFallback: c.languageFallback,
+      requestedLanguage: c.requestedLanguage,
+      asksQuestion: c.asksQuestion,
+      source: c.source,
+      // Delivered by being recorded: the record is the platform's message, so its id is the key.
+      ...(status === 'sent' ? { deliveredBy, platformMessageId: key } : {}),
+    });
+    let record: Awaited<ReturnType<typeof MessageModel.findOne>>;
+    let c: DecidedMessage;
+    // The key is unique (channel + externalId), so the first attempt inserts at once: no read before
+    // (one command less per message); a retry's insert fails as a duplicate and reads what the
+    // earlier attempt recorded. A channel that delivers from the record itself (web chat: its reply
+    // stream reads MongoDB) gets the record as 'sent' in that one write (deliversFromRecord).
+    const fromRecord = registry.deliversFromRecord?.(ref.channel) === true;
+    let inserted = false;
+    if ('message' in input) {
+      c = input.message;
       try {
-        record = await MessageModel.create({
-          direction: 'out',
-          channel: ref.channel,
-          externalId: key,
-          shopId: ref.shopId,
-          buyerId: ref.buyerId,
-          workflowId: ref.workflowId,
-          text: c.text,
-          quickReplies: c.quickReplies,
-          language: c.language,
-          author: c.author,
-          agentId: c.agentId,
-          status: 'pending',
-          languageFallback: c.languageFallback,
-          requestedLanguage: c.requestedLanguage,
-          asksQuestion: c.asksQuestion,
-          source: c.source,
-        });
+        record = await MessageModel.create(recordOf(c, fromRecord ? 'sent' : 'pending'));
+        inserted = true;
       } catch (e) {
         if (!isDuplicateKey(e)) throw e;
         record = await MessageModel.findOne({ channel: ref.channel, externalId: key });
         if (record?.status === 'sent')
-          return { externalId: record.platformMessageId ?? key, asksQuestion: c.asksQuestion, alreadySent: true };
+          return { externalId: record.platformMessageId ?? key, asksQuestion: record.asksQuestion ?? c.asksQuestion, alreadySent: true };
+      }
+    } else {
+      // v1 runs: the content is composed here (it may ask a carrier), so a sent key is looked up first.
+      record = await MessageModel.findOne({ channel: ref.channel, externalId: key });
+      if (record?.status === 'sent') {
+        return { externalId: record.platformMessageId ?? key, asksQuestion: record.asksQuestion ?? false, alreadySent: true };
+      }
+      c = await compose(ref.shopId, input.content, input.language, { ...live, buyer: { channel: ref.channel, buyerId: ref.buyerId } });
+      if (!record) {
+        try {
+          record = await MessageModel.create(recordOf(c, 'pending'));
+        } catch (e) {
+          if (!isDuplicateKey(e)) throw e;
+          record = await MessageModel.findOne({ channel: ref.channel, externalId: key });
+          if (record?.status === 'sent')
+            return { externalId: record.platformMessageId ?? key, asksQuestion: c.asksQuestion, alreadySent: true };
+        }
       }
     }
     // A retry delivers what was recorded, whatever the input says now.
     const text = record!.text;
     const quickReplies = record!.quickReplies?.length ? [...record!.quickReplies] : undefined;
+    // Recorded as sent by the insert above (deliversFromRecord): send() only wakes the reply streams,
+    // and nothing is left to write. If it throws all the same (an adapter that can refuse), the
+    // record is marked failed and the retry goes the usual way (send, then mark sent).
+    const deliveredByRecord = inserted && record!.status === 'sent';
     try {
       const sent = await registry.send(ref, { text, quickReplies });
-      await MessageModel.updateOne(
-        { _id: record!._id },
-        { $set: { status: 'sent', platformMessageId: sent.externalId, error: null, deliveredBy } },
-      );
+      if (!deliveredByRecord)
+        await MessageModel.updateOne(
+          { _id: record!._id },
+          { $set: { status: 'sent', platformMessageId: sent.externalId, error: null, deliveredBy } },
+        );
       log.info('sent', { key, channel: ref.channel, author: c.author, language: c.language });
-      return { externalId: sent.externalId, asksQuestion: c.asksQuestion, alreadySent: false };
+      return { externalId: deliveredByRecord ? key : sent.externalId, asksQuestion: c.asksQuestion, alreadySent: false };
     } catch (e) {
       await MessageModel.updateOne({ _id: record!._id }, { $set: { status: 'failed', error: String(e) } });
       if (e instanceof ChannelSendError)

@@ -68,10 +68,17 @@ export interface WebchatOptions extends Partial<WebchatSettings> {
 /** The defaults of every SORA_WEBCHAT_* setting. */
 export const WEBCHAT_DEFAULTS: WebchatSettings = webchatSpec.parse({});
 
+/** How long a shop found to exist is not looked up again (WebchatAdapter.requireShop). */
+const SHOP_KNOWN_MS = 5 * 60_000;
+/** At most this many shops remembered; past it the memory starts over. */
+const KNOWN_SHOPS_KEPT = 10_000;
+
 const UI_PATH = fileURLToPath(new URL('../../web/webchat.html', import.meta.url));
 
 export class WebchatAdapter implements ChannelAdapter {
   readonly id = 'webchat';
+  /** The reply stream reads the recorded outbound messages (stream.ts): recording a reply delivers it; send() only wakes the streams. */
+  readonly deliversFromRecord = true;
   private readonly settings: WebchatSettings;
   private readonly streams: ReplyStreams;
 
@@ -156,9 +163,21 @@ export class WebchatAdapter implements ChannelAdapter {
     this.streams.closeAll();
   }
 
+  /**
+   * Shops known to exist, until when (in-process, SHOP_KNOWN_MS): every post, stream and session
+   * request checks its shop, and a shop is never deleted by sora itself (only by hand in the
+   * database), so a positive answer is reused for a short while instead of one query per request.
+   * An unknown shop is not cached: a shop created meanwhile is found at once.
+   */
+  private readonly knownShops = new Map<string, number>();
+
   private async requireShop(req: Request): Promise<string> {
     const shopId = String(req.params.shopId ?? '');
+    const now = Date.now();
+    if ((this.knownShops.get(shopId) ?? 0) > now) return shopId;
     if (!(await ShopModel.exists({ shopId }))) throw new HttpError(404, 'unknown_shop', `no shop "${shopId}"`);
+    if (this.knownShops.size >= KNOWN_SHOPS_KEPT) this.knownShops.clear();
+    this.knownShops.set(shopId, now + SHOP_KNOWN_MS);
     return shopId;
   }
 }
