@@ -57,6 +57,36 @@ describe('embedding batching across concurrent questions', () => {
     expect(cosine(got[3]![0]!, again[0]!)).toBeGreaterThan(0.9999);
   });
 
+  it('runs the model off the main thread: the event loop keeps turning during a forward pass', async () => {
+    const long = Array.from({ length: 16 }, (_, i) => `${QUESTIONS[i % QUESTIONS.length]} `.repeat(8));
+    /** The longest stall of this thread's event loop while `fn` runs. */
+    const longestStall = async (fn: () => Promise<unknown>) => {
+      let last = performance.now();
+      let worst = 0;
+      const tick = setInterval(() => {
+        const now = performance.now();
+        worst = Math.max(worst, now - last);
+        last = now;
+      }, 1);
+      await fn();
+      clearInterval(tick);
+      return Math.max(worst, performance.now() - last);
+    };
+    const inline = new Embedder({ model: defaultEmbedModel(), cacheDir: false, thread: false });
+    const threaded = new Embedder({ model: defaultEmbedModel(), cacheDir: false });
+    await inline.embed(['warm-up'], 'query');
+    await threaded.embed(['warm-up'], 'query');
+    const stallInline = await longestStall(() => inline.embed(long, 'passage'));
+    const stallThreaded = await longestStall(() => threaded.embed(long, 'passage'));
+    expect(stallInline).toBeGreaterThan(50); // the pass itself blocks this thread
+    expect(stallThreaded).toBeLessThan(stallInline / 2);
+    // Same vectors either way.
+    const [a] = await inline.embed([QUESTIONS[0]!], 'query');
+    const [b] = await threaded.embed([QUESTIONS[0]!], 'query');
+    expect(cosine(a!, b!)).toBeGreaterThan(0.9999);
+    await threaded.close();
+  });
+
   it('fails the callers of a pass whose model cannot load, and recovers nothing silently', async () => {
     const broken = new Embedder({ model: '/nonexistent/model-folder', cacheDir: false });
     const results = await Promise.allSettled([broken.embed(['a'], 'query'), broken.embed(['b'], 'query')]);

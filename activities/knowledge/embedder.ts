@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import { existsSync } from 'node:fs';
-import { env as hfEnv, pipeline, type FeatureExtractionPipeline } from '@huggingface/transformers';
+import { inThreadBackend, threadBackend, type EmbeddingBackend } from './embedding-backend.js';
 import { modelsDir } from '../../infra/paths.js';
 import { defaultEmbedModel, profileFor } from './embedding-models.js';
 import { EmbeddingCache } from './embedding-cache.js';
@@ -25,6 +25,8 @@ export interface EmbedderOptions {
   cacheDir?: string | false;
   /** Let transformers.js download from a model hub (SORA_ALLOW_REMOTE_MODELS, default false). */
   allowRemoteModels?: boolean;
+  /** Run the model in a worker thread (SORA_EMBED_THREAD, default true; embedding-backend.ts says why). */
+  thread?: boolean;
 }
 
 export class Embedder {
@@ -32,11 +34,13 @@ export class Embedder {
   readonly batchSize: number;
   private readonly queryPrefix: string;
   private readonly passagePrefix: string;
-  private extractor: Promise<FeatureExtractionPipeline> | undefined;
+  /** The model, loaded on first use (embedding-backend.ts). */
+  private extractor: Promise<EmbeddingBackend> | undefined;
   dims = 0;
 
   private readonly cacheDir: string | false;
   private readonly allowRemoteModels: boolean;
+  private readonly thread: boolean;
 
   constructor(o: EmbedderOptions = {}) {
     const r = resolveOptions(o);
@@ -46,6 +50,7 @@ export class Embedder {
     this.passagePrefix = r.passagePrefix;
     this.cacheDir = r.cacheDir;
     this.allowRemoteModels = r.allowRemoteModels;
+    this.thread = r.thread;
     this.minSimilarity = profileFor(this.model).minSimilarity;
   }
 
@@ -57,29 +62,35 @@ export class Embedder {
     return this.queryPrefix || this.passagePrefix ? `${this.model}|q=${this.queryPrefix}|p=${this.passagePrefix}` : this.model;
   }
 
-  private load(): Promise<FeatureExtractionPipeline> {
+  private load(): Promise<EmbeddingBackend> {
     this.extractor ??= (async () => {
       let id = this.model;
+      let localModelPath = modelsDir + path.sep;
       if (path.isAbsolute(id) || id.startsWith('.')) {
         // A local folder: its parent becomes the model root, its name the id.
         const abs = path.resolve(id);
-        hfEnv.localModelPath = path.dirname(abs) + path.sep;
+        localModelPath = path.dirname(abs) + path.sep;
         id = path.basename(abs);
-      } else {
-        hfEnv.localModelPath = modelsDir + path.sep;
       }
-      hfEnv.allowRemoteModels = this.allowRemoteModels;
-      hfEnv.allowLocalModels = true;
-      const folder = path.join(hfEnv.localModelPath, id);
-      if (!hfEnv.allowRemoteModels && !existsSync(folder)) {
+      const folder = path.join(localModelPath, id);
+      if (!this.allowRemoteModels && !existsSync(folder)) {
         throw new Error(
           `embedding model "${this.model}" not found in ${folder}; run \`npm run stack:install\` (or set SORA_EMBED_MODEL to a model folder)`,
         );
       }
       const dtype = existsSync(path.join(folder, 'onnx', 'model_quantized.onnx')) ? 'q8' : 'fp32';
-      return (await pipeline('feature-extraction', id, { dtype })) as FeatureExtractionPipeline;
+      const where = { localModelPath, id, allowRemoteModels: this.allowRemoteModels, pipelineOptions: { dtype } };
+      return this.thread ? threadBackend(where) : inThreadBackend(where);
     })();
+    this.extractor.catch(() => (this.extractor = undefined));
     return this.extractor;
+  }
+
+  /** Stop the model's thread (tests, scripts that are done); the next embed starts it again. */
+  async close(): Promise<void> {
+    const b = this.extractor;
+    this.extractor = undefined;
+    await (await b?.catch(() => undefined))?.close();
   }
 
   private cache: EmbeddingCache | undefined;
@@ -167,13 +178,8 @@ export class Embedder {
 
   /** One forward pass over prefixed texts: mean-pooled, unit-length vectors in input order. */
   private async forward(inputs: string[]): Promise<Float32Array[]> {
-    const ex = await this.load();
-    const t = await ex(inputs, { pooling: 'mean', normalize: true });
-    const [n, d] = t.dims as [number, number];
-    this.dims = d;
-    const data = t.data as Float32Array;
-    const out: Float32Array[] = [];
-    for (let j = 0; j < n; j++) out.push(data.slice(j * d, (j + 1) * d));
+    const out = await (await this.load()).run(inputs);
+    this.dims = out[0]?.length ?? this.dims;
     return out;
   }
 }
@@ -189,6 +195,7 @@ function resolveOptions(o: EmbedderOptions): Required<EmbedderOptions> & { cache
     passagePrefix: o.passagePrefix ?? profile.passagePrefix,
     cacheDir: o.cacheDir ?? path.join(soraHome, 'cache', 'embeddings'),
     allowRemoteModels: o.allowRemoteModels ?? false,
+    thread: o.thread ?? true,
   };
 }
 

@@ -8,4 +8,3 @@ import { projectRoot } from './load.js';
 import { resolveHome } from './schema.js';
 
 export const soraHome = resolveHome(process.env.SORA_HOME, projectRoot);
-

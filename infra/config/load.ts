@@ -104,6 +104,7 @@ export function loadConfig(env: Env = process.env, o: LoadOptions = {}): Config 
       ...(v.SORA_EMBED_PASSAGE_PREFIX !== undefined ? { passagePrefix: v.SORA_EMBED_PASSAGE_PREFIX } : {}),
       cacheDir: v.SORA_EMBED_CACHE === 'off' ? false : path.resolve(v.SORA_EMBED_CACHE ?? path.join(home, 'cache', 'embeddings')),
       allowRemoteModels: v.SORA_ALLOW_REMOTE_MODELS,
+      thread: v.SORA_EMBED_THREAD,
     },
     understanding: {
       matchThreshold: v.SORA_MATCH_THRESHOLD,

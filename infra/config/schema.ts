@@ -159,6 +159,10 @@ export const knowledgeSettings = {
     defaultNote: 'multilingual e5 if installed, else MiniLM',
   }),
   SORA_EMBED_BATCH: describe(int(32, { min: 1 }), 'texts per forward pass'),
+  SORA_EMBED_THREAD: describe(
+    bool(true),
+    'run the embedding model in a worker thread (ONNX Runtime\'s Node binding blocks the thread that calls it; `false`: the main thread, as before; BENCHMARKS.md "Load")',
+  ),
   SORA_EMBED_QUERY_PREFIX: describe(rawText(), 'prompt prefix of buyer questions (kept as is, blanks included)', {
     defaultNote: 'from the model (e5: `query: `)',
   }),
@@ -352,6 +356,8 @@ export interface EmbeddingSettings {
   /** Cache folder, or false (off). */
   cacheDir: string | false;
   allowRemoteModels: boolean;
+  /** Run the model in a worker thread (SORA_EMBED_THREAD). */
+  thread: boolean;
 }
 
 export interface Config {

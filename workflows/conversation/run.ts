@@ -280,7 +280,8 @@ class ConversationRun {
       else st.inSeq = seq;
       this.drainAhead();
     }
-    await this.publish();
+    // With 'local-turn', a run that starts with a message to handle records the conversation once, after answering it.
+    if (!(this.localTurn && this.pending())) await this.publish();
     for (;;) {
       if (!this.pending() && this.historyLarge()) return this.continueFresh();
       const deadline = lc.nextDeadline();
