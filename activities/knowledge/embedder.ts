@@ -12,6 +12,7 @@ import { env as hfEnv, pipeline, type FeatureExtractionPipeline } from '@hugging
 import { modelsDir } from '../../infra/paths.js';
 import { defaultEmbedModel, profileFor } from './embedding-models.js';
 import { EmbeddingCache } from './embedding-cache.js';
+import { withCompactTokenizer } from './unigram-trie.js';
 import { soraHome } from '../../infra/config/index.js';
 
 export interface EmbedderOptions {
@@ -77,7 +78,7 @@ export class Embedder {
         );
       }
       const dtype = existsSync(path.join(folder, 'onnx', 'model_quantized.onnx')) ? 'q8' : 'fp32';
-      return (await pipeline('feature-extraction', id, { dtype })) as FeatureExtractionPipeline;
+      return withCompactTokenizer((await pipeline('feature-extraction', id, { dtype })) as FeatureExtractionPipeline);
     })();
     return this.extractor;
   }
