@@ -78,7 +78,7 @@ export class Embedder {
           `embedding model "${this.model}" not found in ${folder}; run \`npm run stack:install\` (or set SORA_EMBED_MODEL to a model folder)`,
         );
       }
-      const dtype = existsSync(path.join(folder, 'onnx', 'model_quantized.onnx')) ? 'q8' : 'fp32';
+      const dtype: 'q8' | 'fp32' = existsSync(path.join(folder, 'onnx', 'model_quantized.onnx')) ? 'q8' : 'fp32';
       const where = { localModelPath, id, allowRemoteModels: this.allowRemoteModels, pipelineOptions: { dtype } };
       return this.thread ? threadBackend(where) : inThreadBackend(where);
     })();

