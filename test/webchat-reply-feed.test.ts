@@ -164,8 +164,11 @@ describe('one reply feed per process', () => {
         for (let n = 1; n <= REPLIES; n++) {
           await insertReply(s, `b${b} r${n}`);
           if (n === 4) {
-            // Reconnect after whatever this connection has seen by now (r4 may or may not be there yet).
+            // Reconnect after whatever this connection has seen by now (r4 may or may not be there yet),
+            // but after at least one reply: without a Last-Event-ID a stream starts after the newest
+            // reply, as a page that was never connected would (it has none to resume from).
             await sleep(b * 20);
+            await eventually(() => texts(first).length >= 1, 5000, `buyer ${b}'s first reply`);
             first.close();
             const last = first.events.at(-1)?.id;
             second = stream(s, last ? { 'last-event-id': last } : {});
