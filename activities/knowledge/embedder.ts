@@ -27,6 +27,8 @@ export interface EmbedderOptions {
   allowRemoteModels?: boolean;
   /** Run the model in a worker thread (SORA_EMBED_THREAD, default true; embedding-backend.ts says why). */
   thread?: boolean;
+  /** ONNX Runtime's threads per pass (SORA_EMBED_ORT_THREADS, default 1). */
+  ortThreads?: number;
 }
 
 export class Embedder {
@@ -41,6 +43,7 @@ export class Embedder {
   private readonly cacheDir: string | false;
   private readonly allowRemoteModels: boolean;
   private readonly thread: boolean;
+  private readonly ortThreads: number;
 
   constructor(o: EmbedderOptions = {}) {
     const r = resolveOptions(o);
@@ -51,6 +54,7 @@ export class Embedder {
     this.cacheDir = r.cacheDir;
     this.allowRemoteModels = r.allowRemoteModels;
     this.thread = r.thread;
+    this.ortThreads = r.ortThreads;
     this.minSimilarity = profileFor(this.model).minSimilarity;
   }
 
@@ -79,7 +83,7 @@ export class Embedder {
         );
       }
       const dtype: 'q8' | 'fp32' = existsSync(path.join(folder, 'onnx', 'model_quantized.onnx')) ? 'q8' : 'fp32';
-      const where = { localModelPath, id, allowRemoteModels: this.allowRemoteModels, pipelineOptions: { dtype } };
+      const where = { localModelPath, id, allowRemoteModels: this.allowRemoteModels, pipelineOptions: { dtype, session_options: { intraOpNumThreads: this.ortThreads } } };
       return this.thread ? threadBackend(where) : inThreadBackend(where);
     })();
     this.extractor.catch(() => (this.extractor = undefined));
@@ -196,6 +200,7 @@ function resolveOptions(o: EmbedderOptions): Required<EmbedderOptions> & { cache
     cacheDir: o.cacheDir ?? path.join(soraHome, 'cache', 'embeddings'),
     allowRemoteModels: o.allowRemoteModels ?? false,
     thread: o.thread ?? true,
+    ortThreads: o.ortThreads ?? 1,
   };
 }
 

@@ -12,8 +12,8 @@ export interface ModelLocation {
   /** The model folder's name under it (a hub id). */
   id: string;
   allowRemoteModels: boolean;
-  /** Options of transformers.js `pipeline()` (dtype). */
-  pipelineOptions: { dtype: 'q8' | 'fp32' };
+  /** Options of transformers.js `pipeline()`: dtype, ONNX Runtime session options. */
+  pipelineOptions: { dtype: 'q8' | 'fp32'; session_options?: { intraOpNumThreads?: number } };
 }
 
 /** One forward pass: the vectors as one flat array of `dims` [texts, dimensions]. */

@@ -105,6 +105,7 @@ export function loadConfig(env: Env = process.env, o: LoadOptions = {}): Config 
       cacheDir: v.SORA_EMBED_CACHE === 'off' ? false : path.resolve(v.SORA_EMBED_CACHE ?? path.join(home, 'cache', 'embeddings')),
       allowRemoteModels: v.SORA_ALLOW_REMOTE_MODELS,
       thread: v.SORA_EMBED_THREAD,
+      ortThreads: v.SORA_EMBED_ORT_THREADS,
     },
     understanding: {
       matchThreshold: v.SORA_MATCH_THRESHOLD,

@@ -159,6 +159,10 @@ export const knowledgeSettings = {
     defaultNote: 'multilingual e5 if installed, else MiniLM',
   }),
   SORA_EMBED_BATCH: describe(int(32, { min: 1 }), 'texts per forward pass'),
+  SORA_EMBED_ORT_THREADS: describe(
+    int(1, { min: 1, max: 64 }),
+    "ONNX Runtime's threads per forward pass. 1 spends the least CPU per message (on 2 cores: 14.6 ms per question vs 18.3 ms with 2, whose pool spins) at ≈ 5 ms more latency for a lone question; under load, questions share passes anyway",
+  ),
   SORA_EMBED_THREAD: describe(
     bool(true),
     'run the embedding model in a worker thread (ONNX Runtime\'s Node binding blocks the thread that calls it; `false`: the main thread, as before; BENCHMARKS.md "Load")',
@@ -358,6 +362,8 @@ export interface EmbeddingSettings {
   allowRemoteModels: boolean;
   /** Run the model in a worker thread (SORA_EMBED_THREAD). */
   thread: boolean;
+  /** ONNX Runtime intra-op threads (SORA_EMBED_ORT_THREADS). */
+  ortThreads: number;
 }
 
 export interface Config {
