@@ -10,7 +10,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import { loadPipeline, type EmbedPass, type ModelLocation } from './embedding-pipeline.js';
+import type { EmbedPass, ModelLocation } from './embedding-pipeline.js';
 
 export type { ModelLocation } from './embedding-pipeline.js';
 
@@ -30,6 +30,9 @@ function split(dims: number[], data: Float32Array): Float32Array[] {
 
 /** The model in this thread (SORA_EMBED_THREAD=off; scripts that embed and nothing else). */
 export async function inThreadBackend(m: ModelLocation): Promise<EmbeddingBackend> {
+  // Imported here: a process whose model runs in the thread never loads transformers.js and ONNX
+  // Runtime in its main thread (≈ 40 MB in plain node, ≈ 175 MB under tsx; BENCHMARKS.md "model-memory").
+  const { loadPipeline } = await import('./embedding-pipeline.js');
   const pass = await loadPipeline(m);
   return {
     async run(inputs) {
