@@ -22,11 +22,16 @@ export class HistoryCounter {
     for (let i = 0; i < picked.length && i / step < sample; i += step) {
       const b = picked[i]!;
       try {
-        const h = await this.t.client.workflow.getHandle(b.workflowId).fetchHistory();
+        // Bounded: a Temporal address that does not answer (attached to a stack without TEMPORAL_ADDRESS) must not hang the bench.
+        const h = await Promise.race([
+          this.t.client.workflow.getHandle(b.workflowId).fetchHistory(),
+          new Promise<never>((_, reject) => setTimeout(() => reject(new Error('history read timed out')), 10_000).unref()),
+        ]);
         events += h.events?.length ?? 0;
         messages += b.sent;
-      } catch {
-        // not readable (another namespace, gone): left out of the sample
+      } catch (e) {
+        // not readable (another namespace, gone, no server): left out of the sample
+        if (e instanceof Error && e.message === 'history read timed out') return null;
       }
     }
     return messages ? events / messages : null;

@@ -29,6 +29,7 @@ export const USAGE = `npm run bench:load -- [options]
   --pids-from HOME    or read them from that stack's SORA_HOME/run pid files (npm start writes them)
   --token TOKEN       operator token (idle, kb); default SORA_OPERATOR_TOKEN
   --mongo-uri URI     for the opcounters (default MONGODB_URI or the embedded port)
+  (set TEMPORAL_ADDRESS to the attached stack's Temporal for history events per message)
   --wa-app-secret S --wa-phone-id ID --graph-port N
                       its WhatsApp Cloud app secret and business number; its Graph URL must point at
                       http://127.0.0.1:N (the bench serves it)
