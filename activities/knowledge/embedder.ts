@@ -83,7 +83,12 @@ export class Embedder {
         );
       }
       const dtype: 'q8' | 'fp32' = existsSync(path.join(folder, 'onnx', 'model_quantized.onnx')) ? 'q8' : 'fp32';
-      const where = { localModelPath, id, allowRemoteModels: this.allowRemoteModels, pipelineOptions: { dtype, session_options: { intraOpNumThreads: this.ortThreads } } };
+      const where = {
+        localModelPath,
+        id,
+        allowRemoteModels: this.allowRemoteModels,
+        pipelineOptions: { dtype, session_options: { intraOpNumThreads: this.ortThreads } },
+      };
       return this.thread ? threadBackend(where) : inThreadBackend(where);
     })();
     this.extractor.catch(() => (this.extractor = undefined));

@@ -147,3 +147,22 @@ export function webchatPost(gatewayUrl: string, s: Pick<WebchatTestSession, 'aut
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 }
+
+/**
+ * The local activities a workflow history records (one `core_local_activity` marker per completed
+ * local activity: its type and the attempt that completed it). The conversation's per-message steps
+ * are local activities (patch 'local-turn', workflows/conversation/run.ts), so they appear here
+ * rather than as ActivityTaskScheduled events.
+ */
+export function localActivityMarkers(
+  events: Array<{ markerRecordedEventAttributes?: { markerName?: string | null; details?: Record<string, { payloads?: Array<{ data?: Uint8Array | string | null }> | null }> | null } | null }>,
+): Array<{ type: string; attempt: number }> {
+  return events.flatMap((e) => {
+    const m = e.markerRecordedEventAttributes;
+    const data = m?.markerName === 'core_local_activity' ? m.details?.data?.payloads?.[0]?.data : undefined;
+    if (!data) return [];
+    const raw = typeof data === 'string' ? Buffer.from(data, 'base64') : Buffer.from(data);
+    const d = JSON.parse(raw.toString('utf8')) as { activity_type?: string; attempt?: number };
+    return d.activity_type ? [{ type: d.activity_type, attempt: d.attempt ?? 1 }] : [];
+  });
+}
