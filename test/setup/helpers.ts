@@ -155,7 +155,12 @@ export function webchatPost(gatewayUrl: string, s: Pick<WebchatTestSession, 'aut
  * rather than as ActivityTaskScheduled events.
  */
 export function localActivityMarkers(
-  events: Array<{ markerRecordedEventAttributes?: { markerName?: string | null; details?: Record<string, { payloads?: Array<{ data?: Uint8Array | string | null }> | null }> | null } | null }>,
+  events: Array<{
+    markerRecordedEventAttributes?: {
+      markerName?: string | null;
+      details?: Record<string, { payloads?: Array<{ data?: Uint8Array | string | null }> | null }> | null;
+    } | null;
+  }>,
 ): Array<{ type: string; attempt: number }> {
   return events.flatMap((e) => {
     const m = e.markerRecordedEventAttributes;
