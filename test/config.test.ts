@@ -105,13 +105,18 @@ describe('loadConfig', () => {
       temporalUiPort: 8233,
       mongoPort: 27017,
       installMultilingual: true,
+      workers: 1,
+      temporalSqlite: 'wal',
     });
+    expect(c.worker).toEqual({ cachedWorkflows: 500 });
     expect(c.embedding).toEqual({
       batchSize: 32,
       cacheDir: path.join(projectRoot, '.sora', 'cache', 'embeddings'),
       allowRemoteModels: false,
+      thread: true,
+      ortThreads: 1,
     });
-    expect(c.understanding).toEqual({ matchThreshold: 0.3, trainBudget: 6e8 });
+    expect(c.understanding).toEqual({ matchThreshold: 0.3, trainBudget: 6e8, warmShops: 100 });
     expect(c.orders).toEqual({ fxUsdRates: {}, sync: { maxAgeMs: 600_000, timeoutMs: 8000 } });
     expect(c.coupons).toEqual({ lowWatermark: 10, minValidityMs: 86_400_000 });
     expect(c.carriers).toEqual({ credentials: {}, keys: { ttlDays: 90, warnHours: 72, auditCron: '0 6 * * *' }, audit: true, cli: {} });
