@@ -156,8 +156,9 @@ describe('web chat on the real stack', () => {
     expect(res.headers.get('retry-after')).toBe('5');
     const rec = await MessageModel.findOne({ channel: 'webchat', externalId: `demo:${buyerId}:d1` }).lean();
     expect(rec?.signalled).toBe(false);
-    // A retry by the client while still down is also safe.
-    expect((await post(s, { messageId: 'd1', text: 'Which payment methods do you accept?' })).status).toBe(503);
+    // A retry by the client while still down is also safe: 503 again, or 200 (a duplicate) when the
+    // relay holds the message's signalling lease at that moment — either way it is kept once.
+    expect([200, 503]).toContain((await post(s, { messageId: 'd1', text: 'Which payment methods do you accept?' })).status);
     expect(await MessageModel.countDocuments({ channel: 'webchat', externalId: `demo:${buyerId}:d1` })).toBe(1);
 
     await bootTemporal();
