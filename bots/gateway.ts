@@ -12,6 +12,7 @@ import type { Intake } from './intake.js';
 import { errorHandler } from './http-errors.js';
 import { operatorRoutes, type OperatorServices } from './operator.js';
 import { operatorAuth } from './operator-auth.js';
+import { deskRoutes } from './desk/index.js';
 import { DEFAULT_RATE_LIMITS, perClientLimit, type GatewayRateLimits } from './gateway-limits.js';
 import type { Client } from '@temporalio/client';
 
@@ -25,6 +26,8 @@ export interface GatewayOptions {
   operatorToken?: string;
   /** Requests per minute and client address on /webhooks/* and /operator/* (default DEFAULT_RATE_LIMITS). */
   rateLimits?: GatewayRateLimits;
+  /** A desk sign-in's lifetime without use (SORA_DESK_SESSION_TTL; default 12 h). */
+  deskSessionTtlMs?: number;
   /** How long /healthz waits for Temporal's answer (default 2 s). */
   healthTimeoutMs?: number;
   /** KB import and carrier key health for the operator API and /healthz (scripts/operator-services.ts). */
@@ -95,6 +98,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const limits = opts.rateLimits ?? DEFAULT_RATE_LIMITS;
   app.use('/webhooks', perClientLimit('/webhooks', limits.webhooksPerMinute));
   app.use('/operator', perClientLimit('/operator', limits.operatorPerMinute));
+  // The desk's API shares the operator limit (failed sign-ins count).
+  app.use('/desk/api', perClientLimit('/desk/api', limits.operatorPerMinute));
+  app.use(
+    '/desk/api',
+    deskRoutes({ client: opts.client, log: opts.log, operatorToken: opts.operatorToken, sessionTtlMs: opts.deskSessionTtlMs ?? 12 * 3_600_000 }),
+  );
   // Every operator route, adapters' included (e.g. /operator/whatsapp/qr), needs a credential: there is no open mode.
   app.use('/operator', operatorAuth(opts.operatorToken));
   for (const adapter of opts.registry.all()) {

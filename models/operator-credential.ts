@@ -17,6 +17,12 @@ const operatorCredentialSchema = new Schema(
     _id: { type: String, required: true },
     name: { type: String, required: true },
     role: { type: String, enum: OPERATOR_ROLES, required: true, default: 'admin' },
+    /**
+     * A per-agent API token (`sora agents token create`): the token acts as this agent (models/agent.ts),
+     * with the agent's role and shops, and stops working when the agent is disabled. Null: an
+     * operator credential (admin over every shop).
+     */
+    agentId: { type: String, default: null },
     /** Hex SHA-256 of the token. */
     tokenHash: { type: String, required: true },
     createdAt: { type: Date, required: true, default: () => new Date() },
@@ -53,13 +59,14 @@ export async function createOperatorCredential(o: {
   name: string;
   role?: OperatorRole;
   id?: string;
+  agentId?: string;
 }): Promise<{ id: string; name: string; role: OperatorRole; token: string }> {
   const name = o.name.trim();
   if (!NAME.test(name)) throw new OperatorCredentialError('the name must be 1 to 64 letters, digits, spaces or . _ @ -');
   const token = newOperatorToken();
   const id = o.id ?? `op_${randomBytes(6).toString('hex')}`;
   const role = o.role ?? 'admin';
-  await OperatorCredentialModel.create({ _id: id, name, role, tokenHash: hashOperatorToken(token) });
+  await OperatorCredentialModel.create({ _id: id, name, role, tokenHash: hashOperatorToken(token), agentId: o.agentId ?? null });
   return { id, name, role, token };
 }
 
@@ -86,13 +93,15 @@ export async function revokeOperatorCredential(id: string): Promise<'revoked' | 
 const TOUCH_MS = 60_000;
 
 /** The live (not revoked) credential holding `token`, or null. Looked up by the token's hash. */
-export async function findOperatorByToken(token: string): Promise<{ id: string; name: string; role: OperatorRole } | null> {
+export async function findOperatorByToken(
+  token: string,
+): Promise<{ id: string; name: string; role: OperatorRole; agentId: string | null } | null> {
   const doc = await OperatorCredentialModel.findOne({ tokenHash: hashOperatorToken(token), revokedAt: null }).lean();
   if (!doc) return null;
   const now = new Date();
   if (!doc.lastUsedAt || now.getTime() - doc.lastUsedAt.getTime() > TOUCH_MS)
     await OperatorCredentialModel.updateOne({ _id: doc._id }, { $set: { lastUsedAt: now } });
-  return { id: doc._id, name: doc.name, role: doc.role as OperatorRole };
+  return { id: doc._id, name: doc.name, role: doc.role as OperatorRole, agentId: doc.agentId ?? null };
 }
 
 /**

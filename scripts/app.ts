@@ -218,6 +218,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     client,
     operatorToken: config.gateway.operatorToken,
     rateLimits: config.gateway.rateLimits,
+    deskSessionTtlMs: config.gateway.deskSessionTtlMs,
     operator: operatorServices(defaultStrategy(convConfig), {
       carrierKeys: config.carriers.keys,
       embedding: config.embedding,

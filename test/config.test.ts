@@ -96,6 +96,7 @@ describe('loadConfig', () => {
       port: 8080,
       relayIntervalMs: 5000,
       rateLimits: { webhooksPerMinute: 1200, operatorPerMinute: 300 },
+      deskSessionTtlMs: 12 * 3_600_000,
     });
     expect(c.log.level).toBe('INFO');
     expect(c.mongo).toEqual({});

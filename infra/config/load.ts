@@ -82,6 +82,7 @@ export function loadConfig(env: Env = process.env, o: LoadOptions = {}): Config 
       ...(v.SORA_OPERATOR_TOKEN ? { operatorToken: v.SORA_OPERATOR_TOKEN } : {}),
       relayIntervalMs: v.SORA_RELAY_INTERVAL,
       rateLimits: { webhooksPerMinute: v.SORA_WEBHOOK_RATE_LIMIT, operatorPerMinute: v.SORA_OPERATOR_RATE_LIMIT },
+      deskSessionTtlMs: v.SORA_DESK_SESSION_TTL,
     },
     log: { level: v.SORA_LOG_LEVEL },
     worker: { cachedWorkflows: v.SORA_WORKER_CACHE },

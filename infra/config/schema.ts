@@ -116,6 +116,10 @@ export const gatewaySettings = {
     'operator notifications (handoff, escalation, coupon pool, carrier keys, WhatsApp logout) are also POSTed here',
   ),
   SORA_RELAY_INTERVAL: describe(duration('5s', { min: 100 }), 'how often the relay looks for unsignalled messages'),
+  SORA_DESK_SESSION_TTL: describe(
+    duration('12h', { min: 60_000 }),
+    'a desk sign-in (HttpOnly cookie) ends after this long without use; sign-out and disabling the agent end it at once',
+  ),
   SORA_LOG_LEVEL: describe(
     oneOf(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'silent'], 'INFO'),
     'log level (any case); `silent` mutes the app log',
@@ -378,6 +382,8 @@ export interface Config {
     relayIntervalMs: number;
     /** Requests per minute and client address on /webhooks/* and /operator/*. */
     rateLimits: { webhooksPerMinute: number; operatorPerMinute: number };
+    /** SORA_DESK_SESSION_TTL: a desk session's lifetime without use. */
+    deskSessionTtlMs: number;
   };
   log: { level: LogLevel };
   alerts: { webhookUrl?: string };
