@@ -102,7 +102,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   app.use('/desk/api', perClientLimit('/desk/api', limits.operatorPerMinute));
   app.use(
     '/desk/api',
-    deskRoutes({ client: opts.client, log: opts.log, operatorToken: opts.operatorToken, sessionTtlMs: opts.deskSessionTtlMs ?? 12 * 3_600_000 }),
+    deskRoutes({
+      client: opts.client,
+      log: opts.log,
+      operatorToken: opts.operatorToken,
+      sessionTtlMs: opts.deskSessionTtlMs ?? 12 * 3_600_000,
+    }),
   );
   // Every operator route, adapters' included (e.g. /operator/whatsapp/qr), needs a credential: there is no open mode.
   app.use('/operator', operatorAuth(opts.operatorToken));

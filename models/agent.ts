@@ -122,5 +122,4 @@ export async function verifyAgentPassword(login: string, password: string): Prom
 }
 
 /** Whether the agent may see the shop (`*` = every shop). */
-export const seesShop = (shopIds: readonly string[], shopId: string): boolean =>
-  shopIds.includes(ALL_SHOPS) || shopIds.includes(shopId);
+export const seesShop = (shopIds: readonly string[], shopId: string): boolean => shopIds.includes(ALL_SHOPS) || shopIds.includes(shopId);

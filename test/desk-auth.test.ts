@@ -20,7 +20,14 @@ const PASSWORD = 'correct horse battery staple';
 beforeAll(async () => {
   await useFreshDatabase('sora_desk_auth');
   await seedDemoShop();
-  await AgentModel.create({ _id: 'ana', name: 'Ana', email: 'ana@shop.test', role: 'agent', shopIds: ['demo'], passwordHash: await hashPassword(PASSWORD) });
+  await AgentModel.create({
+    _id: 'ana',
+    name: 'Ana',
+    email: 'ana@shop.test',
+    role: 'agent',
+    shopIds: ['demo'],
+    passwordHash: await hashPassword(PASSWORD),
+  });
   app = await startApp({
     config: loadConfig({ SORA_LOG_LEVEL: 'silent' }),
     mongoUri: inject('mongoUri').replace(/\/[^/]*$/, '/sora_desk_auth'),

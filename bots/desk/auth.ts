@@ -98,7 +98,15 @@ export async function resolveDeskAgent(req: Request, res: Response, opts: DeskAu
     const token = m?.[1];
     if (!token || token.length > MAX_TOKEN) unauthorized(res, 'the Authorization header must be "Bearer <token>"');
     if (opts.operatorToken && sameSecret(token, opts.operatorToken))
-      return { id: 'operator:env', name: 'SORA_OPERATOR_TOKEN', role: 'admin', shopIds: [ALL_SHOPS], languages: [], capacity: 0, via: 'operator' };
+      return {
+        id: 'operator:env',
+        name: 'SORA_OPERATOR_TOKEN',
+        role: 'admin',
+        shopIds: [ALL_SHOPS],
+        languages: [],
+        capacity: 0,
+        via: 'operator',
+      };
     const found = await findOperatorByToken(token);
     if (!found) unauthorized(res, 'unknown or revoked token');
     if (found.agentId) {
@@ -106,7 +114,15 @@ export async function resolveDeskAgent(req: Request, res: Response, opts: DeskAu
       if (!agent) unauthorized(res, 'the agent of this token is disabled or gone');
       return agent;
     }
-    return { id: `operator:${found.id}`, name: found.name, role: 'admin', shopIds: [ALL_SHOPS], languages: [], capacity: 0, via: 'operator' };
+    return {
+      id: `operator:${found.id}`,
+      name: found.name,
+      role: 'admin',
+      shopIds: [ALL_SHOPS],
+      languages: [],
+      capacity: 0,
+      via: 'operator',
+    };
   }
   const token = cookieToken(req);
   if (!token) return null;
@@ -117,7 +133,11 @@ export async function resolveDeskAgent(req: Request, res: Response, opts: DeskAu
   if (!SAFE.has(req.method)) {
     const sent = req.get(CSRF_HEADER) ?? '';
     if (!sent || sent.length > 128 || !timingSafeEqual(digest(sent), digest(session.csrfToken)))
-      throw new HttpError(403, 'csrf_token_invalid', `a change needs the session's CSRF token in the ${CSRF_HEADER} header (GET /desk/api/session gives it)`);
+      throw new HttpError(
+        403,
+        'csrf_token_invalid',
+        `a change needs the session's CSRF token in the ${CSRF_HEADER} header (GET /desk/api/session gives it)`,
+      );
   }
   return { ...agent, csrfToken: session.csrfToken };
 }
