@@ -27,6 +27,17 @@ const conversationSchema = new Schema(
     focusOrder: { type: String, default: null },
     /** Since when a reply is owed (follow_up). */
     followUpSince: { type: Date, default: null },
+    // ---- the desk (issue 16): routing writes these, the desk reads them ----
+    /** The queue a handoff was routed to (models/queue.ts), null while the bot holds it. */
+    queueId: { type: String, default: null },
+    /** The agent routing assigned it to (not yet accepted: `agentId` is set on accept). */
+    assigneeId: { type: String, default: null },
+    /** Since when the buyer waits for a human (handoff time), null when nobody is owed. */
+    waitingSince: { type: Date, default: null },
+    /** Priority in the desk's queue (routing rules may raise it: VIP order value…). */
+    priority: { type: String, enum: ['low', 'normal', 'high', 'urgent'], default: 'normal' },
+    /** The buyer's country (ISO 3166-1 alpha-2) when known, for routing rules. */
+    country: { type: String, default: null },
     /** The last buyer message (its `seq`, bots/intake.ts) the conversation handled; a new run of the workflow starts after it. */
     inSeq: { type: Number, default: null },
   },
@@ -35,6 +46,8 @@ const conversationSchema = new Schema(
 // One document per conversation (its first run id is kept in openedAt order; continue-as-new updates it).
 conversationSchema.index({ workflowId: 1, openedAt: 1 }, { unique: true });
 conversationSchema.index({ shopId: 1, status: 1 });
+conversationSchema.index({ queueId: 1, status: 1, waitingSince: 1 });
+conversationSchema.index({ assigneeId: 1, status: 1 });
 
 export type Conversation = InferSchemaType<typeof conversationSchema>;
 export const ConversationModel = model('Conversation', conversationSchema);

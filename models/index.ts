@@ -17,3 +17,6 @@ export { OperatorCredentialModel } from './operator-credential.js';
 export { KbImportModel, KbImportRowModel } from './kb-import.js';
 export { WebchatSessionModel } from './webchat-session.js';
 export { InboundSequenceModel, claimInboundSeq } from './inbound-sequence.js';
+export { AgentModel } from './agent.js';
+export { DeskSessionModel } from './desk-session.js';
+export { TicketModel } from './ticket.js';

@@ -9,6 +9,11 @@ export const COUPON_NOTIFICATION_KINDS = ['coupon_pool_low', 'coupon_pool_empty'
 export const CARRIER_NOTIFICATION_KINDS = ['carrier_key_expiring', 'carrier_key_expired'] as const;
 /** The deployment itself: an activity has been retrying for long (MongoDB or the network down; activities/retry-alert.ts). */
 export const OPERATIONS_NOTIFICATION_KINDS = ['activity_retrying'] as const;
+/**
+ * The desk's own (issue 16): a buyer wrote in a conversation an agent holds, a ticket's SLA is about
+ * to breach, a ticket was assigned. Each has `shopId`, a human `text`, and `agentId` when it is for one agent.
+ */
+export const DESK_NOTIFICATION_KINDS = ['buyer_reply', 'sla_breach_soon', 'ticket_assigned'] as const;
 
 function isConversationKind(this: { kind?: string }): boolean {
   return (CONVERSATION_NOTIFICATION_KINDS as readonly string[]).includes(this.kind ?? '');
@@ -19,8 +24,11 @@ function isCarrierKind(this: { kind?: string }): boolean {
 function isOperationsKind(this: { kind?: string }): boolean {
   return (OPERATIONS_NOTIFICATION_KINDS as readonly string[]).includes(this.kind ?? '');
 }
+function isDeskKind(this: { kind?: string }): boolean {
+  return (DESK_NOTIFICATION_KINDS as readonly string[]).includes(this.kind ?? '');
+}
 function needsChannel(this: { kind?: string }): boolean {
-  return !isCarrierKind.call(this) && !isOperationsKind.call(this);
+  return !isCarrierKind.call(this) && !isOperationsKind.call(this) && !isDeskKind.call(this);
 }
 function needsShop(this: { kind?: string }): boolean {
   return !isOperationsKind.call(this);
@@ -43,6 +51,7 @@ const notificationSchema = new Schema(
         ...COUPON_NOTIFICATION_KINDS,
         ...CARRIER_NOTIFICATION_KINDS,
         ...OPERATIONS_NOTIFICATION_KINDS,
+        ...DESK_NOTIFICATION_KINDS,
       ],
       required: true,
     },
@@ -59,6 +68,13 @@ const notificationSchema = new Schema(
     /** activity_retrying: which activity, and the attempt it had reached. */
     activityType: { type: String, default: null },
     attempt: { type: Number, default: null },
+    /** One line a person reads (the desk, Slack/Teams incoming webhooks): what happened and what to do. */
+    text: { type: String, default: null },
+    /** For one agent (assigned ticket, buyer reply in their conversation); null = the shop's team. */
+    agentId: { type: String, default: null },
+    ticketId: { type: String, default: null },
+    /** Agents who have seen it in the desk (the badge counts the others). */
+    readBy: { type: [String], default: [] },
     delivered: { type: Boolean, default: false },
     deliveryError: { type: String, default: null },
   },

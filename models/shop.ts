@@ -6,6 +6,34 @@ const shopSchema = new Schema(
     name: { type: String, required: true },
     /** Language used when the buyer's language has no answer. */
     defaultLanguage: { type: String, default: 'en' },
+    /** Languages the shop offers (answers, agents); empty = every language the catalog has. */
+    languages: { type: [String], default: [] },
+    /** IANA time zone of the shop's business hours (e.g. Asia/Singapore). */
+    timeZone: { type: String, default: 'UTC' },
+    /**
+     * Business hours in `timeZone`: each row opens the listed weekdays (0 = Sunday … 6 = Saturday)
+     * from `open` to `close` ("HH:MM", 24 h). Empty = always open. Routing and ticket SLAs use them
+     * (models/business-hours.ts).
+     */
+    businessHours: {
+      type: [
+        new Schema(
+          { days: { type: [Number], required: true }, open: { type: String, required: true }, close: { type: String, required: true } },
+          { _id: false },
+        ),
+      ],
+      default: [],
+    },
+    /**
+     * Ticket SLA: business minutes until a ticket of each priority is due (models/ticket.ts). Unset
+     * priorities use the defaults in models/ticket.ts (TICKET_SLA_DEFAULT_MINUTES).
+     */
+    slaMinutes: {
+      type: new Schema({ low: Number, normal: Number, high: Number, urgent: Number }, { _id: false }),
+      default: () => ({}),
+    },
+    /** Solved tickets close after this many days without a buyer reply. */
+    ticketAutoCloseDays: { type: Number, default: 7 },
     /** Channels enabled for this shop. */
     channels: { type: [String], default: ['webchat'] },
     /** Bumped by every KB import; workers rebuild their in-memory index when it changes. */

@@ -81,9 +81,9 @@ describe('desk sign-in', () => {
     const { agent, csrfToken } = (await res.json()) as { agent: { id: string; role: string }; csrfToken: string };
     expect(agent).toMatchObject({ id: 'ana', role: 'agent' });
     expect(JSON.stringify(agent)).not.toMatch(/argon2|passwordHash/);
-    const cookie = setCookie.split(';')[0];
+    const cookie = setCookie.split(';')[0]!;
     // The database keeps a hash of the session token, never the token.
-    expect(await DeskSessionModel.countDocuments({ _id: cookie.split('=')[1] })).toBe(0);
+    expect(await DeskSessionModel.countDocuments({ _id: cookie.split('=')[1]! })).toBe(0);
     expect(await DeskSessionModel.countDocuments({ agentId: 'ana' })).toBe(1);
 
     const me = await fetch(`${base}/session`, { headers: { cookie } });
@@ -100,7 +100,7 @@ describe('desk sign-in', () => {
 
   it('a disabled agent is locked out at once, sessions and tokens alike', async () => {
     const res = await signIn('ana', PASSWORD);
-    const cookie = res.headers.get('set-cookie')!.split(';')[0];
+    const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
     const token = (await createOperatorCredential({ name: 'ana api', agentId: 'ana' })).token;
     const viaToken = await fetch(`${base}/session`, { headers: { authorization: `Bearer ${token}` } });
     expect(await viaToken.json()).toMatchObject({ agent: { id: 'ana', via: 'agent_token', shopIds: ['demo'] } });
