@@ -12,7 +12,7 @@ import type { Intake } from './intake.js';
 import { errorHandler } from './http-errors.js';
 import { operatorRoutes, type OperatorServices } from './operator.js';
 import { operatorAuth } from './operator-auth.js';
-import { deskRoutes } from './desk/index.js';
+import { deskRoutes, setupPageRoutes } from './desk/index.js';
 import { DEFAULT_RATE_LIMITS, perClientLimit, type GatewayRateLimits } from './gateway-limits.js';
 import type { Client } from '@temporalio/client';
 
@@ -107,10 +107,13 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       log: opts.log,
       operatorToken: opts.operatorToken,
       sessionTtlMs: opts.deskSessionTtlMs ?? 12 * 3_600_000,
+      shopSettings: { validateReturnPolicy: opts.operator.validateReturnPolicy },
     }),
   );
+  // The page a one-time sign-in link opens (web/desk/setup.html).
+  app.use('/desk', setupPageRoutes());
   // Every operator route, adapters' included (e.g. /operator/whatsapp/qr), needs a credential: there is no open mode.
-  app.use('/operator', operatorAuth(opts.operatorToken));
+  app.use('/operator', operatorAuth(opts.operatorToken, { sessionTtlMs: opts.deskSessionTtlMs }));
   for (const adapter of opts.registry.all()) {
     await adapter.start({ app, intake: opts.intake, log: opts.log, processQueue: opts.processQueue });
     opts.log('channel started', { channel: adapter.id });

@@ -14,6 +14,7 @@ import { operatorAuth } from './operator-auth.js';
 import { hasControlChars } from '../infra/terminal-text.js';
 import { kbImportRoutes, type KbImportServices } from './operator-kb.js';
 import * as contract from '../workflows/contract.js';
+import type { ReturnPolicyValidator } from '../models/shop-settings.js';
 
 /**
  * What the operator API does besides driving conversations: the FAQ workbook import and the carrier
@@ -28,6 +29,8 @@ export interface OperatorServices extends BuyerDataServices, KbImportServices {
    * when any field is bad). `problems` lists every bad field; `unknownShop` when there is no such shop.
    */
   shopStrategy(shopId: string, change?: unknown): Promise<{ view: unknown } | { problems: string[]; unknownShop: boolean }>;
+  /** Validates a shop's return policy config for the desk's shop settings (activities/commerce/returns). */
+  validateReturnPolicy?: ReturnPolicyValidator;
 }
 
 /** Operator input bounds (README "Operator API"). */

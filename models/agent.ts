@@ -23,7 +23,8 @@ const agentSchema = new Schema(
   {
     _id: { type: String, required: true },
     name: { type: String, required: true },
-    email: { type: String, default: null },
+    /** Lower case; absent when none (never null: the unique index skips only absent values). */
+    email: { type: String },
     role: { type: String, enum: AGENT_ROLES, required: true, default: 'agent' },
     shopIds: { type: [String], default: [] },
     languages: { type: [String], default: [] },
@@ -37,7 +38,9 @@ const agentSchema = new Schema(
   },
   { timestamps: true, versionKey: false },
 );
-agentSchema.index({ email: 1 }, { unique: true, partialFilterExpression: { email: { $type: 'string' } } });
+// Sparse, not partial: the bundled mongo-java-server ignores partialFilterExpression (two agents
+// without an e-mail would collide on null); a sparse index skips documents without the field.
+agentSchema.index({ email: 1 }, { unique: true, sparse: true, name: 'email_sparse_unique' });
 agentSchema.index({ shopIds: 1, presence: 1 });
 
 export const AgentModel = model('Agent', agentSchema);

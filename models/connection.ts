@@ -18,6 +18,7 @@ import './privacy-audit.js';
 import './operator-credential.js';
 import './agent.js';
 import './desk-session.js';
+import './sign-in-link.js';
 import './ticket.js';
 import './kb-import.js';
 import './webchat-session.js';

@@ -19,4 +19,5 @@ export { WebchatSessionModel } from './webchat-session.js';
 export { InboundSequenceModel, claimInboundSeq } from './inbound-sequence.js';
 export { AgentModel } from './agent.js';
 export { DeskSessionModel } from './desk-session.js';
+export { SignInLinkModel } from './sign-in-link.js';
 export { TicketModel } from './ticket.js';

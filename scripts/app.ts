@@ -24,6 +24,7 @@ import { operatorServices } from './operator-services.js';
 import { defaultStrategy } from '../workflows/contract.js';
 import { installRuntime } from './runtime.js';
 import { bootstrapOperatorCredential } from './operator-bootstrap.js';
+import { bootstrapFirstAdmin, deskBaseUrl } from './desk-bootstrap.js';
 import { sharedSecretBox, type SecretBox } from '../infra/secrets/index.js';
 import { prepareSecrets } from '../models/sealed-collections.js';
 import { sharedEmbedder } from '../activities/knowledge/embedder.js';
@@ -59,6 +60,11 @@ export interface AppOptions {
    * straight to stdout, never through the logger.
    */
   printOperatorToken?: (text: string) => void;
+  /**
+   * Where the first start prints the first desk admin's one-time sign-in link
+   * (scripts/desk-bootstrap.ts); default: straight to stdout, never through the logger.
+   */
+  printDeskSetup?: (text: string) => void;
   /**
    * Run the KB import worker (SORA_IMPORT_TASK_QUEUE, one activity at a time) in this process;
    * default: with the worker, unless SORA_IMPORT_WORKER=off.
@@ -234,6 +240,10 @@ export async function startApp(o: AppOptions): Promise<App> {
       envTokenSet: !!config.gateway.operatorToken,
       gatewayUrl: gateway.url,
       print: o.printOperatorToken ?? ((t) => void process.stdout.write(t)),
+    });
+    await bootstrapFirstAdmin({
+      baseUrl: deskBaseUrl(config.gateway, gateway.url),
+      print: o.printDeskSetup ?? ((t) => void process.stdout.write(t)),
     });
   } catch (e) {
     intake.stopRelay();

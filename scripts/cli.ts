@@ -21,9 +21,11 @@
  *   sora coupons import|generate|list|enable|disable --shop ID   coupon pool for the silence nudge
  *   sora buyers export|forget --shop ID --buyer ID [--channel C]   a buyer's data (GDPR/PDPA): JSON, or erase
  *   sora operators token create --name N | list | revoke ID   operator API credentials (token shown once)
+ *   sora shops create|update|list …                shops: languages, time zone, business hours, SLA, return policy
+ *   sora agents add|list|update|disable|enable|password|link|token …   the desk's agents (links and tokens shown once)
  *   sora secrets status|migrate|rotate-key         the master key sealing stored secrets (README "Secrets at rest")
  * One module per command group in scripts/cli/; this file only dispatches.
- * The kb, orders, coupons, buyers and operators commands use MONGODB_URI (default: the embedded stack's mongodb://127.0.0.1:27017/sora).
+ * The kb, orders, coupons, buyers, operators, shops and agents commands use MONGODB_URI (default: the embedded stack's mongodb://127.0.0.1:27017/sora).
  */
 import { fail } from './cli/support.js';
 
@@ -47,6 +49,7 @@ const GROUPS = new Map<string, () => Promise<CommandGroup>>([
   ['shops', () => import('./cli/shops.js')],
   ['buyers', () => import('./cli/buyers.js')],
   ['operators', () => import('./cli/operators.js')],
+  ['agents', () => import('./cli/agents.js')],
   ['secrets', () => import('./cli/secrets.js')],
 ]);
 

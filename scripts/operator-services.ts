@@ -24,6 +24,7 @@ import { getShopStrategy, StrategyInputError, updateShopStrategy } from '../acti
 import { BuyerDataInputError, exportBuyerData, forgetBuyerData } from '../activities/privacy/buyer-data.js';
 import type { BuyerDataOutcome } from '../bots/operator-buyers.js';
 import type { ConversationStrategy } from '../workflows/contract.js';
+import { validateReturnPolicy } from './return-policy-validator.js';
 
 /** A buyer-data request's outcome for the API: bad input and unknown shop/buyer as errors, the rest thrown. */
 async function outcome<T>(fn: () => Promise<T>): Promise<BuyerDataOutcome<T>> {
@@ -59,6 +60,7 @@ export const operatorServices = (
       return forgetBuyerData({ ...q, via: 'api' }, settings.temporal);
     }),
   carrierKeyHealth: (q) => carrierKeyHealth({ ...q, settings: settings.carrierKeys }),
+  validateReturnPolicy,
   async shopStrategy(shopId, change) {
     try {
       return {

@@ -15,6 +15,8 @@ import { startTemporalDevServer, type TemporalDevServer } from './stack/temporal
 import { startExtraWorkers, type ExtraWorkers } from './stack/extra-workers.js';
 import { seedDemoShop, DEMO_SHOP_ID } from './demo/demo-shop.js';
 import { startDemoCarrier, type DemoCarrier } from './demo/demo-carrier.js';
+import { seedDemoAgents } from './demo/demo-agents.js';
+import { deskBaseUrl } from './desk-bootstrap.js';
 import { startApp, type App } from './app.js';
 import { log, setLogLevel } from '../infra/log.js';
 import { createAdapters } from '../bots/channels.js';
@@ -77,7 +79,7 @@ async function main(): Promise<void> {
   let demoCarrier: DemoCarrier | undefined;
   let extraWorkers: ExtraWorkers | undefined;
   let stopping = false;
-  // The first start's operator token notice goes after the banner, where it is seen (or out before a failure: it is shown once only).
+  // The first start's operator token and desk sign-in links go after the banner, where it is seen (or out before a failure: it is shown once only).
   let operatorNotice = '';
   const stopAll = async (code: number) => {
     if (stopping) return;
@@ -134,8 +136,16 @@ async function main(): Promise<void> {
       config = { ...config, carriers: { ...config.carriers, credentials } };
       log('demo carrier stand-in (17TRACK API shape) for order 1234', { url: demoCarrier.url });
     }
-    app = await startApp({ config, mongoUri: mongo.uri, adapters, secrets, printOperatorToken: (t) => (operatorNotice = t) });
+    app = await startApp({
+      config,
+      mongoUri: mongo.uri,
+      adapters,
+      secrets,
+      printOperatorToken: (t) => (operatorNotice += t),
+      printDeskSetup: (t) => (operatorNotice += t),
+    });
     await seedDemoShop(DEMO_SHOP_ID, { log: (m) => log(m), embedder: sharedEmbedder(config.embedding) });
+    operatorNotice += await seedDemoAgents(DEMO_SHOP_ID, deskBaseUrl(config.gateway, app.gateway.url));
     // The demo shop was seeded after the app's own warm-up (a first start): build its index before saying "up".
     await app.warm([DEMO_SHOP_ID]);
     if (config.stack.workers > 1)
@@ -152,6 +162,7 @@ async function main(): Promise<void> {
         `sora-cs is up (${secs} s)`,
         `  channels     ${adapters.map((a) => a.id).join(', ')} on ${app.gateway.url}`,
         ...(adapters.some((a) => a.id === 'webchat') ? [`  web chat     ${app.gateway.url}/chat?shop=${DEMO_SHOP_ID}`] : []),
+        `  desk         ${deskBaseUrl(config.gateway, app.gateway.url)}/desk`,
         temporal?.uiUrl ? `  Temporal UI  ${temporal.uiUrl}/namespaces/default/workflows` : `  Temporal     ${config.temporal.address}`,
         `  MongoDB      ${mongo.kind}`,
         `  logs         ${paths.logs}`,

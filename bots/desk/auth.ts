@@ -13,7 +13,7 @@ import { AgentModel, ALL_SHOPS, seesShop, type AgentRole } from '../../models/ag
 import { findDeskSession } from '../../models/desk-session.js';
 import { findOperatorByToken } from '../../models/operator-credential.js';
 import { HttpError } from '../http-errors.js';
-import { sameSecret } from '../operator-auth.js';
+import { sameSecret } from '../same-secret.js';
 
 export interface DeskAgent {
   id: string;

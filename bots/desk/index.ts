@@ -4,17 +4,28 @@
  */
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
+import type { ShopSettingsOptions } from '../../models/shop-settings.js';
 import { deskAuth, type DeskAuthOptions } from './auth.js';
 import { sessionRoutes } from './session-routes.js';
+import { shopRoutes } from './shops.js';
+import { agentRoutes } from './agents.js';
+import { signInLinkRoutes } from './sign-in-links.js';
 
 export interface DeskOptions extends DeskAuthOptions {
   client: Client;
   log: (msg: string, fields?: Record<string, unknown>) => void;
+  /** The return policy validator for shop settings (activities/, wired by scripts/operator-services.ts). */
+  shopSettings?: ShopSettingsOptions;
 }
 
 export function deskRoutes(opts: DeskOptions): Router {
   const r = Router();
   r.use(sessionRoutes(opts));
+  r.use(signInLinkRoutes(opts));
   r.use(deskAuth(opts));
+  r.use(shopRoutes(opts.shopSettings));
+  r.use(agentRoutes(opts));
   return r;
 }
+
+export { setupPageRoutes } from './sign-in-links.js';

@@ -120,6 +120,10 @@ export const gatewaySettings = {
     duration('12h', { min: 60_000 }),
     'a desk sign-in (HttpOnly cookie) ends after this long without use; sign-out and disabling the agent end it at once',
   ),
+  SORA_DESK_URL: describe(
+    url(),
+    'the address agents open the desk at (behind a proxy: its public https address); one-time sign-in links point there. Default: `http://SORA_GATEWAY_HOST:SORA_GATEWAY_PORT`',
+  ),
   SORA_LOG_LEVEL: describe(
     oneOf(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'silent'], 'INFO'),
     'log level (any case); `silent` mutes the app log',
@@ -384,6 +388,8 @@ export interface Config {
     rateLimits: { webhooksPerMinute: number; operatorPerMinute: number };
     /** SORA_DESK_SESSION_TTL: a desk session's lifetime without use. */
     deskSessionTtlMs: number;
+    /** SORA_DESK_URL: where sign-in links point (unset: the gateway's own address). */
+    deskUrl?: string;
   };
   log: { level: LogLevel };
   alerts: { webhookUrl?: string };

@@ -1,4 +1,5 @@
 /**
+ * `sora shops create|update|list` (scripts/cli/shop-settings.ts), `sora shops identity-secret` and
  * `sora shops strategy --shop ID [changes]`: show or change a shop's conversation strategy
  * (PRODUCT R20: the silence nudge, its delay, after which replies, how often, the coupon; idle close;
  * NPS delay). Conversations that start after a change use it. Needs a connected MongoDB (the CLI
@@ -16,9 +17,11 @@ import { defaultStrategy, type ConversationStrategy } from '../../workflows/cont
 import { conversationConfig } from '../../temporal.config.js';
 import { webchatIdentitySecret } from '../../models/webchat-identity-secret.js';
 import type { CommandResult } from './policies.js';
+import { runShopSettingsCommand, SHOP_SETTINGS_USAGE } from './shop-settings.js';
 import { cliConfig, cliSecrets, fail, withCliDatabase } from './support.js';
 
-export const SHOPS_USAGE = `sora shops strategy --shop ID [--nudge on|off] [--nudge-delay 30s] [--nudge-after any|question]
+export const SHOPS_USAGE = `${SHOP_SETTINGS_USAGE}
+sora shops strategy --shop ID [--nudge on|off] [--nudge-delay 30s] [--nudge-after any|question]
                      [--nudge-max N] [--coupon on|off] [--idle-close 10m] [--nps-delay 30m] [--reset FIELD] [--json]
 sora shops identity-secret --shop ID [--rotate]`;
 
@@ -104,6 +107,7 @@ export async function run(args: string[]): Promise<void> {
 export async function runShopsCommand(args: string[], defaults: ConversationStrategy): Promise<CommandResult> {
   const [sub, ...rest] = args;
   if (sub === 'identity-secret') return runIdentitySecretCommand(rest);
+  if (sub === 'create' || sub === 'update' || sub === 'list') return runShopSettingsCommand(sub, rest);
   if (sub !== 'strategy') return { code: 2, usage: `unknown shops command "${sub ?? ''}"\n${SHOPS_USAGE}` };
   let values;
   try {

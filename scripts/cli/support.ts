@@ -31,6 +31,18 @@ export const USAGE = `usage:
   sora secrets status [--json]                  where the master key comes from; sealed secrets per key id
   sora secrets migrate                          seal the secrets still stored in plaintext
   sora secrets rotate-key [--settle 2s]         new master key, re-seal every secret, retire the old key
+  sora shops create --id ID --name NAME [--default-language en] [--languages en,es,th] [--spanish-variant es|es-419]
+                    [--time-zone Asia/Singapore] [--hours "mon-fri 09:00-18:00, sat 10:00-14:00"] [--sla-normal 24h]
+                    [--auto-close-days 7] [--return-policy FILE] [--json]
+  sora shops update --id ID [same settings] [--no-return-policy]
+  sora shops list [--json]
+  sora agents add --id ID --name NAME --shops demo,shop-b|'*' [--role agent|admin] [--email E] [--languages en,es] [--capacity 3] [--link]
+  sora agents list [--shop ID] [--json]
+  sora agents update --id ID [--name N] [--email E] [--role R] [--shops S] [--languages L] [--capacity N]
+  sora agents disable|enable --id ID           disable ends their sessions; their API tokens stop working
+  sora agents password --id ID                 the new password from stdin (never the command line)
+  sora agents link --id ID                     a one-time sign-in link (24 h), shown once
+  sora agents token create --id ID --name N | token list [--id ID] | token revoke --id ID TOKEN_ID
   sora shops strategy --shop ID [--nudge on|off] [--nudge-delay 30s] [--nudge-after any|question] [--nudge-max N]
                       [--coupon on|off] [--idle-close 10m] [--nps-delay 30m] [--reset FIELD] [--json]
   sora buyers export --shop ID --buyer ID [--channel C] [--out FILE]
