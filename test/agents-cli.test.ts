@@ -21,7 +21,7 @@ import { conversationConfig } from '../temporal.config.js';
 import { defaultStrategy } from '../workflows/contract.js';
 import { useFreshDatabase } from './setup/helpers.js';
 
-const defaults = defaultStrategy(conversationConfig({}));
+const defaults = defaultStrategy(conversationConfig());
 const shops = (...args: string[]) => runShopsCommand(args, defaults);
 const BASE = 'http://desk.test:8080';
 const agents = (args: string[], password?: string) => runAgentsCommand(args, { baseUrl: BASE, readPassword: async () => password ?? '' });
