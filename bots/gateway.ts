@@ -28,6 +28,8 @@ export interface GatewayOptions {
   rateLimits?: GatewayRateLimits;
   /** A desk sign-in's lifetime without use (SORA_DESK_SESSION_TTL; default 12 h). */
   deskSessionTtlMs?: number;
+  /** SORA_DESK_URL: where sign-in links point (default: the address the request came to). */
+  deskUrl?: string;
   /** How long /healthz waits for Temporal's answer (default 2 s). */
   healthTimeoutMs?: number;
   /** KB import and carrier key health for the operator API and /healthz (scripts/operator-services.ts). */
@@ -108,6 +110,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       operatorToken: opts.operatorToken,
       sessionTtlMs: opts.deskSessionTtlMs ?? 12 * 3_600_000,
       shopSettings: { validateReturnPolicy: opts.operator.validateReturnPolicy },
+      deskUrl: opts.deskUrl,
     }),
   );
   // The page a one-time sign-in link opens (web/desk/setup.html).

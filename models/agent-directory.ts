@@ -51,10 +51,10 @@ function list(v: unknown): string[] | null {
 const coversAll = (actor: Actor, shopIds: readonly string[]) =>
   actor.shopIds.includes(ALL_SHOPS) || (!shopIds.includes(ALL_SHOPS) && shopIds.every((s) => actor.shopIds.includes(s)));
 
-/** The agents `actor` may see: those sharing a shop (every agent for '*'). */
+/** The agents `actor` may see: those sharing a shop with them ('*' agents share every shop; a '*' actor sees all). */
 export function visibleTo(actor: Actor | undefined, shopIds: readonly string[]): boolean {
-  if (!actor || actor.shopIds.includes(ALL_SHOPS)) return true;
-  return shopIds.some((s) => s !== ALL_SHOPS && seesShop(actor.shopIds, s)) || shopIds.includes(ALL_SHOPS);
+  if (!actor || actor.shopIds.includes(ALL_SHOPS) || shopIds.includes(ALL_SHOPS)) return true;
+  return shopIds.some((s) => actor.shopIds.includes(s));
 }
 
 async function checkFields(input: Record<string, unknown>, actor: Actor | undefined): Promise<Record<string, unknown>> {
@@ -83,7 +83,7 @@ async function checkFields(input: Record<string, unknown>, actor: Actor | undefi
   }
   if (input.shopIds !== undefined) {
     const v = list(input.shopIds);
-    if (!v) bad('shopIds', 'must be a list of shop ids (or "*" for every shop)');
+    if (!v || !v.length) bad('shopIds', 'must be a list of at least one shop id (or "*" for every shop)');
     else if (v.includes(ALL_SHOPS)) {
       if (v.length > 1) bad('shopIds', '"*" (every shop) stands alone');
       else if (actor && !actor.shopIds.includes(ALL_SHOPS)) bad('shopIds', 'only an admin who sees every shop may grant "*"');

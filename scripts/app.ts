@@ -225,6 +225,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     operatorToken: config.gateway.operatorToken,
     rateLimits: config.gateway.rateLimits,
     deskSessionTtlMs: config.gateway.deskSessionTtlMs,
+    deskUrl: config.gateway.deskUrl,
     operator: operatorServices(defaultStrategy(convConfig), {
       carrierKeys: config.carriers.keys,
       embedding: config.embedding,

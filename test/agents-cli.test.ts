@@ -15,7 +15,7 @@ import { ShopModel } from '../models/shop.js';
 import { redeemSignInLink } from '../models/sign-in-link.js';
 import { runAgentsCommand } from '../scripts/cli/agents.js';
 import { runShopsCommand } from '../scripts/cli/shops.js';
-import { bootstrapFirstAdmin } from '../scripts/desk-bootstrap.js';
+import { bootstrapFirstAdmin, deskBaseUrl } from '../scripts/desk-bootstrap.js';
 import { seedDemoAgents } from '../scripts/demo/demo-agents.js';
 import { conversationConfig } from '../temporal.config.js';
 import { defaultStrategy } from '../workflows/contract.js';
@@ -235,6 +235,14 @@ describe('sora agents', () => {
 });
 
 describe('first start', () => {
+  it('links point at SORA_DESK_URL, else the gateway address', () => {
+    expect(deskBaseUrl({ host: '0.0.0.0', port: 8080 })).toBe('http://127.0.0.1:8080');
+    expect(deskBaseUrl({ host: '127.0.0.1', port: 8080 }, 'http://127.0.0.1:39999')).toBe('http://127.0.0.1:39999');
+    expect(deskBaseUrl({ host: '127.0.0.1', port: 8080, deskUrl: 'https://desk.shop.example/' }, 'http://x')).toBe(
+      'https://desk.shop.example',
+    );
+  });
+
   it('creates the first admin and one link only while no admin exists; demo agents once', async () => {
     await useFreshDatabase('sora_agents_cli_boot');
     const printed: string[] = [];

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { WebchatAdapter } from '../bots/webchat.js';
 import { LANGUAGES } from '../activities/catalog/languages.js';
 import { loadConfig } from '../infra/config/index.js';
-import { AgentModel, hashPassword } from '../models/agent.js';
+import { AgentModel, hashPassword, verifyAgentPassword } from '../models/agent.js';
 import { createAgentToken } from '../models/agent-token.js';
 import { disconnectMongo } from '../models/connection.js';
 import { SHOP_LANGUAGES } from '../models/shop-settings.js';
@@ -117,6 +117,33 @@ describe('the first start', () => {
     expect(again).toEqual([]);
     expect(await AgentModel.countDocuments({ role: 'admin' })).toBe(2); // admin + alice
   });
+
+  it('the setup page redeems a link in a real browser and signs the agent in', async () => {
+    const { chromium } = await import('playwright-core');
+    await AgentModel.create({ _id: 'eve', name: 'Eve', role: 'agent', shopIds: ['shop-a'] });
+    const link = await call(root, 'POST', '/agents/eve/sign-in-link', {});
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+    try {
+      const page = await browser.newPage();
+      await page.goto(link.body.url as string);
+      // The token leaves the address bar at once.
+      expect(page.url()).toBe(`${app.gateway.url}/desk/setup`);
+      await page.fill('#pw1', 'eve chose this password');
+      await page.fill('#pw2', 'eve chose this typo');
+      await page.click('#go');
+      await page.waitForSelector('#msg.err');
+      expect(await page.textContent('#msg')).toMatch(/differ/);
+      await page.fill('#pw2', 'eve chose this password');
+      await page.click('#go');
+      await page.waitForSelector('#msg.ok');
+      expect(await page.textContent('#msg')).toMatch(/Signed in as Eve/);
+      const cookies = await page.context().cookies();
+      expect(cookies.find((c) => c.name === 'sora_desk')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    } finally {
+      await browser.close();
+    }
+    expect(await verifyAgentPassword('eve', 'eve chose this password')).toMatchObject({ id: 'eve' });
+  }, 60_000);
 
   it('serves the setup page without third-party code', async () => {
     const page = await fetch(`${app.gateway.url}/desk/setup`);

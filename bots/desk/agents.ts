@@ -55,11 +55,14 @@ function selfId(req: Request): string {
   return req.agent!.id;
 }
 
-/** The base URL links point at: the address the caller reached the gateway by. */
-const baseUrl = (req: Request) => `${req.protocol}://${req.get('host')}`;
-
-export function agentRoutes(o: { sessionTtlMs: number; log: (msg: string, fields?: Record<string, unknown>) => void }): Router {
+export function agentRoutes(o: {
+  sessionTtlMs: number;
+  log: (msg: string, fields?: Record<string, unknown>) => void;
+  /** Where links point (SORA_DESK_URL); default: the address the caller reached the gateway by. */
+  deskUrl?: string;
+}): Router {
   const r = Router();
+  const baseUrl = (req: Request) => o.deskUrl ?? `${req.protocol}://${req.get('host')}`;
   r.get('/agents', async (req, res) => {
     const shop = typeof req.query.shop === 'string' ? requireShop(req, req.query.shop) : undefined;
     if (req.agent!.role === 'admin') return void res.json({ agents: await listAgents(actorOf(req), shop) });

@@ -16,6 +16,8 @@ export interface DeskOptions extends DeskAuthOptions {
   log: (msg: string, fields?: Record<string, unknown>) => void;
   /** The return policy validator for shop settings (activities/, wired by scripts/operator-services.ts). */
   shopSettings?: ShopSettingsOptions;
+  /** SORA_DESK_URL: where sign-in links point (default: the address the request came to). */
+  deskUrl?: string;
 }
 
 export function deskRoutes(opts: DeskOptions): Router {
