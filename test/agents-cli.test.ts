@@ -215,7 +215,10 @@ describe('sora agents', () => {
     expect(list.stdout).toContain(id);
     expect(list.stdout).not.toContain(token);
     const session = await createDeskSession('mia', 3_600_000);
+    const pending = tokenOf((await agents(['link', '--id', 'mia'])).stdout!)!;
     const d = await agents(['disable', '--id', 'mia']);
+    // A link made before the agent was disabled does not work either.
+    expect(await redeemSignInLink(pending, 'mia tries another password')).toEqual({ refused: 'invalid_link' });
     expect(d.code).toBe(0);
     expect(await findDeskSession(session.token, 3_600_000)).toBeNull();
     expect(await verifyAgentPassword('mia', 'mia sets a long password')).toBeNull();
