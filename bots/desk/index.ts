@@ -5,6 +5,9 @@
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { deskAuth, type DeskAuthOptions } from './auth.js';
+import { notificationRoutes } from './notifications.js';
+import { presenceRoutes } from './presence.js';
+import { routingRoutes } from './routing-routes.js';
 import { sessionRoutes } from './session-routes.js';
 
 export interface DeskOptions extends DeskAuthOptions {
@@ -16,5 +19,8 @@ export function deskRoutes(opts: DeskOptions): Router {
   const r = Router();
   r.use(sessionRoutes(opts));
   r.use(deskAuth(opts));
+  r.use(presenceRoutes(opts));
+  r.use(routingRoutes(opts));
+  r.use(notificationRoutes());
   return r;
 }
