@@ -121,7 +121,7 @@ export function formatOpening(opensAt: string, timeZone: string, language: strin
     weekday: 'long',
     day: 'numeric',
     month: 'long',
-    hour: '2-digit',
+    hour: 'numeric',
     minute: '2-digit',
     timeZoneName: 'short',
   };
