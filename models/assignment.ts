@@ -180,16 +180,20 @@ export async function fillAgent(agentId: string): Promise<string[]> {
     )
       .limit(500)
       .lean();
-    waiting.sort(
-      (a, b) => rank(b.priority) - rank(a.priority) || (a.waitingSince?.getTime() ?? 0) - (b.waitingSince?.getTime() ?? 0),
-    );
+    waiting.sort((a, b) => rank(b.priority) - rank(a.priority) || (a.waitingSince?.getTime() ?? 0) - (b.waitingSince?.getTime() ?? 0));
     const configs = new Map<string, RoutingConfig>();
     for (const c of waiting) {
       if (held >= capacity) break;
       if (!speaks(agent.languages, c.language)) continue;
       let config = configs.get(c.shopId);
       if (!config) configs.set(c.shopId, (config = await loadRoutingConfig(c.shopId)));
-      if (!inQueue(config.queues.find((q) => q.id === c.queueId), agentId)) continue;
+      if (
+        !inQueue(
+          config.queues.find((q) => q.id === c.queueId),
+          agentId,
+        )
+      )
+        continue;
       const r = await ConversationModel.updateOne(
         { _id: c._id, assigneeId: null, status: { $in: WAITING_STATUSES } },
         { $set: { assigneeId: agentId } },

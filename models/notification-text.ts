@@ -39,7 +39,8 @@ const REASONS: Record<string, string> = {
   seller_takeover: 'was taken over in the platform inbox',
 };
 
-export const shortBuyer = (id: string | null | undefined): string => (!id ? 'a buyer' : id.length <= 6 ? `buyer ${id}` : `buyer ${id.slice(0, 4)}…`);
+export const shortBuyer = (id: string | null | undefined): string =>
+  !id ? 'a buyer' : id.length <= 6 ? `buyer ${id}` : `buyer ${id.slice(0, 4)}…`;
 
 function clock(t: string | Date | null | undefined, timeZone: string): string | null {
   if (!t) return null;
@@ -76,9 +77,15 @@ export function notificationText(f: NotificationFacts, timeZone = 'UTC'): string
     case 'buyer_reply':
       return `${who[0]!.toUpperCase()}${who.slice(1)} replied ${where} in the conversation ${f.agentId ? `${f.agentId} holds` : 'you hold'}`;
     case 'ticket_assigned':
-      return `Ticket ${f.ticketId ?? ''} (${f.shopId ?? ''}) assigned to ${f.agentId ?? 'you'}${f.reason ? `: ${f.reason}` : ''}`.replace('  ', ' ');
+      return `Ticket ${f.ticketId ?? ''} (${f.shopId ?? ''}) assigned to ${f.agentId ?? 'you'}${f.reason ? `: ${f.reason}` : ''}`.replace(
+        '  ',
+        ' ',
+      );
     case 'sla_breach_soon':
-      return `Ticket ${f.ticketId ?? ''} (${f.shopId ?? ''}) is about to breach its SLA${f.reason ? `: ${f.reason}` : ''}`.replace('  ', ' ');
+      return `Ticket ${f.ticketId ?? ''} (${f.shopId ?? ''}) is about to breach its SLA${f.reason ? `: ${f.reason}` : ''}`.replace(
+        '  ',
+        ' ',
+      );
     case 'channel_logged_out':
       return `Channel ${CHANNEL_NAMES[f.channel ?? ''] ?? f.channel} of ${f.shopId} was logged out${f.reason ? ` (${f.reason})` : ''}: connect it again`;
     case 'coupon_pool_low':

@@ -201,7 +201,10 @@ routingConfigSchemaDb.index({ shopId: 1 }, { unique: true });
 export const RoutingConfigModel = model('RoutingConfig', routingConfigSchemaDb);
 
 /** Round robin's cursor per shop queue: the agent assigned last. */
-const routingCursorSchema = new Schema({ _id: { type: String, required: true }, lastAgentId: { type: String, default: null } }, { collection: 'routing_cursors', versionKey: false });
+const routingCursorSchema = new Schema(
+  { _id: { type: String, required: true }, lastAgentId: { type: String, default: null } },
+  { collection: 'routing_cursors', versionKey: false },
+);
 export const RoutingCursorModel = model('RoutingCursor', routingCursorSchema);
 
 /** The shop's routing (the default one when it has none stored). */

@@ -31,7 +31,7 @@ beforeAll(async () => {
   await useFreshDatabase('sora_desk_routing_api');
   await seedDemoShop();
   await ShopModel.create({ shopId: 'other', name: 'Other shop' });
-  const agent = (_id: string, role: string, shopIds: string[], languages: string[] = [], capacity = 2) =>
+  const agent = (_id: string, role: 'admin' | 'agent', shopIds: string[], languages: string[] = [], capacity = 2) =>
     AgentModel.create({ _id, name: _id, email: `${_id}@shop.test`, role, shopIds, languages, capacity, presence: 'offline' });
   await agent('ana', 'agent', ['demo'], ['es'], 1);
   await agent('adm', 'admin', ['demo']);
@@ -59,7 +59,10 @@ afterAll(async () => {
 function call(who: string | null, method: string, path: string, body?: unknown) {
   return fetch(`${base}${path}`, {
     method,
-    headers: { ...(who ? { authorization: `Bearer ${tokens[who]}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      ...(who ? { authorization: `Bearer ${tokens[who]}` } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
 }
@@ -123,11 +126,26 @@ describe('presence feeds routing', () => {
   it('a released conversation frees a slot: the agent gets the next waiting one', async () => {
     await AgentModel.updateOne({ _id: 'ana' }, { $set: { presence: 'online' } });
     const openedAt = Date.now() - 60_000;
-    await ConversationModel.create({ workflowId: 'held-1', runId: 'r', shopId: 'demo', channel: 'webchat', buyerId: 'h', status: 'agent', agentId: 'ana', assigneeId: 'ana', openedAt: new Date(openedAt), queueId: 'general' });
+    await ConversationModel.create({
+      workflowId: 'held-1',
+      runId: 'r',
+      shopId: 'demo',
+      channel: 'webchat',
+      buyerId: 'h',
+      status: 'agent',
+      agentId: 'ana',
+      assigneeId: 'ana',
+      openedAt: new Date(openedAt),
+      queueId: 'general',
+    });
     const next = await waitingConversation();
     const state = { ...initialState(openedAt), status: 'bot' as const };
     await recordConversation({ workflowId: 'held-1', runId: 'r', shopId: 'demo', channel: 'webchat', buyerId: 'h', state });
-    expect(await ConversationModel.findOne({ workflowId: 'held-1' }).lean()).toMatchObject({ status: 'bot', queueId: null, assigneeId: null });
+    expect(await ConversationModel.findOne({ workflowId: 'held-1' }).lean()).toMatchObject({
+      status: 'bot',
+      queueId: null,
+      assigneeId: null,
+    });
     expect((await ConversationModel.findById(next._id).lean())?.assigneeId).toBe('ana');
     await AgentModel.updateOne({ _id: 'ana' }, { $set: { presence: 'offline' } });
     await ConversationModel.deleteMany({});
@@ -147,7 +165,13 @@ describe('routing rules in the desk', () => {
   it('an admin who sees the shop reads the default, then saves and reads rules', async () => {
     const get = await call('adm', 'GET', '/shops/demo/routing');
     expect(get.status).toBe(200);
-    expect(await get.json()).toEqual({ shopId: 'demo', assignment: 'least_busy', queues: [{ id: 'general', name: 'General' }], rules: [], default: true });
+    expect(await get.json()).toEqual({
+      shopId: 'demo',
+      assignment: 'least_busy',
+      queues: [{ id: 'general', name: 'General' }],
+      rules: [],
+      default: true,
+    });
     const put = await call('adm', 'PUT', '/shops/demo/routing', good);
     expect(put.status).toBe(200);
     const saved = await (await call('adm', 'GET', '/shops/demo/routing')).json();
@@ -173,9 +197,14 @@ describe('routing rules in the desk', () => {
     const body = (await res.json()) as { error: string; message: string; details: Array<{ field: string }> };
     expect(body.error).toBe('invalid_routing');
     expect(body.details.map((d) => d.field)).toContain('rules.0.when.reasons.0');
-    const res2 = await call('adm', 'PUT', '/shops/demo/routing', { queues: [{ id: 'general', name: 'General', escalatesTo: 'nowhere' }], rules: [{ when: {}, queue: 'vip' }] });
+    const res2 = await call('adm', 'PUT', '/shops/demo/routing', {
+      queues: [{ id: 'general', name: 'General', escalatesTo: 'nowhere' }],
+      rules: [{ when: {}, queue: 'vip' }],
+    });
     expect(res2.status).toBe(422);
-    expect(((await res2.json()) as { message: string }).message).toBe('queues.0.escalatesTo: no queue "nowhere"; rules.0.queue: no queue "vip"');
+    expect(((await res2.json()) as { message: string }).message).toBe(
+      'queues.0.escalatesTo: no queue "nowhere"; rules.0.queue: no queue "vip"',
+    );
     // Unchanged.
     expect((await (await call('adm', 'GET', '/shops/demo/routing')).json()).assignment).toBe('round_robin');
   });
@@ -204,7 +233,19 @@ describe('notifications', () => {
     const waitingSince = '2026-12-05T02:02:00.000Z'; // 10:02 in Singapore
     const r = await alertOperators(
       'n-handoff',
-      { workflowId: 'wf-1', shopId: 'demo', channel: 'whatsapp', buyerId: '6581234567', kind: 'handoff', tier: 0, reason: 'human_request', queueId: 'vip', queueName: 'VIP', assigneeId: null, waitingSince },
+      {
+        workflowId: 'wf-1',
+        shopId: 'demo',
+        channel: 'whatsapp',
+        buyerId: '6581234567',
+        kind: 'handoff',
+        tier: 0,
+        reason: 'human_request',
+        queueId: 'vip',
+        queueName: 'VIP',
+        assigneeId: null,
+        waitingSince,
+      },
       hookUrl,
       quiet,
     );
@@ -212,21 +253,49 @@ describe('notifications', () => {
     const text = 'Handoff: buyer 6581… on WhatsApp (demo) asks for a human — queue VIP, waiting since 10:02';
     expect(bodies.at(-1)).toMatchObject({ key: 'n-handoff', kind: 'handoff', text });
     expect((await NotificationModel.findOne({ key: 'n-handoff' }).lean())?.text).toBe(text);
-    await alertOperators('n-ticket', { shopId: 'demo', kind: 'ticket_assigned', ticketId: 'T-42', agentId: 'ana', reason: 'carrier investigation' }, hookUrl, quiet);
+    await alertOperators(
+      'n-ticket',
+      { shopId: 'demo', kind: 'ticket_assigned', ticketId: 'T-42', agentId: 'ana', reason: 'carrier investigation' },
+      hookUrl,
+      quiet,
+    );
     expect(bodies.at(-1)).toMatchObject({ kind: 'ticket_assigned', text: 'Ticket T-42 (demo) assigned to ana: carrier investigation' });
-    await alertOperators('n-sla', { shopId: 'demo', kind: 'sla_breach_soon', ticketId: 'T-43', agentId: null, reason: 'due in 15 min' }, hookUrl, quiet);
+    await alertOperators(
+      'n-sla',
+      { shopId: 'demo', kind: 'sla_breach_soon', ticketId: 'T-43', agentId: null, reason: 'due in 15 min' },
+      hookUrl,
+      quiet,
+    );
     expect(bodies.at(-1)?.text).toBe('Ticket T-43 (demo) is about to breach its SLA: due in 15 min');
     await alertOperators('n-coupon', { shopId: 'demo', channel: 'webchat', kind: 'coupon_pool_empty', reason: null }, hookUrl, quiet);
     expect(String(bodies.at(-1)?.text)).toMatch(/coupon pool of demo is empty/);
   });
 
   it('lists the caller’s shops’ team notifications and their own, with the unread count; read marks are per agent', async () => {
-    await alertOperators('n-mine', { workflowId: 'wf-2', shopId: 'demo', channel: 'webchat', buyerId: 'b2', kind: 'buyer_reply', tier: 0, reason: null, agentId: 'ana' }, undefined, quiet);
-    await alertOperators('n-zed', { workflowId: 'wf-3', shopId: 'demo', channel: 'webchat', buyerId: 'b3', kind: 'buyer_reply', tier: 0, reason: null, agentId: 'zed' }, undefined, quiet);
-    await alertOperators('n-other', { workflowId: 'wf-4', shopId: 'other', channel: 'webchat', buyerId: 'b4', kind: 'handoff', tier: 0, reason: 'complaint' }, undefined, quiet);
+    await alertOperators(
+      'n-mine',
+      { workflowId: 'wf-2', shopId: 'demo', channel: 'webchat', buyerId: 'b2', kind: 'buyer_reply', tier: 0, reason: null, agentId: 'ana' },
+      undefined,
+      quiet,
+    );
+    await alertOperators(
+      'n-zed',
+      { workflowId: 'wf-3', shopId: 'demo', channel: 'webchat', buyerId: 'b3', kind: 'buyer_reply', tier: 0, reason: null, agentId: 'zed' },
+      undefined,
+      quiet,
+    );
+    await alertOperators(
+      'n-other',
+      { workflowId: 'wf-4', shopId: 'other', channel: 'webchat', buyerId: 'b4', kind: 'handoff', tier: 0, reason: 'complaint' },
+      undefined,
+      quiet,
+    );
     const res = await call('ana', 'GET', '/notifications');
     expect(res.status).toBe(200);
-    const list = (await res.json()) as { unread: number; notifications: Array<{ id: string; kind: string; text: string; agentId: string | null; read: boolean }> };
+    const list = (await res.json()) as {
+      unread: number;
+      notifications: Array<{ id: string; kind: string; text: string; agentId: string | null; read: boolean }>;
+    };
     const keys = list.notifications.map((x) => x.kind + ':' + (x.agentId ?? 'team'));
     expect(keys).toContain('buyer_reply:ana');
     expect(keys).not.toContain('buyer_reply:zed');

@@ -91,7 +91,10 @@ describe('rule evaluation (pure)', () => {
           { id: 'general', name: 'Again' },
           { id: 'Bad Id', name: '' },
         ],
-        rules: [{ when: { countries: ['Thailand'], minOrderValueUsd: -1, languages: [] }, queue: 'vip', priority: 'asap' }, { when: { colour: 'red' }, queue: 'general' }],
+        rules: [
+          { when: { countries: ['Thailand'], minOrderValueUsd: -1, languages: [] }, queue: 'vip', priority: 'asap' },
+          { when: { colour: 'red' }, queue: 'general' },
+        ],
       });
     expect(bad).toThrow(RoutingConfigError);
     let details: Array<{ field: string; problem: string }> = [];
@@ -115,7 +118,13 @@ describe('rule evaluation (pure)', () => {
     );
     // Cross-field checks run once the shapes are right.
     try {
-      parseRoutingConfig({ queues: [{ id: 'general', name: 'G', escalatesTo: 'nowhere' }, { id: 'general', name: 'Again' }], rules: [{ when: {}, queue: 'vip' }] });
+      parseRoutingConfig({
+        queues: [
+          { id: 'general', name: 'G', escalatesTo: 'nowhere' },
+          { id: 'general', name: 'Again' },
+        ],
+        rules: [{ when: {}, queue: 'vip' }],
+      });
       expect.unreachable();
     } catch (e) {
       expect((e as Error).message).toContain('queues.1.id: queue "general" is listed twice');
@@ -146,7 +155,7 @@ describe('assignment (MongoDB)', () => {
   });
 
   let n = 0;
-  async function waiting(o: { shopId?: string; language?: string; queueId?: string; priority?: string; waitingSince?: Date } = {}) {
+  async function waiting(o: { shopId?: string; language?: string; queueId?: string; priority?: 'low' | 'normal' | 'high' | 'urgent'; waitingSince?: Date } = {}) {
     const c = await ConversationModel.create({
       workflowId: `wf-${++n}`,
       runId: 'r',
@@ -162,8 +171,16 @@ describe('assignment (MongoDB)', () => {
     });
     return c._id as Types.ObjectId;
   }
-  const agent = (id: string, o: { presence?: string; languages?: string[]; capacity?: number; shopIds?: string[] } = {}) =>
-    AgentModel.create({ _id: id, name: id, email: `${id}@shop.test`, shopIds: o.shopIds ?? ['shop-a'], languages: o.languages ?? [], capacity: o.capacity ?? 2, presence: o.presence ?? 'online' });
+  const agent = (id: string, o: { presence?: 'online' | 'away' | 'offline'; languages?: string[]; capacity?: number; shopIds?: string[] } = {}) =>
+    AgentModel.create({
+      _id: id,
+      name: id,
+      email: `${id}@shop.test`,
+      shopIds: o.shopIds ?? ['shop-a'],
+      languages: o.languages ?? [],
+      capacity: o.capacity ?? 2,
+      presence: o.presence ?? 'online',
+    });
 
   it('an online agent of the shop with a free slot who speaks the language; else it waits', async () => {
     await agent('off', { presence: 'offline' });
@@ -186,10 +203,29 @@ describe('assignment (MongoDB)', () => {
   it('least busy by default; round robin takes turns; a queue with agentIds keeps to them', async () => {
     await agent('a1', { capacity: 5 });
     await agent('a2', { capacity: 5 });
-    await ConversationModel.create({ workflowId: 'held', runId: 'r', shopId: 'shop-a', channel: 'webchat', buyerId: 'x', status: 'agent', agentId: 'a1', openedAt: new Date() });
+    await ConversationModel.create({
+      workflowId: 'held',
+      runId: 'r',
+      shopId: 'shop-a',
+      channel: 'webchat',
+      buyerId: 'x',
+      status: 'agent',
+      agentId: 'a1',
+      openedAt: new Date(),
+    });
     expect(await assignConversation(await waiting())).toBe('a2');
     expect(await assignConversation(await waiting())).toBe('a1'); // 1 and 1: the first by id
-    await saveRoutingConfig('shop-a', { assignment: 'round_robin', queues: [{ id: 'general', name: 'G' }, { id: 'vip', name: 'VIP', agentIds: ['a2'] }] }, null);
+    await saveRoutingConfig(
+      'shop-a',
+      {
+        assignment: 'round_robin',
+        queues: [
+          { id: 'general', name: 'G' },
+          { id: 'vip', name: 'VIP', agentIds: ['a2'] },
+        ],
+      },
+      null,
+    );
     const order = [];
     for (let i = 0; i < 4; i++) order.push(await assignConversation(await waiting()));
     expect(order).toEqual(['a1', 'a2', 'a1', 'a2']);

@@ -39,7 +39,7 @@ const config: ConversationConfig = { ...conversationConfig(), agentSlaMs: MIN, m
 beforeAll(async () => {
   await useFreshDatabase('sora_desk_routing_wf');
   await seedDemoShop();
-  const agent = (_id: string, languages: string[], presence = 'online') =>
+  const agent = (_id: string, languages: string[], presence: 'online' | 'offline' = 'online') =>
     AgentModel.create({ _id, name: _id, email: `${_id}@demo.test`, shopIds: ['demo'], languages, capacity: 2, presence });
   await agent('ana', ['es']);
   await agent('ben', ['en', 'th']);
@@ -57,7 +57,10 @@ beforeAll(async () => {
     },
     null,
   );
-  ({ env, intake, stop } = await startTimeSkippingConversations({ registry: new ChannelRegistry().register(new WebchatAdapter()), config }));
+  ({ env, intake, stop } = await startTimeSkippingConversations({
+    registry: new ChannelRegistry().register(new WebchatAdapter()),
+    config,
+  }));
 }, 120_000);
 
 afterAll(async () => {
@@ -67,9 +70,16 @@ afterAll(async () => {
 
 const { msg, wfId } = demoWebchat('dr');
 const handle = (buyerId: string) => env.client.workflow.getHandle(wfId(buyerId));
-const record = (buyerId: string) => ConversationModel.findOne({ workflowId: wfId(buyerId) }).sort({ openedAt: -1 }).lean();
+const record = (buyerId: string) =>
+  ConversationModel.findOne({ workflowId: wfId(buyerId) })
+    .sort({ openedAt: -1 })
+    .lean();
 const sentTexts = async (buyerId: string) =>
-  (await MessageModel.find({ workflowId: wfId(buyerId), direction: 'out' }).sort({ _id: 1 }).lean()).map((m) => m.text);
+  (
+    await MessageModel.find({ workflowId: wfId(buyerId), direction: 'out' })
+      .sort({ _id: 1 })
+      .lean()
+  ).map((m) => m.text);
 const until = <T>(what: string, fn: () => Promise<T>) => eventually(fn, 30_000, what);
 
 describe('a handoff is routed by the shop’s rules', () => {
@@ -83,7 +93,9 @@ describe('a handoff is routed by the shop’s rules', () => {
     expect(r.waitingSince).toBeInstanceOf(Date);
     const n = await until('handoff notification', () => NotificationModel.findOne({ workflowId: wfId('es-1'), kind: 'handoff' }).lean());
     expect(n).toMatchObject({ queueId: 'general', assigneeId: 'ana' });
-    expect(n.text).toMatch(/^Handoff: buyer es-1 on web chat \(demo\) asks for a human — queue General, assigned to ana, waiting since \d\d:\d\d$/);
+    expect(n.text).toMatch(
+      /^Handoff: buyer es-1 on web chat \(demo\) asks for a human — queue General, assigned to ana, waiting since \d\d:\d\d$/,
+    );
     // Open hours (the shop has none: always open): no after-hours notice.
     expect((await sentTexts('es-1')).some((t) => t.includes('equipo no está disponible'))).toBe(false);
 
@@ -92,7 +104,9 @@ describe('a handoff is routed by the shop’s rules', () => {
     expect(await record('es-1')).toMatchObject({ agentId: 'ana', assigneeId: 'ana', waitingSince: null, queueId: 'general' });
 
     await intake.accept(msg('es-1', '¿Sigues ahí?'));
-    const reply = await until('buyer_reply notification', () => NotificationModel.findOne({ workflowId: wfId('es-1'), kind: 'buyer_reply' }).lean());
+    const reply = await until('buyer_reply notification', () =>
+      NotificationModel.findOne({ workflowId: wfId('es-1'), kind: 'buyer_reply' }).lean(),
+    );
     expect(reply.agentId).toBe('ana');
     expect(reply.text).toBe('Buyer es-1 replied on web chat (demo) in the conversation ana holds');
 
@@ -115,7 +129,9 @@ describe('a handoff is routed by the shop’s rules', () => {
       return c?.queueId === 'supervisors' ? c : null;
     });
     expect(esc).toMatchObject({ assigneeId: 'sup', priority: 'high', status: 'waiting_agent' });
-    const n = await until('escalation notification', () => NotificationModel.findOne({ workflowId: wfId('fr-1'), kind: 'escalation' }).lean());
+    const n = await until('escalation notification', () =>
+      NotificationModel.findOne({ workflowId: wfId('fr-1'), kind: 'escalation' }).lean(),
+    );
     expect(n.queueId).toBe('supervisors');
     expect(n.text).toContain('queue Supervisors, assigned to sup');
     // Supervisors escalates nowhere: tier 2 keeps it there.

@@ -34,7 +34,13 @@ function routingFields(s: ConversationState): Record<string, unknown> {
 
 /** Who holds a conversation for capacity: its agent once accepted, else its assignee while it waits. */
 const holder = (d: { status?: string | null; agentId?: string | null; assigneeId?: string | null } | null): string | null =>
-  !d ? null : d.status === 'agent' ? (d.agentId ?? null) : d.status === 'waiting_agent' || d.status === 'follow_up' ? (d.assigneeId ?? null) : null;
+  !d
+    ? null
+    : d.status === 'agent'
+      ? (d.agentId ?? null)
+      : d.status === 'waiting_agent' || d.status === 'follow_up'
+        ? (d.assigneeId ?? null)
+        : null;
 
 export async function recordConversation(input: RecordConversationInput): Promise<void> {
   const s = input.state;
@@ -69,7 +75,8 @@ export async function recordConversation(input: RecordConversationInput): Promis
   ).lean();
   // A slot freed (released, closed, accepted by someone else): the agent takes the next waiting conversation.
   const freed = holder(before);
-  const now = s.status === 'agent' ? s.agentId : s.status === 'waiting_agent' || s.status === 'follow_up' ? (before?.assigneeId ?? null) : null;
+  const now =
+    s.status === 'agent' ? s.agentId : s.status === 'waiting_agent' || s.status === 'follow_up' ? (before?.assigneeId ?? null) : null;
   if (freed && freed !== now) await fillAgent(freed);
 }
 

@@ -12,11 +12,14 @@ import { assignConversation, fillAgent, heldCount, WAITING_STATUSES } from '../.
 import { ConversationModel } from '../../models/conversation.js';
 import { HttpError } from '../http-errors.js';
 
-const body = z.object({ presence: z.enum(PRESENCES, { errorMap: () => ({ message: 'presence must be online, away or offline' }) }) }).strict();
+const body = z
+  .object({ presence: z.enum(PRESENCES, { errorMap: () => ({ message: 'presence must be online, away or offline' }) }) })
+  .strict();
 
 function agentOnly(req: Parameters<Parameters<Router['get']>[1]>[0]): string {
   const a = req.agent!;
-  if (a.via === 'operator') throw new HttpError(403, 'agent_only', 'presence belongs to an agent: sign in as one (an operator credential has none)');
+  if (a.via === 'operator')
+    throw new HttpError(403, 'agent_only', 'presence belongs to an agent: sign in as one (an operator credential has none)');
   return a.id;
 }
 
@@ -25,7 +28,12 @@ export function presenceRoutes(opts: { log: (msg: string, fields?: Record<string
   r.get('/me/presence', async (req, res) => {
     const id = agentOnly(req);
     const a = await AgentModel.findById(id, { presence: 1, presenceAt: 1, capacity: 1 }).lean();
-    res.json({ presence: a?.presence ?? 'offline', presenceAt: a?.presenceAt ?? null, capacity: a?.capacity ?? 3, held: await heldCount(id) });
+    res.json({
+      presence: a?.presence ?? 'offline',
+      presenceAt: a?.presenceAt ?? null,
+      capacity: a?.capacity ?? 3,
+      held: await heldCount(id),
+    });
   });
   r.put('/me/presence', async (req, res) => {
     const id = agentOnly(req);

@@ -521,7 +521,10 @@ class ConversationRun {
   }
 
   /** The shop's rules pick the queue and an agent; closed and nobody online: the buyer hears when someone will answer. */
-  private async routeHandoff(reason: string | null, tier: number): Promise<{ queueId: string; queueName: string; assigneeId: string | null }> {
+  private async routeHandoff(
+    reason: string | null,
+    tier: number,
+  ): Promise<{ queueId: string; queueName: string; assigneeId: string | null }> {
     const { st } = this;
     const at = Date.now();
     const d = await this.acts.routeHandoff({
