@@ -6,7 +6,7 @@
  * `escalatesTo` when the lifecycle escalates a tier. Times are the workflow's (`at`), so business
  * hours are judged at the moment of the handoff, also on the time-skipping test server.
  */
-import { assignConversation, isWaiting, WAITING_STATUSES } from '../../models/assignment.js';
+import { assignConversation, fillAgent, isWaiting, WAITING_STATUSES } from '../../models/assignment.js';
 import { isOpen, nextOpening } from '../../models/business-hours.js';
 import { ConversationModel } from '../../models/conversation.js';
 import { OrderModel } from '../../models/order.js';
@@ -137,5 +137,7 @@ export async function escalateHandoff(
     { $set: { queueId: to.id, priority: raised, assigneeId: null } },
   );
   const assigneeId = await assignConversation(c._id);
+  // Whoever had it assigned (and did not take it) has a free slot again.
+  if (c.assigneeId && c.assigneeId !== assigneeId) await fillAgent(c.assigneeId);
   return { queueId: to.id, queueName: to.name, assigneeId, priority: raised, moved: true };
 }
