@@ -155,7 +155,9 @@ describe('assignment (MongoDB)', () => {
   });
 
   let n = 0;
-  async function waiting(o: { shopId?: string; language?: string; queueId?: string; priority?: 'low' | 'normal' | 'high' | 'urgent'; waitingSince?: Date } = {}) {
+  async function waiting(
+    o: { shopId?: string; language?: string; queueId?: string; priority?: 'low' | 'normal' | 'high' | 'urgent'; waitingSince?: Date } = {},
+  ) {
     const c = await ConversationModel.create({
       workflowId: `wf-${++n}`,
       runId: 'r',
@@ -171,7 +173,10 @@ describe('assignment (MongoDB)', () => {
     });
     return c._id as Types.ObjectId;
   }
-  const agent = (id: string, o: { presence?: 'online' | 'away' | 'offline'; languages?: string[]; capacity?: number; shopIds?: string[] } = {}) =>
+  const agent = (
+    id: string,
+    o: { presence?: 'online' | 'away' | 'offline'; languages?: string[]; capacity?: number; shopIds?: string[] } = {},
+  ) =>
     AgentModel.create({
       _id: id,
       name: id,
