@@ -13,6 +13,7 @@ import { makeClaimNudgeCoupon } from './coupons/claim.js';
 import type { CouponSettings } from './coupons/settings.js';
 import { makeNotifyOperators } from './conversations/notify-operators.js';
 import { lastHandledInboundSeq, recordConversation, storeNpsAnswer } from './conversations/records.js';
+import { escalateHandoff, routeHandoff } from './conversations/route-handoff.js';
 import { makeSendToBuyer, sendQueueFor } from './messaging/send.js';
 import { makeRenderReply } from './messaging/render.js';
 import { loadShopProfile } from './conversations/shop-profile.js';
@@ -34,6 +35,7 @@ export type { OrderFact, BuyerFacts } from './commerce/buyer-facts.js';
 export type { SystemMessageKind } from './catalog/system-messages.js';
 export type { ClaimCouponInput, ClaimCouponResult, NudgeCoupon } from './coupons/claim.js';
 export type { TrackingResult, TrackingEvent, TrackingStatus } from './logistics/tracking.js';
+export type { RouteDecision, RouteHandoffInput } from './conversations/route-handoff.js';
 export type { KbImportActivities } from './knowledge/kb-import-activities.js';
 
 export interface ActivityDeps {
@@ -91,6 +93,8 @@ export function createActivities(deps: ActivityDeps) {
     lastHandledInboundSeq,
     storeNpsAnswer,
     notifyOperators: makeNotifyOperators(alertWebhookUrl),
+    routeHandoff,
+    escalateHandoff,
     claimNudgeCoupon: makeClaimNudgeCoupon(deps.coupons ?? config.coupons, alertWebhookUrl),
     trackParcel: makeTrackParcel(carrierCredentials, undefined, secrets),
     listCarrierKeysDue,

@@ -73,6 +73,9 @@ const notificationSchema = new Schema(
     /** For one agent (assigned ticket, buyer reply in their conversation); null = the shop's team. */
     agentId: { type: String, default: null },
     ticketId: { type: String, default: null },
+    /** Handoffs and escalations routed by the desk: the queue and the agent it was assigned to. */
+    queueId: { type: String, default: null },
+    assigneeId: { type: String, default: null },
     /** Agents who have seen it in the desk (the badge counts the others). */
     readBy: { type: [String], default: [] },
     delivered: { type: Boolean, default: false },
@@ -82,6 +85,7 @@ const notificationSchema = new Schema(
 );
 notificationSchema.index({ key: 1 }, { unique: true });
 notificationSchema.index({ shopId: 1, createdAt: -1 });
+notificationSchema.index({ agentId: 1, createdAt: -1 });
 
 export type Notification = InferSchemaType<typeof notificationSchema>;
 export const NotificationModel = model('Notification', notificationSchema);

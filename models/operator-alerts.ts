@@ -9,15 +9,37 @@
  * both bots/ and activities/ may import models/ while bots/ may not import activities/.
  */
 import { NotificationModel } from './notification.js';
+import { notificationText } from './notification-text.js';
+import { ShopModel } from './shop.js';
 
 export interface NotifyInput {
   workflowId: string;
   shopId: string;
   channel: string;
   buyerId: string;
-  kind: 'handoff' | 'escalation' | 'handoff_expired';
+  /** buyer_reply: the buyer wrote in a conversation an agent holds (for that agent, `agentId`). */
+  kind: 'handoff' | 'escalation' | 'handoff_expired' | 'buyer_reply';
   tier: number;
   reason: string | null;
+  /** The desk's routing (issue 16): the queue, who it is assigned to, since when the buyer waits (ISO). */
+  queueId?: string | null;
+  queueName?: string | null;
+  assigneeId?: string | null;
+  waitingSince?: string | null;
+  /** For one agent (buyer_reply); absent = the shop's team. */
+  agentId?: string | null;
+}
+
+/** The desk's ticket notifications (the ticket workflow emits them): for one agent, or the team. */
+export interface TicketAlertInput {
+  shopId: string;
+  kind: 'ticket_assigned' | 'sla_breach_soon';
+  ticketId: string;
+  agentId: string | null;
+  workflowId?: string | null;
+  reason: string | null;
+  /** Overrides the generated line. */
+  text?: string;
 }
 
 /** A channel-level alert: no conversation behind it. */
@@ -52,6 +74,29 @@ export interface ActivityRetryingAlertInput {
   reason: string;
 }
 
+type AlertInput = NotifyInput | ChannelAlertInput | CarrierKeyAlertInput | ActivityRetryingAlertInput | TicketAlertInput;
+
+/** The human line of an alert (notification-text.ts), times in the shop's time zone when it can be read. */
+async function describe(input: AlertInput): Promise<string> {
+  if ('text' in input && typeof input.text === 'string' && input.text) return input.text;
+  let timeZone = 'UTC';
+  const shopId = 'shopId' in input ? input.shopId : null;
+  if (shopId) {
+    const shop = await ShopModel.findOne({ shopId }, { timeZone: 1 })
+      .lean()
+      .catch(() => null);
+    timeZone = shop?.timeZone ?? 'UTC';
+  }
+  const f = input as unknown as Record<string, unknown>;
+  return notificationText(
+    {
+      ...(f as { kind: string }),
+      since: (f.waitingSince as string | undefined) ?? (f.kind === 'handoff' ? new Date() : null),
+    },
+    timeZone,
+  );
+}
+
 type Logger = {
   warn: (msg: string, fields: Record<string, unknown>) => void;
   error: (msg: string, fields: Record<string, unknown>) => void;
@@ -60,27 +105,29 @@ type Logger = {
 /** Record the notification under `key` (once), log it, and POST it to the alert webhook when one is set. */
 export async function alertOperators(
   key: string,
-  input: NotifyInput | ChannelAlertInput | CarrierKeyAlertInput | ActivityRetryingAlertInput,
+  input: AlertInput,
   alertWebhookUrl: string | undefined,
   logger: Logger,
   /** true: the alert still goes out (log, webhook) when it cannot be recorded — the database may be what is down. */
   recordOptional = false,
 ): Promise<{ key: string; delivered: boolean }> {
   let recorded = true;
+  const text = await describe(input);
   try {
-    await NotificationModel.updateOne({ key }, { $setOnInsert: { key, ...input } }, { upsert: true });
+    await NotificationModel.updateOne({ key }, { $setOnInsert: { key, ...input, text } }, { upsert: true });
   } catch (e) {
     if (!recordOptional) throw e;
     recorded = false;
     logger.error('operator notification not recorded (database unreachable); alerting anyway', { key, error: String(e) });
   }
-  logger.warn(`operator notification: ${input.kind}`, { ...input });
+  logger.warn(`operator notification: ${input.kind}`, { ...input, text });
   if (!alertWebhookUrl) return { key, delivered: false };
   try {
     const res = await fetch(alertWebhookUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': key },
-      body: JSON.stringify({ key, ...input }),
+      // `text`: what Slack and Teams incoming webhooks show.
+      body: JSON.stringify({ key, ...input, text }),
       signal: AbortSignal.timeout(10_000),
     });
     if (!res.ok) throw new Error(`alert webhook answered ${res.status}`);

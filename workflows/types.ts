@@ -138,6 +138,10 @@ export interface ConversationState {
   inSeqGaps?: number[];
   /** Since when a newer message waits for a missing older number (workflow time), or null. */
   inSeqWaitSince?: number | null;
+  // ---- the desk's routing (patched 'desk-routing'; absent before it) ----
+  /** The queue the handoff was routed to (escalations move it on), and when the buyer started waiting (ms). */
+  queueId?: string | null;
+  waitingSince?: number | null;
 }
 
 export interface CarriedState {

@@ -13,6 +13,8 @@ export const SYSTEM_MESSAGE_KINDS = [
   'handoff_notice',
   'handoff_still_waiting',
   'handoff_unavailable',
+  /** A handoff outside the shop's business hours: when someone will answer ({opens}, the shop's local time; issue 16). */
+  'handoff_after_hours',
   'agent_joined',
   'back_to_bot',
   'silence_nudge',

@@ -1,4 +1,5 @@
 /** Read models the workflow keeps current: the conversation document and NPS answers. */
+import { fillAgent } from '../../models/assignment.js';
 import { ConversationModel } from '../../models/conversation.js';
 import { NpsAnswerModel } from '../../models/nps-answer.js';
 import type { ConversationState } from '../../workflows/types.js';
@@ -12,9 +13,38 @@ export interface RecordConversationInput {
   state: ConversationState;
 }
 
+/**
+ * The desk's routing fields as the status moves on: an agent who accepted holds it (assigneeId =
+ * agentId, nobody waits any more); back to the bot, nobody owes a reply and it leaves its queue;
+ * closed, nobody is owed or assigned (the queue stays, for reports). Waiting states keep what
+ * routing wrote (activities/conversations/route-handoff.ts).
+ */
+function routingFields(s: ConversationState): Record<string, unknown> {
+  switch (s.status) {
+    case 'agent':
+      return { assigneeId: s.agentId, waitingSince: null };
+    case 'bot':
+      return { queueId: null, assigneeId: null, waitingSince: null };
+    case 'closed':
+      return { assigneeId: null, waitingSince: null };
+    default:
+      return {};
+  }
+}
+
+/** Who holds a conversation for capacity: its agent once accepted, else its assignee while it waits. */
+const holder = (d: { status?: string | null; agentId?: string | null; assigneeId?: string | null } | null): string | null =>
+  !d
+    ? null
+    : d.status === 'agent'
+      ? (d.agentId ?? null)
+      : d.status === 'waiting_agent' || d.status === 'follow_up'
+        ? (d.assigneeId ?? null)
+        : null;
+
 export async function recordConversation(input: RecordConversationInput): Promise<void> {
   const s = input.state;
-  await ConversationModel.updateOne(
+  const before = await ConversationModel.findOneAndUpdate(
     { workflowId: input.workflowId, openedAt: new Date(s.openedAt) },
     {
       $set: {
@@ -38,10 +68,16 @@ export async function recordConversation(input: RecordConversationInput): Promis
         focusOrder: s.focusOrder?.orderNumber ?? null,
         followUpSince: s.followUpSince ? new Date(s.followUpSince) : null,
         ...(s.inSeq !== undefined ? { inSeq: s.inSeq } : {}),
+        ...routingFields(s),
       },
     },
-    { upsert: true },
-  );
+    { upsert: true, new: false, projection: { status: 1, agentId: 1, assigneeId: 1 } },
+  ).lean();
+  // A slot freed (released, closed, accepted by someone else): the agent takes the next waiting conversation.
+  const freed = holder(before);
+  const now =
+    s.status === 'agent' ? s.agentId : s.status === 'waiting_agent' || s.status === 'follow_up' ? (before?.assigneeId ?? null) : null;
+  if (freed && freed !== now) await fillAgent(freed);
 }
 
 export interface StoreNpsInput {

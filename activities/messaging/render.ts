@@ -9,6 +9,7 @@ import { faqAnswers } from '../knowledge/kb-version.js';
 import { QUESTION_KINDS, systemMessage, type SystemMessageKind } from '../catalog/system-messages.js';
 import type { NudgeCoupon } from '../coupons/claim.js';
 import { formatDiscount, formatExpiry } from '../coupons/fields.js';
+import { intlLocale } from '../catalog/format.js';
 import { carrierById } from '../logistics/carriers.js';
 import { makeAnswerCustomsHold, trackingStatusReply, withAggregatorNote, type Reply } from '../logistics/tracking-replies.js';
 import type { TrackingResult } from '../logistics/tracking.js';
@@ -38,6 +39,8 @@ export type RenderRequest =
   /** The status of the order in focus when it has no parcel to track yet. */
   | { kind: 'order_status'; orderNumber: string; status: string }
   | { kind: 'coupon_nudge'; coupon: NudgeCoupon }
+  /** A handoff outside business hours: when the shop opens next (ISO), said in its time zone. */
+  | { kind: 'after_hours'; opensAt: string; timeZone: string }
   /** Newest event of each parcel; a customs hold gets the customs-aware reply for the destination. */
   | { kind: 'tracking'; parcels: TrackingResult[]; country: string | null }
   /** The shop's return rule for the market (and SKU), cited. */
@@ -110,6 +113,29 @@ export function renderCouponNudge(c: NudgeCoupon, input: RenderContext): Decided
   };
   const msg = systemMessage(kind, input.locale, values, input.defaultLanguage);
   return decided(msg.text, msg.language, input, 'coupon', { asksQuestion: false, languageFallback: msg.fallback });
+}
+
+/** When the shop opens, in the buyer's language and the shop's time zone ("Monday, 7 December, 09:00 GMT+8"). */
+export function formatOpening(opensAt: string, timeZone: string, language: string): string {
+  const opts: Intl.DateTimeFormatOptions = {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    hour: 'numeric',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  };
+  const at = new Date(opensAt);
+  try {
+    return new Intl.DateTimeFormat(intlLocale(language), { ...opts, timeZone }).format(at);
+  } catch {
+    return new Intl.DateTimeFormat(intlLocale(language), { ...opts, timeZone: 'UTC' }).format(at);
+  }
+}
+
+export function renderAfterHours(opensAt: string, timeZone: string, input: RenderContext): DecidedMessage {
+  const lang = systemMessage('handoff_after_hours', input.locale, undefined, input.defaultLanguage).language;
+  return renderSystem('handoff_after_hours', input, undefined, { opens: formatOpening(opensAt, timeZone, lang) });
 }
 
 /** The FAQ entry's answer in the locale, its base language, the shop's default, or its first answer. */
@@ -210,6 +236,8 @@ async function render({ answerReturnQuestion, ...answerers }: Answerers, input: 
       return { ...renderSystem('order_status', input, 'bot', { order: r.orderNumber, status: r.status }), source: 'order_status' };
     case 'coupon_nudge':
       return renderCouponNudge(r.coupon, input);
+    case 'after_hours':
+      return renderAfterHours(r.opensAt, r.timeZone, input);
     case 'faq':
       return (await renderFaq(input.shopId, r.faqId, input)) ?? renderSystem('not_understood', input, 'bot');
     case 'tracking':

@@ -6,6 +6,9 @@ import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import type { ShopSettingsOptions } from '../../models/shop-settings.js';
 import { deskAuth, type DeskAuthOptions } from './auth.js';
+import { notificationRoutes } from './notifications.js';
+import { presenceRoutes } from './presence.js';
+import { routingRoutes } from './routing-routes.js';
 import { sessionRoutes } from './session-routes.js';
 import { shopRoutes } from './shops.js';
 import { agentRoutes } from './agents.js';
@@ -27,6 +30,9 @@ export function deskRoutes(opts: DeskOptions): Router {
   r.use(deskAuth(opts));
   r.use(shopRoutes(opts.shopSettings));
   r.use(agentRoutes(opts));
+  r.use(presenceRoutes(opts));
+  r.use(routingRoutes(opts));
+  r.use(notificationRoutes());
   return r;
 }
 

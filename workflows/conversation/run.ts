@@ -61,6 +61,13 @@ const PINNED_SEND_START_TIMEOUT = '30 seconds';
  * keep their activities.
  */
 export const LOCAL_TURN_PATCH = 'local-turn';
+/**
+ * The seller's desk (issue 16): a handoff is routed to a queue and an agent by the shop's rules
+ * (routeHandoff), outside business hours the buyer is told when someone will answer, an escalated
+ * tier moves it to the next queue (escalateHandoff), and a buyer reply in an agent-held
+ * conversation notifies that agent. Runs recorded before only notify.
+ */
+export const DESK_ROUTING_PATCH = 'desk-routing';
 
 type HumanEvent =
   | { type: 'accepted'; agentId: string }
@@ -115,6 +122,7 @@ class ConversationRun {
   /** True while the loop handles a message, event or deadline (for the snapshot). */
   private busy = false;
   private lastPublished = '';
+  private deskRoutingOn: boolean | undefined;
 
   constructor(private readonly input: ConversationInput) {
     const { config } = input;
@@ -339,7 +347,12 @@ class ConversationRun {
     let u = await this.turn.understand({ shopId, text: m.text, languageHint: st.language, workflowId: this.workflowId });
     lc.understood(u, turn === 'bot');
     // A human has (or is about to have) the conversation: intake stored the message for them; the bot stays quiet.
-    if (turn !== 'bot') return;
+    if (turn !== 'bot') {
+      // The agent holding it is told (not a seller answering in the platform's own inbox: they see it there).
+      if (st.status === 'agent' && st.agentId && st.agentId !== 'platform-inbox' && this.deskRouting())
+        await this.acts.notifyOperators({ ...this.ids, kind: 'buyer_reply', tier: st.tier, reason: null, agentId: st.agentId });
+      return;
+    }
     const orderRefs = m.orderRefs ?? [];
     let orders: OrderFact[] = [];
     let refuse = false;
@@ -478,8 +491,62 @@ class ConversationRun {
       if (e.type === 'say') await this.say({ kind: 'system', message: e.message });
       else if (e.type === 'nudge') await this.nudge(e.coupon);
       else if (e.type === 'relay') await this.say({ kind: 'agent', agentId: e.agentId, text: e.text });
-      else await this.acts.notifyOperators({ ...this.ids, kind: e.kind, tier: e.tier, reason: e.reason });
+      else await this.notify(e);
     }
+  }
+
+  private deskRouting(): boolean {
+    return (this.deskRoutingOn ??= patched(DESK_ROUTING_PATCH));
+  }
+
+  /** Operators are told; with the desk (patched 'desk-routing'), a handoff is routed first and an escalation moves queue. */
+  private async notify(e: Extract<Effect, { type: 'notify' }>): Promise<void> {
+    const base = { ...this.ids, kind: e.kind, tier: e.tier, reason: e.reason };
+    if (!this.deskRouting()) return void (await this.acts.notifyOperators(base));
+    const { st } = this;
+    let routed: { queueId: string | null; queueName: string | null; assigneeId: string | null } | null = null;
+    if (e.kind === 'handoff') routed = await this.routeHandoff(e.reason, e.tier);
+    else if (e.kind === 'escalation') {
+      routed = await this.acts.escalateHandoff({
+        workflowId: this.workflowId,
+        openedAt: st.openedAt,
+        shopId: this.input.shopId,
+        tier: e.tier,
+        fromQueueId: st.queueId ?? null,
+      });
+      st.queueId = routed.queueId;
+    }
+    const waitingSince = st.waitingSince != null ? new Date(st.waitingSince).toISOString() : null;
+    await this.acts.notifyOperators({ ...base, ...(routed ?? { queueId: st.queueId ?? null }), waitingSince });
+  }
+
+  /** The shop's rules pick the queue and an agent; closed and nobody online: the buyer hears when someone will answer. */
+  private async routeHandoff(
+    reason: string | null,
+    tier: number,
+  ): Promise<{ queueId: string; queueName: string; assigneeId: string | null }> {
+    const { st } = this;
+    const at = Date.now();
+    const d = await this.acts.routeHandoff({
+      ...this.ids,
+      runId: workflowInfo().runId,
+      openedAt: st.openedAt,
+      language: st.language,
+      orderValueUsd: st.orderValueUsd,
+      focusOrderNumber: st.focusOrder?.orderNumber ?? null,
+      country: st.focusOrder?.country ?? null,
+      reason,
+      tier,
+      at,
+    });
+    st.queueId = d.queueId;
+    st.waitingSince = at;
+    if (d.afterHoursNotice && d.nextOpenAt) await this.say({ kind: 'after_hours', opensAt: d.nextOpenAt, timeZone: d.timeZone });
+    if (d.ticketNeeded) {
+      // TICKET SPOT (issue 16 item 4): the lead wires the after-hours `openTicket` activity here at merge.
+      log.info('handoff outside business hours with nobody online: a ticket is needed', { queueId: d.queueId, opensAt: d.nextOpenAt });
+    }
+    return d;
   }
 
   /** The decided message; null when there is none (no live data) or rendering kept failing (the database is down: logged, nothing said). */
