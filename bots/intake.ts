@@ -45,6 +45,7 @@ import {
   type SellerReply,
 } from '../workflows/contract.js';
 import { conversationWorkflowId, type InboundMessage } from '../infra/channel-contract.js';
+import { reopenTicketsOnBuyerReply } from './ticket-reopen.js';
 
 /** Conversations whose last in-order signalled `seq` this process remembers (Intake.signalledUpTo). */
 const SIGNALLED_UP_TO_KEPT = 10_000;
@@ -356,6 +357,8 @@ export class Intake {
       { channel: m.channel, externalId: m.externalId },
       { $set: { signalled: true, signalLeaseUntil: null, ...(seq !== undefined ? { inSeq: seq } : {}) } },
     );
+    // The buyer wrote: their pending or solved tickets reopen (bots/ticket-reopen.ts).
+    await reopenTicketsOnBuyerReply(this.deps.client, m, this.deps.log);
     return true;
   }
 

@@ -19,4 +19,4 @@ export { WebchatSessionModel } from './webchat-session.js';
 export { InboundSequenceModel, claimInboundSeq } from './inbound-sequence.js';
 export { AgentModel } from './agent.js';
 export { DeskSessionModel } from './desk-session.js';
-export { TicketModel } from './ticket.js';
+export { TicketCounterModel, TicketModel } from './ticket.js';

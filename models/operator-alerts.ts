@@ -52,6 +52,17 @@ export interface ActivityRetryingAlertInput {
   reason: string;
 }
 
+/** A ticket's alert for the desk (issue 16): its SLA is about to breach, or it was assigned to an agent. */
+export interface TicketAlertInput {
+  shopId: string;
+  kind: 'sla_breach_soon' | 'ticket_assigned';
+  ticketId: string;
+  /** One line a person reads (the desk, Slack/Teams incoming webhooks). */
+  text: string;
+  /** The agent it is for (the assignee), or null for the shop's team. */
+  agentId: string | null;
+}
+
 type Logger = {
   warn: (msg: string, fields: Record<string, unknown>) => void;
   error: (msg: string, fields: Record<string, unknown>) => void;
@@ -60,7 +71,7 @@ type Logger = {
 /** Record the notification under `key` (once), log it, and POST it to the alert webhook when one is set. */
 export async function alertOperators(
   key: string,
-  input: NotifyInput | ChannelAlertInput | CarrierKeyAlertInput | ActivityRetryingAlertInput,
+  input: NotifyInput | ChannelAlertInput | CarrierKeyAlertInput | ActivityRetryingAlertInput | TicketAlertInput,
   alertWebhookUrl: string | undefined,
   logger: Logger,
   /** true: the alert still goes out (log, webhook) when it cannot be recorded — the database may be what is down. */
