@@ -145,7 +145,14 @@ describe('reopen and close', () => {
 
     const { msg } = demoWebchat('reopen');
     await intake.accept(msg(buyer, 'any news on my parcel?'));
-    const reopened = await eventually(async () => (await doc(t.id))?.status === 'open' && (await doc(t.id)), 20_000, 'the reopen');
+    const reopened = await eventually(
+      async () => {
+        const d = await doc(t.id);
+        return d?.status === 'open' ? d : null;
+      },
+      20_000,
+      'the reopen',
+    );
     expect(reopened.slaStartedAt!.getTime()).toBeGreaterThan(first.slaStartedAt!.getTime() + DAY);
     expect(reopened.events.some((e) => e.kind === 'status' && /pending → open \(the buyer replied\)/.test(e.text))).toBe(true);
     expect(reopened.dueAt!.getTime()).toBe(
@@ -168,5 +175,22 @@ describe('reopen and close', () => {
     expect(closed.closedAt!.getTime() - solved.solvedAt!.getTime()).toBeGreaterThanOrEqual(3 * DAY);
     expect(closed.closedAt!.getTime() - solved.solvedAt!.getTime()).toBeLessThan(3 * DAY + MIN);
     await expect(t.handle.executeUpdate(updateTicket, { args: [{ patch: { status: 'open' }, by: 'ana' }] })).rejects.toThrow();
+  });
+});
+
+describe('tickets opened by rules', () => {
+  it('a handoff nobody takes opens one handoff_failed ticket (high) with its own running workflow', async () => {
+    const buyer = 'handoff-buyer';
+    const { msg, wfId } = demoWebchat('hf');
+    await intake.accept(msg(buyer, 'I want to talk to a real person'));
+    await eventually(() => NotificationModel.findOne({ workflowId: wfId(buyer), kind: 'handoff' }).lean(), 30_000, 'the handoff');
+    await env.sleep(MIN + 1000); // the agent SLA with no escalation tier: handoff_expired
+    const t = await eventually(() => TicketModel.findOne({ buyerId: buyer, source: 'handoff_failed' }).lean(), 30_000, 'the ticket');
+    expect(t).toMatchObject({ shopId: 'demo', channel: 'webchat', priority: 'high', status: 'open', conversationIds: [wfId(buyer)] });
+    expect(t.subject).toMatch(/no agent took the handoff \(human_request\)/);
+    await eventually(async () => (await TicketModel.findById(t._id).lean())?.dueAt, 20_000, 'its SLA');
+    const plan = await env.client.workflow.getHandle(ticketWorkflowId(t._id)).query(ticketPlan);
+    expect(plan.status).toBe('open');
+    expect(await TicketModel.countDocuments({ buyerId: buyer })).toBe(1);
   });
 });

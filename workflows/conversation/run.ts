@@ -61,10 +61,15 @@ const PINNED_SEND_START_TIMEOUT = '30 seconds';
  * keep their activities.
  */
 export const LOCAL_TURN_PATCH = 'local-turn';
+/**
+ * Rules open tickets (issue 16): a handoff nobody took (handoff_failed), a tracked parcel with a
+ * delivery problem (carrier_investigation). Runs recorded before open none.
+ */
+export const TICKETS_PATCH = 'tickets';
 
 type HumanEvent =
   | { type: 'accepted'; agentId: string }
-  | { type: 'message'; agentId: string; text: string }
+  | { type: 'message'; agentId: string; text: string; ref?: string }
   | { type: 'seller'; agentId?: string }
   | { type: 'released' }
   | { type: 'close'; reason: string; resolved?: boolean };
@@ -161,7 +166,7 @@ class ConversationRun {
     setHandler(contract.buyerMessage, (m) => this.onBuyerSignal(m));
     setHandler(contract.sellerReply, (r) => void (this.firstSeen(r.externalId) && events.push({ type: 'seller', agentId: r.agentId })));
     setHandler(contract.agentAccepted, ({ agentId }) => void events.push({ type: 'accepted', agentId }));
-    setHandler(contract.agentMessage, ({ agentId, text }) => void events.push({ type: 'message', agentId, text }));
+    setHandler(contract.agentMessage, ({ agentId, text, ref }) => void events.push({ type: 'message', agentId, text, ...(ref ? { ref } : {}) }));
     setHandler(contract.agentReleased, () => void events.push({ type: 'released' }));
     setHandler(contract.closeConversation, ({ reason, resolved }) => void events.push({ type: 'close', reason, resolved }));
     setHandler(contract.snapshot, (): ConversationSnapshot => ({
@@ -380,6 +385,13 @@ class ConversationRun {
     switch (plan.kind) {
       case 'track': {
         const parcels = await this.track(plan.parcels);
+        // A parcel with a delivery problem: someone has to ask the carrier (a ticket, once per parcel).
+        for (const p of parcels)
+          if (p.status === 'exception' && patched(TICKETS_PATCH))
+            await this.openRuleTicket('carrier_investigation', `Delivery problem: ask ${p.carrier} to investigate ${p.trackingNumber}`, 'high', {
+              key: `${this.workflowId}:carrier_investigation:${p.trackingNumber}`,
+              trackingNumber: p.trackingNumber,
+            });
         const withEvents = parcels.filter((p) => p.events.length > 0);
         const m = withEvents.length ? await this.render({ kind: 'tracking', parcels: withEvents, country: plan.country }) : null;
         return m ?? this.answer(fallbackPlan(u), u);
@@ -426,7 +438,7 @@ class ConversationRun {
       case 'accepted':
         return lc.agentAccepted(e.agentId, now);
       case 'message':
-        return lc.agentMessage(e.agentId, e.text, now);
+        return lc.agentMessage(e.agentId, e.text, now, e.ref);
       case 'seller':
         log.info('seller replied in the platform inbox; the bot goes quiet', { agentId: e.agentId });
         return lc.sellerReplied(e.agentId, now);
@@ -477,8 +489,16 @@ class ConversationRun {
     for (const e of effects) {
       if (e.type === 'say') await this.say({ kind: 'system', message: e.message });
       else if (e.type === 'nudge') await this.nudge(e.coupon);
-      else if (e.type === 'relay') await this.say({ kind: 'agent', agentId: e.agentId, text: e.text });
-      else await this.acts.notifyOperators({ ...this.ids, kind: e.kind, tier: e.tier, reason: e.reason });
+      else if (e.type === 'relay')
+        await this.say({ kind: 'agent', agentId: e.agentId, text: e.text }, e.ref ? contract.agentReplyKey(this.workflowId, e.ref) : undefined);
+      else {
+        await this.acts.notifyOperators({ ...this.ids, kind: e.kind, tier: e.tier, reason: e.reason });
+        // Nobody took the handoff: the reply the buyer is owed becomes a ticket (its SLA, reminders).
+        if (e.kind === 'handoff_expired' && patched(TICKETS_PATCH))
+          await this.openRuleTicket('handoff_failed', `Reply owed: no agent took the handoff (${e.reason ?? 'handoff'})`, 'high', {
+            key: `${this.workflowId}:${this.st.openedAt}:handoff_failed:${this.st.turns}`,
+          });
+      }
     }
   }
 
@@ -512,15 +532,49 @@ class ConversationRun {
     }
   }
 
-  private async say(request: RenderRequest): Promise<void> {
+  /** `key`: the send's key when the caller must find the message again (a ticket reply); default the next of this run. */
+  private async say(request: RenderRequest, key?: string): Promise<void> {
     const m = await this.render(request);
-    if (m) await this.deliver(m);
+    if (m) await this.deliver(m, key);
+  }
+
+  /**
+   * A ticket a rule opens (activities/tickets/open-ticket.ts), once per `key`. A failure that
+   * outlasts the retries is logged: the conversation goes on (operators were notified already).
+   */
+  private async openRuleTicket(
+    source: 'handoff_failed' | 'carrier_investigation',
+    subject: string,
+    priority: 'normal' | 'high',
+    o: { key: string; trackingNumber?: string },
+  ): Promise<void> {
+    const { shopId, channel, buyerId } = this.input;
+    try {
+      const r = await this.acts.openTicket({
+        shopId,
+        channel,
+        buyerId,
+        workflowId: this.workflowId,
+        source,
+        subject,
+        priority,
+        orderNumber: this.st.focusOrder?.orderNumber ?? null,
+        trackingNumber: o.trackingNumber ?? null,
+        key: o.key,
+        at: Date.now(),
+      });
+      log.info('ticket opened', { source, ticketId: r.ticketId, number: r.number, created: r.created });
+    } catch (e) {
+      if (!(e instanceof ActivityFailure)) throw e;
+      log.error('ticket could not be opened', { source, error: String(e.cause ?? e) });
+    }
   }
 
   /** Record and deliver a decided message. False when the platform kept refusing (recorded as failed). */
-  private async deliver(message: DecidedMessage): Promise<boolean> {
+  private async deliver(message: DecidedMessage, keyOverride?: string): Promise<boolean> {
     const { shopId, channel, buyerId } = this.input;
-    const key = `${this.workflowId}:${workflowInfo().runId}:${this.st.seq++}`;
+    const seq = this.st.seq++;
+    const key = keyOverride ?? `${this.workflowId}:${workflowInfo().runId}:${seq}`;
     try {
       await this.sendToBuyer({ ref: { channel, shopId, buyerId, workflowId: this.workflowId }, key, message });
       return true;
