@@ -36,6 +36,7 @@ import { isDuplicateKey } from '../models/errors.js';
 import { claimInboundSeq } from '../models/inbound-sequence.js';
 import { MessageModel } from '../models/message.js';
 import {
+  agentMessage,
   buyerMessage,
   type BuyerMessageSignal,
   conversationWorkflowType,
@@ -360,6 +361,47 @@ export class Intake {
     // The buyer wrote: their pending or solved tickets reopen (bots/ticket-reopen.ts).
     await reopenTicketsOnBuyerReply(this.deps.client, m, this.deps.log);
     return true;
+  }
+
+  /** The task queue of the conversation (and ticket) workflows. */
+  get taskQueue(): string {
+    return this.deps.taskQueue ?? taskQueues.conversations;
+  }
+
+  /**
+   * An agent's message to a buyer from the desk (a ticket reply, bots/desk/tickets.ts): the
+   * `agentMessage` signal with signalWithStart, so a conversation that has ended starts a new run
+   * that relays it (the agent then holds the conversation). `ref` names the reply: the conversation
+   * records its send under agentReplyKey(workflowId, ref). Throws TemporalUnavailableError.
+   */
+  async agentMessage(
+    to: { shopId: string; channel: string; buyerId: string },
+    message: { agentId: string; text: string; ref?: string },
+  ): Promise<string> {
+    const workflowId = conversationWorkflowId(to);
+    const input: ConversationInput = { ...to, config: this.deps.conversationConfig };
+    try {
+      await this.deps.connection.withDeadline(Date.now() + this.deps.signalDeadlineMs, () =>
+        this.deps.client.workflow.signalWithStart(conversationWorkflowType, {
+          workflowId,
+          taskQueue: this.taskQueue,
+          args: [input],
+          signal: agentMessage,
+          signalArgs: [message],
+          typedSearchAttributes: this.deps.conversationConfig.searchAttributes
+            ? [
+                { key: searchAttributes.shop, value: to.shopId },
+                { key: searchAttributes.channel, value: to.channel },
+                { key: searchAttributes.status, value: 'agent' },
+              ]
+            : undefined,
+        }),
+      );
+    } catch (e) {
+      this.deps.log('agent message not delivered to the conversation', { workflowId, error: String(e) });
+      throw new TemporalUnavailableError(e);
+    }
+    return workflowId;
   }
 
   /** signal(sellerReply) — never signalWithStart: a seller message does not start a conversation. */

@@ -108,7 +108,11 @@ export function ticketView(t: TicketDoc): TicketView {
 
 /** The next ticket number of a shop (1, 2, 3…), atomic across processes. */
 export async function nextTicketNumber(shopId: string): Promise<number> {
-  const c = await TicketCounterModel.findOneAndUpdate({ _id: shopId }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' }).lean();
+  const c = await TicketCounterModel.findOneAndUpdate(
+    { _id: shopId },
+    { $inc: { seq: 1 } },
+    { upsert: true, returnDocument: 'after' },
+  ).lean();
   return c!.seq;
 }
 

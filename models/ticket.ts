@@ -28,7 +28,12 @@ export const TICKET_SLA_DEFAULT_MINUTES: Record<TicketPriority, number> = {
 };
 
 const ticketEventSchema = new Schema(
-  { at: { type: Date, required: true }, kind: { type: String, required: true }, text: { type: String, required: true }, by: { type: String, default: null } },
+  {
+    at: { type: Date, required: true },
+    kind: { type: String, required: true },
+    text: { type: String, required: true },
+    by: { type: String, default: null },
+  },
   { _id: false },
 );
 const ticketReplySchema = new Schema(
@@ -40,6 +45,8 @@ const ticketReplySchema = new Schema(
     workflowId: { type: String, required: true },
     channel: { type: String, required: true },
     key: { type: String, required: true },
+    /** Set when it could not even be handed to the conversation (the workflow service was down). */
+    error: { type: String, default: null },
   },
   { _id: false },
 );

@@ -54,10 +54,19 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     taskQueue: taskQueues.conversations,
     workflowBundle: await workflowBundle(),
-    activities: createActivities({ registry: new ChannelRegistry().register(new WebchatAdapter({ pollMs: 200 })), temporalClient: env.client }),
+    activities: createActivities({
+      registry: new ChannelRegistry().register(new WebchatAdapter({ pollMs: 200 })),
+      temporalClient: env.client,
+    }),
   });
   running = worker.run();
-  intake = new Intake({ client: env.client, connection: env.connection, conversationConfig: config, signalDeadlineMs: 10_000, log: () => {} });
+  intake = new Intake({
+    client: env.client,
+    connection: env.connection,
+    conversationConfig: config,
+    signalDeadlineMs: 10_000,
+    log: () => {},
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -105,8 +114,14 @@ describe('ticket SLA', () => {
 
     // Just past the reminder: one sla_breach_soon with a readable text; not breached yet.
     await env.sleep(plan.remindAt! - (await env.currentTimeMs()) + 1000);
-    const note = await eventually(() => NotificationModel.findOne({ kind: 'sla_breach_soon', ticketId: t.id }).lean(), 20_000, 'the reminder');
-    expect(note.text).toMatch(new RegExp(`^Ticket T-${t.number} "Parcel question \\d+" \\(normal\\) is due in \\d+ min .*Asia/Singapore.*nobody is assigned`));
+    const note = await eventually(
+      () => NotificationModel.findOne({ kind: 'sla_breach_soon', ticketId: t.id }).lean(),
+      20_000,
+      'the reminder',
+    );
+    expect(note.text).toMatch(
+      new RegExp(`^Ticket T-${t.number} "Parcel question \\d+" \\(normal\\) is due in \\d+ min .*Asia/Singapore.*nobody is assigned`),
+    );
     expect(note.shopId).toBe('demo');
     expect((await doc(t.id))!.breachedAt).toBeNull();
 
@@ -155,9 +170,7 @@ describe('reopen and close', () => {
     );
     expect(reopened.slaStartedAt!.getTime()).toBeGreaterThan(first.slaStartedAt!.getTime() + DAY);
     expect(reopened.events.some((e) => e.kind === 'status' && /pending → open \(the buyer replied\)/.test(e.text))).toBe(true);
-    expect(reopened.dueAt!.getTime()).toBe(
-      addBusinessMinutes(parseBusinessHours(HOURS), TZ, reopened.slaStartedAt!, 240).getTime(),
-    );
+    expect(reopened.dueAt!.getTime()).toBe(addBusinessMinutes(parseBusinessHours(HOURS), TZ, reopened.slaStartedAt!, 240).getTime());
     // An open ticket is left alone by the next message.
     await intake.accept(msg(buyer, 'thanks'));
     expect((await doc(t.id))!.slaStartedAt!.getTime()).toBe(reopened.slaStartedAt!.getTime());

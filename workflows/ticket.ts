@@ -10,14 +10,7 @@
  */
 import { condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import {
-  ticketBuyerReplied,
-  ticketPlan,
-  updateTicket,
-  type TicketAction,
-  type TicketPlan,
-  type TicketWorkflowInput,
-} from './contract.js';
+import { ticketBuyerReplied, ticketPlan, updateTicket, type TicketAction, type TicketPlan, type TicketWorkflowInput } from './contract.js';
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -48,13 +41,16 @@ export async function ticket(input: TicketWorkflowInput): Promise<{ status: stri
 
   setHandler(ticketPlan, () => plan);
   setHandler(ticketBuyerReplied, (r) => void replies.push(r));
-  setHandler(updateTicket, ({ patch, by }) => step({ type: 'update', patch, by }), {
+  let started = !!input.carried;
+  // An update waits for the start step: its answer (and the document) then has the SLA planned.
+  setHandler(updateTicket, async ({ patch, by }) => (await condition(() => started), step({ type: 'update', patch, by })), {
     validator: (_u: { patch: unknown; by: string }) => {
       if (plan.status === 'closed') throw new Error('the ticket is closed');
     },
   });
 
   if (!input.carried) await step({ type: 'start' });
+  started = true;
   for (;;) {
     if (plan.status === 'closed') {
       // Let an update that is mid-step finish before the run ends.

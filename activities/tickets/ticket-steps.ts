@@ -29,7 +29,14 @@ interface TicketEvent {
 }
 
 function shopTime(at: Date, tz: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone: tz, weekday: 'short', hour: '2-digit', minute: '2-digit', day: 'numeric', month: 'short' }).format(at);
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone: tz,
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    day: 'numeric',
+    month: 'short',
+  }).format(at);
 }
 
 export function makeTicketStep(alertWebhookUrl: string | undefined) {
@@ -111,7 +118,12 @@ export function makeTicketStep(alertWebhookUrl: string | undefined) {
           const who = t.assigneeId ? `assigned to ${t.assigneeId}` : 'nobody is assigned';
           const text = `Ticket ${label} "${t.subject}" (${t.priority}) is due in ${mins} min (${shopTime(t.dueAt, tz)}, ${tz}); ${who}.`;
           events.push({ at, kind: 'reminder', text: `SLA reminder: due in ${mins} min`, by: null });
-          alerts.push({ key: `ticket:${ticketId}:sla_breach_soon:${t.dueAt.toISOString()}`, kind: 'sla_breach_soon', agentId: t.assigneeId ?? null, text });
+          alerts.push({
+            key: `ticket:${ticketId}:sla_breach_soon:${t.dueAt.toISOString()}`,
+            kind: 'sla_breach_soon',
+            agentId: t.assigneeId ?? null,
+            text,
+          });
         }
         break;
       case 'breach':

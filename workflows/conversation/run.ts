@@ -166,7 +166,10 @@ class ConversationRun {
     setHandler(contract.buyerMessage, (m) => this.onBuyerSignal(m));
     setHandler(contract.sellerReply, (r) => void (this.firstSeen(r.externalId) && events.push({ type: 'seller', agentId: r.agentId })));
     setHandler(contract.agentAccepted, ({ agentId }) => void events.push({ type: 'accepted', agentId }));
-    setHandler(contract.agentMessage, ({ agentId, text, ref }) => void events.push({ type: 'message', agentId, text, ...(ref ? { ref } : {}) }));
+    setHandler(
+      contract.agentMessage,
+      ({ agentId, text, ref }) => void events.push({ type: 'message', agentId, text, ...(ref ? { ref } : {}) }),
+    );
     setHandler(contract.agentReleased, () => void events.push({ type: 'released' }));
     setHandler(contract.closeConversation, ({ reason, resolved }) => void events.push({ type: 'close', reason, resolved }));
     setHandler(contract.snapshot, (): ConversationSnapshot => ({
@@ -388,10 +391,15 @@ class ConversationRun {
         // A parcel with a delivery problem: someone has to ask the carrier (a ticket, once per parcel).
         for (const p of parcels)
           if (p.status === 'exception' && patched(TICKETS_PATCH))
-            await this.openRuleTicket('carrier_investigation', `Delivery problem: ask ${p.carrier} to investigate ${p.trackingNumber}`, 'high', {
-              key: `${this.workflowId}:carrier_investigation:${p.trackingNumber}`,
-              trackingNumber: p.trackingNumber,
-            });
+            await this.openRuleTicket(
+              'carrier_investigation',
+              `Delivery problem: ask ${p.carrier} to investigate ${p.trackingNumber}`,
+              'high',
+              {
+                key: `${this.workflowId}:carrier_investigation:${p.trackingNumber}`,
+                trackingNumber: p.trackingNumber,
+              },
+            );
         const withEvents = parcels.filter((p) => p.events.length > 0);
         const m = withEvents.length ? await this.render({ kind: 'tracking', parcels: withEvents, country: plan.country }) : null;
         return m ?? this.answer(fallbackPlan(u), u);
@@ -490,7 +498,10 @@ class ConversationRun {
       if (e.type === 'say') await this.say({ kind: 'system', message: e.message });
       else if (e.type === 'nudge') await this.nudge(e.coupon);
       else if (e.type === 'relay')
-        await this.say({ kind: 'agent', agentId: e.agentId, text: e.text }, e.ref ? contract.agentReplyKey(this.workflowId, e.ref) : undefined);
+        await this.say(
+          { kind: 'agent', agentId: e.agentId, text: e.text },
+          e.ref ? contract.agentReplyKey(this.workflowId, e.ref) : undefined,
+        );
       else {
         await this.acts.notifyOperators({ ...this.ids, kind: e.kind, tier: e.tier, reason: e.reason });
         // Nobody took the handoff: the reply the buyer is owed becomes a ticket (its SLA, reminders).
