@@ -21,6 +21,7 @@
  *   sora coupons import|generate|list|enable|disable --shop ID   coupon pool for the silence nudge
  *   sora buyers export|forget --shop ID --buyer ID [--channel C]   a buyer's data (GDPR/PDPA): JSON, or erase
  *   sora operators token create --name N | list | revoke ID   operator API credentials (token shown once)
+ *   sora tickets list|show …                     the desk's tickets (README "Seller's desk → Tickets")
  *   sora secrets status|migrate|rotate-key         the master key sealing stored secrets (README "Secrets at rest")
  * One module per command group in scripts/cli/; this file only dispatches.
  * The kb, orders, coupons, buyers and operators commands use MONGODB_URI (default: the embedded stack's mongodb://127.0.0.1:27017/sora).
@@ -47,6 +48,7 @@ const GROUPS = new Map<string, () => Promise<CommandGroup>>([
   ['shops', () => import('./cli/shops.js')],
   ['buyers', () => import('./cli/buyers.js')],
   ['operators', () => import('./cli/operators.js')],
+  ['tickets', () => import('./cli/tickets.js')],
   ['secrets', () => import('./cli/secrets.js')],
 ]);
 

@@ -67,6 +67,8 @@ export const LOCAL_TURN_PATCH = 'local-turn';
  */
 export const TICKETS_PATCH = 'tickets';
 
+type HandoffReasonOrNull = Extract<Effect, { type: 'notify' }>['reason'];
+
 type HumanEvent =
   | { type: 'accepted'; agentId: string }
   | { type: 'message'; agentId: string; text: string; ref?: string }
@@ -90,6 +92,8 @@ const RETRY = { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterva
 /** One run: its state, the lifecycle over it, what signals queued, and the steps of the product's flow. */
 class ConversationRun {
   private readonly acts: ReturnType<typeof proxyActivities<Activities>>;
+  /** Opening a ticket: bounded, so a ticket that cannot be opened never holds the conversation (logged instead). */
+  private readonly tickets: ReturnType<typeof proxyActivities<Activities>>;
   /** Live data for an answer: a carrier that is down must not hold the reply for minutes (the FAQ answers instead). */
   private readonly live: ReturnType<typeof proxyActivities<Activities>>;
   /** Rendering: short, local to this worker; its result is recorded in history. Retried until it works (the reply is owed). */
@@ -124,6 +128,7 @@ class ConversationRun {
   constructor(private readonly input: ConversationInput) {
     const { config } = input;
     this.acts = proxyActivities<Activities>({ startToCloseTimeout: config.activityTimeoutMs ?? 30_000, retry: RETRY });
+    this.tickets = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', scheduleToCloseTimeout: '10 minutes', retry: RETRY });
     this.live = proxyActivities<Activities>({ startToCloseTimeout: '20 seconds', retry: { ...RETRY, maximumAttempts: 2 } });
     this.local = proxyLocalActivities<Activities>({ startToCloseTimeout: '15 seconds', retry: RETRY });
     this.profileLocal = proxyLocalActivities<Activities>({
@@ -494,6 +499,7 @@ class ConversationRun {
 
   // ---- effects: saying, nudging, notifying -------------------------------------------------
   private async apply(effects: Effect[]): Promise<void> {
+    let handoffFailed: HandoffReasonOrNull | undefined;
     for (const e of effects) {
       if (e.type === 'say') await this.say({ kind: 'system', message: e.message });
       else if (e.type === 'nudge') await this.nudge(e.coupon);
@@ -504,13 +510,14 @@ class ConversationRun {
         );
       else {
         await this.acts.notifyOperators({ ...this.ids, kind: e.kind, tier: e.tier, reason: e.reason });
-        // Nobody took the handoff: the reply the buyer is owed becomes a ticket (its SLA, reminders).
-        if (e.kind === 'handoff_expired' && patched(TICKETS_PATCH))
-          await this.openRuleTicket('handoff_failed', `Reply owed: no agent took the handoff (${e.reason ?? 'handoff'})`, 'high', {
-            key: `${this.workflowId}:${this.st.openedAt}:handoff_failed:${this.st.turns}`,
-          });
+        if (e.kind === 'handoff_expired') handoffFailed = e.reason;
       }
     }
+    // Nobody took the handoff: the reply the buyer is owed becomes a ticket (its SLA, reminders), after the buyer was told.
+    if (handoffFailed !== undefined && patched(TICKETS_PATCH))
+      await this.openRuleTicket('handoff_failed', `Reply owed: no agent took the handoff (${handoffFailed ?? 'handoff'})`, 'high', {
+        key: `${this.workflowId}:${this.st.openedAt}:handoff_failed:${this.st.turns}`,
+      });
   }
 
   /** The decided message; null when there is none (no live data) or rendering kept failing (the database is down: logged, nothing said). */
@@ -561,7 +568,7 @@ class ConversationRun {
   ): Promise<void> {
     const { shopId, channel, buyerId } = this.input;
     try {
-      const r = await this.acts.openTicket({
+      const r = await this.tickets.openTicket({
         shopId,
         channel,
         buyerId,
