@@ -349,4 +349,14 @@ describe('ticket routes', () => {
     );
     expect((await handle.query(contract.snapshot)).status).toBe('agent');
   });
+
+  it('sora tickets list|show print the same tickets', async () => {
+    const { runTicketsCommand } = await import('../scripts/cli/tickets.js');
+    const list = await runTicketsCommand(['list', '--shop', 'demo', '--status', 'solved']);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/demo\s+T-1\s+solved\s+urgent/);
+    const show = await runTicketsCommand(['show', '--shop', 'demo', '--number', '1', '--json']);
+    expect(JSON.parse(show.stdout!).ticket).toMatchObject({ number: 1, status: 'solved', tags: ['refund', 'vip'] });
+    expect((await runTicketsCommand(['list', '--status', 'done'])).code).toBe(2);
+  });
 });
