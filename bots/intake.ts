@@ -46,7 +46,7 @@ import {
   type SellerReply,
 } from '../workflows/contract.js';
 import { conversationWorkflowId, type InboundMessage } from '../infra/channel-contract.js';
-import { reopenTicketsOnBuyerReply } from './ticket-reopen.js';
+import { reopenTickets } from './ticket-reopen.js';
 
 /** Conversations whose last in-order signalled `seq` this process remembers (Intake.signalledUpTo). */
 const SIGNALLED_UP_TO_KEPT = 10_000;
@@ -124,8 +124,10 @@ export class Intake {
       // The buyer upsert and the numbering are independent: run side by side (one round trip less
       // of latency, the same commands). Both finish before the signal, so the workflow finds the
       // buyer's reply address and platform id recorded.
-      [, seq] = await Promise.all([
-        BuyerModel.updateOne(
+      let buyer: { reopenableTickets?: string[] | null } | null;
+      [buyer, seq] = await Promise.all([
+        // One command either way; it also answers which of the buyer's tickets this message reopens.
+        BuyerModel.findOneAndUpdate(
           { shopId: m.shopId, channel: m.channel, buyerId: m.buyerId },
           {
             $setOnInsert: { firstSeenAt: new Date(m.receivedAt) },
@@ -133,14 +135,16 @@ export class Intake {
             // Counted once: by the request whose insert won, not by a retry after a 503.
             ...(claim.won ? { $inc: { messages: 1 } } : {}),
           },
-          { upsert: true },
-        ),
+          { upsert: true, returnDocument: 'after', projection: { reopenableTickets: 1 } },
+        ).lean(),
         // A record this request has just inserted has no number yet: no need to look one up (claim.won).
         this.ensureSeq(claim.id, workflowId, claim.inSeq, claim.won),
       ]);
       const inOrder = await this.signalOlderFirst(workflowId, seq);
       await this.signal(m, seq);
       if (inOrder) this.noteSignalled(workflowId, seq);
+      // The buyer wrote: their pending or solved tickets reopen (bots/ticket-reopen.ts).
+      if (buyer?.reopenableTickets?.length) await reopenTickets(this.deps.client, buyer.reopenableTickets, m.receivedAt, this.deps.log);
     } catch (e) {
       await this.release(claim.id, e, seq);
       throw e;
@@ -358,8 +362,6 @@ export class Intake {
       { channel: m.channel, externalId: m.externalId },
       { $set: { signalled: true, signalLeaseUntil: null, ...(seq !== undefined ? { inSeq: seq } : {}) } },
     );
-    // The buyer wrote: their pending or solved tickets reopen (bots/ticket-reopen.ts).
-    await reopenTicketsOnBuyerReply(this.deps.client, m, this.deps.log);
     return true;
   }
 

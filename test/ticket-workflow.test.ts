@@ -16,6 +16,7 @@ import { ChannelRegistry } from '../bots/registry.js';
 import { WebchatAdapter } from '../bots/webchat.js';
 import { paths } from '../infra/paths.js';
 import { addBusinessMinutes, isOpen, parseBusinessHours } from '../models/business-hours.js';
+import { BuyerModel } from '../models/buyer.js';
 import { disconnectMongo } from '../models/connection.js';
 import { NotificationModel } from '../models/notification.js';
 import { ShopModel } from '../models/shop.js';
@@ -155,6 +156,7 @@ describe('reopen and close', () => {
     const first = await eventually(async () => (await doc(t.id))?.slaStartedAt && (await doc(t.id)), 20_000, 'the SLA');
     await t.handle.executeUpdate(updateTicket, { args: [{ patch: { status: 'pending' }, by: 'ana' }] });
     expect((await doc(t.id))!.status).toBe('pending');
+    expect((await BuyerModel.findOne({ shopId: 'demo', channel: 'webchat', buyerId: buyer }).lean())?.reopenableTickets).toEqual([t.id]);
     expect(await t.handle.query(ticketPlan)).toMatchObject({ status: 'pending', remindAt: null, dueAt: null });
     await env.sleep(2 * DAY);
 
@@ -171,6 +173,8 @@ describe('reopen and close', () => {
     expect(reopened.slaStartedAt!.getTime()).toBeGreaterThan(first.slaStartedAt!.getTime() + DAY);
     expect(reopened.events.some((e) => e.kind === 'status' && /pending → open \(the buyer replied\)/.test(e.text))).toBe(true);
     expect(reopened.dueAt!.getTime()).toBe(addBusinessMinutes(parseBusinessHours(HOURS), TZ, reopened.slaStartedAt!, 240).getTime());
+    // The buyer's record lists it while it is pending, no longer once open (the intake reads that list).
+    expect((await BuyerModel.findOne({ shopId: 'demo', channel: 'webchat', buyerId: buyer }).lean())?.reopenableTickets).toEqual([]);
     // An open ticket is left alone by the next message.
     await intake.accept(msg(buyer, 'thanks'));
     expect((await doc(t.id))!.slaStartedAt!.getTime()).toBe(reopened.slaStartedAt!.getTime());

@@ -8,6 +8,7 @@
  */
 import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { BuyerModel } from '../../models/buyer.js';
 import { alertOperators } from '../../models/operator-alerts.js';
 import { ShopModel } from '../../models/shop.js';
 import { TicketModel, type TicketPriority } from '../../models/ticket.js';
@@ -162,6 +163,15 @@ export function makeTicketStep(alertWebhookUrl: string | undefined) {
           { returnDocument: 'after' },
         ).lean()) ?? t;
     }
+    // The intake finds the buyer's reopenable tickets on the buyer's record (bots/ticket-reopen.ts).
+    const buyer = { shopId: t.shopId, channel: t.channel, buyerId: t.buyerId };
+    if (status === 'pending' || status === 'solved')
+      await BuyerModel.updateOne(
+        buyer,
+        { $addToSet: { reopenableTickets: ticketId }, $setOnInsert: { firstSeenAt: at, lastSeenAt: at } },
+        { upsert: true },
+      );
+    else await BuyerModel.updateOne(buyer, { $pull: { reopenableTickets: ticketId } });
     for (const a of alerts)
       await alertOperators(a.key, { shopId: t.shopId, kind: a.kind, ticketId, text: a.text, agentId: a.agentId }, alertWebhookUrl, log);
     return planOf(doc as Parameters<typeof planOf>[0], shop);
