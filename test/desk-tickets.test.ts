@@ -359,4 +359,17 @@ describe('ticket routes', () => {
     expect(JSON.parse(show.stdout!).ticket).toMatchObject({ number: 1, status: 'solved', tags: ['refund', 'vip'] });
     expect((await runTicketsCommand(['list', '--status', 'done'])).code).toBe(2);
   });
+
+  it("exporting a buyer's data includes their tickets; forgetting the buyer removes them and ends their workflows", async () => {
+    const { exportBuyerData, forgetBuyerData } = await import('../activities/privacy/buyer-data.js');
+    const buyerId = `buyer-a-${RUN}`;
+    const data = await exportBuyerData({ shopId: 'demo', buyerId, via: 'cli' }, app.client);
+    expect(data.tickets.map((t) => (t as { id: string }).id)).toContain(ticket.id);
+    const report = await forgetBuyerData({ shopId: 'demo', buyerId, via: 'cli' }, app.client);
+    expect(report.counts.tickets).toBeGreaterThanOrEqual(1);
+    expect((await api(`/tickets/${ticket.id}`, ana)).status).toBe(404);
+    expect(await NotificationModel.countDocuments({ ticketId: ticket.id })).toBe(0);
+    const d = await app.client.workflow.getHandle(`ticket:${ticket.id}`).describe();
+    expect(d.status.name).toBe('TERMINATED');
+  });
 });
