@@ -192,6 +192,8 @@ describe('reopen and close', () => {
     expect(closed.closedAt!.getTime() - solved.solvedAt!.getTime()).toBeGreaterThanOrEqual(3 * DAY);
     expect(closed.closedAt!.getTime() - solved.solvedAt!.getTime()).toBeLessThan(3 * DAY + MIN);
     await expect(t.handle.executeUpdate(updateTicket, { args: [{ patch: { status: 'open' }, by: 'ana' }] })).rejects.toThrow();
+    // Deterministic: the whole history (start, updates, timers, close) replays on the bundled code.
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, await t.handle.fetchHistory(), t.handle.workflowId);
   });
 });
 
@@ -209,5 +211,8 @@ describe('tickets opened by rules', () => {
     const plan = await env.client.workflow.getHandle(ticketWorkflowId(t._id)).query(ticketPlan);
     expect(plan.status).toBe('open');
     expect(await TicketModel.countDocuments({ buyerId: buyer })).toBe(1);
+    // The conversation's history (with the 'tickets' patch) replays.
+    const conv = env.client.workflow.getHandle(wfId(buyer));
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, await conv.fetchHistory(), conv.workflowId);
   });
 });
