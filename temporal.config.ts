@@ -11,6 +11,7 @@ import {
   carrierKeyExpiryWatchWorkflowType,
   conversationWorkflowType,
   kbImportWorkflowType,
+  ticketWorkflowType,
 } from './workflows/contract.js';
 
 /** Workflow type names (workflows/contract.ts), for callers that may not import the contract's values (activities). */
@@ -19,6 +20,7 @@ export const workflowTypes = {
   carrierKeyAudit: carrierKeyAuditWorkflowType,
   carrierKeyExpiryWatch: carrierKeyExpiryWatchWorkflowType,
   kbImport: kbImportWorkflowType,
+  ticket: ticketWorkflowType,
 } as const;
 import type { ConversationConfig } from './workflows/types.js';
 

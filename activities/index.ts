@@ -24,6 +24,8 @@ import { makeTrackParcel } from './logistics/activity.js';
 import type { CarrierCredentials } from './logistics/track.js';
 import { listCarrierKeysDue, makeAlertCarrierKeyExpiry } from './logistics/carrier-key-alerts.js';
 import { makeStartCarrierKeyWatches } from './logistics/carrier-key-watches.js';
+import { makeOpenTicket } from './tickets/open-ticket.js';
+import { makeTicketStep } from './tickets/ticket-steps.js';
 import type { Client } from '@temporalio/client';
 import { defaultConfig, type Config } from '../infra/config/index.js';
 import { sharedSecretBox, type SecretBox } from '../infra/secrets/index.js';
@@ -36,6 +38,7 @@ export type { SystemMessageKind } from './catalog/system-messages.js';
 export type { ClaimCouponInput, ClaimCouponResult, NudgeCoupon } from './coupons/claim.js';
 export type { TrackingResult, TrackingEvent, TrackingStatus } from './logistics/tracking.js';
 export type { RouteDecision, RouteHandoffInput } from './conversations/route-handoff.js';
+export type { OpenTicketInput, OpenTicketResult } from './tickets/open-ticket.js';
 export type { KbImportActivities } from './knowledge/kb-import-activities.js';
 
 export interface ActivityDeps {
@@ -100,6 +103,8 @@ export function createActivities(deps: ActivityDeps) {
     listCarrierKeysDue,
     alertCarrierKeyExpiry: makeAlertCarrierKeyExpiry(alertWebhookUrl),
     startCarrierKeyWatches: makeStartCarrierKeyWatches(deps.temporalClient, config.temporal),
+    openTicket: makeOpenTicket(deps.temporalClient, config.temporal),
+    ticketStep: makeTicketStep(alertWebhookUrl),
   };
 }
 

@@ -106,6 +106,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     '/desk/api',
     deskRoutes({
       client: opts.client,
+      intake: opts.intake,
       log: opts.log,
       operatorToken: opts.operatorToken,
       sessionTtlMs: opts.deskSessionTtlMs ?? 12 * 3_600_000,

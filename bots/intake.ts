@@ -36,6 +36,7 @@ import { isDuplicateKey } from '../models/errors.js';
 import { claimInboundSeq } from '../models/inbound-sequence.js';
 import { MessageModel } from '../models/message.js';
 import {
+  agentMessage,
   buyerMessage,
   type BuyerMessageSignal,
   conversationWorkflowType,
@@ -45,6 +46,7 @@ import {
   type SellerReply,
 } from '../workflows/contract.js';
 import { conversationWorkflowId, type InboundMessage } from '../infra/channel-contract.js';
+import { reopenTickets } from './ticket-reopen.js';
 
 /** Conversations whose last in-order signalled `seq` this process remembers (Intake.signalledUpTo). */
 const SIGNALLED_UP_TO_KEPT = 10_000;
@@ -122,8 +124,10 @@ export class Intake {
       // The buyer upsert and the numbering are independent: run side by side (one round trip less
       // of latency, the same commands). Both finish before the signal, so the workflow finds the
       // buyer's reply address and platform id recorded.
-      [, seq] = await Promise.all([
-        BuyerModel.updateOne(
+      let buyer: { reopenableTickets?: string[] | null } | null;
+      [buyer, seq] = await Promise.all([
+        // One command either way; it also answers which of the buyer's tickets this message reopens.
+        BuyerModel.findOneAndUpdate(
           { shopId: m.shopId, channel: m.channel, buyerId: m.buyerId },
           {
             $setOnInsert: { firstSeenAt: new Date(m.receivedAt) },
@@ -131,14 +135,16 @@ export class Intake {
             // Counted once: by the request whose insert won, not by a retry after a 503.
             ...(claim.won ? { $inc: { messages: 1 } } : {}),
           },
-          { upsert: true },
-        ),
+          { upsert: true, returnDocument: 'after', projection: { reopenableTickets: 1 } },
+        ).lean(),
         // A record this request has just inserted has no number yet: no need to look one up (claim.won).
         this.ensureSeq(claim.id, workflowId, claim.inSeq, claim.won),
       ]);
       const inOrder = await this.signalOlderFirst(workflowId, seq);
       await this.signal(m, seq);
       if (inOrder) this.noteSignalled(workflowId, seq);
+      // The buyer wrote: their pending or solved tickets reopen (bots/ticket-reopen.ts).
+      if (buyer?.reopenableTickets?.length) await reopenTickets(this.deps.client, buyer.reopenableTickets, m.receivedAt, this.deps.log);
     } catch (e) {
       await this.release(claim.id, e, seq);
       throw e;
@@ -357,6 +363,47 @@ export class Intake {
       { $set: { signalled: true, signalLeaseUntil: null, ...(seq !== undefined ? { inSeq: seq } : {}) } },
     );
     return true;
+  }
+
+  /** The task queue of the conversation (and ticket) workflows. */
+  get taskQueue(): string {
+    return this.deps.taskQueue ?? taskQueues.conversations;
+  }
+
+  /**
+   * An agent's message to a buyer from the desk (a ticket reply, bots/desk/tickets.ts): the
+   * `agentMessage` signal with signalWithStart, so a conversation that has ended starts a new run
+   * that relays it (the agent then holds the conversation). `ref` names the reply: the conversation
+   * records its send under agentReplyKey(workflowId, ref). Throws TemporalUnavailableError.
+   */
+  async agentMessage(
+    to: { shopId: string; channel: string; buyerId: string },
+    message: { agentId: string; text: string; ref?: string },
+  ): Promise<string> {
+    const workflowId = conversationWorkflowId(to);
+    const input: ConversationInput = { ...to, config: this.deps.conversationConfig };
+    try {
+      await this.deps.connection.withDeadline(Date.now() + this.deps.signalDeadlineMs, () =>
+        this.deps.client.workflow.signalWithStart(conversationWorkflowType, {
+          workflowId,
+          taskQueue: this.taskQueue,
+          args: [input],
+          signal: agentMessage,
+          signalArgs: [message],
+          typedSearchAttributes: this.deps.conversationConfig.searchAttributes
+            ? [
+                { key: searchAttributes.shop, value: to.shopId },
+                { key: searchAttributes.channel, value: to.channel },
+                { key: searchAttributes.status, value: 'agent' },
+              ]
+            : undefined,
+        }),
+      );
+    } catch (e) {
+      this.deps.log('agent message not delivered to the conversation', { workflowId, error: String(e) });
+      throw new TemporalUnavailableError(e);
+    }
+    return workflowId;
   }
 
   /** signal(sellerReply) — never signalWithStart: a seller message does not start a conversation. */

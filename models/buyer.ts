@@ -15,6 +15,12 @@ const buyerSchema = new Schema(
     platformUserId: { type: String, default: null },
     /** When the buyer's recent orders were last fetched from the platform (activities/commerce/orders/sync.ts). */
     ordersSyncedAt: { type: Date, default: null },
+    /**
+     * The buyer's pending or solved tickets on this channel (kept by the ticket workflow's step,
+     * activities/tickets/ticket-steps.ts): the intake reads it with the buyer upsert it does anyway
+     * and signals them when the buyer writes (bots/ticket-reopen.ts), without a query of its own.
+     */
+    reopenableTickets: { type: [String], default: undefined },
   },
   { timestamps: true },
 );

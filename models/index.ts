@@ -20,4 +20,4 @@ export { InboundSequenceModel, claimInboundSeq } from './inbound-sequence.js';
 export { AgentModel } from './agent.js';
 export { DeskSessionModel } from './desk-session.js';
 export { SignInLinkModel } from './sign-in-link.js';
-export { TicketModel } from './ticket.js';
+export { TicketCounterModel, TicketModel } from './ticket.js';

@@ -37,7 +37,7 @@ export interface TicketAlertInput {
   ticketId: string;
   agentId: string | null;
   workflowId?: string | null;
-  reason: string | null;
+  reason?: string | null;
   /** Overrides the generated line. */
   text?: string;
 }

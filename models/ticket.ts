@@ -27,6 +27,30 @@ export const TICKET_SLA_DEFAULT_MINUTES: Record<TicketPriority, number> = {
   urgent: 2 * 60,
 };
 
+const ticketEventSchema = new Schema(
+  {
+    at: { type: Date, required: true },
+    kind: { type: String, required: true },
+    text: { type: String, required: true },
+    by: { type: String, default: null },
+  },
+  { _id: false },
+);
+const ticketReplySchema = new Schema(
+  {
+    id: { type: String, required: true },
+    at: { type: Date, required: true },
+    text: { type: String, required: true },
+    by: { type: String, required: true },
+    workflowId: { type: String, required: true },
+    channel: { type: String, required: true },
+    key: { type: String, required: true },
+    /** Set when it could not even be handed to the conversation (the workflow service was down). */
+    error: { type: String, default: null },
+  },
+  { _id: false },
+);
+
 const ticketSchema = new Schema(
   {
     /** `T-` + a short number per shop is for people; `_id` is the stable id (also the workflow's). */
@@ -55,6 +79,18 @@ const ticketSchema = new Schema(
     closedAt: { type: Date, default: null },
     /** Set when the SLA passed with the ticket still owed. */
     breachedAt: { type: Date, default: null },
+    /** When the current SLA cycle started (opened, or reopened by a buyer reply); dueAt counts from it. */
+    slaStartedAt: { type: Date, default: null },
+    /** The "about to breach" reminder of the current SLA cycle went out (cleared when the SLA restarts). */
+    remindedAt: { type: Date, default: null },
+    /** What happened to it, oldest first (the desk's timeline): created, status, priority, assigned, reminder, breach, reopened, reply… */
+    events: { type: [ticketEventSchema], default: [] },
+    /**
+     * Agent replies sent from the ticket: each reaches the buyer through the conversation workflow
+     * (`workflowId`) as the outbound message recorded under `key` (MessageModel channel+externalId),
+     * whose status (pending, sent, failed + error) is the reply's.
+     */
+    replies: { type: [ticketReplySchema], default: [] },
   },
   { timestamps: true, versionKey: false },
 );
@@ -65,3 +101,7 @@ ticketSchema.index({ shopId: 1, channel: 1, buyerId: 1, status: 1 });
 
 export type Ticket = InferSchemaType<typeof ticketSchema>;
 export const TicketModel = model('Ticket', ticketSchema);
+
+/** The per-shop ticket number counter (`_id` = shopId): `$inc` hands out 1, 2, 3… atomically. */
+const ticketCounterSchema = new Schema({ _id: { type: String, required: true }, seq: { type: Number, default: 0 } }, { versionKey: false });
+export const TicketCounterModel = model('TicketCounter', ticketCounterSchema);

@@ -23,6 +23,7 @@
  *   sora operators token create --name N | list | revoke ID   operator API credentials (token shown once)
  *   sora shops create|update|list …                shops: languages, time zone, business hours, SLA, return policy
  *   sora agents add|list|update|disable|enable|password|link|token …   the desk's agents (links and tokens shown once)
+ *   sora tickets list|show …                     the desk's tickets (README "Seller's desk → Tickets")
  *   sora secrets status|migrate|rotate-key         the master key sealing stored secrets (README "Secrets at rest")
  * One module per command group in scripts/cli/; this file only dispatches.
  * The kb, orders, coupons, buyers, operators, shops and agents commands use MONGODB_URI (default: the embedded stack's mongodb://127.0.0.1:27017/sora).
@@ -50,6 +51,7 @@ const GROUPS = new Map<string, () => Promise<CommandGroup>>([
   ['buyers', () => import('./cli/buyers.js')],
   ['operators', () => import('./cli/operators.js')],
   ['agents', () => import('./cli/agents.js')],
+  ['tickets', () => import('./cli/tickets.js')],
   ['secrets', () => import('./cli/secrets.js')],
 ]);
 

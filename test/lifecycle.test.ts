@@ -252,10 +252,21 @@ describe('answer plan', () => {
 describe('contract', () => {
   it('names every workflow type the worker registers (no name drifts from its function)', async () => {
     const registered = Object.keys(await import('../workflows/index.js'));
-    const { conversationWorkflowType, carrierKeyAuditWorkflowType, carrierKeyExpiryWatchWorkflowType, kbImportWorkflowType } =
-      await import('../workflows/contract.js');
+    const {
+      conversationWorkflowType,
+      carrierKeyAuditWorkflowType,
+      carrierKeyExpiryWatchWorkflowType,
+      kbImportWorkflowType,
+      ticketWorkflowType,
+    } = await import('../workflows/contract.js');
     expect(registered.sort()).toEqual(
-      [carrierKeyAuditWorkflowType, carrierKeyExpiryWatchWorkflowType, conversationWorkflowType, kbImportWorkflowType].sort(),
+      [
+        carrierKeyAuditWorkflowType,
+        carrierKeyExpiryWatchWorkflowType,
+        conversationWorkflowType,
+        kbImportWorkflowType,
+        ticketWorkflowType,
+      ].sort(),
     );
   });
 });

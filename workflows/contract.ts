@@ -3,7 +3,7 @@
  * the types they carry. The workflow and every client call site (intake, operator API, desk, tests)
  * import these definitions; nobody spells a signal or workflow name as a string.
  */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { InboundMessage } from '../infra/channel-contract.js';
 import type { ConversationConfig, ConversationSnapshot, ConversationStrategy } from './types.js';
 
@@ -28,6 +28,54 @@ export const carrierKeyExpiryWatchWorkflowType = 'carrierKeyExpiryWatch';
 export const kbImportWorkflowType = 'kbImport';
 /** The workflow id of an import: one per import id. */
 export const kbImportWorkflowId = (importId: string) => `kb-import:${importId}`;
+
+/** One ticket's SLA timers, reminder and auto-close (`workflows/ticket.ts`), id `ticket:{ticketId}`. */
+export const ticketWorkflowType = 'ticket';
+
+export type TicketStatusName = 'open' | 'pending' | 'on_hold' | 'solved' | 'closed';
+export type TicketPriorityName = 'low' | 'normal' | 'high' | 'urgent';
+
+export interface TicketWorkflowInput {
+  ticketId: string;
+  /** A continued run: the plan it had (no start step again). */
+  carried?: TicketPlan;
+}
+
+/**
+ * What the ticket workflow waits for, as the step activity computed it from the ticket document
+ * (activities/tickets/ticket-steps.ts): epoch ms, null = no such timer now. The reminder and the
+ * breach run while the ticket is owed (open, on_hold); pending waits for the buyer; solved waits to close.
+ */
+export interface TicketPlan {
+  status: TicketStatusName;
+  remindAt: number | null;
+  dueAt: number | null;
+  closeAt: number | null;
+}
+
+/** A change from the desk (PATCH /desk/api/tickets/:id); absent fields stay. */
+export interface TicketPatch {
+  status?: TicketStatusName;
+  priority?: TicketPriorityName;
+  assigneeId?: string | null;
+  queueId?: string | null;
+  tags?: string[];
+}
+
+/** One step of the ticket, run by the `ticketStep` activity at workflow time `now`. */
+export type TicketAction =
+  | { type: 'start' }
+  | { type: 'update'; patch: TicketPatch; by: string }
+  | { type: 'buyer_reply'; at: string }
+  | { type: 'remind' }
+  | { type: 'breach' }
+  | { type: 'auto_close' };
+
+/** Apply a desk change; answers once the ticket document has it (the new plan). */
+export const updateTicket = defineUpdate<TicketPlan, [{ patch: TicketPatch; by: string }]>('updateTicket');
+/** The buyer wrote again (bots/intake.ts): a pending or solved ticket reopens and its SLA restarts. */
+export const ticketBuyerReplied = defineSignal<[{ at: string }]>('ticketBuyerReplied');
+export const ticketPlan = defineQuery<TicketPlan>('ticketPlan');
 
 /** Input of `kbImport`: the staged rows are in MongoDB under `importId` (never the file itself). */
 export interface KbImportInput {
@@ -83,7 +131,13 @@ export type BuyerMessageSignal = InboundMessage & { seq?: number };
 
 export const buyerMessage = defineSignal<[BuyerMessageSignal]>('buyerMessage');
 export const agentAccepted = defineSignal<[{ agentId: string }]>('agentAccepted');
-export const agentMessage = defineSignal<[{ agentId: string; text: string }]>('agentMessage');
+/**
+ * An agent's message to the buyer. `ref` (a ticket reply, bots/desk/tickets.ts): the send is
+ * recorded under the key `{workflowId}:reply:{ref}`, so the ticket can show whether it reached the buyer.
+ */
+export const agentMessage = defineSignal<[{ agentId: string; text: string; ref?: string }]>('agentMessage');
+/** The send key of an agent message carrying `ref` (MessageModel externalId). */
+export const agentReplyKey = (workflowId: string, ref: string) => `${workflowId}:reply:${ref}`;
 export const agentReleased = defineSignal<[]>('agentReleased');
 /** `resolved` (default: reason === 'resolved') decides whether the NPS survey follows. */
 export const closeConversation = defineSignal<[{ reason: string; resolved?: boolean }]>('closeConversation');

@@ -2,3 +2,4 @@
 export { conversation } from './conversation.js';
 export { carrierKeyAudit, carrierKeyExpiryWatch } from './carrier-key-audit.js';
 export { kbImport } from './kb-import.js';
+export { ticket } from './ticket.js';

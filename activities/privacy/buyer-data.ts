@@ -36,6 +36,8 @@ import { ShopModel } from '../../models/shop.js';
 import { UnmatchedQuestionModel } from '../../models/unmatched-question.js';
 import { WebchatSessionModel } from '../../models/webchat-session.js';
 import { InboundSequenceModel } from '../../models/inbound-sequence.js';
+import { ticketWorkflowId } from '../../models/ticket-records.js';
+import { TicketModel } from '../../models/ticket.js';
 
 export interface BuyerDataRequest {
   shopId: string;
@@ -70,6 +72,7 @@ export interface BuyerDataExport {
   notifications: unknown[];
   coupons: unknown[];
   orders: unknown[];
+  tickets: unknown[];
   workflows: unknown[];
 }
 
@@ -176,11 +179,18 @@ async function audit(r: BuyerDataRequest, s: Scope, action: 'export' | 'forget',
   return requestId;
 }
 
+/** The buyer's desk tickets (models/ticket.ts). */
+const ticketsOf = (s: { shopId: string; buyerId: string; channels: string[] }) => ({
+  shopId: s.shopId,
+  buyerId: s.buyerId,
+  channel: { $in: s.channels },
+});
+
 /** Everything stored about the buyer, as JSON. `client`: also their conversation workflows in Temporal. */
 export async function exportBuyerData(r: BuyerDataRequest, client?: Client): Promise<BuyerDataExport> {
   const s = await scopeOf(r);
   const wf = { workflowId: { $in: s.workflowIds } };
-  const [buyers, messages, conversations, npsAnswers, unmatchedQuestions, notifications, coupons, orders] = await Promise.all([
+  const [buyers, messages, conversations, npsAnswers, unmatchedQuestions, notifications, coupons, orders, tickets] = await Promise.all([
     BuyerModel.find(byBuyer(s)).lean(),
     MessageModel.find({ $or: [byBuyer(s), wf] })
       .sort({ _id: 1 })
@@ -193,6 +203,7 @@ export async function exportBuyerData(r: BuyerDataRequest, client?: Client): Pro
     NotificationModel.find({ shopId: s.shopId, $or: [{ buyerId: s.buyerId, channel: { $in: s.channels } }, wf] }).lean(),
     CouponModel.find(couponsOf(s)).lean(),
     OrderModel.find(ordersOf(s)).lean(),
+    TicketModel.find(ticketsOf(s)).lean(),
   ]);
   const workflows = await workflowsOf(client, s);
   const out = {
@@ -204,6 +215,7 @@ export async function exportBuyerData(r: BuyerDataRequest, client?: Client): Pro
     notifications: plain(notifications),
     coupons: plain(coupons).map(({ boundKey: _boundKey, ...c }) => c),
     orders: plain(orders),
+    tickets: tickets.map(({ _id, ...t }) => ({ id: _id, ...t })),
     workflows,
   };
   const counts = Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.length]));
@@ -234,6 +246,14 @@ export async function forgetBuyerData(r: BuyerDataRequest, client: Client): Prom
       }
     }
   counts.workflowRuns = deletedRuns;
+  // The buyer's tickets: their workflows end (terminated), then the documents go.
+  const tickets = await TicketModel.find(ticketsOf(s), { _id: 1 }).lean();
+  for (const t of tickets)
+    await client.workflow
+      .getHandle(ticketWorkflowId(t._id))
+      .terminate('the buyer was forgotten')
+      .catch(() => undefined); // already ended
+  counts.tickets = (await TicketModel.deleteMany(ticketsOf(s))).deletedCount;
   const wf = { workflowId: { $in: s.workflowIds } };
   counts.messages = (await MessageModel.deleteMany({ $or: [byBuyer(s), wf] })).deletedCount;
   // The conversations' message numbers (their ids name the workflow, so the buyer).
@@ -242,7 +262,10 @@ export async function forgetBuyerData(r: BuyerDataRequest, client: Client): Prom
   counts.npsAnswers = (await NpsAnswerModel.deleteMany({ $or: [byBuyer(s), wf] })).deletedCount;
   counts.unmatchedQuestions = (await UnmatchedQuestionModel.deleteMany({ shopId: s.shopId, ...wf })).deletedCount;
   counts.notifications = (
-    await NotificationModel.deleteMany({ shopId: s.shopId, $or: [{ buyerId: s.buyerId, channel: { $in: s.channels } }, wf] })
+    await NotificationModel.deleteMany({
+      shopId: s.shopId,
+      $or: [{ buyerId: s.buyerId, channel: { $in: s.channels } }, wf, { ticketId: { $in: tickets.map((t) => t._id) } }],
+    })
   ).deletedCount;
   // Orders stay (the shop's sales record) without anything that points at the buyer.
   let unlinked = 0;

@@ -13,6 +13,7 @@ import { sessionRoutes } from './session-routes.js';
 import { shopRoutes } from './shops.js';
 import { agentRoutes } from './agents.js';
 import { signInLinkRoutes } from './sign-in-links.js';
+import { ticketRoutes, type TicketRoutesOptions } from './tickets.js';
 
 export interface DeskOptions extends DeskAuthOptions {
   client: Client;
@@ -21,6 +22,8 @@ export interface DeskOptions extends DeskAuthOptions {
   shopSettings?: ShopSettingsOptions;
   /** SORA_DESK_URL: where sign-in links point (default: the address the request came to). */
   deskUrl?: string;
+  /** Agent replies to buyers and the workflows' task queue (bots/intake.ts); without it, no ticket routes. */
+  intake?: TicketRoutesOptions['intake'];
 }
 
 export function deskRoutes(opts: DeskOptions): Router {
@@ -33,6 +36,7 @@ export function deskRoutes(opts: DeskOptions): Router {
   r.use(presenceRoutes(opts));
   r.use(routingRoutes(opts));
   r.use(notificationRoutes());
+  if (opts.intake) r.use(ticketRoutes({ client: opts.client, intake: opts.intake, log: opts.log }));
   return r;
 }
 

@@ -49,7 +49,9 @@ export const USAGE = `usage:
   sora buyers forget --shop ID --buyer ID [--channel C] --yes
   sora operators token create --name NAME [--json]   a new operator API token (shown once)
   sora operators list [--json]                       operator credentials (never their tokens)
-  sora operators revoke ID`;
+  sora operators revoke ID
+  sora tickets list [--shop ID] [--status open,pending] [--limit 50] [--json]
+  sora tickets show ID | --shop ID --number N [--json]`;
 
 /** A usage error: the message and the usage on stderr, exit code 2. */
 export function fail(msg: string): never {

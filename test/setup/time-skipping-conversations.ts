@@ -34,6 +34,8 @@ export async function startTimeSkippingConversations(o: {
     workflowBundle: await workflowBundle(),
     activities: createActivities({
       registry: o.registry,
+      // Rule-opened tickets start their workflow on this server.
+      temporalClient: env.client,
       ...(o.carrierUrl ? { carrierCredentials: { seventeenTrack: { apiKey: 'demo', baseUrl: o.carrierUrl } } } : {}),
     }),
   });

@@ -31,7 +31,7 @@ export type Effect =
   | { type: 'nudge'; coupon: boolean }
   | { type: 'notify'; kind: 'handoff' | 'escalation' | 'handoff_expired'; tier: number; reason: HandoffReason | null }
   /** An agent's message, relayed to the buyer as typed. */
-  | { type: 'relay'; agentId: string; text: string };
+  | { type: 'relay'; agentId: string; text: string; ref?: string };
 
 export type DeadlineKind = 'nudge' | 'idle' | 'sla' | 'agent_idle' | 'nps' | 'nps_expired';
 export interface Deadline {
@@ -216,9 +216,10 @@ export class ConversationLifecycle {
     return joined ? [{ type: 'say', message: 'agent_joined' }] : [];
   }
 
-  agentMessage(agentId: string, text: string, now: number): Effect[] {
+  /** `ref`: a ticket reply (the send is recorded under its key, workflows/contract.ts agentReplyKey). */
+  agentMessage(agentId: string, text: string, now: number, ref?: string): Effect[] {
     this.take(agentId, now);
-    return [{ type: 'relay', agentId, text }];
+    return [{ type: 'relay', agentId, text, ...(ref ? { ref } : {}) }];
   }
 
   /** A human answered in the platform's own inbox: they have the conversation now, the bot goes quiet. */

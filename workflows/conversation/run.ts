@@ -68,10 +68,18 @@ export const LOCAL_TURN_PATCH = 'local-turn';
  * conversation notifies that agent. Runs recorded before only notify.
  */
 export const DESK_ROUTING_PATCH = 'desk-routing';
+/**
+ * Rules open tickets (issue 16): a handoff nobody took (handoff_failed), a tracked parcel with a
+ * delivery problem (carrier_investigation), a handoff outside business hours with nobody online
+ * (after_hours, with 'desk-routing'). Runs recorded before open none.
+ */
+export const TICKETS_PATCH = 'tickets';
+
+type HandoffReasonOrNull = Extract<Effect, { type: 'notify' }>['reason'];
 
 type HumanEvent =
   | { type: 'accepted'; agentId: string }
-  | { type: 'message'; agentId: string; text: string }
+  | { type: 'message'; agentId: string; text: string; ref?: string }
   | { type: 'seller'; agentId?: string }
   | { type: 'released' }
   | { type: 'close'; reason: string; resolved?: boolean };
@@ -92,6 +100,8 @@ const RETRY = { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterva
 /** One run: its state, the lifecycle over it, what signals queued, and the steps of the product's flow. */
 class ConversationRun {
   private readonly acts: ReturnType<typeof proxyActivities<Activities>>;
+  /** Opening a ticket: bounded, so a ticket that cannot be opened never holds the conversation (logged instead). */
+  private readonly tickets: ReturnType<typeof proxyActivities<Activities>>;
   /** Live data for an answer: a carrier that is down must not hold the reply for minutes (the FAQ answers instead). */
   private readonly live: ReturnType<typeof proxyActivities<Activities>>;
   /** Rendering: short, local to this worker; its result is recorded in history. Retried until it works (the reply is owed). */
@@ -127,6 +137,7 @@ class ConversationRun {
   constructor(private readonly input: ConversationInput) {
     const { config } = input;
     this.acts = proxyActivities<Activities>({ startToCloseTimeout: config.activityTimeoutMs ?? 30_000, retry: RETRY });
+    this.tickets = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', scheduleToCloseTimeout: '10 minutes', retry: RETRY });
     this.live = proxyActivities<Activities>({ startToCloseTimeout: '20 seconds', retry: { ...RETRY, maximumAttempts: 2 } });
     this.local = proxyLocalActivities<Activities>({ startToCloseTimeout: '15 seconds', retry: RETRY });
     this.profileLocal = proxyLocalActivities<Activities>({
@@ -169,7 +180,10 @@ class ConversationRun {
     setHandler(contract.buyerMessage, (m) => this.onBuyerSignal(m));
     setHandler(contract.sellerReply, (r) => void (this.firstSeen(r.externalId) && events.push({ type: 'seller', agentId: r.agentId })));
     setHandler(contract.agentAccepted, ({ agentId }) => void events.push({ type: 'accepted', agentId }));
-    setHandler(contract.agentMessage, ({ agentId, text }) => void events.push({ type: 'message', agentId, text }));
+    setHandler(
+      contract.agentMessage,
+      ({ agentId, text, ref }) => void events.push({ type: 'message', agentId, text, ...(ref ? { ref } : {}) }),
+    );
     setHandler(contract.agentReleased, () => void events.push({ type: 'released' }));
     setHandler(contract.closeConversation, ({ reason, resolved }) => void events.push({ type: 'close', reason, resolved }));
     setHandler(contract.snapshot, (): ConversationSnapshot => ({
@@ -393,6 +407,18 @@ class ConversationRun {
     switch (plan.kind) {
       case 'track': {
         const parcels = await this.track(plan.parcels);
+        // A parcel with a delivery problem: someone has to ask the carrier (a ticket, once per parcel).
+        for (const p of parcels)
+          if (p.status === 'exception' && patched(TICKETS_PATCH))
+            await this.openRuleTicket(
+              'carrier_investigation',
+              `Delivery problem: ask ${p.carrier} to investigate ${p.trackingNumber}`,
+              'high',
+              {
+                key: `${this.workflowId}:carrier_investigation:${p.trackingNumber}`,
+                trackingNumber: p.trackingNumber,
+              },
+            );
         const withEvents = parcels.filter((p) => p.events.length > 0);
         const m = withEvents.length ? await this.render({ kind: 'tracking', parcels: withEvents, country: plan.country }) : null;
         return m ?? this.answer(fallbackPlan(u), u);
@@ -439,7 +465,7 @@ class ConversationRun {
       case 'accepted':
         return lc.agentAccepted(e.agentId, now);
       case 'message':
-        return lc.agentMessage(e.agentId, e.text, now);
+        return lc.agentMessage(e.agentId, e.text, now, e.ref);
       case 'seller':
         log.info('seller replied in the platform inbox; the bot goes quiet', { agentId: e.agentId });
         return lc.sellerReplied(e.agentId, now);
@@ -487,12 +513,25 @@ class ConversationRun {
 
   // ---- effects: saying, nudging, notifying -------------------------------------------------
   private async apply(effects: Effect[]): Promise<void> {
+    let handoffFailed: HandoffReasonOrNull | undefined;
     for (const e of effects) {
       if (e.type === 'say') await this.say({ kind: 'system', message: e.message });
       else if (e.type === 'nudge') await this.nudge(e.coupon);
-      else if (e.type === 'relay') await this.say({ kind: 'agent', agentId: e.agentId, text: e.text });
-      else await this.notify(e);
+      else if (e.type === 'relay')
+        await this.say(
+          { kind: 'agent', agentId: e.agentId, text: e.text },
+          e.ref ? contract.agentReplyKey(this.workflowId, e.ref) : undefined,
+        );
+      else {
+        await this.notify(e);
+        if (e.kind === 'handoff_expired') handoffFailed = e.reason;
+      }
     }
+    // Nobody took the handoff: the reply the buyer is owed becomes a ticket (its SLA, reminders), after the buyer was told.
+    if (handoffFailed !== undefined && patched(TICKETS_PATCH))
+      await this.openRuleTicket('handoff_failed', `Reply owed: no agent took the handoff (${handoffFailed ?? 'handoff'})`, 'high', {
+        key: `${this.workflowId}:${this.st.openedAt}:handoff_failed:${this.st.turns}`,
+      });
   }
 
   private deskRouting(): boolean {
@@ -542,10 +581,11 @@ class ConversationRun {
     st.queueId = d.queueId;
     st.waitingSince = at;
     if (d.afterHoursNotice && d.nextOpenAt) await this.say({ kind: 'after_hours', opensAt: d.nextOpenAt, timeZone: d.timeZone });
-    if (d.ticketNeeded) {
-      // TICKET SPOT (issue 16 item 4): the lead wires the after-hours `openTicket` activity here at merge.
-      log.info('handoff outside business hours with nobody online: a ticket is needed', { queueId: d.queueId, opensAt: d.nextOpenAt });
-    }
+    // Closed and nobody online: the reply owed becomes a ticket (its SLA counts from the opening), after the buyer was told.
+    if (d.ticketNeeded && patched(TICKETS_PATCH))
+      await this.openRuleTicket('after_hours', 'Reply owed: handoff outside business hours', 'normal', {
+        key: `${this.workflowId}:${st.openedAt}:after_hours:${st.turns}`,
+      });
     return d;
   }
 
@@ -579,15 +619,49 @@ class ConversationRun {
     }
   }
 
-  private async say(request: RenderRequest): Promise<void> {
+  /** `key`: the send's key when the caller must find the message again (a ticket reply); default the next of this run. */
+  private async say(request: RenderRequest, key?: string): Promise<void> {
     const m = await this.render(request);
-    if (m) await this.deliver(m);
+    if (m) await this.deliver(m, key);
+  }
+
+  /**
+   * A ticket a rule opens (activities/tickets/open-ticket.ts), once per `key`. A failure that
+   * outlasts the retries is logged: the conversation goes on (operators were notified already).
+   */
+  private async openRuleTicket(
+    source: 'handoff_failed' | 'carrier_investigation' | 'after_hours',
+    subject: string,
+    priority: 'normal' | 'high',
+    o: { key: string; trackingNumber?: string },
+  ): Promise<void> {
+    const { shopId, channel, buyerId } = this.input;
+    try {
+      const r = await this.tickets.openTicket({
+        shopId,
+        channel,
+        buyerId,
+        workflowId: this.workflowId,
+        source,
+        subject,
+        priority,
+        orderNumber: this.st.focusOrder?.orderNumber ?? null,
+        trackingNumber: o.trackingNumber ?? null,
+        key: o.key,
+        at: Date.now(),
+      });
+      log.info('ticket opened', { source, ticketId: r.ticketId, number: r.number, created: r.created });
+    } catch (e) {
+      if (!(e instanceof ActivityFailure)) throw e;
+      log.error('ticket could not be opened', { source, error: String(e.cause ?? e) });
+    }
   }
 
   /** Record and deliver a decided message. False when the platform kept refusing (recorded as failed). */
-  private async deliver(message: DecidedMessage): Promise<boolean> {
+  private async deliver(message: DecidedMessage, keyOverride?: string): Promise<boolean> {
     const { shopId, channel, buyerId } = this.input;
-    const key = `${this.workflowId}:${workflowInfo().runId}:${this.st.seq++}`;
+    const seq = this.st.seq++;
+    const key = keyOverride ?? `${this.workflowId}:${workflowInfo().runId}:${seq}`;
     try {
       await this.sendToBuyer({ ref: { channel, shopId, buyerId, workflowId: this.workflowId }, key, message });
       return true;
