@@ -21,6 +21,7 @@ import { MessageModel } from '../models/message.js';
 import { NotificationModel } from '../models/notification.js';
 import { saveRoutingConfig } from '../models/routing.js';
 import { ShopModel } from '../models/shop.js';
+import { TicketModel } from '../models/ticket.js';
 import { seedDemoShop } from '../scripts/demo/demo-shop.js';
 import { conversationConfig } from '../temporal.config.js';
 import * as contract from '../workflows/contract.js';
@@ -156,6 +157,13 @@ describe('a handoff is routed by the shop’s rules', () => {
       const texts = await sentTexts('ah-1');
       expect(texts.indexOf(systemMessage('handoff_notice', 'es').text)).toBeLessThan(texts.indexOf(expected));
       expect(await record('ah-1')).toMatchObject({ queueId: 'general', assigneeId: null, status: 'waiting_agent' });
+      // …and the reply owed becomes a ticket (one, whatever the retries), due in the shop's business hours.
+      const t = await until('after-hours ticket', () => TicketModel.findOne({ conversationIds: wfId('ah-1'), source: 'after_hours' }).lean());
+      expect(t).toMatchObject({ shopId: 'demo', status: 'open', channel: 'webchat' });
+      expect(await TicketModel.countDocuments({ conversationIds: wfId('ah-1') })).toBe(1);
+      await until('ticket due time', async () => ((await TicketModel.findById(t._id).lean())?.dueAt ? true : null));
+      const due = (await TicketModel.findById(t._id).lean())!.dueAt!;
+      expect(due.getTime()).toBeGreaterThan(opens.getTime());
     } finally {
       await ShopModel.updateOne({ shopId: 'demo' }, { $set: { businessHours: [] } });
     }
