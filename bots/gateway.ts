@@ -13,6 +13,7 @@ import { errorHandler } from './http-errors.js';
 import { operatorRoutes, type OperatorServices } from './operator.js';
 import { operatorAuth } from './operator-auth.js';
 import { deskRoutes } from './desk/index.js';
+import { deskPages } from './desk/pages.js';
 import { DEFAULT_RATE_LIMITS, perClientLimit, type GatewayRateLimits } from './gateway-limits.js';
 import type { Client } from '@temporalio/client';
 
@@ -28,6 +29,8 @@ export interface GatewayOptions {
   rateLimits?: GatewayRateLimits;
   /** A desk sign-in's lifetime without use (SORA_DESK_SESSION_TTL; default 12 h). */
   deskSessionTtlMs?: number;
+  /** SORA_TEMPORAL_UI_URL: where the desk links a conversation's workflow. */
+  temporalUiUrl?: string;
   /** How long /healthz waits for Temporal's answer (default 2 s). */
   healthTimeoutMs?: number;
   /** KB import and carrier key health for the operator API and /healthz (scripts/operator-services.ts). */
@@ -107,8 +110,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       log: opts.log,
       operatorToken: opts.operatorToken,
       sessionTtlMs: opts.deskSessionTtlMs ?? 12 * 3_600_000,
+      temporalUiUrl: opts.temporalUiUrl,
     }),
   );
+  // The desk's pages (web/desk, static ES modules).
+  app.use('/desk', deskPages());
   // Every operator route, adapters' included (e.g. /operator/whatsapp/qr), needs a credential: there is no open mode.
   app.use('/operator', operatorAuth(opts.operatorToken));
   for (const adapter of opts.registry.all()) {

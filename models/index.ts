@@ -20,3 +20,5 @@ export { InboundSequenceModel, claimInboundSeq } from './inbound-sequence.js';
 export { AgentModel } from './agent.js';
 export { DeskSessionModel } from './desk-session.js';
 export { TicketModel } from './ticket.js';
+export { NoteModel } from './note.js';
+export { CannedResponseModel } from './canned-response.js';

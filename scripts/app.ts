@@ -219,6 +219,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     operatorToken: config.gateway.operatorToken,
     rateLimits: config.gateway.rateLimits,
     deskSessionTtlMs: config.gateway.deskSessionTtlMs,
+    temporalUiUrl: config.gateway.temporalUiUrl,
     operator: operatorServices(defaultStrategy(convConfig), {
       carrierKeys: config.carriers.keys,
       embedding: config.embedding,

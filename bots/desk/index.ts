@@ -6,15 +6,30 @@ import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { deskAuth, type DeskAuthOptions } from './auth.js';
 import { sessionRoutes } from './session-routes.js';
+import { conversationRoutes } from './conversations.js';
+import { noteRoutes } from './notes.js';
+import { cannedRoutes } from './canned.js';
+import { sidebarRoutes } from './sidebar.js';
+import { DeskFeed, eventRoutes } from './events.js';
 
 export interface DeskOptions extends DeskAuthOptions {
   client: Client;
   log: (msg: string, fields?: Record<string, unknown>) => void;
+  /** SORA_TEMPORAL_UI_URL: the desk links each conversation's workflow there. */
+  temporalUiUrl?: string;
+  /** How often the live feed (SSE) looks for changes (default 1 s). */
+  eventsPollMs?: number;
 }
 
 export function deskRoutes(opts: DeskOptions): Router {
   const r = Router();
   r.use(sessionRoutes(opts));
   r.use(deskAuth(opts));
+  r.use(conversationRoutes({ client: opts.client, temporalUiUrl: opts.temporalUiUrl ?? 'http://127.0.0.1:8233' }));
+  r.use(noteRoutes());
+  r.use(sidebarRoutes());
+  r.use(cannedRoutes());
+  const feed = new DeskFeed({ pollMs: opts.eventsPollMs ?? 1000, onError: (e) => opts.log('desk feed read failed', { error: String(e) }) });
+  r.use(eventRoutes({ feed }));
   return r;
 }

@@ -83,6 +83,7 @@ export function loadConfig(env: Env = process.env, o: LoadOptions = {}): Config 
       relayIntervalMs: v.SORA_RELAY_INTERVAL,
       rateLimits: { webhooksPerMinute: v.SORA_WEBHOOK_RATE_LIMIT, operatorPerMinute: v.SORA_OPERATOR_RATE_LIMIT },
       deskSessionTtlMs: v.SORA_DESK_SESSION_TTL,
+      temporalUiUrl: (v.SORA_TEMPORAL_UI_URL ?? `http://127.0.0.1:${v.SORA_TEMPORAL_UI_PORT}`).replace(/\/+$/, ''),
     },
     log: { level: v.SORA_LOG_LEVEL },
     worker: { cachedWorkflows: v.SORA_WORKER_CACHE },
