@@ -7,7 +7,13 @@
 import { Router, type Request } from 'express';
 import mongoose from 'mongoose';
 import { z } from 'zod';
-import { CANNED_LIMITS, CANNED_PLACEHOLDERS, CannedResponseModel, fillPlaceholders, unknownPlaceholders } from '../../models/canned-response.js';
+import {
+  CANNED_LIMITS,
+  CANNED_PLACEHOLDERS,
+  CannedResponseModel,
+  fillPlaceholders,
+  unknownPlaceholders,
+} from '../../models/canned-response.js';
 import { isDuplicateKey } from '../../models/errors.js';
 import { hasControlChars } from '../../infra/terminal-text.js';
 import { HttpError } from '../http-errors.js';
@@ -27,7 +33,9 @@ const text = (max: number, what: string) =>
     .refine((t) => !hasControlChars(t, { allowLayout: true }), `${what} must not contain control characters`);
 const cannedText = text(CANNED_LIMITS.text, 'text').refine(
   (t) => unknownPlaceholders(t).length === 0,
-  (t) => ({ message: `text has unknown placeholders {${unknownPlaceholders(t).join('}, {')}}; known: {${CANNED_PLACEHOLDERS.join('} {')}}` }),
+  (t) => ({
+    message: `text has unknown placeholders {${unknownPlaceholders(t).join('}, {')}}; known: {${CANNED_PLACEHOLDERS.join('} {')}}`,
+  }),
 );
 const createBody = z.object({ language, title: text(CANNED_LIMITS.title, 'title'), text: cannedText });
 const updateBody = createBody.partial().refine((b) => Object.keys(b).length > 0, 'send at least one of language, title, text');
@@ -63,7 +71,10 @@ export function cannedRoutes(): Router {
     const filter: Record<string, unknown> = { shopId };
     if (req.query.language !== undefined) {
       const l = language.safeParse(req.query.language);
-      if (!l.success) throw new HttpError(422, 'invalid_request', `language: ${l.error.issues[0]!.message}`, [{ field: 'language', problem: l.error.issues[0]!.message }]);
+      if (!l.success)
+        throw new HttpError(422, 'invalid_request', `language: ${l.error.issues[0]!.message}`, [
+          { field: 'language', problem: l.error.issues[0]!.message },
+        ]);
       const base = l.data.split('-')[0]!;
       filter.language = { $in: [...new Set([l.data, base])] };
     }

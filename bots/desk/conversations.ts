@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { ConversationModel } from '../../models/conversation.js';
 import { MessageModel } from '../../models/message.js';
 import { FaqEntryModel } from '../../models/faq-entry.js';
+import { AgentModel } from '../../models/agent.js';
 import { hasControlChars } from '../../infra/terminal-text.js';
 import * as contract from '../../workflows/contract.js';
 import { HttpError, validationError } from '../http-errors.js';
@@ -135,11 +136,7 @@ export function conversationRoutes(opts: ConversationRoutesOptions): Router {
     const page = ordered.slice(0, LIST_MAX);
     // The last message of each (one indexed read each; a page is at most LIST_MAX).
     const last = await Promise.all(
-      page.map((c) =>
-        MessageModel.findOne({ workflowId: c.id }, { text: 1, author: 1, createdAt: 1 })
-          .sort({ _id: -1 })
-          .lean(),
-      ),
+      page.map((c) => MessageModel.findOne({ workflowId: c.id }, { text: 1, author: 1, createdAt: 1 }).sort({ _id: -1 }).lean()),
     );
     res.setHeader('Cache-Control', 'no-store');
     res.json({
@@ -204,6 +201,10 @@ export function conversationRoutes(opts: ConversationRoutesOptions): Router {
     if (ids.length)
       for (const e of await FaqEntryModel.find({ shopId: c.shopId, questionId: { $in: ids } }, { questionId: 1, question: 1 }).lean())
         questions.set(e.questionId, e.question);
+    // The agents' names (an agent of another shop keeps just the id).
+    const agentIds = [...new Set(rows.map((m) => m.agentId).filter((x): x is string => !!x))];
+    const names = new Map<string, string>();
+    if (agentIds.length) for (const a of await AgentModel.find({ _id: { $in: agentIds } }, { name: 1 }).lean()) names.set(a._id, a.name);
     res.setHeader('Cache-Control', 'no-store');
     res.json({
       messages: rows.map((m) => ({
@@ -212,6 +213,7 @@ export function conversationRoutes(opts: ConversationRoutesOptions): Router {
         direction: m.direction,
         author: m.author,
         agentId: m.agentId ?? null,
+        agentName: m.agentId ? (names.get(m.agentId) ?? null) : null,
         text: m.text ?? '',
         language: m.language ?? null,
         requestedLanguage: m.requestedLanguage ?? null,

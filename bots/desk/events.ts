@@ -87,9 +87,17 @@ export class DeskFeed {
 
   constructor(private readonly opts: DeskFeedOptions) {
     const byUpdated = (m: AnyModel, fields: Record<string, 1>) => (since: Date, limit: number) =>
-      m.find({ updatedAt: { $gt: since } }, fields).sort({ updatedAt: 1 }).limit(limit).lean() as unknown as Promise<Row[]>;
+      m
+        .find({ updatedAt: { $gt: since } }, fields)
+        .sort({ updatedAt: 1 })
+        .limit(limit)
+        .lean() as unknown as Promise<Row[]>;
     const byId = (m: AnyModel, fields: Record<string, 1>) => (since: Date, limit: number) =>
-      m.find({ _id: { $gt: idSince(since) } }, fields).sort({ _id: 1 }).limit(limit).lean() as unknown as Promise<Row[]>;
+      m
+        .find({ _id: { $gt: idSince(since) } }, fields)
+        .sort({ _id: 1 })
+        .limit(limit)
+        .lean() as unknown as Promise<Row[]>;
     this.sources = [
       new Source(
         byUpdated(ConversationModel, { workflowId: 1, shopId: 1, status: 1, assigneeId: 1, agentId: 1, queueId: 1, updatedAt: 1 }),
@@ -109,7 +117,14 @@ export class DeskFeed {
         event: 'notification',
         shopId: r.shopId ?? null,
         agentId: (r.agentId as string | null) ?? null,
-        data: { id: String(r._id), kind: r.kind, shopId: r.shopId, text: r.text ?? null, conversationId: r.workflowId ?? null, ticketId: r.ticketId ?? null },
+        data: {
+          id: String(r._id),
+          kind: r.kind,
+          shopId: r.shopId,
+          text: r.text ?? null,
+          conversationId: r.workflowId ?? null,
+          ticketId: r.ticketId ?? null,
+        },
       })),
       new Source(byUpdated(TicketModel, { shopId: 1, status: 1, assigneeId: 1, number: 1, updatedAt: 1 }), 'updatedAt', (r) => ({
         event: 'ticket',
@@ -183,7 +198,9 @@ function notificationFilter(req: Request): Record<string, unknown> {
 
 const readBody = z.object({
   ids: z
-    .array(z.string().regex(/^[a-f0-9]{24}$/, 'ids must be notification ids'), { invalid_type_error: 'ids must be an array of notification ids' })
+    .array(z.string().regex(/^[a-f0-9]{24}$/, 'ids must be notification ids'), {
+      invalid_type_error: 'ids must be an array of notification ids',
+    })
     .max(500, 'ids: at most 500')
     .optional(),
 });
@@ -217,7 +234,17 @@ export function eventRoutes(opts: EventRoutesOptions): Router {
     const me = req.agent!.id;
     const filter = notificationFilter(req);
     const [rows, unread] = await Promise.all([
-      NotificationModel.find(filter, { kind: 1, shopId: 1, text: 1, workflowId: 1, ticketId: 1, agentId: 1, readBy: 1, createdAt: 1, reason: 1 })
+      NotificationModel.find(filter, {
+        kind: 1,
+        shopId: 1,
+        text: 1,
+        workflowId: 1,
+        ticketId: 1,
+        agentId: 1,
+        readBy: 1,
+        createdAt: 1,
+        reason: 1,
+      })
         .sort({ _id: -1 })
         .limit(50)
         .lean(),

@@ -36,7 +36,13 @@ export function noteRoutes(): Router {
   r.post('/conversations/:id/notes', async (req, res) => {
     const c = await conversationOf(req);
     const { text } = parseBody(noteBody, req);
-    const n = await NoteModel.create({ shopId: c.shopId, workflowId: c.workflowId, agentId: req.agent!.id, agentName: req.agent!.name, text });
+    const n = await NoteModel.create({
+      shopId: c.shopId,
+      workflowId: c.workflowId,
+      agentId: req.agent!.id,
+      agentName: req.agent!.name,
+      text,
+    });
     res.status(201).json(noteView(n.toObject()));
   });
   return r;

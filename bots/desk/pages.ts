@@ -14,10 +14,12 @@ import { Router } from 'express';
 
 const WEB_DIR = fileURLToPath(new URL('../../web/desk/', import.meta.url));
 const require = createRequire(import.meta.url);
+/** The ES module builds, found next to each package's CommonJS entry point. */
+const esm = (specifier: string, file: string) => path.join(path.dirname(require.resolve(specifier)), file);
 const VENDOR: Record<string, string> = {
-  'preact.mjs': path.join(path.dirname(require.resolve('preact/package.json')), 'dist/preact.mjs'),
-  'hooks.mjs': path.join(path.dirname(require.resolve('preact/package.json')), 'hooks/dist/hooks.mjs'),
-  'htm.mjs': path.join(path.dirname(require.resolve('htm/package.json')), 'dist/htm.mjs'),
+  'preact.mjs': esm('preact', 'preact.mjs'),
+  'hooks.mjs': esm('preact/hooks', 'hooks.mjs'),
+  'htm.mjs': esm('htm', 'htm.mjs'),
 };
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',

@@ -66,7 +66,8 @@ export function sidebarRoutes(): Router {
         })),
       })),
       lastTracking: lastTracking ? { text: lastTracking.text, at: lastTracking.createdAt, source: lastTracking.source } : null,
-      trackingNote: 'Tracking results live in each workflow history; a parcel shows its number and carrier, and the last tracking answer the buyer got.',
+      trackingNote:
+        'Tracking results live in each workflow history; a parcel shows its number and carrier, and the last tracking answer the buyer got.',
       coupons: coupons.map((k) => ({
         code: k.code,
         discount: k.discount,
