@@ -129,6 +129,9 @@ describe.skipIf(!CHROMIUM)('the desk in Chromium', () => {
     await input.fill('How long does shipping take?');
     await input.press('Enter');
     await buyerPage.locator('.msg.bot').first().waitFor({ timeout: 30_000 });
+    await input.fill('Where is my order 1001?');
+    await input.press('Enter');
+    await eventually(async () => (await buyerPage.locator('.msg.bot, .msg.system').count()) >= 2, 30_000, 'second answer');
     await input.fill('I want to talk to a human please');
     await input.press('Enter');
     const who = await eventually(async () => /you are (\S+)/.exec((await buyerPage.locator('#who').textContent()) ?? '')?.[1]);

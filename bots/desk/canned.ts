@@ -94,7 +94,7 @@ export function cannedRoutes(): Router {
     const shopId = shopOf(req);
     const id = cannedId(req);
     const body = parseBody(updateBody, req);
-    const c = await CannedResponseModel.findOneAndUpdate({ _id: id, shopId }, { $set: body }, { new: true })
+    const c = await CannedResponseModel.findOneAndUpdate({ _id: id, shopId }, { $set: body }, { returnDocument: 'after' })
       .lean()
       .catch((e) => {
         throw duplicate(e);

@@ -47,6 +47,8 @@ type Row = Record<string, unknown> & { _id: unknown; shopId?: string | null; upd
 /** One collection's cursor: by `updatedAt` (a row changes) or by `_id` (a row is added). */
 class Source {
   private cursor = new Date();
+  /** When the feed started: rows older than this were there before anyone listened (the look-back must not replay them). */
+  private floor = new Date();
   private readonly seen = new Map<string, number>();
   constructor(
     private readonly read: (since: Date, limit: number) => Promise<Row[]>,
@@ -56,6 +58,7 @@ class Source {
 
   reset(): void {
     this.cursor = new Date();
+    this.floor = this.cursor;
     this.seen.clear();
   }
 
@@ -66,7 +69,7 @@ class Source {
       const at = this.by === 'updatedAt' ? (row.updatedAt as Date) : (row._id as mongoose.Types.ObjectId).getTimestamp();
       const key = `${String(row._id)}@${at.getTime()}`;
       if (at > this.cursor) this.cursor = at;
-      if (this.seen.has(key)) continue;
+      if (this.seen.has(key) || at < this.floor) continue;
       this.seen.set(key, at.getTime());
       emit(this.toEvent(row));
     }

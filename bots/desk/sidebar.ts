@@ -23,7 +23,9 @@ export function sidebarRoutes(): Router {
     const c = await conversationOf(req);
     const who = { shopId: c.shopId, channel: c.channel, buyerId: c.buyerId };
     const buyer = await BuyerModel.findOne(who, { language: 1, firstSeenAt: 1, lastSeenAt: 1, messages: 1, platformUserId: 1 }).lean();
+    // The buyer's orders, and the order the conversation is about (a buyer may name an order not linked to them yet).
     const orderFilter: Record<string, unknown>[] = [{ shopId: c.shopId, [`buyerIds.${c.channel}`]: c.buyerId }];
+    if (c.focusOrder) orderFilter.push({ shopId: c.shopId, orderNumber: c.focusOrder });
     if (buyer?.platformUserId) orderFilter.push({ shopId: c.shopId, platformBuyerId: buyer.platformUserId });
     const [orders, coupons, earlier, nps, lastTracking] = await Promise.all([
       OrderModel.find({ $or: orderFilter }).sort({ placedAt: -1 }).limit(20).lean(),

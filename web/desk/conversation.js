@@ -163,6 +163,8 @@ export function Conversation({ id, me, live, onGone }) {
     setActionError(null);
     try {
       await api(`${base}/${what}`, { method: 'POST', body: body || {} });
+      // An accepted conversation is the agent's: keep it open under "Mine".
+      if (what === 'accept') go('#/inbox/mine/' + enc(id));
       setTimeout(load, 400);
     } catch (e) {
       setActionError(e.message);
