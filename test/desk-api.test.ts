@@ -83,7 +83,7 @@ beforeAll(async () => {
     { _id: 'bob', name: 'Bob', email: 'bob@other.test', role: 'agent', shopIds: ['other'], passwordHash: hash },
     { _id: 'root', name: 'Root', email: 'root@demo.test', role: 'admin', shopIds: ['demo'], passwordHash: hash },
   ]);
-  await ConversationModel.create([
+  await ConversationModel.insertMany([
     conv({ buyerId: 'b-wait-old', waitingSince: minutesAgo(30), orderValueUsd: 40, language: 'es' }),
     conv({ buyerId: 'b-wait-vip', waitingSince: minutesAgo(5), orderValueUsd: 900, priority: 'high', focusOrder: '1002' }),
     conv({ buyerId: 'b-wait-tier', waitingSince: minutesAgo(10), tier: 2, assigneeId: 'ana' }),
@@ -111,7 +111,7 @@ beforeAll(async () => {
     status: 'sent',
     ...o,
   });
-  await MessageModel.create([
+  await MessageModel.insertMany([
     msg({ direction: 'in', author: 'buyer', text: 'How long is shipping?', language: 'en', status: 'received' }, 1),
     msg(
       {

@@ -142,7 +142,7 @@ export const stackSettings = {
   ),
   SORA_TEMPORAL_PORT: describe(port(7233), 'embedded Temporal dev server port'),
   SORA_TEMPORAL_UI_PORT: describe(port(8233), 'embedded Temporal Web UI port'),
-  SORA_TEMPORAL_UI_URL: describe(url(), 'the Temporal Web UI the desk links each conversation\'s workflow to', {
+  SORA_TEMPORAL_UI_URL: describe(url(), "the Temporal Web UI the desk links each conversation's workflow to", {
     defaultNote: '`http://127.0.0.1:$SORA_TEMPORAL_UI_PORT`',
   }),
   SORA_WORKER_CACHE: describe(
