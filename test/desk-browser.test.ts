@@ -141,7 +141,12 @@ describe.skipIf(!CHROMIUM)('the desk in Chromium', () => {
     const item = desk.locator(`[data-conversation="${id}"]`);
     await item.waitFor({ timeout: 30_000 });
     await eventually(async () => (await desk.locator('.queue-list li').count()) >= 3, 30_000, 'three waiting');
+    // The bell counts the handoffs; its list says what happened.
+    await desk.locator('[data-testid=unread]').waitFor({ timeout: 15_000 });
+    await desk.getByRole('button', { name: /Notifications/ }).click();
+    await desk.locator('.notifications li').first().waitFor();
     await desk.screenshot({ path: `${IMAGES}desk-queue.png` });
+    await desk.getByRole('button', { name: /Notifications/ }).click();
 
     // Open it: the transcript has the bot's FAQ answer with its entry and confidence.
     await item.locator('a').click();

@@ -247,6 +247,8 @@ export function eventRoutes(opts: EventRoutesOptions): Router {
         readBy: 1,
         createdAt: 1,
         reason: 1,
+        buyerId: 1,
+        channel: 1,
       })
         .sort({ _id: -1 })
         .limit(50)
@@ -260,7 +262,12 @@ export function eventRoutes(opts: EventRoutesOptions): Router {
         id: String(n._id),
         kind: n.kind,
         shopId: n.shopId,
-        text: n.text ?? n.reason ?? n.kind,
+        // Older notifications have no `text`: say why and who (the kind is shown beside it).
+        text:
+          n.text ??
+          ([n.reason?.replace(/_/g, ' '), n.buyerId && `${n.buyerId} (${n.channel})`].filter(Boolean).join(' · ') || n.kind.replace(/_/g, ' ')),
+          n.text ??
+          [n.kind.replace(/_/g, ' '), n.reason?.replace(/_/g, ' '), n.buyerId && `${n.buyerId} (${n.channel})`].filter(Boolean).join(' · '),
         conversationId: n.workflowId ?? null,
         ticketId: n.ticketId ?? null,
         at: n.createdAt,

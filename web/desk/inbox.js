@@ -47,6 +47,7 @@ function Queue({ view, selected, live }) {
         ([v, l]) =>
           html`<a role="tab" aria-selected=${v === view} class=${'tab' + (v === view ? ' active' : '')} href=${'#/inbox/' + v}>${l}</a>`,
       )}
+      <a role="tab" aria-selected="false" class="tab" href="#/tickets">Tickets</a>
     </div>
     ${error && html`<p class="error">${error}</p>`}
     ${items && items.length === 0 && html`<p class="empty">No conversations here.</p>`}
