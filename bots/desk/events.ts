@@ -265,9 +265,8 @@ export function eventRoutes(opts: EventRoutesOptions): Router {
         // Older notifications have no `text`: say why and who (the kind is shown beside it).
         text:
           n.text ??
-          ([n.reason?.replace(/_/g, ' '), n.buyerId && `${n.buyerId} (${n.channel})`].filter(Boolean).join(' · ') || n.kind.replace(/_/g, ' ')),
-          n.text ??
-          [n.kind.replace(/_/g, ' '), n.reason?.replace(/_/g, ' '), n.buyerId && `${n.buyerId} (${n.channel})`].filter(Boolean).join(' · '),
+          ([n.reason?.replace(/_/g, ' '), n.buyerId && `${n.buyerId} (${n.channel})`].filter(Boolean).join(' · ') ||
+            n.kind.replace(/_/g, ' ')),
         conversationId: n.workflowId ?? null,
         ticketId: n.ticketId ?? null,
         at: n.createdAt,
