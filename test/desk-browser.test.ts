@@ -117,7 +117,7 @@ describe.skipIf(!CHROMIUM)('the desk in Chromium', () => {
     await desk.getByLabel('Password').fill(PASSWORD);
     await desk.getByRole('button', { name: 'Sign in' }).click();
     await desk.getByRole('tab', { name: 'Waiting' }).waitFor();
-    await desk.locator('.live-dot.on').waitFor({ timeout: 15_000 });
+    await desk.locator('.live-dot.on').waitFor({ timeout: 30_000 });
 
     // Two other buyers already wait (one with an order), for a queue worth looking at.
     await otherBuyer(['¿Cuánto tarda el envío a México?', 'quiero hablar con un humano, por favor']);
@@ -142,7 +142,7 @@ describe.skipIf(!CHROMIUM)('the desk in Chromium', () => {
     await item.waitFor({ timeout: 30_000 });
     await eventually(async () => (await desk.locator('.queue-list li').count()) >= 3, 30_000, 'three waiting');
     // The bell counts the handoffs; its list says what happened.
-    await desk.locator('[data-testid=unread]').waitFor({ timeout: 15_000 });
+    await desk.locator('[data-testid=unread]').waitFor({ timeout: 30_000 });
     await desk.getByRole('button', { name: /Notifications/ }).click();
     await desk.locator('.notifications li').first().waitFor();
     await desk.screenshot({ path: `${IMAGES}desk-queue.png` });
@@ -195,7 +195,7 @@ describe.skipIf(!CHROMIUM)('the desk in Chromium', () => {
       await desk.getByRole('button', { name: 'Open a ticket' }).click();
       await desk.getByLabel('Ticket subject').fill('Parcel delayed at the DHL hub');
       await desk.getByRole('button', { name: 'Create ticket' }).click();
-      await desk.locator('.ticket-view h2', { hasText: 'Parcel delayed' }).waitFor({ timeout: 15_000 });
+      await desk.locator('.ticket-view h2', { hasText: 'Parcel delayed' }).waitFor({ timeout: 30_000 });
       await desk.screenshot({ path: `${IMAGES}desk-ticket.png` });
       await desk.goBack();
       await desk.locator('[data-testid=status]').waitFor();

@@ -27,22 +27,37 @@ export function useLive() {
   return state;
 }
 
-/** Re-runs `load` on mount, when `deps` change, and (debounced) when the live counters listed move. */
-export function useLiveLoad(load, deps, ticks) {
+/**
+ * Re-runs `load` on mount, when `deps` change, and when the live counters listed move — at most once
+ * per `everyMs` (a busy shop's events must not turn into a request each: the API is rate-limited per
+ * client address).
+ */
+export function useLiveLoad(load, deps, ticks, everyMs = 1500) {
   const timer = useRef(null);
   const first = useRef(true);
+  const last = useRef(0);
+  const latest = useRef(load);
+  latest.current = load;
+  const run = () => {
+    last.current = Date.now();
+    latest.current();
+  };
   useEffect(() => {
-    load();
+    run();
   }, deps);
   useEffect(() => {
     if (first.current) {
       first.current = false;
       return;
     }
-    clearTimeout(timer.current);
-    timer.current = setTimeout(load, 250);
-    return () => clearTimeout(timer.current);
+    if (timer.current) return; // one reload is already scheduled
+    const wait = Math.max(250, last.current + everyMs - Date.now());
+    timer.current = setTimeout(() => {
+      timer.current = null;
+      run();
+    }, wait);
   }, ticks);
+  useEffect(() => () => clearTimeout(timer.current), []);
 }
 
 function beep() {
