@@ -101,7 +101,9 @@ describe('loadConfig', () => {
       temporalUiUrl: 'http://127.0.0.1:8233',
     });
     expect(loadConfig({ SORA_TEMPORAL_UI_PORT: '9000' }).gateway.temporalUiUrl).toBe('http://127.0.0.1:9000');
-    expect(loadConfig({ SORA_TEMPORAL_UI_URL: 'https://temporal.example.com/' }).gateway.temporalUiUrl).toBe('https://temporal.example.com');
+    expect(loadConfig({ SORA_TEMPORAL_UI_URL: 'https://temporal.example.com/' }).gateway.temporalUiUrl).toBe(
+      'https://temporal.example.com',
+    );
     expect(c.log.level).toBe('INFO');
     expect(c.mongo).toEqual({});
     expect(c.stack).toEqual({
