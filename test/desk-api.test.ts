@@ -5,7 +5,12 @@
  * shop's conversation is a 404), each refusing bad input with a 4xx naming the field. The pages:
  * served with a CSP that allows no inline script but the import map's hash.
  */
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { deskRoutes } from '../bots/desk/index.js';
+import { errorHandler } from '../bots/http-errors.js';
 import { WebchatAdapter } from '../bots/webchat.js';
 import { loadConfig } from '../infra/config/index.js';
 import { AgentModel, hashPassword } from '../models/agent.js';
@@ -377,6 +382,43 @@ describe('desk conversations API', () => {
     expect(seen(bob, 'notification')).toEqual([]);
     ana.close();
     bob.close();
+  });
+});
+
+describe('the live stream ends when its agent is signed out or disabled', () => {
+  it('a stream whose session ended or whose agent was disabled is closed at the next check', async () => {
+    // The desk router itself, checking every 300 ms (the gateway's default is a minute).
+    const desk = express();
+    desk.use('/desk/api', deskRoutes({ client: app.client, log: () => {}, sessionTtlMs: 3_600_000, eventsRecheckMs: 300 }));
+    desk.use(errorHandler(() => {}));
+    const server = desk.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/desk/api`;
+    try {
+      const ended = async (cookie: string) => {
+        const res = await fetch(`${url}/events`, { headers: { cookie } });
+        expect(res.status).toBe(200);
+        const reader = res.body!.getReader();
+        return async () => {
+          for (;;) if ((await reader.read()).done) return true;
+        };
+      };
+      // Signed out in another tab.
+      const s1 = await signIn('ana');
+      const drain1 = await ended(s1.cookie);
+      const out = await fetch(`${url}/session`, { method: 'DELETE', headers: { cookie: s1.cookie, 'x-csrf-token': s1.csrf } });
+      expect(out.status).toBe(204);
+      await expect(Promise.race([drain1(), new Promise((r) => setTimeout(() => r('still open'), 5000))])).resolves.toBe(true);
+      // Disabled by an admin.
+      const s2 = await signIn('ana');
+      const drain2 = await ended(s2.cookie);
+      await AgentModel.updateOne({ _id: 'ana' }, { $set: { disabled: true } });
+      await expect(Promise.race([drain2(), new Promise((r) => setTimeout(() => r('still open'), 5000))])).resolves.toBe(true);
+    } finally {
+      await AgentModel.updateOne({ _id: 'ana' }, { $set: { disabled: false } });
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
 

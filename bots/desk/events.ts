@@ -192,6 +192,10 @@ export interface EventRoutesOptions {
   keepAliveMs?: number;
   /** Open streams per process (then 503). */
   maxStreams?: number;
+  /** Whether the stream's credential still holds (signed out, disabled agent, revoked token: the stream ends). */
+  stillSignedIn?: (req: Request) => Promise<boolean>;
+  /** How often that is checked (default 60 s). */
+  recheckMs?: number;
 }
 
 /** The notifications an agent sees: their shops', for the team or for them. */
@@ -227,8 +231,29 @@ export function eventRoutes(opts: EventRoutesOptions): Router {
     });
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), opts.keepAliveMs ?? 15_000);
     keepAlive.unref?.();
+    let checking = false;
+    const recheck = setInterval(() => {
+      if (checking || !opts.stillSignedIn) return;
+      checking = true;
+      opts
+        .stillSignedIn(req)
+        .then(
+          (ok) => {
+            if (!ok) res.end();
+          },
+          () => undefined,
+        ) // MongoDB unreachable: keep the stream, check again later
+        .finally(() => (checking = false));
+    }, opts.recheckMs ?? 60_000);
+    recheck.unref?.();
     req.on('close', () => {
       clearInterval(keepAlive);
+      clearInterval(recheck);
+      unsubscribe();
+    });
+    res.on('close', () => {
+      clearInterval(keepAlive);
+      clearInterval(recheck);
       unsubscribe();
     });
   });

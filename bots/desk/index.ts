@@ -4,7 +4,7 @@
  */
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
-import { deskAuth, type DeskAuthOptions } from './auth.js';
+import { deskAuth, resolveDeskAgent, type DeskAuthOptions } from './auth.js';
 import { sessionRoutes } from './session-routes.js';
 import { conversationRoutes } from './conversations.js';
 import { noteRoutes } from './notes.js';
@@ -19,6 +19,8 @@ export interface DeskOptions extends DeskAuthOptions {
   temporalUiUrl?: string;
   /** How often the live feed (SSE) looks for changes (default 1 s). */
   eventsPollMs?: number;
+  /** How often an open live stream checks that its agent is still signed in (default 60 s). */
+  eventsRecheckMs?: number;
 }
 
 export function deskRoutes(opts: DeskOptions): Router {
@@ -30,6 +32,16 @@ export function deskRoutes(opts: DeskOptions): Router {
   r.use(sidebarRoutes());
   r.use(cannedRoutes());
   const feed = new DeskFeed({ pollMs: opts.eventsPollMs ?? 1000, onError: (e) => opts.log('desk feed read failed', { error: String(e) }) });
-  r.use(eventRoutes({ feed }));
+  r.use(
+    eventRoutes({
+      feed,
+      recheckMs: opts.eventsRecheckMs,
+      // The cookie or token of the stream's request, looked up again (no response is written: a GET needs no CSRF).
+      stillSignedIn: async (req) => {
+        const probe = { setHeader: () => undefined } as unknown as import('express').Response;
+        return !!(await resolveDeskAgent(req, probe, opts).catch(() => null));
+      },
+    }),
+  );
   return r;
 }
