@@ -57,6 +57,14 @@ beforeAll(async () => {
     languages: ['en', 'es'],
     passwordHash: await hashPassword(PASSWORD),
   });
+  await AgentModel.create({
+    _id: 'admin',
+    name: 'Shop Admin',
+    email: 'admin@demo.test',
+    role: 'admin',
+    shopIds: ['demo'],
+    passwordHash: await hashPassword(PASSWORD),
+  });
   app = await startApp({
     mongoUri: inject('mongoUri').replace(/\/[^/]*$/, `/${db}`),
     temporal: { address: inject('temporalAddress'), namespace: 'default' },
@@ -208,4 +216,33 @@ describe.skipIf(!CHROMIUM)('the desk in Chromium', () => {
     // Nothing on either page broke the CSP or threw.
     expect(pageErrors).toEqual([]);
   }, 240_000);
+
+  it('an admin edits canned responses; the routing page shows the server’s answer', async () => {
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    await page.goto(`${app.gateway.url}/desk#/canned`);
+    await page.getByLabel('Agent id or e-mail').fill('admin');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Canned responses' }).waitFor();
+    await page.locator('.table td', { hasText: 'Tracking link' }).first().waitFor();
+    await page.getByLabel('Language').fill('pt');
+    await page.getByLabel('Title').fill('Saudação');
+    await page.getByLabel('Text', { exact: true }).fill('Olá {buyer_name}, aqui é {agent_name}.');
+    await page.getByRole('button', { name: 'Add' }).click();
+    await page.locator('.table td', { hasText: 'Saudação' }).waitFor();
+    // A placeholder typo is refused with the server's message.
+    await page.getByLabel('Title').fill('Typo');
+    await page.getByLabel('Text', { exact: true }).fill('see {tracking_url}');
+    await page.getByRole('button', { name: 'Add' }).click();
+    await page.getByRole('status').filter({ hasText: 'tracking_url' }).waitFor();
+    await page.getByRole('link', { name: 'Routing' }).click();
+    await page.getByRole('heading', { name: 'Routing rules' }).waitFor();
+    // Until the routing API is served here, its 404 message shows; once it is, its JSON does.
+    await eventually(
+      async () => (await page.getByRole('status').count()) > 0 || (await page.getByLabel('Routing rules JSON').inputValue()) !== '',
+    );
+    await page.close();
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
 });
