@@ -19,7 +19,7 @@ import { conversationOf, DESK_LIMITS, parseBody } from './scope.js';
 
 export const QUEUE_VIEWS = ['waiting', 'mine', 'unassigned', 'follow_up', 'all'] as const;
 export const QUEUE_SORTS = ['wait', 'value', 'tier'] as const;
-const LIST_MAX = 200;
+const LIST_MAX = 100;
 const TRANSCRIPT_MAX = 2000;
 /** How long the live snapshot may take before the page is answered without it. */
 const SNAPSHOT_WAIT_MS = 2500;
@@ -134,9 +134,14 @@ export function conversationRoutes(opts: ConversationRoutesOptions): Router {
     const views = docs.map(conversationView);
     const ordered = newestFirst ? views : sortItems(views, q.sort);
     const page = ordered.slice(0, LIST_MAX);
-    // The last message of each (one indexed read each; a page is at most LIST_MAX).
+    // The last message of each: one read each, on the index {workflowId, direction, _id} (both
+    // directions merged by _id, newest first); a page is at most LIST_MAX.
     const last = await Promise.all(
-      page.map((c) => MessageModel.findOne({ workflowId: c.id }, { text: 1, author: 1, createdAt: 1 }).sort({ _id: -1 }).lean()),
+      page.map((c) =>
+        MessageModel.findOne({ workflowId: c.id, direction: { $in: ['in', 'out'] } }, { text: 1, author: 1, createdAt: 1 })
+          .sort({ _id: -1 })
+          .lean(),
+      ),
     );
     res.setHeader('Cache-Control', 'no-store');
     res.json({
