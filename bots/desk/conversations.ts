@@ -1,6 +1,6 @@
 /**
  * The desk's conversations (issue 16): the queue views, one conversation (read model, the live
- * workflow snapshot, a link to the workflow in the Temporal UI), its full transcript, and the agent's
+ * workflow snapshot, a link to the workflow in the Temporal UI; the transcript is transcript.ts), and the agent's
  * actions, which are the workflow's signals (workflows/contract.ts) sent as the signed-in agent.
  * Every read is scoped to the caller's shops; another shop's conversation is a 404.
  */
@@ -9,8 +9,6 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { ConversationModel } from '../../models/conversation.js';
 import { MessageModel } from '../../models/message.js';
-import { FaqEntryModel } from '../../models/faq-entry.js';
-import { AgentModel } from '../../models/agent.js';
 import { hasControlChars } from '../../infra/terminal-text.js';
 import * as contract from '../../workflows/contract.js';
 import { HttpError, validationError } from '../http-errors.js';
@@ -20,7 +18,6 @@ import { conversationOf, DESK_LIMITS, parseBody } from './scope.js';
 export const QUEUE_VIEWS = ['waiting', 'mine', 'unassigned', 'follow_up', 'all'] as const;
 export const QUEUE_SORTS = ['wait', 'value', 'tier'] as const;
 const LIST_MAX = 100;
-const TRANSCRIPT_MAX = 2000;
 /** How long the live snapshot may take before the page is answered without it. */
 const SNAPSHOT_WAIT_MS = 2500;
 
@@ -172,69 +169,6 @@ export function conversationRoutes(opts: ConversationRoutesOptions): Router {
       conversation: conversationView(c),
       live,
       temporalUrl: temporalWorkflowUrl(opts.temporalUiUrl, namespace, c.workflowId),
-    });
-  });
-
-  r.get('/conversations/:id/messages', async (req, res) => {
-    const c = await conversationOf(req);
-    const rows = await MessageModel.find(
-      { workflowId: c.workflowId },
-      {
-        direction: 1,
-        author: 1,
-        agentId: 1,
-        text: 1,
-        language: 1,
-        requestedLanguage: 1,
-        languageFallback: 1,
-        source: 1,
-        status: 1,
-        error: 1,
-        faqEntryId: 1,
-        faqQuestion: 1,
-        confidence: 1,
-        quickReplies: 1,
-        createdAt: 1,
-      },
-    )
-      .sort({ _id: 1 })
-      .limit(TRANSCRIPT_MAX)
-      .lean();
-    // The matched FAQ entries' questions, in one read.
-    const ids = [...new Set(rows.map((m) => m.faqEntryId).filter((x): x is string => !!x))];
-    const questions = new Map<string, string>();
-    if (ids.length)
-      for (const e of await FaqEntryModel.find({ shopId: c.shopId, questionId: { $in: ids } }, { questionId: 1, question: 1 }).lean())
-        questions.set(e.questionId, e.question);
-    // The agents' names (an agent of another shop keeps just the id).
-    const agentIds = [...new Set(rows.map((m) => m.agentId).filter((x): x is string => !!x))];
-    const names = new Map<string, string>();
-    if (agentIds.length) for (const a of await AgentModel.find({ _id: { $in: agentIds } }, { name: 1 }).lean()) names.set(a._id, a.name);
-    res.setHeader('Cache-Control', 'no-store');
-    res.json({
-      messages: rows.map((m) => ({
-        id: String(m._id),
-        at: m.createdAt,
-        direction: m.direction,
-        author: m.author,
-        agentId: m.agentId ?? null,
-        agentName: m.agentId ? (names.get(m.agentId) ?? null) : null,
-        text: m.text ?? '',
-        language: m.language ?? null,
-        requestedLanguage: m.requestedLanguage ?? null,
-        languageFallback: !!m.languageFallback,
-        source: m.source ?? null,
-        status: m.status,
-        error: m.error ?? null,
-        quickReplies: m.quickReplies ?? [],
-        faq: m.faqEntryId
-          ? {
-              id: m.faqEntryId,
-              question: m.faqQuestion ?? questions.get(m.faqEntryId) ?? null,
-              confidence: typeof m.confidence === 'number' ? m.confidence : null,
-            }
-          : null,
-      })),
     });
   });
 

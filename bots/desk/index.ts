@@ -8,9 +8,11 @@ import { deskAuth, resolveDeskAgent, type DeskAuthOptions } from './auth.js';
 import { sessionRoutes } from './session-routes.js';
 import { conversationRoutes } from './conversations.js';
 import { noteRoutes } from './notes.js';
+import { transcriptRoutes } from './transcript.js';
 import { cannedRoutes } from './canned.js';
 import { sidebarRoutes } from './sidebar.js';
-import { DeskFeed, eventRoutes } from './events.js';
+import { DeskFeed } from './desk-feed.js';
+import { eventRoutes } from './events.js';
 
 export interface DeskOptions extends DeskAuthOptions {
   client: Client;
@@ -28,6 +30,7 @@ export function deskRoutes(opts: DeskOptions): Router {
   r.use(sessionRoutes(opts));
   r.use(deskAuth(opts));
   r.use(conversationRoutes({ client: opts.client, temporalUiUrl: opts.temporalUiUrl ?? 'http://127.0.0.1:8233' }));
+  r.use(transcriptRoutes());
   r.use(noteRoutes());
   r.use(sidebarRoutes());
   r.use(cannedRoutes());
