@@ -15,6 +15,7 @@ import { conversationWorkflowId } from '../bots/channel.js';
 import { AgentModel, hashPassword } from '../models/agent.js';
 import { ConversationModel } from '../models/conversation.js';
 import { MessageModel } from '../models/message.js';
+import { OrderModel } from '../models/order.js';
 import { disconnectMongo } from '../models/connection.js';
 import { startApp, type App } from '../scripts/app.js';
 import { seedDemoShop } from '../scripts/demo/demo-shop.js';
@@ -137,13 +138,12 @@ describe.skipIf(!CHROMIUM)('the desk in Chromium', () => {
     await input.fill('How long does shipping take?');
     await input.press('Enter');
     await buyerPage.locator('.msg.bot').first().waitFor({ timeout: 30_000 });
-    await input.fill('Where is my order 1001?');
-    await input.press('Enter');
-    await eventually(async () => (await buyerPage.locator('.msg.bot, .msg.system').count()) >= 2, 30_000, 'second answer');
-    await input.fill('I want to talk to a human please');
-    await input.press('Enter');
     const who = await eventually(async () => /you are (\S+)/.exec((await buyerPage.locator('#who').textContent()) ?? '')?.[1]);
     const id = wf(who);
+    // The shop's order 1001 is this buyer's (as an order import or a platform sync would link it).
+    await OrderModel.updateOne({ shopId: 'demo', orderNumber: '1001' }, { $set: { 'buyerIds.webchat': who } });
+    await input.fill('I want to talk to a human please');
+    await input.press('Enter');
 
     // It appears in the queue without a reload (SSE).
     const item = desk.locator(`[data-conversation="${id}"]`);
@@ -158,7 +158,7 @@ describe.skipIf(!CHROMIUM)('the desk in Chromium', () => {
 
     // Open it: the transcript has the bot's FAQ answer with its entry and confidence.
     await item.locator('a').click();
-    const faq = desk.locator('.faq-match').first();
+    const faq = desk.locator('.faq-match.faq').first();
     await faq.waitFor();
     expect(await faq.textContent()).toMatch(/FAQ.*\d+%/);
     const botAnswer = await MessageModel.findOne({ workflowId: id, author: 'bot', source: 'faq' }).lean();
@@ -195,7 +195,11 @@ describe.skipIf(!CHROMIUM)('the desk in Chromium', () => {
     await desk.locator('.note .bubble', { hasText: 'DHL hub scan' }).waitFor();
     expect(await MessageModel.countDocuments({ workflowId: id, text: /DHL hub scan/ })).toBe(0);
     await desk.getByRole('button', { name: 'Reply', exact: true }).click();
+    // Tall enough to show the FAQ answer with its entry and confidence, the reply and the note at once.
+    await desk.setViewportSize({ width: 1280, height: 960 });
+    await desk.waitForTimeout(300);
     await desk.screenshot({ path: `${IMAGES}desk-conversation.png` });
+    await desk.setViewportSize({ width: 1280, height: 800 });
 
     // Open a ticket from the conversation, when the tickets API is served (issue 16, tickets part).
     const probe = await desk.evaluate(async () => (await fetch('/desk/api/tickets')).status);

@@ -19,11 +19,11 @@ function Message({ m, buyerId }) {
     </div>
     <div class="bubble">${m.text}</div>
     ${m.faq &&
-    html`<div class="faq-match" title="Matched FAQ entry">
+    html`<div class="faq-match faq" title="Matched FAQ entry">
       <span>FAQ</span> ${m.faq.question || m.faq.id}
       ${m.faq.confidence !== null && html`<b class=${m.faq.confidence >= 0.6 ? 'conf hi' : 'conf lo'}>${Math.round(m.faq.confidence * 100)}%</b>`}
     </div>`}
-    ${m.source && !m.faq && m.author === 'bot' && html`<div class="faq-match"><span>${m.source.replace(/_/g, ' ')}</span></div>`}
+    ${m.source && !m.faq && m.author === 'bot' && html`<div class="faq-match source"><span>${m.source.replace(/_/g, ' ')}</span></div>`}
     ${m.status === 'failed' && html`<div class="send-error">Not delivered: ${m.error}</div>`}
   </div>`;
 }
