@@ -13,6 +13,7 @@ import { errorHandler } from './http-errors.js';
 import { operatorRoutes, type OperatorServices } from './operator.js';
 import { operatorAuth } from './operator-auth.js';
 import { deskRoutes, setupPageRoutes } from './desk/index.js';
+import { deskPages } from './desk/pages.js';
 import { DEFAULT_RATE_LIMITS, perClientLimit, type GatewayRateLimits } from './gateway-limits.js';
 import type { Client } from '@temporalio/client';
 
@@ -30,6 +31,8 @@ export interface GatewayOptions {
   deskSessionTtlMs?: number;
   /** SORA_DESK_URL: where sign-in links point (default: the address the request came to). */
   deskUrl?: string;
+  /** SORA_TEMPORAL_UI_URL: where the desk links a conversation's workflow. */
+  temporalUiUrl?: string;
   /** How long /healthz waits for Temporal's answer (default 2 s). */
   healthTimeoutMs?: number;
   /** KB import and carrier key health for the operator API and /healthz (scripts/operator-services.ts). */
@@ -112,10 +115,13 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       sessionTtlMs: opts.deskSessionTtlMs ?? 12 * 3_600_000,
       shopSettings: { validateReturnPolicy: opts.operator.validateReturnPolicy },
       deskUrl: opts.deskUrl,
+      temporalUiUrl: opts.temporalUiUrl,
     }),
   );
   // The page a one-time sign-in link opens (web/desk/setup.html).
   app.use('/desk', setupPageRoutes());
+  // The desk's pages (web/desk, static ES modules).
+  app.use('/desk', deskPages());
   // Every operator route, adapters' included (e.g. /operator/whatsapp/qr), needs a credential: there is no open mode.
   app.use('/operator', operatorAuth(opts.operatorToken, { sessionTtlMs: opts.deskSessionTtlMs }));
   for (const adapter of opts.registry.all()) {

@@ -23,6 +23,8 @@ import './ticket.js';
 import './kb-import.js';
 import './webchat-session.js';
 import './inbound-sequence.js';
+import './note.js';
+import './canned-response.js';
 
 // The bundled fallback server answers createCollection on an existing collection with an unusual
 // error; collections are created implicitly on first insert and indexes with createIndexes().

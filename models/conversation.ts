@@ -48,6 +48,8 @@ conversationSchema.index({ workflowId: 1, openedAt: 1 }, { unique: true });
 conversationSchema.index({ shopId: 1, status: 1 });
 conversationSchema.index({ queueId: 1, status: 1, waitingSince: 1 });
 conversationSchema.index({ assigneeId: 1, status: 1 });
+/** The desk's live feed reads what changed since its cursor (bots/desk/events.ts). */
+conversationSchema.index({ updatedAt: 1 });
 
 export type Conversation = InferSchemaType<typeof conversationSchema>;
 export const ConversationModel = model('Conversation', conversationSchema);

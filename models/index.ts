@@ -21,3 +21,5 @@ export { AgentModel } from './agent.js';
 export { DeskSessionModel } from './desk-session.js';
 export { SignInLinkModel } from './sign-in-link.js';
 export { TicketCounterModel, TicketModel } from './ticket.js';
+export { NoteModel } from './note.js';
+export { CannedResponseModel } from './canned-response.js';

@@ -29,6 +29,10 @@ const messageSchema = new Schema(
     asksQuestion: { type: Boolean, default: false },
     /** Outbound: where the content came from (faq, tracking, customs, return_policy, order_status, system, coupon, agent). */
     source: { type: String, default: null },
+    /** Outbound FAQ answers: the matched entry (FaqEntry.questionId) and the match's confidence (the desk shows both). */
+    faqEntryId: { type: String, default: undefined },
+    faqQuestion: { type: String, default: undefined },
+    confidence: { type: Number, default: undefined },
     /** Who wrote it. 'seller': typed in the platform's own inbox, not sent by us. */
     author: { type: String, enum: ['buyer', 'bot', 'agent', 'system', 'seller'], required: true },
     agentId: { type: String, default: null },

@@ -98,6 +98,8 @@ ticketSchema.index({ key: 1 }, { unique: true });
 ticketSchema.index({ shopId: 1, number: 1 }, { unique: true });
 ticketSchema.index({ shopId: 1, status: 1, dueAt: 1 });
 ticketSchema.index({ shopId: 1, channel: 1, buyerId: 1, status: 1 });
+/** The desk's live feed reads what changed since its cursor (bots/desk/events.ts). */
+ticketSchema.index({ updatedAt: 1 });
 
 export type Ticket = InferSchemaType<typeof ticketSchema>;
 export const TicketModel = model('Ticket', ticketSchema);

@@ -226,6 +226,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     rateLimits: config.gateway.rateLimits,
     deskSessionTtlMs: config.gateway.deskSessionTtlMs,
     deskUrl: config.gateway.deskUrl,
+    temporalUiUrl: config.gateway.temporalUiUrl,
     operator: operatorServices(defaultStrategy(convConfig), {
       carrierKeys: config.carriers.keys,
       embedding: config.embedding,

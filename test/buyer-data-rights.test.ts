@@ -15,6 +15,7 @@ import { disconnectMongo } from '../models/connection.js';
 import { CouponModel } from '../models/coupon.js';
 import { MessageModel } from '../models/message.js';
 import { NpsAnswerModel } from '../models/nps-answer.js';
+import { NoteModel } from '../models/note.js';
 import { OrderModel } from '../models/order.js';
 import { PrivacyAuditModel } from '../models/privacy-audit.js';
 import { UnmatchedQuestionModel } from '../models/unmatched-question.js';
@@ -131,6 +132,8 @@ describe('buyer data rights', () => {
   });
 
   it('exports the messages, the NPS answer, the order, the coupon and the running workflow (API and CLI)', async () => {
+    // An agent's internal note in the desk about this buyer (personal data too).
+    await NoteModel.create({ shopId: 'demo', workflowId: wfId(buyerId), agentId: 'ana', text: 'prefers mornings, heron-note-55' });
     const res = await api('GET', `/shops/demo/buyers/${buyerId}/export`);
     expect(res.status).toBe(200);
     const data = (await res.json()) as Record<string, Array<Record<string, unknown>>> & { channels: string[] };
@@ -142,6 +145,7 @@ describe('buyer data rights', () => {
     expect(data.orders!.map((o) => o.orderNumber)).toEqual(['GDPR-1']);
     expect(data.coupons!.map((c) => c.code)).toEqual(['RIGHTS10']);
     expect(data.unmatchedQuestions).toHaveLength(1);
+    expect(data.notes).toEqual([expect.objectContaining({ text: 'prefers mornings, heron-note-55' })]);
     expect(data.conversations!.length).toBeGreaterThanOrEqual(1);
     expect(data.workflows).toEqual([expect.objectContaining({ workflowId: wfId(buyerId), status: 'RUNNING' })]);
     expect(JSON.stringify(data)).not.toContain(other);
@@ -163,6 +167,7 @@ describe('buyer data rights', () => {
       couponsAnonymised: 1,
       buyers: 1,
       unmatchedQuestions: 1,
+      notes: 1,
     });
     expect(report.counts.messages).toBeGreaterThanOrEqual(4);
 
@@ -180,7 +185,7 @@ describe('buyer data rights', () => {
     );
     const all = await everything();
     expect(all).not.toContain(buyerId);
-    for (const t of [...TEXTS, NPS_TEXT, 'otter-77']) expect(all).not.toContain(t);
+    for (const t of [...TEXTS, NPS_TEXT, 'otter-77', 'heron-note-55']) expect(all).not.toContain(t);
     // Someone else's conversation is untouched; the order and the handed-out coupon stay, without the buyer.
     expect(all).toContain(other);
     expect(await OrderModel.findOne({ orderNumber: 'GDPR-1' }).lean()).toMatchObject({ buyerIds: {} });

@@ -97,7 +97,13 @@ describe('loadConfig', () => {
       relayIntervalMs: 5000,
       rateLimits: { webhooksPerMinute: 1200, operatorPerMinute: 300 },
       deskSessionTtlMs: 12 * 3_600_000,
+      // The desk links workflows to the embedded Temporal Web UI unless SORA_TEMPORAL_UI_URL says otherwise.
+      temporalUiUrl: 'http://127.0.0.1:8233',
     });
+    expect(loadConfig({ SORA_TEMPORAL_UI_PORT: '9000' }).gateway.temporalUiUrl).toBe('http://127.0.0.1:9000');
+    expect(loadConfig({ SORA_TEMPORAL_UI_URL: 'https://temporal.example.com/' }).gateway.temporalUiUrl).toBe(
+      'https://temporal.example.com',
+    );
     expect(c.log.level).toBe('INFO');
     expect(c.mongo).toEqual({});
     expect(c.stack).toEqual({

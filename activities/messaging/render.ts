@@ -31,6 +31,9 @@ export interface DecidedMessage {
   asksQuestion: boolean;
   /** Where the content came from, for logs and reports. */
   source: 'faq' | 'tracking' | 'customs' | 'return_policy' | 'order_status' | 'system' | 'coupon' | 'agent';
+  /** FAQ answers: the matched entry and the match's confidence (recorded for the desk; optional, replay-safe). */
+  faqEntryId?: string;
+  confidence?: number;
 }
 
 export type RenderRequest =

@@ -52,6 +52,8 @@ export function makeSendToBuyer(registry: ChannelRegistry, live: LiveAnswerSetti
       requestedLanguage: c.requestedLanguage,
       asksQuestion: c.asksQuestion,
       source: c.source,
+      ...(c.faqEntryId ? { faqEntryId: c.faqEntryId } : {}),
+      ...(typeof c.confidence === 'number' ? { confidence: c.confidence } : {}),
       // Delivered by being recorded: the record is the platform's message, so its id is the key.
       ...(status === 'sent' ? { deliveredBy, platformMessageId: key } : {}),
     });

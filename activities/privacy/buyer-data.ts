@@ -30,6 +30,7 @@ import { CouponModel } from '../../models/coupon.js';
 import { MessageModel } from '../../models/message.js';
 import { NotificationModel } from '../../models/notification.js';
 import { NpsAnswerModel } from '../../models/nps-answer.js';
+import { NoteModel } from '../../models/note.js';
 import { OrderModel } from '../../models/order.js';
 import { PrivacyAuditModel } from '../../models/privacy-audit.js';
 import { ShopModel } from '../../models/shop.js';
@@ -70,6 +71,8 @@ export interface BuyerDataExport {
   npsAnswers: unknown[];
   unmatchedQuestions: unknown[];
   notifications: unknown[];
+  /** The desk's internal notes on the buyer's conversations (agents wrote them about the buyer). */
+  notes: unknown[];
   coupons: unknown[];
   orders: unknown[];
   tickets: unknown[];
@@ -190,7 +193,7 @@ const ticketsOf = (s: { shopId: string; buyerId: string; channels: string[] }) =
 export async function exportBuyerData(r: BuyerDataRequest, client?: Client): Promise<BuyerDataExport> {
   const s = await scopeOf(r);
   const wf = { workflowId: { $in: s.workflowIds } };
-  const [buyers, messages, conversations, npsAnswers, unmatchedQuestions, notifications, coupons, orders, tickets] = await Promise.all([
+  const [buyers, messages, conversations, npsAnswers, unmatchedQuestions, notifications, notes, coupons, orders, tickets] = await Promise.all([
     BuyerModel.find(byBuyer(s)).lean(),
     MessageModel.find({ $or: [byBuyer(s), wf] })
       .sort({ _id: 1 })
@@ -201,6 +204,9 @@ export async function exportBuyerData(r: BuyerDataRequest, client?: Client): Pro
     NpsAnswerModel.find({ $or: [byBuyer(s), wf] }).lean(),
     UnmatchedQuestionModel.find({ shopId: s.shopId, ...wf }).lean(),
     NotificationModel.find({ shopId: s.shopId, $or: [{ buyerId: s.buyerId, channel: { $in: s.channels } }, wf] }).lean(),
+    NoteModel.find({ shopId: s.shopId, ...wf })
+      .sort({ _id: 1 })
+      .lean(),
     CouponModel.find(couponsOf(s)).lean(),
     OrderModel.find(ordersOf(s)).lean(),
     TicketModel.find(ticketsOf(s)).lean(),
@@ -213,6 +219,7 @@ export async function exportBuyerData(r: BuyerDataRequest, client?: Client): Pro
     npsAnswers: plain(npsAnswers),
     unmatchedQuestions: plain(unmatchedQuestions).map(({ vector: _vector, ...q }) => q),
     notifications: plain(notifications),
+    notes: plain(notes),
     coupons: plain(coupons).map(({ boundKey: _boundKey, ...c }) => c),
     orders: plain(orders),
     tickets: tickets.map(({ _id, ...t }) => ({ id: _id, ...t })),
@@ -267,6 +274,7 @@ export async function forgetBuyerData(r: BuyerDataRequest, client: Client): Prom
       $or: [{ buyerId: s.buyerId, channel: { $in: s.channels } }, wf, { ticketId: { $in: tickets.map((t) => t._id) } }],
     })
   ).deletedCount;
+  counts.notes = (await NoteModel.deleteMany({ shopId: s.shopId, ...wf })).deletedCount;
   // Orders stay (the shop's sales record) without anything that points at the buyer.
   let unlinked = 0;
   for (const o of await OrderModel.find(ordersOf(s), { buyerIds: 1, platformBuyerId: 1 }).lean()) {

@@ -5,15 +5,22 @@
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import type { ShopSettingsOptions } from '../../models/shop-settings.js';
-import { deskAuth, type DeskAuthOptions } from './auth.js';
 import { notificationRoutes } from './notifications.js';
 import { presenceRoutes } from './presence.js';
 import { routingRoutes } from './routing-routes.js';
-import { sessionRoutes } from './session-routes.js';
 import { shopRoutes } from './shops.js';
 import { agentRoutes } from './agents.js';
 import { signInLinkRoutes } from './sign-in-links.js';
 import { ticketRoutes, type TicketRoutesOptions } from './tickets.js';
+import { deskAuth, resolveDeskAgent, type DeskAuthOptions } from './auth.js';
+import { sessionRoutes } from './session-routes.js';
+import { conversationRoutes } from './conversations.js';
+import { noteRoutes } from './notes.js';
+import { transcriptRoutes } from './transcript.js';
+import { cannedRoutes } from './canned.js';
+import { sidebarRoutes } from './sidebar.js';
+import { DeskFeed } from './desk-feed.js';
+import { eventRoutes } from './events.js';
 
 export interface DeskOptions extends DeskAuthOptions {
   client: Client;
@@ -24,6 +31,12 @@ export interface DeskOptions extends DeskAuthOptions {
   deskUrl?: string;
   /** Agent replies to buyers and the workflows' task queue (bots/intake.ts); without it, no ticket routes. */
   intake?: TicketRoutesOptions['intake'];
+  /** SORA_TEMPORAL_UI_URL: the desk links each conversation's workflow there. */
+  temporalUiUrl?: string;
+  /** How often the live feed (SSE) looks for changes (default 1 s). */
+  eventsPollMs?: number;
+  /** How often an open live stream checks that its agent is still signed in (default 60 s). */
+  eventsRecheckMs?: number;
 }
 
 export function deskRoutes(opts: DeskOptions): Router {
@@ -37,6 +50,23 @@ export function deskRoutes(opts: DeskOptions): Router {
   r.use(routingRoutes(opts));
   r.use(notificationRoutes());
   if (opts.intake) r.use(ticketRoutes({ client: opts.client, intake: opts.intake, log: opts.log }));
+  r.use(conversationRoutes({ client: opts.client, temporalUiUrl: opts.temporalUiUrl ?? 'http://127.0.0.1:8233' }));
+  r.use(transcriptRoutes());
+  r.use(noteRoutes());
+  r.use(sidebarRoutes());
+  r.use(cannedRoutes());
+  const feed = new DeskFeed({ pollMs: opts.eventsPollMs ?? 1000, onError: (e) => opts.log('desk feed read failed', { error: String(e) }) });
+  r.use(
+    eventRoutes({
+      feed,
+      recheckMs: opts.eventsRecheckMs,
+      // The cookie or token of the stream's request, looked up again (no response is written: a GET needs no CSRF).
+      stillSignedIn: async (req) => {
+        const probe = { setHeader: () => undefined } as unknown as import('express').Response;
+        return !!(await resolveDeskAgent(req, probe, opts).catch(() => null));
+      },
+    }),
+  );
   return r;
 }
 

@@ -67,7 +67,11 @@ export function notificationRoutes(): Router {
       notifications: docs.map((n) => ({
         id: String(n._id),
         kind: n.kind,
-        text: n.text,
+        // Older notifications have no `text`: say why and who (the kind is shown beside it).
+        text:
+          n.text ??
+          ([n.reason?.replace(/_/g, ' '), n.buyerId && `${n.buyerId} (${n.channel})`].filter(Boolean).join(' · ') ||
+            n.kind.replace(/_/g, ' ')),
         shopId: n.shopId,
         channel: n.channel,
         workflowId: n.workflowId,
@@ -78,7 +82,10 @@ export function notificationRoutes(): Router {
         assigneeId: n.assigneeId ?? null,
         agentId: n.agentId,
         ticketId: n.ticketId,
+        /** The conversation it is about (the desk opens it). */
+        conversationId: n.workflowId ?? null,
         createdAt: n.createdAt,
+        at: n.createdAt,
         read: (n.readBy ?? []).includes(me),
       })),
     });

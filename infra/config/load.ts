@@ -84,6 +84,7 @@ export function loadConfig(env: Env = process.env, o: LoadOptions = {}): Config 
       rateLimits: { webhooksPerMinute: v.SORA_WEBHOOK_RATE_LIMIT, operatorPerMinute: v.SORA_OPERATOR_RATE_LIMIT },
       deskSessionTtlMs: v.SORA_DESK_SESSION_TTL,
       ...(v.SORA_DESK_URL ? { deskUrl: v.SORA_DESK_URL } : {}),
+      temporalUiUrl: (v.SORA_TEMPORAL_UI_URL ?? `http://127.0.0.1:${v.SORA_TEMPORAL_UI_PORT}`).replace(/\/+$/, ''),
     },
     log: { level: v.SORA_LOG_LEVEL },
     worker: { cachedWorkflows: v.SORA_WORKER_CACHE },

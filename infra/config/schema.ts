@@ -146,6 +146,9 @@ export const stackSettings = {
   ),
   SORA_TEMPORAL_PORT: describe(port(7233), 'embedded Temporal dev server port'),
   SORA_TEMPORAL_UI_PORT: describe(port(8233), 'embedded Temporal Web UI port'),
+  SORA_TEMPORAL_UI_URL: describe(url(), "the Temporal Web UI the desk links each conversation's workflow to", {
+    defaultNote: '`http://127.0.0.1:$SORA_TEMPORAL_UI_PORT`',
+  }),
   SORA_WORKER_CACHE: describe(
     int(500, { min: 0 }),
     'conversations a worker keeps in memory between messages (Temporal\'s sticky cache, ≈ 0.1–0.4 MB each); one that was evicted replays its history on its next message. 0 = none. BENCHMARKS.md "Load" (10,000 open conversations)',
@@ -390,6 +393,8 @@ export interface Config {
     deskSessionTtlMs: number;
     /** SORA_DESK_URL: where sign-in links point (unset: the gateway's own address). */
     deskUrl?: string;
+    /** SORA_TEMPORAL_UI_URL: where the desk links a conversation's workflow. */
+    temporalUiUrl: string;
   };
   log: { level: LogLevel };
   alerts: { webhookUrl?: string };

@@ -9,6 +9,7 @@ import type { Embedder } from '../../activities/knowledge/embedder.js';
 import { FaqEntryModel } from '../../models/faq-entry.js';
 import { OrderModel } from '../../models/order.js';
 import { ShopModel } from '../../models/shop.js';
+import { seedDemoCanned } from './demo-canned.js';
 
 export const DEMO_SHOP_ID = 'demo';
 
@@ -56,4 +57,5 @@ export async function seedDemoShop(shopId = DEMO_SHOP_ID, o: { embedder?: Embedd
       { upsert: true },
     );
   }
+  await seedDemoCanned(shopId);
 }

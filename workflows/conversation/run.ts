@@ -427,8 +427,11 @@ class ConversationRun {
         return (await this.render({ kind: 'returns', country: plan.country, sku: plan.sku })) ?? this.answer(fallbackPlan(u), u);
       case 'order_status':
         return this.render({ kind: 'order_status', orderNumber: plan.orderNumber, status: plan.status });
-      case 'faq':
-        return this.render({ kind: 'faq', faqId: plan.faqId });
+      case 'faq': {
+        // The matched entry and confidence ride along to the send (the desk shows them); no new command.
+        const m = await this.render({ kind: 'faq', faqId: plan.faqId });
+        return m && { ...m, faqEntryId: plan.faqId, confidence: u.confidence };
+      }
       case 'order_unavailable':
         return this.render({ kind: 'system', message: 'order_not_found' });
       case 'not_understood':

@@ -1,0 +1,74 @@
+/**
+ * Live desk updates: GET /desk/api/events (Server-Sent Events from the process's DeskFeed,
+ * desk-feed.ts: events `conversation`, `message`, `notification`, `ticket`; the page re-reads what it
+ * shows) and the notification badge (GET /desk/api/notifications, POST /desk/api/notifications/read).
+ * A stream ends when its agent is signed out, disabled or its token revoked (checked every minute).
+ */
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { NotificationModel } from '../../models/notification.js';
+import { HttpError } from '../http-errors.js';
+import { shopFilter } from './auth.js';
+import type { DeskFeed } from './desk-feed.js';
+import { parseBody } from './scope.js';
+
+export interface EventRoutesOptions {
+  feed: DeskFeed;
+  /** SSE keep-alive comment interval. */
+  keepAliveMs?: number;
+  /** Open streams per process (then 503). */
+  maxStreams?: number;
+  /** Whether the stream's credential still holds (signed out, disabled agent, revoked token: the stream ends). */
+  stillSignedIn?: (req: Request) => Promise<boolean>;
+  /** How often that is checked (default 60 s). */
+  recheckMs?: number;
+}
+
+export function eventRoutes(opts: EventRoutesOptions): Router {
+  const r = Router();
+  r.get('/events', (req: Request, res: Response) => {
+    if (opts.feed.size >= (opts.maxStreams ?? 2000))
+      throw new HttpError(503, 'too_many_streams', 'too many desk streams open on this process; retry shortly');
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    res.write('retry: 3000\n: connected\n\n');
+    const agent = { id: req.agent!.id, shopIds: req.agent!.shopIds };
+    const unsubscribe = opts.feed.subscribe({
+      agent,
+      send: (e) => res.write(`event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`),
+    });
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), opts.keepAliveMs ?? 15_000);
+    keepAlive.unref?.();
+    let checking = false;
+    const recheck = setInterval(() => {
+      if (checking || !opts.stillSignedIn) return;
+      checking = true;
+      opts
+        .stillSignedIn(req)
+        .then(
+          (ok) => {
+            if (!ok) res.end();
+          },
+          () => undefined,
+        ) // MongoDB unreachable: keep the stream, check again later
+        .finally(() => (checking = false));
+    }, opts.recheckMs ?? 60_000);
+    recheck.unref?.();
+    req.on('close', () => {
+      clearInterval(keepAlive);
+      clearInterval(recheck);
+      unsubscribe();
+    });
+    res.on('close', () => {
+      clearInterval(keepAlive);
+      clearInterval(recheck);
+      unsubscribe();
+    });
+  });
+
+  return r;
+}

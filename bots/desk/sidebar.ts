@@ -1,0 +1,93 @@
+/**
+ * The buyer sidebar of a conversation: GET /desk/api/conversations/:id/buyer → the buyer's orders
+ * with their parcels, the last tracking answer the buyer got, the coupons given, earlier
+ * conversations and NPS answers. Tracking results are not stored outside the workflow's history
+ * (the `trackParcel` activity's result): each parcel shows its carrier and tracking number with a
+ * public tracking link, and `lastTracking` is the newest tracking answer sent to this buyer.
+ */
+import { Router } from 'express';
+import { BuyerModel } from '../../models/buyer.js';
+import { ConversationModel } from '../../models/conversation.js';
+import { CouponModel } from '../../models/coupon.js';
+import { MessageModel } from '../../models/message.js';
+import { NpsAnswerModel } from '../../models/nps-answer.js';
+import { OrderModel } from '../../models/order.js';
+import { conversationOf } from './scope.js';
+
+/** A carrier-independent public tracking page (17TRACK detects the carrier from the number). */
+export const trackingLink = (trackingNumber: string) => `https://t.17track.net/en#nums=${encodeURIComponent(trackingNumber)}`;
+
+export function sidebarRoutes(): Router {
+  const r = Router();
+  r.get('/conversations/:id/buyer', async (req, res) => {
+    const c = await conversationOf(req);
+    const who = { shopId: c.shopId, channel: c.channel, buyerId: c.buyerId };
+    const buyer = await BuyerModel.findOne(who, { language: 1, firstSeenAt: 1, lastSeenAt: 1, messages: 1, platformUserId: 1 }).lean();
+    // The buyer's orders, and the order the conversation is about (a buyer may name an order not linked to them yet).
+    const orderFilter: Record<string, unknown>[] = [{ shopId: c.shopId, [`buyerIds.${c.channel}`]: c.buyerId }];
+    if (c.focusOrder) orderFilter.push({ shopId: c.shopId, orderNumber: c.focusOrder });
+    if (buyer?.platformUserId) orderFilter.push({ shopId: c.shopId, platformBuyerId: buyer.platformUserId });
+    const [orders, coupons, earlier, nps, lastTracking] = await Promise.all([
+      OrderModel.find({ $or: orderFilter }).sort({ placedAt: -1 }).limit(20).lean(),
+      CouponModel.find({ shopId: c.shopId, 'boundTo.channel': c.channel, 'boundTo.buyerId': c.buyerId }).limit(20).lean(),
+      ConversationModel.find({ ...who, _id: { $ne: c._id } })
+        .sort({ openedAt: -1 })
+        .limit(20)
+        .lean(),
+      NpsAnswerModel.find(who).sort({ closedAt: -1 }).limit(20).lean(),
+      MessageModel.findOne({ ...who, direction: 'out', source: { $in: ['tracking', 'customs'] } }, { text: 1, createdAt: 1, source: 1 })
+        .sort({ _id: -1 })
+        .lean(),
+    ]);
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({
+      buyer: {
+        id: c.buyerId,
+        channel: c.channel,
+        shopId: c.shopId,
+        language: buyer?.language ?? c.language ?? null,
+        country: c.country ?? null,
+        firstSeenAt: buyer?.firstSeenAt ?? null,
+        lastSeenAt: buyer?.lastSeenAt ?? null,
+        messages: buyer?.messages ?? 0,
+      },
+      focusOrder: c.focusOrder ?? null,
+      orders: orders.map((o) => ({
+        orderNumber: o.orderNumber,
+        status: o.status,
+        placedAt: o.placedAt,
+        total: o.total ?? null,
+        currency: o.currency ?? 'USD',
+        totalUsd: o.totalUsd,
+        country: o.country ?? null,
+        items: (o.items ?? []).map((i) => ({ sku: i.sku, name: i.name ?? null, quantity: i.quantity, price: i.price })),
+        parcels: (o.shipments ?? []).map((s) => ({
+          carrier: s.carrier ?? null,
+          trackingNumber: s.trackingNumber,
+          trackingLink: trackingLink(s.trackingNumber),
+        })),
+      })),
+      lastTracking: lastTracking ? { text: lastTracking.text, at: lastTracking.createdAt, source: lastTracking.source } : null,
+      trackingNote:
+        'Tracking results live in each workflow history; a parcel shows its number and carrier, and the last tracking answer the buyer got.',
+      coupons: coupons.map((k) => ({
+        code: k.code,
+        discount: k.discount,
+        expiresAt: k.expiresAt ?? null,
+        givenAt: k.boundTo?.at ?? null,
+      })),
+      conversations: earlier.map((e) => ({
+        key: String(e._id),
+        openedAt: e.openedAt,
+        closedAt: e.closedAt ?? null,
+        status: e.status,
+        intent: e.intent ?? null,
+        closeReason: e.closeReason ?? null,
+        resolved: e.resolved ?? null,
+        npsScore: e.npsScore ?? null,
+      })),
+      nps: nps.map((n) => ({ score: n.score, text: n.text, language: n.language ?? null, closedAt: n.closedAt })),
+    });
+  });
+  return r;
+}

@@ -1,0 +1,12 @@
+// Line icons as inline SVG (no icon font, no emoji: they render the same everywhere).
+import { html } from './api.js';
+
+const icon = (paths) => (props = {}) =>
+  html`<svg class=${'icon ' + (props.class || '')} viewBox="0 0 24 24" width=${props.size || 20} height=${props.size || 20} fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">${paths}</svg>`;
+
+export const InboxIcon = icon(html`<path d="M4 13h4l2 3h4l2-3h4" /><path d="M5 5h14l1 8v5a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1v-5z" />`);
+export const TicketIcon = icon(html`<path d="M4 7a1 1 0 0 1 1-1h14a1 1 0 0 1 1 1v3a2 2 0 0 0 0 4v3a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1v-3a2 2 0 0 0 0-4z" /><path d="M14 6v12" stroke-dasharray="2 2" />`);
+export const RulesIcon = icon(html`<path d="M4 6h10M18 6h2M4 12h4M12 12h8M4 18h12M20 18h0" /><circle cx="16" cy="6" r="2" /><circle cx="10" cy="12" r="2" /><circle cx="18" cy="18" r="2" />`);
+export const BellIcon = icon(html`<path d="M6 16V11a6 6 0 1 1 12 0v5l1.5 2h-15z" /><path d="M10 20a2 2 0 0 0 4 0" />`);
+export const ParcelIcon = icon(html`<path d="M3 7.5 12 3l9 4.5v9L12 21l-9-4.5z" /><path d="M3 7.5 12 12l9-4.5M12 12v9" />`);
+export const CannedIcon = icon(html`<path d="M5 5h14v10H9l-4 4z" /><path d="M9 9h6M9 12h4" />`);
