@@ -1,16 +1,12 @@
 /**
  * Live desk updates: GET /desk/api/events (Server-Sent Events from the process's DeskFeed,
  * desk-feed.ts: events `conversation`, `message`, `notification`, `ticket`; the page re-reads what it
- * shows) and the notification badge (GET /desk/api/notifications, POST /desk/api/notifications/read).
+ * shows; the notification badge is bots/desk/notifications.ts).
  * A stream ends when its agent is signed out, disabled or its token revoked (checked every minute).
  */
 import { Router, type Request, type Response } from 'express';
-import { z } from 'zod';
-import { NotificationModel } from '../../models/notification.js';
 import { HttpError } from '../http-errors.js';
-import { shopFilter } from './auth.js';
 import type { DeskFeed } from './desk-feed.js';
-import { parseBody } from './scope.js';
 
 export interface EventRoutesOptions {
   feed: DeskFeed;
