@@ -158,7 +158,9 @@ describe('a handoff is routed by the shop’s rules', () => {
       expect(texts.indexOf(systemMessage('handoff_notice', 'es').text)).toBeLessThan(texts.indexOf(expected));
       expect(await record('ah-1')).toMatchObject({ queueId: 'general', assigneeId: null, status: 'waiting_agent' });
       // …and the reply owed becomes a ticket (one, whatever the retries), due in the shop's business hours.
-      const t = await until('after-hours ticket', () => TicketModel.findOne({ conversationIds: wfId('ah-1'), source: 'after_hours' }).lean());
+      const t = await until('after-hours ticket', () =>
+        TicketModel.findOne({ conversationIds: wfId('ah-1'), source: 'after_hours' }).lean(),
+      );
       expect(t).toMatchObject({ shopId: 'demo', status: 'open', channel: 'webchat' });
       expect(await TicketModel.countDocuments({ conversationIds: wfId('ah-1') })).toBe(1);
       await until('ticket due time', async () => ((await TicketModel.findById(t._id).lean())?.dueAt ? true : null));

@@ -193,24 +193,25 @@ const ticketsOf = (s: { shopId: string; buyerId: string; channels: string[] }) =
 export async function exportBuyerData(r: BuyerDataRequest, client?: Client): Promise<BuyerDataExport> {
   const s = await scopeOf(r);
   const wf = { workflowId: { $in: s.workflowIds } };
-  const [buyers, messages, conversations, npsAnswers, unmatchedQuestions, notifications, notes, coupons, orders, tickets] = await Promise.all([
-    BuyerModel.find(byBuyer(s)).lean(),
-    MessageModel.find({ $or: [byBuyer(s), wf] })
-      .sort({ _id: 1 })
-      .lean(),
-    ConversationModel.find({ $or: [byBuyer(s), wf] })
-      .sort({ openedAt: 1 })
-      .lean(),
-    NpsAnswerModel.find({ $or: [byBuyer(s), wf] }).lean(),
-    UnmatchedQuestionModel.find({ shopId: s.shopId, ...wf }).lean(),
-    NotificationModel.find({ shopId: s.shopId, $or: [{ buyerId: s.buyerId, channel: { $in: s.channels } }, wf] }).lean(),
-    NoteModel.find({ shopId: s.shopId, ...wf })
-      .sort({ _id: 1 })
-      .lean(),
-    CouponModel.find(couponsOf(s)).lean(),
-    OrderModel.find(ordersOf(s)).lean(),
-    TicketModel.find(ticketsOf(s)).lean(),
-  ]);
+  const [buyers, messages, conversations, npsAnswers, unmatchedQuestions, notifications, notes, coupons, orders, tickets] =
+    await Promise.all([
+      BuyerModel.find(byBuyer(s)).lean(),
+      MessageModel.find({ $or: [byBuyer(s), wf] })
+        .sort({ _id: 1 })
+        .lean(),
+      ConversationModel.find({ $or: [byBuyer(s), wf] })
+        .sort({ openedAt: 1 })
+        .lean(),
+      NpsAnswerModel.find({ $or: [byBuyer(s), wf] }).lean(),
+      UnmatchedQuestionModel.find({ shopId: s.shopId, ...wf }).lean(),
+      NotificationModel.find({ shopId: s.shopId, $or: [{ buyerId: s.buyerId, channel: { $in: s.channels } }, wf] }).lean(),
+      NoteModel.find({ shopId: s.shopId, ...wf })
+        .sort({ _id: 1 })
+        .lean(),
+      CouponModel.find(couponsOf(s)).lean(),
+      OrderModel.find(ordersOf(s)).lean(),
+      TicketModel.find(ticketsOf(s)).lean(),
+    ]);
   const workflows = await workflowsOf(client, s);
   const out = {
     buyers: plain(buyers),
