@@ -3,7 +3,7 @@
  * the real stack (Temporal dev server, MongoDB-wire server, worker, gateway), an agent with a
  * password, a buyer in the web chat page. Sign in → the buyer asks for a human → the conversation
  * appears in the queue (live, SSE) → accept → reply → the buyer's page shows it → an internal note
- * (never sent) → a ticket when the tickets API is served → release to the bot. Screenshots go to
+ * (never sent) → a ticket → release to the bot. Screenshots go to
  * docs/images/ (README "The desk").
  */
 import { execFileSync } from 'node:child_process';
@@ -15,6 +15,7 @@ import { conversationWorkflowId } from '../bots/channel.js';
 import { AgentModel, hashPassword } from '../models/agent.js';
 import { ConversationModel } from '../models/conversation.js';
 import { MessageModel } from '../models/message.js';
+import { TicketModel } from '../models/ticket.js';
 import { OrderModel } from '../models/order.js';
 import { disconnectMongo } from '../models/connection.js';
 import { startApp, type App } from '../scripts/app.js';
@@ -201,17 +202,16 @@ describe.skipIf(!CHROMIUM)('the desk in Chromium', () => {
     await desk.screenshot({ path: `${IMAGES}desk-conversation.png` });
     await desk.setViewportSize({ width: 1280, height: 800 });
 
-    // Open a ticket from the conversation, when the tickets API is served (issue 16, tickets part).
-    const probe = await desk.evaluate(async () => (await fetch('/desk/api/tickets')).status);
-    if (probe !== 404) {
-      await desk.getByRole('button', { name: 'Open a ticket' }).click();
-      await desk.getByLabel('Ticket subject').fill('Parcel delayed at the DHL hub');
-      await desk.getByRole('button', { name: 'Create ticket' }).click();
-      await desk.locator('.ticket-view h2', { hasText: 'Parcel delayed' }).waitFor({ timeout: 30_000 });
-      await desk.screenshot({ path: `${IMAGES}desk-ticket.png` });
-      await desk.goBack();
-      await desk.locator('[data-testid=status]').waitFor();
-    } else console.warn('desk-browser: the tickets API is not served on this branch; the ticket step was skipped');
+    // Open a ticket from the conversation: it is listed with the conversation's buyer, and its view shows it.
+    await desk.getByRole('button', { name: 'Open a ticket' }).click();
+    await desk.getByLabel('Ticket subject').fill('Parcel delayed at the DHL hub');
+    await desk.getByRole('button', { name: 'Create ticket' }).click();
+    await desk.locator('.ticket-view h2', { hasText: 'Parcel delayed' }).waitFor({ timeout: 30_000 });
+    const ticket = await TicketModel.findOne({ subject: 'Parcel delayed at the DHL hub' }).lean();
+    expect(ticket).toMatchObject({ source: 'agent', status: 'open', conversationIds: [id] });
+    await desk.screenshot({ path: `${IMAGES}desk-ticket.png` });
+    await desk.goBack();
+    await desk.locator('[data-testid=status]').waitFor();
 
     // Release to the bot.
     await desk.getByRole('button', { name: 'Release to bot' }).click();
