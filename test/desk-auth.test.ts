@@ -98,6 +98,19 @@ describe('desk sign-in', () => {
     expect((await fetch(`${base}/session`, { headers: { cookie } })).status).toBe(401);
   });
 
+  it('signing out sets the agent offline (routing passes them by)', async () => {
+    const res = await signIn('ana', PASSWORD);
+    const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+    const { csrfToken } = (await res.json()) as { csrfToken: string };
+    const h = { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' };
+    expect((await fetch(`${base}/me/presence`, { method: 'PUT', headers: h, body: JSON.stringify({ presence: 'online' }) })).status).toBe(
+      200,
+    );
+    expect((await AgentModel.findById('ana').lean())?.presence).toBe('online');
+    expect((await fetch(`${base}/session`, { method: 'DELETE', headers: h })).status).toBe(204);
+    expect((await AgentModel.findById('ana').lean())?.presence).toBe('offline');
+  });
+
   it('a disabled agent is locked out at once, sessions and tokens alike', async () => {
     const res = await signIn('ana', PASSWORD);
     const cookie = res.headers.get('set-cookie')!.split(';')[0]!;

@@ -7,7 +7,7 @@
  */
 import { Router } from 'express';
 import { z } from 'zod';
-import { AgentModel, PRESENCES } from '../../models/agent.js';
+import { AgentModel, PRESENCES, type Presence } from '../../models/agent.js';
 import { assignConversation, fillAgent, heldCount, WAITING_STATUSES } from '../../models/assignment.js';
 import { ConversationModel } from '../../models/conversation.js';
 import { HttpError } from '../http-errors.js';
@@ -43,23 +43,28 @@ export function presenceRoutes(opts: { log: (msg: string, fields?: Record<string
       throw new HttpError(422, 'invalid_request', details.map((d) => `${d.field}: ${d.problem}`).join('; '), details);
     }
     const { presence } = parsed.data;
-    await AgentModel.updateOne({ _id: id }, { $set: { presence, presenceAt: new Date() } });
-    let assigned: string[] = [];
-    let handedBack = 0;
-    if (presence === 'online') assigned = await fillAgent(id);
-    else {
-      // Not taken yet: back to the queue for someone who is there.
-      const mine = await ConversationModel.find({ status: { $in: WAITING_STATUSES }, assigneeId: id }, { _id: 1 }).lean();
-      for (const c of mine) {
-        const r = await ConversationModel.updateOne({ _id: c._id, assigneeId: id }, { $set: { assigneeId: null } });
-        if (r.modifiedCount === 1) {
-          handedBack++;
-          await assignConversation(c._id);
-        }
-      }
-    }
+    const { assigned, handedBack } = await setPresence(id, presence);
     opts.log('desk presence', { agentId: id, presence, assigned: assigned.length, handedBack });
     res.json({ presence, assigned, handedBack, held: await heldCount(id) });
   });
   return r;
+}
+
+/**
+ * Set an agent's presence: online takes waiting conversations (fillAgent); away or offline hands the
+ * ones assigned but not yet accepted back to the queue, for someone who is there. Also used at sign-out.
+ */
+export async function setPresence(id: string, presence: Presence): Promise<{ assigned: string[]; handedBack: number }> {
+  await AgentModel.updateOne({ _id: id }, { $set: { presence, presenceAt: new Date() } });
+  if (presence === 'online') return { assigned: await fillAgent(id), handedBack: 0 };
+  let handedBack = 0;
+  const mine = await ConversationModel.find({ status: { $in: WAITING_STATUSES }, assigneeId: id }, { _id: 1 }).lean();
+  for (const c of mine) {
+    const r = await ConversationModel.updateOne({ _id: c._id, assigneeId: id }, { $set: { assigneeId: null } });
+    if (r.modifiedCount === 1) {
+      handedBack++;
+      await assignConversation(c._id);
+    }
+  }
+  return { assigned: [], handedBack };
 }

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { verifyAgentPassword } from '../../models/agent.js';
 import { createDeskSession, deleteDeskSession } from '../../models/desk-session.js';
 import { HttpError, validationError } from '../http-errors.js';
+import { setPresence } from './presence.js';
 import { clearedSessionCookie, cookieToken, resolveDeskAgent, sessionCookie, type DeskAuthOptions } from './auth.js';
 
 const signIn = z.object({
@@ -48,7 +49,11 @@ export function sessionRoutes(opts: DeskAuthOptions & { log: (msg: string, field
     // The CSRF check of resolveDeskAgent applies: a cross-site page cannot sign an agent out either.
     const agent = await resolveDeskAgent(req, res, opts);
     const token = cookieToken(req);
-    if (agent?.via === 'session' && token) await deleteDeskSession(token);
+    if (agent?.via === 'session' && token) {
+      await deleteDeskSession(token);
+      // Signed out: not there for new handoffs (routing passes them by; unaccepted ones go back to the queue).
+      await setPresence(agent.id, 'offline');
+    }
     res.setHeader('Set-Cookie', clearedSessionCookie(req));
     res.status(204).end();
   });
