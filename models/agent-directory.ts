@@ -11,7 +11,7 @@
 import { hasControlChars } from '../infra/terminal-text.js';
 import { AGENT_ID, AGENT_ROLES, AgentModel, agentView, ALL_SHOPS, seesShop, type AgentView } from './agent.js';
 import { deleteAgentSessions } from './desk-session.js';
-import { SHOP_LANGUAGES, type FieldProblem } from './shop-settings.js';
+import { commaList, SHOP_LANGUAGES, type FieldProblem } from './shop-settings.js';
 import { ShopModel } from './shop.js';
 
 export const CAPACITY_MAX = 50;
@@ -36,16 +36,6 @@ export interface Actor {
 }
 
 const FIELDS = ['name', 'email', 'role', 'shopIds', 'languages', 'capacity', 'disabled'] as const;
-
-function list(v: unknown): string[] | null {
-  if (typeof v === 'string')
-    return v
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-  if (Array.isArray(v) && v.every((s) => typeof s === 'string')) return v.map((s) => s.trim()).filter(Boolean);
-  return null;
-}
 
 /** Whether `actor` sees every shop in `shopIds`. */
 const coversAll = (actor: Actor, shopIds: readonly string[]) =>
@@ -82,7 +72,7 @@ async function checkFields(input: Record<string, unknown>, actor: Actor | undefi
     else set.role = input.role;
   }
   if (input.shopIds !== undefined) {
-    const v = list(input.shopIds);
+    const v = commaList(input.shopIds);
     if (!v || !v.length) bad('shopIds', 'must be a list of at least one shop id (or "*" for every shop)');
     else if (v.includes(ALL_SHOPS)) {
       if (v.length > 1) bad('shopIds', '"*" (every shop) stands alone');
@@ -98,7 +88,7 @@ async function checkFields(input: Record<string, unknown>, actor: Actor | undefi
     }
   }
   if (input.languages !== undefined) {
-    const v = list(input.languages);
+    const v = commaList(input.languages);
     if (!v) bad('languages', 'must be a list of language codes (e.g. "en,es")');
     else {
       const langs = [...new Set(v.map((l) => l.toLowerCase()))];

@@ -94,13 +94,14 @@ export function parseMinutes(v: unknown): number | null {
   return Number(m[1]) * { m: 1, min: 1, h: 60, d: 1440 }[m[2] ?? 'm']!;
 }
 
-function list(v: unknown): string[] | null {
+/** A list from "a, b" or ["a", "b"] (trimmed, empty items dropped); null when it is neither. */
+export function commaList(v: unknown): string[] | null {
   if (typeof v === 'string')
     return v
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
-  if (Array.isArray(v) && v.every((s) => typeof s === 'string')) return v.map((s) => s.trim());
+  if (Array.isArray(v) && v.every((s) => typeof s === 'string')) return v.map((s) => s.trim()).filter(Boolean);
   return null;
 }
 
@@ -130,7 +131,7 @@ export function checkShopSettings(
     else set.defaultLanguage = v.trim().toLowerCase();
   }
   if (has('languages')) {
-    const v = list(input.languages);
+    const v = commaList(input.languages);
     if (!v) bad('languages', 'must be a list of language codes (e.g. "en,es,th")');
     else {
       const langs = [...new Set(v.map((l) => l.toLowerCase()))];
