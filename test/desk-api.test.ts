@@ -422,6 +422,44 @@ describe('the live stream ends when its agent is signed out or disabled', () => 
   });
 });
 
+describe('presence follows the desk page', () => {
+  it('an online agent whose last desk page closed becomes away after the grace time; a reload in time keeps them online', async () => {
+    const desk = express();
+    desk.use(express.json());
+    desk.use('/desk/api', deskRoutes({ client: app.client, log: () => {}, sessionTtlMs: 3_600_000, awayAfterMs: 400 }));
+    desk.use(errorHandler(() => {}));
+    const server = desk.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/desk/api`;
+    try {
+      const s = await signIn('ana');
+      const h = { cookie: s.cookie, 'x-csrf-token': s.csrf, 'content-type': 'application/json' };
+      expect((await fetch(`${url}/me/presence`, { method: 'PUT', headers: h, body: JSON.stringify({ presence: 'online' }) })).status).toBe(
+        200,
+      );
+      const stream = async () => {
+        const ac = new AbortController();
+        const res = await fetch(`${url}/events`, { headers: { cookie: s.cookie }, signal: ac.signal });
+        expect(res.status).toBe(200);
+        return () => ac.abort();
+      };
+      // A reload: the page closes and opens again within the grace time.
+      const close1 = await stream();
+      close1();
+      const close2 = await stream();
+      await new Promise((r) => setTimeout(r, 800));
+      expect((await AgentModel.findById('ana').lean())?.presence).toBe('online');
+      // The browser closed: away after the grace time.
+      close2();
+      await eventually(async () => (await AgentModel.findById('ana').lean())?.presence === 'away', 5000, 'away');
+    } finally {
+      await AgentModel.updateOne({ _id: 'ana' }, { $set: { presence: 'offline' } });
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+});
+
 describe('desk pages', () => {
   it('GET /desk: the page with a CSP that allows no inline script but the import map; the modules are served', async () => {
     const page = await fetch(`${app.gateway.url}/desk`);

@@ -18,10 +18,30 @@ export interface EventRoutesOptions {
   stillSignedIn?: (req: Request) => Promise<boolean>;
   /** How often that is checked (default 60 s). */
   recheckMs?: number;
+  /**
+   * The agent's last open desk page (stream) on this process closed and none came back within
+   * `awayAfterMs` (default 2 min; a reload reconnects in seconds): an online agent becomes away, so
+   * routing stops giving them handoffs (presence.ts setPresence). Not called for operator credentials.
+   */
+  onGone?: (agentId: string) => Promise<void>;
+  awayAfterMs?: number;
 }
 
 export function eventRoutes(opts: EventRoutesOptions): Router {
   const r = Router();
+  /** Open streams per agent on this process. */
+  const open = new Map<string, number>();
+  const opened = (id: string) => open.set(id, (open.get(id) ?? 0) + 1);
+  const closed = (id: string) => {
+    const n = (open.get(id) ?? 1) - 1;
+    if (n > 0) return void open.set(id, n);
+    open.delete(id);
+    if (!opts.onGone) return;
+    const t = setTimeout(() => {
+      if (!open.has(id)) opts.onGone!(id).catch(() => undefined);
+    }, opts.awayAfterMs ?? 120_000);
+    t.unref?.();
+  };
   r.get('/events', (req: Request, res: Response) => {
     if (opts.feed.size >= (opts.maxStreams ?? 2000))
       throw new HttpError(503, 'too_many_streams', 'too many desk streams open on this process; retry shortly');
@@ -54,16 +74,19 @@ export function eventRoutes(opts: EventRoutesOptions): Router {
         .finally(() => (checking = false));
     }, opts.recheckMs ?? 60_000);
     recheck.unref?.();
-    req.on('close', () => {
+    const person = req.agent!.via === 'operator' ? null : agent.id;
+    if (person) opened(person);
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
       clearInterval(keepAlive);
       clearInterval(recheck);
       unsubscribe();
-    });
-    res.on('close', () => {
-      clearInterval(keepAlive);
-      clearInterval(recheck);
-      unsubscribe();
-    });
+      if (person) closed(person);
+    };
+    req.on('close', end);
+    res.on('close', end);
   });
 
   return r;

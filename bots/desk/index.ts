@@ -6,7 +6,8 @@ import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import type { ShopSettingsOptions } from '../../models/shop-settings.js';
 import { notificationRoutes } from './notifications.js';
-import { presenceRoutes } from './presence.js';
+import { presenceRoutes, setPresence } from './presence.js';
+import { AgentModel } from '../../models/agent.js';
 import { routingRoutes } from './routing-routes.js';
 import { shopRoutes } from './shops.js';
 import { agentRoutes } from './agents.js';
@@ -37,6 +38,8 @@ export interface DeskOptions extends DeskAuthOptions {
   eventsPollMs?: number;
   /** How often an open live stream checks that its agent is still signed in (default 60 s). */
   eventsRecheckMs?: number;
+  /** An online agent with no desk page open on this process for this long becomes away (default 2 min). */
+  awayAfterMs?: number;
 }
 
 export function deskRoutes(opts: DeskOptions): Router {
@@ -60,6 +63,14 @@ export function deskRoutes(opts: DeskOptions): Router {
     eventRoutes({
       feed,
       recheckMs: opts.eventsRecheckMs,
+      awayAfterMs: opts.awayAfterMs,
+      // The desk closed (tab, browser, network): an online agent becomes away; unaccepted assignments go back to the queue.
+      onGone: async (agentId) => {
+        const a = await AgentModel.findById(agentId, { presence: 1 }).lean();
+        if (a?.presence !== 'online') return;
+        const r = await setPresence(agentId, 'away');
+        opts.log('desk closed: agent away', { agentId, handedBack: r.handedBack });
+      },
       // The cookie or token of the stream's request, looked up again (no response is written: a GET needs no CSRF).
       stillSignedIn: async (req) => {
         const probe = { setHeader: () => undefined } as unknown as import('express').Response;
