@@ -19,9 +19,10 @@ import { disconnectMongo } from '../models/connection.js';
 import { ConversationModel } from '../models/conversation.js';
 import { MessageModel } from '../models/message.js';
 import { NotificationModel } from '../models/notification.js';
+import { TicketModel } from '../models/ticket.js';
 import { OrderModel } from '../models/order.js';
 import { ShopModel } from '../models/shop.js';
-import { DEMO_PARCEL, startDemoCarrier, type DemoCarrier } from '../scripts/demo/demo-carrier.js';
+import { DEMO_EXCEPTION_PARCEL, DEMO_PARCEL, startDemoCarrier, type DemoCarrier } from '../scripts/demo/demo-carrier.js';
 import { seedDemoShop } from '../scripts/demo/demo-shop.js';
 import { conversationConfig } from '../temporal.config.js';
 import * as contract from '../workflows/contract.js';
@@ -206,6 +207,41 @@ describe('the workflow decides the answer from facts', () => {
     expect(reply!.text).toMatch(/Bangkok/);
     expect(reply!.text).toMatch(/customs/i);
     expect(reply!.source).toBe('customs');
+  });
+
+  it('a parcel with a delivery exception: the buyer gets the tracking, and a carrier investigation ticket opens once', async () => {
+    const parcel = { carrier: DEMO_EXCEPTION_PARCEL.carrier, trackingNumber: DEMO_EXCEPTION_PARCEL.trackingNumber };
+    await linkOrder('ex-1', 'EX-1', 25, [parcel]);
+    await intake.accept(msg('ex-1', 'Where is my parcel?'));
+    await settled('ex-1', 1);
+    const [reply] = await eventually(async () => ((await outbound('ex-1')).length ? outbound('ex-1') : null));
+    expect(reply!.text).toMatch(/address not found/i);
+    const t = await eventually(
+      () => TicketModel.findOne({ conversationIds: wfId('ex-1'), source: 'carrier_investigation' }).lean(),
+      30_000,
+      'ticket',
+    );
+    expect(t).toMatchObject({ trackingNumber: parcel.trackingNumber, orderNumber: 'EX-1', priority: 'high', status: 'open' });
+    expect(t!.subject).toContain(parcel.trackingNumber);
+    // Asked again: the same parcel, the same ticket.
+    await intake.accept(msg('ex-1', 'Any news on my parcel?'));
+    await settled('ex-1', 2);
+    expect(await TicketModel.countDocuments({ conversationIds: wfId('ex-1') })).toBe(1);
+  });
+
+  it('a return asked for a named order gets the market rule, and a return_action ticket opens once per order', async () => {
+    await linkOrder('rt-1', 'RT-7', 25);
+    await intake.accept(msg('rt-1', 'I want to return order RT-7, how do I send it back?'));
+    const s = await settled('rt-1', 1);
+    expect(s.focusOrder).toMatchObject({ orderNumber: 'RT-7', via: 'named' });
+    const [reply] = await eventually(async () => ((await outbound('rt-1')).length ? outbound('rt-1') : null));
+    expect(reply!.source).toBe('return_policy');
+    const t = await eventually(
+      () => TicketModel.findOne({ conversationIds: wfId('rt-1'), source: 'return_action' }).lean(),
+      30_000,
+      'ticket',
+    );
+    expect(t).toMatchObject({ orderNumber: 'RT-7', status: 'open', subject: 'Return requested for order RT-7' });
   });
 
   it('an order without a parcel gets its status', async () => {

@@ -12,6 +12,8 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 
 export const DEMO_PARCEL = { orderNumber: '1234', carrier: 'china-post', trackingNumber: 'LX246813576CN' };
+/** A parcel whose last event is a delivery exception (the rule that opens a carrier investigation ticket). */
+export const DEMO_EXCEPTION_PARCEL = { carrier: 'china-post', trackingNumber: 'LX135792461CN' };
 const FIXTURE = new URL('./demo-17track-gettrackinfo.json', import.meta.url);
 const DAY = 86_400_000;
 
@@ -24,6 +26,20 @@ export function demoTrackInfo(now = new Date()): unknown {
     new Date(Date.parse(`${d}T00:00:00Z`) + shift).toISOString().slice(0, 10),
   );
   return JSON.parse(moved);
+}
+
+/** The same documented payload for DEMO_EXCEPTION_PARCEL, its newest event a failed delivery (17TRACK stage Exception). */
+export function demoExceptionTrackInfo(now = new Date()): unknown {
+  const d = demoTrackInfo(now) as {
+    data: { accepted: Array<{ number: string; track_info: Record<string, any> }> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  };
+  const a = d.data.accepted[0]!;
+  a.number = DEMO_EXCEPTION_PARCEL.trackingNumber;
+  a.track_info.latest_status = { status: 'Exception', sub_status: 'Exception_Other', sub_status_descr: null };
+  const newest = a.track_info.tracking.providers[0].events[0];
+  Object.assign(newest, { description: 'Delivery failed: address not found', stage: 'Exception', sub_status: 'Exception_Other' });
+  a.track_info.latest_event = newest;
+  return d;
 }
 
 export interface DemoCarrier {
@@ -57,6 +73,8 @@ export async function startDemoCarrier(port = 0): Promise<DemoCarrier> {
         res.end(JSON.stringify({ code: 0, data: { accepted: [{ origin: 1, number, carrier: 3011 }], rejected: [] } }));
       } else if (req.url?.endsWith('/gettrackinfo') && number === DEMO_PARCEL.trackingNumber) {
         res.end(JSON.stringify(demoTrackInfo()));
+      } else if (req.url?.endsWith('/gettrackinfo') && number === DEMO_EXCEPTION_PARCEL.trackingNumber) {
+        res.end(JSON.stringify(demoExceptionTrackInfo()));
       } else if (req.url?.endsWith('/gettrackinfo')) {
         res.end(
           JSON.stringify({

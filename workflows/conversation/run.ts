@@ -70,8 +70,9 @@ export const LOCAL_TURN_PATCH = 'local-turn';
 export const DESK_ROUTING_PATCH = 'desk-routing';
 /**
  * Rules open tickets (issue 16): a handoff nobody took (handoff_failed), a tracked parcel with a
- * delivery problem (carrier_investigation), a handoff outside business hours with nobody online
- * (after_hours, with 'desk-routing'). Runs recorded before open none.
+ * delivery problem (carrier_investigation), a return asked for a named order (return_action), a
+ * handoff outside business hours with nobody online (after_hours, with 'desk-routing'). Runs
+ * recorded before open none.
  */
 export const TICKETS_PATCH = 'tickets';
 
@@ -423,8 +424,16 @@ class ConversationRun {
         const m = withEvents.length ? await this.render({ kind: 'tracking', parcels: withEvents, country: plan.country }) : null;
         return m ?? this.answer(fallbackPlan(u), u);
       }
-      case 'returns':
-        return (await this.render({ kind: 'returns', country: plan.country, sku: plan.sku })) ?? this.answer(fallbackPlan(u), u);
+      case 'returns': {
+        const m = (await this.render({ kind: 'returns', country: plan.country, sku: plan.sku })) ?? (await this.answer(fallbackPlan(u), u));
+        // A return asked for a named order (by number or card): someone has to act on it (a ticket, once per order).
+        const focus = this.st.focusOrder;
+        if (focus && focus.via !== 'buyer_latest' && patched(TICKETS_PATCH))
+          await this.openRuleTicket('return_action', `Return requested for order ${focus.orderNumber}`, 'normal', {
+            key: `${this.workflowId}:return_action:${focus.orderNumber}`,
+          });
+        return m;
+      }
       case 'order_status':
         return this.render({ kind: 'order_status', orderNumber: plan.orderNumber, status: plan.status });
       case 'faq': {
@@ -633,7 +642,7 @@ class ConversationRun {
    * outlasts the retries is logged: the conversation goes on (operators were notified already).
    */
   private async openRuleTicket(
-    source: 'handoff_failed' | 'carrier_investigation' | 'after_hours',
+    source: 'handoff_failed' | 'carrier_investigation' | 'after_hours' | 'return_action',
     subject: string,
     priority: 'normal' | 'high',
     o: { key: string; trackingNumber?: string },
