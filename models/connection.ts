@@ -20,6 +20,7 @@ import './agent.js';
 import './desk-session.js';
 import './sign-in-link.js';
 import './ticket.js';
+import './parcel-status.js';
 import './kb-import.js';
 import './webchat-session.js';
 import './inbound-sequence.js';

@@ -5,6 +5,7 @@
  * takeover), the shop's strategy drives the silence nudge, and a retried send delivers the recorded
  * text without calling the carrier again.
  */
+import { ParcelStatusModel } from '../models/parcel-status.js';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
@@ -223,6 +224,11 @@ describe('the workflow decides the answer from facts', () => {
     );
     expect(t).toMatchObject({ trackingNumber: parcel.trackingNumber, orderNumber: 'EX-1', priority: 'high', status: 'open' });
     expect(t!.subject).toContain(parcel.trackingNumber);
+    // The tracking activity recorded the parcel's last state for the desk's sidebar.
+    expect(await ParcelStatusModel.findOne({ shopId: 'demo', trackingNumber: parcel.trackingNumber }).lean()).toMatchObject({
+      status: 'exception',
+      lastEvent: { description: 'Delivery failed: address not found' },
+    });
     // Asked again: the same parcel, the same ticket.
     await intake.accept(msg('ex-1', 'Any news on my parcel?'));
     await settled('ex-1', 2);

@@ -5,6 +5,7 @@
  * shop's conversation is a 404), each refusing bad input with a 4xx naming the field. The pages:
  * served with a CSP that allows no inline script but the import map's hash.
  */
+import { recordParcelStatus } from '../models/parcel-status.js';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -313,8 +314,25 @@ describe('desk conversations API', () => {
   });
 
   it('the buyer sidebar: orders with parcels, the last tracking answer, coupons, earlier conversations, NPS', async () => {
+    // What the tracking activity recorded last for the parcel (models/parcel-status.ts).
+    await recordParcelStatus('demo', {
+      carrier: 'dhl',
+      trackingNumber: 'JD014600004123456789',
+      status: 'out_for_delivery',
+      events: [
+        {
+          time: '2026-12-04T09:10:00+07:00',
+          status: 'out_for_delivery',
+          description: 'With the courier',
+          location: { text: 'Bangkok, TH' },
+        },
+      ],
+    });
     const s = await json<{
-      orders: Array<{ orderNumber: string; parcels: Array<{ carrier: string; trackingNumber: string; trackingLink: string }> }>;
+      orders: Array<{
+        orderNumber: string;
+        parcels: Array<{ carrier: string; trackingNumber: string; trackingLink: string; status: string | null }>;
+      }>;
       lastTracking: { text: string } | null;
       coupons: Array<{ code: string }>;
       conversations: Array<{ status: string; npsScore: number | null }>;
@@ -323,6 +341,10 @@ describe('desk conversations API', () => {
     expect(s.orders.map((o) => o.orderNumber)).toEqual(['1002']);
     expect(s.orders[0]!.parcels[0]).toMatchObject({ carrier: 'dhl', trackingNumber: 'JD014600004123456789' });
     expect(s.orders[0]!.parcels[0]!.trackingLink).toContain('JD014600004123456789');
+    expect(s.orders[0]!.parcels[0]).toMatchObject({
+      status: 'out_for_delivery',
+      lastEvent: { description: 'With the courier', place: 'Bangkok, TH', time: '2026-12-04T09:10:00+07:00' },
+    });
     expect(s.lastTracking?.text).toBe('Your parcel is in transit.');
     expect(s.coupons.map((k) => k.code)).toEqual(['SORRY10']);
     expect(s.conversations).toEqual([expect.objectContaining({ status: 'closed', npsScore: 9 })]);

@@ -6,6 +6,7 @@
  * are non-retryable; rate limits and server errors are retried by Temporal (after the clients' own
  * short, bounded retries), a rate limit after the carrier's Retry-After.
  */
+import { recordParcelStatus } from '../../models/parcel-status.js';
 import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { credentialsForShop } from './carrier-keys.js';
@@ -32,11 +33,21 @@ export function makeTrackParcel(credentials: CarrierCredentials = {}, http?: Htt
       const creds = input.shopId ? await credentialsForShop(input.shopId, { base: credentials, secrets }) : credentials;
       const result = await trackWith({ trackingNumber: input.trackingNumber, carrierHint: input.carrierHint, credentials: creds, http });
       if (result.fallbackCause === 'credentials_expired') warnExpired(input.shopId, result.fallbackReason);
+      // The newest fact for the desk's buyer sidebar; a failure to record it does not fail the tracking.
+      if (input.shopId) await recordParcelStatus(input.shopId, result).catch((e) => warnNotRecorded(input.trackingNumber, e));
       return result;
     } catch (e) {
       throw toTrackingFailure(e);
     }
   };
+}
+
+function warnNotRecorded(trackingNumber: string, e: unknown): void {
+  try {
+    log.warn('parcel status not recorded', { trackingNumber, error: String(e) });
+  } catch {
+    // outside an activity
+  }
 }
 
 function warnExpired(shopId: string | undefined, reason: string | undefined): void {

@@ -1,10 +1,11 @@
 /**
  * The buyer sidebar of a conversation: GET /desk/api/conversations/:id/buyer → the buyer's orders
  * with their parcels, the last tracking answer the buyer got, the coupons given, earlier
- * conversations and NPS answers. Tracking results are not stored outside the workflow's history
- * (the `trackParcel` activity's result): each parcel shows its carrier and tracking number with a
- * public tracking link, and `lastTracking` is the newest tracking answer sent to this buyer.
+ * conversations and NPS answers. Each parcel shows its carrier and tracking number with a public tracking link and, once the bot
+ * has tracked it, its last event (models/parcel-status.ts); `lastTracking` is the newest tracking
+ * answer sent to this buyer.
  */
+import { ParcelStatusModel } from '../../models/parcel-status.js';
 import { Router } from 'express';
 import { BuyerModel } from '../../models/buyer.js';
 import { ConversationModel } from '../../models/conversation.js';
@@ -39,6 +40,13 @@ export function sidebarRoutes(): Router {
         .sort({ _id: -1 })
         .lean(),
     ]);
+    const numbers = orders.flatMap((o) => (o.shipments ?? []).map((s) => s.trackingNumber));
+    const known = new Map(
+      (numbers.length ? await ParcelStatusModel.find({ shopId: c.shopId, trackingNumber: { $in: numbers } }).lean() : []).map((p) => [
+        p.trackingNumber,
+        p,
+      ]),
+    );
     res.setHeader('Cache-Control', 'no-store');
     res.json({
       buyer: {
@@ -65,11 +73,13 @@ export function sidebarRoutes(): Router {
           carrier: s.carrier ?? null,
           trackingNumber: s.trackingNumber,
           trackingLink: trackingLink(s.trackingNumber),
+          // The last tracked state (models/parcel-status.ts), when the bot has tracked it.
+          status: known.get(s.trackingNumber)?.status ?? null,
+          lastEvent: known.get(s.trackingNumber)?.lastEvent ?? null,
+          checkedAt: known.get(s.trackingNumber)?.checkedAt ?? null,
         })),
       })),
       lastTracking: lastTracking ? { text: lastTracking.text, at: lastTracking.createdAt, source: lastTracking.source } : null,
-      trackingNote:
-        'Tracking results live in each workflow history; a parcel shows its number and carrier, and the last tracking answer the buyer got.',
       coupons: coupons.map((k) => ({
         code: k.code,
         discount: k.discount,

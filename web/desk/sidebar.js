@@ -42,7 +42,15 @@ export function BuyerSidebar({ buyer, conv }) {
           <div class="order-sub">${money(o.total ?? o.totalUsd, o.total !== null ? o.currency : 'USD')} · ${clock(o.placedAt)}${o.country ? ' · ' + o.country : ''}</div>
           ${o.items.length > 0 && html`<div class="order-items">${o.items.map((i) => html`<span>${i.quantity}× ${i.name || i.sku}</span>`)}</div>`}
           ${o.parcels.map(
-            (p) => html`<div class="parcel">${ParcelIcon({ size: 15 })} ${p.carrier || 'carrier?'} <a href=${p.trackingLink} target="_blank" rel="noopener noreferrer">${p.trackingNumber}</a></div>`,
+            (p) => html`<div class="parcel">
+              ${ParcelIcon({ size: 15 })} ${p.carrier || 'carrier?'}
+              <a href=${p.trackingLink} target="_blank" rel="noopener noreferrer">${p.trackingNumber}</a>
+              ${p.status && html`<span class="chip">${p.status.replace(/_/g, ' ')}</span>`}
+              ${p.lastEvent &&
+              html`<div class="small parcel-event" data-testid="parcel-event">
+                ${p.lastEvent.description}${p.lastEvent.place ? ` · ${p.lastEvent.place}` : ''} · ${p.lastEvent.time.slice(0, 16).replace('T', ' ')}
+              </div>`}
+            </div>`,
           )}
         </div>`,
       )}
