@@ -125,6 +125,15 @@ describe('loadConfig', () => {
     });
     expect(c.understanding).toEqual({ matchThreshold: 0.3, trainBudget: 6e8, warmShops: 100 });
     expect(c.orders).toEqual({ fxUsdRates: {}, sync: { maxAgeMs: 600_000, timeoutMs: 8000 } });
+    expect(c.billing).toEqual({
+      tiers: [
+        { upTo: 5000, unitPriceMicros: 0 },
+        { upTo: 20000, unitPriceMicros: 18_000 },
+        { upTo: null, unitPriceMicros: 12_000 },
+      ],
+      advancedTrackingMicros: 5_000,
+      currency: 'USD',
+    });
     expect(c.coupons).toEqual({ lowWatermark: 10, minValidityMs: 86_400_000 });
     expect(c.carriers).toEqual({ credentials: {}, keys: { ttlDays: 90, warnHours: 72, auditCron: '0 6 * * *' }, audit: true, cli: {} });
     expect(c.tiktok).toBeUndefined();
@@ -186,6 +195,7 @@ describe('loadConfig', () => {
       SORA_EMBED_CACHE: 'off',
       SORA_EMBED_QUERY_PREFIX: 'query: ',
       SORA_FX_USD_RATES: 'thb=0.03; EUR=1.1',
+      SORA_BILLING_TIERS: '1000:0,*:0.02;tracking:0.01',
       SORA_17TRACK_API_KEY: ' k ',
       SORA_17TRACK_BASE_URL: 'http://127.0.0.1:9/track',
       MONGODB_URI: 'mongodb+srv://u:p@cluster0.example.net/sora',
@@ -196,6 +206,14 @@ describe('loadConfig', () => {
     expect(c.understanding).toMatchObject({ kbCenter: false, trainBudget: 1e8 });
     expect(c.log.level).toBe('DEBUG');
     expect(c.orders.fxUsdRates).toEqual({ THB: 0.03, EUR: 1.1 });
+    expect(c.billing).toEqual({
+      tiers: [
+        { upTo: 1000, unitPriceMicros: 0 },
+        { upTo: null, unitPriceMicros: 20_000 },
+      ],
+      advancedTrackingMicros: 10_000,
+      currency: 'USD',
+    });
     expect(c.carriers.credentials).toEqual({ seventeenTrack: { apiKey: 'k', baseUrl: 'http://127.0.0.1:9/track' } });
     expect(c.mongo.uri).toBe('mongodb+srv://u:p@cluster0.example.net/sora');
     expect(

@@ -130,6 +130,7 @@ export function loadConfig(env: Env = process.env, o: LoadOptions = {}): Config 
       fxUsdRates: v.SORA_FX_USD_RATES,
       sync: { maxAgeMs: v.SORA_ORDER_SYNC_MAX_AGE_MIN * 60_000, timeoutMs: v.SORA_ORDER_SYNC_TIMEOUT_MS },
     },
+    billing: v.SORA_BILLING_TIERS,
     ...(tiktok ? { tiktok } : {}),
     coupons: { lowWatermark: v.SORA_COUPON_LOW_WATERMARK, minValidityMs: v.SORA_COUPON_MIN_VALIDITY },
     returns: { policiesDir: path.resolve(v.SORA_POLICIES_DIR ?? 'policies') },

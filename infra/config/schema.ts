@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { TLSConfig } from '@temporalio/client';
 import type { ChannelsConfig, TiktokSettings } from './channels.js';
 import { parseMasterKeyList } from '../secrets/keys.js';
+import { DEFAULT_BILLING_TIERS, parseBillingPlan, type BillingPlan } from './billing-plan.js';
 import {
   bool,
   bytes,
@@ -231,6 +232,20 @@ export const kbImportSettings = {
 };
 
 export const commerceSettings = {
+  SORA_BILLING_TIERS: describe(
+    field(
+      '`UP_TO:PRICE,…,*:PRICE;tracking:PRICE`',
+      (raw) => {
+        try {
+          return ok(parseBillingPlan(raw));
+        } catch (e) {
+          return bad((e as Error).message);
+        }
+      },
+      DEFAULT_BILLING_TIERS,
+    ),
+    'usage price table (USD, graduated tiers of billable conversations per shop per month, plus a per-conversation add-on for advanced carrier tracking); README "Usage and billing"',
+  ),
   SORA_FX_USD_RATES: describe(usdRates(), 'USD per unit of a currency, e.g. `THB=0.028,EUR=1.08`; overrides/extends the built-in table', {
     defaultNote: 'built-in approximate table',
   }),
@@ -435,6 +450,8 @@ export interface Config {
     worker: boolean;
   };
   orders: { fxUsdRates: Record<string, number>; sync: { maxAgeMs: number; timeoutMs: number } };
+  /** SORA_BILLING_TIERS (infra/config/billing-plan.ts). */
+  billing: BillingPlan;
   /** The TikTok Shop app (channel and order sync), when configured. */
   tiktok?: TiktokSettings;
   coupons: { lowWatermark: number; minValidityMs: number };
