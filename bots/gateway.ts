@@ -2,6 +2,7 @@
  * The gateway: one HTTP server that hosts every channel's webhooks, the web chat, operator
  * endpoints and health. Adapters register their routes in start().
  */
+import type { BillingPlan } from '../infra/config/billing-plan.js';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -33,6 +34,8 @@ export interface GatewayOptions {
   deskUrl?: string;
   /** SORA_TEMPORAL_UI_URL: where the desk links a conversation's workflow. */
   temporalUiUrl?: string;
+  /** SORA_BILLING_TIERS: the price table of GET /desk/api/usage (default: the documented one). */
+  billing?: BillingPlan;
   /** How long /healthz waits for Temporal's answer (default 2 s). */
   healthTimeoutMs?: number;
   /** KB import and carrier key health for the operator API and /healthz (scripts/operator-services.ts). */
@@ -116,6 +119,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       shopSettings: { validateReturnPolicy: opts.operator.validateReturnPolicy },
       deskUrl: opts.deskUrl,
       temporalUiUrl: opts.temporalUiUrl,
+      billing: opts.billing,
     }),
   );
   // The page a one-time sign-in link opens (web/desk/setup.html).

@@ -40,6 +40,8 @@ const conversationSchema = new Schema(
     country: { type: String, default: null },
     /** The last buyer message (its `seq`, bots/intake.ts) the conversation handled; a new run of the workflow starts after it. */
     inSeq: { type: Number, default: null },
+    /** A tracking answer came from a carrier's own API (DHL, FedEx…), not the aggregator: billed as advanced tracking (models/usage.ts). */
+    advancedTracking: { type: Boolean, default: false },
   },
   { timestamps: true },
 );
@@ -50,6 +52,16 @@ conversationSchema.index({ queueId: 1, status: 1, waitingSince: 1 });
 conversationSchema.index({ assigneeId: 1, status: 1 });
 /** The desk's live feed reads what changed since its cursor (bots/desk/events.ts). */
 conversationSchema.index({ updatedAt: 1 });
+/** Metering counts a shop's conversations by the month they opened in (models/usage.ts). */
+conversationSchema.index({ shopId: 1, openedAt: 1 });
 
 export type Conversation = InferSchemaType<typeof conversationSchema>;
 export const ConversationModel = model('Conversation', conversationSchema);
+
+/**
+ * The conversation of this workflow (its newest run) used advanced tracking: set by the trackParcel
+ * activity after a carrier-source answer. Best effort for the caller.
+ */
+export async function markAdvancedTracking(workflowId: string): Promise<void> {
+  await ConversationModel.findOneAndUpdate({ workflowId }, { $set: { advancedTracking: true } }, { sort: { openedAt: -1 } });
+}

@@ -227,6 +227,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     deskSessionTtlMs: config.gateway.deskSessionTtlMs,
     deskUrl: config.gateway.deskUrl,
     temporalUiUrl: config.gateway.temporalUiUrl,
+    billing: config.billing,
     operator: operatorServices(defaultStrategy(convConfig), {
       carrierKeys: config.carriers.keys,
       embedding: config.embedding,

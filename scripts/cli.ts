@@ -25,6 +25,7 @@
  *   sora agents add|list|update|disable|enable|password|link|token …   the desk's agents (links and tokens shown once)
  *   sora tickets list|show …                     the desk's tickets (README "Seller's desk → Tickets")
  *   sora secrets status|migrate|rotate-key         the master key sealing stored secrets (README "Secrets at rest")
+ *   sora usage --shop ID --month YYYY-MM [--json|--csv]   billable conversations and the billing estimate
  * One module per command group in scripts/cli/; this file only dispatches.
  * The kb, orders, coupons, buyers, operators, shops and agents commands use MONGODB_URI (default: the embedded stack's mongodb://127.0.0.1:27017/sora).
  */
@@ -53,6 +54,7 @@ const GROUPS = new Map<string, () => Promise<CommandGroup>>([
   ['agents', () => import('./cli/agents.js')],
   ['tickets', () => import('./cli/tickets.js')],
   ['secrets', () => import('./cli/secrets.js')],
+  ['usage', () => import('./cli/usage.js')],
 ]);
 
 async function main(argv: string[]): Promise<void> {

@@ -7,7 +7,8 @@
  * short, bounded retries), a rate limit after the carrier's Retry-After.
  */
 import { recordParcelStatus } from '../../models/parcel-status.js';
-import { log } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
+import { markAdvancedTracking } from '../../models/conversation.js';
 import { ApplicationFailure } from '@temporalio/common';
 import { credentialsForShop } from './carrier-keys.js';
 import { CarrierError, RateLimitedError } from './errors.js';
@@ -35,11 +36,24 @@ export function makeTrackParcel(credentials: CarrierCredentials = {}, http?: Htt
       if (result.fallbackCause === 'credentials_expired') warnExpired(input.shopId, result.fallbackReason);
       // The newest fact for the desk's buyer sidebar; a failure to record it does not fail the tracking.
       if (input.shopId) await recordParcelStatus(input.shopId, result).catch((e) => warnNotRecorded(input.trackingNumber, e));
+      // Metering: an answer from the carrier's own API is billed as advanced tracking (models/usage.ts).
+      if (result.source === 'carrier') await markConversation().catch((e) => warnNotRecorded(input.trackingNumber, e));
       return result;
     } catch (e) {
       throw toTrackingFailure(e);
     }
   };
+}
+
+/** The conversation whose workflow called this activity used advanced tracking (nothing outside an activity). */
+async function markConversation(): Promise<void> {
+  let workflowId: string | undefined;
+  try {
+    workflowId = Context.current().info.workflowExecution?.workflowId;
+  } catch {
+    return; // called outside an activity (CLI `sora track`, tests)
+  }
+  if (workflowId) await markAdvancedTracking(workflowId);
 }
 
 function warnNotRecorded(trackingNumber: string, e: unknown): void {

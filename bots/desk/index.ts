@@ -22,6 +22,8 @@ import { cannedRoutes } from './canned.js';
 import { sidebarRoutes } from './sidebar.js';
 import { DeskFeed } from './desk-feed.js';
 import { eventRoutes } from './events.js';
+import { usageRoutes } from './usage.js';
+import { DEFAULT_BILLING_TIERS, parseBillingPlan, type BillingPlan } from '../../infra/config/billing-plan.js';
 
 export interface DeskOptions extends DeskAuthOptions {
   client: Client;
@@ -40,6 +42,8 @@ export interface DeskOptions extends DeskAuthOptions {
   eventsRecheckMs?: number;
   /** An online agent with no desk page open on this process for this long becomes away (default 2 min). */
   awayAfterMs?: number;
+  /** SORA_BILLING_TIERS: the price table of GET /usage (default: the documented one). */
+  billing?: BillingPlan;
 }
 
 export function deskRoutes(opts: DeskOptions): Router {
@@ -58,6 +62,7 @@ export function deskRoutes(opts: DeskOptions): Router {
   r.use(noteRoutes());
   r.use(sidebarRoutes());
   r.use(cannedRoutes());
+  r.use(usageRoutes(opts.billing ?? parseBillingPlan(DEFAULT_BILLING_TIERS)));
   const feed = new DeskFeed({ pollMs: opts.eventsPollMs ?? 1000, onError: (e) => opts.log('desk feed read failed', { error: String(e) }) });
   r.use(
     eventRoutes({

@@ -51,7 +51,8 @@ export const USAGE = `usage:
   sora operators list [--json]                       operator credentials (never their tokens)
   sora operators revoke ID
   sora tickets list [--shop ID] [--status open,pending] [--limit 50] [--json]
-  sora tickets show ID | --shop ID --number N [--json]`;
+  sora tickets show ID | --shop ID --number N [--json]
+  sora usage --shop ID --month YYYY-MM [--json|--csv]   billable conversations and the billing estimate`;
 
 /** A usage error: the message and the usage on stderr, exit code 2. */
 export function fail(msg: string): never {
