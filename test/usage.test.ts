@@ -21,6 +21,9 @@ import { ShopModel } from '../models/shop.js';
 import { monthRange, usageReport } from '../models/usage.js';
 import { runUsageCommand } from '../scripts/cli/usage.js';
 import { useFreshDatabase } from './setup/helpers.js';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { makeTrackParcel } from '../activities/logistics/activity.js';
+import { FAST, fixture, startCarrierServer, seventeenTrackEcho } from './kit/carrier-server.js';
 
 const plan = parseBillingPlan(DEFAULT_BILLING_TIERS);
 let n = 0;
@@ -140,6 +143,34 @@ describe('counting', () => {
     await markAdvancedTracking(old.workflowId);
     const rows = await ConversationModel.find({ workflowId: old.workflowId }).sort({ openedAt: 1 }).lean();
     expect(rows.map((r) => r.advancedTracking)).toEqual([false, true]);
+  });
+});
+
+describe('the trackParcel activity marks advanced tracking', () => {
+  it('a carrier-source answer marks the calling conversation; an aggregator answer does not', async () => {
+    const ups = await startCarrierServer((r) =>
+      r.path === '/security/v1/oauth/token'
+        ? { status: 200, body: { ...(fixture('ups', 'token') as object), access_token: 'tok' } }
+        : { status: 200, body: fixture('ups', 'track-customs') },
+    );
+    const t17 = await startCarrierServer(seventeenTrackEcho);
+    try {
+      const [viaCarrier, viaAggregator] = [conv('ny', '2026-11-20T12:00:00Z'), conv('ny', '2026-11-20T12:00:00Z')];
+      await ConversationModel.insertMany([viaCarrier, viaAggregator]);
+      const input = { trackingNumber: '1Z999AA10123456784', shopId: 'ny' };
+      const withUps = makeTrackParcel({ ups: { clientId: 'a', clientSecret: 'b', baseUrl: ups.url }, seventeenTrack: { apiKey: 'k', baseUrl: t17.url } }, FAST);
+      const only17 = makeTrackParcel({ seventeenTrack: { apiKey: 'k', baseUrl: t17.url } }, FAST);
+      const env = (workflowId: string) => new MockActivityEnvironment({ workflowExecution: { workflowId, runId: 'r1' } });
+      expect(await env(viaCarrier.workflowId).run(withUps, input)).toMatchObject({ source: 'carrier' });
+      expect(await env(viaAggregator.workflowId).run(only17, input)).toMatchObject({ source: 'aggregator' });
+      const flags = await ConversationModel.find({ workflowId: { $in: [viaCarrier.workflowId, viaAggregator.workflowId] } }).lean();
+      expect(Object.fromEntries(flags.map((f) => [f.workflowId, f.advancedTracking]))).toEqual({
+        [viaCarrier.workflowId]: true,
+        [viaAggregator.workflowId]: false,
+      });
+    } finally {
+      await Promise.all([ups.close(), t17.close()]);
+    }
   });
 });
 
