@@ -37,6 +37,9 @@ export function priceUsage(plan: BillingPlan, billable: number, advancedTracking
 export function formatMicros(micros: number): string {
   const sign = micros < 0 ? '-' : '';
   const a = Math.abs(micros);
-  const frac = String(a % MICROS).padStart(6, '0').replace(/0+$/, '').padEnd(2, '0');
+  const frac = String(a % MICROS)
+    .padStart(6, '0')
+    .replace(/0+$/, '')
+    .padEnd(2, '0');
   return `${sign}${Math.floor(a / MICROS)}.${frac}`;
 }

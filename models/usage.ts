@@ -76,7 +76,15 @@ export async function countUsage(shopId: string, start: Date, end: Date): Promis
         advanced: { $cond: [{ $and: [{ $not: [noIntent] }, { $not: [timeout] }, { $eq: ['$advancedTracking', true] }] }, 1, 0] },
       },
     },
-    { $group: { _id: null, n: { $sum: 1 }, noIntent: { $sum: '$noIntent' }, timeouts: { $sum: '$timeout' }, advanced: { $sum: '$advanced' } } },
+    {
+      $group: {
+        _id: null,
+        n: { $sum: 1 },
+        noIntent: { $sum: '$noIntent' },
+        timeouts: { $sum: '$timeout' },
+        advanced: { $sum: '$advanced' },
+      },
+    },
   ]);
   const n = row?.n ?? 0;
   const excluded = { timeouts: row?.timeouts ?? 0, noIntent: row?.noIntent ?? 0 };
@@ -135,7 +143,8 @@ export async function usageReport(shopId: string, month: string, plan: BillingPl
 export function usageCsv(r: NonNullable<UsageReport>): string {
   const rows = [['shop', 'month', 'time_zone', 'line', 'from', 'to', 'count', 'unit_price', 'amount', 'currency']];
   const base = [r.shopId, r.month, r.timeZone];
-  for (const t of r.tiers) rows.push([...base, 'tier', String(t.from), t.to === null ? '' : String(t.to), String(t.count), t.unitPrice, t.amount, r.currency]);
+  for (const t of r.tiers)
+    rows.push([...base, 'tier', String(t.from), t.to === null ? '' : String(t.to), String(t.count), t.unitPrice, t.amount, r.currency]);
   rows.push([...base, 'advanced_tracking', '', '', String(r.addOn.count), r.addOn.unitPrice, r.addOn.amount, r.currency]);
   rows.push([...base, 'total', '', '', String(r.billable), '', r.total, r.currency]);
   rows.push([...base, 'excluded_timeouts', '', '', String(r.excluded.timeouts), '', '', '']);

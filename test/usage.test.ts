@@ -65,7 +65,12 @@ beforeAll(async () => {
     conv('sg', '2026-11-15T03:00:00Z', { closeReason: 'idle', resolved: true }), // idle after an understood answer: billable
     conv('sg', '2026-11-15T03:00:00Z', { intent: 'unknown', advancedTracking: true }), // no intent: no add-on
     conv('sg', '2026-11-15T03:00:00Z', { closeReason: 'idle', resolved: null, advancedTracking: true }), // timeout: no add-on
-    conv('sg', '2026-11-15T03:00:00Z', { intent: 'returns_exchange', handoffReason: 'human_request', closeReason: 'agent_idle', resolved: false }), // billable
+    conv('sg', '2026-11-15T03:00:00Z', {
+      intent: 'returns_exchange',
+      handoffReason: 'human_request',
+      closeReason: 'agent_idle',
+      resolved: false,
+    }), // billable
     // ny: 2026-11-30T20:00Z is Nov 30th 15:00 in New York; 2026-11-01T03:00Z is Oct 31st 23:00 (EDT)
     conv('ny', '2026-11-30T20:00:00Z'),
     conv('ny', '2026-11-01T03:00:00Z'),
@@ -78,7 +83,16 @@ beforeAll(async () => {
   ]);
   for (const id of ['ana', 'root', 'nyadmin']) tokens[id] = (await createAgentToken(id, 'test')).token;
   const app = express();
-  app.use('/desk/api', deskRoutes({ client: { options: { namespace: 'default' } } as unknown as Client, log: () => undefined, operatorToken: OPERATOR, sessionTtlMs: 3_600_000, billing: plan }));
+  app.use(
+    '/desk/api',
+    deskRoutes({
+      client: { options: { namespace: 'default' } } as unknown as Client,
+      log: () => undefined,
+      operatorToken: OPERATOR,
+      sessionTtlMs: 3_600_000,
+      billing: plan,
+    }),
+  );
   app.use(errorHandler(() => undefined));
   server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -92,8 +106,14 @@ afterAll(async () => {
 
 describe('counting', () => {
   it("months are the shop's calendar months (DST included)", () => {
-    expect(monthRange('2026-11', 'Asia/Singapore')).toEqual({ start: new Date('2026-10-31T16:00:00Z'), end: new Date('2026-11-30T16:00:00Z') });
-    expect(monthRange('2026-11', 'America/New_York')).toEqual({ start: new Date('2026-11-01T04:00:00Z'), end: new Date('2026-12-01T05:00:00Z') });
+    expect(monthRange('2026-11', 'Asia/Singapore')).toEqual({
+      start: new Date('2026-10-31T16:00:00Z'),
+      end: new Date('2026-11-30T16:00:00Z'),
+    });
+    expect(monthRange('2026-11', 'America/New_York')).toEqual({
+      start: new Date('2026-11-01T04:00:00Z'),
+      end: new Date('2026-12-01T05:00:00Z'),
+    });
     expect(monthRange('2026-12', 'UTC')).toEqual({ start: new Date('2026-12-01T00:00:00Z'), end: new Date('2027-01-01T00:00:00Z') });
   });
 
@@ -158,7 +178,10 @@ describe('the trackParcel activity marks advanced tracking', () => {
       const [viaCarrier, viaAggregator] = [conv('ny', '2026-11-20T12:00:00Z'), conv('ny', '2026-11-20T12:00:00Z')];
       await ConversationModel.insertMany([viaCarrier, viaAggregator]);
       const input = { trackingNumber: '1Z999AA10123456784', shopId: 'ny' };
-      const withUps = makeTrackParcel({ ups: { clientId: 'a', clientSecret: 'b', baseUrl: ups.url }, seventeenTrack: { apiKey: 'k', baseUrl: t17.url } }, FAST);
+      const withUps = makeTrackParcel(
+        { ups: { clientId: 'a', clientSecret: 'b', baseUrl: ups.url }, seventeenTrack: { apiKey: 'k', baseUrl: t17.url } },
+        FAST,
+      );
       const only17 = makeTrackParcel({ seventeenTrack: { apiKey: 'k', baseUrl: t17.url } }, FAST);
       const env = (workflowId: string) => new MockActivityEnvironment({ workflowExecution: { workflowId, runId: 'r1' } });
       expect(await env(viaCarrier.workflowId).run(withUps, input)).toMatchObject({ source: 'carrier' });
@@ -193,8 +216,14 @@ describe('sora usage', () => {
     expect(lines).toContain('sg,2026-11,Asia/Singapore,total,,,4,,0.005,USD');
   });
   it('refuses a bad month and an unknown shop', async () => {
-    expect(await runUsageCommand({ shop: 'sg', month: '2026-13', format: 'text' }, plan)).toMatchObject({ code: 2, stderr: expect.stringContaining('YYYY-MM') });
-    expect(await runUsageCommand({ shop: 'nope', month: '2026-11', format: 'text' }, plan)).toMatchObject({ code: 1, stderr: expect.stringContaining('no shop "nope"') });
+    expect(await runUsageCommand({ shop: 'sg', month: '2026-13', format: 'text' }, plan)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('YYYY-MM'),
+    });
+    expect(await runUsageCommand({ shop: 'nope', month: '2026-11', format: 'text' }, plan)).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('no shop "nope"'),
+    });
   });
 });
 
@@ -205,7 +234,13 @@ describe('GET /desk/api/usage', () => {
   it('an admin of the shop reads it (JSON and CSV); an operator reads any shop', async () => {
     const r = await get(tokens.root!, 'shop=sg&month=2026-11');
     expect(r.status).toBe(200);
-    expect(await r.json()).toMatchObject({ shopId: 'sg', billable: 4, excluded: { timeouts: 2, noIntent: 3 }, advancedTracking: 1, total: '0.005' });
+    expect(await r.json()).toMatchObject({
+      shopId: 'sg',
+      billable: 4,
+      excluded: { timeouts: 2, noIntent: 3 },
+      advancedTracking: 1,
+      total: '0.005',
+    });
     const csv = await get(tokens.root!, 'shop=sg&month=2026-11&format=csv');
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(await csv.text()).toContain('sg,2026-11,Asia/Singapore,total,,,4,,0.005,USD');

@@ -38,7 +38,10 @@ export function parseBillingPlan(raw: string): BillingPlan {
   const [tierPart = '', ...rest] = raw.trim().split(';');
   if (rest.length > 1) throw new Error(`"${raw}": expected TIERS[;tracking:PRICE] (e.g. ${DEFAULT_BILLING_TIERS})`);
   const tiers: BillingTier[] = [];
-  const parts = tierPart.split(',').map((p) => p.trim()).filter(Boolean);
+  const parts = tierPart
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   if (!parts.length) throw new Error(`"${raw}": no tiers (e.g. ${DEFAULT_BILLING_TIERS})`);
   parts.forEach((part, i) => {
     const m = /^(\*|\d+):(.+)$/.exec(part);

@@ -32,7 +32,8 @@ export async function runUsageCommand(
   plan: BillingPlan,
   now = new Date(),
 ): Promise<CommandResult> {
-  if (!MONTH_RE.test(o.month)) return { code: 2, stdout: '', stderr: `sora: --month "${o.month}" is not a month (YYYY-MM, e.g. 2026-11)\n` };
+  if (!MONTH_RE.test(o.month))
+    return { code: 2, stdout: '', stderr: `sora: --month "${o.month}" is not a month (YYYY-MM, e.g. 2026-11)\n` };
   const r = await usageReport(o.shop, o.month, plan, now);
   if (!r) return { code: 1, stdout: '', stderr: `sora: no shop "${o.shop}"\n` };
   if (o.format === 'json') return { code: 0, stdout: `${JSON.stringify(r, null, 2)}\n`, stderr: '' };
