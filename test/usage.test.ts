@@ -175,9 +175,9 @@ describe('the trackParcel activity marks advanced tracking', () => {
     );
     const t17 = await startCarrierServer(seventeenTrackEcho);
     try {
-      const [viaCarrier, viaAggregator] = [conv('ny', '2026-11-20T12:00:00Z'), conv('ny', '2026-11-20T12:00:00Z')];
+      const [viaCarrier, viaAggregator] = [conv('trk', '2026-11-20T12:00:00Z'), conv('trk', '2026-11-20T12:00:00Z')];
       await ConversationModel.insertMany([viaCarrier, viaAggregator]);
-      const input = { trackingNumber: '1Z999AA10123456784', shopId: 'ny' };
+      const input = { trackingNumber: '1Z999AA10123456784', shopId: 'trk' };
       const withUps = makeTrackParcel(
         { ups: { clientId: 'a', clientSecret: 'b', baseUrl: ups.url }, seventeenTrack: { apiKey: 'k', baseUrl: t17.url } },
         FAST,
