@@ -106,7 +106,14 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const limits = opts.rateLimits ?? DEFAULT_RATE_LIMITS;
   // Prometheus (bots/metrics-route.ts): an operator credential unless SORA_METRICS_PUBLIC=true.
   app.use('/metrics', perClientLimit('/metrics', limits.operatorPerMinute));
-  app.use(metricsRoute({ registry: opts.registry, public: opts.metricsPublic, operatorToken: opts.operatorToken, sessionTtlMs: opts.deskSessionTtlMs }));
+  app.use(
+    metricsRoute({
+      registry: opts.registry,
+      public: opts.metricsPublic,
+      operatorToken: opts.operatorToken,
+      sessionTtlMs: opts.deskSessionTtlMs,
+    }),
+  );
   app.use('/webhooks', perClientLimit('/webhooks', limits.webhooksPerMinute));
   app.use('/operator', perClientLimit('/operator', limits.operatorPerMinute));
   // The desk's API shares the operator limit (failed sign-ins count).

@@ -81,7 +81,8 @@ function parseExposition(text: string): { types: Map<string, string>; samples: S
     const fam = family(name);
     if (!helps.has(fam)) throw new Error(`line ${i + 1}: ${fam} has no # HELP`);
     const labels = parseLabels(m[2] ?? '');
-    if (types.get(fam) === 'histogram' && name.endsWith('_bucket') && labels.le === undefined) throw new Error(`line ${i + 1}: bucket without le`);
+    if (types.get(fam) === 'histogram' && name.endsWith('_bucket') && labels.le === undefined)
+      throw new Error(`line ${i + 1}: bucket without le`);
     samples.push({ name, labels, value });
   }
   return { types, samples };
@@ -119,7 +120,12 @@ beforeAll(async () => {
     { _id: 'bob', name: 'Bob', email: 'bob@other.test', role: 'agent', shopIds: ['other'], passwordHash: hash },
   ]);
   // An expired DHL key and a ticket past its SLA in the demo shop (raw inserts: an expired key cannot be set through the API).
-  await CarrierCredentialModel.collection.insertOne({ shopId: 'demo', carrier: 'dhl', apiKey: null, expiresAt: new Date(Date.now() - 2 * HOUR) });
+  await CarrierCredentialModel.collection.insertOne({
+    shopId: 'demo',
+    carrier: 'dhl',
+    apiKey: null,
+    expiresAt: new Date(Date.now() - 2 * HOUR),
+  });
   await TicketModel.collection.insertOne({
     _id: 'tk-breached' as never,
     number: 7,
@@ -211,7 +217,9 @@ describe('GET /metrics', () => {
     expect(latency).toBeLessThan(120);
     // Scrape-time gauges: web chat is up in this process; the expired DHL key is negative seconds.
     expect(sum(after.samples, 'sora_channel_connected', { channel: 'webchat' })).toBe(1);
-    const expiry = after.samples.find((x) => x.name === 'sora_carrier_key_expiry_seconds' && x.labels.shop === 'demo' && x.labels.carrier === 'dhl');
+    const expiry = after.samples.find(
+      (x) => x.name === 'sora_carrier_key_expiry_seconds' && x.labels.shop === 'demo' && x.labels.carrier === 'dhl',
+    );
     expect(expiry?.value).toBeLessThan(-3000);
     // The Node process metrics share the one registry.
     expect(after.types.get('sora_process_process_cpu_seconds_total')).toBe('counter');
@@ -238,7 +246,7 @@ describe('GET /metrics', () => {
 });
 
 describe('GET /desk/api/health', () => {
-  it('needs a desk credential, and ?shop= must be one of the caller\'s shops', async () => {
+  it("needs a desk credential, and ?shop= must be one of the caller's shops", async () => {
     expect((await fetch(`${app.gateway.url}/desk/api/health`)).status).toBe(401);
     const bob = await signIn('bob@other.test');
     const res = await fetch(`${app.gateway.url}/desk/api/health?shop=demo`, { headers: { cookie: bob } });
@@ -259,7 +267,9 @@ describe('GET /desk/api/health', () => {
     };
     expect(body.shop).toBe('demo');
     expect(body.actions).toContainEqual(expect.objectContaining({ kind: 'carrier_key_expired', shopId: 'demo', carrier: 'dhl' }));
-    expect(body.actions).toContainEqual(expect.objectContaining({ kind: 'sla_breach', shopId: 'demo', ticketId: 'tk-breached', number: 7 }));
+    expect(body.actions).toContainEqual(
+      expect.objectContaining({ kind: 'sla_breach', shopId: 'demo', ticketId: 'tk-breached', number: 7 }),
+    );
     expect(body.slaBreaches).toBe(1);
     // The two buyer messages of the /metrics tests (they ran first in this file).
     expect(body.last24h.inbound).toBeGreaterThanOrEqual(2);

@@ -88,7 +88,11 @@ export async function send(client: string, req: HttpRequest, options: HttpOption
     const started = performance.now();
     try {
       res = await fetch(req.url, { method: req.method, headers: req.headers, body: req.body, signal: AbortSignal.timeout(o.timeoutMs) });
-      observe(client, started, res.status === 429 ? 'rate_limited' : res.status >= 500 ? 'server_error' : res.status >= 400 ? 'client_error' : 'ok');
+      observe(
+        client,
+        started,
+        res.status === 429 ? 'rate_limited' : res.status >= 500 ? 'server_error' : res.status >= 400 ? 'client_error' : 'ok',
+      );
     } catch (e) {
       observe(client, started, 'network');
       const what =

@@ -57,39 +57,62 @@ export function healthRoutes(o: HealthRouteOptions = {}): Router {
     const dayBeforeHour = new Date(hourAgo.getTime() - DAY);
     const everyShop = req.agent!.shopIds.includes(ALL_SHOPS) && req.query.shop === undefined;
 
-    const [keys, logouts, breached, breachedCount, failedHour, failedPrev, retryHour, retryPrev, inbound, outbound, failed24, handoffs, unmatched] =
-      await Promise.all([
-        CarrierCredentialModel.find({ ...shops, expiresAt: { $lte: new Date(now.getTime() + warnMs) } }, { shopId: 1, carrier: 1, expiresAt: 1 })
-          .sort({ expiresAt: 1 })
-          .limit(MAX_LISTED)
-          .lean(),
-        NotificationModel.find({ ...shops, kind: 'channel_logged_out', createdAt: { $gte: new Date(now.getTime() - 7 * DAY) } }, {
+    const [
+      keys,
+      logouts,
+      breached,
+      breachedCount,
+      failedHour,
+      failedPrev,
+      retryHour,
+      retryPrev,
+      inbound,
+      outbound,
+      failed24,
+      handoffs,
+      unmatched,
+    ] = await Promise.all([
+      CarrierCredentialModel.find(
+        { ...shops, expiresAt: { $lte: new Date(now.getTime() + warnMs) } },
+        { shopId: 1, carrier: 1, expiresAt: 1 },
+      )
+        .sort({ expiresAt: 1 })
+        .limit(MAX_LISTED)
+        .lean(),
+      NotificationModel.find(
+        { ...shops, kind: 'channel_logged_out', createdAt: { $gte: new Date(now.getTime() - 7 * DAY) } },
+        {
           shopId: 1,
           channel: 1,
           createdAt: 1,
           text: 1,
-        })
-          .sort({ createdAt: -1 })
-          .limit(200)
-          .lean(),
-        TicketModel.find(
-          { ...shops, status: { $in: OWED }, $or: [{ breachedAt: { $ne: null } }, { dueAt: { $ne: null, $lt: now } }] },
-          { number: 1, shopId: 1, subject: 1, status: 1, priority: 1, dueAt: 1, breachedAt: 1, assigneeId: 1 },
-        )
-          .sort({ dueAt: 1 })
-          .limit(MAX_LISTED)
-          .lean(),
-        TicketModel.countDocuments({ ...shops, status: { $in: OWED }, $or: [{ breachedAt: { $ne: null } }, { dueAt: { $ne: null, $lt: now } }] }),
-        MessageModel.countDocuments({ ...shops, direction: 'out', status: 'failed', updatedAt: { $gte: hourAgo } }),
-        MessageModel.countDocuments({ ...shops, direction: 'out', status: 'failed', updatedAt: { $gte: dayBeforeHour, $lt: hourAgo } }),
-        everyShop ? NotificationModel.countDocuments({ kind: 'activity_retrying', createdAt: { $gte: hourAgo } }) : 0,
-        everyShop ? NotificationModel.countDocuments({ kind: 'activity_retrying', createdAt: { $gte: dayBeforeHour, $lt: hourAgo } }) : 0,
-        MessageModel.countDocuments({ ...shops, direction: 'in', author: 'buyer', createdAt: { $gte: dayAgo } }),
-        MessageModel.countDocuments({ ...shops, direction: 'out', status: 'sent', createdAt: { $gte: dayAgo } }),
-        MessageModel.countDocuments({ ...shops, direction: 'out', status: 'failed', updatedAt: { $gte: dayAgo } }),
-        NotificationModel.countDocuments({ ...shops, kind: 'handoff', createdAt: { $gte: dayAgo } }),
-        UnmatchedQuestionModel.countDocuments({ ...shops, createdAt: { $gte: dayAgo } }),
-      ]);
+        },
+      )
+        .sort({ createdAt: -1 })
+        .limit(200)
+        .lean(),
+      TicketModel.find(
+        { ...shops, status: { $in: OWED }, $or: [{ breachedAt: { $ne: null } }, { dueAt: { $ne: null, $lt: now } }] },
+        { number: 1, shopId: 1, subject: 1, status: 1, priority: 1, dueAt: 1, breachedAt: 1, assigneeId: 1 },
+      )
+        .sort({ dueAt: 1 })
+        .limit(MAX_LISTED)
+        .lean(),
+      TicketModel.countDocuments({
+        ...shops,
+        status: { $in: OWED },
+        $or: [{ breachedAt: { $ne: null } }, { dueAt: { $ne: null, $lt: now } }],
+      }),
+      MessageModel.countDocuments({ ...shops, direction: 'out', status: 'failed', updatedAt: { $gte: hourAgo } }),
+      MessageModel.countDocuments({ ...shops, direction: 'out', status: 'failed', updatedAt: { $gte: dayBeforeHour, $lt: hourAgo } }),
+      everyShop ? NotificationModel.countDocuments({ kind: 'activity_retrying', createdAt: { $gte: hourAgo } }) : 0,
+      everyShop ? NotificationModel.countDocuments({ kind: 'activity_retrying', createdAt: { $gte: dayBeforeHour, $lt: hourAgo } }) : 0,
+      MessageModel.countDocuments({ ...shops, direction: 'in', author: 'buyer', createdAt: { $gte: dayAgo } }),
+      MessageModel.countDocuments({ ...shops, direction: 'out', status: 'sent', createdAt: { $gte: dayAgo } }),
+      MessageModel.countDocuments({ ...shops, direction: 'out', status: 'failed', updatedAt: { $gte: dayAgo } }),
+      NotificationModel.countDocuments({ ...shops, kind: 'handoff', createdAt: { $gte: dayAgo } }),
+      UnmatchedQuestionModel.countDocuments({ ...shops, createdAt: { $gte: dayAgo } }),
+    ]);
 
     const actions: Array<Record<string, unknown>> = [];
     for (const k of keys) {
