@@ -6,7 +6,13 @@
  * carrier key. GET /desk/api/health is scoped to the caller's shops and lists an expired carrier key
  * and a breached ticket as actions.
  */
+import { execFile } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer } from 'node:http';
+import { promisify } from 'node:util';
+import { send } from '../activities/logistics/http.js';
+import { carrierErrors, carrierRequests } from '../infra/metrics.js';
+import { freePort } from '../scripts/stack/process.js';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -242,6 +248,43 @@ describe('GET /metrics', () => {
     expect(sum(after.samples, 'sora_questions_total', { result: 'human_request' })).toBeGreaterThan(
       sum(before, 'sora_questions_total', { result: 'human_request' }),
     );
+  });
+});
+
+describe('carrier API and Temporal SDK metrics', () => {
+  it('a carrier 503 counts as a server error with its latency, by carrier', async () => {
+    const server = createServer((_req, res) => res.writeHead(503).end('down'));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const count = async (): Promise<number> =>
+      (await carrierErrors.get()).values.find((v) => v.labels.carrier === 'dhl' && v.labels.kind === 'server_error')?.value ?? 0;
+    const before = await count();
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/track`;
+      await expect(send('dhl', { method: 'GET', url }, { retries: 1, backoffBaseMs: 1 })).rejects.toThrow(/503/);
+    } finally {
+      server.close();
+    }
+    expect(await count()).toBe(before + 2);
+    const text = (await scrape()).samples;
+    expect(sum(text, 'sora_carrier_request_duration_seconds_count', { carrier: 'dhl', outcome: 'server_error' })).toBeGreaterThanOrEqual(2);
+    expect((await carrierRequests.get()).values.length).toBeGreaterThan(0);
+  });
+
+  it('SORA_TEMPORAL_METRICS_ADDRESS: the Temporal SDK serves its metrics there (a fresh process)', async () => {
+    const port = await freePort();
+    const script = [
+      `const { installRuntime } = await import(${JSON.stringify(new URL('../scripts/runtime.ts', import.meta.url).href)});`,
+      `const { Runtime } = await import('@temporalio/worker');`,
+      `installRuntime('silent', '127.0.0.1:${port}'); Runtime.instance();`,
+      `await new Promise((r) => setTimeout(r, 300));`,
+      `const res = await fetch('http://127.0.0.1:${port}/metrics');`,
+      `console.log(res.status, res.headers.get('content-type')); process.exit(0);`,
+    ].join('\n');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      timeout: 30_000,
+    });
+    expect(stdout.trim()).toMatch(/^200 text\/plain/);
   });
 });
 
