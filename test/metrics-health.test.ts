@@ -332,3 +332,26 @@ describe('GET /desk/api/health', () => {
     expect(body.last24h.inbound).toBe(0);
   });
 });
+
+describe('activity failures', () => {
+  it('the worker interceptor counts a failed attempt by activity and failure type, and rethrows it', async () => {
+    const { activityMetricsInterceptor } = await import('../activities/metrics-interceptor.js');
+    const { ApplicationFailure } = await import('@temporalio/common');
+    const { activityFailures } = await import('../infra/metrics.js');
+    const count = async () =>
+      (await activityFailures.get()).values.find((v) => v.labels.activity === 'lookupOrder' && v.labels.error === 'OrderSourceDown')
+        ?.value ?? 0;
+    const before = await count();
+    const ctx = { info: { activityType: 'lookupOrder' } } as unknown as Parameters<ReturnType<typeof activityMetricsInterceptor>>[0];
+    const { inbound } = activityMetricsInterceptor()(ctx);
+    const failure = ApplicationFailure.create({ message: 'down', type: 'OrderSourceDown' });
+    const input = { args: [], headers: {} } as never;
+    await expect(
+      inbound!.execute!(input, async () => {
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+    await expect(inbound!.execute!(input, async () => 'ok')).resolves.toBe('ok');
+    expect(await count()).toBe(before + 1);
+  });
+});
