@@ -34,6 +34,8 @@ export interface GatewayOptions {
   deskUrl?: string;
   /** SORA_TEMPORAL_UI_URL: where the desk links a conversation's workflow. */
   temporalUiUrl?: string;
+  /** SORA_CARRIER_KEY_WARN_HOURS, for the desk's health summary. */
+  carrierKeyWarnHours?: number;
   /** SORA_METRICS_PUBLIC: GET /metrics without a credential. */
   metricsPublic?: boolean;
   /** How long /healthz waits for Temporal's answer (default 2 s). */
@@ -129,6 +131,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       shopSettings: { validateReturnPolicy: opts.operator.validateReturnPolicy },
       deskUrl: opts.deskUrl,
       temporalUiUrl: opts.temporalUiUrl,
+      carrierKeyWarnHours: opts.carrierKeyWarnHours,
     }),
   );
   // The page a one-time sign-in link opens (web/desk/setup.html).

@@ -224,6 +224,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     client,
     operatorToken: config.gateway.operatorToken,
     metricsPublic: config.metrics.public,
+    carrierKeyWarnHours: config.carriers.keys.warnHours,
     rateLimits: config.gateway.rateLimits,
     deskSessionTtlMs: config.gateway.deskSessionTtlMs,
     deskUrl: config.gateway.deskUrl,

@@ -126,6 +126,11 @@ beforeAll(async () => {
     { _id: 'bob', name: 'Bob', email: 'bob@other.test', role: 'agent', shopIds: ['other'], passwordHash: hash },
   ]);
   // An expired DHL key and a ticket past its SLA in the demo shop (raw inserts: an expired key cannot be set through the API).
+  // …and a UPS key expiring within the warning window (72 h by default), and a FedEx key well outside it.
+  await CarrierCredentialModel.collection.insertMany([
+    { shopId: 'demo', carrier: 'ups', clientId: null, expiresAt: new Date(Date.now() + 10 * HOUR) },
+    { shopId: 'demo', carrier: 'fedex', clientId: null, expiresAt: new Date(Date.now() + 30 * 24 * HOUR) },
+  ]);
   await CarrierCredentialModel.collection.insertOne({
     shopId: 'demo',
     carrier: 'dhl',
