@@ -48,6 +48,8 @@ export interface ChannelAdapter {
    * pending + sent (activities/messaging/send.ts).
    */
   readonly deliversFromRecord?: boolean;
+  /** Per shop connection state, for adapters holding connections (WhatsApp); absent: up once started (GET /metrics). */
+  connectionStates?(): Array<{ shopId: string; state: string; connected: boolean }>;
   start(ctx: GatewayContext): Promise<void>;
   send(to: ConversationRef, msg: OutboundMessage): Promise<{ externalId: string }>;
   stop(): Promise<void>;

@@ -13,6 +13,7 @@ import type { Intake } from './intake.js';
 import { errorHandler } from './http-errors.js';
 import { operatorRoutes, type OperatorServices } from './operator.js';
 import { operatorAuth } from './operator-auth.js';
+import { metricsRoute } from './metrics-route.js';
 import { deskRoutes, setupPageRoutes } from './desk/index.js';
 import { deskPages } from './desk/pages.js';
 import { DEFAULT_RATE_LIMITS, perClientLimit, type GatewayRateLimits } from './gateway-limits.js';
@@ -36,6 +37,10 @@ export interface GatewayOptions {
   temporalUiUrl?: string;
   /** SORA_BILLING_TIERS: the price table of GET /desk/api/usage (default: the documented one). */
   billing?: BillingPlan;
+  /** SORA_CARRIER_KEY_WARN_HOURS, for the desk's health summary. */
+  carrierKeyWarnHours?: number;
+  /** SORA_METRICS_PUBLIC: GET /metrics without a credential. */
+  metricsPublic?: boolean;
   /** How long /healthz waits for Temporal's answer (default 2 s). */
   healthTimeoutMs?: number;
   /** KB import and carrier key health for the operator API and /healthz (scripts/operator-services.ts). */
@@ -104,6 +109,16 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   });
   // Per client address, before anything else runs on these paths (failed operator logins count too).
   const limits = opts.rateLimits ?? DEFAULT_RATE_LIMITS;
+  // Prometheus (bots/metrics-route.ts): an operator credential unless SORA_METRICS_PUBLIC=true.
+  app.use('/metrics', perClientLimit('/metrics', limits.operatorPerMinute));
+  app.use(
+    metricsRoute({
+      registry: opts.registry,
+      public: opts.metricsPublic,
+      operatorToken: opts.operatorToken,
+      sessionTtlMs: opts.deskSessionTtlMs,
+    }),
+  );
   app.use('/webhooks', perClientLimit('/webhooks', limits.webhooksPerMinute));
   app.use('/operator', perClientLimit('/operator', limits.operatorPerMinute));
   // The desk's API shares the operator limit (failed sign-ins count).
@@ -120,6 +135,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       deskUrl: opts.deskUrl,
       temporalUiUrl: opts.temporalUiUrl,
       billing: opts.billing,
+      carrierKeyWarnHours: opts.carrierKeyWarnHours,
     }),
   );
   // The page a one-time sign-in link opens (web/desk/setup.html).

@@ -28,6 +28,7 @@
  * retries), and the relay signals it once Temporal is back, buyer and seller messages alike, in
  * the order they were received. Nothing is dropped.
  */
+import { inboundMessages, safely } from '../infra/metrics.js';
 import { WorkflowNotFoundError, type Client, type Connection } from '@temporalio/client';
 import type { Types } from 'mongoose';
 import { searchAttributes, taskQueues } from '../temporal.config.js';
@@ -118,6 +119,7 @@ export class Intake {
       this.deps.log('duplicate inbound ignored', { channel: m.channel, externalId: m.externalId });
       return { status: 'duplicate', workflowId };
     }
+    if (claim.won) safely(() => inboundMessages.inc({ channel: m.channel }));
     // New (won the insert), or recorded earlier but not yet signalled (Temporal was down): signal now.
     let seq: number | undefined;
     try {

@@ -100,7 +100,7 @@ function configuredWebchat(config: Config): Partial<WebchatSettings> {
 export async function startApp(o: AppOptions): Promise<App> {
   const config = o.config ?? defaultConfig();
   setLogLevel(config.log.level);
-  installRuntime(config.log.level);
+  installRuntime(config.log.level, config.metrics.temporalAddress);
   await connectMongo(o.mongoUri);
   const secrets = o.secrets ?? sharedSecretBox(config.secrets);
   const { sealed } = await prepareSecrets(secrets);
@@ -223,6 +223,8 @@ export async function startApp(o: AppOptions): Promise<App> {
     intake,
     client,
     operatorToken: config.gateway.operatorToken,
+    metricsPublic: config.metrics.public,
+    carrierKeyWarnHours: config.carriers.keys.warnHours,
     rateLimits: config.gateway.rateLimits,
     deskSessionTtlMs: config.gateway.deskSessionTtlMs,
     deskUrl: config.gateway.deskUrl,

@@ -20,15 +20,24 @@ function line(entry: LogEntry): void {
 }
 
 let installed = false;
-/** `logLevel`: config.log.level (the first call in a process wins). */
-export function installRuntime(logLevel = 'INFO'): void {
+/**
+ * `logLevel`: config.log.level; `metricsAddress`: SORA_TEMPORAL_METRICS_ADDRESS, where the SDK serves
+ * its own worker metrics in Prometheus format (unset: off). The first call in a process wins.
+ */
+export function installRuntime(logLevel = 'INFO', metricsAddress?: string): void {
   if (installed) return;
   installed = true;
   const name = logLevel.toUpperCase();
   const level = (name === 'SILENT' ? 'ERROR' : name) as LogLevel;
   const logger = name === 'SILENT' ? new DefaultLogger('ERROR', () => {}) : new DefaultLogger(level, line);
   try {
-    Runtime.install({ logger, telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
+    Runtime.install({
+      logger,
+      telemetryOptions: {
+        logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} },
+        ...(metricsAddress ? { metrics: { prometheus: { bindAddress: metricsAddress } } } : {}),
+      },
+    });
   } catch {
     // A Runtime already exists in this process (e.g. created by the test environment); keep it.
   }

@@ -11,6 +11,7 @@ import { createActivities, createSendActivities, type ActivityDeps } from '../ac
 import { sharedEmbedder, type Embedder } from '../activities/knowledge/embedder.js';
 import { createKbImportActivities } from '../activities/knowledge/kb-import-activities.js';
 import { retryAlertInterceptor } from '../activities/retry-alert.js';
+import { activityMetricsInterceptor } from '../activities/metrics-interceptor.js';
 import { defaultConfig } from '../infra/config/index.js';
 import { processIdentity } from '../infra/process-identity.js';
 import { workerConnection } from '../infra/temporal/connection.js';
@@ -55,7 +56,9 @@ export interface WorkerOptions extends ActivityDeps {
 
 function interceptors(opts: ActivityDeps & { retryAlertAfterAttempts?: number }) {
   const alertWebhookUrl = opts.alertWebhookUrl ?? (opts.config ?? defaultConfig()).alerts.webhookUrl;
-  return { activity: [retryAlertInterceptor({ alertWebhookUrl, alertAfterAttempts: opts.retryAlertAfterAttempts })] };
+  return {
+    activity: [retryAlertInterceptor({ alertWebhookUrl, alertAfterAttempts: opts.retryAlertAfterAttempts }), activityMetricsInterceptor()],
+  };
 }
 
 /** The worker on the configuration's Temporal target and task queue (`opts.config`, default: the defaults). */

@@ -105,6 +105,13 @@ describe('loadConfig', () => {
       'https://temporal.example.com',
     );
     expect(c.log.level).toBe('INFO');
+    // /metrics needs a credential and the Temporal SDK metrics are off unless configured.
+    expect(c.metrics).toEqual({ public: false });
+    expect(loadConfig({ SORA_METRICS_PUBLIC: 'true', SORA_TEMPORAL_METRICS_ADDRESS: '127.0.0.1:9464' }).metrics).toEqual({
+      public: true,
+      temporalAddress: '127.0.0.1:9464',
+    });
+    expect(() => loadConfig({ SORA_TEMPORAL_METRICS_ADDRESS: '9464' })).toThrow(/SORA_TEMPORAL_METRICS_ADDRESS/);
     expect(c.mongo).toEqual({});
     expect(c.stack).toEqual({
       home: path.join(projectRoot, '.sora'),

@@ -6,6 +6,7 @@
  * `escalatesTo` when the lifecycle escalates a tier. Times are the workflow's (`at`), so business
  * hours are judged at the moment of the handoff, also on the time-skipping test server.
  */
+import { handoffs, safely } from '../../infra/metrics.js';
 import { assignConversation, fillAgent, isWaiting, WAITING_STATUSES } from '../../models/assignment.js';
 import { isOpen, nextOpening } from '../../models/business-hours.js';
 import { ConversationModel } from '../../models/conversation.js';
@@ -90,6 +91,7 @@ export async function routeHandoff(input: RouteHandoffInput): Promise<RouteDecis
   const doc = await ConversationModel.findOne(key, { _id: 1, language: 1 }).lean();
   if (doc && !doc.language && input.language) await ConversationModel.updateOne({ _id: doc._id }, { $set: { language: input.language } });
   const assigneeId = doc ? await assignConversation(doc._id) : null;
+  safely(() => handoffs.inc({ reason: input.reason ?? 'unspecified' }));
   const unattended = !open && !assigneeId;
   return {
     queueId: queue.id,

@@ -10,6 +10,15 @@
  * NotFound and Unauthorized are never retried here beyond the single token refresh.
  */
 import { BadResponseError, RateLimitedError, ServerError, UnauthorizedError } from './errors.js';
+import { carrierErrors, carrierRequests, safely } from '../../infra/metrics.js';
+
+/** One attempt's duration and outcome (infra/metrics.ts); errors also counted by kind. */
+function observe(client: string, started: number, outcome: string): void {
+  safely(() => {
+    carrierRequests.observe({ carrier: client, outcome }, (performance.now() - started) / 1000);
+    if (outcome !== 'ok' && outcome !== 'client_error') carrierErrors.inc({ carrier: client, kind: outcome });
+  });
+}
 
 export interface HttpOptions {
   /** Per request (default 15 s). */
@@ -76,9 +85,16 @@ export async function send(client: string, req: HttpRequest, options: HttpOption
   const o = { ...HTTP_DEFAULTS, ...options };
   for (let attempt = 1; ; attempt++) {
     let res: Response;
+    const started = performance.now();
     try {
       res = await fetch(req.url, { method: req.method, headers: req.headers, body: req.body, signal: AbortSignal.timeout(o.timeoutMs) });
+      observe(
+        client,
+        started,
+        res.status === 429 ? 'rate_limited' : res.status >= 500 ? 'server_error' : res.status >= 400 ? 'client_error' : 'ok',
+      );
     } catch (e) {
+      observe(client, started, 'network');
       const what =
         e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError')
           ? `timed out after ${o.timeoutMs} ms`

@@ -12,6 +12,7 @@ import { processIdentity } from '../../infra/process-identity.js';
 import { channelSessionQueue } from '../../models/channel-session.js';
 import { isDuplicateKey } from '../../models/errors.js';
 import { MessageModel } from '../../models/message.js';
+import { outboundMessages, replyLatency, safely } from '../../infra/metrics.js';
 import { compose, type OutboundContent } from './compose.js';
 import type { DecidedMessage } from './render.js';
 import type { LiveAnswerSettings } from './live-answers.js';
@@ -109,8 +110,11 @@ export function makeSendToBuyer(registry: ChannelRegistry, live: LiveAnswerSetti
           { $set: { status: 'sent', platformMessageId: sent.externalId, error: null, deliveredBy } },
         );
       log.info('sent', { key, channel: ref.channel, author: c.author, language: c.language });
+      safely(() => outboundMessages.inc({ channel: ref.channel, status: 'sent' }));
+      observeReplyLatency(ref);
       return { externalId: deliveredByRecord ? key : sent.externalId, asksQuestion: c.asksQuestion, alreadySent: false };
     } catch (e) {
+      safely(() => outboundMessages.inc({ channel: ref.channel, status: 'failed' }));
       await MessageModel.updateOne({ _id: record!._id }, { $set: { status: 'failed', error: String(e) } });
       if (e instanceof ChannelSendError)
         log.warn('send refused by the platform', {
@@ -123,6 +127,23 @@ export function makeSendToBuyer(registry: ChannelRegistry, live: LiveAnswerSetti
       throw giveUpAfter(toActivityFailure(e), currentAttempt(), e);
     }
   };
+}
+
+/**
+ * Reply latency (infra/metrics.ts): from the conversation's latest buyer message reaching the gateway
+ * (its record's receivedAt) to now, the platform having accepted the reply. Read after the send, not
+ * awaited (one indexed read; it never delays nor fails the send).
+ */
+function observeReplyLatency(ref: ConversationRef): void {
+  const sentAt = Date.now();
+  MessageModel.findOne({ workflowId: ref.workflowId, direction: 'in' }, { receivedAt: 1, createdAt: 1 })
+    .sort({ _id: -1 })
+    .lean()
+    .then((m) => {
+      const at = (m as { receivedAt?: Date | null; createdAt?: Date } | null)?.receivedAt ?? (m as { createdAt?: Date } | null)?.createdAt;
+      if (at) safely(() => replyLatency.observe({ channel: ref.channel }, Math.max(0, sentAt - at.getTime()) / 1000));
+    })
+    .catch(() => undefined);
 }
 
 /**

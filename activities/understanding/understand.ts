@@ -1,4 +1,5 @@
 /** The `understand` activity: language, FAQ match + intent with confidence, handoff keywords, entities. */
+import { questions, safely, unmatchedQuestions } from '../../infra/metrics.js';
 import { log } from '@temporalio/activity';
 import { UnmatchedQuestionModel } from '../../models/unmatched-question.js';
 import type { Embedder } from '../knowledge/embedder.js';
@@ -54,6 +55,9 @@ export function makeUnderstand(embedder: Embedder, kb: KbIndex, settings: MatchS
     const match = index.match(vector!);
     const understood = !!match && match.confidence >= matchThreshold && match.similarity >= minSimilarity;
     const intent = humanRequest ? 'human_request' : complaint ? 'complaint' : understood ? match.intent : 'unknown';
+    safely(() =>
+      questions.inc({ result: humanRequest ? 'human_request' : complaint ? 'complaint' : understood ? 'matched' : 'unmatched' }),
+    );
     // An attachment without words (a photo, a sticker) has no question to rank for the seller.
     if (!understood && !humanRequest && !complaint && input.text.trim()) {
       await UnmatchedQuestionModel.create({
@@ -66,6 +70,7 @@ export function makeUnderstand(embedder: Embedder, kb: KbIndex, settings: MatchS
         confidence: match?.confidence ?? 0,
         workflowId: input.workflowId ?? null,
       });
+      safely(() => unmatchedQuestions.inc());
       log.info('not understood; logged for the seller', { confidence: match?.confidence ?? 0, similarity: match?.similarity ?? 0 });
     }
     return {

@@ -24,6 +24,7 @@ import { DeskFeed } from './desk-feed.js';
 import { eventRoutes } from './events.js';
 import { usageRoutes } from './usage.js';
 import { DEFAULT_BILLING_TIERS, parseBillingPlan, type BillingPlan } from '../../infra/config/billing-plan.js';
+import { healthRoutes } from './health.js';
 
 export interface DeskOptions extends DeskAuthOptions {
   client: Client;
@@ -36,6 +37,8 @@ export interface DeskOptions extends DeskAuthOptions {
   intake?: TicketRoutesOptions['intake'];
   /** SORA_TEMPORAL_UI_URL: the desk links each conversation's workflow there. */
   temporalUiUrl?: string;
+  /** SORA_CARRIER_KEY_WARN_HOURS: the health summary lists keys expiring within it (default 72). */
+  carrierKeyWarnHours?: number;
   /** How often the live feed (SSE) looks for changes (default 1 s). */
   eventsPollMs?: number;
   /** How often an open live stream checks that its agent is still signed in (default 60 s). */
@@ -63,6 +66,7 @@ export function deskRoutes(opts: DeskOptions): Router {
   r.use(sidebarRoutes());
   r.use(cannedRoutes());
   r.use(usageRoutes(opts.billing ?? parseBillingPlan(DEFAULT_BILLING_TIERS)));
+  r.use(healthRoutes({ warnHours: opts.carrierKeyWarnHours }));
   const feed = new DeskFeed({ pollMs: opts.eventsPollMs ?? 1000, onError: (e) => opts.log('desk feed read failed', { error: String(e) }) });
   r.use(
     eventRoutes({

@@ -123,6 +123,13 @@ export class WhatsappAdapter implements ChannelAdapter {
     this.sessions.clear();
   }
 
+  connectionStates() {
+    return [...this.sessions.values()].map((s) => {
+      const { shopId, state } = s.status();
+      return { shopId, state, connected: state === 'open' };
+    });
+  }
+
   status() {
     return [...this.sessions.values()].map((s) => s.status());
   }

@@ -87,6 +87,10 @@ export function loadConfig(env: Env = process.env, o: LoadOptions = {}): Config 
       temporalUiUrl: (v.SORA_TEMPORAL_UI_URL ?? `http://127.0.0.1:${v.SORA_TEMPORAL_UI_PORT}`).replace(/\/+$/, ''),
     },
     log: { level: v.SORA_LOG_LEVEL },
+    metrics: {
+      public: v.SORA_METRICS_PUBLIC,
+      ...(v.SORA_TEMPORAL_METRICS_ADDRESS ? { temporalAddress: v.SORA_TEMPORAL_METRICS_ADDRESS } : {}),
+    },
     worker: { cachedWorkflows: v.SORA_WORKER_CACHE },
     alerts: v.SORA_ALERT_WEBHOOK_URL ? { webhookUrl: v.SORA_ALERT_WEBHOOK_URL } : {},
     mongo: v.MONGODB_URI ? { uri: v.MONGODB_URI } : {},

@@ -129,6 +129,14 @@ export const gatewaySettings = {
     oneOf(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'silent'], 'INFO'),
     'log level (any case); `silent` mutes the app log',
   ),
+  SORA_METRICS_PUBLIC: describe(
+    bool(false),
+    '`true`: `GET /metrics` (Prometheus) answers without a credential; default: it needs an operator Bearer token like `/operator/*`',
+  ),
+  SORA_TEMPORAL_METRICS_ADDRESS: describe(
+    hostPort(),
+    "the Temporal SDK's own worker metrics (Prometheus) are served on this `host:port` by each process that runs a worker (e.g. `127.0.0.1:9464`; one address per process). Unset: off",
+  ),
 };
 
 export const stackSettings = {
@@ -412,6 +420,8 @@ export interface Config {
     temporalUiUrl: string;
   };
   log: { level: LogLevel };
+  /** SORA_METRICS_PUBLIC, SORA_TEMPORAL_METRICS_ADDRESS (README "Health and metrics"). */
+  metrics: { public: boolean; temporalAddress?: string };
   alerts: { webhookUrl?: string };
   /** MONGODB_URI (unset: the embedded stack's server). */
   mongo: { uri?: string };

@@ -20,6 +20,9 @@ export async function run(): Promise<void> {
   const { KbIndex } = await import('../../activities/knowledge/kb-index.js');
   const { warmIndexes } = await import('../../activities/knowledge/kb-warm.js');
   const { log } = await import('../../infra/log.js');
+  // Before the worker's bundle: the Temporal SDK's own metrics on SORA_TEMPORAL_METRICS_ADDRESS, when set.
+  const { installRuntime } = await import('../runtime.js');
+  installRuntime(config.log.level, config.metrics.temporalAddress);
   await connectMongo(cliMongoUri());
   // The configured channels' adapters, for their sends (web chat: the record the gateways' streams read).
   const registry = new ChannelRegistry();
