@@ -236,18 +236,18 @@ describe('the workflow decides the answer from facts', () => {
   });
 
   it('a return asked for a named order gets the market rule, and a return_action ticket opens once per order', async () => {
-    await linkOrder('rt-1', 'RT-7', 25);
-    await intake.accept(msg('rt-1', 'I want to return order RT-7, how do I send it back?'));
-    const s = await settled('rt-1', 1);
-    expect(s.focusOrder).toMatchObject({ orderNumber: 'RT-7', via: 'named' });
-    const [reply] = await eventually(async () => ((await outbound('rt-1')).length ? outbound('rt-1') : null));
+    await linkOrder('ra-1', 'RA-7', 25);
+    await intake.accept(msg('ra-1', 'I want to return order RA-7, how do I send it back?'));
+    const s = await settled('ra-1', 1);
+    expect(s.focusOrder).toMatchObject({ orderNumber: 'RA-7', via: 'named' });
+    const [reply] = await eventually(async () => ((await outbound('ra-1')).length ? outbound('ra-1') : null));
     expect(reply!.source).toBe('return_policy');
     const t = await eventually(
-      () => TicketModel.findOne({ conversationIds: wfId('rt-1'), source: 'return_action' }).lean(),
+      () => TicketModel.findOne({ conversationIds: wfId('ra-1'), source: 'return_action' }).lean(),
       30_000,
       'ticket',
     );
-    expect(t).toMatchObject({ orderNumber: 'RT-7', status: 'open', subject: 'Return requested for order RT-7' });
+    expect(t).toMatchObject({ orderNumber: 'RA-7', status: 'open', subject: 'Return requested for order RA-7' });
   });
 
   it('an order without a parcel gets its status', async () => {
