@@ -40,6 +40,18 @@ const conversationSchema = new Schema(
     country: { type: String, default: null },
     /** The last buyer message (its `seq`, bots/intake.ts) the conversation handled; a new run of the workflow starts after it. */
     inSeq: { type: Number, default: null },
+    // ---- insights (issue 17): written once when it closes (activities/insights/record-outcome.ts) ----
+    /** Root causes (models/root-cause-taxonomy.ts): the tagger's, or an agent's correction. */
+    rootCauses: { type: [String], default: undefined },
+    /** What the tagger said (kept when an agent corrects the tags). */
+    rootCausesAuto: { type: [String], default: undefined },
+    rootCausesEditedBy: { type: String, default: null },
+    rootCausesEditedAt: { type: Date, default: null },
+    /** First-contact resolution: resolved, no handoff, and no repeat of the buyer on the intent within 24 h. */
+    fcr: { type: Boolean, default: null },
+    firstResponseMs: { type: Number, default: null },
+    /** When its events and rollups were written (once per close). */
+    insightsAt: { type: Date, default: null },
   },
   { timestamps: true },
 );
@@ -50,6 +62,8 @@ conversationSchema.index({ queueId: 1, status: 1, waitingSince: 1 });
 conversationSchema.index({ assigneeId: 1, status: 1 });
 /** The desk's live feed reads what changed since its cursor (bots/desk/events.ts). */
 conversationSchema.index({ updatedAt: 1 });
+/** FCR: the buyer's earlier conversation on the same intent (activities/insights/record-outcome.ts). */
+conversationSchema.index({ shopId: 1, buyerId: 1, closedAt: -1 });
 
 export type Conversation = InferSchemaType<typeof conversationSchema>;
 export const ConversationModel = model('Conversation', conversationSchema);

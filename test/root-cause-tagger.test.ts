@@ -39,7 +39,9 @@ describe('tagConversation on the labelled set', () => {
     expect(new Set(set.map((x) => x.language)).size).toBeGreaterThanOrEqual(4);
   });
   it('reaches ≥ 85% exact-set accuracy overall and ≥ 75% per language', () => {
-    const misses = results.filter((r) => !r.ok).map((r) => `${r.x.language} ${JSON.stringify(r.x.texts)} → ${r.got.join(',')} (want ${r.x.expected.join(',')})`);
+    const misses = results
+      .filter((r) => !r.ok)
+      .map((r) => `${r.x.language} ${JSON.stringify(r.x.texts)} → ${r.got.join(',')} (want ${r.x.expected.join(',')})`);
     const acc = results.filter((r) => r.ok).length / results.length;
     expect(acc, misses.join('\n')).toBeGreaterThanOrEqual(0.85);
     for (const lang of new Set(set.map((x) => x.language))) {

@@ -22,6 +22,7 @@ import { cannedRoutes } from './canned.js';
 import { sidebarRoutes } from './sidebar.js';
 import { DeskFeed } from './desk-feed.js';
 import { eventRoutes } from './events.js';
+import { reportRoutes } from './reports.js';
 
 export interface DeskOptions extends DeskAuthOptions {
   client: Client;
@@ -58,6 +59,7 @@ export function deskRoutes(opts: DeskOptions): Router {
   r.use(noteRoutes());
   r.use(sidebarRoutes());
   r.use(cannedRoutes());
+  r.use(reportRoutes());
   const feed = new DeskFeed({ pollMs: opts.eventsPollMs ?? 1000, onError: (e) => opts.log('desk feed read failed', { error: String(e) }) });
   r.use(
     eventRoutes({
