@@ -64,6 +64,7 @@ export function kpisFromRollups(rows: RollupRow[]) {
     automationRate: ratio(botOnly, closed),
     handoff: { rate: ratio(handoffs, closed), count: handoffs, reasons: sumNested(rows, 'handoffReason') },
     unmatched: { rate: ratio(total(rows, 'unmatched'), messagesIn), count: total(rows, 'unmatched'), messagesIn },
+    rootCauseCorrections: total(rows, 'corrections'),
     firstResponse: { meanSeconds: frtCount ? Math.round(total(rows, 'frtMsSum') / frtCount / 100) / 10 : null, count: frtCount },
   };
 }
@@ -87,7 +88,9 @@ export function rootCausesFromRollups(rows: RollupRow[], by: RootCauseDimension)
   return out;
 }
 
-export const causeTotals = (rows: RollupRow[]): Record<string, number> => sumNested(rows, 'rc');
+/** Root-cause counts over the rows (causes corrected away to 0 left out). */
+export const causeTotals = (rows: RollupRow[]): Record<string, number> =>
+  Object.fromEntries(Object.entries(sumNested(rows, 'rc')).filter(([, n]) => n !== 0));
 
 /** The rollup rows of a shop between two days (inclusive). */
 export async function rollupRows(shopId: string, from: string, to: string): Promise<RollupRow[]> {

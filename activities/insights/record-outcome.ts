@@ -22,7 +22,7 @@ const claim = (workflowId: string, openedAt: Date) =>
   ConversationModel.findOneAndUpdate(
     { workflowId, openedAt, status: 'closed', insightsAt: null },
     { $set: { insightsAt: new Date() } },
-    { new: true },
+    { returnDocument: 'after' },
   ).lean();
 
 export const handedOff = (c: { handoffReason?: string | null; agentId?: string | null }): boolean => !!(c.handoffReason || c.agentId);
@@ -153,7 +153,7 @@ export async function recordClosedConversation(input: { workflowId: string; open
         closedAt: { $gte: new Date(c.openedAt.getTime() - FCR_WINDOW_MS), $lte: c.openedAt },
       },
       { $set: { fcr: false } },
-      { new: false, sort: { closedAt: -1 } },
+      { returnDocument: 'before', sort: { closedAt: -1 } },
     ).lean();
     if (earlier) await bumpRollup(await rollupKeyOf(earlier), { fcr: -1, repeatWithin24h: 1 });
   }
