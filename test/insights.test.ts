@@ -15,7 +15,7 @@ import { errorHandler } from '../bots/http-errors.js';
 import { AgentModel, hashPassword } from '../models/agent.js';
 import { ConversationModel } from '../models/conversation.js';
 import { DailyRollupModel } from '../models/daily-rollup.js';
-import { npsOf } from '../models/insight-reports.js';
+import { kpisFromRollups, npsOf } from '../models/insight-reports.js';
 import { MessageModel } from '../models/message.js';
 import { ServiceEventModel } from '../models/service-event.js';
 import { ShopModel } from '../models/shop.js';
@@ -26,6 +26,13 @@ import type { ConversationState } from '../workflows/types.js';
 import { useFreshDatabase } from './setup/helpers.js';
 
 const PASSWORD = 'insights test password';
+type Kpis = ReturnType<typeof kpisFromRollups>;
+interface RcReport {
+  totals: Record<string, number>;
+  groups: Record<string, Record<string, number>>;
+  previousPeriod: { from: string; to: string };
+  trend: Array<{ cause: string; count: number; previous: number; change: number }>;
+}
 let server: Server;
 let base: string;
 const cookies: Record<string, { cookie: string; csrf: string }> = {};
@@ -293,7 +300,7 @@ describe('GET /desk/api/reports/kpis', () => {
   it('computes the hand-checked figures for the day', async () => {
     const res = await call('ana', '/reports/kpis?shop=demo&from=2026-11-08&to=2026-11-14');
     expect(res.status).toBe(200);
-    const k = (await res.json()) as Record<string, any>;
+    const k = (await res.json()) as Kpis;
     expect(k.conversations).toEqual({ closed: 6, resolved: 5 });
     // Answers 10, 9, 6, 10, 7: 3 promoters, 1 detractor of 5 → 40; bot-only 10, 9, 10 → 100; agent 6, 7 → −50.
     expect(k.nps).toMatchObject({ score: 40, answers: 5, promoters: 3, detractors: 1, responseRate: 1 });
@@ -334,7 +341,7 @@ describe('root causes: report and corrections', () => {
   it('distribution by channel and country, with the trend vs the previous period', async () => {
     const res = await call('ana', '/reports/root-causes?shop=demo&from=2026-11-08&to=2026-11-14&by=country');
     expect(res.status).toBe(200);
-    const r = (await res.json()) as Record<string, any>;
+    const r = (await res.json()) as RcReport;
     expect(r.totals).toEqual({
       'logistics.customs_delay': 1,
       'order.status': 1,
@@ -345,15 +352,12 @@ describe('root causes: report and corrections', () => {
     });
     expect(r.groups.US).toEqual({ 'logistics.customs_delay': 1 });
     expect(r.previousPeriod).toEqual({ from: '2026-11-01', to: '2026-11-07' });
-    expect(r.trend.find((t: { cause: string }) => t.cause === 'logistics.customs_delay')).toMatchObject({
+    expect(r.trend.find((t) => t.cause === 'logistics.customs_delay')).toMatchObject({
       count: 1,
       previous: 1,
       change: 0,
     });
-    const byChannel = (await (await call('ana', '/reports/root-causes?shop=demo&from=2026-11-08&to=2026-11-14')).json()) as Record<
-      string,
-      any
-    >;
+    const byChannel = (await (await call('ana', '/reports/root-causes?shop=demo&from=2026-11-08&to=2026-11-14')).json()) as RcReport;
     expect(Object.keys(byChannel.groups)).toEqual(['webchat']);
     expect((await call('ana', '/reports/root-causes?shop=demo&from=2026-11-08&to=2026-11-14&by=sku')).status).toBe(422);
     expect((await call('bob', '/reports/root-causes?shop=demo&from=2026-11-08&to=2026-11-14')).status).toBe(404);
@@ -370,10 +374,10 @@ describe('root causes: report and corrections', () => {
     expect(await ok.json()).toMatchObject({ rootCauses: ['payment.method'], rootCausesAuto: ['payment.failed'], editedBy: 'ana' });
     const c = await ConversationModel.findOne({ workflowId: C.workflowId }).lean();
     expect(c).toMatchObject({ rootCauses: ['payment.method'], rootCausesAuto: ['payment.failed'], rootCausesEditedBy: 'ana' });
-    const r = (await (await call('ana', '/reports/root-causes?shop=demo&from=2026-11-08&to=2026-11-14')).json()) as Record<string, any>;
+    const r = (await (await call('ana', '/reports/root-causes?shop=demo&from=2026-11-08&to=2026-11-14')).json()) as RcReport;
     expect(r.totals['payment.method']).toBe(1);
     expect(r.totals['payment.failed']).toBeUndefined();
-    const k = (await (await call('ana', '/reports/kpis?shop=demo&from=2026-11-08&to=2026-11-14')).json()) as Record<string, any>;
+    const k = (await (await call('ana', '/reports/kpis?shop=demo&from=2026-11-08&to=2026-11-14')).json()) as Kpis;
     expect(k.rootCauseCorrections).toBe(1);
   });
 });
