@@ -379,5 +379,7 @@ describe('root causes: report and corrections', () => {
     expect(r.totals['payment.failed']).toBeUndefined();
     const k = (await (await call('ana', '/reports/kpis?shop=demo&from=2026-11-08&to=2026-11-14')).json()) as Kpis;
     expect(k.rootCauseCorrections).toBe(1);
+    const action = await ServiceEventModel.findOne({ workflowId: C.workflowId, type: 'agent_action' }).lean();
+    expect(action?.data).toEqual({ type: 'agent_action', action: 'root_causes_corrected', agentId: 'ana' });
   });
 });

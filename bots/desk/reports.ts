@@ -13,6 +13,7 @@ import { bumpRollup, dayIn, fieldSafe } from '../../models/daily-rollup.js';
 import { causeTotals, kpisFromRollups, rollupRows, rootCausesFromRollups, type RootCauseDimension } from '../../models/insight-reports.js';
 import { isRootCause, ROOT_CAUSES } from '../../models/root-cause-taxonomy.js';
 import { ShopModel } from '../../models/shop.js';
+import { writeServiceEvents } from '../../models/service-event.js';
 import { HttpError } from '../http-errors.js';
 import { requireShop } from './auth.js';
 import { boundedParam, conversationOf, DESK_LIMITS, parseBody } from './scope.js';
@@ -138,6 +139,16 @@ export function reportRoutes(): Router {
       { _id: c._id },
       { $set: { rootCauses: next, rootCausesEditedBy: req.agent!.id, rootCausesEditedAt: new Date() } },
     );
+    await writeServiceEvents([
+      {
+        shopId: c.shopId,
+        workflowId: c.workflowId,
+        channel: c.channel,
+        at: new Date(),
+        key: `${c.workflowId}:${c.openedAt.getTime()}:root-causes:${Date.now()}:${req.agent!.id}`,
+        data: { type: 'agent_action', action: 'root_causes_corrected', agentId: req.agent!.id },
+      },
+    ]);
     // Already counted (closed): move the counts from the old tags to the new ones, and count the correction.
     if (c.insightsAt && c.closedAt) {
       const shop = await ShopModel.findOne({ shopId: c.shopId }, { timeZone: 1 }).lean();
