@@ -42,6 +42,18 @@ const conversationSchema = new Schema(
     inSeq: { type: Number, default: null },
     /** A tracking answer came from a carrier's own API (DHL, FedEx…), not the aggregator: billed as advanced tracking (models/usage.ts). */
     advancedTracking: { type: Boolean, default: false },
+    // ---- insights (issue 17): written once when it closes (activities/insights/record-outcome.ts) ----
+    /** Root causes (models/root-cause-taxonomy.ts): the tagger's, or an agent's correction. */
+    rootCauses: { type: [String], default: undefined },
+    /** What the tagger said (kept when an agent corrects the tags). */
+    rootCausesAuto: { type: [String], default: undefined },
+    rootCausesEditedBy: { type: String, default: null },
+    rootCausesEditedAt: { type: Date, default: null },
+    /** First-contact resolution: resolved, no handoff, and no repeat of the buyer on the intent within 24 h. */
+    fcr: { type: Boolean, default: null },
+    firstResponseMs: { type: Number, default: null },
+    /** When its events and rollups were written (once per close). */
+    insightsAt: { type: Date, default: null },
   },
   { timestamps: true },
 );
@@ -54,6 +66,8 @@ conversationSchema.index({ assigneeId: 1, status: 1 });
 conversationSchema.index({ updatedAt: 1 });
 /** Metering counts a shop's conversations by the month they opened in (models/usage.ts). */
 conversationSchema.index({ shopId: 1, openedAt: 1 });
+/** FCR: the buyer's earlier conversation on the same intent (activities/insights/record-outcome.ts). */
+conversationSchema.index({ shopId: 1, buyerId: 1, closedAt: -1 });
 
 export type Conversation = InferSchemaType<typeof conversationSchema>;
 export const ConversationModel = model('Conversation', conversationSchema);

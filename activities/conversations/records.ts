@@ -2,6 +2,7 @@
 import { fillAgent } from '../../models/assignment.js';
 import { ConversationModel } from '../../models/conversation.js';
 import { NpsAnswerModel } from '../../models/nps-answer.js';
+import { recordClosedConversation, recordNpsInsight } from '../insights/record-outcome.js';
 import type { ConversationState } from '../../workflows/types.js';
 
 export interface RecordConversationInput {
@@ -73,6 +74,9 @@ export async function recordConversation(input: RecordConversationInput): Promis
     },
     { upsert: true, new: false, projection: { status: 1, agentId: 1, assigneeId: 1 } },
   ).lean();
+  // Closed now: its events, root causes and report counters (issue 17), once.
+  if (s.status === 'closed' && before?.status !== 'closed')
+    await recordClosedConversation({ workflowId: input.workflowId, openedAt: new Date(s.openedAt) });
   // A slot freed (released, closed, accepted by someone else): the agent takes the next waiting conversation.
   const freed = holder(before);
   const now =
@@ -92,11 +96,13 @@ export interface StoreNpsInput {
 }
 
 export async function storeNpsAnswer(input: StoreNpsInput): Promise<void> {
-  await NpsAnswerModel.updateOne(
+  const r = await NpsAnswerModel.updateOne(
     { workflowId: input.workflowId, closedAt: new Date(input.closedAt) },
     { $set: { ...input, closedAt: new Date(input.closedAt) } },
     { upsert: true },
   );
+  // The first answer of this conversation counts in the NPS rollup (a retried write does not).
+  if (r.upsertedCount > 0) await recordNpsInsight({ workflowId: input.workflowId, closedAt: new Date(input.closedAt), score: input.score });
 }
 
 /**

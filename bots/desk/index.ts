@@ -25,6 +25,7 @@ import { eventRoutes } from './events.js';
 import { usageRoutes } from './usage.js';
 import { DEFAULT_BILLING_TIERS, parseBillingPlan, type BillingPlan } from '../../infra/config/billing-plan.js';
 import { healthRoutes } from './health.js';
+import { reportRoutes } from './reports.js';
 
 export interface DeskOptions extends DeskAuthOptions {
   client: Client;
@@ -67,6 +68,7 @@ export function deskRoutes(opts: DeskOptions): Router {
   r.use(cannedRoutes());
   r.use(usageRoutes(opts.billing ?? parseBillingPlan(DEFAULT_BILLING_TIERS)));
   r.use(healthRoutes({ warnHours: opts.carrierKeyWarnHours }));
+  r.use(reportRoutes());
   const feed = new DeskFeed({ pollMs: opts.eventsPollMs ?? 1000, onError: (e) => opts.log('desk feed read failed', { error: String(e) }) });
   r.use(
     eventRoutes({

@@ -1,0 +1,184 @@
+/**
+ * A closed conversation's insights (issue 17), written once when it closes (recordConversation):
+ * its service events (messages in/out, handoff, outcome), its root causes (the tagger), FCR and
+ * first response time on the conversation, and the daily rollup counters the reports read. The
+ * conversation is claimed first (`insightsAt`), so a retried activity never counts it twice (a crash
+ * between the claim and the counters loses that conversation's counts: at most once).
+ */
+import { ConversationModel } from '../../models/conversation.js';
+import { bumpRollup, dayIn, fieldSafe, type RollupKey } from '../../models/daily-rollup.js';
+import { MessageModel } from '../../models/message.js';
+import { ShopModel } from '../../models/shop.js';
+import { UnmatchedQuestionModel } from '../../models/unmatched-question.js';
+import { writeServiceEvents, type ServiceEvent } from '../../models/service-event.js';
+import { tagConversation } from './root-causes.js';
+
+/** A new conversation of the same buyer on the same intent within this window undoes FCR. */
+export const FCR_WINDOW_MS = 24 * 3600_000;
+const MAX_MESSAGES = 2000;
+
+type Conv = NonNullable<Awaited<ReturnType<typeof claim>>>;
+const claim = (workflowId: string, openedAt: Date) =>
+  ConversationModel.findOneAndUpdate(
+    { workflowId, openedAt, status: 'closed', insightsAt: null },
+    { $set: { insightsAt: new Date() } },
+    { returnDocument: 'after' },
+  ).lean();
+
+export const handedOff = (c: { handoffReason?: string | null; agentId?: string | null }): boolean => !!(c.handoffReason || c.agentId);
+
+/** Counters of the root causes, by country (and by carrier when known). */
+export function causeCounters(tags: string[], country: string | null, carrier: string | null, sign = 1): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const t of tags) {
+    const f = fieldSafe(t);
+    out[`rc.${f}`] = sign;
+    out[`rcCountry.${fieldSafe(country ?? 'unknown')}.${f}`] = sign;
+    out[`rcCarrier.${fieldSafe(carrier ?? 'unknown')}.${f}`] = sign;
+  }
+  return out;
+}
+
+export async function rollupKeyOf(c: {
+  shopId: string;
+  channel: string;
+  language?: string | null;
+  intent?: string | null;
+  closedAt?: Date | null;
+}): Promise<RollupKey> {
+  const shop = await ShopModel.findOne({ shopId: c.shopId }, { timeZone: 1 }).lean();
+  return {
+    shopId: c.shopId,
+    day: dayIn(c.closedAt ?? new Date(), shop?.timeZone),
+    channel: c.channel,
+    language: c.language ?? null,
+    intent: c.intent ?? null,
+  };
+}
+
+export async function recordClosedConversation(input: { workflowId: string; openedAt: Date }): Promise<void> {
+  const c: Conv | null = await claim(input.workflowId, input.openedAt);
+  if (!c) return;
+  const closedAt = c.closedAt ?? new Date();
+  const msgs = await MessageModel.find(
+    { workflowId: c.workflowId, createdAt: { $gte: c.openedAt, $lte: new Date(closedAt.getTime() + 1000) } },
+    { direction: 1, author: 1, source: 1, faqEntryId: 1, confidence: 1, language: 1, text: 1, createdAt: 1 },
+  )
+    .sort({ _id: 1 })
+    .limit(MAX_MESSAGES)
+    .lean();
+  const unmatched = await UnmatchedQuestionModel.countDocuments({
+    shopId: c.shopId,
+    workflowId: c.workflowId,
+    createdAt: { $gte: c.openedAt },
+  });
+  const inbound = msgs.filter((m) => m.direction === 'in');
+  const outbound = msgs.filter((m) => m.direction === 'out');
+  const trackingStatuses = outbound.some((m) => m.source === 'customs') ? ['customs_hold'] : [];
+  const auto = tagConversation({ intents: [c.intent], trackingStatuses, texts: inbound.map((m) => m.text ?? ''), language: c.language });
+  const firstIn = inbound[0]?.createdAt;
+  const firstOut = firstIn ? outbound.find((m) => m.createdAt! >= firstIn)?.createdAt : undefined;
+  const firstResponseMs = firstIn && firstOut ? firstOut.getTime() - firstIn.getTime() : null;
+  const handoff = handedOff(c);
+  const fcr = c.resolved === true && !handoff;
+
+  const base = { shopId: c.shopId, workflowId: c.workflowId, channel: c.channel };
+  const k = `${c.workflowId}:${c.openedAt.getTime()}`;
+  const events: ServiceEvent[] = [
+    ...inbound.map((m, i) => ({
+      ...base,
+      at: m.createdAt!,
+      key: `${k}:in:${i}`,
+      data: { type: 'message_in' as const, intent: c.intent ?? null, language: m.language ?? c.language ?? null },
+    })),
+    ...outbound.map((m, i) => ({
+      ...base,
+      at: m.createdAt!,
+      key: `${k}:out:${i}`,
+      data: {
+        type: 'message_out' as const,
+        source: m.source ?? null,
+        faqEntryId: m.faqEntryId ?? null,
+        confidence: m.confidence ?? null,
+        author: m.author,
+      },
+    })),
+    ...(handoff
+      ? [{ ...base, at: closedAt, key: `${k}:handoff`, data: { type: 'handoff' as const, reason: c.handoffReason ?? null } }]
+      : []),
+    {
+      ...base,
+      at: closedAt,
+      key: `${k}:outcome`,
+      data: {
+        type: 'outcome',
+        resolved: c.resolved ?? null,
+        npsScore: c.npsScore ?? null,
+        rootCauses: auto,
+        closeReason: c.closeReason ?? null,
+      },
+    },
+  ];
+  await writeServiceEvents(events);
+  const edited = !!c.rootCausesEditedBy;
+  const tags = edited ? (c.rootCauses ?? auto) : auto;
+  await ConversationModel.updateOne(
+    { _id: c._id },
+    { $set: { rootCausesAuto: auto, ...(edited ? {} : { rootCauses: auto }), fcr, firstResponseMs } },
+  );
+  const key = await rollupKeyOf({ ...c, closedAt });
+  await bumpRollup(key, {
+    closed: 1,
+    resolved: c.resolved === true ? 1 : 0,
+    botOnly: handoff ? 0 : 1,
+    handoff: handoff ? 1 : 0,
+    ...(handoff ? { [`handoffReason.${fieldSafe(c.handoffReason ?? 'agent')}`]: 1 } : {}),
+    fcr: fcr ? 1 : 0,
+    messagesIn: inbound.length,
+    messagesOut: outbound.length,
+    unmatched,
+    frtMsSum: firstResponseMs ?? 0,
+    frtCount: firstResponseMs === null ? 0 : 1,
+    ...causeCounters(tags, c.country ?? null, null),
+  });
+  // The buyer came back on the same intent within the window: the earlier conversation was not resolved at first contact.
+  if (c.intent) {
+    const earlier = await ConversationModel.findOneAndUpdate(
+      {
+        shopId: c.shopId,
+        buyerId: c.buyerId,
+        intent: c.intent,
+        fcr: true,
+        _id: { $ne: c._id },
+        closedAt: { $gte: new Date(c.openedAt.getTime() - FCR_WINDOW_MS), $lte: c.openedAt },
+      },
+      { $set: { fcr: false } },
+      { returnDocument: 'before', sort: { closedAt: -1 } },
+    ).lean();
+    if (earlier) await bumpRollup(await rollupKeyOf(earlier), { fcr: -1, repeatWithin24h: 1 });
+  }
+}
+
+/** An NPS answer arrived (first time for this conversation): its score counters, bot-only or agent-handled. */
+export async function recordNpsInsight(input: { workflowId: string; closedAt: Date; score: number }): Promise<void> {
+  const c = await ConversationModel.findOne({ workflowId: input.workflowId, closedAt: input.closedAt }).lean();
+  if (!c) return;
+  const who = handedOff(c) ? 'npsAgent' : 'npsBot';
+  await writeServiceEvents([
+    {
+      shopId: c.shopId,
+      workflowId: c.workflowId,
+      channel: c.channel,
+      at: new Date(),
+      key: `${c.workflowId}:${c.openedAt.getTime()}:nps`,
+      data: {
+        type: 'outcome',
+        resolved: c.resolved ?? null,
+        npsScore: input.score,
+        rootCauses: c.rootCauses ?? [],
+        closeReason: c.closeReason ?? null,
+      },
+    },
+  ]);
+  await bumpRollup(await rollupKeyOf({ ...c, closedAt: input.closedAt }), { [`nps.${input.score}`]: 1, [`${who}.${input.score}`]: 1 });
+}

@@ -1,0 +1,69 @@
+/**
+ * The service event stream (issue 17): typed events per conversation, written when it closes
+ * (activities/insights/record-outcome.ts) from the conversation's read model and its messages, and
+ * when an NPS answer or a tag correction arrives. Reports read daily rollups (models/daily-rollup.ts),
+ * never these or the messages; the stream is kept for drill-down and re-aggregation.
+ */
+import { model, Schema } from 'mongoose';
+
+export type ServiceEventData =
+  | { type: 'message_in'; intent: string | null; language: string | null }
+  | { type: 'message_out'; source: string | null; faqEntryId: string | null; confidence: number | null; author: string }
+  | { type: 'handoff'; reason: string | null }
+  | { type: 'agent_action'; action: string; agentId: string }
+  | { type: 'ticket_change'; ticketId: string; status: string }
+  | { type: 'outcome'; resolved: boolean | null; npsScore: number | null; rootCauses: string[]; closeReason: string | null };
+
+export const SERVICE_EVENT_TYPES = ['message_in', 'message_out', 'handoff', 'agent_action', 'ticket_change', 'outcome'] as const;
+
+const serviceEventSchema = new Schema(
+  {
+    shopId: { type: String, required: true },
+    workflowId: { type: String, required: true },
+    channel: { type: String, required: true },
+    type: { type: String, enum: SERVICE_EVENT_TYPES, required: true },
+    at: { type: Date, required: true },
+    /** Unique per conversation run and event (idempotent writes). */
+    key: { type: String, required: true },
+    data: { type: Schema.Types.Mixed, default: {} },
+  },
+  { versionKey: false },
+);
+serviceEventSchema.index({ key: 1 }, { unique: true });
+serviceEventSchema.index({ shopId: 1, type: 1, at: -1 });
+serviceEventSchema.index({ workflowId: 1, at: 1 });
+
+export const ServiceEventModel = model('ServiceEvent', serviceEventSchema);
+
+export interface ServiceEvent {
+  shopId: string;
+  workflowId: string;
+  channel: string;
+  at: Date;
+  key: string;
+  data: ServiceEventData;
+}
+
+/** Write events; ones already written (same key: a retried activity) are skipped. */
+export async function writeServiceEvents(events: ServiceEvent[]): Promise<void> {
+  if (!events.length) return;
+  try {
+    await ServiceEventModel.insertMany(
+      events.map((e) => ({
+        shopId: e.shopId,
+        workflowId: e.workflowId,
+        channel: e.channel,
+        at: e.at,
+        key: e.key,
+        type: e.data.type,
+        data: e.data,
+      })),
+      { ordered: false },
+    );
+  } catch (e) {
+    const code = (e as { code?: number }).code;
+    const errs = (e as { writeErrors?: Array<{ code?: number; err?: { code?: number } }> }).writeErrors;
+    const allDup = code === 11000 || (errs?.length && errs.every((w) => (w.code ?? w.err?.code) === 11000));
+    if (!allDup) throw e;
+  }
+}
