@@ -4,6 +4,7 @@
  * in MongoDB (one $match + $group over the conversation read model, by the {shopId, openedAt}
  * index): nothing is loaded but four numbers.
  */
+import { neutraliseCell } from '../infra/csv-cells.js';
 import type { BillingPlan } from '../infra/config/billing-plan.js';
 import { formatMicros, priceUsage } from './billing-price.js';
 import { ConversationModel } from './conversation.js';
@@ -152,4 +153,8 @@ export function usageCsv(r: NonNullable<UsageReport>): string {
   return rows.map((row) => row.map(csvCell).join(',')).join('\n') + '\n';
 }
 
-const csvCell = (v: string) => (/[",\n]/.test(v) || /^[=+\-@]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+/** Formula-like cells neutralised (infra/csv-cells.ts), then quoted when needed. */
+const csvCell = (raw: string) => {
+  const v = neutraliseCell(raw);
+  return /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+};

@@ -6,6 +6,7 @@
  * Scoped by the caller's shops (another shop: 404); bad dates or parameters: 422 naming them.
  * Definitions: docs/insights.md.
  */
+import { neutraliseCell } from '../../infra/csv-cells.js';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { ConversationModel } from '../../models/conversation.js';
@@ -46,8 +47,7 @@ function period(req: Request) {
 }
 
 const csvCell = (v: unknown) => {
-  const s = v === null || v === undefined ? '' : String(v);
-  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  const safe = neutraliseCell(v === null || v === undefined ? '' : String(v));
   return /[",\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 };
 const csv = (rows: unknown[][]) => rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
