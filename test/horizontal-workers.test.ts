@@ -260,11 +260,23 @@ describe('horizontal workers', () => {
       'the send, taken from the dead queue and failed in the child',
     );
     expect(failed.error).toContain('unknown_shop');
-    const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
-    const sends = events.flatMap((e) => {
-      const a = e.activityTaskScheduledEventAttributes;
-      return a?.activityType?.name === 'sendToBuyer' ? [{ id: String(e.eventId), queue: a.taskQueue!.name! }] : [];
-    });
+    // The record is written while the send runs; its started event reaches the history with the
+    // activity's end (Temporal writes ActivityTaskStarted lazily): read the history once it is there.
+    const sendsIn = (events: NonNullable<Awaited<ReturnType<ReturnType<typeof client.workflow.getHandle>['fetchHistory']>>['events']>) =>
+      events.flatMap((e) => {
+        const a = e.activityTaskScheduledEventAttributes;
+        return a?.activityType?.name === 'sendToBuyer' ? [{ id: String(e.eventId), queue: a.taskQueue!.name! }] : [];
+      });
+    const events = await eventually(
+      async () => {
+        const h = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+        const second = sendsIn(h)[1];
+        return second && h.some((e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === second.id) ? h : null;
+      },
+      30_000,
+      'the second send started in the history',
+    );
+    const sends = sendsIn(events);
     expect(sends.slice(0, 2).map((s) => s.queue)).toEqual([deadQueue, TASK_QUEUE]);
     const timedOut = events.find((e) => String(e.activityTaskTimedOutEventAttributes?.scheduledEventId) === sends[0]!.id);
     expect(timedOut?.activityTaskTimedOutEventAttributes?.failure?.timeoutFailureInfo?.timeoutType).toBe(2); // SCHEDULE_TO_START
