@@ -490,7 +490,15 @@ describe('desk pages', () => {
     expect(csp).toMatch(/script-src 'self' 'sha256-[A-Za-z0-9+/=]+'/);
     expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
     expect(await page.text()).toContain('<script type="importmap">');
-    for (const p of ['/desk/app.js', '/desk/desk.css', '/desk/vendor/preact.mjs', '/desk/vendor/hooks.mjs', '/desk/vendor/htm.mjs']) {
+    for (const p of [
+      '/desk/app.js',
+      '/desk/desk.css',
+      '/desk/vendor/preact.mjs',
+      '/desk/vendor/hooks.mjs',
+      '/desk/vendor/htm.mjs',
+      '/desk/vendor/uplot.mjs',
+      '/desk/vendor/uplot.css',
+    ]) {
       const r = await fetch(`${app.gateway.url}${p}`);
       expect(r.status, p).toBe(200);
       expect(r.headers.get('content-type'), p).toMatch(p.endsWith('.css') ? /text\/css/ : /javascript/);

@@ -1,7 +1,7 @@
 /**
  * The desk's web pages: GET /desk → web/desk/index.html, GET /desk/<name>.js|.css → web/desk/*, and
  * the front-end libraries as static ES modules from node_modules (GET /desk/vendor/preact.mjs,
- * hooks.mjs, htm.mjs; the page's import map names them). No build step, no CDN. The
+ * hooks.mjs, htm.mjs, uplot.mjs + uplot.css; the page's import map names them). No build step, no CDN. The
  * Content-Security-Policy allows scripts from this origin only: the one inline script, the import
  * map, is allowed by its SHA-256 hash.
  */
@@ -20,6 +20,9 @@ const VENDOR: Record<string, string> = {
   'preact.mjs': esm('preact', 'preact.mjs'),
   'hooks.mjs': esm('preact/hooks', 'hooks.mjs'),
   'htm.mjs': esm('htm', 'htm.mjs'),
+  // uPlot: the charts of the insights pages (canvas, one file, no dependencies).
+  'uplot.mjs': path.join(path.dirname(require.resolve('uplot')), 'uPlot.esm.js'),
+  'uplot.css': path.join(path.dirname(require.resolve('uplot')), 'uPlot.min.css'),
 };
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
@@ -53,7 +56,8 @@ export function deskPages(): Router {
   for (const name of readdirSync(WEB_DIR))
     if (/^[a-z0-9-]+\.(js|css)$/.test(name))
       files.set(name, { body: readFileSync(path.join(WEB_DIR, name)), type: TYPES[path.extname(name)]! });
-  for (const [name, file] of Object.entries(VENDOR)) files.set(`vendor/${name}`, { body: readFileSync(file), type: TYPES['.mjs']! });
+  for (const [name, file] of Object.entries(VENDOR))
+    files.set(`vendor/${name}`, { body: readFileSync(file), type: TYPES[path.extname(name)]! });
   const common = (res: import('express').Response) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'same-origin');
