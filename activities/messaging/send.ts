@@ -33,7 +33,13 @@ export interface SendResult {
  * `live`: what live answers take from the configuration (carrier credentials, customs file, policies
  * folder). `deliveredBy`: recorded on each message this process sends (default: its identity, `pid@host`).
  */
-export function makeSendToBuyer(registry: ChannelRegistry, live: LiveAnswerSettings = {}, deliveredBy = processIdentity()) {
+export function makeSendToBuyer(
+  registry: ChannelRegistry,
+  live: LiveAnswerSettings = {},
+  deliveredBy = processIdentity(),
+  /** Delays between attempts at recording a delivered message (tests give a slow restart more). */
+  recordRetryMs = RECORD_SENT_RETRY_MS,
+) {
   return async function sendToBuyer(input: SendInput): Promise<SendResult> {
     const { ref, key } = input;
     const recordOf = (c: DecidedMessage, status: 'pending' | 'sent') => ({
@@ -102,17 +108,9 @@ export function makeSendToBuyer(registry: ChannelRegistry, live: LiveAnswerSetti
     // and nothing is left to write. If it throws all the same (an adapter that can refuse), the
     // record is marked failed and the retry goes the usual way (send, then mark sent).
     const deliveredByRecord = inserted && record!.status === 'sent';
+    let sent: { externalId: string };
     try {
-      const sent = await registry.send(ref, { text, quickReplies });
-      if (!deliveredByRecord)
-        await MessageModel.updateOne(
-          { _id: record!._id },
-          { $set: { status: 'sent', platformMessageId: sent.externalId, error: null, deliveredBy } },
-        );
-      log.info('sent', { key, channel: ref.channel, author: c.author, language: c.language });
-      safely(() => outboundMessages.inc({ channel: ref.channel, status: 'sent' }));
-      observeReplyLatency(ref);
-      return { externalId: deliveredByRecord ? key : sent.externalId, asksQuestion: c.asksQuestion, alreadySent: false };
+      sent = await registry.send(ref, { text, quickReplies });
     } catch (e) {
       safely(() => outboundMessages.inc({ channel: ref.channel, status: 'failed' }));
       await MessageModel.updateOne({ _id: record!._id }, { $set: { status: 'failed', error: String(e) } });
@@ -126,7 +124,44 @@ export function makeSendToBuyer(registry: ChannelRegistry, live: LiveAnswerSetti
         });
       throw giveUpAfter(toActivityFailure(e), currentAttempt(), e);
     }
+    // Delivered. The platform has the message now, so a failed write here must not fail the activity
+    // (its retry would deliver a second copy): the write is retried while MongoDB comes back.
+    if (!deliveredByRecord)
+      await writeUntilStored(
+        () =>
+          MessageModel.updateOne(
+            { _id: record!._id },
+            { $set: { status: 'sent', platformMessageId: sent.externalId, error: null, deliveredBy } },
+          ),
+        recordRetryMs,
+      );
+    log.info('sent', { key, channel: ref.channel, author: c.author, language: c.language });
+    safely(() => outboundMessages.inc({ channel: ref.channel, status: 'sent' }));
+    observeReplyLatency(ref);
+    return { externalId: deliveredByRecord ? key : sent.externalId, asksQuestion: c.asksQuestion, alreadySent: false };
   };
+}
+
+/**
+ * Delays between the attempts at recording a delivered message as sent: a MongoDB that was restarted
+ * or failed over under the write (the in-flight command fails at once with a network error; the
+ * next ones wait for the server up to the driver's server selection timeout) is given ≈ 7.5 s.
+ * After that the error goes up, and the activity's retry may deliver once more (documented in the
+ * README, Reliability).
+ */
+export const RECORD_SENT_RETRY_MS = [250, 500, 1000, 2000, 4000];
+
+async function writeUntilStored(write: () => Promise<unknown>, delays: number[]): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await write();
+      return;
+    } catch (e) {
+      if (attempt >= delays.length) throw e;
+      log.warn('recording a delivered message failed; retrying', { attempt: attempt + 1, error: String(e) });
+      await new Promise((r) => setTimeout(r, delays[attempt]));
+    }
+  }
 }
 
 /**

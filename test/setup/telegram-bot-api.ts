@@ -34,6 +34,8 @@ export interface LocalBotApi {
   calls: BotApiCall[];
   /** The next call of `method` fails with this error (queue; one per call). */
   failNext(method: string, err: BotApiError): void;
+  /** Run `hook` when the next call of `method` has been accepted, before it is answered (once). */
+  beforeAnswer(method: string, hook: () => Promise<void>): void;
   /** Make an update available to getUpdates (polling mode). */
   queueUpdate(update: Record<string, unknown>): void;
   /** Texts sent with sendMessage to this chat, in order. */
@@ -48,6 +50,7 @@ export async function startLocalBotApi(
 ): Promise<LocalBotApi> {
   const calls: BotApiCall[] = [];
   const failures = new Map<string, BotApiError[]>();
+  const hooks = new Map<string, () => Promise<void>>();
   const updates: Record<string, unknown>[] = [];
   const waiters = new Set<() => void>();
   const nextMessageId = new Map<number, number>();
@@ -147,6 +150,11 @@ export async function startLocalBotApi(
           const call: BotApiCall = { method: m[2]!, params };
           calls.push(call);
           out = await handle(m[2]!, params, req);
+          const hook = hooks.get(m[2]!);
+          if (hook && out.status === 200) {
+            hooks.delete(m[2]!);
+            await hook();
+          }
           call.status = out.status;
         }
         if (res.destroyed) return;
@@ -166,6 +174,9 @@ export async function startLocalBotApi(
     calls,
     failNext(method, err) {
       failures.set(method, [...(failures.get(method) ?? []), err]);
+    },
+    beforeAnswer(method, hook) {
+      hooks.set(method, hook);
     },
     queueUpdate(update) {
       updates.push(update);
