@@ -154,6 +154,8 @@ async function main(): Promise<void> {
         mongoUri: mongo.uri,
         logDir: paths.logs,
         log,
+        temporalMetricsAddress: config.metrics.temporalAddress,
+        workerMetricsAddress: config.metrics.workerAddress,
       });
     const secs = ((Date.now() - t0) / 1000).toFixed(1);
     process.stdout.write(

@@ -6,7 +6,11 @@
  * carrier key. GET /desk/api/health is scoped to the caller's shops and lists an expired carrier key
  * and a breached ticket as actions.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { promisify } from 'node:util';
@@ -27,6 +31,7 @@ import { seedDemoShop } from '../scripts/demo/demo-shop.js';
 import { eventually, operatorCredential, useFreshDatabase, webchatPost, webchatSession } from './setup/helpers.js';
 
 let app: App;
+let dbUri: string;
 let opAuth: Record<string, string>;
 const PASSWORD = 'metrics health test password';
 const HOUR = 3_600_000;
@@ -118,7 +123,7 @@ async function signIn(login: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  await useFreshDatabase('sora_metrics_health');
+  dbUri = await useFreshDatabase('sora_metrics_health');
   await seedDemoShop();
   const hash = await hashPassword(PASSWORD);
   await AgentModel.create([
@@ -290,6 +295,50 @@ describe('carrier API and Temporal SDK metrics', () => {
       timeout: 30_000,
     });
     expect(stdout.trim()).toMatch(/^200 text\/plain/);
+  });
+});
+
+describe('SORA_WORKER_METRICS_ADDRESS', () => {
+  it('`sora worker` serves its own GET /metrics there, behind the same credential', { timeout: 90_000 }, async () => {
+    const port = await freePort();
+    const home = mkdtempSync(path.join(os.tmpdir(), 'sora-worker-metrics-'));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', 'worker'], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      env: {
+        PATH: process.env.PATH,
+        SORA_HOME: home,
+        TEMPORAL_ADDRESS: inject('temporalAddress'),
+        MONGODB_URI: dbUri,
+        // Its own queue: this worker must not take other tests' conversations.
+        SORA_TASK_QUEUE: 'worker-metrics-test',
+        SORA_WARM_SHOPS: '0',
+        SORA_CHANNELS: 'webchat',
+        SORA_LOG_LEVEL: 'WARN',
+        SORA_WORKER_METRICS_ADDRESS: `127.0.0.1:${port}`,
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    try {
+      await eventually(
+        () => stderr.includes(`metrics on http://127.0.0.1:${port}/metrics`) || child.exitCode !== null,
+        60_000,
+        'the worker to listen',
+      );
+      expect(child.exitCode, stderr).toBeNull();
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(401);
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: opAuth });
+      expect(res.status).toBe(200);
+      const { types } = parseExposition(await res.text());
+      expect(types.get('sora_outbound_messages_total')).toBe('counter');
+      expect(types.get('sora_activity_failures_total')).toBe('counter');
+      expect((await fetch(`http://127.0.0.1:${port}/operator/shops`, { headers: opAuth })).status).toBe(404);
+    } finally {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    }
   });
 });
 

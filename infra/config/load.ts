@@ -90,6 +90,7 @@ export function loadConfig(env: Env = process.env, o: LoadOptions = {}): Config 
     metrics: {
       public: v.SORA_METRICS_PUBLIC,
       ...(v.SORA_TEMPORAL_METRICS_ADDRESS ? { temporalAddress: v.SORA_TEMPORAL_METRICS_ADDRESS } : {}),
+      ...(v.SORA_WORKER_METRICS_ADDRESS ? { workerAddress: v.SORA_WORKER_METRICS_ADDRESS } : {}),
     },
     worker: { cachedWorkflows: v.SORA_WORKER_CACHE },
     alerts: v.SORA_ALERT_WEBHOOK_URL ? { webhookUrl: v.SORA_ALERT_WEBHOOK_URL } : {},

@@ -135,7 +135,11 @@ export const gatewaySettings = {
   ),
   SORA_TEMPORAL_METRICS_ADDRESS: describe(
     hostPort(),
-    "the Temporal SDK's own worker metrics (Prometheus) are served on this `host:port` by each process that runs a worker (e.g. `127.0.0.1:9464`; one address per process). Unset: off",
+    "the Temporal SDK's own worker metrics (Prometheus) are served on this `host:port` by each process that runs a worker (e.g. `127.0.0.1:9464`; one address per process; with `npm start` and `SORA_WORKERS=N` the k-th extra worker uses port + k − 1). Unset: off",
+  ),
+  SORA_WORKER_METRICS_ADDRESS: describe(
+    hostPort(),
+    "`sora worker` serves its own `GET /metrics` (this process's counters: sends, activity failures, carrier calls…; same credential as the gateway's) on this `host:port`, e.g. `127.0.0.1:9470`; with `npm start` and `SORA_WORKERS=N` the k-th extra worker uses port + k − 2. Unset: off",
   ),
 };
 
@@ -420,8 +424,8 @@ export interface Config {
     temporalUiUrl: string;
   };
   log: { level: LogLevel };
-  /** SORA_METRICS_PUBLIC, SORA_TEMPORAL_METRICS_ADDRESS (README "Health and metrics"). */
-  metrics: { public: boolean; temporalAddress?: string };
+  /** SORA_METRICS_PUBLIC, SORA_TEMPORAL_METRICS_ADDRESS, SORA_WORKER_METRICS_ADDRESS (README "Health and metrics"). */
+  metrics: { public: boolean; temporalAddress?: string; /** SORA_WORKER_METRICS_ADDRESS */ workerAddress?: string };
   alerts: { webhookUrl?: string };
   /** MONGODB_URI (unset: the embedded stack's server). */
   mongo: { uri?: string };

@@ -33,10 +33,25 @@ export async function run(): Promise<void> {
   const connection = await workerConnection(config.temporal);
   const { worker } = await createWorker({ registry, config, secrets, connection, kbIndex });
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => worker.shutdown());
-  err(`serving conversations on task queue ${config.temporal.taskQueue} (${config.temporal.address}); Ctrl-C stops`);
+  // This process's own counters (sends, activity failures, carrier calls) on SORA_WORKER_METRICS_ADDRESS.
+  const { startMetricsServer } = await import('../../bots/metrics-server.js');
+  const metrics = config.metrics.workerAddress
+    ? await startMetricsServer(config.metrics.workerAddress, {
+        registry,
+        public: config.metrics.public,
+        operatorToken: config.gateway.operatorToken,
+        sessionTtlMs: config.gateway.deskSessionTtlMs,
+      })
+    : undefined;
+  err(
+    `serving conversations on task queue ${config.temporal.taskQueue} (${config.temporal.address})` +
+      (metrics ? `; metrics on ${metrics.url}/metrics` : '') +
+      '; Ctrl-C stops',
+  );
   try {
     await worker.run();
   } finally {
+    await metrics?.close();
     await connection.close();
     await disconnectMongo();
   }
