@@ -75,14 +75,39 @@ interface Fixture {
 //   handoff 3/8 = 37.5 %; unmatched 1 of 8 messages = 12.5 %; first response 60 s;
 //   root causes: logistics.customs_delay 2 now, 1 before (▲ +1, +100 %).
 const FIXTURES: Fixture[] = [
-  { buyer: 'b1', intent: 'logistics_tracking', daysAgo: 0, resolved: true, text: 'my parcel is stuck in customs', country: 'US', nps: 10, tracked: true },
-  { buyer: 'b2', intent: 'refund', daysAgo: 1, resolved: true, handoffReason: 'low_confidence', text: 'when do I get my money back', nps: 6 },
+  {
+    buyer: 'b1',
+    intent: 'logistics_tracking',
+    daysAgo: 0,
+    resolved: true,
+    text: 'my parcel is stuck in customs',
+    country: 'US',
+    nps: 10,
+    tracked: true,
+  },
+  {
+    buyer: 'b2',
+    intent: 'refund',
+    daysAgo: 1,
+    resolved: true,
+    handoffReason: 'low_confidence',
+    text: 'when do I get my money back',
+    nps: 6,
+  },
   { buyer: 'b3', intent: 'payment', daysAgo: 2, resolved: false, closeReason: 'idle', text: 'my card was declined', unmatched: true },
   { buyer: 'b4', intent: 'size_fit', daysAgo: 3, resolved: true, text: 'the shoes are too small', country: 'TH', nps: 9 },
   { buyer: 'b5', intent: 'complaint', daysAgo: 0, resolved: true, handoffReason: 'complaint', text: 'the lamp arrived broken', nps: 3 },
   { buyer: 'b6', intent: 'logistics_tracking', daysAgo: 1, resolved: true, text: 'held at customs for days', country: 'US', nps: 10 },
-  { buyer: 'b7', intent: 'order_status', daysAgo: 2, resolved: true, text: 'where is my order?', nps: 8 },
-  { buyer: 'b8', intent: 'returns_exchange', daysAgo: 3, resolved: true, handoffReason: 'human_request', text: 'I want to return this jacket', nps: 7 },
+  { buyer: 'b7', intent: 'logistics_tracking', daysAgo: 2, resolved: true, text: 'where is my order?', nps: 8 },
+  {
+    buyer: 'b8',
+    intent: 'returns_exchange',
+    daysAgo: 3,
+    resolved: true,
+    handoffReason: 'human_request',
+    text: 'I want to return this jacket',
+    nps: 7,
+  },
 ];
 const PREVIOUS: Fixture = { buyer: 'b9', intent: 'logistics_tracking', daysAgo: 40, resolved: true, text: 'stuck at customs again' };
 
@@ -107,7 +132,13 @@ async function close(f: Fixture) {
       createdAt: new Date(inAt.getTime() + 60_000),
     },
   ]);
-  if (f.unmatched) await UnmatchedQuestionModel.collection.insertOne({ shopId: 'demo', text: f.text, workflowId, createdAt: new Date(inAt.getTime() + 10) });
+  if (f.unmatched)
+    await UnmatchedQuestionModel.collection.insertOne({
+      shopId: 'demo',
+      text: f.text,
+      workflowId,
+      createdAt: new Date(inAt.getTime() + 10),
+    });
   if (f.country)
     await ConversationModel.collection.insertOne({ ...common, openedAt: opened, runId: 'r', status: 'bot', country: f.country });
   if (f.handoffReason)
@@ -174,7 +205,12 @@ beforeAll(async () => {
   for (const f of [...FIXTURES, PREVIOUS]) await close(f);
   // Health: a UPS key expiring in 10 h (raw insert, as an expiring key is set by the carrier), the
   // WhatsApp channel logged out, a ticket past its SLA.
-  await CarrierCredentialModel.collection.insertOne({ shopId: 'demo', carrier: 'ups', clientId: null, expiresAt: new Date(Date.now() + 10 * HOUR + 60_000) });
+  await CarrierCredentialModel.collection.insertOne({
+    shopId: 'demo',
+    carrier: 'ups',
+    clientId: null,
+    expiresAt: new Date(Date.now() + 10 * HOUR + 60_000),
+  });
   await NotificationModel.create({
     key: 'logout:demo:whatsapp',
     kind: 'channel_logged_out',
@@ -262,7 +298,15 @@ describe.skipIf(!CHROMIUM)('the insights pages in Chromium', () => {
     // A multi-shop admin picks the shop.
     expect(await page.getByLabel('Shop').locator('option').count()).toBe(2);
     const csv = await csvOf();
-    for (const line of ['closed,8', 'nps,14.3', 'nps_answers,7', 'fcr_rate,0.5', 'automation_rate,0.625', 'handoff_rate,0.375', 'unmatched_rate,0.125'])
+    for (const line of [
+      'closed,8',
+      'nps,14.3',
+      'nps_answers,7',
+      'fcr_rate,0.5',
+      'automation_rate,0.625',
+      'handoff_rate,0.375',
+      'unmatched_rate,0.125',
+    ])
       expect(csv).toContain(`${line}\n`);
     // Another period: the last 7 days hold nothing of 40 days ago, the same 8 conversations.
     await page.getByRole('button', { name: 'Last 7 days' }).click();
@@ -284,7 +328,10 @@ describe.skipIf(!CHROMIUM)('the insights pages in Chromium', () => {
     await page.getByLabel('Group by').selectOption('country');
     await page.locator('[data-testid=rc-groups] th', { hasText: /^US$/ }).waitFor();
     const us = await page.locator('[data-testid=rc-groups] th').allTextContents();
-    const customs = await page.locator('[data-testid=rc-groups] tr', { hasText: 'logistics.customs_delay' }).locator('td').allTextContents();
+    const customs = await page
+      .locator('[data-testid=rc-groups] tr', { hasText: 'logistics.customs_delay' })
+      .locator('td')
+      .allTextContents();
     expect(customs[us.indexOf('US')], JSON.stringify([us, customs])).toBe('2');
     const csv = await csvOf();
     expect(csv).toContain('US,logistics.customs_delay,2\n');
@@ -295,11 +342,13 @@ describe.skipIf(!CHROMIUM)('the insights pages in Chromium', () => {
     await page.goto(`${url}/desk#/inbox/all/${encodeURIComponent('conv:demo:webchat:b3')}`);
     const box = page.getByLabel('Root causes');
     await box.locator('.chip.rc', { hasText: 'payment.failed' }).waitFor();
+    expect(await box.textContent()).not.toContain('corrected');
     await box.getByRole('button', { name: 'Correct' }).click();
     await box.getByLabel('payment.failed').uncheck();
     await box.getByLabel('payment.method').check();
     await box.getByRole('button', { name: 'Save tags' }).click();
     await box.locator('.chip.rc', { hasText: 'payment.method' }).waitFor();
+    expect(await box.textContent()).toContain('corrected by an agent');
     expect((await ConversationModel.findOne({ workflowId: 'conv:demo:webchat:b3' }).lean())?.rootCauses).toEqual(['payment.method']);
     await page.goto(`${url}/desk#/root-causes`);
     await page.locator('[data-testid=rc-trend] td', { hasText: 'payment.method' }).waitFor();
@@ -344,8 +393,16 @@ describe.skipIf(!CHROMIUM)('the insights pages in Chromium', () => {
     await page.locator('.chart canvas').first().waitFor();
     // Live: a new buyer message shows within the 10 s refresh, without a reload.
     await MessageModel.collection.insertOne({
-      channel: 'webchat', shopId: 'demo', buyerId: 'b10', workflowId: 'conv:demo:webchat:b10', externalId: 'in-live',
-      direction: 'in', author: 'buyer', text: 'hello?', status: 'received', createdAt: new Date(),
+      channel: 'webchat',
+      shopId: 'demo',
+      buyerId: 'b10',
+      workflowId: 'conv:demo:webchat:b10',
+      externalId: 'in-live',
+      direction: 'in',
+      author: 'buyer',
+      text: 'hello?',
+      status: 'received',
+      createdAt: new Date(),
     });
     await expect.poll(() => tile('health-inbound').textContent(), { timeout: 15_000 }).toBe(String(inbound + 1));
     await shot('health');

@@ -74,12 +74,12 @@ export function Health() {
           : html`<p class="ok">Nothing needs action: keys valid, channels connected, no error spike, no SLA breach.</p>`}
       </section>
       <div class="tiles">
-        <${Tile} testid="health-inbound" label="Inbound, 24 h" value=${num(l.inbound)} def="Buyer messages received in the last 24 hours." />
-        <${Tile} testid="health-outbound" label="Outbound, 24 h" value=${num(l.outbound)} def="Replies sent to buyers (bot and agents) in the last 24 hours." />
-        <${Tile} testid="health-failures" label="Send failures, 24 h" value=${num(l.sendFailures)} tone=${l.sendFailures ? 'bad' : ''} def="Replies the platform refused or that failed to send." />
-        <${Tile} testid="health-handoffs" label="Handoffs, 24 h" value=${num(l.handoffs)} def="Conversations handed to an agent in the last 24 hours." />
-        <${Tile} testid="health-unmatched" label="Unmatched rate" value=${pct(l.unmatchedRate)} sub=${`${num(l.unmatched)} questions not understood`} def="Questions no intent matched ÷ inbound messages, last 24 hours." />
-        <${Tile} testid="health-sla" label="SLA breaches" value=${num(h.slaBreaches)} tone=${h.slaBreaches ? 'warn' : ''} def="Tickets still owed whose due time has passed." />
+        <${Tile} testid="health-inbound" label="Inbound, 24 h" value=${num(l.inbound)} def="Buyer messages received in the last 24 hours." caption="buyer messages received" />
+        <${Tile} testid="health-outbound" label="Outbound, 24 h" value=${num(l.outbound)} def="Replies sent to buyers (bot and agents) in the last 24 hours." caption="replies sent, bot and agents" />
+        <${Tile} testid="health-failures" label="Send failures, 24 h" value=${num(l.sendFailures)} tone=${l.sendFailures ? 'bad' : ''} def="Replies the platform refused or that failed to send, last 24 hours." caption="replies not delivered" />
+        <${Tile} testid="health-handoffs" label="Handoffs, 24 h" value=${num(l.handoffs)} def="Conversations handed to an agent in the last 24 hours." caption="handed to an agent" />
+        <${Tile} testid="health-unmatched" label="Unmatched rate" value=${pct(l.unmatchedRate)} sub=${`${num(l.unmatched)} questions not understood`} def="Questions no intent matched ÷ inbound messages, last 24 hours." caption="not understood ÷ inbound" />
+        <${Tile} testid="health-sla" label="SLA breaches" value=${num(h.slaBreaches)} tone=${h.slaBreaches ? 'warn' : ''} def="Tickets still owed whose due time has passed." caption="tickets past their due time" />
       </div>
       <div class="cards">
         <${Card} title="Last 24 hours">
@@ -88,18 +88,6 @@ export function Health() {
             values=${[l.inbound, l.outbound, l.handoffs, l.unmatched, l.sendFailures]}
             label="Messages"
           />
-        </${Card}>
-        <${Card} title="Errors, last hour">
-          <table class="table compact">
-            <thead><tr><th>Source</th><th class="num">Last hour</th><th class="num">Hourly average</th><th>State</th></tr></thead>
-            <tbody>
-              ${spikes.map(
-                ([k, s]) => html`<tr><td>${label(k.replace(/([A-Z])/g, ' $1').toLowerCase())}</td><td class="num">${num(s.lastHour)}</td><td class="num">${num(s.hourlyAverage)}</td>
-                  <td>${s.spike ? html`<span class="chip bad">spike</span>` : html`<span class="chip good">normal</span>`}</td></tr>`,
-              )}
-            </tbody>
-          </table>
-          <p class="hint">Reply latency, carrier API errors and worker metrics per process: <code>/metrics</code> (Prometheus).</p>
         </${Card}>
         <${Card} title="Channels and carrier keys">
           <ul class="states">
@@ -113,6 +101,18 @@ export function Health() {
                 )
               : html`<li><span class="chip good">valid</span> no carrier key expires within the warning window</li>`}
           </ul>
+        </${Card}>
+        <${Card} title="Errors, last hour">
+          <table class="table compact">
+            <thead><tr><th>Source</th><th class="num">Last hour</th><th class="num">Hourly average</th><th>State</th></tr></thead>
+            <tbody>
+              ${spikes.map(
+                ([k, s]) => html`<tr><td>${label(k.replace(/([A-Z])/g, ' $1').toLowerCase())}</td><td class="num">${num(s.lastHour)}</td><td class="num">${num(s.hourlyAverage)}</td>
+                  <td>${s.spike ? html`<span class="chip bad">spike</span>` : html`<span class="chip good">normal</span>`}</td></tr>`,
+              )}
+            </tbody>
+          </table>
+          <p class="hint">Reply latency, carrier API errors and worker metrics per process: <code>/metrics</code> (Prometheus).</p>
         </${Card}>
       </div>`}
   </div>`;

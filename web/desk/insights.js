@@ -79,13 +79,13 @@ export function useReport(path, everyMs = 0) {
   return state;
 }
 
-/** A headline figure with its definition (caption and tooltip). */
-export function Tile({ label, value, sub, def, tone, testid }) {
+/** A headline figure with its definition: the full one as the tooltip, `caption` (a short form) or it under the figure. */
+export function Tile({ label, value, sub, def, caption, tone, testid }) {
   return html`<div class=${'tile' + (tone ? ' ' + tone : '')} title=${def || ''} data-testid=${testid}>
     <div class="tile-label">${label}</div>
     <div class="tile-value">${value}</div>
     ${sub && html`<div class="tile-sub">${sub}</div>`}
-    ${def && html`<div class="tile-def">${def}</div>`}
+    ${(caption || def) && html`<div class="tile-def">${caption || def}</div>`}
   </div>`;
 }
 

@@ -18,6 +18,17 @@ export const DEFS = {
   closed: 'Conversations closed in the period (days in the shop’s time zone).',
 };
 
+/** The same, in a few words under each figure. */
+const SHORT = {
+  nps: '% promoters (9–10) − % detractors (0–6)',
+  fcr: 'resolved, no handoff, no repeat in 24 h',
+  automation: 'closed by the bot, no handoff',
+  handoff: 'closed conversations handed to an agent',
+  unmatched: 'inbound messages no intent matched',
+  frt: 'first buyer message → first reply',
+  closed: 'days in the shop’s time zone',
+};
+
 const npsText = (v) => (v === null || v === undefined ? '—' : (v > 0 ? '+' : '') + v);
 const npsTone = (v) => (v === null || v === undefined ? '' : v >= 30 ? 'good' : v < 0 ? 'bad' : 'warn');
 
@@ -79,7 +90,7 @@ function Breakdown({ title, what, data }) {
   if (!entries.length) return null;
   const rows = entries.map(([k, v]) => [k, flat(v)]);
   const cols = COLS.filter((c) => rows.some(([, v]) => pick(v, c.keys) !== undefined));
-  return html`<${Card} title=${title}>
+  return html`<${Card} title=${title} wide>
     <table class="table compact" data-testid=${'by-' + what}>
       <thead><tr><th>${label(what)}</th>${cols.map((c) => html`<th class="num">${c.name}</th>`)}</tr></thead>
       <tbody>
@@ -96,7 +107,7 @@ export function Reports() {
   const [period, setPeriod] = usePeriod(30);
   const q = shop ? `/reports/kpis?shop=${enc(shop)}&from=${period.from}&to=${period.to}` : null;
   const { data: k, error, loading } = useReport(q);
-  const reasons = k ? Object.entries(k.handoff.reasons).sort((a, b) => b[1] - a[1]) : [];
+  const reasons = k ? Object.entries(k.handoff.reasons).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])) : [];
   return html`<div class="page insights" aria-busy=${loading ? 'true' : 'false'}>
     <header class="page-head">
       <div><h2>Reports</h2><p class="hint">Service KPIs from the daily rollups of conversations closed in the period.</p></div>
@@ -112,19 +123,19 @@ export function Reports() {
     ${k &&
     html`<div class="tiles">
         <${Tile} testid="kpi-nps" label="NPS" value=${npsText(k.nps.score)} tone=${npsTone(k.nps.score)}
-          sub=${`${num(k.nps.answers)} answers · response rate ${pct(k.nps.responseRate)}`} def=${DEFS.nps} />
+          sub=${`${num(k.nps.answers)} answers · response rate ${pct(k.nps.responseRate)}`} def=${DEFS.nps} caption=${SHORT.nps} />
         <${Tile} testid="kpi-fcr" label="First-contact resolution" value=${pct(k.fcr.rate)}
-          sub=${`${num(k.fcr.count)} of ${num(k.conversations.closed)} · ${num(k.fcr.repeatsWithin24h)} repeats within 24 h`} def=${DEFS.fcr} />
-        <${Tile} testid="kpi-automation" label="Automation rate" value=${pct(k.automationRate)} def=${DEFS.automation} />
-        <${Tile} testid="kpi-handoff" label="Handoff rate" value=${pct(k.handoff.rate)} sub=${`${num(k.handoff.count)} handed off`} def=${DEFS.handoff} />
+          sub=${`${num(k.fcr.count)} of ${num(k.conversations.closed)} · ${num(k.fcr.repeatsWithin24h)} repeats within 24 h`} def=${DEFS.fcr} caption=${SHORT.fcr} />
+        <${Tile} testid="kpi-automation" label="Automation rate" value=${pct(k.automationRate)} def=${DEFS.automation} caption=${SHORT.automation} />
+        <${Tile} testid="kpi-handoff" label="Handoff rate" value=${pct(k.handoff.rate)} sub=${`${num(k.handoff.count)} handed off`} def=${DEFS.handoff} caption=${SHORT.handoff} />
         <${Tile} testid="kpi-unmatched" label="Unmatched rate" value=${pct(k.unmatched.rate)}
-          sub=${`${num(k.unmatched.count)} of ${num(k.unmatched.messagesIn)} messages`} def=${DEFS.unmatched} />
-        <${Tile} testid="kpi-frt" label="First response" value=${seconds(k.firstResponse.meanSeconds)} sub=${`mean of ${num(k.firstResponse.count)}`} def=${DEFS.frt} />
-        <${Tile} testid="kpi-closed" label="Closed conversations" value=${num(k.conversations.closed)} sub=${`${num(k.conversations.resolved)} resolved`} def=${DEFS.closed} />
+          sub=${`${num(k.unmatched.count)} of ${num(k.unmatched.messagesIn)} messages`} def=${DEFS.unmatched} caption=${SHORT.unmatched} />
+        <${Tile} testid="kpi-frt" label="First response" value=${seconds(k.firstResponse.meanSeconds)} sub=${`mean of ${num(k.firstResponse.count)}`} def=${DEFS.frt} caption=${SHORT.frt} />
+        <${Tile} testid="kpi-closed" label="Closed conversations" value=${num(k.conversations.closed)} sub=${`${num(k.conversations.resolved)} resolved`} def=${DEFS.closed} caption=${SHORT.closed} />
       </div>
       <div class="cards">
         <${Card} title="NPS answers, 0–10">
-          <${BarChart} labels=${k.nps.distribution.map((_, i) => String(i))} values=${k.nps.distribution} label="Answers" rowHeight=${16} />
+          <${BarChart} labels=${k.nps.distribution.map((_, i) => String(10 - i))} values=${[...k.nps.distribution].reverse()} label="Answers" rowHeight=${16} />
           <div class="split" data-testid="nps-split">
             <span><b>Bot only</b> ${npsText(k.nps.botOnly.score)} <small>(${num(k.nps.botOnly.answers)} answers)</small></span>
             <span><b>Agent handled</b> ${npsText(k.nps.agentHandled.score)} <small>(${num(k.nps.agentHandled.answers)} answers)</small></span>

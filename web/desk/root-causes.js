@@ -110,7 +110,9 @@ export function RootCauseEditor({ conv, onSaved }) {
   return html`<div class="root-causes" aria-label="Root causes">
     <span class="rc-title">Root causes</span>
     ${current.length ? current.map((t) => html`<span class="chip rc">${t}</span>`) : html`<span class="muted small">not tagged yet</span>`}
-    ${conv.rootCausesAuto && html`<span class="muted small" title=${'Tagged automatically: ' + conv.rootCausesAuto.join(', ')}>corrected</span>`}
+    ${conv.rootCausesAuto &&
+    [...conv.rootCausesAuto].sort().join() !== [...current].sort().join() &&
+    html`<span class="muted small" title=${'Tagged automatically: ' + conv.rootCausesAuto.join(', ')}>corrected by an agent</span>`}
     ${!editing && html`<button class="link" type="button" onClick=${() => (setTags(current), setEditing(true))}>Correct</button>`}
     ${editing &&
     html`<form class="rc-form" onSubmit=${save}>

@@ -38,12 +38,12 @@ export function Usage({ me }) {
     ${(error || shopError) && html`<p class="error" role="status">${error || shopError}</p>`}
     ${u &&
     html`<div class="tiles">
-        <${Tile} testid="usage-billable" label="Billable conversations" value=${num(u.billable)} sub=${`of ${num(u.conversations)} opened`} def=${USAGE_DEFS.billable} />
-        <${Tile} testid="usage-tracking" label="Advanced tracking" value=${num(u.advancedTracking)} sub=${`${money(u.addOn.unitPrice, cur)} each`} def=${USAGE_DEFS.tracking} />
+        <${Tile} testid="usage-billable" label="Billable conversations" value=${num(u.billable)} sub=${`of ${num(u.conversations)} opened`} def=${USAGE_DEFS.billable} caption="intent recognised, no system timeout" />
+        <${Tile} testid="usage-tracking" label="Advanced tracking" value=${num(u.advancedTracking)} sub=${`${money(u.addOn.unitPrice, cur)} each`} def=${USAGE_DEFS.tracking} caption="carrier’s own tracking API, add-on" />
         <${Tile} testid="usage-total" label="Total so far" value=${money(u.total, cur)} sub=${u.month} tone="accent" />
         ${u.runningEstimate &&
         html`<${Tile} testid="usage-estimate" label="Running estimate" value=${money(u.runningEstimate.total, cur)}
-          sub=${`≈ ${num(u.runningEstimate.billable)} billable by the month’s end`} def=${USAGE_DEFS.estimate} />`}
+          sub=${`≈ ${num(u.runningEstimate.billable)} billable by the month’s end`} def=${USAGE_DEFS.estimate} caption="at this pace to the month’s end" />`}
       </div>
       <div class="cards">
         <${Card} title="Conversations of the month">
