@@ -48,7 +48,7 @@ export function Usage({ me }) {
       <div class="cards">
         <${Card} title="Conversations of the month">
           <${BarChart}
-            labels=${['Billable', 'with advanced tracking', 'Excluded: no intent', 'Excluded: timeouts']}
+            labels=${['Billable', 'Billable, tracking add-on', 'Excluded: no intent', 'Excluded: timeout']}
             values=${[u.billable, u.advancedTracking, u.excluded.noIntent, u.excluded.timeouts]}
             label="Conversations"
           />
@@ -64,7 +64,7 @@ export function Usage({ me }) {
               <tr class="total"><td>Total</td><td class="num">${num(u.billable)}</td><td></td><td class="num">${money(u.total, cur)}</td></tr>
             </tbody>
           </table>
-          <p class="hint">Not billed: ${num(u.excluded.noIntent)} with no recognised intent, ${num(u.excluded.timeouts)} system timeouts.</p>
+          <p class="hint">Not billed: ${num(u.excluded.noIntent)} with no recognised intent, ${num(u.excluded.timeouts)} ended by a system timeout.</p>
         </${Card}>
       </div>`}
   </div>`;
