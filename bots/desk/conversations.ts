@@ -61,6 +61,9 @@ export function conversationView(c: ConversationDoc) {
     orderValueUsd: c.orderValueUsd ?? null,
     focusOrder: c.focusOrder ?? null,
     country: c.country ?? null,
+    // Root-cause tags (set at close; rootCausesAuto: the tagger's, kept once an agent corrected them).
+    rootCauses: c.rootCauses ?? null,
+    rootCausesAuto: c.rootCausesAuto ?? null,
     turns: c.turns ?? 0,
     openedAt: c.openedAt,
     closedAt: c.closedAt ?? null,

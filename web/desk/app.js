@@ -9,13 +9,20 @@ import { Tickets } from './tickets.js';
 import { RoutingRules } from './rules.js';
 import { CannedResponses } from './canned.js';
 import { initials } from './format.js';
-import { InboxIcon, TicketIcon, RulesIcon, CannedIcon } from './icons.js';
+import { Reports } from './reports.js';
+import { RootCauses } from './root-causes.js';
+import { Usage } from './usage.js';
+import { Health } from './health.js';
+import { InboxIcon, TicketIcon, RulesIcon, CannedIcon, ReportsIcon, RootCauseIcon, UsageIcon, HealthIcon } from './icons.js';
+
+/** Insights pages (#/<section>[?from=…&to=…&shop=…]); each reads its own query. */
+const INSIGHTS = ['reports', 'root-causes', 'usage', 'health'];
 
 function parseRoute() {
-  const parts = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  const parts = location.hash.replace(/^#\/?/, '').split('?')[0].split('/').map(decodeURIComponent);
   const [section = 'inbox', a, b] = parts;
   if (section === 'tickets') return { section, id: a || null };
-  if (section === 'rules' || section === 'canned') return { section };
+  if (section === 'rules' || section === 'canned' || INSIGHTS.includes(section)) return { section };
   return { section: 'inbox', view: a || 'waiting', id: b || null };
 }
 
@@ -103,12 +110,19 @@ function Shell({ me, onSignOut }) {
     <nav class="rail">
       ${nav('inbox', 'Inbox', InboxIcon())} ${nav('tickets', 'Tickets', TicketIcon())} ${me.role === 'admin' && nav('canned', 'Canned', CannedIcon())}
       ${me.role === 'admin' && nav('rules', 'Routing', RulesIcon())}
+      <div class="nav-group" role="presentation">Insights</div>
+      ${nav('reports', 'Reports', ReportsIcon())} ${nav('root-causes', 'Causes', RootCauseIcon())}
+      ${me.role === 'admin' && nav('usage', 'Usage', UsageIcon())} ${nav('health', 'Health', HealthIcon())}
     </nav>
     <main class="content">
       ${route.section === 'inbox' && html`<${Inbox} me=${me} route=${route} live=${live} />`}
       ${route.section === 'tickets' && html`<${Tickets} me=${me} id=${route.id} live=${live} />`}
       ${route.section === 'rules' && html`<${RoutingRules} me=${me} />`}
       ${route.section === 'canned' && html`<${CannedResponses} me=${me} />`}
+      ${route.section === 'reports' && html`<${Reports} me=${me} />`}
+      ${route.section === 'root-causes' && html`<${RootCauses} me=${me} />`}
+      ${route.section === 'usage' && html`<${Usage} me=${me} />`}
+      ${route.section === 'health' && html`<${Health} me=${me} />`}
     </main>
   </div>`;
 }

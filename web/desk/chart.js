@@ -9,6 +9,8 @@ import uPlot from 'uplot';
 import { html } from './api.js';
 
 const PALETTE = ['#2563eb', '#16a34a', '#dc2626', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#4b5563'];
+const DAY_INCRS = [1, 2, 7, 14, 28, 56, 91].map((d) => d * 86400);
+const COUNT_INCRS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1e3, 2e3, 2.5e3, 5e3, 1e4, 2e4, 2.5e4, 5e4, 1e5, 2e5, 5e5, 1e6, 2e6, 5e6, 1e7];
 export const colorAt = (i) => PALETTE[i % PALETTE.length];
 
 /** Mounts a uPlot built by make(width) in the returned ref'd element; rebuilt when deps or the width change. */
@@ -49,7 +51,12 @@ export function LineChart({ days, series, height = 220, yLabel = '', percent = f
           height,
           tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
           scales: { x: { time: true }, y: percent ? { range: [0, 100] } : { range: (_u, min, max) => [Math.min(0, min), Math.max(1, max)] } },
-          axes: [{}, { label: yLabel, values: (_u, ticks) => ticks.map((t) => (percent ? `${t}%` : String(t))) }],
+          // Whole days on the x axis (MM-DD), never hours.
+          axes: [
+            { space: 56, incrs: DAY_INCRS, values: (_u, ticks) => ticks.map((t) => new Date(t * 1000).toISOString().slice(5, 10)) },
+            { label: yLabel, values: (_u, ticks) => ticks.map((t) => (percent ? `${t}%` : String(t))) },
+          ],
+          legend: { live: false },
           series: [
             {},
             ...series.map((s, i) => ({
@@ -83,10 +90,12 @@ export function BarChart({ labels, values, label = 'Count', color, rowHeight = 2
           legend: { show: false },
           cursor: { show: false },
           // x (the categories) runs top to bottom, y (the counts) left to right: horizontal bars.
-          scales: { x: { time: false, ori: 1, dir: 1, range: [-0.5, shown.length - 0.5] }, y: { ori: 0, range: (_u, _min, mx) => [0, Math.max(1, mx) * 1.1] } },
+          // dir -1: the first label on top.
+          scales: { x: { time: false, ori: 1, dir: -1, range: [-0.5, shown.length - 0.5] }, y: { ori: 0, range: (_u, _min, mx) => [0, Math.max(1, mx) * 1.1] } },
           axes: [
-            { side: 3, size: Math.min(260, Math.max(60, ...shown.map((l) => String(l).length * 7))), splits: () => shown.map((_, i) => i), values: () => shown, grid: { show: false } },
-            { side: 0 },
+            { side: 3, size: Math.min(280, Math.max(40, ...shown.map((l) => String(l).length * 7.5 + 22))), splits: () => shown.map((_, i) => i), values: () => shown, grid: { show: false } },
+            // Counts: whole-number ticks only.
+            { side: 0, incrs: COUNT_INCRS, values: (_u, ticks) => ticks.map((t) => (Number.isInteger(t) ? t.toLocaleString('en') : '')) },
           ],
           series: [
             {},

@@ -6,6 +6,7 @@ import { api, html, go, enc } from './api.js';
 import { useLiveLoad } from './live.js';
 import { clock, STATUS_LABEL, CHANNEL_LABEL, initials } from './format.js';
 import { BuyerSidebar, placeholderValues } from './sidebar.js';
+import { RootCauseEditor } from './root-causes.js';
 
 const AUTHOR = { buyer: 'Buyer', bot: 'Bot', system: 'System', agent: 'Agent', seller: 'Seller (platform inbox)' };
 
@@ -202,6 +203,7 @@ export function Conversation({ id, me, live, onGone }) {
       ${actionError && html`<p class="error banner">${actionError}</p>`}
       ${ticketForm && html`<${TicketForm} conv=${c} onDone=${() => setTicketForm(false)} />`}
       ${c.handoffReason && c.status === 'waiting_agent' && html`<p class="banner info">Handed off: ${c.handoffReason.replace(/_/g, ' ')}</p>`}
+      <${RootCauseEditor} key=${c.id + (c.rootCauses || []).join()} conv=${c} onSaved=${() => setTimeout(load, 100)} />
       <div class="transcript" ref=${log} aria-label="Transcript">
         ${timeline.map((t) =>
           t.kind === 'm'

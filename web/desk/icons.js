@@ -10,3 +10,8 @@ export const RulesIcon = icon(html`<path d="M4 6h10M18 6h2M4 12h4M12 12h8M4 18h1
 export const BellIcon = icon(html`<path d="M6 16V11a6 6 0 1 1 12 0v5l1.5 2h-15z" /><path d="M10 20a2 2 0 0 0 4 0" />`);
 export const ParcelIcon = icon(html`<path d="M3 7.5 12 3l9 4.5v9L12 21l-9-4.5z" /><path d="M3 7.5 12 12l9-4.5M12 12v9" />`);
 export const CannedIcon = icon(html`<path d="M5 5h14v10H9l-4 4z" /><path d="M9 9h6M9 12h4" />`);
+// Insights
+export const ReportsIcon = icon(html`<path d="M4 20V4M4 20h16" /><path d="M8 16v-4M12 16V8M16 16v-6" />`);
+export const RootCauseIcon = icon(html`<circle cx="12" cy="5" r="2" /><circle cx="6" cy="19" r="2" /><circle cx="18" cy="19" r="2" /><path d="M12 7v5M12 12l-5 5M12 12l5 5" />`);
+export const UsageIcon = icon(html`<path d="M4 16a8 8 0 1 1 16 0" /><path d="M12 16l4-5" /><path d="M4 20h16" />`);
+export const HealthIcon = icon(html`<path d="M3 12h4l2-5 4 10 2-5h6" />`);
