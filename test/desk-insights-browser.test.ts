@@ -9,6 +9,8 @@
  * (README "Insights"). Skipped without chromium.
  */
 import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
 import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -18,6 +20,8 @@ import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { recordConversation, storeNpsAnswer } from '../activities/conversations/records.js';
+import { send as carrierSend } from '../activities/logistics/http.js';
+import { replyLatency } from '../infra/metrics.js';
 import { deskRoutes } from '../bots/desk/index.js';
 import { deskPages } from '../bots/desk/pages.js';
 import { errorHandler } from '../bots/http-errors.js';
@@ -199,7 +203,7 @@ beforeAll(async () => {
   await ShopModel.create({ shopId: 'north', name: 'North Outdoor', defaultLanguage: 'en', channels: ['webchat'] });
   const passwordHash = await hashPassword(PASSWORD);
   await AgentModel.create([
-    { _id: 'admin', name: 'Shop Admin', email: 'admin@demo.test', role: 'admin', shopIds: ['demo', 'north'], passwordHash },
+    { _id: 'admin', name: 'Shop Admin', email: 'admin@demo.test', role: 'admin', shopIds: ['*'], passwordHash },
     { _id: 'maria', name: 'María López', email: 'maria@demo.test', role: 'agent', shopIds: ['demo'], passwordHash },
   ]);
   for (const f of [...FIXTURES, PREVIOUS]) await close(f);
@@ -271,10 +275,13 @@ async function csvOf(): Promise<string> {
   expect(res.headers()['content-type']).toMatch(/^text\/csv/);
   return res.text();
 }
-async function shot(name: string) {
+async function shot(name: string, height = 900) {
   mkdirSync(IMAGES, { recursive: true });
+  // The desk scrolls inside its main pane, so a long page is shot in a taller window.
+  if (height !== 900) await page.setViewportSize({ width: 1280, height });
   await page.waitForTimeout(250); // the charts' last redraw at the final width
-  await page.screenshot({ path: `${IMAGES}desk-${name}.png`, fullPage: false });
+  await page.screenshot({ path: `${IMAGES}desk-${name}.png` });
+  if (height !== 900) await page.setViewportSize({ width: 1280, height: 900 });
 }
 
 describe.skipIf(!CHROMIUM)('the insights pages in Chromium', () => {
@@ -379,8 +386,23 @@ describe.skipIf(!CHROMIUM)('the insights pages in Chromium', () => {
   it('Health: needs action now, last 24 h tiles and chart, refreshed live', async () => {
     const since = Date.now() - DAY;
     const inbound = FIXTURES.filter((f) => openedAtOf(f).getTime() + 1000 >= since).length;
+    // This process's metrics: three replies recorded as the send activity does, and a DHL call
+    // answered 503 by a local server (the carrier client's real path, one retry).
+    for (const s of [0.4, 0.7, 2.5]) replyLatency.observe({ channel: 'webchat' }, s);
+    const dhl = createServer((_req, res) => res.writeHead(503).end('down')).listen(0, '127.0.0.1');
+    await once(dhl, 'listening');
+    await expect(
+      carrierSend(
+        'dhl',
+        { method: 'GET', url: `http://127.0.0.1:${(dhl.address() as AddressInfo).port}/track` },
+        { retries: 1, backoffBaseMs: 1 },
+      ),
+    ).rejects.toThrow(/503/);
+    dhl.close();
     await page.getByRole('link', { name: 'Health' }).click();
     await page.getByRole('heading', { name: 'Health' }).waitFor();
+    await expect.poll(() => page.getByTestId('health-latency').textContent()).toMatch(/p50 \d+ ms · p95 [\d.]+ s of 3 replies/);
+    expect(await page.getByTestId('health-carriers').textContent()).toMatch(/DHL\s*2.*server error 2/);
     const actions = page.getByLabel('Needs action now');
     await actions.locator('li').first().waitFor();
     const kinds = await actions.locator('li').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));
@@ -405,7 +427,7 @@ describe.skipIf(!CHROMIUM)('the insights pages in Chromium', () => {
       createdAt: new Date(),
     });
     await expect.poll(() => tile('health-inbound').textContent(), { timeout: 15_000 }).toBe(String(inbound + 1));
-    await shot('health');
+    await shot('health', 1300);
     expect(pageErrors).toEqual([]);
   }, 40_000);
 });

@@ -10,6 +10,8 @@
  *             sla_breach (tickets still owed with breachedAt set or dueAt passed).
  *   headline  inbound / outbound (sent) / send failures / handoffs / questions not understood over the
  *             last 24 h, and the unmatched rate = not understood ÷ inbound.
+ *   thisProcess (callers over every shop) reply latency p50/p95 and distribution, carrier API calls,
+ *             errors and mean latency, from this process's Prometheus metrics since it started.
  */
 import { Router, type Request } from 'express';
 import { ALL_SHOPS } from '../../models/agent.js';
@@ -19,6 +21,7 @@ import { NotificationModel } from '../../models/notification.js';
 import { TicketModel } from '../../models/ticket.js';
 import { UnmatchedQuestionModel } from '../../models/unmatched-question.js';
 import { requireShop, shopFilter } from './auth.js';
+import { processMetricsView } from './process-metrics.js';
 import { boundedParam, DESK_LIMITS } from './scope.js';
 
 const HOUR = 3_600_000;
@@ -164,6 +167,8 @@ export function healthRoutes(o: HealthRouteOptions = {}): Router {
       actions,
       slaBreaches: breachedCount,
       errors: { sendFailures: sendSpike, ...(everyShop ? { activityRetries: retrySpike } : {}) },
+      // This gateway process's reply latency and carrier calls (admins over every shop; bots/desk/process-metrics.ts).
+      ...(everyShop ? { thisProcess: await processMetricsView() } : {}),
       last24h: {
         inbound,
         outbound,

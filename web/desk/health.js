@@ -24,6 +24,48 @@ function hours(h) {
   return `in ${Math.round(h / 24)} days`;
 }
 
+const secs = (v) => (v === null || v === undefined ? '–' : v < 1 ? `${Math.round(v * 1000)} ms` : `${v.toFixed(1)} s`);
+const bucketLabel = (le, prev) => (le === null ? `> ${secs(prev)}` : `≤ ${secs(le)}`);
+
+/** Reply latency and carrier calls of the gateway process (admins over every shop). */
+function ProcessCards({ p }) {
+  const r = p.replyLatency;
+  // The buckets from the first to the last that holds a reply, each labelled by its bound.
+  const first = r.distribution.findIndex((d) => d.count > 0);
+  const last = r.distribution.findLastIndex((d) => d.count > 0);
+  const dist = first < 0 ? [] : r.distribution.slice(first, last + 1).map((d, i) => ({ ...d, prev: r.distribution[first + i - 1]?.le ?? 0 }));
+  return html`<${Card} title="Reply latency (this process)">
+      <p class="figure-line" data-testid="health-latency">
+        <strong>p50 ${secs(r.p50)}</strong> · <strong>p95 ${secs(r.p95)}</strong> <span class="muted">of ${num(r.count)} replies since ${clock(p.since)}</span>
+      </p>
+      ${dist.length
+        ? html`<${BarChart}
+            labels=${dist.map((d) => bucketLabel(d.le, d.prev))}
+            values=${dist.map((d) => d.count)}
+            label="Replies"
+          />`
+        : html`<p class="hint">No reply sent by this process yet.</p>`}
+      ${r.byChannel.length > 0 &&
+      html`<table class="table compact">
+        <thead><tr><th>Channel</th><th class="num">Replies</th><th class="num">p50</th><th class="num">p95</th></tr></thead>
+        <tbody>${r.byChannel.map((c) => html`<tr><td>${c.channel}</td><td class="num">${num(c.count)}</td><td class="num">${secs(c.p50)}</td><td class="num">${secs(c.p95)}</td></tr>`)}</tbody>
+      </table>`}
+    </${Card}>
+    <${Card} title="Carrier APIs (this process)">
+      ${p.carriers.length
+        ? html`<table class="table compact" data-testid="health-carriers">
+            <thead><tr><th>Carrier</th><th class="num">Calls</th><th class="num">Mean</th><th>Errors</th></tr></thead>
+            <tbody>${p.carriers.map(
+              (c) => html`<tr><td>${c.carrier.toUpperCase()}</td><td class="num">${num(c.requests)}</td><td class="num">${secs(c.meanSeconds)}</td>
+                <td>${Object.keys(c.errors).length
+                  ? Object.entries(c.errors).map(([k, n]) => html`<span class="chip bad">${label(k)} ${num(n)}</span> `)
+                  : html`<span class="chip good">none</span>`}</td></tr>`,
+            )}</tbody>
+          </table>`
+        : html`<p class="hint">No carrier API called by this process since ${clock(p.since)}.</p>`}
+    </${Card}>`;
+}
+
 function Action({ a }) {
   const [title, tone] = KIND[a.kind] || [label(a.kind), 'warn'];
   let what;
@@ -112,8 +154,9 @@ export function Health() {
               )}
             </tbody>
           </table>
-          <p class="hint">Reply latency, carrier API errors and worker metrics per process: <code>/metrics</code> (Prometheus).</p>
+          <p class="hint">Every process's counters, including separate workers: <code>/metrics</code> (Prometheus).</p>
         </${Card}>
+        ${h.thisProcess && html`<${ProcessCards} p=${h.thisProcess} />`}
       </div>`}
   </div>`;
 }
