@@ -7,7 +7,9 @@
  *
  * Columns: question_id, question, answer (required); intent, sku (several: ; , or new line),
  * countries (ISO 3166-1 alpha-2, several), variants (one phrasing per line), answer_<lang>
- * (e.g. answer_es, answer_th, answer_es-419).
+ * (e.g. answer_es, answer_th, answer_es-419). Sellers' own headers are accepted too (HEADER_ALIASES:
+ * 问题ID, 标准问法, 答案, 关联SKU编码, 适用国家, 意图, 相似问法, 答案_<语言>…); problems name the column as the
+ * workbook wrote it.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -68,6 +70,56 @@ export class KbValidationError extends Error {
 const REQUIRED = ['question_id', 'question', 'answer'] as const;
 const KNOWN = new Set(['question_id', 'question', 'answer', 'intent', 'sku', 'countries', 'variants']);
 const LANG_COLUMN = /^answer_([a-z]{2}(?:-[A-Za-z0-9]{2,8})?)$/;
+
+/**
+ * Other names of the columns, as sellers' workbooks head them (the TikTok Shop / Lazada seller
+ * templates' Chinese headers, and common English spellings). Matched after trimming, lower-casing and
+ * removing spaces, "-" and "_" (so "Question ID", "question-id" and "QuestionID" are question_id).
+ */
+export const HEADER_ALIASES: Record<string, (typeof REQUIRED)[number] | 'intent' | 'sku' | 'countries' | 'variants'> = {
+  questionid: 'question_id',
+  id: 'question_id',
+  问题id: 'question_id',
+  问题编号: 'question_id',
+  question: 'question',
+  标准问法: 'question',
+  标准问题: 'question',
+  问题: 'question',
+  answer: 'answer',
+  答案: 'answer',
+  标准答案: 'answer',
+  回复: 'answer',
+  intent: 'intent',
+  意图: 'intent',
+  sku: 'sku',
+  skus: 'sku',
+  skucode: 'sku',
+  关联sku编码: 'sku',
+  关联sku: 'sku',
+  sku编码: 'sku',
+  countries: 'countries',
+  country: 'countries',
+  适用国家: 'countries',
+  国家: 'countries',
+  variants: 'variants',
+  variant: 'variants',
+  similarquestions: 'variants',
+  相似问法: 'variants',
+  相似问题: 'variants',
+};
+/** 答案_es, 答案-th, "Answer (es)", answer_es-419 → answer_<lang>. */
+const LANG_ALIAS = /^(?:answer|答案)[\s_(（-]*([a-z]{2}(?:-[a-z0-9]{2,8})?)[)）]?$/i;
+
+/** The column's canonical name (question_id, answer_es…), or the header as written (lower-cased) when unknown. */
+export function canonicalHeader(raw: string): string {
+  const h = raw.trim().toLowerCase();
+  const squeezed = h.replace(/[\s_-]+/g, '');
+  const alias = HEADER_ALIASES[squeezed];
+  if (alias) return alias;
+  const lang = LANG_ALIAS.exec(h);
+  if (lang) return `answer_${lang[1]!.toLowerCase()}`;
+  return h;
+}
 
 export function columnLetter(index: number): string {
   let s = '';
@@ -176,8 +228,8 @@ export function validateTable(
 ): { entries: KbEntryInput[]; warnings: string[] } {
   const problems: KbProblem[] = [];
   const warnings: string[] = [];
-  const header = (table[0] ?? []).map((h) => h.trim().toLowerCase());
-  for (const [i, h] of header.entries())
+  const written = (table[0] ?? []).map((h) => h.trim());
+  for (const [i, h] of written.entries())
     if (h.length > 100)
       problems.push({
         row: 1,
@@ -185,12 +237,32 @@ export function validateTable(
         cell: `${columnLetter(i)}1`,
         message: `column name is ${h.length} characters (max 100)`,
       });
-  const col = new Map(header.map((h, i) => [h, i]));
+  // Problems name a column as the workbook wrote it ("标准问法"), the code reads canonical names.
+  const header = written.map((h) => (h.length > 100 ? h.toLowerCase() : canonicalHeader(h)));
+  const col = new Map<string, number>();
+  for (const [i, h] of header.entries()) {
+    if (!h) continue;
+    const first = col.get(h);
+    if (first !== undefined)
+      problems.push({
+        row: 1,
+        column: written[i]!,
+        cell: `${columnLetter(i)}1`,
+        message: `"${written[i]}" is the column ${h} again (already column ${columnLetter(first)} "${written[first]}")`,
+      });
+    else col.set(h, i);
+  }
   for (const r of REQUIRED) {
-    if (!col.has(r)) problems.push({ row: 1, column: r, cell: 'row 1', message: `missing required column "${r}"` });
+    if (!col.has(r)) {
+      const also = Object.entries(HEADER_ALIASES)
+        .filter(([a, c]) => c === r && /[^\x00-\x7f]/.test(a))
+        .map(([a]) => a.toUpperCase());
+      problems.push({ row: 1, column: r, cell: 'row 1', message: `missing required column "${r}" (or ${also.join(', ')})` });
+    }
   }
   for (const [h, i] of col) {
-    if (h && !KNOWN.has(h) && !LANG_COLUMN.test(h)) warnings.push(`column ${columnLetter(i)} "${h}" is not a known column and is ignored`);
+    if (h && !KNOWN.has(h) && !LANG_COLUMN.test(h))
+      warnings.push(`column ${columnLetter(i)} "${written[i]}" is not a known column and is ignored`);
   }
   if (problems.length) throw new KbValidationError(problems);
   const langCols = [...col].filter(([h]) => LANG_COLUMN.test(h)).map(([h, i]) => [LANG_COLUMN.exec(h)![1]!, i] as const);
@@ -207,7 +279,7 @@ export function validateTable(
         tooLong.add(i);
         problems.push({
           row: rowNo,
-          column: header[i] || `column ${columnLetter(i)}`,
+          column: written[i] || `column ${columnLetter(i)}`,
           cell: `${columnLetter(i)}${rowNo}`,
           message: `the cell is ${c.length} characters (max ${limits.maxCellChars}, SORA_KB_MAX_CELL)`,
         });
@@ -215,7 +287,12 @@ export function validateTable(
     });
     const get = (name: string) => (col.has(name) && !tooLong.has(col.get(name)!) ? (cells[col.get(name)!] ?? '').trim() : '');
     const bad = (name: string, message: string) =>
-      problems.push({ row: rowNo, column: name, cell: `${columnLetter(col.get(name) ?? 0)}${rowNo}`, message });
+      problems.push({
+        row: rowNo,
+        column: written[col.get(name) ?? -1] || name,
+        cell: `${columnLetter(col.get(name) ?? 0)}${rowNo}`,
+        message,
+      });
     const flagged = (name: string) => col.has(name) && tooLong.has(col.get(name)!);
     const qid = get('question_id');
     if (flagged('question_id')) {
