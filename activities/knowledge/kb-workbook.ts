@@ -255,7 +255,7 @@ export function validateTable(
   for (const r of REQUIRED) {
     if (!col.has(r)) {
       const also = Object.entries(HEADER_ALIASES)
-        .filter(([a, c]) => c === r && /[^\x00-\x7f]/.test(a))
+        .filter(([a, c]) => c === r && /[^ -~]/.test(a))
         .map(([a]) => a.toUpperCase());
       problems.push({ row: 1, column: r, cell: 'row 1', message: `missing required column "${r}" (or ${also.join(', ')})` });
     }
