@@ -16,6 +16,8 @@ const dailyRollupSchema = new Schema(
     language: { type: String, required: true },
     intent: { type: String, required: true },
     c: { type: Schema.Types.Mixed, default: {} },
+    /** Synthetic demo data (scripts/demo/demo-month.ts); absent on real data. */
+    demo: { type: Boolean, default: undefined },
   },
   { versionKey: false, minimize: false },
 );
@@ -54,4 +56,25 @@ export function dayIn(at: Date, timeZone: string | null | undefined): string {
   } catch {
     return at.toISOString().slice(0, 10);
   }
+}
+
+/**
+ * Many bumps in one round trip (the demo month's seeding, scripts/demo/demo-month.ts): the same
+ * `$inc` upserts as bumpRollup; `demo` marks the rows as synthetic.
+ */
+export async function bumpRollups(bumps: Array<{ key: RollupKey; counters: Record<string, number> }>, o: { demo?: boolean } = {}): Promise<void> {
+  const ops = [];
+  for (const { key: k, counters } of bumps) {
+    const inc: Record<string, number> = {};
+    for (const [name, n] of Object.entries(counters)) if (n) inc[`c.${name}`] = n;
+    if (!Object.keys(inc).length) continue;
+    ops.push({
+      updateOne: {
+        filter: { shopId: k.shopId, day: k.day, channel: k.channel, language: k.language ?? 'unknown', intent: k.intent ?? 'none' },
+        update: { $inc: inc, ...(o.demo ? { $set: { demo: true } } : {}) },
+        upsert: true,
+      },
+    });
+  }
+  for (let i = 0; i < ops.length; i += 1000) await DailyRollupModel.bulkWrite(ops.slice(i, i + 1000), { ordered: false });
 }

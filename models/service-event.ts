@@ -26,6 +26,8 @@ const serviceEventSchema = new Schema(
     /** Unique per conversation run and event (idempotent writes). */
     key: { type: String, required: true },
     data: { type: Schema.Types.Mixed, default: {} },
+    /** Synthetic demo data (scripts/demo/demo-month.ts); absent on real data. */
+    demo: { type: Boolean, default: undefined },
   },
   { versionKey: false },
 );
@@ -42,6 +44,8 @@ export interface ServiceEvent {
   at: Date;
   key: string;
   data: ServiceEventData;
+  /** Synthetic demo data (scripts/demo/demo-month.ts). */
+  demo?: true;
 }
 
 /** Write events; ones already written (same key: a retried activity) are skipped. */
@@ -57,6 +61,7 @@ export async function writeServiceEvents(events: ServiceEvent[]): Promise<void> 
         key: e.key,
         type: e.data.type,
         data: e.data,
+        ...(e.demo ? { demo: true } : {}),
       })),
       { ordered: false },
     );
