@@ -48,8 +48,11 @@ export interface ServiceEvent {
   demo?: true;
 }
 
-/** Write events; ones already written (same key: a retried activity) are skipped. */
-export async function writeServiceEvents(events: ServiceEvent[]): Promise<void> {
+/**
+ * Write events; ones already written (same key: a retried activity) are skipped. `lean`: skip
+ * mongoose's per-document casting (bulk seeding of typed events: scripts/demo/demo-month.ts).
+ */
+export async function writeServiceEvents(events: ServiceEvent[], o: { lean?: boolean } = {}): Promise<void> {
   if (!events.length) return;
   try {
     await ServiceEventModel.insertMany(
@@ -63,7 +66,7 @@ export async function writeServiceEvents(events: ServiceEvent[]): Promise<void> 
         data: e.data,
         ...(e.demo ? { demo: true } : {}),
       })),
-      { ordered: false },
+      { ordered: false, ...(o.lean ? { lean: true } : {}) },
     );
   } catch (e) {
     const code = (e as { code?: number }).code;

@@ -71,7 +71,8 @@ export function reportRoutes(): Router {
     const k = kpisFromRollups(await rollupRows(p.shopId, p.from, p.to));
     res.setHeader('Cache-Control', 'no-store');
     // `demo`: the period holds the synthetic demo month (scripts/demo/demo-month.ts): the desk shows a banner.
-    if (p.format === 'json') return void res.json({ shop: p.shopId, from: p.from, to: p.to, demo: await hasDemoData(p.shopId, p.from, p.to), ...k });
+    if (p.format === 'json')
+      return void res.json({ shop: p.shopId, from: p.from, to: p.to, demo: await hasDemoData(p.shopId, p.from, p.to), ...k });
     const lines: unknown[][] = [
       ['metric', 'value'],
       ['closed', k.conversations.closed],

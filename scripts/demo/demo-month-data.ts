@@ -18,18 +18,166 @@ export const CHANNELS: Weighted<string> = [
 
 /** Country → its buyers' languages, and the carriers that deliver there. */
 export const COUNTRIES: Weighted<{ cc: string; langs: Weighted<Lang>; carriers: Weighted<string> }> = [
-  [{ cc: 'US', langs: [['en', 9], ['es', 1]], carriers: [['usps', 5], ['fedex', 3], ['dhl-express', 2], ['yunexpress', 3]] }, 22],
-  [{ cc: 'TH', langs: [['th', 9], ['en', 1]], carriers: [['kerry-express', 4], ['flash-express', 3], ['thailand-post', 2], ['jt-express', 3]] }, 14],
-  [{ cc: 'ID', langs: [['id', 9], ['en', 1]], carriers: [['jt-express', 5], ['pos-indonesia', 2], ['ninja-van', 2]] }, 12],
-  [{ cc: 'MX', langs: [['es', 1]], carriers: [['correos-mx', 3], ['dhl-express', 2], ['fedex', 2]] }, 8],
-  [{ cc: 'GB', langs: [['en', 1]], carriers: [['royal-mail', 5], ['evri', 2], ['dhl-express', 2]] }, 8],
-  [{ cc: 'ES', langs: [['es', 1]], carriers: [['correos-es', 5], ['dhl-express', 2]] }, 6],
-  [{ cc: 'SG', langs: [['en', 6], ['zh', 4]], carriers: [['singpost', 4], ['ninja-van', 3], ['dhl-express', 1]] }, 6],
-  [{ cc: 'PH', langs: [['en', 1]], carriers: [['jt-express', 4], ['ninja-van', 3]] }, 6],
-  [{ cc: 'HK', langs: [['zh', 8], ['en', 2]], carriers: [['hongkong-post', 3], ['sf-express', 5]] }, 5],
-  [{ cc: 'TW', langs: [['zh', 1]], carriers: [['sf-express', 3], ['china-post', 2]] }, 4],
-  [{ cc: 'MY', langs: [['en', 6], ['zh', 3], ['id', 1]], carriers: [['jt-express', 3], ['ninja-van', 3], ['dhl-ecommerce', 2]] }, 5],
-  [{ cc: 'AU', langs: [['en', 1]], carriers: [['australia-post', 5], ['dhl-express', 1]] }, 4],
+  [
+    {
+      cc: 'US',
+      langs: [
+        ['en', 9],
+        ['es', 1],
+      ],
+      carriers: [
+        ['usps', 5],
+        ['fedex', 3],
+        ['dhl-express', 2],
+        ['yunexpress', 3],
+      ],
+    },
+    22,
+  ],
+  [
+    {
+      cc: 'TH',
+      langs: [
+        ['th', 9],
+        ['en', 1],
+      ],
+      carriers: [
+        ['kerry-express', 4],
+        ['flash-express', 3],
+        ['thailand-post', 2],
+        ['jt-express', 3],
+      ],
+    },
+    14,
+  ],
+  [
+    {
+      cc: 'ID',
+      langs: [
+        ['id', 9],
+        ['en', 1],
+      ],
+      carriers: [
+        ['jt-express', 5],
+        ['pos-indonesia', 2],
+        ['ninja-van', 2],
+      ],
+    },
+    12,
+  ],
+  [
+    {
+      cc: 'MX',
+      langs: [['es', 1]],
+      carriers: [
+        ['correos-mx', 3],
+        ['dhl-express', 2],
+        ['fedex', 2],
+      ],
+    },
+    8,
+  ],
+  [
+    {
+      cc: 'GB',
+      langs: [['en', 1]],
+      carriers: [
+        ['royal-mail', 5],
+        ['evri', 2],
+        ['dhl-express', 2],
+      ],
+    },
+    8,
+  ],
+  [
+    {
+      cc: 'ES',
+      langs: [['es', 1]],
+      carriers: [
+        ['correos-es', 5],
+        ['dhl-express', 2],
+      ],
+    },
+    6,
+  ],
+  [
+    {
+      cc: 'SG',
+      langs: [
+        ['en', 6],
+        ['zh', 4],
+      ],
+      carriers: [
+        ['singpost', 4],
+        ['ninja-van', 3],
+        ['dhl-express', 1],
+      ],
+    },
+    6,
+  ],
+  [
+    {
+      cc: 'PH',
+      langs: [['en', 1]],
+      carriers: [
+        ['jt-express', 4],
+        ['ninja-van', 3],
+      ],
+    },
+    6,
+  ],
+  [
+    {
+      cc: 'HK',
+      langs: [
+        ['zh', 8],
+        ['en', 2],
+      ],
+      carriers: [
+        ['hongkong-post', 3],
+        ['sf-express', 5],
+      ],
+    },
+    5,
+  ],
+  [
+    {
+      cc: 'TW',
+      langs: [['zh', 1]],
+      carriers: [
+        ['sf-express', 3],
+        ['china-post', 2],
+      ],
+    },
+    4,
+  ],
+  [
+    {
+      cc: 'MY',
+      langs: [
+        ['en', 6],
+        ['zh', 3],
+        ['id', 1],
+      ],
+      carriers: [
+        ['jt-express', 3],
+        ['ninja-van', 3],
+        ['dhl-ecommerce', 2],
+      ],
+    },
+    5,
+  ],
+  [
+    {
+      cc: 'AU',
+      langs: [['en', 1]],
+      carriers: [
+        ['australia-post', 5],
+        ['dhl-express', 1],
+      ],
+    },
+    4,
+  ],
 ];
 
 /** Intents of the demo FAQ (plus `unknown`: nothing recognised). */
@@ -355,7 +503,10 @@ export const UNMATCHED_TOPICS: ReadonlyArray<{ weight: number; texts: ReadonlyAr
   },
   {
     weight: 2,
-    texts: [['en', 'Do you have a loyalty program or points?'], ['th', 'มีสะสมแต้มไหมคะ']],
+    texts: [
+      ['en', 'Do you have a loyalty program or points?'],
+      ['th', 'มีสะสมแต้มไหมคะ'],
+    ],
   },
 ];
 
@@ -368,10 +519,52 @@ export const TICKETS: ReadonlyArray<{
   tags: string[];
   intent: string;
 }> = [
-  { subject: 'Parcel held at customs for 9 days', source: 'carrier_investigation', priority: 'high', status: 'solved', tags: ['logistics.customs_delay'], intent: 'customs_tax' },
-  { subject: 'Return of HOODIE-205, size too small', source: 'return_action', priority: 'normal', status: 'closed', tags: ['product.size_fit'], intent: 'returns_exchange' },
-  { subject: 'Refund not received after 14 days', source: 'refund_action', priority: 'normal', status: 'solved', tags: ['after_sales.refund_status'], intent: 'refund' },
-  { subject: 'Parcel marked delivered but not received', source: 'carrier_investigation', priority: 'high', status: 'closed', tags: ['logistics.lost_parcel'], intent: 'logistics_tracking' },
-  { subject: 'Question left after hours: bulk order', source: 'after_hours', priority: 'low', status: 'closed', tags: ['pre_sales.product_question'], intent: 'product_info' },
-  { subject: 'Wrong colour sent (DRESS-104)', source: 'agent', priority: 'normal', status: 'solved', tags: ['product.colour_mismatch'], intent: 'complaint' },
+  {
+    subject: 'Parcel held at customs for 9 days',
+    source: 'carrier_investigation',
+    priority: 'high',
+    status: 'solved',
+    tags: ['logistics.customs_delay'],
+    intent: 'customs_tax',
+  },
+  {
+    subject: 'Return of HOODIE-205, size too small',
+    source: 'return_action',
+    priority: 'normal',
+    status: 'closed',
+    tags: ['product.size_fit'],
+    intent: 'returns_exchange',
+  },
+  {
+    subject: 'Refund not received after 14 days',
+    source: 'refund_action',
+    priority: 'normal',
+    status: 'solved',
+    tags: ['after_sales.refund_status'],
+    intent: 'refund',
+  },
+  {
+    subject: 'Parcel marked delivered but not received',
+    source: 'carrier_investigation',
+    priority: 'high',
+    status: 'closed',
+    tags: ['logistics.lost_parcel'],
+    intent: 'logistics_tracking',
+  },
+  {
+    subject: 'Question left after hours: bulk order',
+    source: 'after_hours',
+    priority: 'low',
+    status: 'closed',
+    tags: ['pre_sales.product_question'],
+    intent: 'product_info',
+  },
+  {
+    subject: 'Wrong colour sent (DRESS-104)',
+    source: 'agent',
+    priority: 'normal',
+    status: 'solved',
+    tags: ['product.colour_mismatch'],
+    intent: 'complaint',
+  },
 ];

@@ -57,6 +57,8 @@ export interface DemoMonthResult {
   to: string;
   counts: DemoMonthCounts;
   ms: number;
+  /** Milliseconds per step (plan, and each collection's writes, which overlap). */
+  phases?: Record<string, number>;
 }
 
 export const DEMO_MONTH_DAYS = 30;
@@ -156,7 +158,13 @@ export function demoMonthDays(now: Date, days: number, tz: string): { from: stri
 }
 
 /** The month's conversations (no I/O): the same inputs give the same month. */
-export function planDemoMonth(shopId: string, from: string, to: string, tz: string, skipDays: ReadonlySet<string> = new Set()): DemoMonthPlan {
+export function planDemoMonth(
+  shopId: string,
+  from: string,
+  to: string,
+  tz: string,
+  skipDays: ReadonlySet<string> = new Set(),
+): DemoMonthPlan {
   const d = new Dice(mulberry32(hash(`${shopId}|${from}|${to}|${tz}`)));
   const out: Conv[] = [];
   const total = Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86400_000) + 1;
@@ -211,8 +219,7 @@ export function planDemoMonth(shopId: string, from: string, to: string, tz: stri
       causes: [...new Set(causes)].sort(),
       carrier,
       sku,
-      advancedTracking:
-        intent === 'logistics_tracking' && (carrier === 'dhl-express' || carrier === 'fedex') && d.chance(0.35),
+      advancedTracking: intent === 'logistics_tracking' && (carrier === 'dhl-express' || carrier === 'fedex') && d.chance(0.35),
       unmatched,
       firstResponseMs: Math.round(d.between(900, 4000)),
       repeated: false,
@@ -222,7 +229,7 @@ export function planDemoMonth(shopId: string, from: string, to: string, tz: stri
   for (let i = 0; i < total; i++) {
     const day = addDays(from, i);
     const weekday = new Date(`${day}T00:00:00Z`).getUTCDay();
-    const count = Math.max(40, Math.min(150, Math.round(90 * T.WEEKDAY[weekday]! * (0.9 + (0.2 * i) / total) * d.between(0.88, 1.12))));
+    const count = Math.max(40, Math.min(150, Math.round(75 * T.WEEKDAY[weekday]! * (0.9 + (0.2 * i) / total) * d.between(0.88, 1.12))));
     if (skipDays.has(day)) continue;
     for (let j = 0; j < count; j++) {
       const c = make(day, d.index(T.HOURS) * 3600 + d.int(0, 3599));
@@ -289,14 +296,15 @@ export async function seedDemoMonth(shopId = DEMO_SHOP_ID, o: DemoMonthOptions =
   const realDays = new Set<string>(await DailyRollupModel.distinct('day', { shopId, day: { $gte: from, $lte: to } }));
   const plan = planDemoMonth(shopId, from, to, tz, realDays);
 
+  // The missed questions' vectors are computed while the rest is written.
   const texts = [...new Set(plan.conversations.flatMap((c) => c.unmatched.map((u) => u.text)))];
-  const { vectors, model } = await embedAll(texts, o.embedder, o.log);
+  const embedded = embedAll(texts, o.embedder, o.log);
+  const unmatchedRows: Array<{ text: string; row: Record<string, unknown> }> = [];
 
-  const conversations = [];
-  const messages = [];
+  const conversations: Array<Record<string, unknown>> = [];
+  const messages: Array<Record<string, unknown>> = [];
   const events: ServiceEvent[] = [];
-  const npsAnswers = [];
-  const unmatched: Array<Record<string, unknown>> = [];
+  const npsAnswers: Array<Record<string, unknown>> = [];
   const bumps = new Map<string, { key: RollupKey; counters: Record<string, number> }>();
   const bump = (key: RollupKey, counters: Record<string, number>) => {
     const id = `${key.day}|${key.channel}|${key.language}|${key.intent}`;
@@ -342,10 +350,32 @@ export async function seedDemoMonth(shopId = DEMO_SHOP_ID, o: DemoMonthOptions =
       createdAt: c.openedAt,
       updatedAt: c.closedAt,
     });
-    const first = c.unmatched[0]?.text ?? (T.FIRST_MESSAGE[c.intent]?.[c.language] ?? T.FIRST_MESSAGE[c.intent]?.en ?? '…');
-    const msg = { channel: c.channel, shopId, buyerId: c.buyerId, workflowId: c.workflowId, language: c.language, demo: true };
+    const first = c.unmatched[0]?.text ?? T.FIRST_MESSAGE[c.intent]?.[c.language] ?? T.FIRST_MESSAGE[c.intent]?.en ?? '…';
+    // signalled: true — the intake's relay signals unsignalled inbound records to their workflow (bots/intake.ts): never these.
+    const msg = {
+      channel: c.channel,
+      shopId,
+      buyerId: c.buyerId,
+      workflowId: c.workflowId,
+      language: c.language,
+      attachments: [],
+      quickReplies: [],
+      signalled: true,
+      signalAttempts: 0,
+      demo: true,
+    };
     messages.push(
-      { ...msg, direction: 'in', author: 'buyer', text: first, status: 'received', externalId: `demo-${k}:in`, createdAt: inAt(0), updatedAt: inAt(0) },
+      {
+        ...msg,
+        direction: 'in',
+        author: 'buyer',
+        text: first,
+        status: 'received',
+        externalId: `demo-${k}:in`,
+        receivedAt: inAt(0),
+        createdAt: inAt(0),
+        updatedAt: inAt(0),
+      },
       {
         ...msg,
         direction: 'out',
@@ -379,18 +409,19 @@ export async function seedDemoMonth(shopId = DEMO_SHOP_ID, o: DemoMonthOptions =
     const outcome = { type: 'outcome' as const, resolved: c.resolved, rootCauses: c.causes, closeReason };
     events.push({ ...base, at: c.closedAt, key: `${k}:outcome`, data: { ...outcome, npsScore: null } });
     c.unmatched.forEach((u, i) =>
-      unmatched.push({
-        shopId,
+      unmatchedRows.push({
         text: u.text,
-        language: u.language,
-        vector: vectors.get(u.text) ?? [],
-        embedModel: vectors.has(u.text) ? model : null,
-        bestQuestionId: null,
-        confidence: 0.1,
-        workflowId: c.workflowId,
-        demo: true,
-        createdAt: new Date(inAt(i).getTime() + 10),
-        updatedAt: new Date(inAt(i).getTime() + 10),
+        row: {
+          shopId,
+          text: u.text,
+          language: u.language,
+          bestQuestionId: null,
+          confidence: 0.1,
+          workflowId: c.workflowId,
+          demo: true,
+          createdAt: new Date(inAt(i).getTime() + 10),
+          updatedAt: new Date(inAt(i).getTime() + 10),
+        },
       }),
     );
     const key: RollupKey = { shopId, day: dayIn(c.closedAt, tz), channel: c.channel, language: c.language, intent: c.intent };
@@ -470,7 +501,12 @@ export async function seedDemoMonth(shopId = DEMO_SHOP_ID, o: DemoMonthOptions =
       createdAt: opened,
       updatedAt: doneAt,
     });
-    for (const [j, [at, status]] of ([[opened, 'open'], [doneAt, t.status]] as const).entries())
+    for (const [j, [at, status]] of (
+      [
+        [opened, 'open'],
+        [doneAt, t.status],
+      ] as const
+    ).entries())
       events.push({
         shopId,
         workflowId: c.workflowId,
@@ -482,38 +518,51 @@ export async function seedDemoMonth(shopId = DEMO_SHOP_ID, o: DemoMonthOptions =
       });
   }
 
+  const phases: Record<string, number> = { plan: Date.now() - t0 };
+  const timed = async (name: string, f: () => Promise<unknown>) => {
+    const t = Date.now();
+    await f();
+    phases[name] = Date.now() - t;
+  };
   const opts = { ordered: false, timestamps: false } as const;
+  // Large, fully spelled-out documents: no per-document casting (every field a reader needs is set above).
+  const lean = { ordered: false, lean: true } as const;
   const chunks = <X>(xs: X[], n = 2000) => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, (i + 1) * n));
   await Promise.all([
-    (async () => {
+    timed('conversations', async () => {
       for (const c of chunks(conversations)) await ConversationModel.insertMany(c, opts);
-    })(),
-    (async () => {
-      for (const c of chunks(messages)) await MessageModel.insertMany(c, opts);
-    })(),
-    (async () => {
-      for (const c of chunks(events)) await writeServiceEvents(c);
-    })(),
-    NpsAnswerModel.insertMany(npsAnswers, opts),
-    UnmatchedQuestionModel.insertMany(unmatched, opts),
-    TicketModel.insertMany(tickets, opts),
-    bumpRollups([...bumps.values()], { demo: true }),
+    }),
+    timed('messages', async () => {
+      for (const c of chunks(messages)) await MessageModel.insertMany(c, lean);
+    }),
+    timed('events', async () => {
+      for (const c of chunks(events)) await writeServiceEvents(c, { lean: true });
+    }),
+    timed('nps', () => NpsAnswerModel.insertMany(npsAnswers, lean)),
+    timed('tickets', () => TicketModel.insertMany(tickets, opts)),
+    timed('rollups', () => bumpRollups([...bumps.values()], { demo: true, fresh: true })),
+    timed('missed', async () => {
+      const { vectors, model } = await embedded;
+      const rows = unmatchedRows.map(({ text, row }) => ({
+        ...row,
+        vector: vectors.get(text) ?? [],
+        embedModel: vectors.has(text) ? model : null,
+      }));
+      await UnmatchedQuestionModel.insertMany(rows, lean);
+    }),
   ]);
   // The marker last: a seed interrupted before it is cleared and redone on the next start.
-  await ShopModel.updateOne(
-    { shopId },
-    { $set: { demoMonth: { from, to, seededAt: new Date(), conversations: conversations.length } } },
-  );
+  await ShopModel.updateOne({ shopId }, { $set: { demoMonth: { from, to, seededAt: new Date(), conversations: conversations.length } } });
   Object.assign(counts, {
     conversations: conversations.length,
     npsAnswers: npsAnswers.length,
-    unmatched: unmatched.length,
+    unmatched: unmatchedRows.length,
     tickets: tickets.length,
     messages: messages.length,
     events: events.length,
     rollups: bumps.size,
   });
-  return { seeded: true, from, to, counts, ms: Date.now() - t0 };
+  return { seeded: true, from, to, counts, ms: Date.now() - t0, phases };
 }
 
 /** Remove the shop's demo month (every document marked demo) and its marker; the counts removed. */
@@ -529,8 +578,7 @@ export async function clearDemoMonth(shopId = DEMO_SHOP_ID): Promise<Record<stri
     rollups: DailyRollupModel,
   } as const;
   const out: Record<string, number> = {};
-  for (const [name, m] of Object.entries(models))
-    out[name] = (await (m as typeof ConversationModel).deleteMany(q)).deletedCount;
+  for (const [name, m] of Object.entries(models)) out[name] = (await (m as typeof ConversationModel).deleteMany(q)).deletedCount;
   await ShopModel.updateOne({ shopId }, { $unset: { demoMonth: 1 } });
   return out;
 }
@@ -538,7 +586,8 @@ export async function clearDemoMonth(shopId = DEMO_SHOP_ID): Promise<Record<stri
 /** The start banner's progress line. */
 export function demoMonthLine(r: DemoMonthResult): string {
   const c = r.counts;
-  if (!r.seeded) return `demo month ${r.from} … ${r.to} already seeded (${c.conversations} conversations); sora demo clear-month removes it`;
+  if (!r.seeded)
+    return `demo month ${r.from} … ${r.to} already seeded (${c.conversations} conversations); sora demo clear-month removes it`;
   return (
     `demo month ${r.from} … ${r.to} seeded (DEMO DATA): ${c.conversations} conversations, ${c.handoffs} handoffs, ` +
     `${c.npsAnswers} NPS answers, ${c.unmatched} missed questions, ${c.advancedTracking} advanced tracking, ${c.tickets} tickets (${(r.ms / 1000).toFixed(1)} s)`
