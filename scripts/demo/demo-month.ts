@@ -168,13 +168,14 @@ export function planDemoMonth(
   const d = new Dice(mulberry32(hash(`${shopId}|${from}|${to}|${tz}`)));
   const out: Conv[] = [];
   const total = Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86400_000) + 1;
-  const end = localInstant(addDays(to, 1), 0, tz).getTime() - 1000;
   let n = 0;
   const make = (day: string, seconds: number, like?: Conv): Conv => {
     const country = like ? null : d.pick(T.COUNTRIES);
     const intent = like?.intent ?? d.pick(T.INTENTS);
     const language = like?.language ?? d.pick(country!.langs);
-    const openedAt = localInstant(day, seconds, tz);
+    // Closed the day it opened (its rollup day is a seeded one, never a day left to real data).
+    const dayEnd = localInstant(addDays(day, 1), 0, tz).getTime() - 1000;
+    const openedAt = new Date(Math.min(localInstant(day, seconds, tz).getTime(), dayEnd - 120_000));
     const handoff = d.chance(T.HANDOFF_RATE[intent] ?? 0.1);
     const handoffReason = !handoff
       ? null
@@ -202,15 +203,16 @@ export function planDemoMonth(
       return { text, language: l };
     });
     const buyerId = like?.buyerId ?? `demo-${day.replace(/-/g, '')}-${++n}`;
+    const channel = like?.channel ?? d.pick(T.CHANNELS);
     return {
-      workflowId: like?.workflowId ?? `conv:${shopId}:${like?.channel ?? ''}`,
+      workflowId: `conv:${shopId}:${channel}:${buyerId}`,
       buyerId,
-      channel: like?.channel ?? d.pick(T.CHANNELS),
+      channel,
       country: like?.country ?? country!.cc,
       language,
       intent,
       openedAt,
-      closedAt: new Date(Math.min(openedAt.getTime() + minutes * 60_000, end)),
+      closedAt: new Date(Math.min(openedAt.getTime() + minutes * 60_000, dayEnd)),
       turns,
       handoffReason,
       agentId,
@@ -233,7 +235,6 @@ export function planDemoMonth(
     if (skipDays.has(day)) continue;
     for (let j = 0; j < count; j++) {
       const c = make(day, d.index(T.HOURS) * 3600 + d.int(0, 3599));
-      c.workflowId = `conv:${shopId}:${c.channel}:${c.buyerId}`;
       out.push(c);
       // Some buyers come back on the same intent within 24 h: the first conversation was not resolved at first contact.
       if (c.resolved && !c.handoffReason && c.intent !== 'unknown' && d.chance(0.07)) {
@@ -242,7 +243,6 @@ export function planDemoMonth(
         if (againDay > to || skipDays.has(againDay)) continue;
         const midnight = localInstant(againDay, 0, tz).getTime();
         const again = make(againDay, Math.floor((at - midnight) / 1000), c);
-        if (dayIn(again.closedAt, tz) > to) continue;
         c.repeated = true;
         out.push(again);
       }
