@@ -63,6 +63,8 @@ export interface DemoMonthResult {
 
 export const DEMO_MONTH_DAYS = 30;
 export const DEMO_MONTH_MAX_DAYS = 92;
+/** Days (the last ones) whose conversations get their first buyer message and bot reply stored. */
+const TRANSCRIPT_DAYS = 7;
 
 // ---- deterministic randomness ----
 function mulberry32(seed: number): () => number {
@@ -311,6 +313,7 @@ export async function seedDemoMonth(shopId = DEMO_SHOP_ID, o: DemoMonthOptions =
     const b = bumps.get(id) ?? bumps.set(id, { key, counters: {} }).get(id)!;
     for (const [k, v] of Object.entries(counters)) if (v) b.counters[k] = (b.counters[k] ?? 0) + v;
   };
+  const transcriptsFrom = localInstant(addDays(to, -(TRANSCRIPT_DAYS - 1)), 0, tz).getTime();
   for (const c of plan.conversations) {
     const handoff = !!c.handoffReason;
     const fcr = c.resolved && !handoff && !c.repeated;
@@ -364,31 +367,33 @@ export async function seedDemoMonth(shopId = DEMO_SHOP_ID, o: DemoMonthOptions =
       signalAttempts: 0,
       demo: true,
     };
-    messages.push(
-      {
-        ...msg,
-        direction: 'in',
-        author: 'buyer',
-        text: first,
-        status: 'received',
-        externalId: `demo-${k}:in`,
-        receivedAt: inAt(0),
-        createdAt: inAt(0),
-        updatedAt: inAt(0),
-      },
-      {
-        ...msg,
-        direction: 'out',
-        author: 'bot',
-        text: T.BOT_REPLY[c.language],
-        status: 'sent',
-        source: c.unmatched.length ? 'fallback' : 'faq',
-        confidence: c.unmatched.length ? 0.2 : 0.82,
-        externalId: `demo-${k}:out`,
-        createdAt: outAt(0),
-        updatedAt: outAt(0),
-      },
-    );
+    // The first exchange of the last week's conversations (what the desk's lists show); older ones: counters only, to stay fast.
+    if (c.openedAt.getTime() >= transcriptsFrom)
+      messages.push(
+        {
+          ...msg,
+          direction: 'in',
+          author: 'buyer',
+          text: first,
+          status: 'received',
+          externalId: `demo-${k}:in`,
+          receivedAt: inAt(0),
+          createdAt: inAt(0),
+          updatedAt: inAt(0),
+        },
+        {
+          ...msg,
+          direction: 'out',
+          author: 'bot',
+          text: T.BOT_REPLY[c.language],
+          status: 'sent',
+          source: c.unmatched.length ? 'fallback' : 'faq',
+          confidence: c.unmatched.length ? 0.2 : 0.82,
+          externalId: `demo-${k}:out`,
+          createdAt: outAt(0),
+          updatedAt: outAt(0),
+        },
+      );
     for (let i = 0; i < c.turns; i++) {
       events.push({ ...base, at: inAt(i), key: `${k}:in:${i}`, data: { type: 'message_in', intent: c.intent, language: c.language } });
       const byAgent = handoff && i > 0;
