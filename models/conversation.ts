@@ -54,6 +54,8 @@ const conversationSchema = new Schema(
     firstResponseMs: { type: Number, default: null },
     /** When its events and rollups were written (once per close). */
     insightsAt: { type: Date, default: null },
+    /** Synthetic demo data (scripts/demo/demo-month.ts); absent on real data. */
+    demo: { type: Boolean, default: undefined },
   },
   { timestamps: true },
 );

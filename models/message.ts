@@ -55,6 +55,8 @@ const messageSchema = new Schema(
     deliveredBy: { type: String, default: null },
     error: { type: String, default: null },
     raw: { type: Schema.Types.Mixed, default: null },
+    /** Synthetic demo data (scripts/demo/demo-month.ts); absent on real data. */
+    demo: { type: Boolean, default: undefined },
   },
   { timestamps: true },
 );

@@ -11,6 +11,8 @@ const npsAnswerSchema = new Schema(
     language: { type: String, default: null },
     /** Close time of the conversation the answer is about (one answer per conversation). */
     closedAt: { type: Date, required: true },
+    /** Synthetic demo data (scripts/demo/demo-month.ts); absent on real data. */
+    demo: { type: Boolean, default: undefined },
   },
   { timestamps: true },
 );

@@ -26,6 +26,8 @@ const serviceEventSchema = new Schema(
     /** Unique per conversation run and event (idempotent writes). */
     key: { type: String, required: true },
     data: { type: Schema.Types.Mixed, default: {} },
+    /** Synthetic demo data (scripts/demo/demo-month.ts); absent on real data. */
+    demo: { type: Boolean, default: undefined },
   },
   { versionKey: false },
 );
@@ -42,10 +44,15 @@ export interface ServiceEvent {
   at: Date;
   key: string;
   data: ServiceEventData;
+  /** Synthetic demo data (scripts/demo/demo-month.ts). */
+  demo?: true;
 }
 
-/** Write events; ones already written (same key: a retried activity) are skipped. */
-export async function writeServiceEvents(events: ServiceEvent[]): Promise<void> {
+/**
+ * Write events; ones already written (same key: a retried activity) are skipped. `lean`: skip
+ * mongoose's per-document casting (bulk seeding of typed events: scripts/demo/demo-month.ts).
+ */
+export async function writeServiceEvents(events: ServiceEvent[], o: { lean?: boolean } = {}): Promise<void> {
   if (!events.length) return;
   try {
     await ServiceEventModel.insertMany(
@@ -57,8 +64,9 @@ export async function writeServiceEvents(events: ServiceEvent[]): Promise<void> 
         key: e.key,
         type: e.data.type,
         data: e.data,
+        ...(e.demo ? { demo: true } : {}),
       })),
-      { ordered: false },
+      { ordered: false, ...(o.lean ? { lean: true } : {}) },
     );
   } catch (e) {
     const code = (e as { code?: number }).code;

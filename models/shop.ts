@@ -10,6 +10,8 @@ const shopSchema = new Schema(
     languages: { type: [String], default: [] },
     /** IANA time zone of the shop's business hours (e.g. Asia/Singapore). */
     timeZone: { type: String, default: 'UTC' },
+    /** The demo month seeded here (scripts/demo/demo-month.ts): its days (in timeZone), absent when none. */
+    demoMonth: { type: { from: String, to: String, seededAt: Date, conversations: Number }, default: undefined, _id: false },
     /**
      * Business hours in `timeZone`: each row opens the listed weekdays (0 = Sunday … 6 = Saturday)
      * from `open` to `close` ("HH:MM", 24 h). Empty = always open. Routing and ticket SLAs use them

@@ -79,6 +79,8 @@ const ticketSchema = new Schema(
     closedAt: { type: Date, default: null },
     /** Set when the SLA passed with the ticket still owed. */
     breachedAt: { type: Date, default: null },
+    /** Synthetic demo data (scripts/demo/demo-month.ts); absent on real data. */
+    demo: { type: Boolean, default: undefined },
     /** When the current SLA cycle started (opened, or reopened by a buyer reply); dueAt counts from it. */
     slaStartedAt: { type: Date, default: null },
     /** The "about to breach" reminder of the current SLA cycle went out (cleared when the SLA restarts). */

@@ -13,6 +13,8 @@ const unmatchedSchema = new Schema(
     bestQuestionId: { type: String, default: null },
     confidence: { type: Number, default: 0 },
     workflowId: { type: String, default: null },
+    /** Synthetic demo data (scripts/demo/demo-month.ts); absent on real data. */
+    demo: { type: Boolean, default: undefined },
   },
   { timestamps: true },
 );

@@ -26,6 +26,7 @@
  *   sora tickets list|show …                     the desk's tickets (README "Seller's desk → Tickets")
  *   sora secrets status|migrate|rotate-key         the master key sealing stored secrets (README "Secrets at rest")
  *   sora usage --shop ID --month YYYY-MM [--json|--csv]   billable conversations and the billing estimate
+ *   sora demo seed-month [--shop demo] [--days 30] | clear-month [--shop demo]   the synthetic demo month (docs/insights.md)
  * One module per command group in scripts/cli/; this file only dispatches.
  * The kb, orders, coupons, buyers, operators, shops and agents commands use MONGODB_URI (default: the embedded stack's mongodb://127.0.0.1:27017/sora).
  */
@@ -55,6 +56,7 @@ const GROUPS = new Map<string, () => Promise<CommandGroup>>([
   ['tickets', () => import('./cli/tickets.js')],
   ['secrets', () => import('./cli/secrets.js')],
   ['usage', () => import('./cli/usage.js')],
+  ['demo', () => import('./cli/demo.js')],
 ]);
 
 async function main(argv: string[]): Promise<void> {

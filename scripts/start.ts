@@ -16,6 +16,7 @@ import { startExtraWorkers, type ExtraWorkers } from './stack/extra-workers.js';
 import { seedDemoShop, DEMO_SHOP_ID } from './demo/demo-shop.js';
 import { startDemoCarrier, type DemoCarrier } from './demo/demo-carrier.js';
 import { seedDemoAgents } from './demo/demo-agents.js';
+import { demoMonthLine, seedDemoMonth } from './demo/demo-month.js';
 import { deskBaseUrl } from './desk-bootstrap.js';
 import { startApp, type App } from './app.js';
 import { log, setLogLevel } from '../infra/log.js';
@@ -148,6 +149,11 @@ async function main(): Promise<void> {
     operatorNotice += await seedDemoAgents(DEMO_SHOP_ID, deskBaseUrl(config.gateway, app.gateway.url));
     // The demo shop was seeded after the app's own warm-up (a first start): build its index before saying "up".
     await app.warm([DEMO_SHOP_ID]);
+    // A month of synthetic conversations (marked demo) so the reports are not empty; once, and never fatal.
+    await seedDemoMonth(DEMO_SHOP_ID, { embedder: sharedEmbedder(config.embedding), log: (m) => log(m) }).then(
+      (r) => log(demoMonthLine(r)),
+      (e) => log('demo month not seeded', { error: e instanceof Error ? e.message : String(e) }),
+    );
     if (config.stack.workers > 1)
       extraWorkers = await startExtraWorkers(config.stack.workers - 1, {
         temporalAddress: config.temporal.address,

@@ -11,6 +11,7 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { ConversationModel } from '../../models/conversation.js';
 import { bumpRollup, dayIn, fieldSafe } from '../../models/daily-rollup.js';
+import { hasDemoData } from '../../models/demo-data.js';
 import { causeTotals, kpisFromRollups, rollupRows, rootCausesFromRollups, type RootCauseDimension } from '../../models/insight-reports.js';
 import { isRootCause, ROOT_CAUSES } from '../../models/root-cause-taxonomy.js';
 import { ShopModel } from '../../models/shop.js';
@@ -69,7 +70,9 @@ export function reportRoutes(): Router {
     const p = period(req);
     const k = kpisFromRollups(await rollupRows(p.shopId, p.from, p.to));
     res.setHeader('Cache-Control', 'no-store');
-    if (p.format === 'json') return void res.json({ shop: p.shopId, from: p.from, to: p.to, ...k });
+    // `demo`: the period holds the synthetic demo month (scripts/demo/demo-month.ts): the desk shows a banner.
+    if (p.format === 'json')
+      return void res.json({ shop: p.shopId, from: p.from, to: p.to, demo: await hasDemoData(p.shopId, p.from, p.to), ...k });
     const lines: unknown[][] = [
       ['metric', 'value'],
       ['closed', k.conversations.closed],
@@ -117,6 +120,7 @@ export function reportRoutes(): Router {
         from: p.from,
         to: p.to,
         by,
+        demo: await hasDemoData(p.shopId, prevFrom, p.to),
         previousPeriod: { from: prevFrom, to: prevTo },
         totals,
         groups,

@@ -7,6 +7,7 @@
 import { Router } from 'express';
 import type { BillingPlan } from '../../infra/config/billing-plan.js';
 import { MONTH_RE, usageCsv, usageReport } from '../../models/usage.js';
+import { hasDemoDataInMonth } from '../../models/demo-data.js';
 import { HttpError } from '../http-errors.js';
 import { requireShop } from './auth.js';
 
@@ -29,7 +30,8 @@ export function usageRoutes(plan: BillingPlan): Router {
       res.type('text/csv').send(usageCsv(report));
       return;
     }
-    res.json(report);
+    // `demo`: the month holds the synthetic demo month (scripts/demo/demo-month.ts): the desk shows a banner.
+    res.json({ ...report, demo: await hasDemoDataInMonth(shopId, month as string) });
   });
   return r;
 }

@@ -52,7 +52,8 @@ export const USAGE = `usage:
   sora operators revoke ID
   sora tickets list [--shop ID] [--status open,pending] [--limit 50] [--json]
   sora tickets show ID | --shop ID --number N [--json]
-  sora usage --shop ID --month YYYY-MM [--json|--csv]   billable conversations and the billing estimate`;
+  sora usage --shop ID --month YYYY-MM [--json|--csv]   billable conversations and the billing estimate
+  sora demo seed-month [--shop demo] [--days 30] | clear-month [--shop demo]   the synthetic demo month`;
 
 /** A usage error: the message and the usage on stderr, exit code 2. */
 export function fail(msg: string): never {
