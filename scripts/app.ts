@@ -230,6 +230,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     deskUrl: config.gateway.deskUrl,
     temporalUiUrl: config.gateway.temporalUiUrl,
     billing: config.billing,
+    fcrWindowMs: config.insights.fcrWindowMs,
     operator: operatorServices(defaultStrategy(convConfig), {
       carrierKeys: config.carriers.keys,
       embedding: config.embedding,
