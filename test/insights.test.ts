@@ -311,7 +311,7 @@ describe('GET /desk/api/reports/kpis', () => {
     expect(k.automationRate).toBe(0.6667);
     expect(k.handoff).toEqual({ rate: 0.3333, count: 2, reasons: { low_confidence: 1, complaint: 1 } });
     expect(k.unmatched).toEqual({ rate: 0.1667, count: 1, messagesIn: 6 });
-    expect(k.firstResponse).toEqual({ meanSeconds: 60, count: 6 });
+    expect(k.firstResponse).toMatchObject({ meanSeconds: 60, count: 6 });
   });
   it('exports CSV', async () => {
     const res = await call('ana', '/reports/kpis?shop=demo&from=2026-11-08&to=2026-11-14&format=csv');

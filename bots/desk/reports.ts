@@ -57,6 +57,8 @@ function period(req: Request) {
 }
 
 const csvCell = (v: unknown) => {
+  // Numbers (an NPS of -50) are not formulas: only text cells are neutralised.
+  if (typeof v === 'number') return String(v);
   const safe = neutraliseCell(v === null || v === undefined ? '' : String(v));
   return /[",\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 };
