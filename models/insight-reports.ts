@@ -76,7 +76,8 @@ const breakdown = (rows: RollupRow[], key: (r: RollupRow) => string) =>
 /** Every day from `from` to `to` (YYYY-MM-DD, inclusive). */
 export function daysOf(from: string, to: string): string[] {
   const out: string[] = [];
-  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += 86400_000) out.push(new Date(t).toISOString().slice(0, 10));
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += 86400_000)
+    out.push(new Date(t).toISOString().slice(0, 10));
   return out;
 }
 

@@ -7,7 +7,9 @@ import { DURATION_BOUNDS_S } from './duration-histogram.js';
 const hours = (ms: number) => `${Math.round((ms / 3600_000) * 100) / 100} h`;
 
 export function kpiDefinitions(fcrWindowMs: number): Record<string, string> {
-  const bounds = DURATION_BOUNDS_S.map((s) => (s < 60 ? `${s} s` : s < 3600 ? `${s / 60} min` : s < 86400 * 2 ? `${s / 3600} h` : `${s / 86400} d`)).join(', ');
+  const bounds = DURATION_BOUNDS_S.map((s) =>
+    s < 60 ? `${s} s` : s < 3600 ? `${s / 60} min` : s < 86400 * 2 ? `${s / 3600} h` : `${s / 86400} d`,
+  ).join(', ');
   const pct = `p50/p90 are the upper bound of the histogram bucket the percentile falls in (bounds ${bounds}; null beyond the last)`;
   return {
     closed: 'Conversations closed in the period (the day of the close in the shop time zone).',
@@ -19,9 +21,11 @@ export function kpiDefinitions(fcrWindowMs: number): Record<string, string> {
     fcr: `First-contact resolution rate: conversations resolved without a handoff and with no new conversation of the same buyer on the same intent within ${hours(fcrWindowMs)} of the close (SORA_FCR_WINDOW), / closed conversations.`,
     fcrRepeats: `Conversations whose FCR was undone by a repeat of the buyer on the same intent within ${hours(fcrWindowMs)}.`,
     automationRate: 'Closed conversations the bot ended without a handoff / closed conversations.',
-    handoffRate: 'Closed conversations that were handed off (a handoff reason or an agent) / closed conversations; reasons counted per reason.',
-    unmatchedRate: 'Buyer messages no intent or FAQ entry matched (unmatched questions) / buyer messages, of conversations closed in the period.',
-    firstResponse: 'Mean seconds from a conversation\'s first buyer message to its first reply (bot or agent).',
+    handoffRate:
+      'Closed conversations that were handed off (a handoff reason or an agent) / closed conversations; reasons counted per reason.',
+    unmatchedRate:
+      'Buyer messages no intent or FAQ entry matched (unmatched questions) / buyer messages, of conversations closed in the period.',
+    firstResponse: "Mean seconds from a conversation's first buyer message to its first reply (bot or agent).",
     firstResponseBot: `Seconds from the first buyer message to the first bot reply; mean, ${pct}.`,
     firstResponseAgent: `Handed-off conversations: seconds from the last handoff (else the first buyer message) to the first human (agent or seller) reply after it; mean, ${pct}.`,
     resolutionBot: `Resolved conversations never handed off: seconds from the first buyer message to the close; mean, ${pct}.`,

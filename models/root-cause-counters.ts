@@ -28,7 +28,12 @@ export function causeCounters(tags: string[], facts: CauseFacts, sign = 1): Reco
 }
 
 /** Stored on the conversation when it is counted, so a tag correction moves the same counters. */
-export const causeFactsOf = (c: { rcCountry?: string | null; rcCarrier?: string | null; rcSkus?: string[] | null; country?: string | null }): CauseFacts => ({
+export const causeFactsOf = (c: {
+  rcCountry?: string | null;
+  rcCarrier?: string | null;
+  rcSkus?: string[] | null;
+  country?: string | null;
+}): CauseFacts => ({
   country: c.rcCountry ?? c.country ?? null,
   carrier: c.rcCarrier ?? null,
   skus: c.rcSkus ?? [],

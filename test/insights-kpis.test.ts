@@ -79,8 +79,7 @@ async function close(f: Fixture) {
       createdAt: at(m.at),
     })),
   );
-  if (f.unmatched)
-    await UnmatchedQuestionModel.collection.insertOne({ shopId: 'demo', text: 'x', workflowId, createdAt: at(2) });
+  if (f.unmatched) await UnmatchedQuestionModel.collection.insertOne({ shopId: 'demo', text: 'x', workflowId, createdAt: at(2) });
   if (f.handoffAt !== undefined)
     await routeHandoff({
       workflowId,
@@ -123,7 +122,16 @@ async function close(f: Fixture) {
 }
 
 const nps = (c: { workflowId: string; closedAt: string; channel: string }, score: number) =>
-  storeNpsAnswer({ workflowId: c.workflowId, shopId: 'demo', channel: c.channel, buyerId: 'x', score, text: String(score), language: 'en', closedAt: c.closedAt });
+  storeNpsAnswer({
+    workflowId: c.workflowId,
+    shopId: 'demo',
+    channel: c.channel,
+    buyerId: 'x',
+    score,
+    text: String(score),
+    language: 'en',
+    closedAt: c.closedAt,
+  });
 
 const get = async <T>(path: string): Promise<T> => {
   const res = await fetch(`${base}${path}`, { headers: { cookie: session.cookie } });
@@ -146,7 +154,14 @@ beforeAll(async () => {
   await useFreshDatabase('sora_insights_kpis');
   await seedDemoShop();
   await ShopModel.updateOne({ shopId: 'demo' }, { $set: { timeZone: 'UTC' } });
-  await AgentModel.create({ _id: 'ana', name: 'Ana', email: 'ana@demo.test', role: 'agent', shopIds: ['demo'], passwordHash: await hashPassword(PASSWORD) });
+  await AgentModel.create({
+    _id: 'ana',
+    name: 'Ana',
+    email: 'ana@demo.test',
+    role: 'agent',
+    shopIds: ['demo'],
+    passwordHash: await hashPassword(PASSWORD),
+  });
   await OrderModel.create([
     order('K-1', 'DE', 'DHL', ['LAMP-1', 'LAMP-2']),
     order('K-2', 'TH', 'Thailand-Post', ['MUG-1']),
@@ -302,7 +317,15 @@ describe('KPI report: totals, first response and resolution time', () => {
 describe('KPI report: breakdowns and daily series', () => {
   it('by intent, language and channel', async () => {
     const k = await get<Json>(KPIS);
-    const f = (closed: number, fcrRate: number, automationRate: number, handoffRate: number, unmatchedRate: number, nps: number, npsAnswers: number) => ({
+    const f = (
+      closed: number,
+      fcrRate: number,
+      automationRate: number,
+      handoffRate: number,
+      unmatchedRate: number,
+      nps: number,
+      npsAnswers: number,
+    ) => ({
       closed,
       fcrRate,
       automationRate,
@@ -365,7 +388,19 @@ describe('KPI report: breakdowns and daily series', () => {
   });
   it('returns every definition, with the configured FCR window', async () => {
     const k = await get<Json>(KPIS);
-    for (const key of ['nps', 'fcr', 'automationRate', 'handoffRate', 'unmatchedRate', 'firstResponseBot', 'firstResponseAgent', 'resolutionBot', 'resolutionAgent', 'byIntent', 'series'])
+    for (const key of [
+      'nps',
+      'fcr',
+      'automationRate',
+      'handoffRate',
+      'unmatchedRate',
+      'firstResponseBot',
+      'firstResponseAgent',
+      'resolutionBot',
+      'resolutionAgent',
+      'byIntent',
+      'series',
+    ])
       expect(typeof k.definitions[key], key).toBe('string');
     expect(k.definitions.fcr).toContain('within 1.5 h');
   });
@@ -387,7 +422,11 @@ describe('FCR window (SORA_FCR_WINDOW)', () => {
   });
   it('a repeat within the window undoes FCR, one outside it does not', async () => {
     const fcrOf = async (buyer: string) =>
-      (await ConversationModel.find({ workflowId: `conv:demo:webchat:${buyer}` }).sort({ openedAt: 1 }).lean()).map((c) => c.fcr);
+      (
+        await ConversationModel.find({ workflowId: `conv:demo:webchat:${buyer}` })
+          .sort({ openedAt: 1 })
+          .lean()
+      ).map((c) => c.fcr);
     expect(await fcrOf('w1')).toEqual([false, true]); // 1.5 h later, 24 h window
     expect(await fcrOf('w2')).toEqual([true, true]); // 1.5 h later, 1 h window
     expect(await fcrOf('w3')).toEqual([false, true]); // 30 min later, 1 h window

@@ -47,7 +47,6 @@ export async function orderFacts(c: { shopId: string; focusOrder?: string | null
   return { country, carrier, skus };
 }
 
-
 export async function rollupKeyOf(c: {
   shopId: string;
   channel: string;
@@ -97,7 +96,9 @@ export async function recordClosedConversation(
   const firstBot = firstIn ? outbound.find((m) => m.author === 'bot' && m.createdAt! >= firstIn)?.createdAt : undefined;
   const agentFrom = c.handedOffAt ?? firstIn;
   const firstAgent =
-    handoff && agentFrom ? outbound.find((m) => (m.author === 'agent' || m.author === 'seller') && m.createdAt! >= agentFrom)?.createdAt : undefined;
+    handoff && agentFrom
+      ? outbound.find((m) => (m.author === 'agent' || m.author === 'seller') && m.createdAt! >= agentFrom)?.createdAt
+      : undefined;
   // Resolution: first buyer message (else the open) → close, of resolved conversations; bot without a handoff, agent after one.
   const resolutionMs = c.resolved === true ? closedAt.getTime() - (firstIn ?? c.openedAt).getTime() : null;
   const facts = await orderFacts(c);
@@ -188,7 +189,11 @@ export async function recordClosedConversation(
       { $set: { fcr: false } },
       { returnDocument: 'before', sort: { closedAt: -1 } },
     ).lean();
-    if (earlier) await bumpRollup(await rollupKeyOf(earlier), { fcr: -1, repeatWithin24h: 1 /* the counter's historical name: repeats within the FCR window */ });
+    if (earlier)
+      await bumpRollup(await rollupKeyOf(earlier), {
+        fcr: -1,
+        repeatWithin24h: 1 /* the counter's historical name: repeats within the FCR window */,
+      });
   }
 }
 

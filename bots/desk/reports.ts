@@ -81,7 +81,10 @@ export interface ReportOptions {
 
 type Figures = ReturnType<typeof kpisFromRollups>['byIntent'][string];
 const rateCells = (f: Figures) => [f.closed, f.fcrRate, f.automationRate, f.handoffRate, f.unmatchedRate, f.nps, f.npsAnswers];
-const durationRows = (name: string, d: { meanSeconds: number | null; p50Seconds: number | null; p90Seconds: number | null; count: number }) => [
+const durationRows = (
+  name: string,
+  d: { meanSeconds: number | null; p50Seconds: number | null; p90Seconds: number | null; count: number },
+) => [
   [`${name}_mean_seconds`, d.meanSeconds],
   [`${name}_p50_seconds`, d.p50Seconds],
   [`${name}_p90_seconds`, d.p90Seconds],
@@ -126,7 +129,11 @@ export function reportRoutes(opts: ReportOptions = {}): Router {
       [],
       ['breakdown', 'group', 'closed', 'fcr_rate', 'automation_rate', 'handoff_rate', 'unmatched_rate', 'nps', 'nps_answers'],
       ...(['intent', 'language', 'channel'] as const).flatMap((dim) =>
-        Object.entries(k[dim === 'intent' ? 'byIntent' : dim === 'language' ? 'byLanguage' : 'byChannel']).map(([g, f]) => [dim, g, ...rateCells(f)]),
+        Object.entries(k[dim === 'intent' ? 'byIntent' : dim === 'language' ? 'byLanguage' : 'byChannel']).map(([g, f]) => [
+          dim,
+          g,
+          ...rateCells(f),
+        ]),
       ),
       [],
       [
