@@ -13,7 +13,7 @@ import { OrderModel } from '../../models/order.js';
 import { causeCounters, type CauseFacts } from '../../models/root-cause-counters.js';
 import { ShopModel } from '../../models/shop.js';
 import { UnmatchedQuestionModel } from '../../models/unmatched-question.js';
-import { writeServiceEvents, type ServiceEvent } from '../../models/service-event.js';
+import { ServiceEventModel, writeServiceEvents, type ServiceEvent } from '../../models/service-event.js';
 import { tagConversation } from './root-causes.js';
 
 /** Default of SORA_FCR_WINDOW: a new conversation of the same buyer on the same intent within it undoes FCR. */
@@ -64,6 +64,44 @@ export async function rollupKeyOf(c: {
   };
 }
 
+type Msg = {
+  createdAt?: Date | null;
+  language?: string | null;
+  source?: string | null;
+  faqEntryId?: string | null;
+  confidence?: number | null;
+  author: string;
+};
+/** A conversation's message events from its stored messages (when none were written as the turns happened). */
+function messageEvents(
+  k: string,
+  base: { shopId: string; workflowId: string; channel: string },
+  c: { intent?: string | null; language?: string | null },
+  inbound: Msg[],
+  outbound: Msg[],
+): ServiceEvent[] {
+  return [
+    ...inbound.map((m, i) => ({
+      ...base,
+      at: m.createdAt!,
+      key: `${k}:in:${i}`,
+      data: { type: 'message_in' as const, intent: c.intent ?? null, language: m.language ?? c.language ?? null },
+    })),
+    ...outbound.map((m, i) => ({
+      ...base,
+      at: m.createdAt!,
+      key: `${k}:out:${i}`,
+      data: {
+        type: 'message_out' as const,
+        source: m.source ?? null,
+        faqEntryId: m.faqEntryId ?? null,
+        confidence: m.confidence ?? null,
+        author: m.author,
+      },
+    })),
+  ];
+}
+
 export async function recordClosedConversation(
   input: { workflowId: string; openedAt: Date },
   settings: InsightSettings = { fcrWindowMs: FCR_WINDOW_MS },
@@ -103,27 +141,17 @@ export async function recordClosedConversation(
   const resolutionMs = c.resolved === true ? closedAt.getTime() - (firstIn ?? c.openedAt).getTime() : null;
   const facts = await orderFacts(c);
 
+  // Messages written as each turn happened (activities/insights/turn-events.ts) are not written again;
+  // a conversation that has none (it ran before turn events, or they were lost) gets them from its messages.
+  const turnEvents = await ServiceEventModel.exists({
+    workflowId: c.workflowId,
+    at: { $gte: c.openedAt },
+    type: { $in: ['message_in', 'message_out'] },
+  });
   const base = { shopId: c.shopId, workflowId: c.workflowId, channel: c.channel };
   const k = `${c.workflowId}:${c.openedAt.getTime()}`;
   const events: ServiceEvent[] = [
-    ...inbound.map((m, i) => ({
-      ...base,
-      at: m.createdAt!,
-      key: `${k}:in:${i}`,
-      data: { type: 'message_in' as const, intent: c.intent ?? null, language: m.language ?? c.language ?? null },
-    })),
-    ...outbound.map((m, i) => ({
-      ...base,
-      at: m.createdAt!,
-      key: `${k}:out:${i}`,
-      data: {
-        type: 'message_out' as const,
-        source: m.source ?? null,
-        faqEntryId: m.faqEntryId ?? null,
-        confidence: m.confidence ?? null,
-        author: m.author,
-      },
-    })),
+    ...(turnEvents ? [] : messageEvents(k, base, c, inbound, outbound)),
     ...(handoff
       ? [{ ...base, at: closedAt, key: `${k}:handoff`, data: { type: 'handoff' as const, reason: c.handoffReason ?? null } }]
       : []),
