@@ -2,6 +2,7 @@
  * The application on top of a running Temporal + MongoDB: worker, gateway (with the web chat
  * channel), intake relay. Used by `npm start` and by the integration tests.
  */
+import { flushTurnEvents } from '../activities/insights/turn-events.js';
 import type { Worker } from '@temporalio/worker';
 import { createTemporalClient } from '../bots/temporal-client.js';
 import { startGateway, type Gateway } from '../bots/gateway.js';
@@ -271,6 +272,8 @@ export async function startApp(o: AppOptions): Promise<App> {
       intake.stopRelay();
       await gateway.stop();
       await stopWorkers();
+      // Service events of buyer messages still waiting for a reply (activities/insights/turn-events.ts).
+      await flushTurnEvents();
       await connection.close();
     },
   };
