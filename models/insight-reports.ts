@@ -66,7 +66,9 @@ const groupBy = (rows: RollupRow[], key: (r: RollupRow) => string): Map<string, 
   const m = new Map<string, RollupRow[]>();
   for (const r of rows) {
     const k = key(r);
-    m.set(k, [...(m.get(k) ?? []), r]);
+    const list = m.get(k);
+    if (list) list.push(r);
+    else m.set(k, [r]);
   }
   return m;
 };
