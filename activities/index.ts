@@ -12,7 +12,7 @@ import { makeAnswerCustomsHold } from './logistics/tracking-replies.js';
 import { makeClaimNudgeCoupon } from './coupons/claim.js';
 import type { CouponSettings } from './coupons/settings.js';
 import { makeNotifyOperators } from './conversations/notify-operators.js';
-import { lastHandledInboundSeq, recordConversation, storeNpsAnswer } from './conversations/records.js';
+import { lastHandledInboundSeq, makeRecordConversation, storeNpsAnswer } from './conversations/records.js';
 import { escalateHandoff, routeHandoff } from './conversations/route-handoff.js';
 import { makeSendToBuyer, sendQueueFor } from './messaging/send.js';
 import { makeRenderReply } from './messaging/render.js';
@@ -92,7 +92,7 @@ export function createActivities(deps: ActivityDeps) {
     renderReply: makeRenderReply({ customsDelaysFile: config.customs.delaysFile, policiesDir: config.returns.policiesDir }),
     sendToBuyer: sendActivity(deps, config),
     sendQueueFor,
-    recordConversation,
+    recordConversation: makeRecordConversation(config.insights),
     lastHandledInboundSeq,
     storeNpsAnswer,
     notifyOperators: makeNotifyOperators(alertWebhookUrl),

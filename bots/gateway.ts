@@ -37,6 +37,8 @@ export interface GatewayOptions {
   temporalUiUrl?: string;
   /** SORA_BILLING_TIERS: the price table of GET /desk/api/usage (default: the documented one). */
   billing?: BillingPlan;
+  /** SORA_FCR_WINDOW: stated in the desk's KPI definitions. */
+  fcrWindowMs?: number;
   /** SORA_CARRIER_KEY_WARN_HOURS, for the desk's health summary. */
   carrierKeyWarnHours?: number;
   /** SORA_METRICS_PUBLIC: GET /metrics without a credential. */
@@ -135,6 +137,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       deskUrl: opts.deskUrl,
       temporalUiUrl: opts.temporalUiUrl,
       billing: opts.billing,
+      fcrWindowMs: opts.fcrWindowMs,
       carrierKeyWarnHours: opts.carrierKeyWarnHours,
     }),
   );

@@ -34,6 +34,8 @@ const conversationSchema = new Schema(
     assigneeId: { type: String, default: null },
     /** Since when the buyer waits for a human (handoff time), null when nobody is owed. */
     waitingSince: { type: Date, default: null },
+    /** The last handoff of this run (kept after the close: the agent's first response time counts from it). */
+    handedOffAt: { type: Date, default: null },
     /** Priority in the desk's queue (routing rules may raise it: VIP order value…). */
     priority: { type: String, enum: ['low', 'normal', 'high', 'urgent'], default: 'normal' },
     /** The buyer's country (ISO 3166-1 alpha-2) when known, for routing rules. */
@@ -52,6 +54,10 @@ const conversationSchema = new Schema(
     /** First-contact resolution: resolved, no handoff, and no repeat of the buyer on the intent within 24 h. */
     fcr: { type: Boolean, default: null },
     firstResponseMs: { type: Number, default: null },
+    /** The root-cause dimensions it was counted under (its order's country, carrier and SKUs), for tag corrections. */
+    rcCountry: { type: String, default: null },
+    rcCarrier: { type: String, default: null },
+    rcSkus: { type: [String], default: undefined },
     /** When its events and rollups were written (once per close). */
     insightsAt: { type: Date, default: null },
     /** Synthetic demo data (scripts/demo/demo-month.ts); absent on real data. */

@@ -4,6 +4,7 @@
  * docs/insights.md. Nothing here reads messages.
  */
 import { DailyRollupModel, unsafeField } from './daily-rollup.js';
+import { durationFigures } from './duration-histogram.js';
 
 export interface RollupRow {
   day: string;
@@ -44,7 +45,50 @@ export function npsOf(distribution: Record<string, number> | number[]): NpsFigur
   return { score, answers, promoters, passives: answers - promoters - detractors, detractors, distribution: d };
 }
 
-export function kpisFromRollups(rows: RollupRow[]) {
+/** The rates of a group of rows (one day, intent, language or channel). */
+export function rateFigures(rows: RollupRow[]) {
+  const closed = total(rows, 'closed');
+  const messagesIn = total(rows, 'messagesIn');
+  const nps = npsOf(sumNested(rows, 'nps'));
+  return {
+    closed,
+    resolved: total(rows, 'resolved'),
+    fcrRate: ratio(total(rows, 'fcr'), closed),
+    automationRate: ratio(total(rows, 'botOnly'), closed),
+    handoffRate: ratio(total(rows, 'handoff'), closed),
+    unmatchedRate: ratio(total(rows, 'unmatched'), messagesIn),
+    nps: nps.score,
+    npsAnswers: nps.answers,
+  };
+}
+
+const groupBy = (rows: RollupRow[], key: (r: RollupRow) => string): Map<string, RollupRow[]> => {
+  const m = new Map<string, RollupRow[]>();
+  for (const r of rows) {
+    const k = key(r);
+    const list = m.get(k);
+    if (list) list.push(r);
+    else m.set(k, [r]);
+  }
+  return m;
+};
+const breakdown = (rows: RollupRow[], key: (r: RollupRow) => string) =>
+  Object.fromEntries([...groupBy(rows, key)].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, rs]) => [k, rateFigures(rs)]));
+
+/** Every day from `from` to `to` (YYYY-MM-DD, inclusive). */
+export function daysOf(from: string, to: string): string[] {
+  const out: string[] = [];
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += 86400_000)
+    out.push(new Date(t).toISOString().slice(0, 10));
+  return out;
+}
+
+const meanSeconds = (rows: RollupRow[], sum: string, count: string) => {
+  const n = total(rows, count);
+  return n ? Math.round(total(rows, sum) / n / 100) / 10 : null;
+};
+
+export function kpisFromRollups(rows: RollupRow[], period?: { from: string; to: string }) {
   const closed = total(rows, 'closed');
   const resolved = total(rows, 'resolved');
   const handoffs = total(rows, 'handoff');
@@ -52,6 +96,9 @@ export function kpisFromRollups(rows: RollupRow[]) {
   const messagesIn = total(rows, 'messagesIn');
   const frtCount = total(rows, 'frtCount');
   const nps = npsOf(sumNested(rows, 'nps'));
+  const counters = rows.map((r) => r.c);
+  const byDay = groupBy(rows, (r) => r.day);
+  const days = period ? daysOf(period.from, period.to) : [...byDay.keys()].sort();
   return {
     conversations: { closed, resolved },
     nps: {
@@ -60,16 +107,43 @@ export function kpisFromRollups(rows: RollupRow[]) {
       botOnly: npsOf(sumNested(rows, 'npsBot')),
       agentHandled: npsOf(sumNested(rows, 'npsAgent')),
     },
-    fcr: { rate: ratio(total(rows, 'fcr'), closed), count: total(rows, 'fcr'), repeatsWithin24h: total(rows, 'repeatWithin24h') },
+    fcr: { rate: ratio(total(rows, 'fcr'), closed), count: total(rows, 'fcr'), repeats: total(rows, 'repeatWithin24h') },
     automationRate: ratio(botOnly, closed),
     handoff: { rate: ratio(handoffs, closed), count: handoffs, reasons: sumNested(rows, 'handoffReason') },
     unmatched: { rate: ratio(total(rows, 'unmatched'), messagesIn), count: total(rows, 'unmatched'), messagesIn },
     rootCauseCorrections: total(rows, 'corrections'),
-    firstResponse: { meanSeconds: frtCount ? Math.round(total(rows, 'frtMsSum') / frtCount / 100) / 10 : null, count: frtCount },
+    firstResponse: {
+      meanSeconds: frtCount ? Math.round(total(rows, 'frtMsSum') / frtCount / 100) / 10 : null,
+      count: frtCount,
+      bot: durationFigures(counters, 'frtBot'),
+      agent: durationFigures(counters, 'frtAgent'),
+    },
+    resolution: { bot: durationFigures(counters, 'rtBot'), agent: durationFigures(counters, 'rtAgent') },
+    byIntent: breakdown(rows, (r) => r.intent),
+    byLanguage: breakdown(rows, (r) => r.language),
+    byChannel: breakdown(rows, (r) => r.channel),
+    series: days.map((day) => {
+      const rs = byDay.get(day) ?? [];
+      const f = rateFigures(rs);
+      return {
+        day,
+        closed: f.closed,
+        resolved: f.resolved,
+        nps: f.nps,
+        npsAnswers: f.npsAnswers,
+        fcrRate: f.fcrRate,
+        automationRate: f.automationRate,
+        handoffRate: f.handoffRate,
+        unmatchedRate: f.unmatchedRate,
+        firstResponseMeanSeconds: meanSeconds(rs, 'frtMsSum', 'frtCount'),
+      };
+    }),
   };
 }
 
-export type RootCauseDimension = 'channel' | 'country' | 'carrier';
+export type RootCauseDimension = 'channel' | 'country' | 'carrier' | 'sku';
+export const ROOT_CAUSE_DIMENSIONS: RootCauseDimension[] = ['channel', 'country', 'carrier', 'sku'];
+const DIMENSION_FIELD = { country: 'rcCountry', carrier: 'rcCarrier', sku: 'rcSku' } as const;
 
 /** Root-cause counts per group of the dimension ("all" for the whole period). */
 export function rootCausesFromRollups(rows: RollupRow[], by: RootCauseDimension): Record<string, Record<string, number>> {
@@ -81,7 +155,7 @@ export function rootCausesFromRollups(rows: RollupRow[], by: RootCauseDimension)
   for (const r of rows) {
     if (by === 'channel') for (const [k, v] of Object.entries(obj(r.c.rc))) add(r.channel, unsafeField(k), num(v));
     else
-      for (const [group, causes] of Object.entries(obj(r.c[by === 'country' ? 'rcCountry' : 'rcCarrier'])))
+      for (const [group, causes] of Object.entries(obj(r.c[DIMENSION_FIELD[by]])))
         for (const [k, v] of Object.entries(obj(causes))) add(unsafeField(group), unsafeField(k), num(v));
   }
   for (const g of Object.values(out)) for (const [k, v] of Object.entries(g)) if (v === 0) delete g[k];
@@ -91,6 +165,23 @@ export function rootCausesFromRollups(rows: RollupRow[], by: RootCauseDimension)
 /** Root-cause counts over the rows (causes corrected away to 0 left out). */
 export const causeTotals = (rows: RollupRow[]): Record<string, number> =>
   Object.fromEntries(Object.entries(sumNested(rows, 'rc')).filter(([, n]) => n !== 0));
+
+/** Daily counts of the top causes (by count over the rows) for a trend chart, every day of the period. */
+export function causeSeries(rows: RollupRow[], from: string, to: string, top = 5) {
+  const totals = causeTotals(rows);
+  const causes = Object.entries(totals)
+    .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))
+    .slice(0, top)
+    .map(([c]) => c);
+  const byDay = groupBy(rows, (r) => r.day);
+  return {
+    causes,
+    series: daysOf(from, to).map((day) => {
+      const t = causeTotals(byDay.get(day) ?? []);
+      return { day, counts: Object.fromEntries(causes.map((c) => [c, t[c] ?? 0])) };
+    }),
+  };
+}
 
 /** The rollup rows of a shop between two days (inclusive). */
 export async function rollupRows(shopId: string, from: string, to: string): Promise<RollupRow[]> {

@@ -1,17 +1,18 @@
 /**
- * The service event stream (issue 17): typed events per conversation, written when it closes
- * (activities/insights/record-outcome.ts) from the conversation's read model and its messages, and
- * when an NPS answer or a tag correction arrives. Reports read daily rollups (models/daily-rollup.ts),
+ * The service event stream (issue 17): typed events per conversation: messages in/out as each turn
+ * happens (activities/insights/turn-events.ts), ticket changes (models/ticket-records.ts,
+ * activities/tickets/ticket-steps.ts), handoff and outcome when it closes
+ * (activities/insights/record-outcome.ts), and when an NPS answer or a tag correction arrives. Reports read daily rollups (models/daily-rollup.ts),
  * never these or the messages; the stream is kept for drill-down and re-aggregation.
  */
 import { model, Schema } from 'mongoose';
 
 export type ServiceEventData =
-  | { type: 'message_in'; intent: string | null; language: string | null }
+  | { type: 'message_in'; intent: string | null; language: string | null; faqEntryId?: string | null; confidence?: number | null }
   | { type: 'message_out'; source: string | null; faqEntryId: string | null; confidence: number | null; author: string }
   | { type: 'handoff'; reason: string | null }
   | { type: 'agent_action'; action: string; agentId: string }
-  | { type: 'ticket_change'; ticketId: string; status: string }
+  | { type: 'ticket_change'; ticketId: string; change: 'created' | 'updated'; status: string; priority: string; assigneeId: string | null }
   | { type: 'outcome'; resolved: boolean | null; npsScore: number | null; rootCauses: string[]; closeReason: string | null };
 
 export const SERVICE_EVENT_TYPES = ['message_in', 'message_out', 'handoff', 'agent_action', 'ticket_change', 'outcome'] as const;

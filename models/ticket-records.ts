@@ -3,6 +3,7 @@
  * key, and the view the desk API and CLI show. The ticket's workflow (`ticket:{ticketId}`) is started
  * by the caller (activities/tickets/open-ticket.ts, bots/desk/tickets.ts), which have a Temporal client.
  */
+import { writeServiceEvents, type ServiceEvent } from './service-event.js';
 import { randomBytes } from 'node:crypto';
 import { isDuplicateKey } from './errors.js';
 import { TicketCounterModel, TicketModel, type TicketPriority, type TicketSource, type TicketStatus } from './ticket.js';
@@ -106,6 +107,30 @@ export function ticketView(t: TicketDoc): TicketView {
   };
 }
 
+/** A ticket's `ticket_change` service event (issue 17), on its first conversation; idempotent per (ticket, time, status). */
+export function ticketChangeEvent(
+  t: {
+    _id: string;
+    shopId: string;
+    channel: string;
+    conversationIds?: string[] | null;
+    status: string;
+    priority: string;
+    assigneeId?: string | null;
+  },
+  change: 'created' | 'updated',
+  at: Date,
+): ServiceEvent {
+  return {
+    shopId: t.shopId,
+    workflowId: t.conversationIds?.[0] ?? `ticket:${t._id}`,
+    channel: t.channel,
+    at,
+    key: `ticket:${t._id}:${change}:${at.getTime()}:${t.status}:${t.priority}:${t.assigneeId ?? ''}`,
+    data: { type: 'ticket_change', ticketId: t._id, change, status: t.status, priority: t.priority, assigneeId: t.assigneeId ?? null },
+  };
+}
+
 /** The next ticket number of a shop (1, 2, 3…), atomic across processes. */
 export async function nextTicketNumber(shopId: string): Promise<number> {
   const c = await TicketCounterModel.findOneAndUpdate(
@@ -144,6 +169,7 @@ export async function createTicketRecord(input: OpenTicketInput, at = new Date()
       createdBy: input.createdBy ?? null,
       events: [{ at, kind: 'created', text: `Opened (${input.source.replace(/_/g, ' ')}): ${input.subject}`, by: input.createdBy ?? null }],
     });
+    await writeServiceEvents([ticketChangeEvent(doc.toObject(), 'created', at)]);
     return { ticket: ticketView(doc.toObject()), created: true };
   } catch (e) {
     // Another call created it under the same key meanwhile (its number is the ticket's; this one's is skipped).

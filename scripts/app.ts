@@ -2,6 +2,7 @@
  * The application on top of a running Temporal + MongoDB: worker, gateway (with the web chat
  * channel), intake relay. Used by `npm start` and by the integration tests.
  */
+import { flushTurnEvents } from '../activities/insights/turn-events.js';
 import type { Worker } from '@temporalio/worker';
 import { createTemporalClient } from '../bots/temporal-client.js';
 import { startGateway, type Gateway } from '../bots/gateway.js';
@@ -230,6 +231,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     deskUrl: config.gateway.deskUrl,
     temporalUiUrl: config.gateway.temporalUiUrl,
     billing: config.billing,
+    fcrWindowMs: config.insights.fcrWindowMs,
     operator: operatorServices(defaultStrategy(convConfig), {
       carrierKeys: config.carriers.keys,
       embedding: config.embedding,
@@ -270,6 +272,8 @@ export async function startApp(o: AppOptions): Promise<App> {
       intake.stopRelay();
       await gateway.stop();
       await stopWorkers();
+      // Service events of buyer messages still waiting for a reply (activities/insights/turn-events.ts).
+      await flushTurnEvents();
       await connection.close();
     },
   };

@@ -2,7 +2,7 @@
 import { fillAgent } from '../../models/assignment.js';
 import { ConversationModel } from '../../models/conversation.js';
 import { NpsAnswerModel } from '../../models/nps-answer.js';
-import { recordClosedConversation, recordNpsInsight } from '../insights/record-outcome.js';
+import { FCR_WINDOW_MS, recordClosedConversation, recordNpsInsight, type InsightSettings } from '../insights/record-outcome.js';
 import type { ConversationState } from '../../workflows/types.js';
 
 export interface RecordConversationInput {
@@ -43,7 +43,16 @@ const holder = (d: { status?: string | null; agentId?: string | null; assigneeId
         ? (d.assigneeId ?? null)
         : null;
 
-export async function recordConversation(input: RecordConversationInput): Promise<void> {
+/** recordConversation with the insight settings (SORA_FCR_WINDOW); createActivities passes config.insights. */
+export const makeRecordConversation =
+  (insights: InsightSettings) =>
+  (input: RecordConversationInput): Promise<void> =>
+    recordConversationWith(input, insights);
+
+/** With the default FCR window (24 h). */
+export const recordConversation = makeRecordConversation({ fcrWindowMs: FCR_WINDOW_MS });
+
+async function recordConversationWith(input: RecordConversationInput, insights: InsightSettings): Promise<void> {
   const s = input.state;
   const before = await ConversationModel.findOneAndUpdate(
     { workflowId: input.workflowId, openedAt: new Date(s.openedAt) },
@@ -76,7 +85,7 @@ export async function recordConversation(input: RecordConversationInput): Promis
   ).lean();
   // Closed now: its events, root causes and report counters (issue 17), once.
   if (s.status === 'closed' && before?.status !== 'closed')
-    await recordClosedConversation({ workflowId: input.workflowId, openedAt: new Date(s.openedAt) });
+    await recordClosedConversation({ workflowId: input.workflowId, openedAt: new Date(s.openedAt) }, insights);
   // A slot freed (released, closed, accepted by someone else): the agent takes the next waiting conversation.
   const freed = holder(before);
   const now =

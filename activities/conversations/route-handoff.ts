@@ -82,7 +82,7 @@ export async function routeHandoff(input: RouteHandoffInput): Promise<RouteDecis
   await ConversationModel.updateOne(
     key,
     {
-      $set: { queueId: queue.id, priority, waitingSince: at, assigneeId: null, ...(country ? { country } : {}) },
+      $set: { queueId: queue.id, priority, waitingSince: at, handedOffAt: at, assigneeId: null, ...(country ? { country } : {}) },
       // The first message may hand off before the conversation is first recorded: recordConversation fills the rest.
       $setOnInsert: { runId: input.runId, shopId: input.shopId, channel: input.channel, buyerId: input.buyerId, status: 'waiting_agent' },
     },

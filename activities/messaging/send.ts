@@ -5,6 +5,7 @@
  * activity delivers the recorded text, and one whose message was already sent does not send again.
  * (Runs of the v1 workflow still pass `content`; only they are composed here, see compose.ts.)
  */
+import { messageOutEvent } from '../insights/turn-events.js';
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { ChannelSendError, type ChannelRegistry, type ConversationRef } from '../../infra/channel-contract.js';
@@ -136,6 +137,17 @@ export function makeSendToBuyer(
         recordRetryMs,
       );
     log.info('sent', { key, channel: ref.channel, author: c.author, language: c.language });
+    // Its service event (issue 17), with the buyer message's waiting one: one insert, not awaited.
+    messageOutEvent({
+      shopId: ref.shopId,
+      channel: ref.channel,
+      workflowId: ref.workflowId,
+      key,
+      source: c.source ?? null,
+      faqEntryId: c.faqEntryId ?? null,
+      confidence: typeof c.confidence === 'number' ? c.confidence : null,
+      author: c.author,
+    });
     safely(() => outboundMessages.inc({ channel: ref.channel, status: 'sent' }));
     observeReplyLatency(ref);
     return { externalId: deliveredByRecord ? key : sent.externalId, asksQuestion: c.asksQuestion, alreadySent: false };

@@ -6,6 +6,8 @@
  *
  * Idempotent: a retry after a write finds the change made and does nothing more; alerts are keyed.
  */
+import { writeServiceEvents } from '../../models/service-event.js';
+import { ticketChangeEvent } from '../../models/ticket-records.js';
 import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { BuyerModel } from '../../models/buyer.js';
@@ -163,6 +165,9 @@ export function makeTicketStep(alertWebhookUrl: string | undefined) {
           { returnDocument: 'after' },
         ).lean()) ?? t;
     }
+    // Opened, changed, closed: a ticket_change service event (issue 17).
+    if (set.status !== undefined || set.priority !== undefined || set.assigneeId !== undefined)
+      await writeServiceEvents([ticketChangeEvent(doc as Parameters<typeof ticketChangeEvent>[0], 'updated', at)]);
     // The intake finds the buyer's reopenable tickets on the buyer's record (bots/ticket-reopen.ts).
     const buyer = { shopId: t.shopId, channel: t.channel, buyerId: t.buyerId };
     if (status === 'pending' || status === 'solved')

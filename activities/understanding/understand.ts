@@ -1,4 +1,5 @@
 /** The `understand` activity: language, FAQ match + intent with confidence, handoff keywords, entities. */
+import { messageInEvent } from '../insights/turn-events.js';
 import { questions, safely, unmatchedQuestions } from '../../infra/metrics.js';
 import { log } from '@temporalio/activity';
 import { UnmatchedQuestionModel } from '../../models/unmatched-question.js';
@@ -73,10 +74,20 @@ export function makeUnderstand(embedder: Embedder, kb: KbIndex, settings: MatchS
       safely(() => unmatchedQuestions.inc());
       log.info('not understood; logged for the seller', { confidence: match?.confidence ?? 0, similarity: match?.similarity ?? 0 });
     }
+    const confidence = match ? Number(match.confidence.toFixed(3)) : 0;
+    // Its service event (issue 17) waits for the reply's send to be written with it (one insert per turn).
+    messageInEvent({
+      shopId: input.shopId,
+      workflowId: input.workflowId,
+      intent,
+      language,
+      faqEntryId: understood ? match.questionId : null,
+      confidence,
+    });
     return {
       language,
       intent,
-      confidence: match ? Number(match.confidence.toFixed(3)) : 0,
+      confidence,
       faqId: understood ? match.questionId : null,
       understood,
       complaint,

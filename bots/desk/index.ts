@@ -48,6 +48,8 @@ export interface DeskOptions extends DeskAuthOptions {
   awayAfterMs?: number;
   /** SORA_BILLING_TIERS: the price table of GET /usage (default: the documented one). */
   billing?: BillingPlan;
+  /** SORA_FCR_WINDOW (config.insights.fcrWindowMs): stated in the KPI definitions (default 24 h). */
+  fcrWindowMs?: number;
 }
 
 export function deskRoutes(opts: DeskOptions): Router {
@@ -68,7 +70,7 @@ export function deskRoutes(opts: DeskOptions): Router {
   r.use(cannedRoutes());
   r.use(usageRoutes(opts.billing ?? parseBillingPlan(DEFAULT_BILLING_TIERS)));
   r.use(healthRoutes({ warnHours: opts.carrierKeyWarnHours }));
-  r.use(reportRoutes());
+  r.use(reportRoutes({ fcrWindowMs: opts.fcrWindowMs }));
   const feed = new DeskFeed({ pollMs: opts.eventsPollMs ?? 1000, onError: (e) => opts.log('desk feed read failed', { error: String(e) }) });
   r.use(
     eventRoutes({

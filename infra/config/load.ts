@@ -136,6 +136,7 @@ export function loadConfig(env: Env = process.env, o: LoadOptions = {}): Config 
       sync: { maxAgeMs: v.SORA_ORDER_SYNC_MAX_AGE_MIN * 60_000, timeoutMs: v.SORA_ORDER_SYNC_TIMEOUT_MS },
     },
     billing: v.SORA_BILLING_TIERS,
+    insights: { fcrWindowMs: v.SORA_FCR_WINDOW },
     ...(tiktok ? { tiktok } : {}),
     coupons: { lowWatermark: v.SORA_COUPON_LOW_WATERMARK, minValidityMs: v.SORA_COUPON_MIN_VALIDITY },
     returns: { policiesDir: path.resolve(v.SORA_POLICIES_DIR ?? 'policies') },

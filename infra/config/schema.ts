@@ -244,6 +244,10 @@ export const kbImportSettings = {
 };
 
 export const commerceSettings = {
+  SORA_FCR_WINDOW: describe(
+    duration('24h', { min: 60_000 }),
+    'first-contact resolution: a new conversation of the same buyer on the same intent within this time of a close undoes its FCR (docs/insights.md)',
+  ),
   SORA_BILLING_TIERS: describe(
     field(
       '`UP_TO:PRICE,…,*:PRICE;tracking:PRICE`',
@@ -466,6 +470,8 @@ export interface Config {
   orders: { fxUsdRates: Record<string, number>; sync: { maxAgeMs: number; timeoutMs: number } };
   /** SORA_BILLING_TIERS (infra/config/billing-plan.ts). */
   billing: BillingPlan;
+  /** SORA_FCR_WINDOW (docs/insights.md). */
+  insights: { fcrWindowMs: number };
   /** The TikTok Shop app (channel and order sync), when configured. */
   tiktok?: TiktokSettings;
   coupons: { lowWatermark: number; minValidityMs: number };

@@ -10,8 +10,9 @@
  * Idempotent: a shop that has its `demoMonth` is skipped; leftovers of an interrupted seed are
  * removed first; days that already have real rollups are left alone. `clearDemoMonth` removes it.
  */
+import { causeCounters } from '../../models/root-cause-counters.js';
+import { durationCounters } from '../../models/duration-histogram.js';
 import { sharedEmbedder } from '../../activities/knowledge/embedder.js';
-import { causeCounters } from '../../activities/insights/record-outcome.js';
 import { ConversationModel } from '../../models/conversation.js';
 import { bumpRollups, DailyRollupModel, dayIn, fieldSafe, type RollupKey } from '../../models/daily-rollup.js';
 import { MessageModel } from '../../models/message.js';
@@ -346,6 +347,9 @@ export async function seedDemoMonth(shopId = DEMO_SHOP_ID, o: DemoMonthOptions =
       advancedTracking: c.advancedTracking,
       rootCauses: c.causes,
       rootCausesAuto: c.causes,
+      rcCountry: c.country,
+      rcCarrier: c.carrier,
+      rcSkus: c.sku ? [c.sku] : [],
       fcr,
       firstResponseMs: c.firstResponseMs,
       insightsAt: c.closedAt,
@@ -430,8 +434,8 @@ export async function seedDemoMonth(shopId = DEMO_SHOP_ID, o: DemoMonthOptions =
       }),
     );
     const key: RollupKey = { shopId, day: dayIn(c.closedAt, tz), channel: c.channel, language: c.language, intent: c.intent };
-    const sku: Record<string, number> = {};
-    if (c.sku) for (const t of c.causes) sku[`rcSku.${fieldSafe(c.sku)}.${fieldSafe(t)}`] = 1;
+    // An agent's first reply after the handoff: 1–26 min, derived from the plan (no extra draw, same data on a rerun).
+    const agentFirstMs = handoff ? 60_000 + ((c.firstResponseMs * 7919) % (25 * 60_000)) : null;
     bump(key, {
       closed: 1,
       resolved: c.resolved ? 1 : 0,
@@ -445,8 +449,10 @@ export async function seedDemoMonth(shopId = DEMO_SHOP_ID, o: DemoMonthOptions =
       unmatched: c.unmatched.length,
       frtMsSum: c.firstResponseMs,
       frtCount: 1,
-      ...causeCounters(c.causes, c.country, c.carrier),
-      ...sku,
+      ...durationCounters('frtBot', c.firstResponseMs),
+      ...durationCounters('frtAgent', agentFirstMs),
+      ...durationCounters(handoff ? 'rtAgent' : 'rtBot', c.closedAt.getTime() - c.openedAt.getTime()),
+      ...causeCounters(c.causes, { country: c.country, carrier: c.carrier, skus: c.sku ? [c.sku] : [] }),
     });
     if (c.nps !== null) {
       const at = new Date(c.closedAt.getTime() + 5 * 60_000);
@@ -519,7 +525,7 @@ export async function seedDemoMonth(shopId = DEMO_SHOP_ID, o: DemoMonthOptions =
         at,
         key: `${id}:ticket:${j}`,
         demo: true,
-        data: { type: 'ticket_change', ticketId: id, status },
+        data: { type: 'ticket_change', ticketId: id, change: 'created', status, priority: 'normal', assigneeId: null },
       });
   }
 
