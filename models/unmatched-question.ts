@@ -13,6 +13,10 @@ const unmatchedSchema = new Schema(
     bestQuestionId: { type: String, default: null },
     confidence: { type: Number, default: 0 },
     workflowId: { type: String, default: null },
+    /** Answered since: an FAQ entry made from its cluster in the desk (bots/desk/missed.ts) was published. */
+    resolvedAt: { type: Date, default: null },
+    /** The FAQ entry (questionId) that now answers it. */
+    resolvedBy: { type: String, default: null },
   },
   { timestamps: true },
 );
