@@ -165,7 +165,10 @@ export async function lowConfidenceAnswers(
     groups.set(d.faqEntryId, g);
   }
   const top = [...groups.values()].sort((a, b) => b.count - a.count || a.faqEntryId.localeCompare(b.faqEntryId)).slice(0, o.limit ?? 50);
-  const faq = await FaqEntryModel.find({ shopId, questionId: { $in: top.map((g) => g.faqEntryId) } }, { questionId: 1, question: 1, intent: 1 }).lean();
+  const faq = await FaqEntryModel.find(
+    { shopId, questionId: { $in: top.map((g) => g.faqEntryId) } },
+    { questionId: 1, question: 1, intent: 1 },
+  ).lean();
   const byId = new Map(faq.map((f) => [f.questionId, f]));
   return {
     answers,

@@ -43,7 +43,11 @@ function call(who: string | null, path: string, init: { method?: string; body?: 
   if (s) headers.cookie = s.cookie;
   if (s && init.method && init.method !== 'GET') headers['x-csrf-token'] = s.csrf;
   if (init.body !== undefined) headers['content-type'] = 'application/json';
-  return fetch(`${base}${path}`, { method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+  return fetch(`${base}${path}`, {
+    method: init.method ?? 'GET',
+    headers,
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
 }
 const json = async <T = Record<string, unknown>>(r: Response | Promise<Response>) => (await (await r).json()) as T;
 
@@ -101,8 +105,19 @@ async function closedWithAnswer(buyer: string, confidence: number, faqEntryId: s
 
 interface Report {
   questions: number;
-  clusters: Array<{ id: string; count: number; representative: string; examples: string[]; languages: Record<string, number>; draftId: string | null }>;
-  lowConfidence: { below: number; answers: number; groups: Array<{ faqEntryId: string; faqQuestion: string; count: number; handoffs: number; repeats: number; examples: unknown[] }> };
+  clusters: Array<{
+    id: string;
+    count: number;
+    representative: string;
+    examples: string[];
+    languages: Record<string, number>;
+    draftId: string | null;
+  }>;
+  lowConfidence: {
+    below: number;
+    answers: number;
+    groups: Array<{ faqEntryId: string; faqQuestion: string; count: number; handoffs: number; repeats: number; examples: unknown[] }>;
+  };
 }
 interface Draft {
   id: string;
@@ -147,7 +162,10 @@ beforeAll(async () => {
       body: JSON.stringify({ login, password: PASSWORD }),
     });
     expect(res.status).toBe(201);
-    sessions[who] = { cookie: res.headers.get('set-cookie')!.split(';')[0]!, csrf: ((await res.json()) as { csrfToken: string }).csrfToken };
+    sessions[who] = {
+      cookie: res.headers.get('set-cookie')!.split(';')[0]!,
+      csrf: ((await res.json()) as { csrfToken: string }).csrfToken,
+    };
   }
   for (const q of [...TREES, OTHER]) await ask(q);
   await eventually(async () => (await UnmatchedQuestionModel.countDocuments({ shopId: 'demo' })) >= 4, 30_000, 'the unmatched questions');
@@ -229,10 +247,29 @@ describe('from a cluster to a published FAQ entry', () => {
 
   it('makes a draft from a cluster: representative question, variants, suggested intent, no answer', async () => {
     clusterId = (await json<Report>(call('ana', `/reports/missed-questions?shop=demo&${PERIOD}`))).clusters[0]!.id;
-    expect((await call('bob', `/reports/missed-questions/${clusterId}/draft`, { method: 'POST', body: { shop: 'demo', from: day(-1), to: day(1) } })).status).toBe(404);
-    expect((await call('ana', `/reports/missed-questions/ffffffffffffffff/draft`, { method: 'POST', body: { shop: 'demo', from: day(-1), to: day(1) } })).status).toBe(404);
-    expect((await call('ana', `/reports/missed-questions/${clusterId}/draft`, { method: 'POST', body: { shop: 'demo' } })).status).toBe(422);
-    const res = await call('ana', `/reports/missed-questions/${clusterId}/draft`, { method: 'POST', body: { shop: 'demo', from: day(-1), to: day(1) } });
+    expect(
+      (
+        await call('bob', `/reports/missed-questions/${clusterId}/draft`, {
+          method: 'POST',
+          body: { shop: 'demo', from: day(-1), to: day(1) },
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await call('ana', `/reports/missed-questions/ffffffffffffffff/draft`, {
+          method: 'POST',
+          body: { shop: 'demo', from: day(-1), to: day(1) },
+        })
+      ).status,
+    ).toBe(404);
+    expect((await call('ana', `/reports/missed-questions/${clusterId}/draft`, { method: 'POST', body: { shop: 'demo' } })).status).toBe(
+      422,
+    );
+    const res = await call('ana', `/reports/missed-questions/${clusterId}/draft`, {
+      method: 'POST',
+      body: { shop: 'demo', from: day(-1), to: day(1) },
+    });
     expect(res.status).toBe(201);
     draft = (await res.json()) as Draft;
     expect(TREES).toContain(draft.question);
@@ -241,7 +278,10 @@ describe('from a cluster to a published FAQ entry', () => {
     expect(draft.intent).toMatch(/^[a-z0-9_.-]+$/);
     expect(draft.suggestion?.intent).toBe(draft.intent);
     // Asked again: the same draft; the report names it.
-    const again = await call('ana', `/reports/missed-questions/${clusterId}/draft`, { method: 'POST', body: { shop: 'demo', from: day(-1), to: day(1) } });
+    const again = await call('ana', `/reports/missed-questions/${clusterId}/draft`, {
+      method: 'POST',
+      body: { shop: 'demo', from: day(-1), to: day(1) },
+    });
     expect(again.status).toBe(200);
     expect(((await again.json()) as Draft).id).toBe(draft.id);
     const r = await json<Report>(call('ana', `/reports/missed-questions?shop=demo&${PERIOD}`));
@@ -265,7 +305,9 @@ describe('from a cluster to a published FAQ entry', () => {
       expect(r.status, JSON.stringify(body)).toBe(422);
       expect(JSON.stringify(await r.json())).toContain(field);
     }
-    expect((await call('ana', '/shops/demo/faq-drafts/000000000000000000000000', { method: 'PUT', body: { answer: 'x' } })).status).toBe(404);
+    expect((await call('ana', '/shops/demo/faq-drafts/000000000000000000000000', { method: 'PUT', body: { answer: 'x' } })).status).toBe(
+      404,
+    );
     expect((await call('bob', path, { method: 'PUT', body: { answer: 'x' } })).status).toBe(404);
     const noAnswer = await call('ana', `${path}/publish`, { method: 'POST' });
     expect(noAnswer.status).toBe(422);
@@ -285,7 +327,12 @@ describe('from a cluster to a published FAQ entry', () => {
     const res = await call('ana', `/shops/demo/faq-drafts/${draft.id}/publish`, { method: 'POST' });
     expect(res.status).toBe(200);
     const out = (await res.json()) as Draft & { kbVersion: number; resolvedQuestions: number; questionId: string };
-    expect(out).toMatchObject({ status: 'published', kbVersion: before.kbVersion + 1, resolvedQuestions: 3, questionId: `desk-${draft.id}` });
+    expect(out).toMatchObject({
+      status: 'published',
+      kbVersion: before.kbVersion + 1,
+      resolvedQuestions: 3,
+      questionId: `desk-${draft.id}`,
+    });
     // End to end (before this, the same question was not understood): a new buyer asks a variant, the workflow answers from the new entry.
     const reply = await ask('Do you plant a tree for each order?');
     expect(reply.text).toBe(ANSWER);

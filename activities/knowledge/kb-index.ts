@@ -152,7 +152,9 @@ export class KbIndex {
     const epochs = Math.max(3, Math.min(30, Math.round(budget / (vectors.length * intentOf.size * vectors[0]!.length))));
     const t0 = Date.now();
     const model = IntentModel.train(vectors, owners, { epochs, seed: 1, ...classifierOptions(this.embedder.model, this.settings) });
-    log(`KB index for shop ${shopId} (${built}): ${data.size} entries, ${vectors.length} phrasings, ${epochs} epochs, ${Date.now() - t0} ms`);
+    log(
+      `KB index for shop ${shopId} (${built}): ${data.size} entries, ${vectors.length} phrasings, ${epochs} epochs, ${Date.now() - t0} ms`,
+    );
     return {
       version,
       entries: data.size,

@@ -36,7 +36,10 @@ export interface MissedServices {
   /** The shop's unmatched questions of [since, until) not resolved yet, clustered by meaning, largest first. */
   topMissed(shopId: string, o: { since: Date; until: Date; limit: number }): Promise<MissedClusterView[]>;
   /** The nearest FAQ entry of the shop's index to a question (the suggested intent), or null (empty KB). */
-  suggest(shopId: string, text: string): Promise<{ intent: string; questionId: string; question: string | null; confidence: number } | null>;
+  suggest(
+    shopId: string,
+    text: string,
+  ): Promise<{ intent: string; questionId: string; question: string | null; confidence: number } | null>;
   /** Add the entry to the shop's FAQ and index (no full import); returns the new KB version. */
   publish(
     shopId: string,
@@ -75,7 +78,10 @@ function offsetAt(t: number, tz: string): number {
       .formatToParts(new Date(t))
       .map((x) => [x.type, x.value]),
   );
-  return Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second)) - Math.floor(t / 1000) * 1000;
+  return (
+    Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second)) -
+    Math.floor(t / 1000) * 1000
+  );
 }
 
 /** The instant day "YYYY-MM-DD" (+ `plus` days) begins in time zone tz. */
@@ -96,7 +102,15 @@ async function period(req: Request, src: Record<string, unknown>) {
   const shop = await ShopModel.findOne({ shopId }, { timeZone: 1, defaultLanguage: 1 }).lean();
   if (!shop) throw new HttpError(404, 'unknown_shop', `no shop "${shopId}"`);
   const tz = shop.timeZone ?? 'UTC';
-  return { shopId, from, to, timeZone: tz, defaultLanguage: shop.defaultLanguage ?? 'en', since: dayStart(from, tz), until: dayStart(to, tz, 1) };
+  return {
+    shopId,
+    from,
+    to,
+    timeZone: tz,
+    defaultLanguage: shop.defaultLanguage ?? 'en',
+    since: dayStart(from, tz),
+    until: dayStart(to, tz, 1),
+  };
 }
 
 const csvCell = (v: unknown) => {
@@ -114,7 +128,9 @@ const draftEdit = z
   .object({
     question: text('question', 500).min(1, 'question must not be empty'),
     variants: z
-      .array(text('each variant', 500).min(1, 'a variant must not be empty'), { invalid_type_error: 'variants must be an array of strings' })
+      .array(text('each variant', 500).min(1, 'a variant must not be empty'), {
+        invalid_type_error: 'variants must be an array of strings',
+      })
       .max(50, 'at most 50 variants'),
     answer: text('answer', DESK_LIMITS.text),
     intent: z
@@ -194,7 +210,10 @@ export function missedRoutes(services?: MissedServices): Router {
           .join(' '),
         c.examples.join(' | '),
       ]);
-    lines.push([], ['faq_entry_id', 'faq_question', 'low_confidence_answers', 'handoffs', 'repeats', 'mean_confidence', 'example_question']);
+    lines.push(
+      [],
+      ['faq_entry_id', 'faq_question', 'low_confidence_answers', 'handoffs', 'repeats', 'mean_confidence', 'example_question'],
+    );
     for (const g of low.groups)
       lines.push([g.faqEntryId, g.faqQuestion, g.count, g.handoffs, g.repeats, g.meanConfidence, g.examples[0]?.question ?? '']);
     res.type('text/csv').setHeader('Content-Disposition', `attachment; filename="missed-questions-${p.shopId}-${p.from}-${p.to}.csv"`);
@@ -211,7 +230,11 @@ export function missedRoutes(services?: MissedServices): Router {
     const clusters = await s.topMissed(p.shopId, { since: p.since, until: p.until, limit: 500 });
     const c = clusters.find((x) => x.id === clusterId);
     if (!c)
-      throw new HttpError(404, 'cluster_not_found', `no cluster ${clusterId} among the missed questions of ${p.from}..${p.to} (reload the list)`);
+      throw new HttpError(
+        404,
+        'cluster_not_found',
+        `no cluster ${clusterId} among the missed questions of ${p.from}..${p.to} (reload the list)`,
+      );
     const suggestion = await s.suggest(p.shopId, c.representative);
     const language =
       Object.entries(c.languages)
