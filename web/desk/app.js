@@ -8,14 +8,15 @@ import { Inbox } from './inbox.js';
 import { Tickets } from './tickets.js';
 import { RoutingRules } from './rules.js';
 import { CannedResponses } from './canned.js';
+import { MissedQuestions } from './missed.js';
 import { initials } from './format.js';
-import { InboxIcon, TicketIcon, RulesIcon, CannedIcon } from './icons.js';
+import { InboxIcon, TicketIcon, RulesIcon, CannedIcon, MissedIcon } from './icons.js';
 
 function parseRoute() {
   const parts = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
   const [section = 'inbox', a, b] = parts;
   if (section === 'tickets') return { section, id: a || null };
-  if (section === 'rules' || section === 'canned') return { section };
+  if (section === 'rules' || section === 'canned' || section === 'missed') return { section };
   return { section: 'inbox', view: a || 'waiting', id: b || null };
 }
 
@@ -102,13 +103,14 @@ function Shell({ me, onSignOut }) {
     </header>
     <nav class="rail">
       ${nav('inbox', 'Inbox', InboxIcon())} ${nav('tickets', 'Tickets', TicketIcon())} ${me.role === 'admin' && nav('canned', 'Canned', CannedIcon())}
-      ${me.role === 'admin' && nav('rules', 'Routing', RulesIcon())}
+      ${me.role === 'admin' && nav('rules', 'Routing', RulesIcon())} ${nav('missed', 'Missed', MissedIcon())}
     </nav>
     <main class="content">
       ${route.section === 'inbox' && html`<${Inbox} me=${me} route=${route} live=${live} />`}
       ${route.section === 'tickets' && html`<${Tickets} me=${me} id=${route.id} live=${live} />`}
       ${route.section === 'rules' && html`<${RoutingRules} me=${me} />`}
       ${route.section === 'canned' && html`<${CannedResponses} me=${me} />`}
+      ${route.section === 'missed' && html`<${MissedQuestions} me=${me} />`}
     </main>
   </div>`;
 }

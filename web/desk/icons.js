@@ -10,3 +10,4 @@ export const RulesIcon = icon(html`<path d="M4 6h10M18 6h2M4 12h4M12 12h8M4 18h1
 export const BellIcon = icon(html`<path d="M6 16V11a6 6 0 1 1 12 0v5l1.5 2h-15z" /><path d="M10 20a2 2 0 0 0 4 0" />`);
 export const ParcelIcon = icon(html`<path d="M3 7.5 12 3l9 4.5v9L12 21l-9-4.5z" /><path d="M3 7.5 12 12l9-4.5M12 12v9" />`);
 export const CannedIcon = icon(html`<path d="M5 5h14v10H9l-4 4z" /><path d="M9 9h6M9 12h4" />`);
+export const MissedIcon = icon(html`<circle cx="12" cy="12" r="9" /><path d="M9.5 9.5a2.5 2.5 0 1 1 3.5 2.3c-.6.3-1 .8-1 1.5v.7M12 17h0" />`);
