@@ -6,6 +6,10 @@
  * and published, which adds the entry to the shop's index without an import — and the next buyer who
  * asks a variant is answered from it through the conversation workflow. Another shop's agent: 404.
  */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { recordConversation } from '../activities/conversations/records.js';
 import { sharedEmbedder } from '../activities/knowledge/embedder.js';
@@ -380,4 +384,55 @@ describe('the KB index: an added entry extends the index in memory', () => {
     noteKbVersion('demo', (await ShopModel.findOne({ shopId: 'demo' }).lean())!.kbVersion);
     expect((await index.forShop('demo')).built).toBe('full');
   });
+});
+
+function chromiumPath(): string | null {
+  for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
+    try {
+      const p = execFileSync('which', [name], { encoding: 'utf8' }).trim();
+      if (p && existsSync(p)) return p;
+    } catch {
+      /* not on PATH */
+    }
+  }
+  return null;
+}
+const CHROMIUM = chromiumPath();
+
+describe.skipIf(!CHROMIUM)('the Missed questions page in Chromium', () => {
+  it('shows the chart, the clusters and the low-confidence answers; a cluster becomes a draft that is published', async () => {
+    const browser = await chromium.launch({ executablePath: CHROMIUM!, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+    const errors: string[] = [];
+    try {
+      const page = await (await browser.newContext({ viewport: { width: 1280, height: 1000 } })).newPage();
+      page.on('pageerror', (e) => errors.push(String(e)));
+      page.on('console', (m) => {
+        if (m.type() === 'error' && !/^Failed to load resource/.test(m.text())) errors.push(m.text());
+      });
+      await page.goto(`${app.gateway.url}/desk`);
+      await page.getByLabel('Agent id or e-mail').fill('ana@demo.test');
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('link', { name: 'Missed' }).click();
+      await page.getByRole('heading', { name: 'Missed questions' }).waitFor();
+      const row = page.locator('.missed-clusters tbody tr', { hasText: OTHER });
+      await row.waitFor();
+      await page.locator('.missed .chart canvas').first().waitFor({ timeout: 10_000 });
+      expect(await page.locator('.missed-low tbody tr').first().textContent()).toContain(faqId);
+      await row.getByRole('button', { name: 'Make FAQ draft' }).click();
+      const editor = page.locator('form.faq-draft');
+      await editor.waitFor();
+      expect(await editor.getByLabel('Question').inputValue()).toBe(OTHER);
+      expect(await editor.getByRole('button', { name: 'Publish' }).isDisabled()).toBe(true);
+      await editor.getByLabel('Answer').fill('Our warehouse is not open to visitors, sorry.');
+      const images = fileURLToPath(new URL('../docs/images/', import.meta.url));
+      mkdirSync(images, { recursive: true });
+      await page.screenshot({ path: `${images}desk-missed.png`, fullPage: true });
+      await editor.getByRole('button', { name: 'Publish' }).click();
+      await editor.getByText(/Published as desk-/).waitFor();
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 });
