@@ -404,7 +404,7 @@ describe.skipIf(!CHROMIUM)('the Missed questions page in Chromium', () => {
     const browser = await chromium.launch({ executablePath: CHROMIUM!, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
     const errors: string[] = [];
     try {
-      const page = await (await browser.newContext({ viewport: { width: 1280, height: 1000 } })).newPage();
+      const page = await (await browser.newContext({ viewport: { width: 1280, height: 1600 } })).newPage();
       page.on('pageerror', (e) => errors.push(String(e)));
       page.on('console', (m) => {
         if (m.type() === 'error' && !/^Failed to load resource/.test(m.text())) errors.push(m.text());
@@ -427,7 +427,8 @@ describe.skipIf(!CHROMIUM)('the Missed questions page in Chromium', () => {
       await editor.getByLabel('Answer').fill('Our warehouse is not open to visitors, sorry.');
       const images = fileURLToPath(new URL('../docs/images/', import.meta.url));
       mkdirSync(images, { recursive: true });
-      await page.screenshot({ path: `${images}desk-missed.png`, fullPage: true });
+      await page.locator('.page').evaluate((el) => el.scrollTo(0, 0));
+      await page.screenshot({ path: `${images}desk-missed.png` });
       await editor.getByRole('button', { name: 'Publish' }).click();
       await editor.getByText(/Published as desk-/).waitFor();
       expect(errors).toEqual([]);
