@@ -292,24 +292,32 @@ export function missedRoutes(services?: MissedServices): Router {
     if (d.status !== 'draft') throw new HttpError(409, 'already_published', `this draft is already published as FAQ entry ${d.questionId}`);
     if (!d.answer?.trim()) bad('answer', 'write the answer before publishing (PUT the draft with an answer)');
     const questionId = `desk-${String(d._id)}`;
-    const out = await s.publish(d.shopId, {
-      questionId,
-      intent: d.intent ?? 'faq',
-      question: d.question,
-      variants: (d.variants ?? []).filter((v) => v !== d.question),
-      answers: { [d.language ?? 'en']: d.answer },
-    });
     const now = new Date();
+    // Claimed first: of two concurrent publishes, one adds the entry, the other gets the 409.
+    const claimed = await FaqDraftModel.findOneAndUpdate(
+      { _id: d._id, status: 'draft' },
+      { $set: { status: 'published', publishedAt: now, publishedBy: req.agent!.id, questionId } },
+      { returnDocument: 'after' },
+    ).lean();
+    if (!claimed) throw new HttpError(409, 'already_published', 'this draft is already published');
+    let out: { kbVersion: number };
+    try {
+      out = await s.publish(d.shopId, {
+        questionId,
+        intent: d.intent ?? 'faq',
+        question: d.question,
+        variants: (d.variants ?? []).filter((v) => v !== d.question),
+        answers: { [d.language ?? 'en']: d.answer },
+      });
+    } catch (e) {
+      await FaqDraftModel.updateOne({ _id: d._id }, { $set: { status: 'draft', publishedAt: null, publishedBy: null, questionId: null } });
+      throw e;
+    }
     const resolved = await UnmatchedQuestionModel.updateMany(
       { _id: { $in: d.unmatchedIds ?? [] }, shopId: d.shopId, resolvedAt: null },
       { $set: { resolvedAt: now, resolvedBy: questionId } },
     );
-    const next = await FaqDraftModel.findOneAndUpdate(
-      { _id: d._id },
-      { $set: { status: 'published', publishedAt: now, publishedBy: req.agent!.id, questionId } },
-      { returnDocument: 'after' },
-    ).lean();
-    res.json({ ...draftView(next!), kbVersion: out.kbVersion, resolvedQuestions: resolved.modifiedCount });
+    res.json({ ...draftView(claimed), kbVersion: out.kbVersion, resolvedQuestions: resolved.modifiedCount });
   });
 
   return r;
