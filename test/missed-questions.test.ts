@@ -401,6 +401,30 @@ const CHROMIUM = chromiumPath();
 
 describe.skipIf(!CHROMIUM)('the Missed questions page in Chromium', () => {
   it('shows the chart, the clusters and the low-confidence answers; a cluster becomes a draft that is published', async () => {
+    // More unanswered questions, recorded as the understand activity records them (text, language, vector), for a fuller page.
+    const embedder = sharedEmbedder();
+    const more: Array<[string, string]> = [
+      ['Do you sell gift cards?', 'en'],
+      ['can I buy a gift card for my sister', 'en'],
+      ['gift card available?', 'en'],
+      ['¿Venden tarjetas de regalo?', 'es'],
+      ['Is there a loyalty points programme?', 'en'],
+      ['do I earn points when I shop', 'en'],
+    ];
+    const vectors = await embedder.embed(
+      more.map(([t]) => t),
+      'query',
+    );
+    await UnmatchedQuestionModel.insertMany(
+      more.map(([text, language], i) => ({
+        shopId: 'demo',
+        text,
+        language,
+        vector: Array.from(vectors[i]!),
+        embedModel: embedder.model,
+        workflowId: `conv:demo:webchat:seeded-${i}`,
+      })),
+    );
     const browser = await chromium.launch({ executablePath: CHROMIUM!, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
     const errors: string[] = [];
     try {
