@@ -15,6 +15,7 @@ import { operatorRoutes, type OperatorServices } from './operator.js';
 import { operatorAuth } from './operator-auth.js';
 import { metricsRoute } from './metrics-route.js';
 import { deskRoutes, setupPageRoutes } from './desk/index.js';
+import type { MissedServices } from './desk/missed.js';
 import { deskPages } from './desk/pages.js';
 import { DEFAULT_RATE_LIMITS, perClientLimit, type GatewayRateLimits } from './gateway-limits.js';
 import type { Client } from '@temporalio/client';
@@ -47,6 +48,8 @@ export interface GatewayOptions {
   healthTimeoutMs?: number;
   /** KB import and carrier key health for the operator API and /healthz (scripts/operator-services.ts). */
   operator: OperatorServices;
+  /** The desk's missed questions: clustering, intent suggestion, FAQ add (scripts/missed-services.ts). */
+  missed?: MissedServices;
   log: (msg: string, fields?: Record<string, unknown>) => void;
   /** This process's own task queue when it serves the sends of process-bound adapters (GatewayContext.processQueue). */
   processQueue?: string;
@@ -139,6 +142,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       billing: opts.billing,
       fcrWindowMs: opts.fcrWindowMs,
       carrierKeyWarnHours: opts.carrierKeyWarnHours,
+      missed: opts.missed,
     }),
   );
   // The page a one-time sign-in link opens (web/desk/setup.html).

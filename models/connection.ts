@@ -26,6 +26,7 @@ import './webchat-session.js';
 import './inbound-sequence.js';
 import './note.js';
 import './canned-response.js';
+import './faq-draft.js';
 
 // The bundled fallback server answers createCollection on an existing collection with an unusual
 // error; collections are created implicitly on first insert and indexes with createIndexes().

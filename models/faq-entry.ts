@@ -17,6 +17,8 @@ const faqEntrySchema = new Schema(
     embedModel: { type: String, default: null },
     /** The import that wrote this entry (entries of older imports are removed). */
     importId: { type: String, default: null },
+    /** 'import' (a workbook) or 'desk' (a missed-questions draft published in the desk, activities/knowledge/kb-add.ts). */
+    origin: { type: String, enum: ['import', 'desk'], default: 'import' },
   },
   { timestamps: true },
 );

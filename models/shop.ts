@@ -41,6 +41,15 @@ const shopSchema = new Schema(
     /** Bumped by every KB import; workers rebuild their in-memory index when it changes. */
     kbVersion: { type: Number, default: 0 },
     /**
+     * The versions made by adding one FAQ entry (activities/knowledge/kb-add.ts) since the last import
+     * (which empties it), newest last, at most 100: a worker whose index is at version v and finds
+     * every version after v here adds those entries to it instead of rebuilding (kb-index.ts).
+     */
+    kbAdds: {
+      type: [new Schema({ version: { type: Number, required: true }, questionId: { type: String, required: true } }, { _id: false })],
+      default: [],
+    },
+    /**
      * Spanish variant for buyer messages: 'es' (Spain) or 'es-419' (Latin America). Same list as
      * SPANISH_VARIANTS in activities/catalog/languages.ts (models import no layer above them;
      * test/catalogs.test.ts keeps the two equal).

@@ -15,6 +15,10 @@ const unmatchedSchema = new Schema(
     workflowId: { type: String, default: null },
     /** Synthetic demo data (scripts/demo/demo-month.ts); absent on real data. */
     demo: { type: Boolean, default: undefined },
+    /** Answered since: an FAQ entry made from its cluster in the desk (bots/desk/missed.ts) was published. */
+    resolvedAt: { type: Date, default: null },
+    /** The FAQ entry (questionId) that now answers it. */
+    resolvedBy: { type: String, default: null },
   },
   { timestamps: true },
 );

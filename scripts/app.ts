@@ -31,6 +31,7 @@ import { prepareSecrets } from '../models/sealed-collections.js';
 import { sharedEmbedder } from '../activities/knowledge/embedder.js';
 import { KbIndex } from '../activities/knowledge/kb-index.js';
 import { warmIndexes, type WarmResult } from '../activities/knowledge/kb-warm.js';
+import { missedServices } from './missed-services.js';
 
 export interface AppOptions {
   /** The configuration, parsed once at start (loadConfig); default: every default. The options below override parts of it. */
@@ -238,6 +239,7 @@ export async function startApp(o: AppOptions): Promise<App> {
       temporal: client,
       kbImport: { client, ...config.kbImport },
     }),
+    missed: missedServices({ embedder, kbIndex: kbIndex ?? new KbIndex(embedder, config.understanding), model: config.embedding.model }),
     log,
     processQueue,
   });

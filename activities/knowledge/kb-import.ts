@@ -184,7 +184,12 @@ export async function publishStagedImport(importId: string, embedder: Pick<Embed
     );
   }
   const removed = await FaqEntryModel.deleteMany({ shopId, importId: { $ne: importId } });
-  const shop = await ShopModel.findOneAndUpdate({ shopId }, { $inc: { kbVersion: 1 } }, { returnDocument: 'after' }).lean();
+  // The whole KB changed: no worker may extend its index by the add notes (kb-add.ts, kb-index.ts).
+  const shop = await ShopModel.findOneAndUpdate(
+    { shopId },
+    { $inc: { kbVersion: 1 }, $set: { kbAdds: [] } },
+    { returnDocument: 'after' },
+  ).lean();
   // This process's understanding and rendering use the new version at once (kb-version.ts).
   if (shop) noteKbVersion(shopId, shop.kbVersion ?? 0);
   const result: KbImportResult = {

@@ -2,8 +2,12 @@
  * The in-memory FAQ index of a worker: per shop, the phrasing vectors from MongoDB and an intent
  * model (k-NN + softmax regression, label = FAQ entry) trained on them. Rebuilt when the shop's
  * kbVersion changes (every import bumps it); entries embedded with another model are re-embedded.
+ * A version made by adding single entries (kb-add.ts, noted in `shops.kbAdds`) extends the previous
+ * index in memory: only the added entries are read, the others' vectors are reused (the regression
+ * is retrained on the whole set, seconds); an import or a missing note reads the whole KB again.
  */
 import { FaqEntryModel } from '../../models/faq-entry.js';
+import { ShopModel } from '../../models/shop.js';
 import { shopKbVersion } from './kb-version.js';
 import type { Embedder } from './embedder.js';
 import { classifierOptions } from './embedding-models.js';
@@ -24,6 +28,8 @@ export interface FaqMatch {
 export interface ShopIndex {
   version: number;
   entries: number;
+  /** 'full': read from MongoDB; 'incremental': the previous index plus entries added since (kb-add.ts). */
+  built: 'full' | 'incremental';
   match(vector: Float32Array): FaqMatch | null;
 }
 
@@ -35,8 +41,16 @@ export interface KbIndexSettings {
   knnTemperature?: number;
 }
 
+/** What an index was trained on: per FAQ entry, its intent and phrasing vectors. */
+type IndexData = Map<string, { intent: string; vectors: Float32Array[] }>;
+interface Cached {
+  version: number;
+  index: Promise<ShopIndex>;
+  data: Promise<IndexData>;
+}
+
 export class KbIndex {
-  private readonly cache = new Map<string, { version: number; index: Promise<ShopIndex> }>();
+  private readonly cache = new Map<string, Cached>();
 
   constructor(
     private readonly embedder: Embedder,
@@ -48,45 +62,103 @@ export class KbIndex {
     const version = await shopKbVersion(shopId);
     const cached = this.cache.get(shopId);
     if (cached && cached.version === version) return cached.index;
-    const index = this.build(shopId, version);
-    this.cache.set(shopId, { version, index });
-    index.catch(() => this.cache.delete(shopId));
-    return index;
+    // Only entries added since the cached version (kb-add.ts)? Extend that index; else read the whole KB.
+    const data = cached && cached.version < version ? this.extended(shopId, cached, version) : null;
+    const full = async () => this.read(shopId);
+    const built = (async () => {
+      const extra = data ? await data : null;
+      return extra ? { data: extra, how: 'incremental' as const } : { data: await full(), how: 'full' as const };
+    })();
+    const entry: Cached = {
+      version,
+      data: built.then((b) => b.data),
+      index: built.then((b) => this.train(shopId, version, b.data, b.how)),
+    };
+    this.cache.set(shopId, entry);
+    entry.index.catch(() => {
+      if (this.cache.get(shopId) === entry) this.cache.delete(shopId);
+    });
+    return entry.index;
   }
 
-  private async build(shopId: string, version: number): Promise<ShopIndex> {
+  /**
+   * The cached index's entries plus the ones added after its version, when `shops.kbAdds` notes every
+   * version from there to `version` (no import in between); null otherwise (the caller reads it all).
+   */
+  private async extended(shopId: string, cached: Cached, version: number): Promise<IndexData | null> {
+    const before = await cached.data.catch(() => null);
+    if (!before) return null;
+    const shop = await ShopModel.findOne({ shopId }, { kbAdds: 1 }).lean();
+    const notes = new Map((shop?.kbAdds ?? []).map((a) => [a.version, a.questionId]));
+    const ids = new Set<string>();
+    for (let v = cached.version + 1; v <= version; v++) {
+      const id = notes.get(v);
+      if (!id) return null;
+      ids.add(id);
+    }
+    const rows = await FaqEntryModel.find(
+      { shopId, questionId: { $in: [...ids] } },
+      { questionId: 1, intent: 1, question: 1, variants: 1, vectors: 1, embedModel: 1 },
+    ).lean();
+    const data: IndexData = new Map(before);
+    for (const id of ids) data.delete(id);
+    for (const e of rows) data.set(e.questionId, { intent: e.intent, vectors: await this.vectorsOf(e) });
+    return data;
+  }
+
+  /** Every FAQ entry of the shop, with its vectors (re-embedded when they are of another model). */
+  private async read(shopId: string): Promise<IndexData> {
     const entries = await FaqEntryModel.find(
       { shopId },
       { questionId: 1, intent: 1, question: 1, variants: 1, vectors: 1, embedModel: 1 },
     ).lean();
+    const data: IndexData = new Map();
+    for (const e of entries) data.set(e.questionId, { intent: e.intent, vectors: await this.vectorsOf(e) });
+    return data;
+  }
+
+  private async vectorsOf(e: {
+    _id: unknown;
+    question: string;
+    variants?: string[] | null;
+    vectors?: unknown;
+    embedModel?: string | null;
+  }): Promise<Float32Array[]> {
+    const phrasings = [e.question, ...(e.variants ?? [])];
+    let vs = (e.vectors ?? []) as unknown as number[][];
+    if (e.embedModel !== this.embedder.fingerprint || vs.length !== phrasings.length) {
+      const fresh = await this.embedder.embed(phrasings, 'passage');
+      vs = fresh.map((v) => Array.from(v));
+      await FaqEntryModel.updateOne({ _id: e._id }, { $set: { vectors: vs, embedModel: this.embedder.fingerprint } });
+    }
+    return vs.map((v) => Float32Array.from(v));
+  }
+
+  private train(shopId: string, version: number, data: IndexData, built: ShopIndex['built']): ShopIndex {
     const vectors: Float32Array[] = [];
     const owners: string[] = [];
     const intentOf = new Map<string, string>();
-    for (const e of entries) {
-      intentOf.set(e.questionId, e.intent);
-      const phrasings = [e.question, ...(e.variants ?? [])];
-      let vs = (e.vectors ?? []) as unknown as number[][];
-      if (e.embedModel !== this.embedder.fingerprint || vs.length !== phrasings.length) {
-        const fresh = await this.embedder.embed(phrasings, 'passage');
-        vs = fresh.map((v) => Array.from(v));
-        await FaqEntryModel.updateOne({ _id: e._id }, { $set: { vectors: vs, embedModel: this.embedder.fingerprint } });
-      }
-      for (const v of vs) {
-        vectors.push(Float32Array.from(v));
-        owners.push(e.questionId);
+    for (const [questionId, e] of data) {
+      intentOf.set(questionId, e.intent);
+      for (const v of e.vectors) {
+        vectors.push(v);
+        owners.push(questionId);
       }
     }
-    if (vectors.length === 0) return { version, entries: 0, match: () => null };
+    if (vectors.length === 0) return { version, entries: 0, built, match: () => null };
     // Bound the training work so an index builds in a few seconds on a small worker
     // (SORA_KB_TRAIN_BUDGET multiply-adds; ≈8 epochs for the 217-entry demo KB).
     const budget = this.settings.trainBudget ?? 6e8;
     const epochs = Math.max(3, Math.min(30, Math.round(budget / (vectors.length * intentOf.size * vectors[0]!.length))));
     const t0 = Date.now();
     const model = IntentModel.train(vectors, owners, { epochs, seed: 1, ...classifierOptions(this.embedder.model, this.settings) });
-    log(`KB index for shop ${shopId}: ${entries.length} entries, ${vectors.length} phrasings, ${epochs} epochs, ${Date.now() - t0} ms`);
+    log(
+      `KB index for shop ${shopId} (${built}): ${data.size} entries, ${vectors.length} phrasings, ${epochs} epochs, ${Date.now() - t0} ms`,
+    );
     return {
       version,
-      entries: entries.length,
+      entries: data.size,
+      built,
       match(v) {
         const p = model.predict(v);
         const intent = intentOf.get(p.label) ?? 'faq';

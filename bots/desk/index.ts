@@ -26,6 +26,7 @@ import { usageRoutes } from './usage.js';
 import { DEFAULT_BILLING_TIERS, parseBillingPlan, type BillingPlan } from '../../infra/config/billing-plan.js';
 import { healthRoutes } from './health.js';
 import { reportRoutes } from './reports.js';
+import { missedRoutes, type MissedServices } from './missed.js';
 
 export interface DeskOptions extends DeskAuthOptions {
   client: Client;
@@ -50,6 +51,8 @@ export interface DeskOptions extends DeskAuthOptions {
   billing?: BillingPlan;
   /** SORA_FCR_WINDOW (config.insights.fcrWindowMs): stated in the KPI definitions (default 24 h). */
   fcrWindowMs?: number;
+  /** Clustering, intent suggestion and FAQ add for the missed questions (scripts/missed-services.ts); without it those routes answer 503. */
+  missed?: MissedServices;
 }
 
 export function deskRoutes(opts: DeskOptions): Router {
@@ -71,6 +74,7 @@ export function deskRoutes(opts: DeskOptions): Router {
   r.use(usageRoutes(opts.billing ?? parseBillingPlan(DEFAULT_BILLING_TIERS)));
   r.use(healthRoutes({ warnHours: opts.carrierKeyWarnHours }));
   r.use(reportRoutes({ fcrWindowMs: opts.fcrWindowMs }));
+  r.use(missedRoutes(opts.missed));
   const feed = new DeskFeed({ pollMs: opts.eventsPollMs ?? 1000, onError: (e) => opts.log('desk feed read failed', { error: String(e) }) });
   r.use(
     eventRoutes({

@@ -10,7 +10,7 @@ import { neutraliseCell } from '../../infra/csv-cells.js';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { ConversationModel } from '../../models/conversation.js';
-import { bumpRollup, dayIn, fieldSafe } from '../../models/daily-rollup.js';
+import { bumpRollup, dayIn } from '../../models/daily-rollup.js';
 import { hasDemoData } from '../../models/demo-data.js';
 import {
   causeSeries,

@@ -45,7 +45,7 @@ async function kbImport(shop: string, file: string | undefined): Promise<void> {
 async function kbMissed(shop: string, values: { limit?: string; json?: boolean }): Promise<void> {
   const { topMissed } = await import('../../activities/knowledge/missed-questions.js');
   const clusters = await topMissed(shop, { limit: values.limit ? Number(values.limit) : 50, model: cliConfig().embedding.model });
-  if (values.json) process.stdout.write(`${JSON.stringify(clusters)}\n`);
+  if (values.json) process.stdout.write(`${JSON.stringify(clusters.map(({ questionIds: _ids, ...c }) => c))}\n`);
   else if (clusters.length === 0) process.stdout.write(`no unmatched questions for shop ${forTerminal(shop)}\n`);
   else process.stdout.write(missedText(clusters));
 }

@@ -8,15 +8,16 @@ import { Inbox } from './inbox.js';
 import { Tickets } from './tickets.js';
 import { RoutingRules } from './rules.js';
 import { CannedResponses } from './canned.js';
+import { MissedQuestions } from './missed.js';
 import { initials } from './format.js';
 import { Reports } from './reports.js';
 import { RootCauses } from './root-causes.js';
 import { Usage } from './usage.js';
 import { Health } from './health.js';
-import { InboxIcon, TicketIcon, RulesIcon, CannedIcon, ReportsIcon, RootCauseIcon, UsageIcon, HealthIcon } from './icons.js';
+import { InboxIcon, TicketIcon, RulesIcon, CannedIcon, ReportsIcon, RootCauseIcon, UsageIcon, HealthIcon, MissedIcon } from './icons.js';
 
 /** Insights pages (#/<section>[?from=…&to=…&shop=…]); each reads its own query. */
-const INSIGHTS = ['reports', 'root-causes', 'usage', 'health'];
+const INSIGHTS = ['reports', 'root-causes', 'missed', 'usage', 'health'];
 
 function parseRoute() {
   const parts = location.hash.replace(/^#\/?/, '').split('?')[0].split('/').map(decodeURIComponent);
@@ -111,7 +112,7 @@ function Shell({ me, onSignOut }) {
       ${nav('inbox', 'Inbox', InboxIcon())} ${nav('tickets', 'Tickets', TicketIcon())} ${me.role === 'admin' && nav('canned', 'Canned', CannedIcon())}
       ${me.role === 'admin' && nav('rules', 'Routing', RulesIcon())}
       <div class="nav-group" role="presentation">Insights</div>
-      ${nav('reports', 'Reports', ReportsIcon())} ${nav('root-causes', 'Causes', RootCauseIcon())}
+      ${nav('reports', 'Reports', ReportsIcon())} ${nav('root-causes', 'Causes', RootCauseIcon())} ${nav('missed', 'Missed', MissedIcon())}
       ${me.role === 'admin' && nav('usage', 'Usage', UsageIcon())} ${nav('health', 'Health', HealthIcon())}
     </nav>
     <main class="content">
@@ -123,6 +124,7 @@ function Shell({ me, onSignOut }) {
       ${route.section === 'root-causes' && html`<${RootCauses} me=${me} />`}
       ${route.section === 'usage' && html`<${Usage} me=${me} />`}
       ${route.section === 'health' && html`<${Health} me=${me} />`}
+      ${route.section === 'missed' && html`<${MissedQuestions} me=${me} />`}
     </main>
   </div>`;
 }

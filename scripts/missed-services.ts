@@ -1,0 +1,24 @@
+/**
+ * The desk's missed-questions services (bots/desk/missed.ts `MissedServices`), wired by the entry
+ * point from activities/, which bots/ may not import: clustering of unmatched questions, the nearest
+ * FAQ entry of the shop's index (the suggested intent) and the incremental FAQ add.
+ */
+import type { MissedServices } from '../bots/desk/missed.js';
+import type { Embedder } from '../activities/knowledge/embedder.js';
+import { addFaqEntry } from '../activities/knowledge/kb-add.js';
+import type { KbIndex } from '../activities/knowledge/kb-index.js';
+import { topMissed } from '../activities/knowledge/missed-questions.js';
+import { FaqEntryModel } from '../models/faq-entry.js';
+
+/** `kbIndex`: the worker's index when this process runs one (the same cache), else one of its own. */
+export const missedServices = (o: { embedder: Embedder; kbIndex: KbIndex; model?: string }): MissedServices => ({
+  topMissed: (shopId, q) => topMissed(shopId, { ...q, model: o.model }),
+  async suggest(shopId, text) {
+    const [vector] = await o.embedder.embed([text], 'query');
+    const m = (await o.kbIndex.forShop(shopId)).match(vector!);
+    if (!m) return null;
+    const entry = await FaqEntryModel.findOne({ shopId, questionId: m.questionId }, { question: 1 }).lean();
+    return { intent: m.intent, questionId: m.questionId, question: entry?.question ?? null, confidence: Number(m.confidence.toFixed(3)) };
+  },
+  publish: (shopId, entry) => addFaqEntry(shopId, entry, o.embedder),
+});
