@@ -80,8 +80,9 @@ export function protect(provider: ProviderName, texts: string[], terms: Glossary
       return out.map((t, i) => {
         const mine = slots[i] ?? [];
         const seen = new Set<number>();
-        const restored = t.replace(back, (whole, n: string | undefined, entity: string | undefined) => {
-          if (entity) return ENTITIES[entity] ?? whole;
+        const restored = t.replace(back, (whole, n: string | undefined, entity: unknown) => {
+          // (in text mode the third argument is the match offset, not an entity)
+          if (markup.kind === 'markup' && typeof entity === 'string') return ENTITIES[entity] ?? whole;
           const k = Number(n);
           if (mine[k] === undefined) return whole;
           seen.add(k);

@@ -4,7 +4,7 @@
  * timeouts and network failures (exponential backoff with jitter), then the status mapped to a
  * TranslationError. Retries: `retries` after the first attempt (default 2, so 3 attempts).
  */
-import { brief, TranslationError } from './errors.js';
+import { brief as briefBody, TranslationError, type TranslationErrorKind } from './errors.js';
 import type { ProviderName } from './types.js';
 
 export interface TranslatorHttpOptions {
@@ -58,13 +58,17 @@ export interface PostJson {
   url: string;
   headers: Record<string, string>;
   body: unknown;
-  /** Maps a 4xx the generic rules do not cover (e.g. DeepL 456 → quota); undefined: the generic rule. */
-  classify?: (status: number, body: unknown) => TranslationError | undefined;
+  /** The kind of a 4xx the generic rules do not cover (e.g. DeepL 456 → quota); undefined: the generic rule. */
+  classify?: (status: number, body: unknown) => TranslationErrorKind | undefined;
+  /** The request's secrets: masked wherever a response body echoes them into an error message. */
+  secrets: string[];
 }
 
 /** POSTs JSON and returns the parsed 2xx body; anything else becomes a TranslationError. */
 export async function postJson(req: PostJson, options: TranslatorHttpOptions = {}): Promise<unknown> {
   const o = { ...TRANSLATOR_HTTP_DEFAULTS, ...options };
+  const secrets = req.secrets.filter((x) => x.length >= 4);
+  const brief = (body: unknown) => secrets.reduce((s, x) => s.split(x).join('[redacted]'), briefBody(body));
   const where = `POST ${new URL(req.url).pathname}`;
   for (let attempt = 1; ; attempt++) {
     let res: Response;
@@ -103,9 +107,7 @@ export async function postJson(req: PostJson, options: TranslatorHttpOptions = {
       continue;
     }
     if (res.status >= 200 && res.status < 300) return body;
-    const special = req.classify?.(res.status, body);
-    if (special) throw special;
-    const kind = res.status === 401 || res.status === 403 ? 'auth' : 'bad_request';
+    const kind = req.classify?.(res.status, body) ?? (res.status === 401 || res.status === 403 ? 'auth' : 'bad_request');
     throw new TranslationError(req.provider, kind, `${where} answered ${res.status}: ${brief(body)}`, { status: res.status });
   }
 }

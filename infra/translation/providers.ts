@@ -72,8 +72,8 @@ export function deeplClient(s: DeeplSettings, http: TranslatorHttpOptions): Prov
             show_billed_characters: true,
           },
           // 456: the account's character quota is used up.
-          classify: (status, b) =>
-            status === 456 ? new TranslationError('deepl', 'quota', `quota exceeded (456): ${brief(b)}`, { status }) : undefined,
+          classify: (status) => (status === 456 ? 'quota' : undefined),
+          secrets: [s.apiKey],
         },
         http,
       );
@@ -127,6 +127,7 @@ export function googleClient(s: GoogleSettings, http: TranslatorHttpOptions): Pr
           provider: 'google',
           url,
           headers,
+          secrets: [s.accessToken ?? '', s.apiKey ?? ''],
           body: {
             contents: c.texts,
             mimeType: 'text/html',
@@ -178,10 +179,8 @@ export function azureClient(s: AzureSettings, http: TranslatorHttpOptions): Prov
           headers,
           body: c.texts.map((Text) => ({ Text })),
           // 403001: the free tier's monthly characters are used up.
-          classify: (status, b) =>
-            status === 403 && (b as { error?: { code?: number } } | undefined)?.error?.code === 403001
-              ? new TranslationError('azure', 'quota', `quota exceeded (403001): ${brief(b)}`, { status })
-              : undefined,
+          classify: (status, b) => (status === 403 && (b as { error?: { code?: number } } | undefined)?.error?.code === 403001 ? 'quota' : undefined),
+          secrets: [s.key],
         },
         http,
       );
@@ -251,6 +250,7 @@ export function openAiClient(s: OpenAiSettings, http: TranslatorHttpOptions): Pr
           provider: 'openai',
           url,
           headers: s.apiKey ? { authorization: `Bearer ${s.apiKey}` } : {},
+          secrets: [s.apiKey ?? ''],
           body: {
             model: s.model,
             temperature: 0,
