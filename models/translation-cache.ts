@@ -39,7 +39,9 @@ export const translationStore: TranslationStore = {
     if (!entries.length) return;
     // Upsert by key: two processes translating the same text at once both succeed.
     await TranslationCacheModel.bulkWrite(
-      entries.map((e) => ({ updateOne: { filter: { key: e.key }, update: { $setOnInsert: { ...e, createdAt: new Date() } }, upsert: true } })),
+      entries.map((e) => ({
+        updateOne: { filter: { key: e.key }, update: { $setOnInsert: { ...e, createdAt: new Date() } }, upsert: true },
+      })),
       { ordered: false },
     );
   },

@@ -119,7 +119,9 @@ describe.each(CASES)('$name client', (c) => {
   beforeAll(async () => {
     fake = await c.start();
     tr = createTranslator(loadConfig(c.env(fake.url)).translation, { http: FAST })!;
-    const wrong = Object.fromEntries(Object.entries(c.env(fake.url)).map(([k, v]) => [k, Object.values(KEYS).includes(v) ? `${v}-wrong` : v]));
+    const wrong = Object.fromEntries(
+      Object.entries(c.env(fake.url)).map(([k, v]) => [k, Object.values(KEYS).includes(v) ? `${v}-wrong` : v]),
+    );
     wrongKey = createTranslator(loadConfig(wrong).translation, { http: FAST })!;
   });
   afterAll(() => fake.close());
@@ -139,7 +141,8 @@ describe.each(CASES)('$name client', (c) => {
     const body = fake.requests[0]!.body as Record<string, unknown>;
     if (c.name === 'deepl') expect(body).toMatchObject({ target_lang: 'ES', source_lang: 'EN', tag_handling: 'xml', ignore_tags: ['x'] });
     if (c.name === 'google') expect(body).toMatchObject({ targetLanguageCode: 'es', sourceLanguageCode: 'en', mimeType: 'text/html' });
-    if (c.name === 'azure') expect(Object.fromEntries(fake.requests[0]!.query)).toMatchObject({ 'api-version': '3.0', to: 'es', from: 'en' });
+    if (c.name === 'azure')
+      expect(Object.fromEntries(fake.requests[0]!.query)).toMatchObject({ 'api-version': '3.0', to: 'es', from: 'en' });
     if (c.name === 'openai') expect(body).toMatchObject({ model: 'qwen2.5-7b-instruct', temperature: 0 });
   });
 
@@ -231,18 +234,34 @@ describe('provider specifics', () => {
     const llm = await startOpenAi({ model: 'llama3.1' });
     try {
       deepl.queue.push({ status: 456, body: { message: 'Quota exceeded' } });
-      const d = createTranslator(loadConfig({ SORA_TRANSLATOR: 'deepl', SORA_DEEPL_API_KEY: KEYS.deepl, SORA_DEEPL_BASE_URL: deepl.url }).translation)!;
+      const d = createTranslator(
+        loadConfig({ SORA_TRANSLATOR: 'deepl', SORA_DEEPL_API_KEY: KEYS.deepl, SORA_DEEPL_BASE_URL: deepl.url }).translation,
+      )!;
       expect((await rejection(d.translate({ texts: ['Hi'], from: 'en', to: 'fr', shopId: 's' }))).kind).toBe('quota');
-      azure.queue.push({ status: 403, body: { error: { code: 403001, message: 'The operation is not allowed because the subscription has exceeded its free quota.' } } });
+      azure.queue.push({
+        status: 403,
+        body: { error: { code: 403001, message: 'The operation is not allowed because the subscription has exceeded its free quota.' } },
+      });
       const a = createTranslator(
-        loadConfig({ SORA_TRANSLATOR: 'azure', SORA_AZURE_TRANSLATOR_KEY: KEYS.azure, SORA_AZURE_TRANSLATOR_REGION: 'westeurope', SORA_AZURE_TRANSLATOR_BASE_URL: azure.url }).translation,
+        loadConfig({
+          SORA_TRANSLATOR: 'azure',
+          SORA_AZURE_TRANSLATOR_KEY: KEYS.azure,
+          SORA_AZURE_TRANSLATOR_REGION: 'westeurope',
+          SORA_AZURE_TRANSLATOR_BASE_URL: azure.url,
+        }).translation,
       )!;
       expect((await rejection(a.translate({ texts: ['Hi'], from: 'en', to: 'fr', shopId: 's' }))).kind).toBe('quota');
       // a local server without a key (Ollama): no Authorization header at all; a wrong model is a 404
-      const ok = createTranslator(loadConfig({ SORA_TRANSLATOR: 'openai', SORA_OPENAI_TRANSLATE_BASE_URL: `${llm.url}/v1`, SORA_OPENAI_TRANSLATE_MODEL: 'llama3.1' }).translation)!;
+      const ok = createTranslator(
+        loadConfig({ SORA_TRANSLATOR: 'openai', SORA_OPENAI_TRANSLATE_BASE_URL: `${llm.url}/v1`, SORA_OPENAI_TRANSLATE_MODEL: 'llama3.1' })
+          .translation,
+      )!;
       expect((await ok.translate({ texts: ['Hi'], from: 'en', to: 'vi', shopId: 's' })).texts).toEqual(['[vi] HI']);
       expect(llm.requests[0]!.headers.authorization).toBeUndefined();
-      const wrong = createTranslator(loadConfig({ SORA_TRANSLATOR: 'openai', SORA_OPENAI_TRANSLATE_BASE_URL: llm.url, SORA_OPENAI_TRANSLATE_MODEL: 'gpt-9' }).translation)!;
+      const wrong = createTranslator(
+        loadConfig({ SORA_TRANSLATOR: 'openai', SORA_OPENAI_TRANSLATE_BASE_URL: llm.url, SORA_OPENAI_TRANSLATE_MODEL: 'gpt-9' })
+          .translation,
+      )!;
       const e = await rejection(wrong.translate({ texts: ['Hi'], from: 'en', to: 'vi', shopId: 's' }));
       expect(e.kind).toBe('bad_request');
       expect(e.message).toContain('gpt-9');
@@ -255,12 +274,18 @@ describe('provider specifics', () => {
     const deepl = await startDeepl(KEYS.deepl);
     try {
       deepl.queue.push({ status: 200, body: { translations: [{ text: 'SORA PRO EST LÀ', detected_source_language: 'EN' }] } });
-      const d = createTranslator(loadConfig({ SORA_TRANSLATOR: 'deepl', SORA_DEEPL_API_KEY: KEYS.deepl, SORA_DEEPL_BASE_URL: deepl.url }).translation)!;
-      const e = await rejection(d.translate({ texts: ['Sora Pro is here'], from: 'en', to: 'fr', shopId: 's', doNotTranslate: ['Sora Pro'] }));
+      const d = createTranslator(
+        loadConfig({ SORA_TRANSLATOR: 'deepl', SORA_DEEPL_API_KEY: KEYS.deepl, SORA_DEEPL_BASE_URL: deepl.url }).translation,
+      )!;
+      const e = await rejection(
+        d.translate({ texts: ['Sora Pro is here'], from: 'en', to: 'fr', shopId: 's', doNotTranslate: ['Sora Pro'] }),
+      );
       expect(e.kind).toBe('bad_response');
       expect(e.message).toContain('lost 1 protected term');
       deepl.queue.push({ status: 200, body: { translations: [] } });
-      expect((await rejection(d.translate({ texts: ['Hi'], from: 'en', to: 'fr', shopId: 's' }))).message).toContain('expected 1 translation(s), got 0');
+      expect((await rejection(d.translate({ texts: ['Hi'], from: 'en', to: 'fr', shopId: 's' }))).message).toContain(
+        'expected 1 translation(s), got 0',
+      );
     } finally {
       await deepl.close();
     }
@@ -294,11 +319,18 @@ describe('provider specifics', () => {
     const deepl = await startDeepl(KEYS.deepl);
     const azure = await startAzure({ key: KEYS.azure, region: 'r' });
     try {
-      const d = createTranslator(loadConfig({ SORA_TRANSLATOR: 'deepl', SORA_DEEPL_API_KEY: KEYS.deepl, SORA_DEEPL_BASE_URL: deepl.url }).translation)!;
+      const d = createTranslator(
+        loadConfig({ SORA_TRANSLATOR: 'deepl', SORA_DEEPL_API_KEY: KEYS.deepl, SORA_DEEPL_BASE_URL: deepl.url }).translation,
+      )!;
       for (const to of ['en', 'pt', 'es-419']) await d.translate({ texts: ['Olá'], from: 'pt', to, shopId: 's' });
       expect(deepl.requests.map((r) => (r.body as { target_lang: string }).target_lang)).toEqual(['EN-US', 'PT-BR', 'ES-419']);
       const a = createTranslator(
-        loadConfig({ SORA_TRANSLATOR: 'azure', SORA_AZURE_TRANSLATOR_KEY: KEYS.azure, SORA_AZURE_TRANSLATOR_REGION: 'r', SORA_AZURE_TRANSLATOR_BASE_URL: azure.url }).translation,
+        loadConfig({
+          SORA_TRANSLATOR: 'azure',
+          SORA_AZURE_TRANSLATOR_KEY: KEYS.azure,
+          SORA_AZURE_TRANSLATOR_REGION: 'r',
+          SORA_AZURE_TRANSLATOR_BASE_URL: azure.url,
+        }).translation,
       )!;
       await a.translate({ texts: ['Hi'], from: 'en', to: 'zh', shopId: 's' });
       expect(azure.requests[0]!.query.get('to')).toBe('zh-Hans');
@@ -359,9 +391,12 @@ describe('cache and metering (MongoDB)', () => {
   });
 
   it('the same text is never paid twice: a cache hit does not call the provider; characters counted per shop and month', async () => {
-    const t = createTranslator(loadConfig({ SORA_TRANSLATOR: 'deepl', SORA_DEEPL_API_KEY: KEYS.deepl, SORA_DEEPL_BASE_URL: deepl.url }).translation, {
-      store: translationStore,
-    })!;
+    const t = createTranslator(
+      loadConfig({ SORA_TRANSLATOR: 'deepl', SORA_DEEPL_API_KEY: KEYS.deepl, SORA_DEEPL_BASE_URL: deepl.url }).translation,
+      {
+        store: translationStore,
+      },
+    )!;
     const req = { texts: ['Where is my order?', 'Hello'], from: 'en', to: 'vi', shopId: 'shop-a', doNotTranslate: ['Sora'] };
     const first = await t.translate(req);
     expect(first.texts).toEqual(['[VI] WHERE IS MY ORDER?', '[VI] HELLO']);
@@ -404,9 +439,12 @@ describe('cache and metering (MongoDB)', () => {
   });
 
   it('tokens reported by an OpenAI-compatible API are counted, and `sora usage` shows the translation line', async () => {
-    const t = createTranslator(loadConfig({ SORA_TRANSLATOR: 'openai', SORA_OPENAI_TRANSLATE_BASE_URL: llm.url, SORA_OPENAI_TRANSLATE_MODEL: 'm' }).translation, {
-      store: translationStore,
-    })!;
+    const t = createTranslator(
+      loadConfig({ SORA_TRANSLATOR: 'openai', SORA_OPENAI_TRANSLATE_BASE_URL: llm.url, SORA_OPENAI_TRANSLATE_MODEL: 'm' }).translation,
+      {
+        store: translationStore,
+      },
+    )!;
     const r = await t.translate({ texts: ['Can I pay cash on delivery?'], from: 'en', to: 'id', shopId: 'shop-a' });
     const month = new Date().toISOString().slice(0, 7);
     const row = (await translationUsage('shop-a', month)).find((x) => x.provider === 'openai')!;
@@ -415,6 +453,8 @@ describe('cache and metering (MongoDB)', () => {
     expect(row.characters).toBe('Can I pay cash on delivery?'.length);
     const out = await runUsageCommand({ shop: 'shop-a', month, format: 'text' }, parseBillingPlan(DEFAULT_BILLING_TIERS));
     expect(out.stdout).toMatch(/^translation deepl: \d+ characters billed, \d+ from the cache, 5 requests$/m);
-    expect(out.stdout).toMatch(new RegExp(`^translation openai: 27 characters billed, 0 from the cache, 1 requests, ${row.totalTokens} tokens$`, 'm'));
+    expect(out.stdout).toMatch(
+      new RegExp(`^translation openai: 27 characters billed, 0 from the cache, 1 requests, ${row.totalTokens} tokens$`, 'm'),
+    );
   });
 });

@@ -325,10 +325,16 @@ export const translationSettings = {
   }),
   SORA_GOOGLE_TRANSLATE_PROJECT: describe(str(), 'Google Cloud project id (Cloud Translation v3)'),
   SORA_GOOGLE_TRANSLATE_LOCATION: describe(str('global'), 'Google Cloud Translation location'),
-  SORA_GOOGLE_TRANSLATE_ACCESS_TOKEN: describe(secret(), 'OAuth access token (Bearer), e.g. a service account\'s; or SORA_GOOGLE_TRANSLATE_API_KEY', {
+  SORA_GOOGLE_TRANSLATE_ACCESS_TOKEN: describe(
+    secret(),
+    "OAuth access token (Bearer), e.g. a service account's; or SORA_GOOGLE_TRANSLATE_API_KEY",
+    {
+      secret: true,
+    },
+  ),
+  SORA_GOOGLE_TRANSLATE_API_KEY: describe(secret(), 'API key restricted to the Cloud Translation API (sent as `x-goog-api-key`)', {
     secret: true,
   }),
-  SORA_GOOGLE_TRANSLATE_API_KEY: describe(secret(), 'API key restricted to the Cloud Translation API (sent as `x-goog-api-key`)', { secret: true }),
   SORA_GOOGLE_TRANSLATE_BASE_URL: describe(url('https://translation.googleapis.com'), 'Google Cloud Translation base URL'),
   SORA_AZURE_TRANSLATOR_KEY: describe(secret(), 'Azure AI Translator resource key (`Ocp-Apim-Subscription-Key`)', { secret: true }),
   SORA_AZURE_TRANSLATOR_REGION: describe(str(), "the resource's region (`Ocp-Apim-Subscription-Region`); unset for a global resource"),
@@ -337,7 +343,9 @@ export const translationSettings = {
     url('https://api.openai.com'),
     'OpenAI-compatible server root, without `/v1` (vLLM, llama.cpp server, Ollama e.g. `http://127.0.0.1:11434`)',
   ),
-  SORA_OPENAI_TRANSLATE_API_KEY: describe(secret(), 'Bearer key of the OpenAI-compatible server (optional for a local one)', { secret: true }),
+  SORA_OPENAI_TRANSLATE_API_KEY: describe(secret(), 'Bearer key of the OpenAI-compatible server (optional for a local one)', {
+    secret: true,
+  }),
   SORA_OPENAI_TRANSLATE_MODEL: describe(str(), 'model name for `SORA_TRANSLATOR=openai` (required then)'),
 };
 

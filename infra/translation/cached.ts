@@ -55,7 +55,9 @@ export function cachedTranslator(inner: Translator, store: TranslationStore, o: 
       const gHash = glossaryHash(glossaryTerms(req));
       const unique = [...new Set(req.texts.filter((t) => t.trim() !== ''))];
       const keys = new Map(unique.map((t) => [t, cacheKey(inner.provider, req.from, req.to, t, gHash)]));
-      const hits = useCache ? await store.lookup([...keys.values()].map((k) => k.key)) : new Map<string, { text: string; detectedFrom?: string }>();
+      const hits = useCache
+        ? await store.lookup([...keys.values()].map((k) => k.key))
+        : new Map<string, { text: string; detectedFrom?: string }>();
       const done = new Map<string, string>();
       let detectedFrom: string | undefined;
       let cachedCharacters = 0;

@@ -71,9 +71,7 @@ export function protect(provider: ProviderName, texts: string[], terms: Glossary
     return out + esc(text.slice(last));
   });
   const back =
-    markup.kind === 'markup'
-      ? /(?:<\w+[^>]*>\s*)?⟦\s*(\d+)\s*⟧(?:\s*<\/\w+>)?|&(amp|lt|gt|quot|apos|#39|#x27);/g
-      : /⟦\s*(\d+)\s*⟧/g;
+    markup.kind === 'markup' ? /(?:<\w+[^>]*>\s*)?⟦\s*(\d+)\s*⟧(?:\s*<\/\w+>)?|&(amp|lt|gt|quot|apos|#39|#x27);/g : /⟦\s*(\d+)\s*⟧/g;
   return {
     texts: sent,
     restore(out) {

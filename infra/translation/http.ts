@@ -81,8 +81,11 @@ export async function postJson(req: PostJson, options: TranslatorHttpOptions = {
       });
     } catch (e) {
       const what =
-        e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError') ? `timed out after ${o.timeoutMs} ms` : 'network error';
-      if (attempt > o.retries) throw new TranslationError(req.provider, 'transient', `${where}: ${what} (${attempt} attempts)`, { cause: e });
+        e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError')
+          ? `timed out after ${o.timeoutMs} ms`
+          : 'network error';
+      if (attempt > o.retries)
+        throw new TranslationError(req.provider, 'transient', `${where}: ${what} (${attempt} attempts)`, { cause: e });
       await sleep(backoff(o, attempt));
       continue;
     }
@@ -100,9 +103,14 @@ export async function postJson(req: PostJson, options: TranslatorHttpOptions = {
     const body = await readBody(res);
     if (res.status >= 500) {
       if (attempt > o.retries)
-        throw new TranslationError(req.provider, 'transient', `${where} answered ${res.status} after ${attempt} attempt(s): ${brief(body)}`, {
-          status: res.status,
-        });
+        throw new TranslationError(
+          req.provider,
+          'transient',
+          `${where} answered ${res.status} after ${attempt} attempt(s): ${brief(body)}`,
+          {
+            status: res.status,
+          },
+        );
       await sleep(parseRetryAfter(res.headers.get('retry-after')) ?? backoff(o, attempt));
       continue;
     }

@@ -30,7 +30,10 @@ export function providerClient(c: TranslationConfig, http: TranslatorHttpOptions
   }
 }
 
-export function createTranslator(c: TranslationConfig, o: { store?: TranslationStore; http?: TranslatorHttpOptions } = {}): Translator | null {
+export function createTranslator(
+  c: TranslationConfig,
+  o: { store?: TranslationStore; http?: TranslatorHttpOptions } = {},
+): Translator | null {
   const client = providerClient(c, o.http);
   if (!client) return null;
   const t = providerTranslator(client);

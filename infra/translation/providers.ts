@@ -48,7 +48,8 @@ export interface DeeplSettings {
   baseUrl?: string;
 }
 
-export const deeplBaseUrl = (s: DeeplSettings) => s.baseUrl ?? (s.apiKey.endsWith(':fx') ? 'https://api-free.deepl.com' : 'https://api.deepl.com');
+export const deeplBaseUrl = (s: DeeplSettings) =>
+  s.baseUrl ?? (s.apiKey.endsWith(':fx') ? 'https://api-free.deepl.com' : 'https://api.deepl.com');
 
 /** POST /v2/translate (https://developers.deepl.com/api-reference/translate). */
 export function deeplClient(s: DeeplSettings, http: TranslatorHttpOptions): ProviderClient {
@@ -86,7 +87,12 @@ export function deeplClient(s: DeeplSettings, http: TranslatorHttpOptions): Prov
         : chars(c.texts);
       const detected = rows[0]?.detected_source_language;
       return {
-        texts: expectCount('deepl', rows.map((r) => r.text), c.texts.length, body),
+        texts: expectCount(
+          'deepl',
+          rows.map((r) => r.text),
+          c.texts.length,
+          body,
+        ),
         ...(detected ? { detectedFrom: fromProviderLanguage(detected) } : {}),
         usage: { characters: billed },
       };
@@ -114,7 +120,9 @@ export function googleClient(s: GoogleSettings, http: TranslatorHttpOptions): Pr
     s.baseUrl ?? 'https://translation.googleapis.com',
     `/v3/projects/${encodeURIComponent(s.projectId)}/locations/${encodeURIComponent(s.location)}:translateText`,
   );
-  const headers: Record<string, string> = s.accessToken ? { authorization: `Bearer ${s.accessToken}` } : { 'x-goog-api-key': s.apiKey ?? '' };
+  const headers: Record<string, string> = s.accessToken
+    ? { authorization: `Bearer ${s.accessToken}` }
+    : { 'x-goog-api-key': s.apiKey ?? '' };
   if (s.accessToken) headers['x-goog-user-project'] = s.projectId;
   return {
     provider: 'google',
@@ -143,7 +151,12 @@ export function googleClient(s: GoogleSettings, http: TranslatorHttpOptions): Pr
       const rows = list as { translatedText: string; detectedLanguageCode?: string }[];
       const detected = rows[0]?.detectedLanguageCode;
       return {
-        texts: expectCount('google', rows.map((r) => r.translatedText), c.texts.length, body),
+        texts: expectCount(
+          'google',
+          rows.map((r) => r.translatedText),
+          c.texts.length,
+          body,
+        ),
         ...(detected ? { detectedFrom: fromProviderLanguage(detected) } : {}),
         usage: { characters: chars(c.texts) },
       };
@@ -179,7 +192,8 @@ export function azureClient(s: AzureSettings, http: TranslatorHttpOptions): Prov
           headers,
           body: c.texts.map((Text) => ({ Text })),
           // 403001: the free tier's monthly characters are used up.
-          classify: (status, b) => (status === 403 && (b as { error?: { code?: number } } | undefined)?.error?.code === 403001 ? 'quota' : undefined),
+          classify: (status, b) =>
+            status === 403 && (b as { error?: { code?: number } } | undefined)?.error?.code === 403001 ? 'quota' : undefined,
           secrets: [s.key],
         },
         http,
@@ -191,7 +205,12 @@ export function azureClient(s: AzureSettings, http: TranslatorHttpOptions): Prov
       const rows = body as { translations: { text: string }[]; detectedLanguage?: { language?: string } }[];
       const detected = rows[0]?.detectedLanguage?.language;
       return {
-        texts: expectCount('azure', rows.map((r) => r.translations[0]!.text), c.texts.length, body),
+        texts: expectCount(
+          'azure',
+          rows.map((r) => r.translations[0]!.text),
+          c.texts.length,
+          body,
+        ),
         ...(detected ? { detectedFrom: fromProviderLanguage(detected) } : {}),
         usage: { characters: chars(c.texts) },
       };
@@ -217,7 +236,9 @@ export function openAiPrompt(c: RawCall): string {
     }into ${name(c.to)}.`,
     'Answer with a JSON object only, no other text: {"translations": [...]} with exactly one translated string per input string, in the same order.',
     'Keep the meaning, tone, numbers, URLs, emoji and line breaks. Do not add explanations, notes or quotes.',
-    ...(c.hasPlaceholders ? [`Tokens such as ${placeholder(0)} are placeholders for product names: copy each one unchanged, exactly once.`] : []),
+    ...(c.hasPlaceholders
+      ? [`Tokens such as ${placeholder(0)} are placeholders for product names: copy each one unchanged, exactly once.`]
+      : []),
   ].join('\n');
 }
 
@@ -264,7 +285,10 @@ export function openAiClient(s: OpenAiSettings, http: TranslatorHttpOptions): Pr
         http,
       );
       const b = body as
-        | { choices?: { message?: { content?: unknown } }[]; usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number } }
+        | {
+            choices?: { message?: { content?: unknown } }[];
+            usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number };
+          }
         | undefined;
       const content = b?.choices?.[0]?.message?.content;
       if (typeof content !== 'string') throw malformed('openai', 'no choices[0].message.content in the answer', body);

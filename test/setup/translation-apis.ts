@@ -98,7 +98,8 @@ export function startDeepl(key: string): Promise<FakeApi> {
     if (r.path !== '/v2/translate') return bad(404, { message: 'Not found' });
     if (r.headers.authorization !== `DeepL-Auth-Key ${key}`) return bad(403, { message: 'Wrong endpoint' });
     const b = r.body as { text?: unknown; target_lang?: unknown; source_lang?: string; tag_handling?: string; ignore_tags?: string[] };
-    if (!Array.isArray(b?.text) || typeof b.target_lang !== 'string') return bad(400, { message: "Value for 'target_lang' not supported." });
+    if (!Array.isArray(b?.text) || typeof b.target_lang !== 'string')
+      return bad(400, { message: "Value for 'target_lang' not supported." });
     const keep = b.tag_handling === 'xml' && b.ignore_tags?.includes('x') ? /<x>[\s\S]*?<\/x>/g : undefined;
     return {
       status: 200,
@@ -118,8 +119,7 @@ export function startGoogle(o: { project: string; token?: string; apiKey?: strin
   return serve((r) => {
     if (r.path !== `/v3/projects/${o.project}/locations/global:translateText`)
       return bad(404, { error: { code: 404, message: 'Requested entity was not found.', status: 'NOT_FOUND' } });
-    const authed =
-      (o.token && r.headers.authorization === `Bearer ${o.token}`) || (o.apiKey && r.headers['x-goog-api-key'] === o.apiKey);
+    const authed = (o.token && r.headers.authorization === `Bearer ${o.token}`) || (o.apiKey && r.headers['x-goog-api-key'] === o.apiKey);
     if (!authed)
       return bad(401, {
         error: { code: 401, message: 'Request had invalid authentication credentials.', status: 'UNAUTHENTICATED' },
@@ -169,10 +169,14 @@ export function startOpenAi(o: { key?: string; model: string }): Promise<FakeApi
     if (r.path !== '/v1/chat/completions') return bad(404, { error: { message: 'Not found', type: 'invalid_request_error' } });
     if (o.key && r.headers.authorization !== `Bearer ${o.key}`)
       return bad(401, {
-        error: { message: `Incorrect API key provided: ${String(r.headers.authorization).replace(/^Bearer /, '')}`, type: 'invalid_request_error' },
+        error: {
+          message: `Incorrect API key provided: ${String(r.headers.authorization).replace(/^Bearer /, '')}`,
+          type: 'invalid_request_error',
+        },
       });
     const b = r.body as { model?: string; messages?: { role: string; content: string }[] };
-    if (b?.model !== o.model) return bad(404, { error: { message: `The model \`${b?.model}\` does not exist`, type: 'invalid_request_error' } });
+    if (b?.model !== o.model)
+      return bad(404, { error: { message: `The model \`${b?.model}\` does not exist`, type: 'invalid_request_error' } });
     const system = b.messages?.find((m) => m.role === 'system')?.content ?? '';
     const to = /into [^(]*\((\S+)\)/.exec(system)?.[1] ?? '??';
     const texts = JSON.parse(b.messages?.find((m) => m.role === 'user')?.content ?? '[]') as string[];
