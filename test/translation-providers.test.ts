@@ -291,6 +291,24 @@ describe('provider specifics', () => {
     }
   });
 
+  it("splits a long batch within the provider's limits and keeps the order (the LLM takes 20 texts a request)", async () => {
+    const llm = await startOpenAi({ model: 'm' });
+    try {
+      const t = createTranslator(
+        loadConfig({ SORA_TRANSLATOR: 'openai', SORA_OPENAI_TRANSLATE_BASE_URL: llm.url, SORA_OPENAI_TRANSLATE_MODEL: 'm' }).translation,
+      )!;
+      const texts = Array.from({ length: 45 }, (_, i) => `question ${i}`);
+      const r = await t.translate({ texts, from: 'en', to: 'ms', shopId: 's' });
+      expect(r.texts).toEqual(texts.map((x) => `[ms] ${x.toUpperCase()}`));
+      expect(llm.requests.map((q) => JSON.parse((q.body as { messages: { content: string }[] }).messages[1]!.content).length)).toEqual([
+        20, 20, 5,
+      ]);
+      expect(r.billed.tokens!.total).toBeGreaterThan(0);
+    } finally {
+      await llm.close();
+    }
+  });
+
   it('a request that outlives SORA_TRANSLATE_TIMEOUT is retried, then a transient error', async () => {
     const g = await startGoogle({ project: 'p', apiKey: 'AIza-test-key' });
     try {
