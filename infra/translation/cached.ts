@@ -70,9 +70,11 @@ export function cachedTranslator(inner: Translator, store: TranslationStore, o: 
       }
       const misses = unique.filter((t) => !done.has(t));
       let billed: TranslationUsage = { characters: 0 };
+      let requests = 0;
       if (misses.length) {
         const r = await inner.translate({ ...req, texts: misses });
         billed = r.billed;
+        requests = r.requests ?? 1;
         detectedFrom = r.detectedFrom ?? detectedFrom;
         misses.forEach((t, i) => done.set(t, r.texts[i]!));
         if (useCache)
@@ -92,13 +94,12 @@ export function cachedTranslator(inner: Translator, store: TranslationStore, o: 
           );
       }
       if (misses.length || cachedCharacters)
-        await quietly('meter', () =>
-          store.meter(req.shopId, inner.provider, utcMonth(now()), { ...billed, requests: misses.length ? 1 : 0, cachedCharacters }),
-        );
+        await quietly('meter', () => store.meter(req.shopId, inner.provider, utcMonth(now()), { ...billed, requests, cachedCharacters }));
       return {
         texts: req.texts.map((t) => done.get(t) ?? t),
         ...(detectedFrom ? { detectedFrom } : {}),
         billed,
+        requests,
         cached: unique.length - misses.length,
       };
     },

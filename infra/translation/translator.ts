@@ -29,6 +29,7 @@ export function providerTranslator(client: ProviderClient): Translator {
       const translated = new Map<string, string>();
       let billed: TranslationUsage = { characters: 0 };
       let detectedFrom: string | undefined;
+      let requests = 0;
       if (unique.length) {
         const terms = glossaryTerms(req);
         const p = protect(client.provider, unique, terms, client.markup);
@@ -37,6 +38,7 @@ export function providerTranslator(client: ProviderClient): Translator {
           const r = await client.call({ texts: b.texts, from: req.from, to: req.to, hasPlaceholders: terms.length > 0 });
           r.texts.forEach((t, k) => (out[b.start + k] = t));
           billed = addUsage(billed, r.usage);
+          requests++;
           detectedFrom ??= r.detectedFrom;
         }
         p.restore(out).forEach((t, k) => translated.set(unique[k]!, t));
@@ -45,6 +47,7 @@ export function providerTranslator(client: ProviderClient): Translator {
         texts: req.texts.map((t) => translated.get(t) ?? t),
         ...(detectedFrom ? { detectedFrom } : {}),
         billed,
+        requests,
       };
     },
   };

@@ -38,6 +38,8 @@ export interface TranslateResult {
   detectedFrom?: string;
   /** What this call cost (zero when every text came from the cache). */
   billed: TranslationUsage;
+  /** HTTP requests that reached the provider (batches; retries not counted). */
+  requests?: number;
   /** How many of the texts came from the cache (cached translator only). */
   cached?: number;
 }
