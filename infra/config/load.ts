@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHANNEL_SPECS, parseChannels, tiktokAppConfigured, tiktokSpec, tryParse, type ChannelSpec } from './channels.js';
 import type { Env, Setting } from './fields.js';
-import { resolveHome, SETTINGS, type CarrierCredentialSettings, type Config } from './schema.js';
+import { resolveHome, SETTINGS, type CarrierCredentialSettings, type Config, type TranslationConfig } from './schema.js';
 import { resolveTemporal } from './temporal.js';
 
 /** The repository root (infra/config/../..). */
@@ -47,6 +47,7 @@ export function loadConfig(env: Env = process.env, o: LoadOptions = {}): Config 
 
   const temporal = resolveTemporal(v, e, problem);
   const credentials = carrierCredentials(v, problem);
+  const translation = translationConfig(v, problem);
   const { channels, problems: channelProblems } = parseChannels(e, o.channels ?? CHANNEL_SPECS);
   problems.push(...channelProblems);
   const tiktokEnabled = channels.enabled.find((c) => c.id === 'tiktok');
@@ -156,7 +157,60 @@ export function loadConfig(env: Env = process.env, o: LoadOptions = {}): Config 
       },
     },
     channels,
+    translation,
   };
+}
+
+/** The chosen provider's settings; a provider chosen without its key (or model) is a problem. */
+function translationConfig(v: Vars, problem: (name: string, message: string) => void): TranslationConfig {
+  const base: TranslationConfig = { provider: v.SORA_TRANSLATOR, timeoutMs: v.SORA_TRANSLATE_TIMEOUT };
+  const need = (name: keyof Vars, value: unknown) => {
+    if (!value) problem(name, `is required with SORA_TRANSLATOR=${v.SORA_TRANSLATOR}`);
+    return Boolean(value);
+  };
+  switch (v.SORA_TRANSLATOR) {
+    case 'none':
+      return base;
+    case 'deepl':
+      if (!need('SORA_DEEPL_API_KEY', v.SORA_DEEPL_API_KEY)) return base;
+      return { ...base, deepl: { apiKey: v.SORA_DEEPL_API_KEY!, ...(v.SORA_DEEPL_BASE_URL ? { baseUrl: v.SORA_DEEPL_BASE_URL } : {}) } };
+    case 'google': {
+      const hasProject = need('SORA_GOOGLE_TRANSLATE_PROJECT', v.SORA_GOOGLE_TRANSLATE_PROJECT);
+      if (!v.SORA_GOOGLE_TRANSLATE_ACCESS_TOKEN && !v.SORA_GOOGLE_TRANSLATE_API_KEY)
+        problem('SORA_GOOGLE_TRANSLATE_ACCESS_TOKEN', 'or SORA_GOOGLE_TRANSLATE_API_KEY is required with SORA_TRANSLATOR=google');
+      if (!hasProject) return base;
+      return {
+        ...base,
+        google: {
+          projectId: v.SORA_GOOGLE_TRANSLATE_PROJECT!,
+          location: v.SORA_GOOGLE_TRANSLATE_LOCATION,
+          baseUrl: v.SORA_GOOGLE_TRANSLATE_BASE_URL,
+          ...(v.SORA_GOOGLE_TRANSLATE_ACCESS_TOKEN ? { accessToken: v.SORA_GOOGLE_TRANSLATE_ACCESS_TOKEN } : {}),
+          ...(v.SORA_GOOGLE_TRANSLATE_API_KEY ? { apiKey: v.SORA_GOOGLE_TRANSLATE_API_KEY } : {}),
+        },
+      };
+    }
+    case 'azure':
+      if (!need('SORA_AZURE_TRANSLATOR_KEY', v.SORA_AZURE_TRANSLATOR_KEY)) return base;
+      return {
+        ...base,
+        azure: {
+          key: v.SORA_AZURE_TRANSLATOR_KEY!,
+          baseUrl: v.SORA_AZURE_TRANSLATOR_BASE_URL,
+          ...(v.SORA_AZURE_TRANSLATOR_REGION ? { region: v.SORA_AZURE_TRANSLATOR_REGION } : {}),
+        },
+      };
+    case 'openai':
+      if (!need('SORA_OPENAI_TRANSLATE_MODEL', v.SORA_OPENAI_TRANSLATE_MODEL)) return base;
+      return {
+        ...base,
+        openai: {
+          model: v.SORA_OPENAI_TRANSLATE_MODEL!,
+          baseUrl: v.SORA_OPENAI_TRANSLATE_BASE_URL,
+          ...(v.SORA_OPENAI_TRANSLATE_API_KEY ? { apiKey: v.SORA_OPENAI_TRANSLATE_API_KEY } : {}),
+        },
+      };
+  }
 }
 
 type CarrierVars = Pick<

@@ -317,6 +317,42 @@ export const carrierSettings = {
   }),
 };
 
+export const translationSettings = {
+  SORA_TRANSLATOR: describe(
+    oneOf(['none', 'deepl', 'google', 'azure', 'openai'] as const, 'none'),
+    'machine translation provider (docs/translation.md); `none`: no provider is ever called',
+  ),
+  SORA_TRANSLATE_TIMEOUT: describe(duration('20s', { min: 1000 }), 'timeout of one translation request (each of up to 3 attempts)'),
+  SORA_DEEPL_API_KEY: describe(secret(), 'DeepL API key (a Free key ends in `:fx`)', { secret: true }),
+  SORA_DEEPL_BASE_URL: describe(url(), 'DeepL API base URL', {
+    defaultNote: '`https://api-free.deepl.com` for a Free key, else `https://api.deepl.com`',
+  }),
+  SORA_GOOGLE_TRANSLATE_PROJECT: describe(str(), 'Google Cloud project id (Cloud Translation v3)'),
+  SORA_GOOGLE_TRANSLATE_LOCATION: describe(str('global'), 'Google Cloud Translation location'),
+  SORA_GOOGLE_TRANSLATE_ACCESS_TOKEN: describe(
+    secret(),
+    "OAuth access token (Bearer), e.g. a service account's; or SORA_GOOGLE_TRANSLATE_API_KEY",
+    {
+      secret: true,
+    },
+  ),
+  SORA_GOOGLE_TRANSLATE_API_KEY: describe(secret(), 'API key restricted to the Cloud Translation API (sent as `x-goog-api-key`)', {
+    secret: true,
+  }),
+  SORA_GOOGLE_TRANSLATE_BASE_URL: describe(url('https://translation.googleapis.com'), 'Google Cloud Translation base URL'),
+  SORA_AZURE_TRANSLATOR_KEY: describe(secret(), 'Azure AI Translator resource key (`Ocp-Apim-Subscription-Key`)', { secret: true }),
+  SORA_AZURE_TRANSLATOR_REGION: describe(str(), "the resource's region (`Ocp-Apim-Subscription-Region`); unset for a global resource"),
+  SORA_AZURE_TRANSLATOR_BASE_URL: describe(url('https://api.cognitive.microsofttranslator.com'), 'Azure AI Translator base URL'),
+  SORA_OPENAI_TRANSLATE_BASE_URL: describe(
+    url('https://api.openai.com'),
+    'OpenAI-compatible server root, without `/v1` (vLLM, llama.cpp server, Ollama e.g. `http://127.0.0.1:11434`)',
+  ),
+  SORA_OPENAI_TRANSLATE_API_KEY: describe(secret(), 'Bearer key of the OpenAI-compatible server (optional for a local one)', {
+    secret: true,
+  }),
+  SORA_OPENAI_TRANSLATE_MODEL: describe(str(), 'model name for `SORA_TRANSLATOR=openai` (required then)'),
+};
+
 /** Sections in documentation order. Channel variables follow (channels.ts). */
 export const SECTIONS: { title: string; settings: Record<string, Setting> }[] = [
   { title: 'Temporal', settings: temporalSettings },
@@ -327,6 +363,7 @@ export const SECTIONS: { title: string; settings: Record<string, Setting> }[] = 
   { title: 'Knowledge base import', settings: kbImportSettings },
   { title: 'Orders, coupons, returns, customs', settings: commerceSettings },
   { title: 'Parcel tracking and carrier keys', settings: carrierSettings },
+  { title: 'Machine translation', settings: translationSettings },
 ];
 
 export const SETTINGS = {
@@ -338,6 +375,7 @@ export const SETTINGS = {
   ...kbImportSettings,
   ...commerceSettings,
   ...carrierSettings,
+  ...translationSettings,
 };
 
 // --- the parsed configuration ------------------------------------------------------------------
@@ -391,6 +429,16 @@ export interface CarrierCredentialSettings {
   fedex?: OAuthCredentials;
   usps?: OAuthCredentials;
   seventeenTrack?: { apiKey: string; baseUrl?: string };
+}
+
+/** SORA_TRANSLATOR and the chosen provider's settings (infra/translation, docs/translation.md). */
+export interface TranslationConfig {
+  provider: 'none' | 'deepl' | 'google' | 'azure' | 'openai';
+  timeoutMs: number;
+  deepl?: { apiKey: string; baseUrl?: string };
+  google?: { projectId: string; location: string; accessToken?: string; apiKey?: string; baseUrl?: string };
+  azure?: { key: string; region?: string; baseUrl?: string };
+  openai?: { baseUrl?: string; apiKey?: string; model: string };
 }
 
 export interface EmbeddingSettings {
@@ -486,6 +534,7 @@ export interface Config {
     cli: { apiKey?: string; clientId?: string; clientSecret?: string };
   };
   channels: ChannelsConfig;
+  translation: TranslationConfig;
 }
 
 /** The folder SORA_HOME names (resolved), or the project's `.sora`. */

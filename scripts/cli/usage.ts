@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import type { BillingPlan } from '../../infra/config/billing-plan.js';
 import { MONTH_RE, usageCsv, usageReport } from '../../models/usage.js';
+import { translationUsage } from '../../models/translation-usage.js';
 import type { CommandResult } from './orders.js';
 import { cliConfig, fail, textTable, withCliDatabase } from './support.js';
 
@@ -55,6 +56,13 @@ export async function runUsageCommand(
   if (r.runningEstimate)
     lines.push(
       `running estimate (month so far at the same pace): ${r.runningEstimate.billable} billable, ${r.runningEstimate.total} ${r.currency}`,
+    );
+  // Machine translation costs (docs/translation.md "Costs"; counted per UTC month).
+  for (const t of await translationUsage(o.shop, o.month))
+    lines.push(
+      `translation ${t.provider}: ${t.characters} characters billed, ${t.cachedCharacters} from the cache, ${t.requests} requests${
+        t.totalTokens ? `, ${t.totalTokens} tokens` : ''
+      }`,
     );
   return { code: 0, stdout: `${lines.join('\n')}\n`, stderr: '' };
 }
