@@ -150,10 +150,11 @@ async function main(): Promise<void> {
     // The demo shop was seeded after the app's own warm-up (a first start): build its index before saying "up".
     await app.warm([DEMO_SHOP_ID]);
     // A month of synthetic conversations (marked demo) so the reports are not empty; once, and never fatal.
-    await seedDemoMonth(DEMO_SHOP_ID, { embedder: sharedEmbedder(config.embedding), log: (m) => log(m) }).then(
-      (r) => log(demoMonthLine(r)),
-      (e) => log('demo month not seeded', { error: e instanceof Error ? e.message : String(e) }),
-    );
+    if (config.stack.demoMonth)
+      await seedDemoMonth(DEMO_SHOP_ID, { embedder: sharedEmbedder(config.embedding), log: (m) => log(m) }).then(
+        (r) => log(demoMonthLine(r)),
+        (e) => log('demo month not seeded', { error: e instanceof Error ? e.message : String(e) }),
+      );
     if (config.stack.workers > 1)
       extraWorkers = await startExtraWorkers(config.stack.workers - 1, {
         temporalAddress: config.temporal.address,

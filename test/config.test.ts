@@ -121,6 +121,7 @@ describe('loadConfig', () => {
       installMultilingual: true,
       workers: 1,
       temporalSqlite: 'wal',
+      demoMonth: true,
     });
     expect(c.worker).toEqual({ cachedWorkflows: 500 });
     expect(c.embedding).toEqual({

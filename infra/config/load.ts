@@ -104,6 +104,7 @@ export function loadConfig(env: Env = process.env, o: LoadOptions = {}): Config 
       installMultilingual: v.SORA_INSTALL_MULTILINGUAL,
       temporalSqlite: v.SORA_TEMPORAL_SQLITE,
       workers: v.SORA_WORKERS,
+      demoMonth: v.SORA_DEMO_MONTH,
     },
     secrets: { ...(v.SORA_MASTER_KEY ? { masterKey: v.SORA_MASTER_KEY } : {}), keyFile: path.join(home, 'master.key') },
     embedding: {

@@ -176,6 +176,10 @@ export const stackSettings = {
   ),
   SORA_MONGO_PORT: describe(port(27017), 'embedded MongoDB-wire server port (the CLI uses it too when MONGODB_URI is unset)'),
   SORA_INSTALL_MULTILINGUAL: describe(bool(true), '`false`: `stack:install` installs only the small English model'),
+  SORA_DEMO_MONTH: describe(
+    bool(true),
+    '`npm start`: seed the demo shop once with 30 days of synthetic conversations (marked demo) so the insights pages are not empty; `false` skips it (`sora demo clear-month` removes a seeded one)',
+  ),
 };
 
 export const knowledgeSettings = {
@@ -491,6 +495,8 @@ export interface Config {
     workers: number;
     /** The embedded Temporal dev server's SQLite journal (SORA_TEMPORAL_SQLITE). */
     temporalSqlite: 'wal' | 'wal-normal' | 'rollback';
+    /** SORA_DEMO_MONTH: npm start seeds the demo month. */
+    demoMonth: boolean;
   };
   /** Where the master key comes from (infra/secrets: openSecretBox): SORA_MASTER_KEY, else the key file under SORA_HOME. */
   secrets: { masterKey?: string; keyFile: string };

@@ -60,6 +60,7 @@ describe('fault suite: kill -9 of the app, Temporal and MongoDB under load', () 
     SORA_RELAY_INTERVAL: '1s',
     SORA_ACTIVITY_TIMEOUT: '10s',
     SORA_CARRIER_KEY_AUDIT: 'off',
+    SORA_DEMO_MONTH: 'false',
     SORA_LOG_LEVEL: 'INFO',
   });
 
