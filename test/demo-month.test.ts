@@ -135,7 +135,11 @@ describe('the demo month', () => {
     ]);
     expect(k.fcr.rate).toBeGreaterThan(0.5);
     expect(k.fcr.rate).toBeLessThan(0.95);
-    expect(k.fcr.repeatsWithin24h).toBeGreaterThan(0);
+    expect(k.fcr.repeats).toBeGreaterThan(0);
+    // The same duration counters as real conversations: bot and agent response and resolution times.
+    expect(k.firstResponse.bot.count).toBe(k.conversations.closed);
+    expect(k.firstResponse.agent.count).toBe(k.handoff.count);
+    expect(k.resolution.bot.count + k.resolution.agent.count).toBe(k.conversations.closed);
     expect(k.automationRate).toBeCloseTo(1 - k.handoff.rate, 3);
     expect(k.unmatched.count).toBe(first.counts.unmatched);
     expect(k.firstResponse.meanSeconds).toBeGreaterThan(0.5);
@@ -155,6 +159,8 @@ describe('the demo month', () => {
     expect(Object.keys(byCountry.groups)).toEqual(expect.arrayContaining(['US', 'TH', 'ID', 'MX']));
     const rows = await DailyRollupModel.find({ shopId: 'demo' }).lean();
     expect(rows.some((x) => Object.keys((x.c as { rcSku?: object }).rcSku ?? {}).includes('HOODIE-205'))).toBe(true);
+    const bySku = await get(`/reports/root-causes?shop=demo&from=${FROM}&to=${TO}&by=sku`);
+    expect(Object.keys(bySku.groups)).toContain('HOODIE-205');
   });
 
   it('gives usage for the months it covers, marked demo', async () => {
