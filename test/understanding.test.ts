@@ -46,6 +46,7 @@ describe('handoff keywords', () => {
     'ฉันจะร้องเรียน',
     'tôi muốn khiếu nại',
     'saya mau komplain',
+    'saya nak buat aduan',
     'أريد تقديم شكوى',
     'let me talk to your supervisor',
   ])('complaint: %s', (t) => expect(isComplaint(t)).toBe(true));
@@ -59,6 +60,7 @@ describe('handoff keywords', () => {
     'ขอคุยกับคน',
     'cho tôi gặp nhân viên',
     'saya mau bicara dengan orang',
+    'boleh saya cakap dengan orang sebenar?',
     'أريد التحدث مع موظف',
   ])('human request: %s', (t) => expect(asksForHuman(t)).toBe(true));
 });

@@ -7,14 +7,14 @@
  * This module imports nothing, so any layer may use it.
  */
 
-/** R8: the buyer languages the product promises. */
-export const BUYER_LANGUAGES = ['en', 'es', 'fr', 'pt', 'th', 'vi', 'id', 'ar'] as const;
+/** R8: the buyer languages the product promises, plus Malay (issue 18: Malaysia is a priority market). */
+export const BUYER_LANGUAGES = ['en', 'es', 'fr', 'pt', 'th', 'vi', 'id', 'ms', 'ar'] as const;
 
 /** Sellers and agents work in Chinese; Chinese-speaking buyers are answered in it too. */
 export const SELLER_LANGUAGE = 'zh';
 
-/** Every language detected and answered: the buyer languages plus Chinese (9). */
-export const LANGUAGES = ['en', 'zh', 'es', 'fr', 'pt', 'th', 'vi', 'id', 'ar'] as const;
+/** Every language detected and answered: the buyer languages plus Chinese (10). */
+export const LANGUAGES = ['en', 'zh', 'es', 'fr', 'pt', 'th', 'vi', 'id', 'ms', 'ar'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
 /** Regional variants with their own (partial) catalog; each falls back to its parent language. */
@@ -49,6 +49,7 @@ export const LOCALE_INFO: Record<Locale, LocaleInfo> = {
   th: { name: 'Thai', nativeName: 'ไทย', rtl: false, intl: 'th-TH' },
   vi: { name: 'Vietnamese', nativeName: 'Tiếng Việt', rtl: false, intl: 'vi-VN' },
   id: { name: 'Indonesian', nativeName: 'Bahasa Indonesia', rtl: false, intl: 'id-ID' },
+  ms: { name: 'Malay', nativeName: 'Bahasa Melayu', rtl: false, intl: 'ms-MY' },
   ar: { name: 'Arabic', nativeName: 'العربية', rtl: true, intl: 'ar' },
 };
 
