@@ -250,8 +250,10 @@ describe('t(): fallback chain', () => {
     expect(localeChain('es-419')).toEqual(['es-419', 'es', 'en']);
   });
 
-  it('regional tags and spellings reach their language: es-MX → es, pt-BR → pt, ES_419 → es-419', () => {
-    expect(t('system.closed', 'es-MX').language).toBe('es');
+  it('regional tags and spellings reach their language: es-MX → es-419 (Latin America), es-ES → es, pt-BR → pt, ES_419 → es-419', () => {
+    expect(t('system.closed', 'es-MX')).toMatchObject({ language: 'es-419', fallback: false });
+    expect(t('logistics.unknown_place', 'es-AR')).toMatchObject({ language: 'es', fallback: false }); // not overridden by es-419
+    expect(t('system.closed', 'es-ES').language).toBe('es');
     expect(t('system.closed', 'pt-BR').language).toBe('pt');
     expect(t('system.closed', 'ES_419').language).toBe('es-419');
     expect(t('system.closed', 'pt-BR').fallback).toBe(false);

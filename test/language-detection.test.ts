@@ -5,6 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { detectLanguage, type LanguagePriors } from '../activities/understanding/language.js';
+import { buyerCountry, buyerLocale, countryFromPhone } from '../activities/catalog/buyer-country.js';
+import { t } from '../activities/catalog/t.js';
+import { makeRenderReply } from '../activities/messaging/render.js';
 
 export const PT_ES: Array<[string, 'pt' | 'es']> = [
   ['Posso devolver o produto?', 'pt'],
@@ -146,7 +149,13 @@ describe('exact cases from issue 18', () => {
   ])('%s → %s', (text, lang) => expect(detectLanguage(text, null)).toBe(lang));
 
   it('Mexican colloquialisms are Spanish', () => {
-    for (const text of ['¿dónde está mi paquete, güey?', 'ahorita lo reviso', 'qué onda con mi pedido', 'neta no ha llegado', 'chido, gracias'])
+    for (const text of [
+      '¿dónde está mi paquete, güey?',
+      'ahorita lo reviso',
+      'qué onda con mi pedido',
+      'neta no ha llegado',
+      'chido, gracias',
+    ])
       expect(detectLanguage(text, null), text).toBe('es');
   });
 
@@ -160,5 +169,55 @@ describe('exact cases from issue 18', () => {
     expect(detectLanguage('pesanan saya', null, 'en', { shopLanguages: ['en', 'ms'] })).toBe('ms');
     expect(detectLanguage('pesanan saya', null, 'en', { country: 'MY' })).toBe('ms');
     expect(detectLanguage('pesanan saya', null, 'en', { country: 'ID' })).toBe('id');
+  });
+});
+
+describe('Latin-American Spanish per buyer', () => {
+  it("the buyer's country comes from the order, else a WhatsApp phone number's calling code", () => {
+    expect(countryFromPhone('whatsapp', '5215512345678@s.whatsapp.net')).toBe('MX');
+    expect(countryFromPhone('whatsapp-cloud', '573001234567')).toBe('CO');
+    expect(countryFromPhone('whatsapp-cloud', '5491123456789')).toBe('AR');
+    expect(countryFromPhone('whatsapp-cloud', '18095551234')).toBe('DO');
+    expect(countryFromPhone('whatsapp-cloud', '12125551234')).toBeNull(); // +1 without a telling area code
+    expect(countryFromPhone('whatsapp', '60123456789@s.whatsapp.net')).toBe('MY');
+    expect(countryFromPhone('telegram', '5215512345678')).toBeNull();
+    expect(buyerCountry({ channel: 'whatsapp-cloud', buyerId: '34612345678', country: 'mx' })).toBe('MX');
+    expect(buyerCountry({ channel: 'whatsapp-cloud', buyerId: '34612345678' })).toBe('ES');
+    expect(buyerCountry(null)).toBeNull();
+  });
+
+  it("selects the variant per buyer, over the shop's setting; other countries keep the shop's choice", () => {
+    expect(buyerLocale('es', 'MX')).toBe('es-MX');
+    expect(buyerLocale('es', 'CO')).toBe('es-CO');
+    expect(buyerLocale('es-419', 'ES')).toBe('es');
+    expect(buyerLocale('es-419', 'FR')).toBe('es-419');
+    expect(buyerLocale('es', null)).toBe('es');
+    expect(buyerLocale('pt', 'MX')).toBe('pt');
+  });
+
+  it('a Mexican WhatsApp buyer of a shop set to Spain Spanish is answered in Latin-American Spanish', async () => {
+    const render = makeRenderReply();
+    const base = {
+      shopId: 'lang-shop',
+      locale: 'es',
+      requestedLanguage: 'es',
+      request: { kind: 'system', message: 'silence_nudge' },
+    } as const;
+    const mx = await render({ ...base, buyer: { channel: 'whatsapp', buyerId: '5215512345678@s.whatsapp.net', country: null } });
+    const spain = await render({ ...base, buyer: { channel: 'whatsapp', buyerId: '34612345678@s.whatsapp.net', country: null } });
+    const shopOnly = await render(base);
+    expect(mx).toMatchObject({ language: 'es-419', languageFallback: false, text: t('system.silence_nudge', 'es-419').text });
+    expect(spain).toMatchObject({ language: 'es', text: t('system.silence_nudge', 'es').text });
+    expect(shopOnly!.text).toBe(spain!.text);
+    expect(mx!.text).not.toBe(spain!.text);
+    // The order's destination wins over the phone number.
+    const ordered = await render({ ...base, buyer: { channel: 'whatsapp', buyerId: '34612345678@s.whatsapp.net', country: 'AR' } });
+    expect(ordered!.text).toBe(mx!.text);
+  });
+
+  it('Mexican buyers writing colloquially are detected as Spanish, and priors keep them there', () => {
+    expect(detectLanguage('¿dónde está mi paquete, güey?', null, 'en', { country: 'MX' })).toBe('es');
+    expect(detectLanguage('ahorita', 'es')).toBe('es');
+    expect(detectLanguage('qué onda', null)).toBe('es');
   });
 });

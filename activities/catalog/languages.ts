@@ -21,6 +21,14 @@ export type Language = (typeof LANGUAGES)[number];
 export const VARIANTS = { 'es-419': 'es' } as const satisfies Record<string, Language>;
 export type Variant = keyof typeof VARIANTS;
 
+/**
+ * Regions whose Spanish is Latin-American Spanish (CLDR: their locales' parent is es-419), so a
+ * buyer's `es-MX` or `es-AR` reads the es-419 catalog before the Spanish (Spain) one.
+ */
+export const LATIN_AMERICAN_SPANISH: ReadonlySet<string> = new Set(
+  'AR BO BR BZ CL CO CR CU DO EC GT HN MX NI PA PE PR PY SV US UY VE'.split(' '),
+);
+
 /** Every locale with a catalog file in `locales/`. */
 export const LOCALES = [...LANGUAGES, ...(Object.keys(VARIANTS) as Variant[])] as const;
 export type Locale = Language | Variant;
@@ -74,7 +82,7 @@ export function baseLanguage(tag: string): string {
 
 /**
  * The supported locales to try for a tag, most specific first: `es-419` → [`es-419`, `es`];
- * `es-MX` → [`es`]; `de` → []. `has` says what is supported (default: a locale of this module).
+ * `es-MX` → [`es-419`, `es`]; `es-ES` → [`es`]; `de` → []. `has` says what is supported (default: a locale of this module).
  */
 export function supportedChain(tag: string | null | undefined, has: (locale: string) => boolean = isLocale): string[] {
   if (!tag?.trim()) return [];
@@ -85,6 +93,7 @@ export function supportedChain(tag: string | null | undefined, has: (locale: str
   const parts = normalizeLocale(tag).split('-');
   for (let n = parts.length; n > 0; n--) {
     const candidate = parts.slice(0, n).join('-');
+    if (n === 1 && candidate === 'es' && LATIN_AMERICAN_SPANISH.has(parts[1] ?? '')) add('es-419');
     add(candidate);
     if (candidate in VARIANTS) add(VARIANTS[candidate as Variant]);
   }
