@@ -501,7 +501,7 @@ class ConversationRun {
   private async afterClose(): Promise<ConversationResult | null> {
     const { st, lc, inbox } = this;
     const first = inbox[0]!;
-    const score = lc.awaitingNpsAnswer() ? parseNpsScore(first.text) : null;
+    const score = lc.awaitingNpsAnswer() ? parseNpsScore(first.text, { malay: patched('nps-malay') }) : null;
     if (score === null) return this.restartFresh();
     inbox.shift();
     st.npsScore = score;
