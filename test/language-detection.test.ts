@@ -3,11 +3,16 @@
  * Indonesian vs Malay (issue 18, item 4). Labelled sets of realistic e-commerce messages; accuracy
  * per pair with and without priors (previous language, shop languages, buyer country).
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectLanguage, type LanguagePriors } from '../activities/understanding/language.js';
 import { buyerCountry, buyerLocale, countryFromPhone } from '../activities/catalog/buyer-country.js';
 import { t } from '../activities/catalog/t.js';
 import { makeRenderReply } from '../activities/messaging/render.js';
+import { compose } from '../activities/messaging/compose.js';
+import { shopLanguages } from '../activities/understanding/shop-languages.js';
+import { disconnectMongo } from '../models/connection.js';
+import { ShopModel } from '../models/shop.js';
+import { useFreshDatabase } from './setup/helpers.js';
 
 export const PT_ES: Array<[string, 'pt' | 'es']> = [
   ['Posso devolver o produto?', 'pt'],
@@ -219,5 +224,33 @@ describe('Latin-American Spanish per buyer', () => {
     expect(detectLanguage('¿dónde está mi paquete, güey?', null, 'en', { country: 'MX' })).toBe('es');
     expect(detectLanguage('ahorita', 'es')).toBe('es');
     expect(detectLanguage('qué onda', null)).toBe('es');
+  });
+});
+
+describe('priors and variants from the stored shop', () => {
+  beforeAll(async () => {
+    await useFreshDatabase('sora_langs');
+    await ShopModel.create({ shopId: 'kl', name: 'KL shop', defaultLanguage: 'ms', languages: ['en', 'ms', 'zh'] });
+    await ShopModel.create({ shopId: 'mad', name: 'Madrid shop', defaultLanguage: 'es', languages: ['es', 'en'], spanishVariant: 'es' });
+  });
+  afterAll(() => disconnectMongo());
+
+  it("the shop's languages are a prior: a Malaysian shop reads an ambiguous message as Malay", async () => {
+    const langs = await shopLanguages('kl');
+    expect(langs).toEqual(['en', 'ms', 'zh']);
+    expect(detectLanguage('pesanan saya 8812', null, 'en', { shopLanguages: langs })).toBe('ms');
+    expect(detectLanguage('pesanan saya 8812', null, 'en', { shopLanguages: await shopLanguages('unknown-shop') })).toBe('id');
+  });
+
+  it('a shop set to Spain Spanish answers its Mexican WhatsApp buyer in Latin-American Spanish (compose)', async () => {
+    const mx = await compose('mad', { kind: 'system', message: 'closed' }, 'es', {
+      buyer: { channel: 'whatsapp', buyerId: '5215512345678@s.whatsapp.net' },
+    });
+    const es = await compose('mad', { kind: 'system', message: 'closed' }, 'es', {
+      buyer: { channel: 'whatsapp', buyerId: '34612345678@s.whatsapp.net' },
+    });
+    expect(mx.text).toBe(t('system.closed', 'es-419').text);
+    expect(es.text).toBe(t('system.closed', 'es').text);
+    expect(mx.languageFallback).toBe(false);
   });
 });
