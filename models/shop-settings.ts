@@ -25,7 +25,7 @@ import { TICKET_PRIORITIES, TICKET_SLA_DEFAULT_MINUTES, type TicketPriority } fr
  * The languages sora-cs answers in: the same list as LANGUAGES in activities/catalog/languages.ts
  * (models import no layer above them; test/desk-shops-agents.test.ts keeps the two equal).
  */
-export const SHOP_LANGUAGES = ['en', 'zh', 'es', 'fr', 'pt', 'th', 'vi', 'id', 'ar'] as const;
+export const SHOP_LANGUAGES = ['en', 'zh', 'es', 'fr', 'pt', 'th', 'vi', 'id', 'ms', 'ar'] as const;
 export const SPANISH_VARIANT_VALUES = ['es', 'es-419'] as const;
 export const SHOP_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const NAME_MAX = 100;

@@ -75,6 +75,14 @@ describe('catalog files', () => {
     expect(missing, `messages missing (add them to the locale file):\n${missing.join('\n')}`).toEqual([]);
   });
 
+  it('Malay (issue 18) has every message, written in Malay: not a copy of the Indonesian or English text', () => {
+    expect(Object.keys(onDisk.ms ?? {}).sort()).toEqual(Object.keys(en).sort());
+    const same = Object.keys(en).filter((k) => onDisk.ms![k] === onDisk.id![k] || onDisk.ms![k] === onDisk.en![k]);
+    expect(same).toEqual(['logistics.status.in_transit']); // "dalam perjalanan" in both languages
+    expect(t('system.closed', 'ms')).toMatchObject({ language: 'ms', fallback: false });
+    expect(t('returns.business_days', 'ms-MY', { n: 3 }).text).toBe('3 hari bekerja');
+  });
+
   it('no locale has a message en does not have (typo or removed key)', () => {
     const extra: string[] = [];
     for (const [l, c] of Object.entries(onDisk)) for (const k of Object.keys(c)) if (!(k in en)) extra.push(`${l}: ${k}`);
@@ -242,8 +250,10 @@ describe('t(): fallback chain', () => {
     expect(localeChain('es-419')).toEqual(['es-419', 'es', 'en']);
   });
 
-  it('regional tags and spellings reach their language: es-MX → es, pt-BR → pt, ES_419 → es-419', () => {
-    expect(t('system.closed', 'es-MX').language).toBe('es');
+  it('regional tags and spellings reach their language: es-MX → es-419 (Latin America), es-ES → es, pt-BR → pt, ES_419 → es-419', () => {
+    expect(t('system.closed', 'es-MX')).toMatchObject({ language: 'es-419', fallback: false });
+    expect(t('logistics.unknown_place', 'es-AR')).toMatchObject({ language: 'es', fallback: false }); // not overridden by es-419
+    expect(t('system.closed', 'es-ES').language).toBe('es');
     expect(t('system.closed', 'pt-BR').language).toBe('pt');
     expect(t('system.closed', 'ES_419').language).toBe('es-419');
     expect(t('system.closed', 'pt-BR').fallback).toBe(false);
@@ -327,8 +337,8 @@ describe('t(): fallback chain', () => {
 });
 
 describe('the language list', () => {
-  it('R8 buyer languages plus Chinese; es-419 (R18) as a variant of es', () => {
-    expect([...BUYER_LANGUAGES].sort()).toEqual(['ar', 'en', 'es', 'fr', 'id', 'pt', 'th', 'vi']);
+  it('R8 buyer languages and Malay (issue 18) plus Chinese; es-419 (R18) as a variant of es', () => {
+    expect([...BUYER_LANGUAGES].sort()).toEqual(['ar', 'en', 'es', 'fr', 'id', 'ms', 'pt', 'th', 'vi']);
     expect([...LANGUAGES].sort()).toEqual([...BUYER_LANGUAGES, 'zh'].sort());
     expect([...LOCALES].sort()).toEqual([...LANGUAGES, 'es-419'].sort());
     expect(Object.keys(LOCALE_INFO).sort()).toEqual([...LOCALES].sort());

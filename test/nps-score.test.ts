@@ -41,3 +41,19 @@ describe('parseNpsScore', () => {
     },
   );
 });
+
+describe('parseNpsScore: Malay (issue 18, behind the nps-malay patch)', () => {
+  it.each([
+    ['lapan', 8],
+    ['sifar', 0],
+    ['bagi markah lapan', 8],
+    ['saya bagi 9', 9],
+    ['sembilan', 9],
+  ])('%s → %i', (text, score) => expect(parseNpsScore(text, { malay: true })).toBe(score));
+
+  it('unpatched conversations parse as they did; "delapan" stays Indonesian 8', () => {
+    expect(parseNpsScore('lapan')).toBeNull();
+    expect(parseNpsScore('delapan', { malay: true })).toBe(8);
+    expect(parseNpsScore('bila barang sampai 8 hari', { malay: true })).toBeNull();
+  });
+});

@@ -46,6 +46,7 @@ describe('handoff keywords', () => {
     'ฉันจะร้องเรียน',
     'tôi muốn khiếu nại',
     'saya mau komplain',
+    'saya nak buat aduan',
     'أريد تقديم شكوى',
     'let me talk to your supervisor',
   ])('complaint: %s', (t) => expect(isComplaint(t)).toBe(true));
@@ -59,6 +60,7 @@ describe('handoff keywords', () => {
     'ขอคุยกับคน',
     'cho tôi gặp nhân viên',
     'saya mau bicara dengan orang',
+    'boleh saya cakap dengan orang sebenar?',
     'أريد التحدث مع موظف',
   ])('human request: %s', (t) => expect(asksForHuman(t)).toBe(true));
 });
@@ -67,11 +69,14 @@ describe('entities', () => {
   it('extracts order numbers', () => {
     expect(extractOrderNumbers('where is my order #1002?')).toEqual(['1002']);
     expect(extractOrderNumbers('pedido 1234 y pedido A-7788')).toEqual(['1234', 'A-7788']);
+    expect(extractOrderNumbers('pesanan nombor 55021 belum sampai')).toEqual(['55021']);
+    expect(extractOrderNumbers('pesanan nomor 55022 kapan dikirim')).toEqual(['55022']);
     expect(extractOrderNumbers('how long does shipping take')).toEqual([]);
   });
   it('extracts tracking numbers, SKUs and countries', () => {
     expect(extractTrackingNumbers('my parcel RR123456789CN is stuck')).toEqual(['RR123456789CN']);
     expect(extractTrackingNumbers('UPS 1Z999AA10123456784 not moving')).toEqual(['1Z999AA10123456784']);
+    expect(extractTrackingNumbers('nombor penjejakan: MY8812345678 tak bergerak')).toEqual(['MY8812345678']);
     expect(extractTrackingNumbers('nomor resi: JX1234567890 belum update')).toEqual(['JX1234567890']);
     expect(extractTrackingNumbers('order 1234')).toEqual([]);
     expect(extractSkus('does TSHIRT-001 come in blue? and SNKR-220')).toEqual(['TSHIRT-001', 'SNKR-220']);

@@ -1,5 +1,5 @@
 /**
- * Parse a 0–10 NPS answer from free text in the 9 buyer languages: digits (ASCII, full-width,
+ * Parse a 0–10 NPS answer from free text in the buyer languages: digits (ASCII, full-width,
  * Arabic-Indic, Persian, Thai), number words, keycap emoji (0️⃣ … 🔟). Pure and deterministic.
  * Returns null when the text is not a score (e.g. a new question), so the caller can treat it as
  * a new conversation instead.
@@ -56,6 +56,13 @@ const EXTRA_WORDS: Record<string, number> = {
   〇: 0,
 };
 
+/**
+ * Malay (issue 18): the words Indonesian does not share ("lapan", "sifar") and its filler ("bagi
+ * markah 8"). Behind the workflow's `nps-malay` patch: a running conversation replays as it ran.
+ */
+const MALAY_WORDS: Record<string, number> = { sifar: 0, lapan: 8 };
+const MALAY_FILLER = /\b(bagi|markah|saya|beri)\b/giu;
+
 const KEYCAPS: Record<string, number> = { '🔟': 10 };
 for (let d = 0; d <= 9; d++) KEYCAPS[`${d}\uFE0F\u20E3`] = d;
 
@@ -63,9 +70,13 @@ for (let d = 0; d <= 9; d++) KEYCAPS[`${d}\uFE0F\u20E3`] = d;
 const FILLER =
   /\b(i|i'd|id|would|say|give|it|a|my|score|rating|is|out|of|maybe|je|donne|dirais|mi|nota|eu|dou|daria|yo|doy|saya|beri|nilai|tôi|cho|điểm|أعطي|التقييم|points?|pts|sur|de|dari|trên|من)\b/giu;
 
-export function parseNpsScore(input: string): number | null {
+export function parseNpsScore(input: string, opts: { malay?: boolean } = {}): number | null {
   let text = input.trim().toLowerCase();
   if (!text) return null;
+  if (opts.malay) {
+    text = text.replace(MALAY_FILLER, ' ');
+    for (const [w, v] of Object.entries(MALAY_WORDS)) text = text.replace(new RegExp(`(?<!\\p{L})${w}(?!\\p{L})`, 'giu'), ` ${v} `);
+  }
   for (const [cap, v] of Object.entries(KEYCAPS)) if (text.replaceAll(/\s/g, '') === cap) return v;
   for (const [cap, v] of Object.entries(KEYCAPS)) text = text.replaceAll(cap, ` ${v} `);
   text = toAsciiDigits(text);

@@ -7,19 +7,27 @@
  * This module imports nothing, so any layer may use it.
  */
 
-/** R8: the buyer languages the product promises. */
-export const BUYER_LANGUAGES = ['en', 'es', 'fr', 'pt', 'th', 'vi', 'id', 'ar'] as const;
+/** R8: the buyer languages the product promises, plus Malay (issue 18: Malaysia is a priority market). */
+export const BUYER_LANGUAGES = ['en', 'es', 'fr', 'pt', 'th', 'vi', 'id', 'ms', 'ar'] as const;
 
 /** Sellers and agents work in Chinese; Chinese-speaking buyers are answered in it too. */
 export const SELLER_LANGUAGE = 'zh';
 
-/** Every language detected and answered: the buyer languages plus Chinese (9). */
-export const LANGUAGES = ['en', 'zh', 'es', 'fr', 'pt', 'th', 'vi', 'id', 'ar'] as const;
+/** Every language detected and answered: the buyer languages plus Chinese (10). */
+export const LANGUAGES = ['en', 'zh', 'es', 'fr', 'pt', 'th', 'vi', 'id', 'ms', 'ar'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
 /** Regional variants with their own (partial) catalog; each falls back to its parent language. */
 export const VARIANTS = { 'es-419': 'es' } as const satisfies Record<string, Language>;
 export type Variant = keyof typeof VARIANTS;
+
+/**
+ * Regions whose Spanish is Latin-American Spanish (CLDR: their locales' parent is es-419), so a
+ * buyer's `es-MX` or `es-AR` reads the es-419 catalog before the Spanish (Spain) one.
+ */
+export const LATIN_AMERICAN_SPANISH: ReadonlySet<string> = new Set(
+  'AR BO BR BZ CL CO CR CU DO EC GT HN MX NI PA PE PR PY SV US UY VE'.split(' '),
+);
 
 /** Every locale with a catalog file in `locales/`. */
 export const LOCALES = [...LANGUAGES, ...(Object.keys(VARIANTS) as Variant[])] as const;
@@ -49,6 +57,7 @@ export const LOCALE_INFO: Record<Locale, LocaleInfo> = {
   th: { name: 'Thai', nativeName: 'ไทย', rtl: false, intl: 'th-TH' },
   vi: { name: 'Vietnamese', nativeName: 'Tiếng Việt', rtl: false, intl: 'vi-VN' },
   id: { name: 'Indonesian', nativeName: 'Bahasa Indonesia', rtl: false, intl: 'id-ID' },
+  ms: { name: 'Malay', nativeName: 'Bahasa Melayu', rtl: false, intl: 'ms-MY' },
   ar: { name: 'Arabic', nativeName: 'العربية', rtl: true, intl: 'ar' },
 };
 
@@ -73,7 +82,7 @@ export function baseLanguage(tag: string): string {
 
 /**
  * The supported locales to try for a tag, most specific first: `es-419` → [`es-419`, `es`];
- * `es-MX` → [`es`]; `de` → []. `has` says what is supported (default: a locale of this module).
+ * `es-MX` → [`es-419`, `es`]; `es-ES` → [`es`]; `de` → []. `has` says what is supported (default: a locale of this module).
  */
 export function supportedChain(tag: string | null | undefined, has: (locale: string) => boolean = isLocale): string[] {
   if (!tag?.trim()) return [];
@@ -84,6 +93,7 @@ export function supportedChain(tag: string | null | undefined, has: (locale: str
   const parts = normalizeLocale(tag).split('-');
   for (let n = parts.length; n > 0; n--) {
     const candidate = parts.slice(0, n).join('-');
+    if (n === 1 && candidate === 'es' && LATIN_AMERICAN_SPANISH.has(parts[1] ?? '')) add('es-419');
     add(candidate);
     if (candidate in VARIANTS) add(VARIANTS[candidate as Variant]);
   }

@@ -19,6 +19,7 @@ import es419 from './locales/es-419.json' with { type: 'json' };
 import es from './locales/es.json' with { type: 'json' };
 import fr from './locales/fr.json' with { type: 'json' };
 import id from './locales/id.json' with { type: 'json' };
+import ms from './locales/ms.json' with { type: 'json' };
 import pt from './locales/pt.json' with { type: 'json' };
 import th from './locales/th.json' with { type: 'json' };
 import vi from './locales/vi.json' with { type: 'json' };
@@ -30,7 +31,7 @@ export type Catalog<K extends string = MessageKey> = Readonly<Partial<Record<K, 
 export type MessageValues = Record<string, string | number | Date>;
 
 /** The catalogs of every locale in languages.ts (the compiler insists on one per locale). */
-export const CATALOGS: Readonly<Record<Locale, Catalog>> = { en, zh, es, 'es-419': es419, fr, pt, th, vi, id, ar };
+export const CATALOGS: Readonly<Record<Locale, Catalog>> = { en, zh, es, 'es-419': es419, fr, pt, th, vi, id, ms, ar };
 
 export const REFERENCE_LOCALE = 'en';
 

@@ -4,6 +4,7 @@
  * delivers it; this stays for runs started before core v2 until none is left open
  * (workflows/legacy/conversation-v1.ts).
  */
+import { buyerCountry, buyerLocale } from '../catalog/buyer-country.js';
 import { liveAnswer, type LiveAnswerSettings } from './live-answers.js';
 import { ShopModel } from '../../models/shop.js';
 import type { SystemMessageKind } from '../catalog/system-messages.js';
@@ -27,7 +28,9 @@ export async function compose(
   const shop = content.kind === 'agent' ? null : await ShopModel.findOne({ shopId }, { defaultLanguage: 1, spanishVariant: 1 }).lean();
   // A shop serving Latin America answers Spanish-speaking buyers in es-419 where text exists.
   const base = language ?? shop?.defaultLanguage ?? 'en';
-  const locale = base === 'es' && shop?.spanishVariant === 'es-419' ? 'es-419' : base;
+  const shopLocale = base === 'es' && shop?.spanishVariant === 'es-419' ? 'es-419' : base;
+  // …and a buyer whose phone number is Mexican, Colombian, Argentinian… in their own variant.
+  const locale = buyerLocale(shopLocale, buyerCountry(settings.buyer));
   const ctx = { locale, requestedLanguage: language, defaultLanguage: shop?.defaultLanguage ?? 'en' };
   if (content.kind === 'agent')
     return decided(content.text, locale, ctx, 'agent', { author: 'agent', agentId: content.agentId, asksQuestion: false });

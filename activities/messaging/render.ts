@@ -10,6 +10,8 @@ import { QUESTION_KINDS, systemMessage, type SystemMessageKind } from '../catalo
 import type { NudgeCoupon } from '../coupons/claim.js';
 import { formatDiscount, formatExpiry } from '../coupons/fields.js';
 import { intlLocale } from '../catalog/format.js';
+import { buyerCountry, buyerLocale, type BuyerRef } from '../catalog/buyer-country.js';
+import { supportedChain } from '../catalog/languages.js';
 import { carrierById } from '../logistics/carriers.js';
 import { makeAnswerCustomsHold, trackingStatusReply, withAggregatorNote, type Reply } from '../logistics/tracking-replies.js';
 import type { TrackingResult } from '../logistics/tracking.js';
@@ -60,13 +62,18 @@ export interface RenderInput {
   /** The shop's default language: used when an FAQ entry has no answer in the locale. */
   defaultLanguage?: string;
   request: RenderRequest;
+  /**
+   * Who is answered: a Spanish reply follows the buyer's country (the order's, else the phone
+   * number's): `es-MX` (es-419 text) for a Mexican buyer even when the shop's variant is `es`.
+   */
+  buyer?: BuyerRef | null;
 }
 
 const ASKS = /[?？؟]\s*$/u;
 
-/** True when `used` is neither the locale asked for nor its base language. */
+/** True when `used` is another language than the locale asked for (`es-419` for `es-MX` is not). */
 export function isFallback(used: string, locale: string): boolean {
-  return used !== locale && used !== locale.split('-')[0];
+  return used.split('-')[0] !== locale.split('-')[0];
 }
 
 export function decided(
@@ -150,9 +157,10 @@ export async function renderFaq(
   // Cached per KB version in this process (kb-version.ts): no read per message.
   const answers = await faqAnswers(shopId, faqId);
   if (!answers) return null;
-  const base = input.locale.split('-')[0]!;
   const fallback = input.defaultLanguage ?? 'en';
-  const chosen = answers[input.locale] ? input.locale : answers[base] ? base : answers[fallback] ? fallback : Object.keys(answers)[0]!;
+  // es-MX → es-MX, es-419, es; pt-BR → pt-BR, pt (whichever answer columns the entry has).
+  const chain = [...supportedChain(input.locale, (l) => !!answers[l]), ...supportedChain(fallback, (l) => !!answers[l])];
+  const chosen = chain[0] ?? Object.keys(answers)[0]!;
   return decided(answers[chosen]!, chosen, input, 'faq');
 }
 
@@ -215,7 +223,7 @@ export function makeRenderReply(settings: RenderSettings = {}) {
     answerReturnQuestion: makeAnswerReturnQuestion(settings.policiesDir),
   };
   return function renderReply(input: RenderInput): Promise<DecidedMessage | null> {
-    return render(answerers, input);
+    return render(answerers, { ...input, locale: buyerLocale(input.locale, buyerCountry(input.buyer)) });
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * Entities in a buyer message: order numbers, tracking numbers, SKUs and countries (names in the 9
+ * Entities in a buyer message: order numbers, tracking numbers, SKUs and countries (names in the
  * buyer languages, from i18n-iso-countries, or ISO codes after a shipping preposition).
  */
 import { createRequire } from 'node:module';
@@ -11,7 +11,7 @@ const require = createRequire(import.meta.url);
 for (const l of LANGUAGES) countries.registerLocale(require(`i18n-iso-countries/langs/${l}.json`));
 
 const ORDER =
-  /(?:#|\b(?:order|orden|pedido|commande|encomenda|đơn(?:\s*hàng)?|pesanan|طلب|订单|คำสั่งซื้อ)\s*(?:no\.?|number|n[º°o]\.?|número|numéro|số|nomor|رقم|号)?\s*[:#]?\s*)([A-Z0-9-]{3,24})/giu;
+  /(?:#|\b(?:order|orden|pedido|commande|encomenda|đơn(?:\s*hàng)?|pesanan|طلب|订单|คำสั่งซื้อ)\s*(?:nombor|nomor|number|número|numéro|no\.?|n[º°o]\.?|số|رقم|号)?\s*[:#]?\s*)([A-Z0-9-]{3,24})/giu;
 
 export function extractOrderNumbers(text: string): string[] {
   const out = new Set<string>();
@@ -27,7 +27,7 @@ export function extractOrderNumbers(text: string): string[] {
  */
 const STANDALONE = standaloneTextPatterns();
 const AFTER_KEYWORD =
-  /(?:tracking|track|rastreo|seguimiento|suivi|rastreio|单号|运单|快递单|เลขพัสดุ|เลขติดตาม|resi|vận đơn|mã vận|رقم التتبع|التتبع)\s*(?:number|no\.?|número|numéro|code|#)?\s*[:#]?\s*([A-Z0-9]{8,30})/giu;
+  /(?:tracking|track|rastreo|seguimiento|suivi|rastreio|单号|运单|快递单|เลขพัสดุ|เลขติดตาม|resi|penjejakan|vận đơn|mã vận|رقم التتبع|التتبع)\s*(?:nombor|number|número|numéro|no\.?|code|#)?\s*[:#]?\s*([A-Z0-9]{8,30})/giu;
 
 export function extractTrackingNumbers(text: string): string[] {
   const found = new Map<string, number>();

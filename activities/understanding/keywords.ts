@@ -1,6 +1,6 @@
 /**
  * Keyword rules used by the handoff decision: complaint words and explicit requests for a human,
- * in the 9 buyer languages. Latin-script words match whole words (accents ignored); CJK, Thai and
+ * in every language of the list. Latin-script words match whole words (accents ignored); CJK, Thai and
  * Arabic match as substrings (no spaces between words there). Keyed by the language list
  * (activities/catalog/languages.ts): a language added there must get its words here.
  */
@@ -15,6 +15,7 @@ const COMPLAINT: Record<Language, string[]> = {
   th: ['ร้องเรียน', 'แจ้งความ', 'รายงาน', 'หัวหน้า', 'ผู้จัดการ'],
   vi: ['khiếu nại', 'tố cáo', 'báo cáo', 'quản lý', 'giám sát'],
   id: ['keluhan', 'komplain', 'mengeluh', 'lapor', 'laporkan', 'melaporkan', 'atasan', 'supervisor', 'manajer'],
+  ms: ['aduan', 'mengadu', 'nak mengadu', 'buat aduan', 'komplen', 'penyelia', 'pengurus'],
   ar: ['شكوى', 'أشتكي', 'بلاغ', 'أبلغ', 'مشرف', 'المشرف', 'المدير'],
 };
 
@@ -37,6 +38,7 @@ const HUMAN: Record<Language, string[]> = {
   th: ['คุยกับคน', 'พนักงาน', 'เจ้าหน้าที่', 'ขอคุยกับคน'],
   vi: ['nhân viên', 'người thật', 'gặp người', 'tư vấn viên'],
   id: ['manusia', 'orang asli', 'agen', 'operator', 'cs manusia', 'bicara dengan orang'],
+  ms: ['ejen', 'orang sebenar', 'wakil', 'khidmat pelanggan', 'cakap dengan orang', 'nak cakap dengan staf'],
   ar: ['موظف', 'إنسان', 'شخص حقيقي', 'وكيل', 'خدمة العملاء'],
 };
 

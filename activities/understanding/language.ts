@@ -1,6 +1,15 @@
-/** Buyer language detection for the 9 supported languages: script ranges first, then tinyld. */
+/**
+ * Buyer language detection for the supported languages: script ranges first, then word hints for
+ * short messages, then tinyld. The two pairs statistics confuse on short messages, Portuguese vs
+ * Spanish and Indonesian vs Malay, are settled by distinguishing words (language-pairs.ts) and, when
+ * the words do not tell, by priors: the buyer's previous language, the shop's languages, the
+ * buyer's country.
+ */
 import { detect } from 'tinyld';
 import { LANGUAGES } from '../catalog/languages.js';
+import { FAMILY_HINTS, pairOf, resolvePair, words, type LanguagePriors } from './language-pairs.js';
+
+export type { LanguagePriors } from './language-pairs.js';
 
 const SCRIPTS: Array<[RegExp, string]> = [
   [/[\u0E00-\u0E7F]/u, 'th'],
@@ -11,43 +20,16 @@ const SCRIPTS: Array<[RegExp, string]> = [
 const VIETNAMESE = /[ăđơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]/iu;
 
 /**
- * Words that give away a Latin-script language in short messages, where statistical detection
- * is unreliable ("Hola, mi pedido").
+ * The language (or pair representative: `es` for es/pt, `id` for id/ms) whose hint words a short
+ * message uses most ("Hola, mi pedido"); null on a tie or no hit.
  */
-const SHORT_HINTS: Record<string, string[]> = {
-  en: ['hello', 'hi', 'my', 'order', 'where', 'thanks', 'thank', 'please', 'the', 'is', 'want'],
-  es: ['hola', 'gracias', 'pedido', 'envío', 'envio', 'dónde', 'donde', 'cuánto', 'cuanto', 'quiero', 'mi', 'tarda', 'devolver', 'está'],
-  fr: ['bonjour', 'merci', 'commande', 'où', 'colis', 'je', 'veux', 'livraison', 'combien', 'ma', 'mon', 'est'],
-  pt: ['olá', 'obrigado', 'obrigada', 'meu', 'minha', 'cadê', 'encomenda', 'quero', 'você', 'está', 'não'],
-  id: [
-    'halo',
-    'kak',
-    'saya',
-    'pesanan',
-    'terima',
-    'kasih',
-    'berapa',
-    'kirim',
-    'pengiriman',
-    'bisa',
-    'mau',
-    'gak',
-    'nggak',
-    'sudah',
-    'belum',
-  ],
-};
-
 function shortHint(text: string): string | null {
-  const words = text
-    .toLowerCase()
-    .split(/[^\p{L}]+/u)
-    .filter(Boolean);
+  const ws = words(text);
   let best: string | null = null;
   let bestHits = 0;
   let tie = false;
-  for (const [lang, hints] of Object.entries(SHORT_HINTS)) {
-    const hits = words.filter((w) => hints.includes(w)).length;
+  for (const [lang, hints] of Object.entries(FAMILY_HINTS)) {
+    const hits = ws.filter((w) => hints.has(w)).length;
     if (hits > bestHits) {
       best = lang;
       bestHits = hits;
@@ -57,18 +39,22 @@ function shortHint(text: string): string | null {
   return tie ? null : best;
 }
 
-/** Detect; keep `previous` when the text is too short to tell (e.g. "ok", "10"). */
-export function detectLanguage(text: string, previous: string | null, fallback = 'en'): string {
+/**
+ * Detect; keep `previous` when the text is too short to tell (e.g. "ok", "10"). `previous` is also
+ * the first prior between Portuguese and Spanish, Indonesian and Malay; `priors` adds the shop's
+ * languages and the buyer's country.
+ */
+export function detectLanguage(text: string, previous: string | null, fallback = 'en', priors: LanguagePriors = {}): string {
   for (const [re, lang] of SCRIPTS) if (re.test(text)) return lang;
   if (VIETNAMESE.test(text)) return 'vi';
   const letters = text.replace(/[^\p{L}]/gu, '');
-  if (letters.length < 25) {
-    const hint = shortHint(text);
-    if (hint) return hint;
-  }
-  if (letters.length >= 4) {
-    const lang = detect(text, { only: [...LANGUAGES] });
-    if (lang) return lang;
+  const all = { ...priors, previous };
+  let guess: string | null = null;
+  if (letters.length < 25) guess = shortHint(text);
+  if (!guess && letters.length >= 4) guess = detect(text, { only: [...LANGUAGES] }) || null;
+  if (guess) {
+    const pair = pairOf(guess);
+    return pair ? resolvePair(pair, text, guess, all) : guess;
   }
   return previous ?? fallback;
 }

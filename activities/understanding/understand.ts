@@ -8,12 +8,17 @@ import type { KbIndex } from '../knowledge/kb-index.js';
 import { extractCountries, extractOrderNumbers, extractSkus, extractTrackingNumbers } from './entities.js';
 import { asksForHuman, isComplaint } from './keywords.js';
 import { detectLanguage } from './language.js';
+import { shopLanguages } from './shop-languages.js';
+import { buyerCountry, type BuyerRef } from '../catalog/buyer-country.js';
 
 export interface UnderstandInput {
   shopId: string;
   text: string;
+  /** The buyer's language so far: kept for messages too short to tell, and a prior for pt/es, id/ms. */
   languageHint: string | null;
   workflowId?: string;
+  /** The buyer (channel, id, order country): their country is a prior between pt/es and id/ms. */
+  buyer?: BuyerRef | null;
 }
 
 export interface Understanding {
@@ -47,7 +52,10 @@ export function makeUnderstand(embedder: Embedder, kb: KbIndex, settings: MatchS
   const matchThreshold = settings.matchThreshold ?? 0.3;
   const minSimilarity = settings.minSimilarity ?? embedder.minSimilarity;
   return async function understand(input: UnderstandInput): Promise<Understanding> {
-    const language = detectLanguage(input.text, input.languageHint);
+    const language = detectLanguage(input.text, input.languageHint, 'en', {
+      shopLanguages: await shopLanguages(input.shopId),
+      country: buyerCountry(input.buyer),
+    });
     const complaint = isComplaint(input.text);
     const humanRequest = asksForHuman(input.text);
     const orderNumbers = extractOrderNumbers(input.text);

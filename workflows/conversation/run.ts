@@ -359,7 +359,13 @@ class ConversationRun {
     const { st, lc, input } = this;
     const { shopId, channel, buyerId } = input;
     const turn = lc.buyerWrote(Date.now());
-    let u = await this.turn.understand({ shopId, text: m.text, languageHint: st.language, workflowId: this.workflowId });
+    let u = await this.turn.understand({
+      shopId,
+      text: m.text,
+      languageHint: st.language,
+      workflowId: this.workflowId,
+      buyer: this.buyer(),
+    });
     lc.understood(u, turn === 'bot');
     // A human has (or is about to have) the conversation: intake stored the message for them; the bot stays quiet.
     if (turn !== 'bot') {
@@ -495,7 +501,7 @@ class ConversationRun {
   private async afterClose(): Promise<ConversationResult | null> {
     const { st, lc, inbox } = this;
     const first = inbox[0]!;
-    const score = lc.awaitingNpsAnswer() ? parseNpsScore(first.text) : null;
+    const score = lc.awaitingNpsAnswer() ? parseNpsScore(first.text, { malay: patched('nps-malay') }) : null;
     if (score === null) return this.restartFresh();
     inbox.shift();
     st.npsScore = score;
@@ -601,6 +607,11 @@ class ConversationRun {
     return d;
   }
 
+  /** Who the replies are for (activity inputs only, replay-safe): Spanish variant and language priors follow their country. */
+  private buyer() {
+    return { channel: this.input.channel, buyerId: this.input.buyerId, country: this.st.focusOrder?.country ?? null };
+  }
+
   /** The decided message; null when there is none (no live data) or rendering kept failing (the database is down: logged, nothing said). */
   private async render(request: RenderRequest): Promise<DecidedMessage | null> {
     const { st } = this;
@@ -611,6 +622,7 @@ class ConversationRun {
         requestedLanguage: st.language,
         defaultLanguage: st.profile?.defaultLanguage,
         request,
+        buyer: this.buyer(),
       });
     } catch (e) {
       if (!(e instanceof ActivityFailure)) throw e;
