@@ -25,12 +25,28 @@ export interface FaqMatch {
   similarity: number;
 }
 
+/** What is known of the buyer's question beyond its words: the FAQ's `countries` and `sku` columns use it. */
+export interface MatchContext {
+  /** The countries the question is about (ISO alpha-2): named in it, else the buyer's; empty: unknown. */
+  countries?: string[];
+  /** SKUs the question is about. */
+  skus?: string[];
+}
+
 export interface ShopIndex {
   version: number;
   entries: number;
   /** 'full': read from MongoDB; 'incremental': the previous index plus entries added since (kb-add.ts). */
   built: 'full' | 'incremental';
-  match(vector: Float32Array): FaqMatch | null;
+  /** Every SKU the FAQ's entries name (upper case): the question is searched for them. */
+  skus: string[];
+  /**
+   * The FAQ entry for a question vector. With a context: an entry restricted to countries is chosen
+   * only when the question's country is one of them, one for SKUs only when the question names one
+   * of them or none (an unknown country or SKU leaves every entry open); among the matched intent's
+   * entries the most specific wins: one for an SKU the buyer names, then one for the country.
+   */
+  match(vector: Float32Array, context?: MatchContext): FaqMatch | null;
 }
 
 /** Index settings (config.understanding): training budget and intent-model overrides. */
@@ -41,8 +57,13 @@ export interface KbIndexSettings {
   knnTemperature?: number;
 }
 
-/** What an index was trained on: per FAQ entry, its intent and phrasing vectors. */
-type IndexData = Map<string, { intent: string; vectors: Float32Array[] }>;
+/** What an index was trained on: per FAQ entry, its intent, phrasing vectors and restrictions. */
+type IndexData = Map<string, { intent: string; vectors: Float32Array[]; skus: string[]; countries: string[] }>;
+const ENTRY_FIELDS = { questionId: 1, intent: 1, question: 1, variants: 1, vectors: 1, embedModel: 1, skus: 1, countries: 1 } as const;
+const restrictions = (e: { skus?: string[] | null; countries?: string[] | null }) => ({
+  skus: (e.skus ?? []).map((x) => x.toUpperCase()),
+  countries: (e.countries ?? []).map((x) => x.toUpperCase()),
+});
 interface Cached {
   version: number;
   index: Promise<ShopIndex>;
@@ -96,24 +117,18 @@ export class KbIndex {
       if (!id) return null;
       ids.add(id);
     }
-    const rows = await FaqEntryModel.find(
-      { shopId, questionId: { $in: [...ids] } },
-      { questionId: 1, intent: 1, question: 1, variants: 1, vectors: 1, embedModel: 1 },
-    ).lean();
+    const rows = await FaqEntryModel.find({ shopId, questionId: { $in: [...ids] } }, ENTRY_FIELDS).lean();
     const data: IndexData = new Map(before);
     for (const id of ids) data.delete(id);
-    for (const e of rows) data.set(e.questionId, { intent: e.intent, vectors: await this.vectorsOf(e) });
+    for (const e of rows) data.set(e.questionId, { intent: e.intent, vectors: await this.vectorsOf(e), ...restrictions(e) });
     return data;
   }
 
   /** Every FAQ entry of the shop, with its vectors (re-embedded when they are of another model). */
   private async read(shopId: string): Promise<IndexData> {
-    const entries = await FaqEntryModel.find(
-      { shopId },
-      { questionId: 1, intent: 1, question: 1, variants: 1, vectors: 1, embedModel: 1 },
-    ).lean();
+    const entries = await FaqEntryModel.find({ shopId }, ENTRY_FIELDS).lean();
     const data: IndexData = new Map();
-    for (const e of entries) data.set(e.questionId, { intent: e.intent, vectors: await this.vectorsOf(e) });
+    for (const e of entries) data.set(e.questionId, { intent: e.intent, vectors: await this.vectorsOf(e), ...restrictions(e) });
     return data;
   }
 
@@ -145,7 +160,7 @@ export class KbIndex {
         owners.push(questionId);
       }
     }
-    if (vectors.length === 0) return { version, entries: 0, built, match: () => null };
+    if (vectors.length === 0) return { version, entries: 0, built, skus: [], match: () => null };
     // Bound the training work so an index builds in a few seconds on a small worker
     // (SORA_KB_TRAIN_BUDGET multiply-adds; ≈8 epochs for the 217-entry demo KB).
     const budget = this.settings.trainBudget ?? 6e8;
@@ -159,20 +174,39 @@ export class KbIndex {
       version,
       entries: data.size,
       built,
-      match(v) {
+      skus: [...new Set([...data.values()].flatMap((e) => e.skus))],
+      match(v, context) {
         const p = model.predict(v);
-        const intent = intentOf.get(p.label) ?? 'faq';
+        const countries = (context?.countries ?? []).map((c) => c.toUpperCase());
+        const skus = new Set((context?.skus ?? []).map((x) => x.toUpperCase()));
+        // An entry for other countries (or other SKUs) is out when the question's are known.
+        const open = (label: string) => {
+          const e = data.get(label);
+          const inCountry = !e?.countries.length || !countries.length || e.countries.some((c) => countries.includes(c));
+          return inCountry && (!e?.skus.length || !skus.size || e.skus.some((x) => skus.has(x)));
+        };
+        const ranked = model.labels.map((label, c) => ({ label, score: p.scores[c]! })).sort((a, b) => b.score - a.score);
+        const best = open(p.label) ? p.label : ranked.find((r) => open(r.label))?.label;
+        if (!best) return null;
+        const intent = intentOf.get(best) ?? 'faq';
         // Neighbouring entries of one intent (shipping to US / to CA) share the probability mass:
         // the confidence is that of the intent, summed over its entries.
         let confidence = 0;
         model.labels.forEach((label, c) => {
           if (intentOf.get(label) === intent) confidence += p.scores[c]!;
         });
+        // Among the intent's open entries, the most specific wins: one for an SKU the buyer names, then
+        // one for the question's country (over an entry for everywhere), then the best scored.
+        const sameIntent = ranked.filter((r) => intentOf.get(r.label) === intent && open(r.label));
+        const forSku = skus.size ? sameIntent.find((r) => data.get(r.label)!.skus.some((x) => skus.has(x))) : undefined;
+        const forCountry = countries.length ? sameIntent.find((r) => data.get(r.label)!.countries.length > 0) : undefined;
+        const chosen = forSku?.label ?? forCountry?.label ?? best;
+        const at = model.labels.indexOf(chosen);
         return {
-          questionId: p.label,
+          questionId: chosen,
           intent,
           confidence: Math.min(1, confidence),
-          entryConfidence: p.confidence,
+          entryConfidence: chosen === p.label ? p.confidence : p.scores[at]!,
           similarity: p.similarity,
         };
       },

@@ -52,16 +52,20 @@ export function makeUnderstand(embedder: Embedder, kb: KbIndex, settings: MatchS
   const matchThreshold = settings.matchThreshold ?? 0.3;
   const minSimilarity = settings.minSimilarity ?? embedder.minSimilarity;
   return async function understand(input: UnderstandInput): Promise<Understanding> {
+    const country = buyerCountry(input.buyer);
     const language = detectLanguage(input.text, input.languageHint, 'en', {
       shopLanguages: await shopLanguages(input.shopId),
-      country: buyerCountry(input.buyer),
+      country,
     });
+    // The FAQ's countries and sku columns: the countries the question names, else the buyer's.
+    const countries = extractCountries(input.text);
     const complaint = isComplaint(input.text);
     const humanRequest = asksForHuman(input.text);
     const orderNumbers = extractOrderNumbers(input.text);
     const [vector] = await embedder.embed([input.text], 'query');
     const index = await kb.forShop(input.shopId);
-    const match = index.match(vector!);
+    const skus = extractSkus(input.text, index.skus);
+    const match = index.match(vector!, { countries: countries.length ? countries : country ? [country] : [], skus });
     const understood = !!match && match.confidence >= matchThreshold && match.similarity >= minSimilarity;
     const intent = humanRequest ? 'human_request' : complaint ? 'complaint' : understood ? match.intent : 'unknown';
     safely(() =>
@@ -102,8 +106,8 @@ export function makeUnderstand(embedder: Embedder, kb: KbIndex, settings: MatchS
       humanRequest,
       orderNumbers,
       trackingNumbers: extractTrackingNumbers(input.text),
-      skus: extractSkus(input.text),
-      countries: extractCountries(input.text),
+      skus,
+      countries,
     };
   };
 }
