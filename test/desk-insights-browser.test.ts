@@ -5,8 +5,9 @@
  * NPS answers through storeNpsAnswer, the tracking add-on through markAdvancedTracking; health's
  * alerts are a carrier key about to expire, a logged-out channel and a ticket past its SLA. Each page
  * must show the hand-computed figures and a drawn chart (`.chart canvas`), and its CSV link must
- * answer text/csv with the same figures. Screenshots: docs/images/desk-{reports,root-causes,usage,health}.png
- * (README "Insights"). Skipped without chromium.
+ * answer text/csv with the same figures. Screenshots (README "Insights pages in the desk"):
+ * docs/images/desk-{usage,health}.png from the fixtures; desk-{reports,root-causes,missed}.png from the
+ * demo month (scripts/demo/demo-month.ts), seeded by the last describe. Skipped without chromium.
  */
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -114,7 +115,16 @@ const FIXTURES: Fixture[] = [
   { buyer: 'b3', intent: 'payment', daysAgo: 2, resolved: false, closeReason: 'idle', text: 'my card was declined', unmatched: true },
   { buyer: 'b4', intent: 'size_fit', daysAgo: 3, resolved: true, text: 'the shoes are too small', country: 'TH', nps: 9, sku: 'SHOE-42' },
   { buyer: 'b5', intent: 'complaint', daysAgo: 0, resolved: true, handoffReason: 'complaint', text: 'the lamp arrived broken', nps: 3 },
-  { buyer: 'b6', intent: 'logistics_tracking', daysAgo: 1, resolved: true, text: 'held at customs for days', country: 'US', nps: 10, sku: 'JKT-RAIN-M' },
+  {
+    buyer: 'b6',
+    intent: 'logistics_tracking',
+    daysAgo: 1,
+    resolved: true,
+    text: 'held at customs for days',
+    country: 'US',
+    nps: 10,
+    sku: 'JKT-RAIN-M',
+  },
   { buyer: 'b7', intent: 'logistics_tracking', daysAgo: 2, resolved: true, text: 'where is my order?', nps: 8 },
   {
     buyer: 'b8',
@@ -297,13 +307,17 @@ async function csvOf(): Promise<string> {
   expect(res.headers()['content-type']).toMatch(/^text\/csv/);
   return res.text();
 }
-async function shot(name: string, height = 900) {
+/** A screenshot of the page; `full`: a window as tall as the page (the desk scrolls inside its main pane). */
+async function shot(name: string, height: number | 'full' = 900) {
   mkdirSync(IMAGES, { recursive: true });
-  // The desk scrolls inside its main pane, so a long page is shot in a taller window.
-  if (height !== 900) await page.setViewportSize({ width: 1280, height });
+  const h =
+    height === 'full'
+      ? Math.ceil(await page.locator('.page').evaluate((el) => el.getBoundingClientRect().top + el.scrollHeight + 16))
+      : height;
+  if (h !== 900) await page.setViewportSize({ width: 1280, height: h });
   await page.waitForTimeout(250); // the charts' last redraw at the final width
   await page.screenshot({ path: `${IMAGES}desk-${name}.png` });
-  if (height !== 900) await page.setViewportSize({ width: 1280, height: 900 });
+  if (h !== 900) await page.setViewportSize({ width: 1280, height: 900 });
 }
 
 describe.skipIf(!CHROMIUM)('the insights pages in Chromium', () => {
@@ -323,7 +337,9 @@ describe.skipIf(!CHROMIUM)('the insights pages in Chromium', () => {
     expect(await page.locator('[data-testid=kpi-fcr]').getAttribute('title')).toMatch(/within 48 h of the close \(SORA_FCR_WINDOW\)/);
     expect(await page.locator('[data-testid=kpi-fcr] .tile-sub').textContent()).toBe('4 of 8 · 0 repeats within 48 h');
     expect(await page.locator('[data-testid=kpi-fcr] .tile-def').textContent()).toBe('resolved, no handoff, no repeat within 48 h');
-    expect(await page.locator('[data-testid=kpi-unmatched]').getAttribute('title')).toMatch(/^Buyer messages no intent or FAQ entry matched/);
+    expect(await page.locator('[data-testid=kpi-unmatched]').getAttribute('title')).toMatch(
+      /^Buyer messages no intent or FAQ entry matched/,
+    );
     // Response and resolution times, bot vs agent: count, mean, p50, p90.
     const timeRow = async (row: string) => page.locator(`[data-testid=times] tr[data-row=${row}] td`).allTextContents();
     expect(await timeRow('first-response-bot')).toEqual(['First response', 'Bot', '5', '60 s', '≤ 60 s', '≤ 60 s']);
@@ -332,7 +348,15 @@ describe.skipIf(!CHROMIUM)('the insights pages in Chromium', () => {
     expect(await timeRow('resolution-agent')).toEqual(['Resolution', 'Agent', '3', '30 min', '≤ 30 min', '≤ 30 min']);
     // Breakdowns: by intent (most closed first), language and channel.
     expect(await page.locator('[data-testid=by-intent] tbody tr').first().locator('td').allTextContents()).toEqual([
-      'logistics tracking', '3', '3', '100%', '100%', '0%', '0%', '+66.7', '3',
+      'logistics tracking',
+      '3',
+      '3',
+      '100%',
+      '100%',
+      '0%',
+      '0%',
+      '+66.7',
+      '3',
     ]);
     expect((await page.locator('[data-testid=by-channel] tbody tr td').allTextContents()).slice(0, 3)).toEqual(['webchat', '8', '7']);
     expect(await page.locator('[data-testid=by-language] tbody tr').count()).toBe(1);
@@ -516,7 +540,7 @@ describe.skipIf(!CHROMIUM)('the README screenshots, from the demo month', () => 
     // Bar charts (NPS, handoff reasons) and the three trend charts.
     await chartsDrawn(5);
     expect(await page.getByRole('img', { name: /^Conversations by day\./ }).getAttribute('aria-label')).not.toMatch(/Closed: 0, 0/);
-    await shot('reports', 2600);
+    await shot('reports', 'full');
   }, 30_000);
 
   it('Root causes of September', async () => {
@@ -524,7 +548,7 @@ describe.skipIf(!CHROMIUM)('the README screenshots, from the demo month', () => 
     await page.locator('[data-testid=rc-trend] tbody tr').first().waitFor();
     expect(await page.locator('[data-testid=rc-trend] .delta.up, [data-testid=rc-trend] .delta.down').count()).toBeGreaterThan(0);
     await chartsDrawn(2);
-    await shot('root-causes', 1500);
+    await shot('root-causes', 'full');
   }, 30_000);
 
   it('Missed questions of September', async () => {

@@ -104,7 +104,8 @@ export function Reports() {
   const [period, setPeriod] = usePeriod(30);
   const q = shop ? `/reports/kpis?shop=${enc(shop)}&from=${period.from}&to=${period.to}` : null;
   const { data: k, error, loading } = useReport(q);
-  const defs = k?.definitions || {};
+  // The API's definitions use `code` marks for values (`none`): shown as quotes.
+  const defs = Object.fromEntries(Object.entries(k?.definitions || {}).map(([n, d]) => [n, d.replace(/`([^`]*)`/g, '“$1”')]));
   const cap = k ? short(k) : {};
   const reasons = k ? Object.entries(k.handoff.reasons).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])) : [];
   return html`<div class="page insights" aria-busy=${loading ? 'true' : 'false'}>

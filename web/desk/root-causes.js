@@ -54,10 +54,20 @@ export function RootCauses() {
     ${(error || shopError) && html`<p class="error" role="status">${error || shopError}</p>`}
     ${r &&
     html`<div class="cards">
-      <${Card} title=${`Distribution · ${num(all)} tags`} wide>
+      <${Card} title=${`Distribution · ${num(all)} tags`}>
         ${totals.length
           ? html`<${BarChart} labels=${totals.map(([c]) => c)} values=${totals.map(([, n]) => n)} label="Conversations" />`
           : html`<p class="empty small">No conversation closed in the period.</p>`}
+      </${Card}>
+      <${Card} title=${`Change vs ${r.previousPeriod.from} – ${r.previousPeriod.to}`}>
+        <table class="table compact" data-testid="rc-trend">
+          <thead><tr><th>Cause</th><th class="num">Now</th><th class="num">Before</th><th class="num">Change</th></tr></thead>
+          <tbody>
+            ${trend.map(
+              (t) => html`<tr><td>${t.cause}</td><td class="num">${num(t.count)}</td><td class="num">${num(t.previous)}</td><td class="num"><${Change} t=${t} /></td></tr>`,
+            )}
+          </tbody>
+        </table>
       </${Card}>
       ${r.topCauses?.length > 0 &&
       r.series?.length > 1 &&
@@ -69,18 +79,9 @@ export function RootCauses() {
           height=${200}
         />
       </${Card}>`}
-      <${Card} title=${`Change vs ${r.previousPeriod.from} – ${r.previousPeriod.to}`}>
-        <table class="table compact" data-testid="rc-trend">
-          <thead><tr><th>Cause</th><th class="num">Now</th><th class="num">Before</th><th class="num">Change</th></tr></thead>
-          <tbody>
-            ${trend.map(
-              (t) => html`<tr><td>${t.cause}</td><td class="num">${num(t.count)}</td><td class="num">${num(t.previous)}</td><td class="num"><${Change} t=${t} /></td></tr>`,
-            )}
-          </tbody>
-        </table>
-      </${Card}>
       <${Card}
         title="By group"
+        wide
         actions=${html`<select aria-label="Group by" value=${by} onChange=${(e) => setBy(e.target.value)}>
           ${DIMENSIONS.map(([v, l]) => html`<option value=${v}>${l}</option>`)}
         </select>`}
