@@ -13,6 +13,7 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { Types } from 'mongoose';
 import { neutraliseCell } from '../../infra/csv-cells.js';
+import { hasDemoData } from '../../models/demo-data.js';
 import { FaqDraftModel } from '../../models/faq-draft.js';
 import { lowConfidenceAnswers } from '../../models/low-confidence-answers.js';
 import { ShopModel } from '../../models/shop.js';
@@ -195,6 +196,8 @@ export function missedRoutes(services?: MissedServices): Router {
         from: p.from,
         to: p.to,
         timeZone: p.timeZone,
+        // The period holds the synthetic demo month: the desk shows a "Demo data" banner.
+        demo: await hasDemoData(p.shopId, p.from, p.to),
         questions: clusters.reduce((n, c) => n + c.count, 0),
         clusters: clusters.map(({ questionIds: _ids, ...c }) => ({ ...c, draftId: draftOf.get(c.id) ?? null })),
         lowConfidence: { below, answers: low.answers, groups: low.groups },

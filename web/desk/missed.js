@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, html, enc } from './api.js';
 import { BarChart, CsvLink } from './chart.js';
+import { DemoBanner, routeQuery } from './insights.js';
 
 const dayOf = (d) => d.toISOString().slice(0, 10);
 const daysAgo = (n) => dayOf(new Date(Date.now() - n * 86_400_000));
@@ -71,9 +72,11 @@ function DraftEditor({ shop, draft, onChanged }) {
 
 export function MissedQuestions({ me }) {
   const fixed = me.shopIds.filter((s) => s !== '*');
-  const [shop, setShop] = useState(fixed[0] || 'demo');
-  const [from, setFrom] = useState(daysAgo(29));
-  const [to, setTo] = useState(daysAgo(0));
+  // Deep links take the period and shop: #/missed?from=2026-11-01&to=2026-11-30&shop=demo.
+  const q = routeQuery();
+  const [shop, setShop] = useState(q.shop || fixed[0] || 'demo');
+  const [from, setFrom] = useState(q.from && q.to ? q.from : daysAgo(29));
+  const [to, setTo] = useState(q.from && q.to ? q.to : daysAgo(0));
   const [report, setReport] = useState(null);
   const [drafts, setDrafts] = useState([]);
   const [open, setOpen] = useState(null);
@@ -121,6 +124,7 @@ export function MissedQuestions({ me }) {
       <label class="inline">To<input type="date" value=${to} onChange=${(e) => setTo(e.target.value)} /></label>
       <${CsvLink} path=${'/reports/missed-questions' + query} />
     </div>
+    <${DemoBanner} data=${report} />
     ${status && html`<p class=${status.error ? 'error' : 'ok'} role="status">${status.text}</p>`}
     ${report &&
     html`<h3>Unanswered questions (${report.questions})</h3>

@@ -1,10 +1,11 @@
 // Root causes (GET /desk/api/reports/root-causes): the distribution of the 23-cause taxonomy over
-// conversations closed in the period, the change vs the previous period of equal length, and the
-// counts grouped by channel, country or carrier; CSV export. RootCauseEditor is the conversation
+// conversations closed in the period, the daily trend of the top causes (`topCauses`, `series`), the
+// change vs the previous period of equal length, and the counts grouped by channel, country, carrier
+// or SKU; CSV export. RootCauseEditor is the conversation
 // view's correction box (PUT /desk/api/conversations/:id/root-causes).
 import { useState } from 'preact/hooks';
 import { api, html, enc } from './api.js';
-import { BarChart, CsvLink } from './chart.js';
+import { BarChart, CsvLink, LineChart } from './chart.js';
 import { Card, DemoBanner, PeriodPicker, ShopPicker, label, num, routeQuery, usePeriod, useReport, useShops } from './insights.js';
 
 /** The taxonomy (models/root-cause-taxonomy.ts; docs/insights.md defines each cause). The server checks tags. */
@@ -19,6 +20,7 @@ const DIMENSIONS = [
   ['channel', 'Channel'],
   ['country', 'Country'],
   ['carrier', 'Carrier'],
+  ['sku', 'SKU'],
 ];
 
 function Change({ t }) {
@@ -52,7 +54,7 @@ export function RootCauses() {
     ${(error || shopError) && html`<p class="error" role="status">${error || shopError}</p>`}
     ${r &&
     html`<div class="cards">
-      <${Card} title=${`Distribution · ${num(all)} tags`} wide>
+      <${Card} title=${`Distribution · ${num(all)} tags`}>
         ${totals.length
           ? html`<${BarChart} labels=${totals.map(([c]) => c)} values=${totals.map(([, n]) => n)} label="Conversations" />`
           : html`<p class="empty small">No conversation closed in the period.</p>`}
@@ -67,15 +69,26 @@ export function RootCauses() {
           </tbody>
         </table>
       </${Card}>
+      ${r.topCauses?.length > 0 &&
+      r.series?.length > 1 &&
+      html`<${Card} title=${`Top ${r.topCauses.length} causes by day`} wide>
+        <${LineChart}
+          days=${r.series.map((d) => d.day)}
+          series=${r.topCauses.map((c) => ({ label: c, values: r.series.map((d) => d.counts[c] ?? 0) }))}
+          yLabel="Conversations"
+          height=${200}
+        />
+      </${Card}>`}
       <${Card}
         title="By group"
+        wide
         actions=${html`<select aria-label="Group by" value=${by} onChange=${(e) => setBy(e.target.value)}>
           ${DIMENSIONS.map(([v, l]) => html`<option value=${v}>${l}</option>`)}
         </select>`}
       >
         ${groups.length
           ? html`<table class="table compact" data-testid="rc-groups">
-              <thead><tr><th>Cause</th>${groups.map((g) => html`<th class="num">${label(g)}</th>`)}</tr></thead>
+              <thead><tr><th>Cause</th>${groups.map((g) => html`<th class="num">${by === 'sku' ? g : label(g)}</th>`)}</tr></thead>
               <tbody>
                 ${totals.map(
                   ([c]) => html`<tr><td>${c}</td>${groups.map((g) => html`<td class="num">${r.groups[g][c] ? num(r.groups[g][c]) : ''}</td>`)}</tr>`,
