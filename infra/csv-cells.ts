@@ -18,3 +18,16 @@ export const neutraliseRows = <T>(rows: T[][]): (T | string)[][] => rows.map((r)
 export function restoreCell(value: string): string {
   return value.startsWith("'") && FORMULA_START.test(value.slice(1)) ? value.slice(1) : value;
 }
+
+/**
+ * One CSV cell: text neutralised (a formula-like start gets an apostrophe), numbers as they are (an
+ * NPS of -50 is not a formula), null/undefined empty, quoted when it holds a quote, comma or line break.
+ */
+export function csvCell(v: unknown): string {
+  if (typeof v === 'number') return String(v);
+  const safe = neutraliseCell(v === null || v === undefined ? '' : String(v));
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** Rows → CSV text (RFC 4180 quoting, \n line ends, a final line end). */
+export const csvText = (rows: unknown[][]): string => rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';

@@ -4,7 +4,7 @@
  * in MongoDB (one $match + $group over the conversation read model, by the {shopId, openedAt}
  * index): nothing is loaded but four numbers.
  */
-import { neutraliseCell } from '../infra/csv-cells.js';
+import { csvText } from '../infra/csv-cells.js';
 import type { BillingPlan } from '../infra/config/billing-plan.js';
 import { formatMicros, priceUsage } from './billing-price.js';
 import { ConversationModel } from './conversation.js';
@@ -150,11 +150,5 @@ export function usageCsv(r: NonNullable<UsageReport>): string {
   rows.push([...base, 'total', '', '', String(r.billable), '', r.total, r.currency]);
   rows.push([...base, 'excluded_timeouts', '', '', String(r.excluded.timeouts), '', '', '']);
   rows.push([...base, 'excluded_no_intent', '', '', String(r.excluded.noIntent), '', '', '']);
-  return rows.map((row) => row.map(csvCell).join(',')).join('\n') + '\n';
+  return csvText(rows);
 }
-
-/** Formula-like cells neutralised (infra/csv-cells.ts), then quoted when needed. */
-const csvCell = (raw: string) => {
-  const v = neutraliseCell(raw);
-  return /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-};

@@ -485,6 +485,10 @@ describe.skipIf(!CHROMIUM)('the insights pages in Chromium', () => {
     expect(await tile('health-inbound').textContent()).toBe(String(inbound));
     expect(await tile('health-handoffs').textContent()).toBe(String(FIXTURES.filter((f) => f.handoffReason).length));
     expect(await tile('health-sla').textContent()).toBe('1');
+    const healthCsv = await csvOf();
+    expect(healthCsv).toContain(`last_24h,inbound,${inbound},`);
+    expect(healthCsv).toMatch(/\naction,sla_breach,,.*Refund not received/);
+    expect(healthCsv).toContain('this_process,reply_latency_p50_seconds,0.75,3 replies since');
     await page.locator('.chart canvas').first().waitFor();
     // Live: a new buyer message shows within the 10 s refresh, without a reload.
     await MessageModel.collection.insertOne({

@@ -352,6 +352,9 @@ describe('GET /desk/api/health', () => {
     const long = await fetch(`${app.gateway.url}/desk/api/health?shop=${'x'.repeat(300)}`, { headers: { cookie: bob } });
     expect(long.status).toBeGreaterThanOrEqual(400);
     expect(long.status).toBeLessThan(500);
+    const xml = await fetch(`${app.gateway.url}/desk/api/health?format=xml`, { headers: { cookie: bob } });
+    expect(xml.status).toBe(422);
+    expect(((await xml.json()) as { message: string }).message).toBe('format: must be json or csv');
   });
 
   it('lists the expired carrier key and the breached ticket of the shop, with the last 24 h numbers', async () => {

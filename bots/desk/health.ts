@@ -14,6 +14,8 @@
  *             errors and mean latency, from this process's Prometheus metrics since it started.
  */
 import { Router, type Request } from 'express';
+import { csvText } from '../../infra/csv-cells.js';
+import { HttpError } from '../http-errors.js';
 import { ALL_SHOPS } from '../../models/agent.js';
 import { CarrierCredentialModel } from '../../models/carrier-credential.js';
 import { MessageModel } from '../../models/message.js';
@@ -53,6 +55,9 @@ export function healthRoutes(o: HealthRouteOptions = {}): Router {
   const r = Router();
   const warnMs = (o.warnHours ?? 72) * HOUR;
   r.get('/health', async (req, res) => {
+    const format = req.query.format ?? 'json';
+    if (format !== 'json' && format !== 'csv')
+      throw new HttpError(422, 'invalid_request', 'format: must be json or csv', [{ field: 'format', problem: 'must be json or csv' }]);
     const shops = scope(req);
     const now = new Date();
     const hourAgo = new Date(now.getTime() - HOUR);
@@ -161,7 +166,7 @@ export function healthRoutes(o: HealthRouteOptions = {}): Router {
         breachedAt: t.breachedAt?.toISOString() ?? null,
       });
 
-    res.json({
+    const body = {
       at: now.toISOString(),
       shop: typeof shops.shopId === 'string' ? shops.shopId : null,
       actions,
@@ -177,7 +182,41 @@ export function healthRoutes(o: HealthRouteOptions = {}): Router {
         unmatched,
         unmatchedRate: inbound ? Math.round((unmatched / inbound) * 1000) / 1000 : null,
       },
-    });
+    };
+    res.setHeader('Cache-Control', 'no-store');
+    if (format === 'json') return void res.json(body);
+    res.setHeader('Content-Disposition', `attachment; filename="health-${now.toISOString().slice(0, 16).replace(':', '')}.csv"`);
+    res.type('text/csv').send(csvText(healthRows(body)));
   });
   return r;
+}
+
+/** The health answer as CSV rows: section, name, value, detail (the figures, then each action). */
+function healthRows(h: {
+  at: string;
+  actions: Array<Record<string, unknown>>;
+  slaBreaches: number;
+  errors: Record<string, { spike: boolean; lastHour: number; hourlyAverage: number }>;
+  last24h: Record<string, number | null>;
+  thisProcess?: Awaited<ReturnType<typeof processMetricsView>>;
+}): unknown[][] {
+  const rows: unknown[][] = [['section', 'name', 'value', 'detail']];
+  for (const [k, v] of Object.entries(h.last24h)) rows.push(['last_24h', k, v, '']);
+  rows.push(['now', 'sla_breaches', h.slaBreaches, '']);
+  for (const [k, e] of Object.entries(h.errors))
+    rows.push(['errors_last_hour', k, e.lastHour, `hourly average ${e.hourlyAverage}${e.spike ? ', spike' : ''}`]);
+  if (h.thisProcess) {
+    const r = h.thisProcess.replyLatency;
+    rows.push(['this_process', 'reply_latency_p50_seconds', r.p50, `${r.count} replies since ${h.thisProcess.since}`]);
+    rows.push(['this_process', 'reply_latency_p95_seconds', r.p95, '']);
+    for (const c of h.thisProcess.carriers) {
+      rows.push(['this_process', `carrier_${c.carrier}_calls`, c.requests, `mean ${c.meanSeconds ?? ''} s`]);
+      for (const [kind, n] of Object.entries(c.errors)) rows.push(['this_process', `carrier_${c.carrier}_errors_${kind}`, n, '']);
+    }
+  }
+  for (const a of h.actions) {
+    const { kind, action, ...rest } = a;
+    rows.push(['action', kind, '', [JSON.stringify(rest), action ? `do: ${String(action)}` : ''].filter(Boolean).join(' ')]);
+  }
+  return rows;
 }

@@ -12,7 +12,7 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { Types } from 'mongoose';
-import { neutraliseCell } from '../../infra/csv-cells.js';
+import { csvText as csv } from '../../infra/csv-cells.js';
 import { hasDemoData } from '../../models/demo-data.js';
 import { FaqDraftModel } from '../../models/faq-draft.js';
 import { lowConfidenceAnswers } from '../../models/low-confidence-answers.js';
@@ -113,12 +113,6 @@ async function period(req: Request, src: Record<string, unknown>) {
     until: dayStart(to, tz, 1),
   };
 }
-
-const csvCell = (v: unknown) => {
-  const safe = neutraliseCell(v === null || v === undefined ? '' : String(v));
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-};
-const csv = (rows: unknown[][]) => rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
 
 const text = (name: string, max: number) =>
   z

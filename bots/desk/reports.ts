@@ -6,7 +6,7 @@
  * Scoped by the caller's shops (another shop: 404); bad dates or parameters: 422 naming them.
  * Definitions: docs/insights.md.
  */
-import { neutraliseCell } from '../../infra/csv-cells.js';
+import { csvText as csv } from '../../infra/csv-cells.js';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { ConversationModel } from '../../models/conversation.js';
@@ -56,14 +56,6 @@ function period(req: Request) {
   if (format !== 'json' && format !== 'csv') bad('format', 'must be json or csv');
   return { shopId, from, to, format: format as 'json' | 'csv' };
 }
-
-const csvCell = (v: unknown) => {
-  // Numbers (an NPS of -50) are not formulas: only text cells are neutralised.
-  if (typeof v === 'number') return String(v);
-  const safe = neutraliseCell(v === null || v === undefined ? '' : String(v));
-  return /[",\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-};
-const csv = (rows: unknown[][]) => rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
 
 const tagsBody = z.object({
   tags: z

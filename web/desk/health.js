@@ -4,7 +4,7 @@
 // and a chart, and the state of channels and carrier credentials. Per-process metrics: /metrics.
 import { useState } from 'preact/hooks';
 import { html, enc } from './api.js';
-import { BarChart } from './chart.js';
+import { BarChart, CsvLink } from './chart.js';
 import { clock } from './format.js';
 import { Card, DemoBanner, Tile, label, num, pct, useReport, useShops } from './insights.js';
 
@@ -97,6 +97,7 @@ export function Health() {
     <header class="page-head">
       <div><h2>Health</h2><p class="hint">${h ? html`Updated ${clock(h.at)} · refreshes every 10 s` : 'Reading…'}</p></div>
       <div class="page-tools">
+        ${q && html`<${CsvLink} path=${q} />`}
         ${shops.length > 1 &&
         html`<label class="picker">Shop
           <select aria-label="Shop" value=${scope} onChange=${(e) => setScope(e.target.value)}>
