@@ -1,6 +1,7 @@
 /**
  * The service event stream (issue 17): typed events per conversation: messages in/out as each turn
- * happens (activities/insights/turn-events.ts), ticket changes (models/ticket-records.ts,
+ * happens (activities/insights/turn-events.ts), facts looked up (orders named, parcels tracked, customs
+ * holds: activities/insights/fact-events.ts), agents' actions in the desk (bots/desk/conversations.ts), ticket changes (models/ticket-records.ts,
  * activities/tickets/ticket-steps.ts), handoff and outcome when it closes
  * (activities/insights/record-outcome.ts), and when an NPS answer or a tag correction arrives. Reports read daily rollups (models/daily-rollup.ts),
  * never these or the messages; the stream is kept for drill-down and re-aggregation.
@@ -11,11 +12,13 @@ export type ServiceEventData =
   | { type: 'message_in'; intent: string | null; language: string | null; faqEntryId?: string | null; confidence?: number | null }
   | { type: 'message_out'; source: string | null; faqEntryId: string | null; confidence: number | null; author: string }
   | { type: 'handoff'; reason: string | null }
+  /** A fact looked up for the buyer: an order they named, a parcel tracked (a customs hold is its own kind). */
+  | { type: 'fact'; kind: 'order' | 'parcel' | 'customs_hold'; ref: string; found: boolean; status: string | null; carrier?: string | null }
   | { type: 'agent_action'; action: string; agentId: string }
   | { type: 'ticket_change'; ticketId: string; change: 'created' | 'updated'; status: string; priority: string; assigneeId: string | null }
   | { type: 'outcome'; resolved: boolean | null; npsScore: number | null; rootCauses: string[]; closeReason: string | null };
 
-export const SERVICE_EVENT_TYPES = ['message_in', 'message_out', 'handoff', 'agent_action', 'ticket_change', 'outcome'] as const;
+export const SERVICE_EVENT_TYPES = ['message_in', 'message_out', 'handoff', 'fact', 'agent_action', 'ticket_change', 'outcome'] as const;
 
 const serviceEventSchema = new Schema(
   {

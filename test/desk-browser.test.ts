@@ -15,6 +15,7 @@ import { conversationWorkflowId } from '../bots/channel.js';
 import { AgentModel, hashPassword } from '../models/agent.js';
 import { ConversationModel } from '../models/conversation.js';
 import { MessageModel } from '../models/message.js';
+import { ServiceEventModel } from '../models/service-event.js';
 import { TicketModel } from '../models/ticket.js';
 import { OrderModel } from '../models/order.js';
 import { disconnectMongo } from '../models/connection.js';
@@ -216,6 +217,13 @@ describe.skipIf(!CHROMIUM)('the desk in Chromium', () => {
     // Release to the bot.
     await desk.getByRole('button', { name: 'Release to bot' }).click();
     await eventually(async () => (await desk.locator('[data-testid=status]').textContent()) === 'Bot', 30_000, 'released');
+    // Each action is a service event (issue 17: agent actions), by the agent who did it.
+    const actions = await eventually(async () => {
+      const found = await ServiceEventModel.find({ workflowId: id, type: 'agent_action' }).lean();
+      return found.some((e) => e.data.action === 'release') ? found : null;
+    });
+    expect(new Set(actions.map((e) => e.data.action))).toEqual(new Set(['accept', 'message', 'release']));
+    expect(actions.every((e) => e.data.agentId === 'maria')).toBe(true);
 
     // Nothing on either page broke the CSP or threw.
     expect(pageErrors).toEqual([]);

@@ -4,6 +4,7 @@
  * (activities/commerce/orders/sync.ts); if that fails or times out the stored orders are used and
  * the log says why.
  */
+import { factEvents } from '../insights/fact-events.js';
 import { BuyerModel } from '../../models/buyer.js';
 import { OrderModel } from '../../models/order.js';
 import { log as defaultLog } from '../../infra/log.js';
@@ -145,6 +146,14 @@ export function makeLookupBuyerFacts(
         log('orders of another buyer left out of the facts', { shopId: input.shopId, channel: input.channel, count: others.length });
       orders = owned;
     }
+    // Service events (issue 17): each order the buyer named, found among theirs or not.
+    factEvents(
+      input.shopId,
+      input.orderNumbers.map((n) => {
+        const o = orders.find((x) => x.orderNumber === n || x.externalId === n);
+        return { kind: 'order' as const, ref: n, found: !!o, status: o?.status ?? null };
+      }),
+    );
     if (orders.length === 0) return { orderValueUsd: null, ordersFound: [], sync, orders: [], ...(unavailable ? { unavailable } : {}) };
     return {
       orderValueUsd: Math.max(...orders.map((o) => o.totalUsd)),

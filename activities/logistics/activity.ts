@@ -7,6 +7,7 @@
  * short, bounded retries), a rate limit after the carrier's Retry-After.
  */
 import { recordParcelStatus } from '../../models/parcel-status.js';
+import { factEvents } from '../insights/fact-events.js';
 import { Context, log } from '@temporalio/activity';
 import { markAdvancedTracking } from '../../models/conversation.js';
 import { ApplicationFailure } from '@temporalio/common';
@@ -38,6 +39,14 @@ export function makeTrackParcel(credentials: CarrierCredentials = {}, http?: Htt
       if (input.shopId) await recordParcelStatus(input.shopId, result).catch((e) => warnNotRecorded(input.trackingNumber, e));
       // Metering: an answer from the carrier's own API is billed as advanced tracking (models/usage.ts).
       if (result.source === 'carrier') await markConversation().catch((e) => warnNotRecorded(input.trackingNumber, e));
+      // Service events (issue 17): the parcel's status, and a customs hold as its own fact.
+      if (input.shopId) {
+        const parcel = { ref: input.trackingNumber, found: true, status: result.status, carrier: result.carrier };
+        factEvents(input.shopId, [
+          { kind: 'parcel', ...parcel },
+          ...(result.status === 'customs_hold' ? [{ kind: 'customs_hold' as const, ...parcel }] : []),
+        ]);
+      }
       return result;
     } catch (e) {
       throw toTrackingFailure(e);

@@ -9,6 +9,8 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { ConversationModel } from '../../models/conversation.js';
 import { MessageModel } from '../../models/message.js';
+import { writeServiceEvents } from '../../models/service-event.js';
+import { randomUUID } from 'node:crypto';
 import { hasControlChars } from '../../infra/terminal-text.js';
 import * as contract from '../../workflows/contract.js';
 import { HttpError, validationError } from '../http-errors.js';
@@ -175,8 +177,11 @@ export function conversationRoutes(opts: ConversationRoutesOptions): Router {
     });
   });
 
-  /** Sends a signal to the conversation's workflow; not running → 409 (the read model says what it is). */
-  const act = (fn: (req: Request, workflowId: string) => Promise<void>) => async (req: Request, res: Response) => {
+  /**
+   * Sends a signal to the conversation's workflow; not running → 409 (the read model says what it is).
+   * Each action done is a service event (issue 17: agent actions), written after the signal, not awaited.
+   */
+  const act = (action: string, fn: (req: Request, workflowId: string) => Promise<void>) => async (req: Request, res: Response) => {
     const c = await conversationOf(req);
     try {
       await fn(req, c.workflowId);
@@ -185,20 +190,30 @@ export function conversationRoutes(opts: ConversationRoutesOptions): Router {
         throw new HttpError(409, 'conversation_not_running', `conversation ${c.workflowId} is not running (status ${c.status})`);
       throw e;
     }
+    void writeServiceEvents([
+      {
+        shopId: c.shopId,
+        workflowId: c.workflowId,
+        channel: c.channel,
+        at: new Date(),
+        key: `${c.workflowId}:agent:${action}:${randomUUID()}`,
+        data: { type: 'agent_action', action, agentId: req.agent!.id },
+      },
+    ]).catch(() => undefined);
     res.status(202).json({ ok: true });
   };
   const handle = (id: string) => opts.client.workflow.getHandle(id);
   r.post(
     '/conversations/:id/accept',
-    act((req, id) => handle(id).signal(contract.agentAccepted, { agentId: req.agent!.id })),
+    act('accept', (req, id) => handle(id).signal(contract.agentAccepted, { agentId: req.agent!.id })),
   );
   r.post(
     '/conversations/:id/release',
-    act((_req, id) => handle(id).signal(contract.agentReleased)),
+    act('release', (_req, id) => handle(id).signal(contract.agentReleased)),
   );
   r.post(
     '/conversations/:id/close',
-    act(async (req, id) => {
+    act('close', async (req, id) => {
       const { resolved } = parseBody(closeBody, req);
       await handle(id).signal(contract.closeConversation, {
         reason: resolved === false ? 'closed_by_agent' : 'resolved',
@@ -208,7 +223,7 @@ export function conversationRoutes(opts: ConversationRoutesOptions): Router {
   );
   r.post(
     '/conversations/:id/message',
-    act(async (req, id) => {
+    act('message', async (req, id) => {
       const { text } = parseBody(messageBody, req);
       await handle(id).signal(contract.agentMessage, { agentId: req.agent!.id, text });
     }),

@@ -45,12 +45,14 @@ export async function startMongoJavaServer(
   db = 'sora',
   durability: MongoDurability = 'sync',
   supervise?: Supervision,
+  /** JVM heap; an in-memory store ('-') keeps every database in it (the test server: more). */
+  heapMb = 512,
 ): Promise<MongoServer> {
   const service: Service = spawnService(
     'mongo-java-server',
     'java',
     [
-      '-Xmx512m',
+      `-Xmx${heapMb}m`,
       '-cp',
       `${paths.mongoClasses}:${paths.mongoLib}/*`,
       'SoraMongoServer',

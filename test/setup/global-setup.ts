@@ -25,7 +25,8 @@ export default async function setup(project: TestProject) {
   installStack();
   const logDir = mkdtempSync(path.join(os.tmpdir(), 'sora-test-logs-'));
   const [mongo, temporal] = await Promise.all([
-    freePort().then((p) => startMongoJavaServer(p, '-', logDir, 'sora_test')),
+    // In memory: every file's database lives in the JVM heap until per-file.ts drops it (demo months are large).
+    freePort().then((p) => startMongoJavaServer(p, '-', logDir, 'sora_test', 'sync', undefined, 2048)),
     freePort().then((p) => startTemporalDevServer({ port: p, uiPort: 0, dbFile: ':memory:', logDir })),
   ]);
   project.provide('mongoUri', mongo.uri);

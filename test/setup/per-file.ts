@@ -1,11 +1,26 @@
 /**
- * After each test file: terminate every workflow still running on the shared Temporal dev server.
+ * After each test file: terminate every workflow still running on the shared Temporal dev server, and
+ * drop every database of the shared MongoDB-wire server.
  * Files run one after another against the same server and the same task queue; a conversation a
  * file leaves open would otherwise fire its timers (silence nudge, idle close) during a later file,
- * and that file's worker would run them against its own database.
+ * and that file's worker would run them against its own database. The MongoDB-wire server keeps its
+ * databases in its JVM heap: the files' databases (demo months of ~20,000 documents among them) would
+ * otherwise pile up until it runs out of memory.
  */
 import { Client, Connection } from '@temporalio/client';
+import mongoose from 'mongoose';
 import { afterAll, inject } from 'vitest';
+
+afterAll(async () => {
+  const conn = await mongoose.createConnection(inject('mongoUri'), { serverSelectionTimeoutMS: 10_000 }).asPromise();
+  try {
+    const { databases } = await conn.db!.admin().listDatabases();
+    for (const d of databases)
+      if (!['admin', 'local', 'config'].includes(d.name)) await conn.useDb(d.name, { useCache: false }).dropDatabase();
+  } finally {
+    await conn.close();
+  }
+}, 60_000);
 
 afterAll(async () => {
   const connection = await Connection.connect({ address: inject('temporalAddress') });
