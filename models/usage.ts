@@ -5,6 +5,7 @@
  * index): nothing is loaded but four numbers.
  */
 import { csvText } from '../infra/csv-cells.js';
+import { zonedInstant } from '../infra/zoned-time.js';
 import type { BillingPlan } from '../infra/config/billing-plan.js';
 import { formatMicros, priceUsage } from './billing-price.js';
 import { ConversationModel } from './conversation.js';
@@ -15,29 +16,9 @@ export const MONTH_RE = /^(\d{4})-(0[1-9]|1[0-2])$/;
 /** Intents that mean nothing was recognised (activities/understanding/understand.ts). */
 export const NO_INTENT = [null, 'unknown'];
 
-/** Milliseconds the zone is ahead of UTC at instant t. */
-function offsetAt(t: number, tz: string): number {
-  const f = new Intl.DateTimeFormat('en-US', {
-    timeZone: tz,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  });
-  const p = Object.fromEntries(f.formatToParts(new Date(t)).map((x) => [x.type, x.value]));
-  const asUtc = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
-  return asUtc - Math.floor(t / 1000) * 1000;
-}
-
 /** The instant local midnight of the 1st of month m (1-12, may overflow into the next year) begins in tz. */
 function monthStart(y: number, m: number, tz: string): Date {
-  const local = Date.UTC(y, m - 1, 1);
-  let t = local - offsetAt(local, tz);
-  t = local - offsetAt(t, tz); // once more across a DST change
-  return new Date(t);
+  return zonedInstant(Date.UTC(y, m - 1, 1), tz);
 }
 
 /** [start, end) of the calendar month "YYYY-MM" in time zone tz. */

@@ -13,6 +13,7 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { Types } from 'mongoose';
 import { csvText as csv } from '../../infra/csv-cells.js';
+import { dayStartIn } from '../../infra/zoned-time.js';
 import { hasDemoData } from '../../models/demo-data.js';
 import { FaqDraftModel } from '../../models/faq-draft.js';
 import { lowConfidenceAnswers } from '../../models/low-confidence-answers.js';
@@ -20,7 +21,7 @@ import { ShopModel } from '../../models/shop.js';
 import { UnmatchedQuestionModel } from '../../models/unmatched-question.js';
 import { HttpError } from '../http-errors.js';
 import { requireShop } from './auth.js';
-import { boundedParam, DESK_LIMITS, parseBody } from './scope.js';
+import { boundedParam, DESK_LIMITS, parseBody, bad, dayParam, MAX_REPORT_DAYS as MAX_DAYS } from './scope.js';
 
 /** A cluster of unmatched questions (activities/knowledge/missed-questions.ts). */
 export interface MissedClusterView {
@@ -49,49 +50,8 @@ export interface MissedServices {
 }
 
 const TOP = 50;
-const MAX_DAYS = 366;
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
-const bad = (field: string, problem: string): never => {
-  throw new HttpError(422, 'invalid_request', `${field}: ${problem}`, [{ field, problem }]);
-};
-
-function dayParam(v: unknown, name: string): string {
-  const s = typeof v === 'string' ? v : '';
-  const d = new Date(`${s}T00:00:00Z`);
-  if (!DAY.test(s) || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== s) bad(name, 'must be a date YYYY-MM-DD');
-  return s;
-}
-
-/** Offset (ms) of time zone tz at instant t. */
-function offsetAt(t: number, tz: string): number {
-  const p = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    })
-      .formatToParts(new Date(t))
-      .map((x) => [x.type, x.value]),
-  );
-  return (
-    Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second)) -
-    Math.floor(t / 1000) * 1000
-  );
-}
-
-/** The instant day "YYYY-MM-DD" (+ `plus` days) begins in time zone tz. */
-function dayStart(day: string, tz: string, plus = 0): Date {
-  const local = Date.parse(`${day}T00:00:00Z`) + plus * 86_400_000;
-  let t = local - offsetAt(local, tz);
-  t = local - offsetAt(t, tz); // across a DST change
-  return new Date(t);
-}
+const dayStart = (day: string, tz: string, plus = 0): Date => dayStartIn(day, tz, plus);
 
 /** shop, from, to (days in the shop's time zone, inclusive) from the query or a JSON body. */
 async function period(req: Request, src: Record<string, unknown>) {

@@ -26,23 +26,9 @@ import { causeCounters, causeFactsOf } from '../../models/root-cause-counters.js
 import { isRootCause, ROOT_CAUSES } from '../../models/root-cause-taxonomy.js';
 import { ShopModel } from '../../models/shop.js';
 import { writeServiceEvents } from '../../models/service-event.js';
-import { HttpError } from '../http-errors.js';
 import { requireShop } from './auth.js';
-import { boundedParam, conversationOf, DESK_LIMITS, parseBody } from './scope.js';
+import { boundedParam, conversationOf, DESK_LIMITS, parseBody, bad, dayParam, MAX_REPORT_DAYS as MAX_DAYS } from './scope.js';
 
-const MAX_DAYS = 366;
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-
-const bad = (field: string, problem: string): never => {
-  throw new HttpError(422, 'invalid_request', `${field}: ${problem}`, [{ field, problem }]);
-};
-
-function dayParam(v: unknown, name: string): string {
-  const s = typeof v === 'string' ? v : '';
-  const d = new Date(`${s}T00:00:00Z`);
-  if (!DAY.test(s) || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== s) bad(name, 'must be a date YYYY-MM-DD');
-  return s;
-}
 const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86400_000).toISOString().slice(0, 10);
 const daysBetween = (a: string, b: string) => Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86400_000);
 

@@ -42,3 +42,20 @@ export async function conversationOf(req: Request) {
     throw new HttpError(404, 'conversation_not_found', `no conversation ${id}`);
   return doc;
 }
+
+/** The longest report period, in days. */
+export const MAX_REPORT_DAYS = 366;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A 422 naming the field and its problem. */
+export const bad = (field: string, problem: string): never => {
+  throw new HttpError(422, 'invalid_request', `${field}: ${problem}`, [{ field, problem }]);
+};
+
+/** A real calendar day "YYYY-MM-DD" from a query or body field, else 422. */
+export function dayParam(v: unknown, name: string): string {
+  const s = typeof v === 'string' ? v : '';
+  const d = new Date(`${s}T00:00:00Z`);
+  if (!DAY.test(s) || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== s) bad(name, 'must be a date YYYY-MM-DD');
+  return s;
+}

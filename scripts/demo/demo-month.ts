@@ -11,6 +11,7 @@
  * removed first; days that already have real rollups are left alone. `clearDemoMonth` removes it.
  */
 import { causeCounters } from '../../models/root-cause-counters.js';
+import { dayStartIn } from '../../infra/zoned-time.js';
 import { durationCounters } from '../../models/duration-histogram.js';
 import { sharedEmbedder } from '../../activities/knowledge/embedder.js';
 import { ConversationModel } from '../../models/conversation.js';
@@ -95,33 +96,8 @@ class Dice {
 
 // ---- days and time zones ----
 const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86400_000).toISOString().slice(0, 10);
-const formatters = new Map<string, Intl.DateTimeFormat>();
-/** Milliseconds the zone is ahead of UTC at instant t. */
-function offsetAt(t: number, tz: string): number {
-  let f = formatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(tz, f);
-  }
-  const p = Object.fromEntries(f.formatToParts(new Date(t)).map((x) => [x.type, x.value]));
-  return Date.UTC(+p.year!, +p.month! - 1, +p.day!, +p.hour!, +p.minute!, +p.second!) - Math.floor(t / 1000) * 1000;
-}
 /** The instant of a local wall-clock time (seconds since local midnight of `day`) in tz. */
-function localInstant(day: string, seconds: number, tz: string): Date {
-  const local = Date.parse(`${day}T00:00:00Z`) + seconds * 1000;
-  let t = local - offsetAt(local, tz);
-  t = local - offsetAt(t, tz);
-  return new Date(t);
-}
+const localInstant = (day: string, seconds: number, tz: string): Date => dayStartIn(day, tz, 0, seconds);
 
 // ---- generation (pure) ----
 interface Conv {
