@@ -16,11 +16,28 @@ afterAll(async () => {
   try {
     const { databases } = await conn.db!.admin().listDatabases();
     for (const d of databases)
-      if (!['admin', 'local', 'config'].includes(d.name)) await conn.useDb(d.name, { useCache: false }).dropDatabase();
+      if (!['admin', 'local', 'config'].includes(d.name)) await freeDatabase(conn.useDb(d.name, { useCache: false }));
   } finally {
     await conn.close();
   }
 }, 60_000);
+
+/**
+ * Drop the database; the bundled server sometimes refuses (`Expected [H2UniqueIndex…] to be empty`),
+ * then each collection is dropped, else emptied. Cleanup only: a refusal never fails the file.
+ */
+async function freeDatabase(db: mongoose.Connection): Promise<void> {
+  try {
+    await db.dropDatabase();
+    return;
+  } catch {
+    // collection by collection below
+  }
+  for (const c of await db.db!.listCollections({}, { nameOnly: true }).toArray()) {
+    const coll = db.db!.collection(c.name);
+    await coll.drop().catch(() => coll.deleteMany({}).catch(() => undefined));
+  }
+}
 
 afterAll(async () => {
   const connection = await Connection.connect({ address: inject('temporalAddress') });
