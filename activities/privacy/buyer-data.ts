@@ -35,6 +35,7 @@ import { OrderModel } from '../../models/order.js';
 import { PrivacyAuditModel } from '../../models/privacy-audit.js';
 import { ShopModel } from '../../models/shop.js';
 import { UnmatchedQuestionModel } from '../../models/unmatched-question.js';
+import { ServiceEventModel } from '../../models/service-event.js';
 import { WebchatSessionModel } from '../../models/webchat-session.js';
 import { InboundSequenceModel } from '../../models/inbound-sequence.js';
 import { ticketWorkflowId } from '../../models/ticket-records.js';
@@ -70,6 +71,8 @@ export interface BuyerDataExport {
   conversations: unknown[];
   npsAnswers: unknown[];
   unmatchedQuestions: unknown[];
+  /** The conversations' service events (insights: intents, facts looked up, agents' actions). */
+  serviceEvents: unknown[];
   notifications: unknown[];
   /** The desk's internal notes on the buyer's conversations (agents wrote them about the buyer). */
   notes: unknown[];
@@ -193,7 +196,7 @@ const ticketsOf = (s: { shopId: string; buyerId: string; channels: string[] }) =
 export async function exportBuyerData(r: BuyerDataRequest, client?: Client): Promise<BuyerDataExport> {
   const s = await scopeOf(r);
   const wf = { workflowId: { $in: s.workflowIds } };
-  const [buyers, messages, conversations, npsAnswers, unmatchedQuestions, notifications, notes, coupons, orders, tickets] =
+  const [buyers, messages, conversations, npsAnswers, unmatchedQuestions, serviceEvents, notifications, notes, coupons, orders, tickets] =
     await Promise.all([
       BuyerModel.find(byBuyer(s)).lean(),
       MessageModel.find({ $or: [byBuyer(s), wf] })
@@ -204,6 +207,9 @@ export async function exportBuyerData(r: BuyerDataRequest, client?: Client): Pro
         .lean(),
       NpsAnswerModel.find({ $or: [byBuyer(s), wf] }).lean(),
       UnmatchedQuestionModel.find({ shopId: s.shopId, ...wf }).lean(),
+      ServiceEventModel.find({ shopId: s.shopId, ...wf })
+        .sort({ at: 1 })
+        .lean(),
       NotificationModel.find({ shopId: s.shopId, $or: [{ buyerId: s.buyerId, channel: { $in: s.channels } }, wf] }).lean(),
       NoteModel.find({ shopId: s.shopId, ...wf })
         .sort({ _id: 1 })
@@ -219,6 +225,7 @@ export async function exportBuyerData(r: BuyerDataRequest, client?: Client): Pro
     conversations: plain(conversations),
     npsAnswers: plain(npsAnswers),
     unmatchedQuestions: plain(unmatchedQuestions).map(({ vector: _vector, ...q }) => q),
+    serviceEvents: plain(serviceEvents),
     notifications: plain(notifications),
     notes: plain(notes),
     coupons: plain(coupons).map(({ boundKey: _boundKey, ...c }) => c),
@@ -269,6 +276,8 @@ export async function forgetBuyerData(r: BuyerDataRequest, client: Client): Prom
   counts.conversations = (await ConversationModel.deleteMany({ $or: [byBuyer(s), wf] })).deletedCount;
   counts.npsAnswers = (await NpsAnswerModel.deleteMany({ $or: [byBuyer(s), wf] })).deletedCount;
   counts.unmatchedQuestions = (await UnmatchedQuestionModel.deleteMany({ shopId: s.shopId, ...wf })).deletedCount;
+  // Their service events (the daily rollups keep only counts, no buyer).
+  counts.serviceEvents = (await ServiceEventModel.deleteMany({ shopId: s.shopId, ...wf })).deletedCount;
   counts.notifications = (
     await NotificationModel.deleteMany({
       shopId: s.shopId,
