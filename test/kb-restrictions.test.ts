@@ -87,3 +87,34 @@ describe('FAQ entries for an SKU', () => {
     expect((await ask('does tee-01 run small?')).faqId).toBe('fit-tee');
   });
 });
+
+describe('a KB too large for the regression budget (issue 15: 10,000 entries)', () => {
+  it('is indexed by k-NN alone and still answers, restrictions included', async () => {
+    // A budget of 1 multiply-add makes this small KB "too large": the same path as 10,000 entries.
+    const index = new KbIndex(embedder, { trainBudget: 1 });
+    expect((await index.forShop('r1')).classifier).toBe('knn');
+    expect((await new KbIndex(embedder).forShop('r1')).classifier).toBe('knn+regression');
+    const knn = makeUnderstand(embedder, index, { matchThreshold: 0.1, minSimilarity: 0 });
+    const r = (text: string, country?: string) => knn({ shopId: 'r1', text, languageHint: 'en', buyer: { channel: 'webchat', buyerId: 'k1', country } });
+    expect((await r('Which payment methods do you accept?')).faqId).toBe('pay');
+    expect((await r('I want to send it back')).faqId).toBe('returns');
+    expect((await r('How long does shipping take?', 'GB')).faqId).toBe('ship-uk');
+  });
+
+  it('k-NN alone trains nothing: 10,000 entries index in well under a second, each vector finds its own entry', async () => {
+    const { IntentModel, mulberry32 } = await import('../activities/knowledge/intent-model.js');
+    const rnd = mulberry32(3);
+    const unit = () => {
+      const v = Float32Array.from({ length: 384 }, () => rnd() - 0.5);
+      const n = Math.hypot(...v);
+      return v.map((x) => x / n);
+    };
+    const vectors = Array.from({ length: 10_000 }, unit);
+    const labels = vectors.map((_, i) => `e${i}`);
+    const t0 = performance.now();
+    // With a regression, one epoch here is 10,000 × 10,000 × 384 ≈ 4e10 multiply-adds (minutes).
+    const model = IntentModel.train(vectors, labels, { epochs: 0, fusion: 0 });
+    expect(performance.now() - t0).toBeLessThan(2_000);
+    for (const i of [0, 4_321, 9_999]) expect(model.predict(vectors[i]!).label).toBe(`e${i}`);
+  });
+});

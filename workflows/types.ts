@@ -71,6 +71,28 @@ export interface FocusOrder {
   via: 'named' | 'card' | 'buyer_latest';
 }
 
+/** A question the bot asked and is waiting on (dialogue memory, workflows/conversation/slots.ts). */
+export interface PendingAsk {
+  /** The intent the buyer's answer continues, with its FAQ entry and confidence. */
+  intent: string;
+  faqId: string | null;
+  confidence: number;
+  /** `order_number`: no order known; `which_order`: several, offered as `options`. */
+  ask: 'order_number' | 'which_order';
+  options: string[];
+  /** The buyer message (st.turns) that asked. */
+  turn: number;
+}
+
+/** Entities the buyer gave earlier in the conversation. */
+export interface RememberedSlots {
+  orderNumber: string | null;
+  trackingNumber: string | null;
+  sku: string | null;
+  /** ISO 3166-1 alpha-2. */
+  country: string | null;
+}
+
 export interface ConversationInput {
   shopId: string;
   channel: string;
@@ -115,6 +137,9 @@ export interface ConversationState {
   // ---- core v2 (absent in state carried from v1 runs; see lifecycle.ts normalizeState) ----
   /** The order this conversation is about (order-value rule, tracking, returns). */
   focusOrder?: FocusOrder | null;
+  /** The question the bot is waiting on, and what the buyer told so far (patch 'dialogue-slots'). */
+  pending?: PendingAsk | null;
+  slots?: RememberedSlots;
   /** Silence nudges sent in this conversation. */
   nudges?: number;
   /** When the bot last replied to the buyer, and whether that reply asked something. */

@@ -27,6 +27,10 @@ export const SYSTEM_MESSAGE_KINDS = [
   'order_status',
   /** The buyer named an order or parcel that is not theirs, or that does not exist (not told apart; issue 14 item 2). */
   'order_not_found',
+  /** Dialogue memory (issue 18): an order question with no order known asks for its number. */
+  'ask_order_number',
+  /** The buyer has several orders and named none: which one (the orders follow as quick replies). */
+  'which_order',
 ] as const;
 
 export type SystemMessageKind = (typeof SYSTEM_MESSAGE_KINDS)[number];
@@ -47,4 +51,4 @@ export function systemMessage(
 }
 
 /** Kinds that ask the buyer something (the silence nudge is armed after them). */
-export const QUESTION_KINDS: ReadonlySet<SystemMessageKind> = new Set(['not_understood', 'order_not_found']);
+export const QUESTION_KINDS: ReadonlySet<SystemMessageKind> = new Set(['not_understood', 'order_not_found', 'ask_order_number', 'which_order']);

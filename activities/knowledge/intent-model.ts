@@ -92,7 +92,9 @@ export class IntentModel {
     const D = vectors[0]!.length;
     const idx = new Map(classes.map((l, i) => [l, i]));
     const y = labels.map((l) => idx.get(l)!);
-    const W = new Float32Array(C * D);
+    // fusion 0 (k-NN alone, a KB too large for the regression): no weights at all.
+    const fusion = o.fusion ?? 0.5;
+    const W = new Float32Array(fusion > 0 ? C * D : 0);
     const b = new Float32Array(C);
     const epochs = o.epochs ?? 60;
     const lr0 = o.learningRate ?? 0.5;
@@ -103,9 +105,9 @@ export class IntentModel {
     const order = vectors.map((_, i) => i);
     const logits = new Float64Array(C);
     const batch = 32;
-    const gW = new Float32Array(C * D);
+    const gW = new Float32Array(fusion > 0 ? C * D : 0);
     const gb = new Float32Array(C);
-    if (C > 1) {
+    if (C > 1 && fusion > 0) {
       for (let ep = 0; ep < epochs; ep++) {
         for (let i = order.length - 1; i > 0; i--) {
           const j = Math.floor(rnd() * (i + 1));
@@ -144,7 +146,7 @@ export class IntentModel {
         o.onEpoch?.(ep + 1, epochs);
       }
     }
-    return new IntentModel(rawVectors, vectors, mean, o.temperature ?? 0.05, labels, W, b, o.fusion ?? 0.5, o.k ?? 10, scale);
+    return new IntentModel(rawVectors, vectors, mean, o.temperature ?? 0.05, labels, W, b, fusion, o.k ?? 10, scale);
   }
 
   /** Regression probabilities per class. */
@@ -153,6 +155,7 @@ export class IntentModel {
     const D = x.length;
     const p = new Float64Array(C);
     if (C === 1) return p.fill(1);
+    if (this.fusion === 0) return p;
     let max = -Infinity;
     for (let c = 0; c < C; c++) {
       let z = this.b[c]!;

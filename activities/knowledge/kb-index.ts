@@ -38,6 +38,8 @@ export interface ShopIndex {
   entries: number;
   /** 'full': read from MongoDB; 'incremental': the previous index plus entries added since (kb-add.ts). */
   built: 'full' | 'incremental';
+  /** 'knn+regression'; 'knn' alone for a KB too large for the training budget (thousands of entries). */
+  classifier: 'knn+regression' | 'knn';
   /** Every SKU the FAQ's entries name (upper case): the question is searched for them. */
   skus: string[];
   /**
@@ -48,6 +50,10 @@ export interface ShopIndex {
    */
   match(vector: Float32Array, context?: MatchContext): FaqMatch | null;
 }
+
+const MIN_EPOCHS = 3;
+/** How far past SORA_KB_TRAIN_BUDGET the regression may go (3 epochs of a ≈ 1,100-entry KB) before the index drops it. */
+const REGRESSION_MAX_OVER_BUDGET = 10;
 
 /** Index settings (config.understanding): training budget and intent-model overrides. */
 export interface KbIndexSettings {
@@ -160,20 +166,32 @@ export class KbIndex {
         owners.push(questionId);
       }
     }
-    if (vectors.length === 0) return { version, entries: 0, built, skus: [], match: () => null };
+    if (vectors.length === 0) return { version, entries: 0, built, classifier: 'knn', skus: [], match: () => null };
     // Bound the training work so an index builds in a few seconds on a small worker
     // (SORA_KB_TRAIN_BUDGET multiply-adds; ≈8 epochs for the 217-entry demo KB).
     const budget = this.settings.trainBudget ?? 6e8;
-    const epochs = Math.max(3, Math.min(30, Math.round(budget / (vectors.length * intentOf.size * vectors[0]!.length))));
+    const perEpoch = vectors.length * intentOf.size * vectors[0]!.length;
+    // A regression over every entry costs phrasings × entries per epoch: quadratic in the KB's size
+    // (10,000 entries: ≈ 4e10 multiply-adds an epoch, minutes of one core). Beyond
+    // REGRESSION_MAX_OVER_BUDGET × the budget for the minimum 3 epochs, the index is k-NN alone.
+    const knnOnly = perEpoch * MIN_EPOCHS > budget * REGRESSION_MAX_OVER_BUDGET;
+    const epochs = knnOnly ? 0 : Math.max(MIN_EPOCHS, Math.min(30, Math.round(budget / perEpoch)));
     const t0 = Date.now();
-    const model = IntentModel.train(vectors, owners, { epochs, seed: 1, ...classifierOptions(this.embedder.model, this.settings) });
+    const model = IntentModel.train(vectors, owners, {
+      epochs,
+      seed: 1,
+      ...classifierOptions(this.embedder.model, this.settings),
+      ...(knnOnly ? { fusion: 0 } : {}),
+    });
     log(
-      `KB index for shop ${shopId} (${built}): ${data.size} entries, ${vectors.length} phrasings, ${epochs} epochs, ${Date.now() - t0} ms`,
+      `KB index for shop ${shopId} (${built}): ${data.size} entries, ${vectors.length} phrasings, ` +
+        `${knnOnly ? 'k-NN only (too large for the regression budget)' : `${epochs} epochs`}, ${Date.now() - t0} ms`,
     );
     return {
       version,
       entries: data.size,
       built,
+      classifier: knnOnly ? 'knn' : 'knn+regression',
       skus: [...new Set([...data.values()].flatMap((e) => e.skus))],
       match(v, context) {
         const p = model.predict(v);

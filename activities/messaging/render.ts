@@ -51,7 +51,9 @@ export type RenderRequest =
   /** The shop's return rule for the market (and SKU), cited. */
   | { kind: 'returns'; country: string; sku: string | null }
   /** An agent's message, as typed. */
-  | { kind: 'agent'; agentId: string; text: string };
+  | { kind: 'agent'; agentId: string; text: string }
+  /** Dialogue memory: "what is your order number?", or "which order?" with the buyer's orders as quick replies. */
+  | { kind: 'ask_order'; options: string[] };
 
 export interface RenderInput {
   shopId: string;
@@ -245,6 +247,10 @@ async function render({ answerReturnQuestion, ...answerers }: Answerers, input: 
       return renderSystem(r.message, input, r.message === 'not_understood' ? 'bot' : undefined);
     case 'order_status':
       return { ...renderSystem('order_status', input, 'bot', { order: r.orderNumber, status: r.status }), source: 'order_status' };
+    case 'ask_order':
+      return r.options.length
+        ? { ...renderSystem('which_order', input, 'bot'), quickReplies: r.options }
+        : renderSystem('ask_order_number', input, 'bot');
     case 'coupon_nudge':
       return renderCouponNudge(r.coupon, input);
     case 'after_hours':

@@ -19,6 +19,40 @@ export function extractOrderNumbers(text: string): string[] {
   return [...out];
 }
 
+/** A short answer to "what is your order number?" is the number itself: "1234", "#A-1234", "it's 1234". */
+const BARE = /^#?([A-Z0-9][A-Z0-9-]{2,23})$/i;
+const BARE_MAX_WORDS = 4;
+
+/**
+ * Order numbers in a reply to the bot's question for one (dialogue memory): besides the ones
+ * `extractOrderNumbers` finds, a short message's words that look like an order number (a digit,
+ * 3–24 letters, digits and dashes) and are not a tracking number.
+ */
+export function extractAnsweredOrderNumbers(text: string, trackingNumbers: string[]): string[] {
+  const out = new Set(extractOrderNumbers(text));
+  const words = text.trim().split(/\s+/u);
+  if (words.length <= BARE_MAX_WORDS)
+    for (const w of words) {
+      const m = BARE.exec(w.replace(/[.,!?;:。！？]+$/u, ''));
+      const n = m?.[1]?.toUpperCase();
+      if (n && /\d/.test(n) && !trackingNumbers.includes(n)) out.add(n);
+    }
+  return [...out];
+}
+
+/**
+ * Whether a reply is nothing but order or tracking numbers ("1234", "#A-5521", "LX246813576CN"): an
+ * answer to the bot's question, with no question of its own to look up in the FAQ.
+ */
+export function isBareAnswer(text: string, numbers: string[]): boolean {
+  const words = text
+    .trim()
+    .split(/\s+/u)
+    .map((w) => w.replace(/^#/u, '').replace(/[.,!?;:。！？]+$/u, '').toUpperCase())
+    .filter(Boolean);
+  return words.length > 0 && words.every((w) => numbers.includes(w));
+}
+
 /**
  * Tracking numbers: every format of the carrier registry distinctive enough to stand alone in free
  * text (S10, 1Z, IMpb, YT…, SPX…, see activities/logistics/carriers.ts), check digit or not (a

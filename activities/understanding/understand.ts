@@ -5,7 +5,7 @@ import { log } from '@temporalio/activity';
 import { UnmatchedQuestionModel } from '../../models/unmatched-question.js';
 import type { Embedder } from '../knowledge/embedder.js';
 import type { KbIndex } from '../knowledge/kb-index.js';
-import { extractCountries, extractOrderNumbers, extractSkus, extractTrackingNumbers } from './entities.js';
+import { extractAnsweredOrderNumbers, extractCountries, isBareAnswer, extractOrderNumbers, extractSkus, extractTrackingNumbers } from './entities.js';
 import { asksForHuman, isComplaint } from './keywords.js';
 import { detectLanguage } from './language.js';
 import { shopLanguages } from './shop-languages.js';
@@ -19,6 +19,8 @@ export interface UnderstandInput {
   workflowId?: string;
   /** The buyer (channel, id, order country): their country is a prior between pt/es and id/ms. */
   buyer?: BuyerRef | null;
+  /** The bot asked for an order number (dialogue memory): a bare "1234" is read as one. */
+  expecting?: 'order_number';
 }
 
 export interface Understanding {
@@ -61,7 +63,14 @@ export function makeUnderstand(embedder: Embedder, kb: KbIndex, settings: MatchS
     const countries = extractCountries(input.text);
     const complaint = isComplaint(input.text);
     const humanRequest = asksForHuman(input.text);
-    const orderNumbers = extractOrderNumbers(input.text);
+    const trackingNumbers = extractTrackingNumbers(input.text);
+    const orderNumbers =
+      input.expecting === 'order_number' ? extractAnsweredOrderNumbers(input.text, trackingNumbers) : extractOrderNumbers(input.text);
+    // "1234" after "what is your order number?" answers the bot; it asks the FAQ nothing.
+    if (input.expecting === 'order_number' && isBareAnswer(input.text, [...orderNumbers, ...trackingNumbers])) {
+      messageInEvent({ shopId: input.shopId, workflowId: input.workflowId, intent: 'unknown', language, faqEntryId: null, confidence: 0 });
+      return bareAnswer(language, orderNumbers, trackingNumbers, countries);
+    }
     const [vector] = await embedder.embed([input.text], 'query');
     const index = await kb.forShop(input.shopId);
     const skus = extractSkus(input.text, index.skus);
@@ -72,7 +81,9 @@ export function makeUnderstand(embedder: Embedder, kb: KbIndex, settings: MatchS
       questions.inc({ result: humanRequest ? 'human_request' : complaint ? 'complaint' : understood ? 'matched' : 'unmatched' }),
     );
     // An attachment without words (a photo, a sticker) has no question to rank for the seller.
-    if (!understood && !humanRequest && !complaint && input.text.trim()) {
+    // Nor has the answer to the bot's own question ("1234" after "what is your order number?").
+    const answersAsk = input.expecting === 'order_number' && (orderNumbers.length > 0 || trackingNumbers.length > 0);
+    if (!understood && !humanRequest && !complaint && !answersAsk && input.text.trim()) {
       await UnmatchedQuestionModel.create({
         shopId: input.shopId,
         text: input.text,
@@ -105,9 +116,25 @@ export function makeUnderstand(embedder: Embedder, kb: KbIndex, settings: MatchS
       complaint,
       humanRequest,
       orderNumbers,
-      trackingNumbers: extractTrackingNumbers(input.text),
+      trackingNumbers,
       skus,
       countries,
     };
+  };
+}
+
+function bareAnswer(language: string, orderNumbers: string[], trackingNumbers: string[], countries: string[]): Understanding {
+  return {
+    language,
+    intent: 'unknown',
+    confidence: 0,
+    faqId: null,
+    understood: false,
+    complaint: false,
+    humanRequest: false,
+    orderNumbers,
+    trackingNumbers,
+    skus: [],
+    countries,
   };
 }

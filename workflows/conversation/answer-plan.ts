@@ -67,6 +67,8 @@ export function chooseFocus(
   orderRefs: string[],
   orders: OrderFact[],
   current: FocusOrder | null | undefined,
+  /** Dialogue memory: with several orders of the buyer, a question needing one asks which (slots.ts). */
+  o: { askWhich?: ReadonlySet<string> } = {},
 ): { focus: FocusOrder | null; changed: boolean } {
   const named = u.orderNumbers.map((n) => orders.find((o) => o.orderNumber === n)).find((o) => o !== undefined);
   const card = orderRefs.map((r) => orders.find((o) => o.orderNumber === r || o.externalId === r)).find((o) => o !== undefined);
@@ -75,14 +77,18 @@ export function chooseFocus(
   else if (card) focus = focusOf(card, 'card');
   else if (current) return { focus: current, changed: false };
   else if (ORDER_INTENTS.has(u.intent)) {
-    const latest = orders.filter((o) => o.linked).sort((a, b) => b.placedAt.localeCompare(a.placedAt))[0];
-    if (latest) focus = focusOf(latest, 'buyer_latest');
+    const mine = orders.filter((x) => x.linked).sort((a, b) => b.placedAt.localeCompare(a.placedAt));
+    const ask = mine.length > 1 && o.askWhich?.has(u.intent);
+    if (mine[0] && !ask) focus = focusOf(mine[0], 'buyer_latest');
   }
   return { focus, changed: focus !== null && focus.orderNumber !== current?.orderNumber };
 }
 
 /** The answer for an understood (or not) buyer message, given the order in focus. */
-export function planAnswer(u: Understanding, focus: OrderFact | null): AnswerPlan {
+export function planAnswer(u: Understanding, focus: OrderFact | null, o: { orderStatus?: boolean } = {}): AnswerPlan {
+  // "Has my order shipped?": the stored status answers (dialogue memory; earlier runs used the FAQ).
+  if (o.orderStatus && u.understood && u.intent === 'order_status' && focus)
+    return { kind: 'order_status', orderNumber: focus.orderNumber, status: focus.status };
   if (u.understood && u.intent === 'logistics_tracking') {
     // A tracking number the buyer typed wins over the order's parcels (it may be another parcel).
     const typed = u.trackingNumbers.filter((n) => !focus?.shipments.some((p) => p.trackingNumber === n));
@@ -92,7 +98,7 @@ export function planAnswer(u: Understanding, focus: OrderFact | null): AnswerPla
     );
     if (parcels.length > 0) return { kind: 'track', parcels, country: focus?.country ?? null };
     // No parcel yet: where the order stands. No order known at all: the FAQ entry answers (it may be
-    // specific, e.g. "tracking says delivered but I have nothing"); asking for the number is issue 18's slot filling.
+    // specific, e.g. "tracking says delivered but I have nothing"); with dialogue memory the workflow asked for the number before (slots.ts).
     if (focus) return { kind: 'order_status', orderNumber: focus.orderNumber, status: focus.status };
   }
   if (u.understood && u.intent === 'returns_exchange') {

@@ -29,8 +29,9 @@ import type { BuyerMessageSignal } from '../contract.js';
 import { handoffReason } from '../handoff-rules.js';
 import { parseNpsScore } from '../nps-score.js';
 import { searchAttributeKeys } from '../search-attribute-keys.js';
-import type { ConversationInput, ConversationResult, ConversationSnapshot, ConversationState, ShopProfile } from '../types.js';
+import type { ConversationInput, ConversationResult, ConversationSnapshot, ConversationState, PendingAsk, ShopProfile } from '../types.js';
 import { chooseFocus, fallbackPlan, needsOrderFacts, planAnswer, replyLocale, withoutUnavailable, type AnswerPlan } from './answer-plan.js';
+import { ASKS_FOR_ORDER, askFor, DIALOGUE_SLOTS_PATCH, remember, resumePending, stillPending, withMemory } from './slots.js';
 import { ConversationLifecycle, defaultStrategy, initialState, type Effect } from './lifecycle.js';
 
 const SEEN_IDS_KEPT = 500;
@@ -359,13 +360,21 @@ class ConversationRun {
     const { st, lc, input } = this;
     const { shopId, channel, buyerId } = input;
     const turn = lc.buyerWrote(Date.now());
+    const memory = patched(DIALOGUE_SLOTS_PATCH);
     let u = await this.turn.understand({
       shopId,
       text: m.text,
       languageHint: st.language,
       workflowId: this.workflowId,
       buyer: this.buyer(),
+      // Waiting on "what is your order number?": a bare "1234" is read as one.
+      ...(memory && st.pending ? { expecting: 'order_number' as const } : {}),
     });
+    let resumed = false;
+    if (memory) {
+      ({ u, resumed } = resumePending(u, m.orderRefs ?? [], st.pending));
+      u = withMemory(u, st.slots);
+    }
     lc.understood(u, turn === 'bot');
     // A human has (or is about to have) the conversation: intake stored the message for them; the bot stays quiet.
     if (turn !== 'bot') {
@@ -392,7 +401,9 @@ class ConversationRun {
       orders = facts.orders ?? [];
       if (ownOrdersOnly) ({ u, refuse } = withoutUnavailable(u, facts.unavailable));
     }
-    const { focus, changed } = refuse ? { focus: st.focusOrder ?? null, changed: false } : chooseFocus(u, orderRefs, orders, st.focusOrder);
+    const { focus, changed } = refuse
+      ? { focus: st.focusOrder ?? null, changed: false }
+      : chooseFocus(u, orderRefs, orders, st.focusOrder, memory ? { askWhich: ASKS_FOR_ORDER } : {});
     st.focusOrder = focus;
     if (focus) st.orderValueUsd = focus.totalUsd;
     if (lc.mayHandOff()) {
@@ -404,7 +415,16 @@ class ConversationRun {
       }
     }
     const focusFact = focus ? (orders.find((o) => o.orderNumber === focus.orderNumber) ?? null) : null;
-    const reply = await this.answer(refuse ? { kind: 'order_unavailable' } : planAnswer(u, focusFact), u);
+    let ask: PendingAsk | null = null;
+    if (memory) {
+      st.slots = remember(st.slots, u, focus?.orderNumber ?? null);
+      ask = refuse ? null : askFor(u, orders, focus !== null, st.turns);
+      // Answered: forgotten. Not answered (or an unknown number): asked again for a turn or two.
+      st.pending = ask ?? (resumed && !refuse ? null : stillPending(st.pending, st.turns));
+    }
+    const reply = ask
+      ? await this.render({ kind: 'ask_order', options: ask.options })
+      : await this.answer(refuse ? { kind: 'order_unavailable' } : planAnswer(u, focusFact, { orderStatus: memory }), u);
     // Only a reply the buyer got starts the silence clock and can count as resolving the conversation.
     if (reply && (await this.deliver(reply))) lc.botReplied({ asksQuestion: reply.asksQuestion, understood: u.understood }, Date.now());
   }
