@@ -42,7 +42,7 @@ export async function holdChannelSession(h: SessionHolder, leaseMs: number): Pro
     try {
       const before = await ChannelSessionModel.findOneAndUpdate({ channel: h.channel, shopId: h.shopId }, update, {
         upsert: true,
-        new: false,
+        returnDocument: 'before',
       }).lean();
       const other = before && before.taskQueue !== h.taskQueue && before.leaseUntil.getTime() > Date.now();
       return { previous: other ? before.holder : null };

@@ -81,7 +81,7 @@ async function recordConversationWith(input: RecordConversationInput, insights: 
         ...routingFields(s),
       },
     },
-    { upsert: true, new: false, projection: { status: 1, agentId: 1, assigneeId: 1 } },
+    { upsert: true, returnDocument: 'before', projection: { status: 1, agentId: 1, assigneeId: 1 } },
   ).lean();
   // Closed now: its events, root causes and report counters (issue 17), once.
   if (s.status === 'closed' && before?.status !== 'closed')
