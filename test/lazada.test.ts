@@ -94,13 +94,24 @@ describe('IM message normalization', () => {
     });
   });
   it('images, emoji, video, product, order and voucher cards', () => {
-    const n = (template_id: number, content: unknown) => normalizeMessage('seller1', msg({ template_id, content: JSON.stringify(content) }));
-    expect(n(3, { imgUrl: 'https://img.lazcdn.com/a.jpg' })).toMatchObject({ message: { text: '', attachments: [{ type: 'image', url: 'https://img.lazcdn.com/a.jpg' }] } });
+    const n = (template_id: number, content: unknown) =>
+      normalizeMessage('seller1', msg({ template_id, content: JSON.stringify(content) }));
+    expect(n(3, { imgUrl: 'https://img.lazcdn.com/a.jpg' })).toMatchObject({
+      message: { text: '', attachments: [{ type: 'image', url: 'https://img.lazcdn.com/a.jpg' }] },
+    });
     expect(n(4, { txt: '[smile]' })).toMatchObject({ message: { attachments: [{ type: 'sticker', name: '[smile]' }] } });
-    expect(n(6, { videoUrl: 'https://v.lazcdn.com/v.mp4' })).toMatchObject({ message: { attachments: [{ type: 'video', url: 'https://v.lazcdn.com/v.mp4' }] } });
-    expect(n(10006, { itemId: 1760954113 })).toMatchObject({ message: { attachments: [{ type: 'other', name: 'product_card item_id=1760954113' }], orderRefs: [] } });
-    expect(n(10007, { orderId: '300034416' })).toMatchObject({ message: { attachments: [{ type: 'other', name: 'order_card order_id=300034416' }], orderRefs: ['300034416'] } });
-    expect(n(10008, { voucherId: 'v9' })).toMatchObject({ message: { attachments: [{ type: 'other', name: 'voucher_card voucher_id=v9' }] } });
+    expect(n(6, { videoUrl: 'https://v.lazcdn.com/v.mp4' })).toMatchObject({
+      message: { attachments: [{ type: 'video', url: 'https://v.lazcdn.com/v.mp4' }] },
+    });
+    expect(n(10006, { itemId: 1760954113 })).toMatchObject({
+      message: { attachments: [{ type: 'other', name: 'product_card item_id=1760954113' }], orderRefs: [] },
+    });
+    expect(n(10007, { orderId: '300034416' })).toMatchObject({
+      message: { attachments: [{ type: 'other', name: 'order_card order_id=300034416' }], orderRefs: ['300034416'] },
+    });
+    expect(n(10008, { voucherId: 'v9' })).toMatchObject({
+      message: { attachments: [{ type: 'other', name: 'voucher_card voucher_id=v9' }] },
+    });
   });
   it('seller-side messages name the buyer by to_account_id; auto-replies, unknown templates and empty text are ignored', () => {
     expect(normalizeMessage('seller1', msg({ from_account_type: 2, from_account_id: 'seller1', to_account_id: 'b1' }))).toMatchObject({
@@ -220,12 +231,19 @@ describe('Lazada Chat through the gateway, intake and workflow', () => {
 
   it('the pull catches a message the push missed, once; the late push and the next pull are duplicates', async () => {
     const buyer = 'b-missed';
-    const m = fake.addMessage({ session_id: sessionOf(buyer), from_account_id: buyer, to_account_id: SELLER, content: text('Do you ship to Chiang Mai?') });
+    const m = fake.addMessage({
+      session_id: sessionOf(buyer),
+      from_account_id: buyer,
+      to_account_id: SELLER,
+      content: text('Do you ship to Chiang Mai?'),
+    });
     await adapter.pullOnce();
     const recs = await MessageModel.find({ channel: 'lazada', externalId: m.message_id }).lean();
     expect(recs).toHaveLength(1);
     expect(recs[0]).toMatchObject({ direction: 'in', buyerId: buyer, workflowId: wfOf(buyer), text: 'Do you ship to Chiang Mai?' });
-    expect(await BuyerModel.findOne({ channel: 'lazada', buyerId: buyer }).lean()).toMatchObject({ replyTo: { sellerId: SELLER, sessionId: sessionOf(buyer) } });
+    expect(await BuyerModel.findOne({ channel: 'lazada', buyerId: buyer }).lean()).toMatchObject({
+      replyTo: { sellerId: SELLER, sessionId: sessionOf(buyer) },
+    });
     // The reply goes back into the session by /im/message/send.
     await eventually(() => fake.textsIn(sessionOf(buyer)).length > 0, 30_000, 'the reply');
     // The push arrives after all: a duplicate. Another pull reads the same window: nothing new.
@@ -246,7 +264,12 @@ describe('Lazada Chat through the gateway, intake and workflow', () => {
 
   it('a message typed in Seller Center is a human takeover (sellerReply); our own send pushed back is ignored', async () => {
     const buyer = 'b-takeover';
-    const first = fake.addMessage({ session_id: sessionOf(buyer), from_account_id: buyer, to_account_id: SELLER, content: text('Is this shirt linen?') });
+    const first = fake.addMessage({
+      session_id: sessionOf(buyer),
+      from_account_id: buyer,
+      to_account_id: SELLER,
+      content: text('Is this shirt linen?'),
+    });
     expect(await fake.push(hook(), SELLER, first)).toBe(200);
     await eventually(() => fake.sent.find((s) => s.sessionId === sessionOf(buyer)), 30_000, 'the bot reply');
     const ours = fake.messages.find((x) => x.session_id === sessionOf(buyer) && x.from_account_type === 2)!;
@@ -266,7 +289,13 @@ describe('Lazada Chat through the gateway, intake and workflow', () => {
     });
     expect(await fake.push(hook(), SELLER, typed)).toBe(200);
     const rec = await MessageModel.findOne({ channel: 'lazada', externalId: typed.message_id }).lean();
-    expect(rec).toMatchObject({ direction: 'out', author: 'seller', buyerId: buyer, workflowId: wfOf(buyer), text: 'Yes, 100% linen. I will check your size.' });
+    expect(rec).toMatchObject({
+      direction: 'out',
+      author: 'seller',
+      buyerId: buyer,
+      workflowId: wfOf(buyer),
+      text: 'Yes, 100% linen. I will check your size.',
+    });
     const replies = await signalsInHistory(app.client, wfOf(buyer), sellerReply);
     expect(replies).toEqual([expect.objectContaining({ externalId: typed.message_id, text: 'Yes, 100% linen. I will check your size.' })]);
     const snap = await eventually(
@@ -284,7 +313,14 @@ describe('Lazada Chat through the gateway, intake and workflow', () => {
   });
 
   it('refreshes a token close to expiry before calling, and once (then retries once) on IllegalAccessToken', async () => {
-    const client = new LazadaApiClient({ appKey: APP_KEY, appSecret: APP_SECRET, tokens: createLazadaTokenStore(secrets), apiUrl: fake.url, authUrl: fake.url, log: quiet });
+    const client = new LazadaApiClient({
+      appKey: APP_KEY,
+      appSecret: APP_SECRET,
+      tokens: createLazadaTokenStore(secrets),
+      apiUrl: fake.url,
+      authUrl: fake.url,
+      log: quiet,
+    });
     const store = createLazadaTokenStore(secrets);
     const before = (await store.find(SELLER))!;
     await LazadaTokenModel.updateOne({ sellerId: SELLER }, { $set: { accessTokenExpiresAt: new Date(Date.now() + 60_000) } });
@@ -339,14 +375,21 @@ describe('Lazada Chat through the gateway, intake and workflow', () => {
     const ref = { channel: 'lazada', shopId: 'demo', buyerId: buyer, workflowId: wfOf(buyer) };
     const r = await adapter.send(ref, {
       text: 'Your order',
-      attachments: [{ type: 'image', url: 'https://cdn.example/p.jpg' }, { type: 'other', name: 'order_card order_id=300034416' }],
+      attachments: [
+        { type: 'image', url: 'https://cdn.example/p.jpg' },
+        { type: 'other', name: 'order_card order_id=300034416' },
+      ],
     });
     const mine = fake.sent.filter((s) => s.sessionId === sessionOf(buyer));
     expect(mine.map((s) => s.templateId)).toEqual([1, 3, 10007]);
     expect(r.externalId).toBe(mine[0]!.messageId);
     expect(mine[2]!.params.order_id).toBe('300034416');
 
-    const attempt = () => adapter.send(ref, { text: 'x' }).then(() => null, (e: unknown) => e);
+    const attempt = () =>
+      adapter.send(ref, { text: 'x' }).then(
+        () => null,
+        (e: unknown) => e,
+      );
     fake.failNext({ status: 200, body: { type: 'ISV', code: 'ApiCallLimit', message: 'call limit' }, headers: { 'retry-after': '3' } });
     expect(await attempt()).toMatchObject({ channel: 'lazada', code: 'ApiCallLimit', retryable: true, retryAfterMs: 3000 });
     fake.failNext({ status: 200, body: { type: 'ISV', code: 'IncompleteSignature', message: 'bad sign' } });
@@ -368,12 +411,21 @@ describe('Lazada Chat through the gateway, intake and workflow', () => {
   });
 
   it('a forged push is 401 and records nothing; a malformed one is 400 naming the field', async () => {
-    const m = fake.addMessage({ session_id: sessionOf('b-forged'), from_account_id: 'b-forged', to_account_id: SELLER, content: text('hi') });
+    const m = fake.addMessage({
+      session_id: sessionOf('b-forged'),
+      from_account_id: 'b-forged',
+      to_account_id: SELLER,
+      content: text('hi'),
+    });
     fake.messages.pop(); // only pushed, never pulled
     expect(await fake.push(hook(), SELLER, m, { signWith: 'wrong' })).toBe(401);
     expect(await MessageModel.countDocuments({ externalId: m.message_id })).toBe(0);
     const body = JSON.stringify({ seller_id: SELLER, message_type: 2, data: { message_id: 'x', template_id: 1 } });
-    const res = await fetch(hook(), { method: 'POST', headers: { 'content-type': 'application/json', authorization: pushSignature(body, APP_KEY, APP_SECRET) }, body });
+    const res = await fetch(hook(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: pushSignature(body, APP_KEY, APP_SECRET) },
+      body,
+    });
     expect(res.status).toBe(400);
     expect(JSON.stringify(await res.json())).toMatch(/session_id/);
   });

@@ -65,14 +65,35 @@ describe('Lazada order mapping (GetOrder + GetOrderItems)', () => {
       { ...items()[1]!, status: 'packed', tracking_code: '' },
     ];
     expect(mapLazadaOrder({ ...order(), statuses: ['shipped', 'packed'] }, two, rates).status).toBe('partially_shipped');
-    expect(mapLazadaOrder({ ...order(), statuses: ['pending'] }, items().map((i) => ({ ...i, status: 'pending' })), rates).status).toBe('paid');
-    expect(mapLazadaOrder({ ...order(), statuses: ['canceled'] }, items().map((i) => ({ ...i, status: 'canceled' })), rates).status).toBe('cancelled');
-    expect(mapLazadaOrder({ ...order(), statuses: ['confirmed'] }, items().map((i) => ({ ...i, status: 'confirmed' })), rates).status).toBe('completed');
+    expect(
+      mapLazadaOrder(
+        { ...order(), statuses: ['pending'] },
+        items().map((i) => ({ ...i, status: 'pending' })),
+        rates,
+      ).status,
+    ).toBe('paid');
+    expect(
+      mapLazadaOrder(
+        { ...order(), statuses: ['canceled'] },
+        items().map((i) => ({ ...i, status: 'canceled' })),
+        rates,
+      ).status,
+    ).toBe('cancelled');
+    expect(
+      mapLazadaOrder(
+        { ...order(), statuses: ['confirmed'] },
+        items().map((i) => ({ ...i, status: 'confirmed' })),
+        rates,
+      ).status,
+    ).toBe('completed');
   });
 
   it('currency from the seller country when items do not say; refuses an order with no known currency', () => {
     const noCurrency = items().map(({ currency: _c, ...i }) => i);
-    expect(mapLazadaOrder({ ...order(), address_shipping: {} }, noCurrency, rates, { sellerCountry: 'my' })).toMatchObject({ currency: 'MYR', country: 'MY' });
+    expect(mapLazadaOrder({ ...order(), address_shipping: {} }, noCurrency, rates, { sellerCountry: 'my' })).toMatchObject({
+      currency: 'MYR',
+      country: 'MY',
+    });
     expect(() => mapLazadaOrder({ ...order(), address_shipping: {} }, noCurrency, rates)).toThrow(/Lazada order 16090: no currency/);
     expect(lazadaTime('2024-05-02 10:12:13 +0700').toISOString()).toBe('2024-05-02T03:12:13.000Z');
   });
@@ -85,7 +106,15 @@ const BUYER = '1011822749';
 
 /** Seed the stand-in with a seller's order and its items. */
 function addOrder(fake: FakeLazada, o: { id: number; buyer: string; price: string; days: number; tracking?: string; status?: string }) {
-  fake.orders.push({ ...order(), seller_id: SELLER, order_id: o.id, order_number: o.id, price: o.price, created_at: lazadaDate(o.days), statuses: [o.status ?? 'shipped'] });
+  fake.orders.push({
+    ...order(),
+    seller_id: SELLER,
+    order_id: o.id,
+    order_number: o.id,
+    price: o.price,
+    created_at: lazadaDate(o.days),
+    statuses: [o.status ?? 'shipped'],
+  });
   fake.orderItems[String(o.id)] = [
     {
       ...items()[0]!,
@@ -110,7 +139,14 @@ describe('Lazada order source and lookupBuyerFacts', () => {
     await useFreshDatabase('sora_orders_lazada');
     await ShopModel.create({ shopId: 'shop-l', name: 'Shop L' });
     fake = await startFakeLazada(APP_KEY, APP_SECRET);
-    const api = new LazadaApiClient({ appKey: APP_KEY, appSecret: APP_SECRET, tokens: createLazadaTokenStore(secrets), apiUrl: fake.url, authUrl: fake.url, log });
+    const api = new LazadaApiClient({
+      appKey: APP_KEY,
+      appSecret: APP_SECRET,
+      tokens: createLazadaTokenStore(secrets),
+      apiUrl: fake.url,
+      authUrl: fake.url,
+      log,
+    });
     await api.authorize(fake.authCode(SELLER, 'th'));
     source = new LazadaOrderSource(api, { shops: { 'shop-l': [SELLER] }, rates, log });
     addOrder(fake, { id: 300034416, buyer: BUYER, price: '7500.00', days: 3, tracking: 'TH0123456789A' });
@@ -132,11 +168,20 @@ describe('Lazada order source and lookupBuyerFacts', () => {
   });
 
   it("syncs the buyer's recent orders (GetOrders + GetMultipleOrderItems, buyer's only) and the >$200 one triggers the handoff rule", async () => {
-    const facts = await makeLookupBuyerFacts([source], settings, log)({ shopId: 'shop-l', channel: 'lazada', buyerId: BUYER, orderNumbers: [] });
+    const facts = await makeLookupBuyerFacts(
+      [source],
+      settings,
+      log,
+    )({ shopId: 'shop-l', channel: 'lazada', buyerId: BUYER, orderNumbers: [] });
     expect(facts).toMatchObject({ orderValueUsd: 210, sync: 'synced' });
     expect(facts.ordersFound.sort()).toEqual(['300034416', '300034417']);
     const stored = await OrderModel.findOne({ orderNumber: '300034416' }).lean();
-    expect(stored).toMatchObject({ source: 'lazada', totalUsd: 210, platformBuyerId: BUYER, shipments: [{ trackingNumber: 'TH0123456789A', carrier: 'Flash Express' }] });
+    expect(stored).toMatchObject({
+      source: 'lazada',
+      totalUsd: 210,
+      platformBuyerId: BUYER,
+      shipments: [{ trackingNumber: 'TH0123456789A', carrier: 'Flash Express' }],
+    });
     expect(stored!.buyerIds).toEqual({ lazada: BUYER });
     expect(await OrderModel.countDocuments({ orderNumber: { $in: ['300034418', '300034419'] } })).toBe(0);
     const paths = fake.requests.map((r) => r.path);
@@ -149,7 +194,11 @@ describe('Lazada order source and lookupBuyerFacts', () => {
   });
 
   it('fetches an order number mentioned on another channel (GetOrder + GetOrderItems); unknown numbers are null', async () => {
-    const facts = await makeLookupBuyerFacts([source], settings, log)({ shopId: 'shop-l', channel: 'webchat', buyerId: 'web-1', orderNumbers: ['300034418'] });
+    const facts = await makeLookupBuyerFacts(
+      [source],
+      settings,
+      log,
+    )({ shopId: 'shop-l', channel: 'webchat', buyerId: 'web-1', orderNumbers: ['300034418'] });
     expect(facts).toMatchObject({ orderValueUsd: 1400, ordersFound: ['300034418'] });
     expect(fake.requests.slice(-2).map((r) => r.path)).toEqual(['/order/get', '/order/items/get']);
     expect(await source.orderByNumber('shop-l', '999999999')).toBeNull();
@@ -158,7 +207,10 @@ describe('Lazada order source and lookupBuyerFacts', () => {
 
   it('is configured from the Lazada variables, and off without them', () => {
     expect(lazadaOrderSource(loadConfig({}).lazada, { secrets })).toBeNull();
-    const s = lazadaOrderSource(loadConfig({ SORA_LAZADA_APP_KEY: 'k', SORA_LAZADA_APP_SECRET: 's', SORA_LAZADA_SELLERS: `${SELLER}:shop-l:th` }).lazada, { secrets });
+    const s = lazadaOrderSource(
+      loadConfig({ SORA_LAZADA_APP_KEY: 'k', SORA_LAZADA_APP_SECRET: 's', SORA_LAZADA_SELLERS: `${SELLER}:shop-l:th` }).lazada,
+      { secrets },
+    );
     expect(s?.handles('shop-l')).toBe(true);
     expect(s?.handles('other')).toBe(false);
   });
@@ -179,11 +231,28 @@ describe('Lazada orders in the conversation (real workflow)', () => {
     await seedDemoShop();
     fake = await startFakeLazada(APP_KEY, APP_SECRET);
     t17 = await startCarrierServer(seventeenTrackEcho);
-    const api = new LazadaApiClient({ appKey: APP_KEY, appSecret: APP_SECRET, tokens: createLazadaTokenStore(secrets), apiUrl: fake.url, authUrl: fake.url, log: () => {} });
+    const api = new LazadaApiClient({
+      appKey: APP_KEY,
+      appSecret: APP_SECRET,
+      tokens: createLazadaTokenStore(secrets),
+      apiUrl: fake.url,
+      authUrl: fake.url,
+      log: () => {},
+    });
     await api.authorize(fake.authCode(GW_SELLER, 'th'));
     const add = (id: number, buyer: string, price: string, tracking: string) => {
-      fake.orders.push({ ...order(), seller_id: GW_SELLER, order_id: id, order_number: id, price, created_at: lazadaDate(2), statuses: ['shipped'] });
-      fake.orderItems[String(id)] = [{ ...items()[0]!, order_id: id, buyer_id: buyer, item_price: price, paid_price: price, tracking_code: tracking }];
+      fake.orders.push({
+        ...order(),
+        seller_id: GW_SELLER,
+        order_id: id,
+        order_number: id,
+        price,
+        created_at: lazadaDate(2),
+        statuses: ['shipped'],
+      });
+      fake.orderItems[String(id)] = [
+        { ...items()[0]!, order_id: id, buyer_id: buyer, item_price: price, paid_price: price, tracking_code: tracking },
+      ];
     };
     add(400000001, BIG, '7500.00', 'TH0000000001A');
     add(400000002, SMALL, '990.00', 'TH0000000002B');
@@ -195,7 +264,15 @@ describe('Lazada orders in the conversation (real workflow)', () => {
       gatewayPort: 0,
       relayIntervalMs: 600_000,
       adapters: [
-        new LazadaAdapter({ secrets, appKey: APP_KEY, appSecret: APP_SECRET, sellers: { [GW_SELLER]: 'demo' }, apiUrl: fake.url, authUrl: fake.url, pullIntervalMs: 0 }),
+        new LazadaAdapter({
+          secrets,
+          appKey: APP_KEY,
+          appSecret: APP_SECRET,
+          sellers: { [GW_SELLER]: 'demo' },
+          apiUrl: fake.url,
+          authUrl: fake.url,
+          pullIntervalMs: 0,
+        }),
       ],
       orderSources: [new LazadaOrderSource(api, { shops: { demo: [GW_SELLER] }, rates })],
     });
@@ -208,7 +285,16 @@ describe('Lazada orders in the conversation (real workflow)', () => {
   });
 
   const ask = (buyer: string, text: string) =>
-    fake.push(`${app.gateway.url}/webhooks/lazada`, GW_SELLER, fake.addMessage({ session_id: sessionOf(buyer), from_account_id: buyer, to_account_id: GW_SELLER, content: JSON.stringify({ txt: text }) }));
+    fake.push(
+      `${app.gateway.url}/webhooks/lazada`,
+      GW_SELLER,
+      fake.addMessage({
+        session_id: sessionOf(buyer),
+        from_account_id: buyer,
+        to_account_id: GW_SELLER,
+        content: JSON.stringify({ txt: text }),
+      }),
+    );
 
   it('a Lazada order of ฿7,500 (≈ $210) becomes the conversation’s order and a human is called', async () => {
     expect(await ask(BIG, 'Where is my parcel?')).toBe(200);

@@ -43,7 +43,8 @@ export const CHANNEL_ID = 'lazada';
 
 type Log = (msg: string, fields?: Record<string, unknown>) => void;
 
-export interface LazadaOptions extends Partial<Omit<LazadaSettings, 'appKey' | 'appSecret'>>, Pick<LazadaApiOptions, 'timeoutMs' | 'refreshMarginMs'> {
+export interface LazadaOptions
+  extends Partial<Omit<LazadaSettings, 'appKey' | 'appSecret'>>, Pick<LazadaApiOptions, 'timeoutMs' | 'refreshMarginMs'> {
   appKey: string;
   appSecret: string;
   webhookPath?: string;
@@ -287,7 +288,9 @@ export class LazadaAdapter implements ChannelAdapter {
   private async pullAll(ctx: GatewayContext): Promise<void> {
     for (const sellerId of await this.sellersToPull()) {
       const startedAt = Date.now();
-      const since = (this.cursors.get(sellerId) ?? this.startedAt - (this.opts.pullLookbackMs ?? 10 * 60_000)) - (this.opts.pullOverlapMs ?? 2 * 60_000);
+      const since =
+        (this.cursors.get(sellerId) ?? this.startedAt - (this.opts.pullLookbackMs ?? 10 * 60_000)) -
+        (this.opts.pullOverlapMs ?? 2 * 60_000);
       try {
         const counts = await this.pullSeller(ctx, sellerId, since);
         this.cursors.set(sellerId, startedAt);
@@ -339,7 +342,12 @@ export class LazadaAdapter implements ChannelAdapter {
 
   private async oauthCallback(req: Request, res: Response): Promise<void> {
     const code = typeof req.query.code === 'string' ? req.query.code : '';
-    if (!code) throw new HttpError(400, 'invalid_request', 'code query parameter is required (Lazada redirects here after the seller authorizes the app)');
+    if (!code)
+      throw new HttpError(
+        400,
+        'invalid_request',
+        'code query parameter is required (Lazada redirects here after the seller authorizes the app)',
+      );
     try {
       const sellers = await this.api.authorize(code);
       res.status(200).json({

@@ -30,7 +30,10 @@ export async function watchTokens(i: TokenWatchInput): Promise<{ alerted: string
     { refreshTokenExpiresAt: { $ne: null, $lte: new Date(i.now.getTime() + i.warnMs) } },
     { sellerId: 1, refreshTokenExpiresAt: 1, alerts: 1, country: 1 },
   ).lean();
-  const logger = { warn: (m: string, f: Record<string, unknown>) => i.log(m, f), error: (m: string, f: Record<string, unknown>) => i.log(m, f) };
+  const logger = {
+    warn: (m: string, f: Record<string, unknown>) => i.log(m, f),
+    error: (m: string, f: Record<string, unknown>) => i.log(m, f),
+  };
   for (const t of due) {
     const shopId = i.shopFor(t.sellerId);
     const expiresAt = t.refreshTokenExpiresAt!;

@@ -710,8 +710,14 @@ const lazadaSchema = z
     SORA_LAZADA_APP_SECRET: requiredEnv('SORA_LAZADA_APP_SECRET', LAZADA, 'same page → App Secret'),
     SORA_LAZADA_SELLERS: shopMapEnv('sellerId:shopId[:country]', true),
     SORA_LAZADA_DEFAULT_SHOP: optionalEnv(),
-    SORA_LAZADA_API_URL: optionalEnv().pipe(z.string().url('SORA_LAZADA_API_URL must be a URL such as http://127.0.0.1:8080/rest').optional()),
-    SORA_LAZADA_AUTH_URL: z.string().trim().url('SORA_LAZADA_AUTH_URL must be a URL such as https://auth.lazada.com/rest').default('https://auth.lazada.com/rest'),
+    SORA_LAZADA_API_URL: optionalEnv().pipe(
+      z.string().url('SORA_LAZADA_API_URL must be a URL such as http://127.0.0.1:8080/rest').optional(),
+    ),
+    SORA_LAZADA_AUTH_URL: z
+      .string()
+      .trim()
+      .url('SORA_LAZADA_AUTH_URL must be a URL such as https://auth.lazada.com/rest')
+      .default('https://auth.lazada.com/rest'),
     SORA_LAZADA_PULL_INTERVAL: lazadaDuration('SORA_LAZADA_PULL_INTERVAL', '60s'),
     SORA_LAZADA_TOKEN_WARN: lazadaDuration('SORA_LAZADA_TOKEN_WARN', '72h'),
   })
@@ -755,14 +761,33 @@ export const lazadaSpec: ChannelSpec<LazadaSettings> = {
   id: LAZADA,
   summary: 'Lazada Chat (Open Platform IM; push POST /webhooks/lazada, OAuth redirect /lazada/oauth/callback, periodic pull)',
   vars: {
-    SORA_LAZADA_APP_KEY: { kind: 'text', description: 'app key (required); signs requests and pushes. With the secret and seller map set, orders sync too' },
+    SORA_LAZADA_APP_KEY: {
+      kind: 'text',
+      description: 'app key (required); signs requests and pushes. With the secret and seller map set, orders sync too',
+    },
     SORA_LAZADA_APP_SECRET: { kind: 'secret', description: 'app secret (required)', secret: true },
-    SORA_LAZADA_SELLERS: { kind: '`sellerId:shopId[:country],…`', description: 'Lazada sellers → shops; country th, my, sg, vn, id or ph picks the API host (default: the country the authorization names)' },
+    SORA_LAZADA_SELLERS: {
+      kind: '`sellerId:shopId[:country],…`',
+      description:
+        'Lazada sellers → shops; country th, my, sg, vn, id or ph picks the API host (default: the country the authorization names)',
+    },
     SORA_LAZADA_DEFAULT_SHOP: { kind: 'text', description: 'shop for sellers not in the map; this or SORA_LAZADA_SELLERS must be set' },
     SORA_LAZADA_API_URL: { kind: 'URL', description: "replaces every country's API host (api.lazada.co.th/rest, …); for a local stand-in" },
-    SORA_LAZADA_AUTH_URL: { kind: 'URL', default: 'https://auth.lazada.com/rest', description: 'authorization host (token create and refresh)' },
-    SORA_LAZADA_PULL_INTERVAL: { kind: 'duration', default: '60s', description: 'how often chat sessions are read to catch messages a push missed; 0 = never' },
-    SORA_LAZADA_TOKEN_WARN: { kind: 'duration', default: '72h', description: "alert operators this long before a seller's authorization expires" },
+    SORA_LAZADA_AUTH_URL: {
+      kind: 'URL',
+      default: 'https://auth.lazada.com/rest',
+      description: 'authorization host (token create and refresh)',
+    },
+    SORA_LAZADA_PULL_INTERVAL: {
+      kind: 'duration',
+      default: '60s',
+      description: 'how often chat sessions are read to catch messages a push missed; 0 = never',
+    },
+    SORA_LAZADA_TOKEN_WARN: {
+      kind: 'duration',
+      default: '72h',
+      description: "alert operators this long before a seller's authorization expires",
+    },
   },
   parse: lazadaConfig,
 };

@@ -100,7 +100,9 @@ const sign = (secret: string, path: string, params: Record<string, string>) =>
     .toUpperCase();
 
 export function lazadaPushSignature(body: string, appKey: string, appSecret: string): string {
-  return createHmac('sha256', appSecret).update(appKey + body, 'utf8').digest('hex');
+  return createHmac('sha256', appSecret)
+    .update(appKey + body, 'utf8')
+    .digest('hex');
 }
 
 let seq = 0;
@@ -123,7 +125,13 @@ export async function startFakeLazada(appKey: string, appSecret: string): Promis
   };
 
   const issue = (sellerId: string, country: string) => {
-    const t: Token = { sellerId, country, access: `50000${randomBytes(8).toString('hex')}`, refresh: `50001${randomBytes(8).toString('hex')}`, valid: true };
+    const t: Token = {
+      sellerId,
+      country,
+      access: `50000${randomBytes(8).toString('hex')}`,
+      refresh: `50001${randomBytes(8).toString('hex')}`,
+      valid: true,
+    };
     for (const old of tokens.filter((x) => x.sellerId === sellerId)) old.valid = false;
     tokens.push(t);
     return {
@@ -140,7 +148,10 @@ export async function startFakeLazada(appKey: string, appSecret: string): Promis
     };
   };
 
-  const err = (status: number, code: string, message: string, type = 'ISV') => ({ status, body: { type, code, message, request_id: nextId() } });
+  const err = (status: number, code: string, message: string, type = 'ISV') => ({
+    status,
+    body: { type, code, message, request_id: nextId() },
+  });
 
   function route(path: string, params: Record<string, string>): { status: number; body: unknown; headers?: Record<string, string> } {
     if (path === '/auth/token/create') {
@@ -158,7 +169,8 @@ export async function startFakeLazada(appKey: string, appSecret: string): Promis
     const token = tokens.find((x) => x.access === params.access_token);
     if (!token || !token.valid) return err(200, 'IllegalAccessToken', 'The specified access token is invalid or expired');
     const ok = (data: unknown) => ({ status: 200, body: { code: '0', data, request_id: nextId() } });
-    const sellerMessages = () => fake.messages.filter((m) => m.session_id.startsWith(`${token.sellerId}_`) || m.session_id.includes(token.sellerId));
+    const sellerMessages = () =>
+      fake.messages.filter((m) => m.session_id.startsWith(`${token.sellerId}_`) || m.session_id.includes(token.sellerId));
     switch (path) {
       case '/im/session/list': {
         const since = Number(params.start_time ?? 0);
@@ -168,7 +180,14 @@ export async function startFakeLazada(appKey: string, appSecret: string): Promis
           .map(([session_id, ms]) => {
             const last = ms.reduce((a, b) => (b.send_time > a.send_time ? b : a));
             const buyer = ms.find((m) => m.from_account_type === 1)?.from_account_id ?? last.to_account_id;
-            return { session_id, buyer_id: buyer, last_message_id: last.message_id, last_message_time: last.send_time, unread_count: 0, site_id: token.country.toUpperCase() };
+            return {
+              session_id,
+              buyer_id: buyer,
+              last_message_id: last.message_id,
+              last_message_time: last.send_time,
+              unread_count: 0,
+              site_id: token.country.toUpperCase(),
+            };
           })
           .filter((s) => s.last_message_time >= since);
         return ok({ session_list: list, has_more: false });
@@ -176,11 +195,17 @@ export async function startFakeLazada(appKey: string, appSecret: string): Promis
       case '/im/message/list': {
         const since = Number(params.start_time ?? 0);
         const size = Number(params.page_size ?? 20);
-        const all = fake.messages.filter((m) => m.session_id === params.session_id && m.send_time >= since).sort((a, b) => a.send_time - b.send_time);
+        const all = fake.messages
+          .filter((m) => m.session_id === params.session_id && m.send_time >= since)
+          .sort((a, b) => a.send_time - b.send_time);
         const from = params.last_message_id ? all.findIndex((m) => m.message_id === params.last_message_id) + 1 : 0;
         const page = all.slice(from, from + size);
         const more = from + size < all.length;
-        return ok({ message_list: page, has_more: more, ...(more ? { last_message_id: page.at(-1)!.message_id, next_start_time: page.at(-1)!.send_time } : {}) });
+        return ok({
+          message_list: page,
+          has_more: more,
+          ...(more ? { last_message_id: page.at(-1)!.message_id, next_start_time: page.at(-1)!.send_time } : {}),
+        });
       }
       case '/im/message/send': {
         const templateId = Number(params.template_id);
@@ -188,7 +213,13 @@ export async function startFakeLazada(appKey: string, appSecret: string): Promis
         if (templateId === 1 && !params.txt) return err(200, 'MISSING_PARAMETER', 'txt is required');
         const messageId = nextId();
         const content =
-          templateId === 1 ? { txt: params.txt } : templateId === 3 ? { imgUrl: params.img_url } : templateId === 10007 ? { orderId: params.order_id } : { itemId: params.item_id };
+          templateId === 1
+            ? { txt: params.txt }
+            : templateId === 3
+              ? { imgUrl: params.img_url }
+              : templateId === 10007
+                ? { orderId: params.order_id }
+                : { itemId: params.item_id };
         fake.sent.push({ sellerId: token.sellerId, sessionId: params.session_id, templateId, params: { ...params }, messageId });
         const buyer = fake.messages.find((m) => m.session_id === params.session_id && m.from_account_type === 1)?.from_account_id ?? '';
         fake.messages.push({
@@ -207,8 +238,20 @@ export async function startFakeLazada(appKey: string, appSecret: string): Promis
         const offset = Number(params.offset ?? 0);
         const limit = Number(params.limit ?? 100);
         const after = params.created_after ? Date.parse(params.created_after) : 0;
-        const mine = fake.orders.filter((o) => o.seller_id === token.sellerId && Date.parse(String(o.created_at).replace(' ', 'T').replace(/ ([+-]\d{2})(\d{2})$/, '$1:$2')) >= after);
-        return ok({ count: mine.length, countTotal: mine.length, orders: mine.slice(offset, offset + limit).map(({ seller_id: _s, ...o }) => o) });
+        const mine = fake.orders.filter(
+          (o) =>
+            o.seller_id === token.sellerId &&
+            Date.parse(
+              String(o.created_at)
+                .replace(' ', 'T')
+                .replace(/ ([+-]\d{2})(\d{2})$/, '$1:$2'),
+            ) >= after,
+        );
+        return ok({
+          count: mine.length,
+          countTotal: mine.length,
+          orders: mine.slice(offset, offset + limit).map(({ seller_id: _s, ...o }) => o),
+        });
       }
       case '/order/get': {
         const o = fake.orders.find((x) => x.seller_id === token.sellerId && String(x.order_id) === params.order_id);
@@ -239,7 +282,8 @@ export async function startFakeLazada(appKey: string, appSecret: string): Promis
       if (params.app_key !== appKey) reply = err(200, 'InvalidAppKey', 'app_key is invalid');
       else if (!params.sign || params.sign !== sign(appSecret, path, params))
         reply = err(200, 'IncompleteSignature', 'The request signature does not conform to lazada standards');
-      else if (params.sign_method !== 'sha256' || !/^\d{13}$/.test(params.timestamp ?? '')) reply = err(200, 'InvalidParameter', 'sign_method/timestamp');
+      else if (params.sign_method !== 'sha256' || !/^\d{13}$/.test(params.timestamp ?? ''))
+        reply = err(200, 'InvalidParameter', 'sign_method/timestamp');
       else if (failures.length && !path.startsWith('/auth/')) reply = failures.shift()!;
       else reply = route(path, params);
       const body = reply.body as { code?: string };
@@ -279,7 +323,13 @@ export async function startFakeLazada(appKey: string, appSecret: string): Promis
       return full;
     },
     pushBody(sellerId: string, m: FakeImMessage) {
-      return JSON.stringify({ seller_id: sellerId, message_type: 2, data: { ...m }, timestamp: Math.floor(Date.now() / 1000), site: 'lazada_th' });
+      return JSON.stringify({
+        seller_id: sellerId,
+        message_type: 2,
+        data: { ...m },
+        timestamp: Math.floor(Date.now() / 1000),
+        site: 'lazada_th',
+      });
     },
     async push(webhookUrl: string, sellerId: string, m: FakeImMessage, o: { signWith?: string } = {}) {
       const body = fake_.pushBody(sellerId, m);
@@ -290,8 +340,7 @@ export async function startFakeLazada(appKey: string, appSecret: string): Promis
       });
       return res.status;
     },
-    textsIn: (sessionId: string) =>
-      fake.sent.filter((s) => s.sessionId === sessionId && s.templateId === 1).map((s) => s.params.txt ?? ''),
+    textsIn: (sessionId: string) => fake.sent.filter((s) => s.sessionId === sessionId && s.templateId === 1).map((s) => s.params.txt ?? ''),
     close: () => new Promise<void>((r) => server.close(() => r())),
   });
   return fake_;

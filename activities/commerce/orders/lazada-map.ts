@@ -67,7 +67,17 @@ export const LAZADA_STATUS: Record<string, OrderStatus> = {
 };
 
 /** Progress order: an order's status is its least advanced item's (cancelled items aside). */
-const PROGRESS: OrderStatus[] = ['unpaid', 'paid', 'awaiting_shipment', 'awaiting_collection', 'shipped', 'in_transit', 'delivered', 'completed', 'returned'];
+const PROGRESS: OrderStatus[] = [
+  'unpaid',
+  'paid',
+  'awaiting_shipment',
+  'awaiting_collection',
+  'shipped',
+  'in_transit',
+  'delivered',
+  'completed',
+  'returned',
+];
 
 export const COUNTRY_CURRENCY: Record<string, string> = { TH: 'THB', MY: 'MYR', SG: 'SGD', VN: 'VND', ID: 'IDR', PH: 'PHP' };
 const COUNTRY_NAMES: Record<string, string> = {
@@ -141,14 +151,14 @@ export function mapLazadaOrder(
     if (prev) prev.quantity += 1;
     else grouped.set(key, { sku, name: it.name ?? null, price, quantity: 1 });
   }
-  const total =
-    money(o.price) ?? Math.round([...grouped.values()].reduce((s, i) => s + i.price * i.quantity, 0) * 100) / 100;
+  const total = money(o.price) ?? Math.round([...grouped.values()].reduce((s, i) => s + i.price * i.quantity, 0) * 100) / 100;
   const totalUsd = toUsd(total, currency, rates);
   if (totalUsd === null) throw new LazadaOrderShapeError(id, `no USD rate for ${currency}: add it to SORA_FX_USD_RATES`);
   const shipments: OrderRecord['shipments'] = [];
   for (const it of items) {
     const t = it.tracking_code?.trim();
-    if (t && !shipments.some((s) => s.trackingNumber === t)) shipments.push({ trackingNumber: t, carrier: it.shipment_provider?.trim() || null });
+    if (t && !shipments.some((s) => s.trackingNumber === t))
+      shipments.push({ trackingNumber: t, carrier: it.shipment_provider?.trim() || null });
   }
   return {
     orderNumber: String(o.order_number ?? id),

@@ -74,7 +74,10 @@ export class LazadaOrderSource implements OrderSource {
       orders.push(...(data?.orders ?? []));
       if ((data?.orders?.length ?? 0) < limit) break;
     }
-    const items = await this.itemsOf(sellerId, orders.map((o) => String(o.order_id)));
+    const items = await this.itemsOf(
+      sellerId,
+      orders.map((o) => String(o.order_id)),
+    );
     const country = (await this.api.tokenFor(sellerId)).country;
     const out: OrderRecord[] = [];
     for (const o of orders) {
@@ -110,9 +113,14 @@ export class LazadaOrderSource implements OrderSource {
     const out = new Map<string, LazadaOrderItem[]>();
     for (let i = 0; i < ids.length; i += 50) {
       const batch = ids.slice(i, i + 50);
-      const data = await this.api.call<{ order_id: string | number; order_items?: LazadaOrderItem[] }[]>(sellerId, 'GET', '/orders/items/get', {
-        order_ids: `[${batch.join(',')}]`,
-      });
+      const data = await this.api.call<{ order_id: string | number; order_items?: LazadaOrderItem[] }[]>(
+        sellerId,
+        'GET',
+        '/orders/items/get',
+        {
+          order_ids: `[${batch.join(',')}]`,
+        },
+      );
       for (const o of data ?? []) out.set(String(o.order_id), o.order_items ?? []);
     }
     return out;

@@ -45,7 +45,14 @@ export class LazadaApiError extends Error {
 }
 
 const TOKEN_EXPIRED = new Set(['IllegalAccessToken', 'AccessTokenExpired', 'MissingAccessToken']);
-const AUTH = new Set(['IncompleteSignature', 'InvalidAppKey', 'IllegalRefreshToken', 'InvalidCode', 'AppNotAuthorized', 'InsufficientPermission']);
+const AUTH = new Set([
+  'IncompleteSignature',
+  'InvalidAppKey',
+  'IllegalRefreshToken',
+  'InvalidCode',
+  'AppNotAuthorized',
+  'InsufficientPermission',
+]);
 const RATE_LIMIT = new Set(['ApiCallLimit', 'AppCallLimit', 'SellerCallLimit', 'AccessFrequencyLimit']);
 const TRANSIENT = new Set(['ServiceTimeout', 'ServiceUnavailable', 'InternalError', 'SystemError']);
 const DEFAULT_RATE_LIMIT_DELAY_MS = 2_000;
@@ -214,9 +221,15 @@ export class LazadaApiClient {
     const t = await this.tokenCall('/auth/token/create', { code });
     const sellers: AuthorizedSeller[] = (t.country_user_info ?? [])
       .filter((c) => c.seller_id !== undefined && c.seller_id !== '')
-      .map((c) => ({ sellerId: String(c.seller_id), country: c.country?.toLowerCase() ?? t.country?.toLowerCase() ?? null, account: t.account ?? null }));
-    if (!sellers.length) throw new LazadaApiError('bad_response', '/auth/token/create answered without country_user_info[].seller_id', 'invalid', false);
-    for (const s of sellers) await this.opts.tokens.saveAuthorized(s.sellerId, { ...tokenFields(t), country: s.country, account: s.account });
+      .map((c) => ({
+        sellerId: String(c.seller_id),
+        country: c.country?.toLowerCase() ?? t.country?.toLowerCase() ?? null,
+        account: t.account ?? null,
+      }));
+    if (!sellers.length)
+      throw new LazadaApiError('bad_response', '/auth/token/create answered without country_user_info[].seller_id', 'invalid', false);
+    for (const s of sellers)
+      await this.opts.tokens.saveAuthorized(s.sellerId, { ...tokenFields(t), country: s.country, account: s.account });
     this.log('lazada seller authorized', { sellers: sellers.map((s) => `${s.sellerId}/${s.country}`) });
     return sellers;
   }
@@ -267,7 +280,12 @@ export class LazadaApiClient {
         }
       }
       if (Date.now() > deadline)
-        throw new LazadaApiError('refresh_busy', `another process has been refreshing seller ${sellerId}'s token for too long`, 'transient', true);
+        throw new LazadaApiError(
+          'refresh_busy',
+          `another process has been refreshing seller ${sellerId}'s token for too long`,
+          'transient',
+          true,
+        );
       await new Promise((r) => setTimeout(r, 200));
     }
   }
@@ -278,7 +296,12 @@ export class LazadaApiClient {
    * A signed call for a seller, to the seller's country host. Refreshes the token first when it
    * expires within the margin, and once more (then retries once) when Lazada says it is invalid.
    */
-  async call<T>(sellerId: string, method: 'GET' | 'POST', path: string, params: Record<string, string | number | undefined> = {}): Promise<T> {
+  async call<T>(
+    sellerId: string,
+    method: 'GET' | 'POST',
+    path: string,
+    params: Record<string, string | number | undefined> = {},
+  ): Promise<T> {
     let token = await this.tokenFor(sellerId);
     const base = apiHostFor(this.opts.countries?.[sellerId] ?? token.country, this.opts.apiUrl);
     try {
@@ -338,7 +361,10 @@ export class LazadaApiClient {
   }
 
   /** Fetch, parse, and throw a classified LazadaApiError unless the answer is `code: "0"`. */
-  private async fetchJson<E extends { code?: string; message?: string; type?: string; request_id?: string }>(url: string, init: RequestInit): Promise<E> {
+  private async fetchJson<E extends { code?: string; message?: string; type?: string; request_id?: string }>(
+    url: string,
+    init: RequestInit,
+  ): Promise<E> {
     let res: Response;
     try {
       res = await fetch(url, { ...init, signal: AbortSignal.timeout(this.opts.timeoutMs ?? 15_000) });
@@ -352,7 +378,7 @@ export class LazadaApiClient {
       );
     }
     const text = await res.text();
-    let env: E | null = null;
+    let env: E | null;
     try {
       const v: unknown = text ? JSON.parse(text) : null;
       env = v && typeof v === 'object' ? (v as E) : null;
