@@ -14,6 +14,7 @@ import { TiktokAdapter } from './tiktok/adapter.js';
 import { TelegramAdapter } from './telegram/adapter.js';
 import { BotFrameworkAdapter } from './botframework/adapter.js';
 import { whatsappChannel } from './whatsapp/config.js';
+import { LazadaAdapter } from './lazada/adapter.js';
 import type {
   BotFrameworkSettings,
   ChannelsConfig,
@@ -22,6 +23,7 @@ import type {
   WebchatSettings,
   WhatsappCloudSettings,
 } from '../infra/config/index.js';
+import type { LazadaSettings } from '../infra/config/index.js';
 
 export type { ChannelDeps, ChannelFactory } from './channel-factory.js';
 
@@ -30,6 +32,7 @@ const whatsappCloud: ChannelFactory<WhatsappCloudSettings> = { id: 'whatsapp-clo
 const tiktok: ChannelFactory<TiktokSettings> = { id: 'tiktok', create: (c, d) => new TiktokAdapter({ ...c, secrets: d.secrets }) };
 const telegram: ChannelFactory<TelegramSettings> = { id: 'telegram', create: (c) => new TelegramAdapter(c) };
 const botframework: ChannelFactory<BotFrameworkSettings> = { id: 'botframework', create: (c) => new BotFrameworkAdapter(c) };
+const lazada: ChannelFactory<LazadaSettings> = { id: 'lazada', create: (c, d) => new LazadaAdapter({ ...c, secrets: d.secrets }) };
 
 /** Every channel sora-cs knows. */
 export const CHANNELS: ChannelFactory[] = [
@@ -39,6 +42,7 @@ export const CHANNELS: ChannelFactory[] = [
   tiktok as ChannelFactory,
   telegram as ChannelFactory,
   botframework as ChannelFactory,
+  lazada as ChannelFactory,
 ];
 
 /**

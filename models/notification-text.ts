@@ -29,6 +29,7 @@ const CHANNEL_NAMES: Record<string, string> = {
   telegram: 'Telegram',
   tiktok: 'TikTok Shop',
   botframework: 'Teams',
+  lazada: 'Lazada Chat',
 };
 
 const REASONS: Record<string, string> = {
@@ -88,6 +89,10 @@ export function notificationText(f: NotificationFacts, timeZone = 'UTC'): string
       );
     case 'channel_logged_out':
       return `Channel ${CHANNEL_NAMES[f.channel ?? ''] ?? f.channel} of ${f.shopId} was logged out${f.reason ? ` (${f.reason})` : ''}: connect it again`;
+    case 'channel_token_expiring':
+      return `The ${CHANNEL_NAMES[f.channel ?? ''] ?? f.channel} authorization of ${f.shopId} expires soon${f.reason ? ` (${f.reason})` : ''}: authorize the app again`;
+    case 'channel_token_expired':
+      return `The ${CHANNEL_NAMES[f.channel ?? ''] ?? f.channel} authorization of ${f.shopId} has expired${f.reason ? ` (${f.reason})` : ''}: authorize the app again`;
     case 'coupon_pool_low':
       return `The coupon pool of ${f.shopId} is running low${f.reason ? ` (${f.reason})` : ''}: generate more with sora coupons generate`;
     case 'coupon_pool_empty':

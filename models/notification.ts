@@ -2,7 +2,7 @@ import { model, Schema, type InferSchemaType } from 'mongoose';
 
 /** Conversation notifications are about one buyer's conversation; channel ones about a channel of a shop. */
 export const CONVERSATION_NOTIFICATION_KINDS = ['handoff', 'escalation', 'handoff_expired'] as const;
-export const CHANNEL_NOTIFICATION_KINDS = ['channel_logged_out'] as const;
+export const CHANNEL_NOTIFICATION_KINDS = ['channel_logged_out', 'channel_token_expiring', 'channel_token_expired'] as const;
 /** About a shop's coupon pool (running low / empty); `channel` is that of the claim that noticed. */
 export const COUPON_NOTIFICATION_KINDS = ['coupon_pool_low', 'coupon_pool_empty'] as const;
 /** Carrier API credentials of a shop about to expire (the warning window) or expired. */

@@ -46,8 +46,11 @@ export interface TicketAlertInput {
 export interface ChannelAlertInput {
   shopId: string;
   channel: string;
-  /** channel_logged_out: a channel session ended; coupon_pool_*: the shop's coupon pool (activities/coupons). */
-  kind: 'channel_logged_out' | 'coupon_pool_low' | 'coupon_pool_empty';
+  /**
+   * channel_logged_out: a channel session ended; channel_token_*: a platform authorization (Lazada
+   * refresh token) is about to expire / has expired; coupon_pool_*: the shop's coupon pool (activities/coupons).
+   */
+  kind: 'channel_logged_out' | 'channel_token_expiring' | 'channel_token_expired' | 'coupon_pool_low' | 'coupon_pool_empty';
   reason: string | null;
 }
 

@@ -15,6 +15,7 @@ import { TIKTOK_SECRETS, TiktokTokenModel } from './tiktok-token.js';
 import { WHATSAPP_AUTH_SECRETS, WhatsappAuthModel } from './whatsapp-auth.js';
 import { ShopModel } from './shop.js';
 import { SHOP_SECRETS } from './webchat-identity-secret.js';
+import { LAZADA_SECRETS, LazadaTokenModel } from './lazada-token.js';
 
 export interface SealedCollection {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -27,6 +28,7 @@ export const SEALED_COLLECTIONS: SealedCollection[] = [
   { model: TiktokTokenModel, spec: TIKTOK_SECRETS },
   { model: WhatsappAuthModel, spec: WHATSAPP_AUTH_SECRETS },
   { model: ShopModel, spec: SHOP_SECRETS },
+  { model: LazadaTokenModel, spec: LAZADA_SECRETS },
 ];
 
 /** Per collection and field: values per key id, and plaintext values. */

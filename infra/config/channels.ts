@@ -667,6 +667,131 @@ export const botframeworkSpec: ChannelSpec<BotFrameworkSettings> = {
     ),
 };
 
+// --- lazada ------------------------------------------------------------------------------------
+
+/** The Lazada Open Platform app: the `lazada` channel and the Lazada order source both use it. */
+export interface LazadaSettings {
+  appKey: string;
+  appSecret: string;
+  /** Lazada seller_id → our shop id. */
+  sellers: Record<string, string>;
+  /** Lazada seller_id → country (th, my, sg, vn, id, ph), when set by hand (else the token's). */
+  countries: Record<string, string>;
+  defaultShop?: string;
+  /** Replaces every country's API host (tests: a local stand-in). */
+  apiUrl?: string;
+  authUrl: string;
+  /** How often the IM pull runs (0 = never; the push alone). */
+  pullIntervalMs: number;
+  /** Alert operators this long before a seller's authorization (refresh token) expires. */
+  tokenWarnMs: number;
+  /** SORA_ALERT_WEBHOOK_URL (validated with the general settings). */
+  alertWebhookUrl: string | undefined;
+}
+
+const LAZADA = 'lazada';
+const LAZADA_COUNTRY = /^(th|my|sg|vn|id|ph)$/;
+const lazadaDuration = (name: string, fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((raw, ctx) => {
+      const r = parseDuration(raw);
+      if (!r.ok) {
+        ctx.addIssue({ code: 'custom', message: `${name}: ${r.message}` });
+        return z.NEVER;
+      }
+      return r.value;
+    });
+
+const lazadaSchema = z
+  .object({
+    SORA_LAZADA_APP_KEY: requiredEnv('SORA_LAZADA_APP_KEY', LAZADA, 'open.lazada.com → App Console → your app → App Key'),
+    SORA_LAZADA_APP_SECRET: requiredEnv('SORA_LAZADA_APP_SECRET', LAZADA, 'same page → App Secret'),
+    SORA_LAZADA_SELLERS: shopMapEnv('sellerId:shopId[:country]', true),
+    SORA_LAZADA_DEFAULT_SHOP: optionalEnv(),
+    SORA_LAZADA_API_URL: optionalEnv().pipe(
+      z.string().url('SORA_LAZADA_API_URL must be a URL such as http://127.0.0.1:8080/rest').optional(),
+    ),
+    SORA_LAZADA_AUTH_URL: z
+      .string()
+      .trim()
+      .url('SORA_LAZADA_AUTH_URL must be a URL such as https://auth.lazada.com/rest')
+      .default('https://auth.lazada.com/rest'),
+    SORA_LAZADA_PULL_INTERVAL: lazadaDuration('SORA_LAZADA_PULL_INTERVAL', '60s'),
+    SORA_LAZADA_TOKEN_WARN: lazadaDuration('SORA_LAZADA_TOKEN_WARN', '72h'),
+  })
+  .superRefine((e, ctx) => {
+    if (e.SORA_LAZADA_SELLERS.length === 0 && !e.SORA_LAZADA_DEFAULT_SHOP)
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['SORA_LAZADA_SELLERS'],
+        message: 'map Lazada sellers to shops with SORA_LAZADA_SELLERS=sellerId:shopId[:country],… or set SORA_LAZADA_DEFAULT_SHOP',
+      });
+    for (const x of e.SORA_LAZADA_SELLERS)
+      if (x.extra && !LAZADA_COUNTRY.test(x.extra.toLowerCase()))
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['SORA_LAZADA_SELLERS'],
+          message: `"${x.extra}" (seller ${x.platformId}) is not a Lazada country: th, my, sg, vn, id or ph`,
+        });
+  });
+
+/** The Lazada app settings from their variables. */
+export function lazadaConfig(env: Env): LazadaSettings {
+  const e = lazadaSchema.parse(env);
+  return {
+    appKey: e.SORA_LAZADA_APP_KEY,
+    appSecret: e.SORA_LAZADA_APP_SECRET,
+    sellers: Object.fromEntries(e.SORA_LAZADA_SELLERS.map((x) => [x.platformId, x.shopId])),
+    countries: Object.fromEntries(e.SORA_LAZADA_SELLERS.filter((x) => x.extra).map((x) => [x.platformId, x.extra!.toLowerCase()])),
+    defaultShop: e.SORA_LAZADA_DEFAULT_SHOP,
+    ...(e.SORA_LAZADA_API_URL ? { apiUrl: e.SORA_LAZADA_API_URL } : {}),
+    authUrl: e.SORA_LAZADA_AUTH_URL,
+    pullIntervalMs: e.SORA_LAZADA_PULL_INTERVAL,
+    tokenWarnMs: e.SORA_LAZADA_TOKEN_WARN,
+    alertWebhookUrl: present(env.SORA_ALERT_WEBHOOK_URL),
+  };
+}
+
+/** The Lazada app is configured for the order source too when key, secret and seller map are set, even with the channel off. */
+export const lazadaAppConfigured = (env: Env) => !!(env.SORA_LAZADA_APP_KEY && env.SORA_LAZADA_APP_SECRET && env.SORA_LAZADA_SELLERS);
+
+export const lazadaSpec: ChannelSpec<LazadaSettings> = {
+  id: LAZADA,
+  summary: 'Lazada Chat (Open Platform IM; push POST /webhooks/lazada, OAuth redirect /lazada/oauth/callback, periodic pull)',
+  vars: {
+    SORA_LAZADA_APP_KEY: {
+      kind: 'text',
+      description: 'app key (required); signs requests and pushes. With the secret and seller map set, orders sync too',
+    },
+    SORA_LAZADA_APP_SECRET: { kind: 'secret', description: 'app secret (required)', secret: true },
+    SORA_LAZADA_SELLERS: {
+      kind: '`sellerId:shopId[:country],…`',
+      description:
+        'Lazada sellers → shops; country th, my, sg, vn, id or ph picks the API host (default: the country the authorization names)',
+    },
+    SORA_LAZADA_DEFAULT_SHOP: { kind: 'text', description: 'shop for sellers not in the map; this or SORA_LAZADA_SELLERS must be set' },
+    SORA_LAZADA_API_URL: { kind: 'URL', description: "replaces every country's API host (api.lazada.co.th/rest, …); for a local stand-in" },
+    SORA_LAZADA_AUTH_URL: {
+      kind: 'URL',
+      default: 'https://auth.lazada.com/rest',
+      description: 'authorization host (token create and refresh)',
+    },
+    SORA_LAZADA_PULL_INTERVAL: {
+      kind: 'duration',
+      default: '60s',
+      description: 'how often chat sessions are read to catch messages a push missed; 0 = never',
+    },
+    SORA_LAZADA_TOKEN_WARN: {
+      kind: 'duration',
+      default: '72h',
+      description: "alert operators this long before a seller's authorization expires",
+    },
+  },
+  parse: lazadaConfig,
+};
+
 /** Every channel sora-cs knows. */
 export const CHANNEL_SPECS: ChannelSpec[] = [
   webchatSpec as ChannelSpec,
@@ -675,6 +800,7 @@ export const CHANNEL_SPECS: ChannelSpec[] = [
   tiktokSpec as ChannelSpec,
   telegramSpec as ChannelSpec,
   botframeworkSpec as ChannelSpec,
+  lazadaSpec as ChannelSpec,
 ];
 
 /** The channels to run, in SORA_CHANNELS order, each with its validated settings. */

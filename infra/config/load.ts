@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHANNEL_SPECS, parseChannels, tiktokAppConfigured, tiktokSpec, tryParse, type ChannelSpec } from './channels.js';
+import { lazadaAppConfigured, lazadaSpec } from './channels.js';
 import type { Env, Setting } from './fields.js';
 import { resolveHome, SETTINGS, type CarrierCredentialSettings, type Config, type TranslationConfig } from './schema.js';
 import { resolveTemporal } from './temporal.js';
@@ -55,6 +56,13 @@ export function loadConfig(env: Env = process.env, o: LoadOptions = {}): Config 
   if (!tiktokEnabled && tiktokAppConfigured(e)) {
     const t = tryParse(tiktokSpec, e);
     if (t.ok) tiktok = t.settings;
+    else problems.push(...t.problems);
+  }
+  const lazadaEnabled = channels.enabled.find((c) => c.id === 'lazada');
+  let lazada = lazadaEnabled?.settings as Config['lazada'];
+  if (!lazadaEnabled && lazadaAppConfigured(e)) {
+    const t = tryParse(lazadaSpec, e);
+    if (t.ok) lazada = t.settings;
     else problems.push(...t.problems);
   }
   if (problems.length) throw new ConfigError(problems);
@@ -140,6 +148,7 @@ export function loadConfig(env: Env = process.env, o: LoadOptions = {}): Config 
     billing: v.SORA_BILLING_TIERS,
     insights: { fcrWindowMs: v.SORA_FCR_WINDOW },
     ...(tiktok ? { tiktok } : {}),
+    ...(lazada ? { lazada } : {}),
     coupons: { lowWatermark: v.SORA_COUPON_LOW_WATERMARK, minValidityMs: v.SORA_COUPON_MIN_VALIDITY },
     returns: { policiesDir: path.resolve(v.SORA_POLICIES_DIR ?? 'policies') },
     customs: v.SORA_CUSTOMS_DELAYS_FILE ? { delaysFile: v.SORA_CUSTOMS_DELAYS_FILE } : {},

@@ -8,6 +8,7 @@
 import path from 'node:path';
 import type { TLSConfig } from '@temporalio/client';
 import type { ChannelsConfig, TiktokSettings } from './channels.js';
+import type { LazadaSettings } from './channels.js';
 import { parseMasterKeyList } from '../secrets/keys.js';
 import { DEFAULT_BILLING_TIERS, parseBillingPlan, type BillingPlan } from './billing-plan.js';
 import {
@@ -528,6 +529,8 @@ export interface Config {
   insights: { fcrWindowMs: number };
   /** The TikTok Shop app (channel and order sync), when configured. */
   tiktok?: TiktokSettings;
+  /** The Lazada Open Platform app (channel and order source), when configured. */
+  lazada?: LazadaSettings;
   coupons: { lowWatermark: number; minValidityMs: number };
   returns: { policiesDir: string };
   customs: { delaysFile?: string };
