@@ -14,8 +14,10 @@ import { TiktokAdapter } from './tiktok/adapter.js';
 import { TelegramAdapter } from './telegram/adapter.js';
 import { BotFrameworkAdapter } from './botframework/adapter.js';
 import { whatsappChannel } from './whatsapp/config.js';
+import { LineAdapter } from './line/adapter.js';
 import type {
   BotFrameworkSettings,
+  LineSettings,
   ChannelsConfig,
   TelegramSettings,
   TiktokSettings,
@@ -30,6 +32,7 @@ const whatsappCloud: ChannelFactory<WhatsappCloudSettings> = { id: 'whatsapp-clo
 const tiktok: ChannelFactory<TiktokSettings> = { id: 'tiktok', create: (c, d) => new TiktokAdapter({ ...c, secrets: d.secrets }) };
 const telegram: ChannelFactory<TelegramSettings> = { id: 'telegram', create: (c) => new TelegramAdapter(c) };
 const botframework: ChannelFactory<BotFrameworkSettings> = { id: 'botframework', create: (c) => new BotFrameworkAdapter(c) };
+const line: ChannelFactory<LineSettings> = { id: 'line', create: (c) => new LineAdapter(c) };
 
 /** Every channel sora-cs knows. */
 export const CHANNELS: ChannelFactory[] = [
@@ -39,6 +42,7 @@ export const CHANNELS: ChannelFactory[] = [
   tiktok as ChannelFactory,
   telegram as ChannelFactory,
   botframework as ChannelFactory,
+  line as ChannelFactory,
 ];
 
 /**

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { optionalEnv, requiredEnv, shopMapEnv } from './channel-fields.js';
 import { parseDuration, present, type Env } from './fields.js';
+import { lineSpec } from './channel-line.js';
 
 /** One variable of a channel, as the generated docs show it. */
 export interface ChannelVarDoc {
@@ -675,6 +676,7 @@ export const CHANNEL_SPECS: ChannelSpec[] = [
   tiktokSpec as ChannelSpec,
   telegramSpec as ChannelSpec,
   botframeworkSpec as ChannelSpec,
+  lineSpec as ChannelSpec,
 ];
 
 /** The channels to run, in SORA_CHANNELS order, each with its validated settings. */
