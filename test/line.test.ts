@@ -341,9 +341,10 @@ describe('LINE adapter in the gateway', () => {
 
   it('a reply token is used once: two sends on one fresh token → one reply, one push', async () => {
     const u = await knownBuyer();
+    const token = line.issueReplyToken(B, u);
     await BuyerModel.updateOne(
       { shopId: 'shop-b', channel: 'line', buyerId: u },
-      { $set: { 'replyTo.replyToken': line.issueReplyToken(B, u), 'replyTo.replyTokenAt': Date.now() } },
+      { $set: { 'replyTo.replyToken': token, 'replyTo.replyTokenAt': Date.now() } },
     );
     await Promise.all([adapter.send(ref(u, 'shop-b'), { text: 'one' }), adapter.send(ref(u, 'shop-b'), { text: 'two' })]);
     expect(
@@ -352,6 +353,9 @@ describe('LINE adapter in the gateway', () => {
         .map((d) => d.via)
         .sort(),
     ).toEqual(['push', 'reply']);
+    // Taken by one send only: the other did not try it (and get refused).
+    expect(line.calls.filter((c) => c.body.replyToken === token).map((c) => c.status)).toEqual([200]);
+    expect((await BuyerModel.findOne({ shopId: 'shop-b', channel: 'line', buyerId: u }).lean())?.replyTo).not.toHaveProperty('replyToken');
   });
 
   it('a reply token LINE refuses (expired) falls back to push; a stale one is not tried', async () => {
