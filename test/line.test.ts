@@ -314,6 +314,25 @@ describe('LINE adapter in the gateway', () => {
     expect(out.platformMessageId).toBe(pushed.ids[0]);
   });
 
+  it('the send activity retries a push whose answer was lost: LINE takes the same retry key once, the buyer gets one message', async () => {
+    const u = user();
+    line.acceptNextPushThenFail();
+    const body = line.textEvent(A, u, 'How long does shipping take?', { timestamp: Date.now() - 120_000 });
+    expect(await line.deliver(app.gateway.url, A, body)).toBe(200);
+    const out = await eventually(
+      () => MessageModel.findOne({ workflowId: wf('demo', u), direction: 'out', status: 'sent' }).lean(),
+      60_000,
+      'sent',
+    );
+    const pushes = line.calls.filter((c) => c.body.to === u);
+    expect(pushes.map((c) => [c.status, c.retryKey])).toEqual([
+      [500, retryKeyFor(out.externalId)],
+      [409, retryKeyFor(out.externalId)],
+    ]);
+    expect(line.deliveries.filter((d) => d.to === u)).toHaveLength(1);
+    expect(out.platformMessageId).toBe(line.deliveries.find((d) => d.to === u)!.ids[0]);
+  });
+
   it('a Thai question through LINE gets the Thai answer', async () => {
     const u = user();
     expect(await line.deliver(app.gateway.url, A, line.textEvent(A, u, 'ส่งของใช้เวลากี่วันคะ ค่าส่งเท่าไหร่'))).toBe(200);

@@ -61,6 +61,8 @@ export interface LinePlatform {
   deliver(gatewayUrl: string, bot: LineBot, body: string, o?: { path?: string; secret?: string | null }): Promise<number>;
   /** The next API calls answer with these, in order. */
   failNext(...answers: FailAnswer[]): void;
+  /** The next push is accepted (delivered, its retry key kept) but answered 500, as when the answer is lost. */
+  acceptNextPushThenFail(): void;
   close(): Promise<void>;
 }
 
@@ -76,6 +78,7 @@ export async function startLinePlatform(bots: LineBot[], o: { replyTokenTtlMs?: 
   const failures: FailAnswer[] = [];
   const replyTokens = new Map<string, { botUserId: string; userId: string; issuedAt: number; used: boolean }>();
   const retryKeys = new Map<string, { requestId: string; ids: string[] }>();
+  let lostAnswers = 0;
   let n = 0;
   const nextId = () => String(461230966842064897n + BigInt(++n));
 
@@ -139,6 +142,10 @@ export async function startLinePlatform(bots: LineBot[], o: { replyTokenTtlMs?: 
       const ids = messages.map(() => nextId());
       if (retryKey) retryKeys.set(`${bot.botUserId}|${retryKey}`, { requestId, ids });
       deliveries.push({ via: 'push', botUserId: bot.botUserId, to: body.to, retryKey, messages, ids });
+      if (lostAnswers > 0) {
+        lostAnswers--;
+        return reply(500, { message: 'An error occurred in the server.' });
+      }
       return reply(200, { sentMessages: ids.map((id) => ({ id, quoteToken: `q-${id}` })) });
     });
   });
@@ -188,6 +195,9 @@ export async function startLinePlatform(bots: LineBot[], o: { replyTokenTtlMs?: 
     },
     failNext(...answers) {
       failures.push(...answers);
+    },
+    acceptNextPushThenFail() {
+      lostAnswers++;
     },
     close: () =>
       new Promise<void>((resolve) => {
