@@ -15,8 +15,10 @@ import { TelegramAdapter } from './telegram/adapter.js';
 import { BotFrameworkAdapter } from './botframework/adapter.js';
 import { whatsappChannel } from './whatsapp/config.js';
 import { LazadaAdapter } from './lazada/adapter.js';
+import { LineAdapter } from './line/adapter.js';
 import type {
   BotFrameworkSettings,
+  LineSettings,
   ChannelsConfig,
   TelegramSettings,
   TiktokSettings,
@@ -33,6 +35,7 @@ const tiktok: ChannelFactory<TiktokSettings> = { id: 'tiktok', create: (c, d) =>
 const telegram: ChannelFactory<TelegramSettings> = { id: 'telegram', create: (c) => new TelegramAdapter(c) };
 const botframework: ChannelFactory<BotFrameworkSettings> = { id: 'botframework', create: (c) => new BotFrameworkAdapter(c) };
 const lazada: ChannelFactory<LazadaSettings> = { id: 'lazada', create: (c, d) => new LazadaAdapter({ ...c, secrets: d.secrets }) };
+const line: ChannelFactory<LineSettings> = { id: 'line', create: (c) => new LineAdapter(c) };
 
 /** Every channel sora-cs knows. */
 export const CHANNELS: ChannelFactory[] = [
@@ -43,6 +46,7 @@ export const CHANNELS: ChannelFactory[] = [
   telegram as ChannelFactory,
   botframework as ChannelFactory,
   lazada as ChannelFactory,
+  line as ChannelFactory,
 ];
 
 /**

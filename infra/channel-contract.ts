@@ -52,6 +52,11 @@ export interface OutboundMessage {
   text: string;
   quickReplies?: string[];
   attachments?: Attachment[];
+  /**
+   * The send activity's idempotency key of this message (`{workflowId}:{runId}:{seq}`), the same on
+   * every retry. Platforms with an idempotent send (LINE's X-Line-Retry-Key) derive theirs from it.
+   */
+  idempotencyKey?: string;
 }
 
 export interface ConversationRef {

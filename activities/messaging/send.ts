@@ -111,7 +111,7 @@ export function makeSendToBuyer(
     const deliveredByRecord = inserted && record!.status === 'sent';
     let sent: { externalId: string };
     try {
-      sent = await registry.send(ref, { text, quickReplies });
+      sent = await registry.send(ref, { text, quickReplies, idempotencyKey: key });
     } catch (e) {
       safely(() => outboundMessages.inc({ channel: ref.channel, status: 'failed' }));
       await MessageModel.updateOne({ _id: record!._id }, { $set: { status: 'failed', error: String(e) } });

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { optionalEnv, requiredEnv, shopMapEnv } from './channel-fields.js';
 import { parseDuration, present, type Env } from './fields.js';
+import { lineSpec } from './channel-line.js';
 
 /** One variable of a channel, as the generated docs show it. */
 export interface ChannelVarDoc {
@@ -801,6 +802,7 @@ export const CHANNEL_SPECS: ChannelSpec[] = [
   telegramSpec as ChannelSpec,
   botframeworkSpec as ChannelSpec,
   lazadaSpec as ChannelSpec,
+  lineSpec as ChannelSpec,
 ];
 
 /** The channels to run, in SORA_CHANNELS order, each with its validated settings. */

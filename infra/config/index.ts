@@ -36,4 +36,5 @@ export {
   type WhatsappCloudSettings,
   type WhatsappSettings,
 } from './channels.js';
+export { lineConfig, parseLineChannels, type LineChannel, type LineSettings } from './channel-line.js';
 export { renderConfigDocs, replaceSection } from './docs.js';
