@@ -90,7 +90,7 @@ export async function translateMissingAnswers(
   delete result.skipped;
 
   // What to translate, grouped by (from, to) so each pair is one batched request.
-  const jobs = new Map<string, { from: string; to: string; items: { questionId: string; text: string; hash: string }[] }>();
+  const jobs = new Map<string, { from: string; to: string; items: { questionId: string; text: string; hash: string; stale: boolean }[] }>();
   const sets = new Map<string, Record<string, MachineAnswer>>();
   const unsets = new Map<string, string[]>();
   for (const e of entries) {
@@ -116,7 +116,7 @@ export async function translateMissingAnswers(
       }
       const k = `${from}\u0000${to}`;
       if (!jobs.has(k)) jobs.set(k, { from, to, items: [] });
-      jobs.get(k)!.items.push({ questionId: e.questionId, text, hash });
+      jobs.get(k)!.items.push({ questionId: e.questionId, text, hash, stale: !!m });
     }
   }
 
@@ -147,6 +147,8 @@ export async function translateMissingAnswers(
       });
       result.translated += job.items.length;
     } catch (e) {
+      // A machine answer of an older source text is not served any more: the seller's answers are.
+      for (const item of job.items) if (item.stale) unsets.set(item.questionId, [...(unsets.get(item.questionId) ?? []), job.to]);
       result.failed += job.items.length;
       result.errors.push(`${job.from}→${job.to}: ${e instanceof Error ? e.message : String(e)}`.slice(0, 500));
     }
