@@ -1,7 +1,7 @@
 /**
  * Machine translation in the desk (docs/translation.md):
  *
- *   GET  /translation                          the provider (null: none), the caller's reading language
+ *   GET  /translation?shop=ID                  the provider (null: none), the caller's reading language (theirs, else the shop's default)
  *   PUT  /translation/me {readLanguage}        the language buyer messages are translated into for me (null: the shop's default)
  *   GET  /shops/:shopId/machine-answers?status=unreviewed|all   machine-translated FAQ answers to review
  *   POST /shops/:shopId/machine-answers/:questionId/:lang/approve
@@ -103,9 +103,15 @@ export function translationRoutes(opts: TranslationRoutesOptions): Router {
   };
 
   r.get('/translation', async (req, res) => {
+    const shop = req.query.shop === undefined ? undefined : requireShop(req, boundedParam(req.query.shop, 'shop', DESK_LIMITS.shopId));
     const a = req.agent!.via === 'operator' ? null : await AgentModel.findById(req.agent!.id, { readLanguage: 1 }).lean();
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ provider: opts.translator?.provider ?? null, readLanguage: a?.readLanguage ?? null });
+    res.json({
+      provider: opts.translator?.provider ?? null,
+      /** The agent's own setting (null: the shop's default). */
+      readLanguageSetting: a?.readLanguage ?? null,
+      readLanguage: await readLanguageOf(req, shop),
+    });
   });
 
   r.put('/translation/me', async (req, res) => {
