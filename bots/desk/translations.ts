@@ -222,7 +222,8 @@ export function translationRoutes(opts: TranslationRoutesOptions): Router {
     // Buyer messages are personal data: never cached (neither read nor written); the cost is the shop's.
     const t = await translator.translate({ texts: [m.text], from: null, to, shopId: c.shopId, cache: false }).catch(providerError);
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ messageId, text: t.texts[0], from: t.detectedFrom ?? m.language ?? null, to, provider: translator.provider });
+    // from: the language sora recorded for the message, else the provider's detection.
+    res.json({ messageId, text: t.texts[0], from: m.language ?? t.detectedFrom ?? null, to, provider: translator.provider });
   });
 
   r.post('/conversations/:id/message-translated', async (req, res) => {

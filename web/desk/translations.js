@@ -29,13 +29,13 @@ function Row({ shop, item, onDone }) {
     <td><b>${item.question}</b><div class="hint">${item.questionId}</div></td>
     <td><span class="chip lang">${item.sourceLanguage} → ${item.language}</span><div class="hint">${item.provider}</div></td>
     <td class="source">${item.source}</td>
-    <td><textarea aria-label=${`Translation ${item.questionId} ${item.language}`} value=${text} onInput=${(e) => setText(e.target.value)}></textarea>
+    <td class="mt-text"><textarea aria-label=${`Translation ${item.questionId} ${item.language}`} value=${text} onInput=${(e) => setText(e.target.value)}></textarea>
       ${item.reviewedBy && html`<div class="hint">approved by ${item.reviewedBy}</div>`}
       ${error && html`<div class="error">${error}</div>`}</td>
-    <td class="mt-actions">
+    <td><div class="mt-actions">
       <button class="primary" disabled=${busy || edited || !!item.reviewedBy} onClick=${() => run(() => api(path + '/approve', { method: 'POST', body: {} }))}>Approve</button>
       <button disabled=${busy || !edited || !text.trim()} onClick=${() => run(() => api(path, { method: 'PUT', body: { text } }))}>Save edit</button>
-    </td>
+    </div></td>
   </tr>`;
 }
 
