@@ -82,7 +82,15 @@ function call(who: string | null, path: string, init: { method?: string; body?: 
 }
 const json = async <T = Record<string, unknown>>(r: Response | Promise<Response>) => (await (await r).json()) as T;
 const wf = (buyerId: string) => conversationWorkflowId({ shopId: 'demo', channel: 'webchat', buyerId });
-type Item = { questionId: string; language: string; sourceLanguage: string; source: string; translation: string; provider: string; reviewedBy: string | null };
+type Item = {
+  questionId: string;
+  language: string;
+  sourceLanguage: string;
+  source: string;
+  translation: string;
+  provider: string;
+  reviewedBy: string | null;
+};
 
 beforeAll(async () => {
   await useFreshDatabase(DB);
@@ -170,7 +178,10 @@ describe('desk: machine-translated FAQ answers', () => {
 
     expect((await call('ana', path(b), { method: 'PUT', body: { text: '  ' } })).status).toBe(422);
     expect((await call('ana', '/shops/demo/machine-answers/nope/vi/approve', { method: 'POST', body: {} })).status).toBe(404);
-    expect((await call('ana', `/shops/demo/machine-answers/${encodeURIComponent(b.questionId)}/v!/approve`, { method: 'POST', body: {} })).status).toBe(422);
+    expect(
+      (await call('ana', `/shops/demo/machine-answers/${encodeURIComponent(b.questionId)}/v!/approve`, { method: 'POST', body: {} }))
+        .status,
+    ).toBe(422);
     const edited = 'Câu trả lời do người bán viết.';
     const put = await call('ana', path(b), { method: 'PUT', body: { text: edited } });
     expect(put.status).toBe(200);
@@ -187,7 +198,10 @@ describe('desk: machine-translated FAQ answers', () => {
   it('the glossary: every agent of the shop reads it, admins write it', async () => {
     expect((await call('ana', '/shops/demo/glossary', { method: 'PUT', body: { terms: ['Sora'] } })).status).toBe(403);
     expect((await call('root', '/shops/demo/glossary', { method: 'PUT', body: { terms: 'Sora' } })).status).toBe(422);
-    expect((await call('root', '/shops/demo/glossary', { method: 'PUT', body: { terms: ['Sora Demo Store', 'size XL', 'Sora Demo Store'] } })).status).toBe(200);
+    expect(
+      (await call('root', '/shops/demo/glossary', { method: 'PUT', body: { terms: ['Sora Demo Store', 'size XL', 'Sora Demo Store'] } }))
+        .status,
+    ).toBe(200);
     const g = await json<{ terms: string[]; skus: string[] }>(call('ana', '/shops/demo/glossary'));
     expect(g.terms).toEqual(['Sora Demo Store', 'size XL']);
     expect(Array.isArray(g.skus)).toBe(true);
@@ -203,11 +217,19 @@ describe('desk: live translation for agents', () => {
     buyerId = s.buyerId;
     convPath = `/conversations/${encodeURIComponent(wf(buyerId))}`;
     expect((await webchatPost(app.gateway.url, s, { messageId: 'm1', text: 'I want to talk to a human please' })).status).toBe(202);
-    await eventually(async () => (await ConversationModel.findOne({ workflowId: wf(buyerId) }).lean())?.status === 'waiting_agent', 30_000, 'handoff');
+    await eventually(
+      async () => (await ConversationModel.findOne({ workflowId: wf(buyerId) }).lean())?.status === 'waiting_agent',
+      30_000,
+      'handoff',
+    );
     // Ana reads Spanish.
     expect((await call('ana', '/translation/me', { method: 'PUT', body: { readLanguage: 'xx_1' } })).status).toBe(422);
     expect((await call('ana', '/translation/me', { method: 'PUT', body: { readLanguage: 'es' } })).status).toBe(200);
-    expect(await json(call('ana', '/translation?shop=demo'))).toMatchObject({ provider: 'deepl', readLanguage: 'es', readLanguageSetting: 'es' });
+    expect(await json(call('ana', '/translation?shop=demo'))).toMatchObject({
+      provider: 'deepl',
+      readLanguage: 'es',
+      readLanguageSetting: 'es',
+    });
     const buyerMsg = await MessageModel.findOne({ workflowId: wf(buyerId), author: 'buyer' }).lean();
     const cachedBefore = await TranslationCacheModel.countDocuments();
     const t = await call('ana', `${convPath}/messages/${String(buyerMsg!._id)}/translate`, { method: 'POST', body: {} });
@@ -220,7 +242,11 @@ describe('desk: live translation for agents', () => {
 
   it('a reply is sent in the buyer’s language; the agent’s text is kept on the message record', async () => {
     expect((await call('ana', `${convPath}/accept`, { method: 'POST', body: {} })).status).toBe(202);
-    await eventually(async () => (await ConversationModel.findOne({ workflowId: wf(buyerId) }).lean())?.status === 'agent', 30_000, 'accepted');
+    await eventually(
+      async () => (await ConversationModel.findOne({ workflowId: wf(buyerId) }).lean())?.status === 'agent',
+      30_000,
+      'accepted',
+    );
     expect((await call('ana', `${convPath}/message-translated`, { method: 'POST', body: { text: '' } })).status).toBe(422);
     const r = await call('ana', `${convPath}/message-translated`, { method: 'POST', body: { text: 'Hola, ¿en qué puedo ayudarte?' } });
     expect(r.status).toBe(202);
@@ -238,7 +264,9 @@ describe('desk: live translation for agents', () => {
       translatedBy: 'deepl',
       agentId: 'ana',
     });
-    const transcript = await json<{ messages: Array<{ author: string; text: string; original?: unknown }> }>(call('ana', `${convPath}/messages`));
+    const transcript = await json<{ messages: Array<{ author: string; text: string; original?: unknown }> }>(
+      call('ana', `${convPath}/messages`),
+    );
     expect(transcript.messages.find((m) => m.author === 'agent' && m.original)?.original).toEqual({
       text: 'Hola, ¿en qué puedo ayudarte?',
       language: 'es',
@@ -282,9 +310,17 @@ describe.skipIf(!CHROMIUM)('desk: translation in the browser', () => {
     await AgentModel.updateOne({ _id: 'root' }, { $set: { readLanguage: null } });
     const s = await webchatSession(app.gateway.url);
     await webchatPost(app.gateway.url, s, { messageId: 'v1', text: 'Tôi muốn đổi size áo, làm thế nào?' });
-    await eventually(async () => (await MessageModel.countDocuments({ workflowId: wf(s.buyerId), direction: 'out' })) >= 1, 30_000, 'bot answer');
+    await eventually(
+      async () => (await MessageModel.countDocuments({ workflowId: wf(s.buyerId), direction: 'out' })) >= 1,
+      30_000,
+      'bot answer',
+    );
     await webchatPost(app.gateway.url, s, { messageId: 'v2', text: 'I want to talk to a human' });
-    await eventually(async () => (await ConversationModel.findOne({ workflowId: wf(s.buyerId) }).lean())?.status === 'waiting_agent', 30_000, 'handoff');
+    await eventually(
+      async () => (await ConversationModel.findOne({ workflowId: wf(s.buyerId) }).lean())?.status === 'waiting_agent',
+      30_000,
+      'handoff',
+    );
     await MessageModel.updateOne({ workflowId: wf(s.buyerId), author: 'buyer', text: /^Tôi/ }, { $set: { language: 'vi' } });
 
     await page.goto(`${app.gateway.url}/desk`);
