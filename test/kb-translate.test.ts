@@ -105,7 +105,11 @@ describe('import-time translation', () => {
 
   it('a second import of the same workbook makes 0 provider calls', async () => {
     const before = fake.requests.length;
-    const r = await importKb('mt', file('a2.csv', csv(WASH_EN)), { embedder, translator });
+    // Without the cache too: the stored source hashes alone decide.
+    const uncached = createTranslator(
+      loadConfig({ SORA_TRANSLATOR: 'deepl', SORA_DEEPL_API_KEY: KEY, SORA_DEEPL_BASE_URL: fake.url }).translation,
+    )!;
+    const r = await importKb('mt', file('a2.csv', csv(WASH_EN)), { embedder, translator: uncached });
     expect(r.translation).toMatchObject({ translated: 0, unchanged: 3, failed: 0 });
     expect(fake.requests.length).toBe(before);
   });
