@@ -69,6 +69,32 @@ function Glossary({ shop, me }) {
   </section>`;
 }
 
+/** The agent's reading language (buyer messages are translated into it; empty: the shop's default). */
+function ReadLanguage({ shop }) {
+  const [v, setV] = useState(null);
+  const [note, setNote] = useState(null);
+  useEffect(() => {
+    api(`/translation?shop=${enc(shop)}`)
+      .then((r) => setV(r.readLanguageSetting || ''))
+      .catch(() => setV(null));
+  }, [shop]);
+  if (v === null) return null;
+  const save = async (value) => {
+    setV(value);
+    try {
+      await api('/translation/me', { method: 'PUT', body: { readLanguage: value || null } });
+      setNote('saved');
+    } catch (e) {
+      setNote(e.message);
+    }
+  };
+  return html`<label class="picker" title="Buyer messages are translated into this language for you">I read
+    <select aria-label="My reading language" value=${v} onChange=${(e) => save(e.target.value)}>
+      <option value="">the shop's default</option>
+      ${['en', 'es', 'pt', 'fr', 'th', 'vi', 'id', 'ms', 'ar', 'zh'].map((l) => html`<option value=${l}>${l}</option>`)}
+    </select>${note && html` <span class="hint">${note}</span>`}</label>`;
+}
+
 export function Translations({ me }) {
   const { shops, shop, setShop, error: shopError } = useShops();
   const [status, setStatus] = useState('unreviewed');
@@ -87,6 +113,7 @@ export function Translations({ me }) {
       <div><h2>Translations</h2><p class="hint">FAQ answers the translation provider${data?.provider ? ` (${data.provider})` : ''} wrote in languages your FAQ lacks. Buyers get them until you edit them.</p></div>
       <div class="page-tools">
         <${ShopPicker} shops=${shops} shop=${shop} setShop=${setShop} />
+        ${shop && data?.provider && html`<${ReadLanguage} shop=${shop} />`}
         <label class="picker">Show <select aria-label="Show" value=${status} onChange=${(e) => setStatus(e.target.value)}>
           <option value="unreviewed">To review</option><option value="all">All</option>
         </select></label>
