@@ -15,6 +15,7 @@ import { operatorRoutes, type OperatorServices } from './operator.js';
 import { operatorAuth } from './operator-auth.js';
 import { metricsRoute } from './metrics-route.js';
 import { deskRoutes, setupPageRoutes } from './desk/index.js';
+import type { Translator } from '../infra/translation/index.js';
 import type { MissedServices } from './desk/missed.js';
 import { deskPages } from './desk/pages.js';
 import { DEFAULT_RATE_LIMITS, perClientLimit, type GatewayRateLimits } from './gateway-limits.js';
@@ -50,6 +51,8 @@ export interface GatewayOptions {
   operator: OperatorServices;
   /** The desk's missed questions: clustering, intent suggestion, FAQ add (scripts/missed-services.ts). */
   missed?: MissedServices;
+  /** The machine translation provider for the desk (review, live translation); null: none configured. */
+  translator?: Translator | null;
   log: (msg: string, fields?: Record<string, unknown>) => void;
   /** This process's own task queue when it serves the sends of process-bound adapters (GatewayContext.processQueue). */
   processQueue?: string;
@@ -143,6 +146,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       fcrWindowMs: opts.fcrWindowMs,
       carrierKeyWarnHours: opts.carrierKeyWarnHours,
       missed: opts.missed,
+      translator: opts.translator ?? null,
     }),
   );
   // The page a one-time sign-in link opens (web/desk/setup.html).

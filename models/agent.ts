@@ -28,6 +28,8 @@ const agentSchema = new Schema(
     role: { type: String, enum: AGENT_ROLES, required: true, default: 'agent' },
     shopIds: { type: [String], default: [] },
     languages: { type: [String], default: [] },
+    /** The language the desk translates buyer messages into for this agent; null: the shop's default. */
+    readLanguage: { type: String, default: null },
     /** Conversations held at once before routing passes the agent by. */
     capacity: { type: Number, default: 3 },
     disabled: { type: Boolean, default: false },

@@ -19,6 +19,28 @@ const faqEntrySchema = new Schema(
     importId: { type: String, default: null },
     /** 'import' (a workbook) or 'desk' (a missed-questions draft published in the desk, activities/knowledge/kb-add.ts). */
     origin: { type: String, enum: ['import', 'desk'], default: 'import' },
+    /**
+     * Machine translations of the answer into languages the shop offers that `answers` lacks
+     * (activities/knowledge/kb-translate.ts, docs/translation.md): language → the text, the language
+     * and sha256 of the seller-written answer it was made from (re-translated when that changes),
+     * the provider, and who approved it in the desk. Seller-written `answers` always win.
+     */
+    machineAnswers: {
+      type: Map,
+      of: new Schema(
+        {
+          text: { type: String, required: true },
+          sourceLang: { type: String, required: true },
+          sourceHash: { type: String, required: true },
+          provider: { type: String, required: true },
+          translatedAt: { type: Date, required: true },
+          reviewedBy: { type: String, default: null },
+          reviewedAt: { type: Date, default: null },
+        },
+        { _id: false },
+      ),
+      default: undefined,
+    },
   },
   { timestamps: true },
 );

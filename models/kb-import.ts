@@ -19,6 +19,8 @@ const kbImportSchema = new Schema(
     /** The import's result once done (created/updated/removed counts, kbVersion). */
     result: { type: Schema.Types.Mixed, default: null },
     error: { type: String, default: null },
+    /** After publishing: the machine translation of missing answers (activities/knowledge/kb-translate.ts), or null (none configured). */
+    translation: { type: Schema.Types.Mixed, default: null },
     cancelRequested: { type: Boolean, default: false },
     finishedAt: { type: Date, default: null },
   },

@@ -33,6 +33,10 @@ const messageSchema = new Schema(
     faqEntryId: { type: String, default: undefined },
     faqQuestion: { type: String, default: undefined },
     confidence: { type: Number, default: undefined },
+    /** Agent replies sent translated (desk, docs/translation.md): what the agent typed and its language; `text` is the translation. */
+    originalText: { type: String, default: undefined },
+    originalLanguage: { type: String, default: undefined },
+    translatedBy: { type: String, default: undefined },
     /** Who wrote it. 'seller': typed in the platform's own inbox, not sent by us. */
     author: { type: String, enum: ['buyer', 'bot', 'agent', 'system', 'seller'], required: true },
     agentId: { type: String, default: null },

@@ -38,6 +38,13 @@ const shopSchema = new Schema(
     ticketAutoCloseDays: { type: Number, default: 7 },
     /** Channels enabled for this shop. */
     channels: { type: [String], default: ['webchat'] },
+    /**
+     * Terms machine translation never translates (brand names, sizes; the KB's SKUs are added
+     * automatically): activities/knowledge/kb-translate.ts, docs/translation.md.
+     */
+    glossary: { type: [String], default: [] },
+    /** Bumped when machine-translated answers change (no index rebuild; answer caches re-read, kb-version.ts). */
+    answersRev: { type: Number, default: 0 },
     /** Bumped by every KB import; workers rebuild their in-memory index when it changes. */
     kbVersion: { type: Number, default: 0 },
     /**

@@ -32,6 +32,8 @@ import { sharedEmbedder } from '../activities/knowledge/embedder.js';
 import { KbIndex } from '../activities/knowledge/kb-index.js';
 import { warmIndexes, type WarmResult } from '../activities/knowledge/kb-warm.js';
 import { missedServices } from './missed-services.js';
+import { configuredTranslator } from './translation.js';
+import type { Translator } from '../infra/translation/index.js';
 
 export interface AppOptions {
   /** The configuration, parsed once at start (loadConfig); default: every default. The options below override parts of it. */
@@ -57,6 +59,8 @@ export interface AppOptions {
   adapters?: ChannelAdapter[];
   /** Order sources for the worker's lookups (default: from the configuration, see activities/index.ts). */
   orderSources?: OrderSource[];
+  /** The machine translation provider (tests: one against a local fake); default: the configuration's (SORA_TRANSLATOR). */
+  translator?: Translator | null;
   /**
    * Where the first start prints the initial operator token (scripts/operator-bootstrap.ts); default:
    * straight to stdout, never through the logger.
@@ -106,6 +110,8 @@ export async function startApp(o: AppOptions): Promise<App> {
   await connectMongo(o.mongoUri);
   const secrets = o.secrets ?? sharedSecretBox(config.secrets);
   const { sealed } = await prepareSecrets(secrets);
+  // Created once; null when SORA_TRANSLATOR=none (nothing is ever called, the log says so once).
+  const translator = o.translator !== undefined ? o.translator : configuredTranslator(config, log);
   if (sealed) log('sealed secrets stored in plaintext by an older version', { count: sealed, masterKey: secrets.currentKeyId });
   // An explicit target (tests, benchmarks: their own server) replaces the configured one; queue and deadline stay.
   const { taskQueue, signalDeadlineMs } = config.temporal;
@@ -188,6 +194,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     nativeConn = nc;
     importWorker = await createImportWorker({
       config,
+      translator,
       connection: nc,
       namespace: temporal.namespace,
       taskQueue: config.kbImport.taskQueue,
@@ -239,7 +246,13 @@ export async function startApp(o: AppOptions): Promise<App> {
       temporal: client,
       kbImport: { client, ...config.kbImport },
     }),
-    missed: missedServices({ embedder, kbIndex: kbIndex ?? new KbIndex(embedder, config.understanding), model: config.embedding.model }),
+    missed: missedServices({
+      embedder,
+      kbIndex: kbIndex ?? new KbIndex(embedder, config.understanding),
+      model: config.embedding.model,
+      translator,
+    }),
+    translator,
     log,
     processQueue,
   });

@@ -142,6 +142,7 @@ function kbImportServices(
         ...(rec.cancelRequested && rec.status !== 'cancelled' && rec.status !== 'done' ? { cancelRequested: true } : {}),
         ...(rec.result ? { result: rec.result } : {}),
         ...(rec.error ? { error: rec.error } : {}),
+        ...(rec.translation ? { translation: rec.translation } : {}),
         startedAt: rec.createdAt,
         ...(rec.finishedAt ? { finishedAt: rec.finishedAt } : {}),
       };

@@ -13,6 +13,7 @@ import { createKbImportActivities } from '../activities/knowledge/kb-import-acti
 import { retryAlertInterceptor } from '../activities/retry-alert.js';
 import { activityMetricsInterceptor } from '../activities/metrics-interceptor.js';
 import { defaultConfig } from '../infra/config/index.js';
+import type { Translator } from '../infra/translation/index.js';
 import { processIdentity } from '../infra/process-identity.js';
 import { workerConnection } from '../infra/temporal/connection.js';
 
@@ -108,6 +109,8 @@ export async function createImportWorker(opts: {
   namespace: string;
   taskQueue: string;
   embedder?: Embedder;
+  /** The configured translation provider (scripts/translation.ts); null or absent: none. */
+  translator?: Translator | null;
   config?: ActivityDeps['config'];
   identity?: string;
 }): Promise<Worker> {
@@ -118,7 +121,7 @@ export async function createImportWorker(opts: {
     taskQueue: opts.taskQueue,
     identity: opts.identity ?? processIdentity(),
     workflowBundle: await workflowBundle(),
-    activities: createKbImportActivities(opts.embedder ?? sharedEmbedder(config.embedding)),
+    activities: createKbImportActivities(opts.embedder ?? sharedEmbedder(config.embedding), opts.translator ?? null),
     maxConcurrentActivityTaskExecutions: 1,
     maxConcurrentWorkflowTaskExecutions: 2,
     maxHeartbeatThrottleInterval: '2s',

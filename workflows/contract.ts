@@ -89,7 +89,7 @@ export interface KbImportInput {
 
 /** What `kbImportProgress` answers while the import runs. */
 export interface KbImportProgress {
-  status: 'embedding' | 'publishing' | 'done' | 'cancelled' | 'failed';
+  status: 'embedding' | 'publishing' | 'translating' | 'done' | 'cancelled' | 'failed';
   /** Rows embedded (of `total`). */
   done: number;
   total: number;

@@ -21,6 +21,8 @@ import { sharedEmbedder, type Embedder } from './embedder.js';
 import { DEFAULT_KB_LIMITS, type KbLimits } from './kb-limits.js';
 import { noteKbVersion } from './kb-version.js';
 import { readTable, validateTable, type KbEntryInput } from './kb-workbook.js';
+import type { Translator } from '../../infra/translation/index.js';
+import { translateMissingAnswers, type KbTranslateResult } from './kb-translate.js';
 
 export interface KbImportResult {
   shopId: string;
@@ -214,12 +216,18 @@ export async function abandonStagedImport(importId: string, status: 'failed' | '
   await KbImportRowModel.deleteMany({ importId });
 }
 
-/** The whole import in this process (CLI, tests), with progress messages. */
+/** The whole import in this process (CLI, tests), with progress messages; then the machine translation of missing answers when a translator is given. */
 export async function importKb(
   shopId: string,
   file: string,
-  o: { data?: Buffer; embedder?: Embedder; progress?: (msg: string) => void; limits?: KbLimits } = {},
-): Promise<KbImportResult> {
+  o: {
+    data?: Buffer;
+    embedder?: Embedder;
+    progress?: (msg: string) => void;
+    limits?: KbLimits;
+    translator?: Translator | null;
+  } = {},
+): Promise<KbImportResult & { translation?: KbTranslateResult }> {
   const progress = o.progress ?? (() => {});
   const staged = await stageKbImport(shopId, file, o.data, { limits: o.limits });
   progress(`${staged.entries} entries valid`);
@@ -235,7 +243,16 @@ export async function importKb(
     });
     const r = await publishStagedImport(staged.importId, embedder);
     progress(`written ${r.entries}/${r.entries}`);
-    return r;
+    if (!o.translator) return r;
+    const translation = await translateMissingAnswers(shopId, o.translator, {
+      onProgress: (done, total) => progress(`translating ${done}/${total} answers`),
+    });
+    await KbImportModel.updateOne({ importId: staged.importId }, { $set: { translation } });
+    if (translation.errors.length)
+      progress(`machine translation failed for ${translation.failed} answers: ${translation.errors.join('; ')}`);
+    else if (!translation.skipped)
+      progress(`machine translation: ${translation.translated} translated, ${translation.unchanged} unchanged`);
+    return { ...r, translation };
   } catch (e) {
     await abandonStagedImport(staged.importId, 'failed', e instanceof Error ? e.message : String(e));
     throw e;

@@ -7,8 +7,9 @@
  * Freshness: the version is read again once it is KB_VERSION_FRESH_MS old (concurrent callers
  * share one read). An import in this process sets the new version at once (noteKbVersion); one in
  * another process (`sora kb import`, a separate import worker) is seen within KB_VERSION_FRESH_MS.
- * Answers are cached per (shop, version): FAQ entries change only through an import, which bumps
- * the version, so an answer cached under a version is that version's answer. This is the same
+ * Answers are cached per (shop, version, answersRev): FAQ entries change only through an import or
+ * a desk add, which bump the version, and machine translations (kb-translate.ts), which bump
+ * `shops.answersRev`, so an answer cached under both is that version's answer. This is the same
  * assumption the KB index makes (kbVersion only ever grows).
  */
 import { FaqEntryModel } from '../../models/faq-entry.js';
@@ -19,20 +20,21 @@ export const KB_VERSION_FRESH_MS = 2_000;
 /** Shops remembered (versions and answers); past it the memory starts over. */
 const SHOPS_KEPT = 1_000;
 
-const versions = new Map<string, { version: Promise<number>; until: number }>();
+/** kbVersion and answersRev (machine translations changed, activities/knowledge/kb-translate.ts), read together. */
+type Versions = { kb: number; answers: number };
+const versions = new Map<string, { version: Promise<Versions>; until: number }>();
 
 type Answers = Record<string, string>;
-const answers = new Map<string, { version: number; byId: Map<string, Promise<Answers | null>> }>();
+const answers = new Map<string, { version: string; byId: Map<string, Promise<Answers | null>> }>();
 
-/** The shop's kbVersion (0 when it has none or does not exist), at most KB_VERSION_FRESH_MS old. */
-export function shopKbVersion(shopId: string): Promise<number> {
+function shopVersions(shopId: string): Promise<Versions> {
   const now = Date.now();
   const known = versions.get(shopId);
   if (known && known.until > now) return known.version;
   if (versions.size >= SHOPS_KEPT) versions.clear();
-  const version = ShopModel.findOne({ shopId }, { kbVersion: 1 })
+  const version = ShopModel.findOne({ shopId }, { kbVersion: 1, answersRev: 1 })
     .lean()
-    .then((s) => s?.kbVersion ?? 0);
+    .then((s) => ({ kb: s?.kbVersion ?? 0, answers: s?.answersRev ?? 0 }));
   versions.set(shopId, { version, until: now + KB_VERSION_FRESH_MS });
   version.catch(() => {
     if (versions.get(shopId)?.version === version) versions.delete(shopId);
@@ -40,15 +42,33 @@ export function shopKbVersion(shopId: string): Promise<number> {
   return version;
 }
 
+/** The shop's kbVersion (0 when it has none or does not exist), at most KB_VERSION_FRESH_MS old. */
+export function shopKbVersion(shopId: string): Promise<number> {
+  return shopVersions(shopId).then((v) => v.kb);
+}
+
 /** An import in this process bumped the shop's version: use it from now on (no stale window here). */
 export function noteKbVersion(shopId: string, version: number): void {
-  versions.set(shopId, { version: Promise.resolve(version), until: Date.now() + KB_VERSION_FRESH_MS });
+  const next = ShopModel.findOne({ shopId }, { answersRev: 1 })
+    .lean()
+    .then(
+      (s) => ({ kb: version, answers: s?.answersRev ?? 0 }),
+      () => ({ kb: version, answers: -1 }),
+    );
+  versions.set(shopId, { version: next, until: Date.now() + KB_VERSION_FRESH_MS });
   answers.delete(shopId); // whatever the number (a re-created database starts again at 1)
+}
+
+/** Machine-translated answers changed in this process (kb-translate.ts): re-read them at once. */
+export function noteAnswersChanged(shopId: string): void {
+  versions.delete(shopId);
+  answers.delete(shopId);
 }
 
 /** The answers (language → text) of the shop's FAQ entry `questionId` in the current version, or null when there is no such entry. */
 export async function faqAnswers(shopId: string, questionId: string): Promise<Answers | null> {
-  const version = await shopKbVersion(shopId);
+  const v = await shopVersions(shopId);
+  const version = `${v.kb}:${v.answers}`;
   let shop = answers.get(shopId);
   if (!shop || shop.version !== version) {
     if (answers.size >= SHOPS_KEPT) answers.clear();
@@ -57,9 +77,16 @@ export async function faqAnswers(shopId: string, questionId: string): Promise<An
   }
   const cached = shop.byId.get(questionId);
   if (cached) return cached;
-  const read = FaqEntryModel.findOne({ shopId, questionId }, { answers: 1 })
+  // Machine translations (kb-translate.ts) fill the languages the seller did not write; the seller's always win.
+  const read = FaqEntryModel.findOne({ shopId, questionId }, { answers: 1, machineAnswers: 1 })
     .lean()
-    .then((e) => (e ? ({ ...(e.answers as unknown as Answers) } as Answers) : null));
+    .then((e) => {
+      if (!e) return null;
+      const out: Answers = { ...(e.answers as unknown as Answers) };
+      for (const [l, m] of Object.entries((e.machineAnswers ?? {}) as unknown as Record<string, { text?: string }>))
+        if (m?.text && !out[l]?.trim()) out[l] = m.text;
+      return out;
+    });
   const byId = shop.byId;
   byId.set(questionId, read);
   // A missing entry or a failed read is not remembered: an entry added by hand is found, a failure retried.

@@ -13,6 +13,7 @@ import { processIdentity } from '../../infra/process-identity.js';
 import { channelSessionQueue } from '../../models/channel-session.js';
 import { isDuplicateKey } from '../../models/errors.js';
 import { MessageModel } from '../../models/message.js';
+import { ReplyOriginalModel, TRANSLATED_REPLY_REF_PREFIX } from '../../models/reply-original.js';
 import { outboundMessages, replyLatency, safely } from '../../infra/metrics.js';
 import { compose, type OutboundContent } from './compose.js';
 import type { DecidedMessage } from './render.js';
@@ -43,6 +44,11 @@ export function makeSendToBuyer(
 ) {
   return async function sendToBuyer(input: SendInput): Promise<SendResult> {
     const { ref, key } = input;
+    // An agent reply the desk translated: what the agent typed stays on the record (models/reply-original.ts).
+    const original =
+      'message' in input && input.message.author === 'agent' && key.includes(`:reply:${TRANSLATED_REPLY_REF_PREFIX}`)
+        ? await ReplyOriginalModel.findOne({ key }).lean()
+        : null;
     const recordOf = (c: DecidedMessage, status: 'pending' | 'sent') => ({
       direction: 'out' as const,
       channel: ref.channel,
@@ -62,6 +68,14 @@ export function makeSendToBuyer(
       source: c.source,
       ...(c.faqEntryId ? { faqEntryId: c.faqEntryId } : {}),
       ...(typeof c.confidence === 'number' ? { confidence: c.confidence } : {}),
+      ...(original
+        ? {
+            language: original.language,
+            originalText: original.originalText,
+            originalLanguage: original.originalLanguage,
+            translatedBy: original.provider,
+          }
+        : {}),
       // Delivered by being recorded: the record is the platform's message, so its id is the key.
       ...(status === 'sent' ? { deliveredBy, platformMessageId: key } : {}),
     });

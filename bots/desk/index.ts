@@ -27,6 +27,8 @@ import { DEFAULT_BILLING_TIERS, parseBillingPlan, type BillingPlan } from '../..
 import { healthRoutes } from './health.js';
 import { reportRoutes } from './reports.js';
 import { missedRoutes, type MissedServices } from './missed.js';
+import { translationRoutes } from './translations.js';
+import type { Translator } from '../../infra/translation/index.js';
 
 export interface DeskOptions extends DeskAuthOptions {
   client: Client;
@@ -53,6 +55,8 @@ export interface DeskOptions extends DeskAuthOptions {
   fcrWindowMs?: number;
   /** Clustering, intent suggestion and FAQ add for the missed questions (scripts/missed-services.ts); without it those routes answer 503. */
   missed?: MissedServices;
+  /** The machine translation provider (review, live translation, docs/translation.md); null/absent: none, those routes answer 409. */
+  translator?: Translator | null;
 }
 
 export function deskRoutes(opts: DeskOptions): Router {
@@ -75,6 +79,7 @@ export function deskRoutes(opts: DeskOptions): Router {
   r.use(healthRoutes({ warnHours: opts.carrierKeyWarnHours }));
   r.use(reportRoutes({ fcrWindowMs: opts.fcrWindowMs }));
   r.use(missedRoutes(opts.missed));
+  r.use(translationRoutes({ client: opts.client, translator: opts.translator ?? null }));
   const feed = new DeskFeed({ pollMs: opts.eventsPollMs ?? 1000, onError: (e) => opts.log('desk feed read failed', { error: String(e) }) });
   r.use(
     eventRoutes({

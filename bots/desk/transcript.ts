@@ -32,6 +32,9 @@ export function transcriptRoutes(): Router {
         faqQuestion: 1,
         confidence: 1,
         quickReplies: 1,
+        originalText: 1,
+        originalLanguage: 1,
+        translatedBy: 1,
         createdAt: 1,
       },
     )
@@ -65,6 +68,10 @@ export function transcriptRoutes(): Router {
         status: m.status,
         error: m.error ?? null,
         quickReplies: m.quickReplies ?? [],
+        // An agent reply sent translated: what the agent typed (docs/translation.md).
+        ...(m.originalText
+          ? { original: { text: m.originalText, language: m.originalLanguage ?? null, provider: m.translatedBy ?? null } }
+          : {}),
         faq: m.faqEntryId
           ? {
               id: m.faqEntryId,

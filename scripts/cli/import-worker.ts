@@ -11,10 +11,12 @@ export async function run(): Promise<void> {
   const { connectMongo, disconnectMongo } = await import('../../models/connection.js');
   const { workerConnection } = await import('../../infra/temporal/connection.js');
   const { createImportWorker } = await import('../worker.js');
+  const { configuredTranslator } = await import('../translation.js');
   await connectMongo(cliMongoUri());
   const connection = await workerConnection(config.temporal);
   const worker = await createImportWorker({
     config,
+    translator: configuredTranslator(config, (m) => err(m)),
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.kbImport.taskQueue,

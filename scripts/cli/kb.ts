@@ -26,8 +26,11 @@ async function kbImport(shop: string, file: string | undefined): Promise<void> {
   const { KbFileError } = await import('../../activities/knowledge/kb-limits.js');
   const { sharedEmbedder } = await import('../../activities/knowledge/embedder.js');
   try {
-    const { embedding, kbImport: limits } = cliConfig();
-    const r = await importKb(shop, file, { embedder: sharedEmbedder(embedding), progress: (m) => err(`  ${m}`), limits });
+    const config = cliConfig();
+    const { embedding, kbImport: limits } = config;
+    const { configuredTranslator } = await import('../translation.js');
+    const translator = configuredTranslator(config, (m) => err(m));
+    const r = await importKb(shop, file, { embedder: sharedEmbedder(embedding), progress: (m) => err(`  ${m}`), limits, translator });
     for (const w of r.warnings) err(`warning: ${w}`);
     process.stdout.write(
       `imported ${r.entries} entries (${r.phrasings} phrasings) into shop ${r.shopId}: ${r.created} new, ${r.updated} updated, ${r.removed} removed; KB version ${r.kbVersion}; ${r.ms} ms\n`,

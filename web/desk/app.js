@@ -14,7 +14,8 @@ import { Reports } from './reports.js';
 import { RootCauses } from './root-causes.js';
 import { Usage } from './usage.js';
 import { Health } from './health.js';
-import { InboxIcon, TicketIcon, RulesIcon, CannedIcon, ReportsIcon, RootCauseIcon, UsageIcon, HealthIcon, MissedIcon } from './icons.js';
+import { Translations } from './translations.js';
+import { InboxIcon, TicketIcon, RulesIcon, CannedIcon, ReportsIcon, RootCauseIcon, UsageIcon, HealthIcon, MissedIcon, TranslateIcon } from './icons.js';
 
 /** Insights pages (#/<section>[?from=…&to=…&shop=…]); each reads its own query. */
 const INSIGHTS = ['reports', 'root-causes', 'missed', 'usage', 'health'];
@@ -23,7 +24,7 @@ function parseRoute() {
   const parts = location.hash.replace(/^#\/?/, '').split('?')[0].split('/').map(decodeURIComponent);
   const [section = 'inbox', a, b] = parts;
   if (section === 'tickets') return { section, id: a || null };
-  if (section === 'rules' || section === 'canned' || INSIGHTS.includes(section)) return { section };
+  if (section === 'rules' || section === 'canned' || section === 'translations' || INSIGHTS.includes(section)) return { section };
   return { section: 'inbox', view: a || 'waiting', id: b || null };
 }
 
@@ -110,7 +111,7 @@ function Shell({ me, onSignOut }) {
     </header>
     <nav class="rail">
       ${nav('inbox', 'Inbox', InboxIcon())} ${nav('tickets', 'Tickets', TicketIcon())} ${me.role === 'admin' && nav('canned', 'Canned', CannedIcon())}
-      ${me.role === 'admin' && nav('rules', 'Routing', RulesIcon())}
+      ${me.role === 'admin' && nav('rules', 'Routing', RulesIcon())} ${nav('translations', 'Translations', TranslateIcon())}
       <div class="nav-group" role="presentation">Insights</div>
       ${nav('reports', 'Reports', ReportsIcon())} ${nav('root-causes', 'Causes', RootCauseIcon())} ${nav('missed', 'Missed', MissedIcon())}
       ${me.role === 'admin' && nav('usage', 'Usage', UsageIcon())} ${nav('health', 'Health', HealthIcon())}
@@ -125,6 +126,7 @@ function Shell({ me, onSignOut }) {
       ${route.section === 'usage' && html`<${Usage} me=${me} />`}
       ${route.section === 'health' && html`<${Health} me=${me} />`}
       ${route.section === 'missed' && html`<${MissedQuestions} me=${me} />`}
+      ${route.section === 'translations' && html`<${Translations} me=${me} />`}
     </main>
   </div>`;
 }

@@ -1,6 +1,8 @@
 // One conversation: header with the agent's actions (accept, release to the bot, close, open a
 // ticket, the workflow in the Temporal UI), the transcript, the reply box with canned responses,
-// internal notes, and the buyer sidebar.
+// internal notes, and the buyer sidebar. With a translation provider (GET /translation), a buyer
+// message in another language than the agent's can be shown translated next to the original, and
+// a reply can be sent translated into the buyer's language (docs/translation.md).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, html, go, enc } from './api.js';
 import { useLiveLoad } from './live.js';
@@ -10,7 +12,34 @@ import { RootCauseEditor } from './root-causes.js';
 
 const AUTHOR = { buyer: 'Buyer', bot: 'Bot', system: 'System', agent: 'Agent', seller: 'Seller (platform inbox)' };
 
-function Message({ m, buyerId }) {
+/** A buyer message translated on demand into the agent's language (not cached, metered to the shop). */
+function TranslateButton({ convId, m, tr }) {
+  const [t, setT] = useState(null);
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const run = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      setT(await api(`/conversations/${enc(convId)}/messages/${enc(m.id)}/translate`, { method: 'POST', body: {} }));
+    } catch (e) {
+      setError(e.message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (t)
+    return html`<div class="translation" data-testid="translation">
+      <span class="chip lang" title=${'Machine translation by ' + t.provider}>${(t.from || '?') + ' → ' + t.to}</span>${t.text}
+    </div>`;
+  return html`<div class="msg-tools">
+    <button type="button" class="ghost" disabled=${busy} onClick=${run}>${busy ? 'Translating…' : `Translate to ${tr.readLanguage}`}</button>
+    ${error && html`<span class="error">${error}</span>`}
+  </div>`;
+}
+
+function Message({ m, buyerId, convId, tr }) {
+  const foreign = tr && tr.provider && m.author === 'buyer' && m.text && (!m.language || m.language.split('-')[0] !== tr.readLanguage.split('-')[0]);
   const who = m.author === 'agent' ? m.agentName || m.agentId || 'Agent' : m.author === 'buyer' ? buyerId : AUTHOR[m.author] || m.author;
   return html`<div class=${'msg from-' + m.author} data-author=${m.author}>
     <div class="msg-meta">
@@ -19,6 +48,11 @@ function Message({ m, buyerId }) {
       <span class="msg-time">${clock(m.at)}</span>
     </div>
     <div class="bubble">${m.text}</div>
+    ${foreign && html`<${TranslateButton} convId=${convId} m=${m} tr=${tr} />`}
+    ${m.original &&
+    html`<div class="original" data-testid="original" title=${'Sent translated by ' + (m.original.provider || 'machine translation')}>
+      Typed in ${m.original.language || '?'}: ${m.original.text}
+    </div>`}
     ${m.faq &&
     html`<div class="faq-match faq" title="Matched FAQ entry">
       <span>FAQ</span> ${m.faq.question || m.faq.id}
@@ -29,8 +63,11 @@ function Message({ m, buyerId }) {
   </div>`;
 }
 
-function Composer({ conv, me, canReply, buyer, onSent }) {
+function Composer({ conv, me, canReply, buyer, onSent, tr }) {
   const [mode, setMode] = useState('reply');
+  // Offered when a provider is configured and the buyer writes in another language than the agent reads.
+  const canTranslate = !!(tr && tr.provider && conv.language && conv.language.split('-')[0] !== tr.readLanguage.split('-')[0]);
+  const [translate, setTranslate] = useState(true);
   const [text, setText] = useState('');
   const [canned, setCanned] = useState([]);
   const [error, setError] = useState(null);
@@ -53,7 +90,9 @@ function Composer({ conv, me, canReply, buyer, onSent }) {
     setBusy(true);
     setError(null);
     try {
-      if (mode === 'reply') await api(`/conversations/${enc(conv.id)}/message`, { method: 'POST', body: { text } });
+      if (mode === 'reply' && canTranslate && translate)
+        await api(`/conversations/${enc(conv.id)}/message-translated`, { method: 'POST', body: { text, to: conv.language } });
+      else if (mode === 'reply') await api(`/conversations/${enc(conv.id)}/message`, { method: 'POST', body: { text } });
       else await api(`/conversations/${enc(conv.id)}/notes`, { method: 'POST', body: { text } });
       setText('');
       onSent(mode);
@@ -89,6 +128,11 @@ function Composer({ conv, me, canReply, buyer, onSent }) {
     ></textarea>
     <div class="composer-foot">
       ${error ? html`<span class="error">${error}</span>` : html`<span class="hint">${mode === 'note' ? 'Only agents see notes.' : ''}</span>`}
+      ${mode === 'reply' &&
+      canTranslate &&
+      html`<label class="composer-translate"
+        ><input type="checkbox" checked=${translate} onChange=${(e) => setTranslate(e.target.checked)} /> Send in ${conv.language} (machine translated; your text is kept)</label
+      >`}
       <button class="primary" type="submit" disabled=${busy || disabled || !text.trim()}>${mode === 'reply' ? 'Send' : 'Add note'}</button>
     </div>
   </form>`;
@@ -127,6 +171,7 @@ export function Conversation({ id, me, live, onGone }) {
   const [error, setError] = useState(null);
   const [actionError, setActionError] = useState(null);
   const [ticketForm, setTicketForm] = useState(false);
+  const [tr, setTr] = useState(null);
   const log = useRef(null);
   const base = `/conversations/${enc(id)}`;
   const load = async () => {
@@ -153,6 +198,14 @@ export function Conversation({ id, me, live, onGone }) {
   }, [live.tick.message, live.tick.conversation]);
   useLiveLoad(load, [id], [rev]);
   useLiveLoad(loadBuyer, [id], []);
+  // The translation provider and the agent's reading language for this shop (no provider: no buttons).
+  const shopId = data?.conversation?.shopId;
+  useEffect(() => {
+    if (!shopId) return;
+    api(`/translation?shop=${enc(shopId)}`)
+      .then(setTr)
+      .catch(() => setTr(null));
+  }, [shopId]);
   useEffect(() => {
     if (log.current) log.current.scrollTop = log.current.scrollHeight;
   }, [messages.length, notes.length]);
@@ -207,14 +260,14 @@ export function Conversation({ id, me, live, onGone }) {
       <div class="transcript" ref=${log} aria-label="Transcript">
         ${timeline.map((t) =>
           t.kind === 'm'
-            ? html`<${Message} key=${t.m.id} m=${t.m} buyerId=${c.buyerId} />`
+            ? html`<${Message} key=${t.m.id} m=${t.m} buyerId=${c.buyerId} convId=${c.id} tr=${tr} />`
             : html`<div class="note" key=${t.n.id}>
                 <div class="msg-meta"><span class="msg-author">${t.n.agentName || t.n.agentId}</span><span class="msg-kind">internal note</span><span class="msg-time">${clock(t.n.at)}</span></div>
                 <div class="bubble">${t.n.text}</div>
               </div>`,
         )}
       </div>
-      <${Composer} conv=${c} me=${me} canReply=${heldByMe} buyer=${buyer} onSent=${() => setTimeout(load, 300)} />
+      <${Composer} conv=${c} me=${me} canReply=${heldByMe} buyer=${buyer} tr=${tr} onSent=${() => setTimeout(load, 300)} />
     </section>
     <${BuyerSidebar} buyer=${buyer} conv=${c} />
   </div>`;

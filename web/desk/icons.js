@@ -16,3 +16,4 @@ export const RootCauseIcon = icon(html`<circle cx="12" cy="5" r="2" /><circle cx
 export const UsageIcon = icon(html`<path d="M4 16a8 8 0 1 1 16 0" /><path d="M12 16l4-5" /><path d="M4 20h16" />`);
 export const HealthIcon = icon(html`<path d="M3 12h4l2-5 4 10 2-5h6" />`);
 export const MissedIcon = icon(html`<circle cx="12" cy="12" r="9" /><path d="M9.5 9.5a2.5 2.5 0 1 1 3.5 2.3c-.6.3-1 .8-1 1.5v.7M12 17h0" />`);
+export const TranslateIcon = icon(html`<path d="M4 5h8M8 3v2M6 5c0 4 2 7 5 8M10 5c0 4-3 7-6 8" /><path d="M13 21l4-9 4 9M14.5 18h5" />`);
