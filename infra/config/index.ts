@@ -34,4 +34,6 @@ export {
   type WhatsappCloudSettings,
   type WhatsappSettings,
 } from './channels.js';
+export { emailSpec, type EmailSettings } from './channels.js';
+export { parseEmailAccounts, type EmailAccount, type EmailServer } from './email-accounts.js';
 export { renderConfigDocs, replaceSection } from './docs.js';
