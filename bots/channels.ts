@@ -14,9 +14,11 @@ import { TiktokAdapter } from './tiktok/adapter.js';
 import { TelegramAdapter } from './telegram/adapter.js';
 import { BotFrameworkAdapter } from './botframework/adapter.js';
 import { whatsappChannel } from './whatsapp/config.js';
+import { EmailAdapter } from './email/adapter.js';
 import type {
   BotFrameworkSettings,
   ChannelsConfig,
+  EmailSettings,
   TelegramSettings,
   TiktokSettings,
   WebchatSettings,
@@ -30,6 +32,7 @@ const whatsappCloud: ChannelFactory<WhatsappCloudSettings> = { id: 'whatsapp-clo
 const tiktok: ChannelFactory<TiktokSettings> = { id: 'tiktok', create: (c, d) => new TiktokAdapter({ ...c, secrets: d.secrets }) };
 const telegram: ChannelFactory<TelegramSettings> = { id: 'telegram', create: (c) => new TelegramAdapter(c) };
 const botframework: ChannelFactory<BotFrameworkSettings> = { id: 'botframework', create: (c) => new BotFrameworkAdapter(c) };
+const email: ChannelFactory<EmailSettings> = { id: 'email', create: (c) => new EmailAdapter(c) };
 
 /** Every channel sora-cs knows. */
 export const CHANNELS: ChannelFactory[] = [
@@ -39,6 +42,7 @@ export const CHANNELS: ChannelFactory[] = [
   tiktok as ChannelFactory,
   telegram as ChannelFactory,
   botframework as ChannelFactory,
+  email as ChannelFactory,
 ];
 
 /**
