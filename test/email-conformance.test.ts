@@ -61,7 +61,17 @@ describeChannelConformance('email', async () => ({
   newBuyerId: () => `kit-${randomUUID().slice(0, 8)}@buyer.test`,
   externalIdOf: keyOf,
   deliver: async (url, e) =>
-    emit(url, keyOf(e), await buyerMail({ from: e.buyerId, to: 'support@shop.test', subject: 'Question', text: e.text, messageId: `<${e.externalId}@kit.test>` })),
+    emit(
+      url,
+      keyOf(e),
+      await buyerMail({
+        from: e.buyerId,
+        to: 'support@shop.test',
+        subject: 'Question',
+        text: e.text,
+        messageId: `<${e.externalId}@kit.test>`,
+      }),
+    ),
   // A mail without a sender (nobody to answer): recorded as skipped, never as a message.
   deliverMalformed: async (url) => {
     const id = `malformed-${randomUUID()}@kit.test`;

@@ -37,16 +37,26 @@ describe('email: the new part of a reply', () => {
       '>> How long does shipping take?',
     ].join('\r\n');
     expect(stripQuoted(mail)).toBe('Can I return it?');
-    expect(stripQuoted('Where is my parcel?\n\nOn Tue, Dec 2, 2026 at 9:12 AM Shop <s@shop.test> wrote:\n> old')).toBe('Where is my parcel?');
-    expect(stripQuoted('¿Y el reembolso?\n\nEl mar, 2 dic 2026 a las 9:12, Tienda <s@shop.test> escribió:\n> viejo')).toBe('¿Y el reembolso?');
+    expect(stripQuoted('Where is my parcel?\n\nOn Tue, Dec 2, 2026 at 9:12 AM Shop <s@shop.test> wrote:\n> old')).toBe(
+      'Where is my parcel?',
+    );
+    expect(stripQuoted('¿Y el reembolso?\n\nEl mar, 2 dic 2026 a las 9:12, Tienda <s@shop.test> escribió:\n> viejo')).toBe(
+      '¿Y el reembolso?',
+    );
   });
 
   it('cuts Outlook separators and mobile signatures', () => {
-    expect(stripQuoted('Thanks, and the size?\n\n-----Original Message-----\nFrom: Shop\nSent: Monday\nHow long…')).toBe('Thanks, and the size?');
+    expect(stripQuoted('Thanks, and the size?\n\n-----Original Message-----\nFrom: Shop\nSent: Monday\nHow long…')).toBe(
+      'Thanks, and the size?',
+    );
     expect(
-      stripQuoted('Is it in stock?\n\n________________________________\nFrom: Shop <s@shop.test>\nSent: Monday, December 1, 2026 10:00\nTo: Ana\nSubject: Re: Stock\n\nold text'),
+      stripQuoted(
+        'Is it in stock?\n\n________________________________\nFrom: Shop <s@shop.test>\nSent: Monday, December 1, 2026 10:00\nTo: Ana\nSubject: Re: Stock\n\nold text',
+      ),
     ).toBe('Is it in stock?');
-    expect(stripQuoted('Is it in stock?\r\n\r\nFrom: Shop <s@shop.test>\r\nDate: Monday\r\nTo: Ana\r\nSubject: Re: Stock\r\n\r\nold')).toBe('Is it in stock?');
+    expect(stripQuoted('Is it in stock?\r\n\r\nFrom: Shop <s@shop.test>\r\nDate: Monday\r\nTo: Ana\r\nSubject: Re: Stock\r\n\r\nold')).toBe(
+      'Is it in stock?',
+    );
     expect(stripQuoted('Where is order 1001?\n\nSent from my iPhone')).toBe('Where is order 1001?');
     expect(stripQuoted('Hello\n> quoted only in the middle\nbye')).toBe('Hello\nbye');
   });
@@ -61,10 +71,14 @@ describe('email: the new part of a reply', () => {
     expect(automatedMail(h({ 'x-auto-response-suppress': 'All' }), 'ana@b.test', 'x')?.reason).toBe('auto_reply');
     expect(automatedMail(h({ precedence: 'bulk' }), 'news@b.test', 'x')?.reason).toBe('list');
     expect(automatedMail(h({ 'list-id': '<buyers.lists.test>' }), 'ana@b.test', 'x')?.reason).toBe('list');
-    expect(automatedMail(h({ 'content-type': 'multipart/report; report-type=delivery-status; boundary="b"' }), 'x@b.test', 'x')?.reason).toBe('bounce');
+    expect(
+      automatedMail(h({ 'content-type': 'multipart/report; report-type=delivery-status; boundary="b"' }), 'x@b.test', 'x')?.reason,
+    ).toBe('bounce');
     expect(automatedMail(h({}), 'MAILER-DAEMON@mx.b.test', 'Undelivered Mail')?.reason).toBe('bounce');
     expect(automatedMail(h({ 'return-path': '<>' }), 'x@b.test', 'x')?.reason).toBe('bounce');
-    expect(automatedMail(h({ 'content-type': 'multipart/report; report-type=disposition-notification' }), 'x@b.test', 'x')?.reason).toBe('receipt');
+    expect(automatedMail(h({ 'content-type': 'multipart/report; report-type=disposition-notification' }), 'x@b.test', 'x')?.reason).toBe(
+      'receipt',
+    );
     expect(automatedMail(h({}), 'no-reply@b.test', 'x')?.reason).toBe('no_reply');
     expect(automatedMail(h({}), 'ana@b.test', 'Where is my order?')).toBeNull();
   });
@@ -79,7 +93,11 @@ describe('email: the new part of a reply', () => {
 describe('email: settings (SORA_EMAIL_ACCOUNTS)', () => {
   const env = (accounts: string) => ({ SORA_CHANNELS: 'email', SORA_EMAIL_ACCOUNTS: accounts });
   it('fills defaults: IMAP 993/TLS, SMTP 465/TLS, users = address, SMTP password = IMAP password', () => {
-    const r = parseChannels(env('[{"shopId":"demo","address":"Support@Shop.test","imap":{"host":"imap.gmail.com","password":"pw1"},"smtp":{"host":"smtp.gmail.com"}}]'));
+    const r = parseChannels(
+      env(
+        '[{"shopId":"demo","address":"Support@Shop.test","imap":{"host":"imap.gmail.com","password":"pw1"},"smtp":{"host":"smtp.gmail.com"}}]',
+      ),
+    );
     expect(r.problems).toEqual([]);
     const s = r.channels.enabled[0]!.settings as { accounts: unknown[]; idleCloseMs: number; pollMs: number };
     expect(s.accounts[0]).toMatchObject({
@@ -93,7 +111,9 @@ describe('email: settings (SORA_EMAIL_ACCOUNTS)', () => {
   });
 
   it('names each problem by account and field, and never repeats a password', () => {
-    const bad = parseChannels(env('[{"shopId":"demo","address":"nope","imap":{"password":"hunter2-secret"},"smtp":{"host":"s","port":"x"}}]'));
+    const bad = parseChannels(
+      env('[{"shopId":"demo","address":"nope","imap":{"password":"hunter2-secret"},"smtp":{"host":"s","port":"x"}}]'),
+    );
     expect(bad.problems).toEqual(
       expect.arrayContaining([
         'email: SORA_EMAIL_ACCOUNTS: account 1 address: address must be an email address',
@@ -154,7 +174,15 @@ describe('email channel', () => {
   it('answers in the thread: HTML with a plain-text part, In-Reply-To/References, "Re:" subject; a reply in the thread continues the conversation', async () => {
     const buyer = newBuyer();
     const m1 = newId();
-    mail.deliver(await buyerMail({ from: `Ana Buyer <${buyer}>`, to: mail.address, subject: 'Shipping question', text: 'How long does shipping take?', messageId: m1 }));
+    mail.deliver(
+      await buyerMail({
+        from: `Ana Buyer <${buyer}>`,
+        to: mail.address,
+        subject: 'Shipping question',
+        text: 'How long does shipping take?',
+        messageId: m1,
+      }),
+    );
     const [r1] = await replies(buyer, 1);
     const p1 = r1!.parsed;
     expect((await kbEntryAnswering(p1.text!.trim(), 'en'))?.intent).toBe('shipping_time_cost');
@@ -169,7 +197,10 @@ describe('email channel', () => {
 
     // The buyer answers from their client: quoted reply, a signature, our message below.
     const m2 = newId();
-    const quoted = p1.text!.trim().split('\n').map((l) => `> ${l}`);
+    const quoted = p1
+      .text!.trim()
+      .split('\n')
+      .map((l) => `> ${l}`);
     const text = [
       'how many days do I have to return an item',
       '',
@@ -182,7 +213,17 @@ describe('email channel', () => {
       '> ',
       '> How long does shipping take?',
     ].join('\n');
-    mail.deliver(await buyerMail({ from: `Ana Buyer <${buyer}>`, to: mail.address, subject: 'Re: Shipping question', text, messageId: m2, inReplyTo: ourId, references: [m1, ourId] }));
+    mail.deliver(
+      await buyerMail({
+        from: `Ana Buyer <${buyer}>`,
+        to: mail.address,
+        subject: 'Re: Shipping question',
+        text,
+        messageId: m2,
+        inReplyTo: ourId,
+        references: [m1, ourId],
+      }),
+    );
     const [, r2] = await replies(buyer, 2);
     // The answer is to the new question, not to the quoted one.
     expect((await kbEntryAnswering(r2!.parsed.text!.trim(), 'en'))?.intent).toBe('returns_exchange');
@@ -199,7 +240,9 @@ describe('email channel', () => {
 
   it('gives email conversations no silence nudge and an idle close in hours', async () => {
     const buyer = newBuyer();
-    mail.deliver(await buyerMail({ from: buyer, to: mail.address, subject: 'Shipping', text: 'How long does shipping take?', messageId: newId() }));
+    mail.deliver(
+      await buyerMail({ from: buyer, to: mail.address, subject: 'Shipping', text: 'How long does shipping take?', messageId: newId() }),
+    );
     await replies(buyer, 1);
     await sleep(3_000); // the nudge (1 s in this app) would have gone out
     expect(mail.sentTo(buyer)).toHaveLength(1);
@@ -249,7 +292,16 @@ describe('email channel', () => {
     ].join('\r\n');
     mail.deliver(bounce);
     const listId = newId();
-    mail.deliver(await buyerMail({ from: buyer, to: mail.address, subject: 'Weekly deals', text: 'How long does shipping take?', messageId: listId, headers: { 'List-Id': '<deals.buyer.test>' } }));
+    mail.deliver(
+      await buyerMail({
+        from: buyer,
+        to: mail.address,
+        subject: 'Weekly deals',
+        text: 'How long does shipping take?',
+        messageId: listId,
+        headers: { 'List-Id': '<deals.buyer.test>' },
+      }),
+    );
 
     for (const [id, reason] of [
       [ooo, 'auto_reply'],
@@ -301,14 +353,22 @@ describe('email channel', () => {
     try {
       expect(a.status()[0]).toMatchObject({ state: 'open', idle: false });
       const first = newId();
-      noIdle.deliver(await buyerMail({ from: newBuyer(), to: noIdle.address, subject: 'q', text: 'How long does shipping take?', messageId: first }));
+      noIdle.deliver(
+        await buyerMail({ from: newBuyer(), to: noIdle.address, subject: 'q', text: 'How long does shipping take?', messageId: first }),
+      );
       await eventually(() => seen.find((o) => o.key === `demo:${first.slice(1, -1)}` && o.outcome === 'accepted'), 15_000, 'polled mail');
 
       noIdle.dropImapConnections();
       await eventually(() => a.status()[0]!.state !== 'open' || null, 5_000, 'the drop noticed');
       const second = newId();
-      noIdle.deliver(await buyerMail({ from: newBuyer(), to: noIdle.address, subject: 'q', text: 'How long does shipping take?', messageId: second }));
-      await eventually(() => seen.find((o) => o.key === `demo:${second.slice(1, -1)}` && o.outcome === 'accepted'), 15_000, 'mail after reconnect');
+      noIdle.deliver(
+        await buyerMail({ from: newBuyer(), to: noIdle.address, subject: 'q', text: 'How long does shipping take?', messageId: second }),
+      );
+      await eventually(
+        () => seen.find((o) => o.key === `demo:${second.slice(1, -1)}` && o.outcome === 'accepted'),
+        15_000,
+        'mail after reconnect',
+      );
       expect(a.status()[0]!.state).toBe('open');
     } finally {
       await a.stop();
@@ -318,7 +378,9 @@ describe('email channel', () => {
 
   it('maps SMTP refusals: 4xx retryable, 5xx permanent', async () => {
     const buyer = newBuyer();
-    mail.deliver(await buyerMail({ from: buyer, to: mail.address, subject: 'Shipping', text: 'How long does shipping take?', messageId: newId() }));
+    mail.deliver(
+      await buyerMail({ from: buyer, to: mail.address, subject: 'Shipping', text: 'How long does shipping take?', messageId: newId() }),
+    );
     await replies(buyer, 1);
     const ref = { channel: 'email', shopId: 'demo', buyerId: buyer, workflowId: wf(buyer) };
     mail.failNextSmtp({ code: 451, message: 'Temporary local problem, try again' });
@@ -340,9 +402,22 @@ describe('email channel', () => {
     await adapter.stop();
     const buyer = newBuyer();
     const id = newId();
-    mail.deliver(await buyerMail({ from: buyer, to: mail.address, subject: 'While you were away', text: 'How long does shipping take?', messageId: id }));
+    mail.deliver(
+      await buyerMail({
+        from: buyer,
+        to: mail.address,
+        subject: 'While you were away',
+        text: 'How long does shipping take?',
+        messageId: id,
+      }),
+    );
 
-    const again = new EmailAdapter({ accounts: [mail.account('demo')], pollMs: 2_000, idleCloseMs, reconnect: { minMs: 200, maxMs: 1_000 } });
+    const again = new EmailAdapter({
+      accounts: [mail.account('demo')],
+      pollMs: 2_000,
+      idleCloseMs,
+      reconnect: { minMs: 200, maxMs: 1_000 },
+    });
     const seen: EmailOutcome[] = [];
     again.events.on('inbound', (o: EmailOutcome) => seen.push(o));
     await again.start({ app: express(), intake: app.intake, log: () => {} });

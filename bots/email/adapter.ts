@@ -95,7 +95,13 @@ export class EmailAdapter implements ChannelAdapter {
     for (const w of this.watchers) w.kick();
   }
 
-  private async handleMail(ctx: GatewayContext, account: EmailAccount, source: Buffer, uid: number, date: Date | undefined): Promise<'done' | 'retry'> {
+  private async handleMail(
+    ctx: GatewayContext,
+    account: EmailAccount,
+    source: Buffer,
+    uid: number,
+    date: Date | undefined,
+  ): Promise<'done' | 'retry'> {
     const base = { shopId: account.shopId, mailbox: account.address };
     let mail: InboundMail;
     try {
@@ -104,7 +110,14 @@ export class EmailAdapter implements ChannelAdapter {
       // Unparseable: nothing will change on a re-read; record it as skipped so it is visible.
       const key = `${account.shopId}:uid-${uid}`;
       ctx.log('email unreadable, skipped', { ...base, uid, error: String(e) });
-      return this.skip(base, { kind: 'skip', key, from: null, subject: null, reason: 'no_sender', detail: `unparseable: ${String(e).slice(0, 200)}` });
+      return this.skip(base, {
+        kind: 'skip',
+        key,
+        from: null,
+        subject: null,
+        reason: 'no_sender',
+        detail: `unparseable: ${String(e).slice(0, 200)}`,
+      });
     }
     if (mail.kind === 'skip') return this.skip(base, mail);
     const m = mail.message;
@@ -149,7 +162,16 @@ export class EmailAdapter implements ChannelAdapter {
     try {
       await EmailSkippedModel.updateOne(
         { key: s.key },
-        { $setOnInsert: { shopId: base.shopId, from: s.from, subject: s.subject, reason: s.reason, detail: s.detail, receivedAt: new Date() } },
+        {
+          $setOnInsert: {
+            shopId: base.shopId,
+            from: s.from,
+            subject: s.subject,
+            reason: s.reason,
+            detail: s.detail,
+            receivedAt: new Date(),
+          },
+        },
         { upsert: true },
       ).catch((e: unknown) => {
         if (!isDuplicateKey(e)) throw e;
@@ -187,7 +209,8 @@ export class EmailAdapter implements ChannelAdapter {
   async send(to: ConversationRef, msg: OutboundMessage): Promise<{ externalId: string }> {
     const addr = await replyAddress<EmailReplyTo>(to);
     const account =
-      this.o.accounts.find((a) => a.address === addr.mailbox && a.shopId === to.shopId) ?? this.o.accounts.find((a) => a.shopId === to.shopId);
+      this.o.accounts.find((a) => a.address === addr.mailbox && a.shopId === to.shopId) ??
+      this.o.accounts.find((a) => a.shopId === to.shopId);
     if (!account) throw new ChannelSendError(EMAIL, 'no_mailbox', `no mailbox for shop ${to.shopId} in SORA_EMAIL_ACCOUNTS`, false);
     const mail = composeReply(account, addr, msg);
     try {

@@ -15,10 +15,15 @@ export type SkipReason = 'bounce' | 'receipt' | 'auto_reply' | 'list' | 'no_repl
 /** Header lookup by lower-case name: the unfolded value of its first occurrence. */
 export type Headers = (name: string) => string | undefined;
 
-export function automatedMail(h: Headers, from: string | undefined, subject: string | undefined): { reason: SkipReason; detail: string } | null {
+export function automatedMail(
+  h: Headers,
+  from: string | undefined,
+  subject: string | undefined,
+): { reason: SkipReason; detail: string } | null {
   const ct = (h('content-type') ?? '').toLowerCase();
   if (/^multipart\/report\b/.test(ct)) {
-    if (/report-type\s*=\s*"?disposition-notification/.test(ct)) return { reason: 'receipt', detail: 'Content-Type: multipart/report (disposition-notification)' };
+    if (/report-type\s*=\s*"?disposition-notification/.test(ct))
+      return { reason: 'receipt', detail: 'Content-Type: multipart/report (disposition-notification)' };
     return { reason: 'bounce', detail: 'Content-Type: multipart/report (delivery-status)' };
   }
   const local = (from ?? '').split('@')[0]!.toLowerCase();
@@ -33,10 +38,15 @@ export function automatedMail(h: Headers, from: string | undefined, subject: str
     if (v !== undefined) return { reason: 'auto_reply', detail: `${name}: ${v.trim()}` };
   }
   const suppress = h('x-auto-response-suppress');
-  if (suppress && /\b(all|oof|autoreply)\b/i.test(suppress)) return { reason: 'auto_reply', detail: `X-Auto-Response-Suppress: ${suppress.trim()}` };
+  if (suppress && /\b(all|oof|autoreply)\b/i.test(suppress))
+    return { reason: 'auto_reply', detail: `X-Auto-Response-Suppress: ${suppress.trim()}` };
   const precedence = (h('precedence') ?? '').trim().toLowerCase();
   if (precedence === 'auto_reply') return { reason: 'auto_reply', detail: 'Precedence: auto_reply' };
-  if (/^(automatic reply|auto(matic)?[- ]?reply|autoreply|out of (the )?office|abwesenheitsnotiz|réponse automatique|respuesta automática)\b/i.test((subject ?? '').trim()))
+  if (
+    /^(automatic reply|auto(matic)?[- ]?reply|autoreply|out of (the )?office|abwesenheitsnotiz|réponse automatique|respuesta automática)\b/i.test(
+      (subject ?? '').trim(),
+    )
+  )
     return { reason: 'auto_reply', detail: `Subject: ${subject}` };
 
   if (['bulk', 'list', 'junk'].includes(precedence)) return { reason: 'list', detail: `Precedence: ${precedence}` };

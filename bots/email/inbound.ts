@@ -50,7 +50,14 @@ export interface StoredAttachment {
 
 export type InboundMail =
   | { kind: 'message'; message: InboundMessage & { replyTo: EmailReplyTo }; attachments: StoredAttachment[] }
-  | { kind: 'skip'; key: string; from: string | null; subject: string | null; reason: SkipReason | 'own_address' | 'no_sender'; detail: string };
+  | {
+      kind: 'skip';
+      key: string;
+      from: string | null;
+      subject: string | null;
+      reason: SkipReason | 'own_address' | 'no_sender';
+      detail: string;
+    };
 
 const bracket = (id: string) => (id.startsWith('<') ? id : `<${id}>`);
 const bare = (id: string) => id.replace(/^<|>$/g, '');
@@ -61,7 +68,13 @@ function headerLookup(p: ParsedMail) {
     const key = h.key.toLowerCase();
     if (map.has(key)) continue;
     const i = h.line.indexOf(':');
-    map.set(key, h.line.slice(i + 1).replace(/\r?\n[ \t]+/g, ' ').trim());
+    map.set(
+      key,
+      h.line
+        .slice(i + 1)
+        .replace(/\r?\n[ \t]+/g, ' ')
+        .trim(),
+    );
   }
   return (name: string) => map.get(name);
 }
@@ -85,7 +98,9 @@ export function threadOf(messageId: string, references: string[] | string | unde
 export async function readMail(source: Buffer, o: { shopId: string; mailbox: string; receivedAt?: Date }): Promise<InboundMail> {
   const p = await simpleParser(source, { skipHtmlToText: false, skipTextToHtml: true, skipImageLinks: true });
   const h = headerLookup(p);
-  const messageId = p.messageId ? bracket(p.messageId.trim()) : `<${createHash('sha256').update(source).digest('hex').slice(0, 32)}@no-message-id.sora>`;
+  const messageId = p.messageId
+    ? bracket(p.messageId.trim())
+    : `<${createHash('sha256').update(source).digest('hex').slice(0, 32)}@no-message-id.sora>`;
   const key = `${o.shopId}:${bare(messageId)}`;
   const sender = p.from?.value.find((a) => a.address);
   const from = sender?.address?.trim().toLowerCase();

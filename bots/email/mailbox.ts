@@ -191,6 +191,7 @@ export class MailboxWatcher {
 function describe(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
   const x = e as Error & { code?: string; responseText?: string; authenticationFailed?: boolean };
-  if (x.authenticationFailed) return `authentication failed${x.responseText ? `: ${x.responseText}` : ''} (check the user and the app password)`;
+  if (x.authenticationFailed)
+    return `authentication failed${x.responseText ? `: ${x.responseText}` : ''} (check the user and the app password)`;
   return [x.code, x.responseText ?? x.message].filter(Boolean).join(': ');
 }

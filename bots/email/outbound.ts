@@ -9,7 +9,8 @@ import type { EmailAccount } from '../../infra/config/index.js';
 import { ChannelSendError, type OutboundMessage } from '../channel.js';
 import type { EmailReplyTo } from './inbound.js';
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** "Re: " once, however many the buyer's client stacked ("Re: RE: Aw: …" stays one "Re:"). */
 export function replySubject(subject: string): string {
@@ -23,7 +24,11 @@ export function replyHtml(msg: OutboundMessage): string {
     `<p>${escapeHtml(p)
       .replace(/(https?:\/\/[^\s<]+)/g, '<a href="$1">$1</a>')
       .replace(/\n/g, '<br>')}</p>`;
-  const body = msg.text.split(/\n{2,}/).filter((p) => p.trim()).map(para).join('\n');
+  const body = msg.text
+    .split(/\n{2,}/)
+    .filter((p) => p.trim())
+    .map(para)
+    .join('\n');
   const options = msg.quickReplies?.length ? `\n<ul>${msg.quickReplies.map((q) => `<li>${escapeHtml(q)}</li>`).join('')}</ul>` : '';
   return `<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">\n${body}${options}\n</body></html>`;
 }
@@ -62,7 +67,8 @@ export function smtpSendError(e: unknown): unknown {
   if (!(e instanceof Error)) return e;
   const x = e as Error & { code?: string; responseCode?: number; response?: string };
   const text = (x.response ?? x.message).slice(0, 300);
-  if (x.code === 'EAUTH') return new ChannelSendError('email', 'auth', `SMTP authentication failed (check the user and app password): ${text}`, true);
+  if (x.code === 'EAUTH')
+    return new ChannelSendError('email', 'auth', `SMTP authentication failed (check the user and app password): ${text}`, true);
   if (typeof x.responseCode === 'number') {
     if (x.responseCode >= 400 && x.responseCode < 500) return new ChannelSendError('email', String(x.responseCode), text, true, 60_000);
     if (x.responseCode >= 500) return new ChannelSendError('email', String(x.responseCode), text, false);

@@ -24,7 +24,8 @@ const REPLY_HEADER = [
 ];
 const OUTLOOK_RULE = [/^-{2,}\s*(Original Message|Mensaje original|Message d'origine|Ursprüngliche Nachricht)\s*-{2,}\s*$/i];
 const FROM_LINE = /^\*?(From|De|Von|Van|Da|发件人)\s*:\*?\s/i;
-const HEADER_LINE = /^\*?(Sent|Date|To|Subject|Cc|Enviado|Envoyé|Gesendet|Para|À|An|Objet|Asunto|Betreff|Onderwerp|发送时间|收件人|主题)\s*:/i;
+const HEADER_LINE =
+  /^\*?(Sent|Date|To|Subject|Cc|Enviado|Envoyé|Gesendet|Para|À|An|Objet|Asunto|Betreff|Onderwerp|发送时间|收件人|主题)\s*:/i;
 const SIGNATURE = [
   /^-- ?$/,
   /^Sent from my \w+/i,

@@ -699,9 +699,14 @@ export const emailSpec: ChannelSpec<EmailSettings> = {
     SORA_EMAIL_IDLE_CLOSE: {
       kind: 'duration',
       default: '24h',
-      description: 'an email conversation closes after this long without a message (instead of SORA_IDLE_CLOSE); email conversations get no silence nudge',
+      description:
+        'an email conversation closes after this long without a message (instead of SORA_IDLE_CLOSE); email conversations get no silence nudge',
     },
-    SORA_EMAIL_RECONNECT_MIN: { kind: 'duration', default: '1s', description: 'first IMAP reconnect delay; doubles on every failed attempt …' },
+    SORA_EMAIL_RECONNECT_MIN: {
+      kind: 'duration',
+      default: '1s',
+      description: 'first IMAP reconnect delay; doubles on every failed attempt …',
+    },
     SORA_EMAIL_RECONNECT_MAX: { kind: 'duration', default: '5m', description: '… up to this cap' },
   },
   parse: (env) =>
@@ -735,10 +740,12 @@ export const emailSpec: ChannelSpec<EmailSettings> = {
         if (poll !== null && poll < 5_000)
           issues.push({ code: 'custom', path: ['SORA_EMAIL_POLL_INTERVAL'], message: 'must be at least 5s' });
         const idle = ms(e.SORA_EMAIL_IDLE_CLOSE, '24h');
-        if (idle !== null && idle < 60_000) issues.push({ code: 'custom', path: ['SORA_EMAIL_IDLE_CLOSE'], message: 'must be at least 1m' });
+        if (idle !== null && idle < 60_000)
+          issues.push({ code: 'custom', path: ['SORA_EMAIL_IDLE_CLOSE'], message: 'must be at least 1m' });
         const min = ms(e.SORA_EMAIL_RECONNECT_MIN, '1s');
         const max = ms(e.SORA_EMAIL_RECONNECT_MAX, '5m');
-        if (min !== null && min < 100) issues.push({ code: 'custom', path: ['SORA_EMAIL_RECONNECT_MIN'], message: 'must be at least 100ms' });
+        if (min !== null && min < 100)
+          issues.push({ code: 'custom', path: ['SORA_EMAIL_RECONNECT_MIN'], message: 'must be at least 100ms' });
         if (min !== null && max !== null && max < min)
           issues.push({ code: 'custom', path: ['SORA_EMAIL_RECONNECT_MAX'], message: 'must not be below SORA_EMAIL_RECONNECT_MIN' });
         return issues;

@@ -73,7 +73,13 @@ function jsonText(raw: string): string {
   try {
     return readFileSync(t, 'utf8');
   } catch (e) {
-    throw new Error(`is neither JSON nor a readable file (${(e as NodeJS.ErrnoException).code ?? 'unreadable'}: ${t})`);
+    // The value is not echoed: a mistyped inline value may hold a password.
+    throw new Error(
+      `is neither JSON (a list starting with "[") nor a readable file (${(e as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+      {
+        cause: e,
+      },
+    );
   }
 }
 
@@ -83,7 +89,10 @@ function jsonText(raw: string): string {
  */
 export function parseEmailAccounts(raw: string | undefined): { accounts: EmailAccount[]; problems: string[] } {
   if (!raw?.trim())
-    return { accounts: [], problems: ['is required when email is enabled (JSON list of mailboxes, or a file holding it; docs/channels/email.md)'] };
+    return {
+      accounts: [],
+      problems: ['is required when email is enabled (JSON list of mailboxes, or a file holding it; docs/channels/email.md)'],
+    };
   let data: unknown;
   try {
     data = JSON.parse(jsonText(raw));
