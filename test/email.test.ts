@@ -12,6 +12,7 @@ import { automatedMail } from '../bots/email/auto-reply.js';
 import { replySubject } from '../bots/email/outbound.js';
 import { stripQuoted } from '../bots/email/quoted.js';
 import { ChannelSendError, conversationWorkflowId } from '../bots/channel.js';
+import { forgetBuyerData } from '../activities/privacy/buyer-data.js';
 import { parseChannels } from '../infra/config/index.js';
 import { disconnectMongo } from '../models/connection.js';
 import { EmailAttachmentModel, EmailSkippedModel } from '../models/email-mailbox.js';
@@ -127,8 +128,9 @@ describe('email: settings (SORA_EMAIL_ACCOUNTS)', () => {
       'email: SORA_EMAIL_ACCOUNTS: account 1 imap.password is required (for Gmail/Outlook: an app password)',
     ]);
     expect(parseChannels({ SORA_CHANNELS: 'email' }).problems[0]).toMatch(/SORA_EMAIL_ACCOUNTS: is required when email is enabled/);
-    expect(parseChannels({ ...env('/nonexistent/accounts.json') }).problems[0]).toMatch(/neither JSON nor a readable file/);
-    expect(JSON.stringify([bad.problems, broken.problems])).not.toContain('hunter2');
+    expect(parseChannels(env('/nonexistent/accounts.json')).problems[0]).toMatch(/neither JSON .* nor a readable file \(ENOENT\)/);
+    const notJson = parseChannels(env('password=hunter2-secret'));
+    expect(JSON.stringify([bad.problems, broken.problems, notJson.problems])).not.toContain('hunter2');
   });
 });
 
@@ -342,6 +344,10 @@ describe('email channel', () => {
     const stored = await EmailAttachmentModel.findOne({ messageKey: key, index: 0 }).lean();
     expect(Buffer.from(stored!.content.buffer ?? stored!.content).equals(pdf)).toBe(true);
     await replies(buyer, 1);
+    // Forgetting the buyer (data rights) deletes the stored content too.
+    const report = await forgetBuyerData({ shopId: 'demo', buyerId: buyer, channel: 'email', via: 'cli' }, app.client);
+    expect(report.counts.emailAttachments).toBe(1);
+    expect(await EmailAttachmentModel.countDocuments({ buyerId: buyer })).toBe(0);
   });
 
   it('falls back to polling on a server without IDLE and reconnects after a dropped connection', async () => {
