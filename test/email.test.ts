@@ -9,6 +9,7 @@ import express from 'express';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { EmailAdapter, type EmailOutcome } from '../bots/email/adapter.js';
 import { automatedMail } from '../bots/email/auto-reply.js';
+import { readMail } from '../bots/email/inbound.js';
 import { replySubject } from '../bots/email/outbound.js';
 import { stripQuoted } from '../bots/email/quoted.js';
 import { ChannelSendError, conversationWorkflowId } from '../bots/channel.js';
@@ -88,6 +89,42 @@ describe('email: the new part of a reply', () => {
     expect(replySubject('Shipping question')).toBe('Re: Shipping question');
     expect(replySubject('RE: Re: AW: Shipping question')).toBe('Re: Shipping question');
     expect(replySubject('')).toBe('Re: your message');
+  });
+});
+
+describe('email: reading one mail', () => {
+  const read = (raw: string) => readMail(Buffer.from(raw.replace(/\n/g, '\r\n')), { shopId: 'demo', mailbox: 'support@shop.test' });
+
+  it('reads an HTML-only Gmail reply: the new part as text, the whole mail kept in raw', async () => {
+    const r = await read(
+      'From: Ana <Ana@Buyer.test>\nTo: support@shop.test\nSubject: Re: Order\nMessage-ID: <h1@buyer.test>\nIn-Reply-To: <ours@shop.test>\nReferences: <root@buyer.test> <ours@shop.test>\nReply-To: ana.replies@buyer.test\nMIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\n\n<div dir="ltr">Where is my order 1001?<br></div><br><div class="gmail_quote"><div class="gmail_attr">On Mon, Dec 1, 2026 at 10:00 AM Shop &lt;support@shop.test&gt; wrote:<br></div><blockquote class="gmail_quote">Thanks for your order</blockquote></div>',
+    );
+    if (r.kind !== 'message') throw new Error(`skipped: ${r.reason}`);
+    expect(r.message).toMatchObject({ buyerId: 'ana@buyer.test', externalId: 'demo:h1@buyer.test', text: 'Where is my order 1001?' });
+    expect((r.message.raw as { text: string }).text).toContain('Thanks for your order');
+    expect(r.message.replyTo).toMatchObject({
+      to: 'ana.replies@buyer.test',
+      inReplyTo: '<h1@buyer.test>',
+      references: ['<root@buyer.test>', '<ours@shop.test>', '<h1@buyer.test>'],
+      threadRoot: '<root@buyer.test>',
+      subject: 'Re: Order',
+    });
+  });
+
+  it('gives a mail without Message-ID a stable id, and uses the subject when the body is empty', async () => {
+    const raw = 'From: ana@buyer.test\nTo: support@shop.test\nSubject: Re: Where is my order 1001?\n\n\n';
+    const [a, b] = [await read(raw), await read(raw)];
+    if (a.kind !== 'message' || b.kind !== 'message') throw new Error('skipped');
+    expect(a.message.externalId).toBe(b.message.externalId);
+    expect(a.message.externalId).toMatch(/^demo:[0-9a-f]{32}@no-message-id\.sora$/);
+    expect(a.message.text).toBe('Where is my order 1001?');
+  });
+
+  it('skips mail from our own mailbox', async () => {
+    expect(await read('From: support@shop.test\nTo: support@shop.test\nSubject: x\nMessage-ID: <o@shop.test>\n\nhello\n')).toMatchObject({
+      kind: 'skip',
+      reason: 'own_address',
+    });
   });
 });
 
