@@ -389,17 +389,36 @@ describe('email channel', () => {
 
   it('falls back to polling on a server without IDLE and reconnects after a dropped connection', async () => {
     const noIdle = await startMailServers({ idle: false });
+    // Unread before the first start: read (the first read takes the unseen mails of the last days).
+    const before = newId();
+    noIdle.deliver(
+      await buyerMail({ from: newBuyer(), to: noIdle.address, subject: 'q', text: 'How long does shipping take?', messageId: before }),
+    );
+    // … but not an unread mail of ten days ago.
+    const old = newId();
+    noIdle.deliver(
+      await buyerMail({ from: newBuyer(), to: noIdle.address, subject: 'old', text: 'How long does shipping take?', messageId: old }),
+      new Date(Date.now() - 10 * 86_400_000),
+    );
     const a = new EmailAdapter({ accounts: [noIdle.account('demo')], pollMs: 1_000, reconnect: { minMs: 200, maxMs: 1_000 } });
     const seen: EmailOutcome[] = [];
     a.events.on('inbound', (o: EmailOutcome) => seen.push(o));
     await a.start({ app: express(), intake: app.intake, log: () => {} });
     try {
       expect(a.status()[0]).toMatchObject({ state: 'open', idle: false });
+      await eventually(
+        () => seen.find((o) => o.key === `demo:${before.slice(1, -1)}` && o.outcome === 'accepted'),
+        15_000,
+        'mail from before',
+      );
       const first = newId();
       noIdle.deliver(
         await buyerMail({ from: newBuyer(), to: noIdle.address, subject: 'q', text: 'How long does shipping take?', messageId: first }),
       );
       await eventually(() => seen.find((o) => o.key === `demo:${first.slice(1, -1)}` && o.outcome === 'accepted'), 15_000, 'polled mail');
+
+      expect(seen.find((o) => o.key === `demo:${old.slice(1, -1)}`)).toBeUndefined();
+      expect(noIdle.inbox()[1]!.flags).not.toContain('\\Seen');
 
       noIdle.dropImapConnections();
       await eventually(() => a.status()[0]!.state !== 'open' || null, 5_000, 'the drop noticed');

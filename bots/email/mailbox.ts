@@ -6,7 +6,7 @@
  *
  * Each check reads, oldest first, the mails after the last UID handled (`email_mailbox_cursors`,
  * models/email-mailbox.ts); the first time, and whenever the server's UIDVALIDITY changed, the
- * unseen mails instead. Each mail goes to `handle`; only when it says `done` (intake accepted or
+ * unseen mails of the last 3 days instead (FIRST_READ_WINDOW_MS). Each mail goes to `handle`; only when it says `done` (intake accepted or
  * recorded it, or it was recorded as skipped) is the mail flagged \Seen and the cursor moved past
  * it. `retry` (MongoDB unreachable…) stops the check: the mail is read again on the next one.
  * A crash in between reads a mail twice, which intake's dedupe on Message-ID makes harmless.
@@ -14,6 +14,12 @@
 import { ImapFlow } from 'imapflow';
 import type { EmailAccount } from '../../infra/config/index.js';
 import { advanceCursor, readCursor, resetCursor } from '../../models/email-mailbox.js';
+
+/**
+ * A mailbox read for the first time (or after UIDVALIDITY changed): only its unseen mails of the
+ * last 3 days are answered. Older unread mail (a backlog, newsletters nobody opened) is left alone.
+ */
+export const FIRST_READ_WINDOW_MS = 3 * 86_400_000;
 
 export type MailboxState = 'connecting' | 'open' | 'waiting' | 'stopped';
 
@@ -158,7 +164,7 @@ export class MailboxWatcher {
     const cursor = await readCursor(this.id);
     const fresh = !cursor || cursor.uidValidity !== uidValidity;
     const found = fresh
-      ? await c.search({ seen: false }, { uid: true })
+      ? await c.search({ seen: false, since: new Date(Date.now() - FIRST_READ_WINDOW_MS) }, { uid: true })
       : await c.search({ uid: `${cursor.lastUid + 1}:*` }, { uid: true });
     const uids = (found || []).filter((u) => fresh || u > cursor!.lastUid).sort((a, b) => a - b);
     this.lastCheckAt = new Date();

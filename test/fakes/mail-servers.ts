@@ -43,8 +43,8 @@ export interface MailServers {
   smtpPort: number;
   /** The EmailAccount of this mailbox for `shopId`. */
   account(shopId: string): EmailAccount;
-  /** Put a mail in the INBOX (IDLE clients are told at once); returns its UID. */
-  deliver(raw: string | Buffer): number;
+  /** Put a mail in the INBOX (IDLE clients are told at once), received at `at` (default now); returns its UID. */
+  deliver(raw: string | Buffer, at?: Date): number;
   /** The INBOX's messages with their flags. */
   inbox(): { uid: number; flags: string[] }[];
   /** What our SMTP server received, in order. */
@@ -127,7 +127,7 @@ export async function startMailServers(o: { address?: string; password?: string;
       imap: { host: '127.0.0.1', port: imapPort, secure: false, user: address, password, mailbox: 'INBOX' },
       smtp: { host: '127.0.0.1', port: smtpPort, secure: false, user: address, password },
     }),
-    deliver: (raw) => imap.appendMessage('INBOX', [], new Date(), raw.toString()).message.uid,
+    deliver: (raw, at = new Date()) => imap.appendMessage('INBOX', [], at, raw.toString()).message.uid,
     inbox: () => imap.getMailbox('INBOX').messages.map((m) => ({ uid: m.uid, flags: [...m.flags] })),
     sent,
     sentTo: (to) => sent.filter((m) => m.envelope.to.includes(to.toLowerCase())),
