@@ -5,6 +5,7 @@
  * IMAP server and a local SMTP server (test/fakes/mail-servers.ts); everything else is real.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { EmailAdapter, type EmailOutcome } from '../bots/email/adapter.js';
@@ -306,29 +307,10 @@ describe('email channel', () => {
       }),
     );
     const bounceId = newId();
-    const bounce = [
-      `From: Mail Delivery System <MAILER-DAEMON@mx.buyer.test>`,
-      `To: ${mail.address}`,
-      'Subject: Undelivered Mail Returned to Sender',
-      `Message-ID: ${bounceId}`,
-      'MIME-Version: 1.0',
-      'Content-Type: multipart/report; report-type=delivery-status; boundary="BOUNDARY"',
-      '',
-      '--BOUNDARY',
-      'Content-Type: text/plain',
-      '',
-      'This is the mail system. Your message could not be delivered to gone@buyer.test.',
-      '--BOUNDARY',
-      'Content-Type: message/delivery-status',
-      '',
-      'Reporting-MTA: dns; mx.buyer.test',
-      '',
-      'Final-Recipient: rfc822; gone@buyer.test',
-      'Action: failed',
-      'Status: 5.1.1',
-      '--BOUNDARY--',
-      '',
-    ].join('\r\n');
+    const bounce = readFileSync(new URL('./fixtures/email/bounce-delivery-status.eml', import.meta.url), 'utf8')
+      .replace('{{TO}}', mail.address)
+      .replace('{{MESSAGE_ID}}', bounceId)
+      .replace(/\r?\n/g, '\r\n');
     mail.deliver(bounce);
     const listId = newId();
     mail.deliver(
