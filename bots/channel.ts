@@ -6,6 +6,7 @@
  */
 import type { Express } from 'express';
 import type { ChannelId, ConversationRef, OutboundMessage } from '../infra/channel-contract.js';
+import type { ChannelStrategy } from '../workflows/contract.js';
 import type { Intake } from './intake.js';
 
 export {
@@ -48,6 +49,11 @@ export interface ChannelAdapter {
    * pending + sent (activities/messaging/send.ts).
    */
   readonly deliversFromRecord?: boolean;
+  /**
+   * The channel's say over its conversations' strategy, over the shop's (workflows/types.ts
+   * ChannelStrategy): email turns the silence nudge off and closes idle conversations after hours.
+   */
+  readonly strategy?: ChannelStrategy;
   /** Per shop connection state, for adapters holding connections (WhatsApp); absent: up once started (GET /metrics). */
   connectionStates?(): Array<{ shopId: string; state: string; connected: boolean }>;
   start(ctx: GatewayContext): Promise<void>;

@@ -16,10 +16,12 @@ import { BotFrameworkAdapter } from './botframework/adapter.js';
 import { whatsappChannel } from './whatsapp/config.js';
 import { LazadaAdapter } from './lazada/adapter.js';
 import { LineAdapter } from './line/adapter.js';
+import { EmailAdapter } from './email/adapter.js';
 import type {
   BotFrameworkSettings,
   LineSettings,
   ChannelsConfig,
+  EmailSettings,
   TelegramSettings,
   TiktokSettings,
   WebchatSettings,
@@ -36,6 +38,7 @@ const telegram: ChannelFactory<TelegramSettings> = { id: 'telegram', create: (c)
 const botframework: ChannelFactory<BotFrameworkSettings> = { id: 'botframework', create: (c) => new BotFrameworkAdapter(c) };
 const lazada: ChannelFactory<LazadaSettings> = { id: 'lazada', create: (c, d) => new LazadaAdapter({ ...c, secrets: d.secrets }) };
 const line: ChannelFactory<LineSettings> = { id: 'line', create: (c) => new LineAdapter(c) };
+const email: ChannelFactory<EmailSettings> = { id: 'email', create: (c) => new EmailAdapter(c) };
 
 /** Every channel sora-cs knows. */
 export const CHANNELS: ChannelFactory[] = [
@@ -47,6 +50,7 @@ export const CHANNELS: ChannelFactory[] = [
   botframework as ChannelFactory,
   lazada as ChannelFactory,
   line as ChannelFactory,
+  email as ChannelFactory,
 ];
 
 /**

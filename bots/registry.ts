@@ -3,6 +3,7 @@
  * reach adapters only through this, typed by the interface in infra/channel-contract.ts.
  */
 import type { ChannelRegistry as ChannelRegistryContract } from '../infra/channel-contract.js';
+import type { ChannelStrategy } from '../workflows/contract.js';
 import type { ChannelAdapter, ChannelId, ConversationRef, OutboundMessage } from './channel.js';
 
 export class UnknownChannelError extends Error {
@@ -36,6 +37,11 @@ export class ChannelRegistry implements ChannelRegistryContract {
     return this.all()
       .filter((a) => a.sendAffinity === 'process')
       .map((a) => a.id);
+  }
+
+  /** Each channel's say over its conversations' strategy (ChannelAdapter.strategy), for ConversationConfig.channelStrategies. */
+  channelStrategies(): Record<string, ChannelStrategy> {
+    return Object.fromEntries(this.all().flatMap((a) => (a.strategy ? [[a.id, a.strategy]] : [])));
   }
 
   send(to: ConversationRef, msg: OutboundMessage): Promise<{ externalId: string }> {

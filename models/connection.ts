@@ -29,6 +29,7 @@ import './canned-response.js';
 import './faq-draft.js';
 import './translation-cache.js';
 import './translation-usage.js';
+import './email-mailbox.js';
 
 // The bundled fallback server answers createCollection on an existing collection with an unusual
 // error; collections are created implicitly on first insert and indexes with createIndexes().

@@ -126,9 +126,12 @@ export async function startApp(o: AppOptions): Promise<App> {
   const { client, connection } = createTemporalClient(temporal);
   // Channels whose sends must run in the process holding the connection: the workflow asks where (deliver in run.ts).
   const processBound = registry.processBound();
+  // What channels change in their conversations' strategy (email: no nudge, idle close in hours).
+  const channelStrategies = registry.channelStrategies();
   const convConfig: ConversationConfig = {
     ...conversationConfig(config.conversation),
     ...(processBound.length ? { processBoundChannels: processBound } : {}),
+    ...(Object.keys(channelStrategies).length ? { channelStrategies } : {}),
     ...o.conversation,
   };
   const intake = new Intake({

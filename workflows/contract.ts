@@ -5,9 +5,10 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { InboundMessage } from '../infra/channel-contract.js';
-import type { ConversationConfig, ConversationSnapshot, ConversationStrategy } from './types.js';
+import type { ChannelStrategy, ConversationConfig, ConversationSnapshot, ConversationStrategy } from './types.js';
 
 export type {
+  ChannelStrategy,
   ConversationConfig,
   ConversationInput,
   ConversationResult,
@@ -104,6 +105,16 @@ export function defaultStrategy(config: ConversationConfig): ConversationStrateg
     silenceNudge: { enabled: true, delayMs: config.silenceNudgeMs, after: 'any_reply', max: 1, coupon: true },
     idleCloseMs: config.idleCloseMs,
     npsDelayMs: config.npsDelayMs,
+  };
+}
+
+/** The shop's strategy with the channel's say over it (ChannelStrategy): the channel wins where it speaks. */
+export function withChannelStrategy(s: ConversationStrategy, c: ChannelStrategy | undefined): ConversationStrategy {
+  if (!c) return s;
+  return {
+    ...s,
+    silenceNudge: c.silenceNudge === false ? { ...s.silenceNudge, enabled: false } : s.silenceNudge,
+    idleCloseMs: c.idleCloseMs ?? s.idleCloseMs,
   };
 }
 

@@ -32,6 +32,24 @@ export interface ConversationConfig {
    * the app from its adapters (`sendAffinity: 'process'`). Absent (runs started before it existed): none.
    */
   processBoundChannels?: string[];
+  /**
+   * What a channel changes in its conversations' strategy (the adapter's `strategy`, e.g. email: no
+   * silence nudge, idle close in hours), filled by the app from its adapters. Absent: nothing.
+   */
+  channelStrategies?: Record<string, ChannelStrategy>;
+}
+
+/**
+ * A channel's say over the strategy of its conversations, over the shop's (bots/channel.ts
+ * ChannelAdapter.strategy): a channel whose buyers do not expect a chat's pace (email) turns the
+ * silence nudge off and closes idle conversations after hours. Applied when the conversation loads
+ * its shop profile (patch `channel-strategy`).
+ */
+export interface ChannelStrategy {
+  /** false: no silence nudge on this channel, whatever the shop set. */
+  silenceNudge?: false;
+  /** The idle close of this channel's conversations, instead of the shop's. */
+  idleCloseMs?: number;
 }
 
 /**

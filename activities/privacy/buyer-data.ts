@@ -27,6 +27,7 @@ import { conversationWorkflowId } from '../../infra/channel-contract.js';
 import { BuyerModel } from '../../models/buyer.js';
 import { ConversationModel } from '../../models/conversation.js';
 import { CouponModel } from '../../models/coupon.js';
+import { EmailAttachmentModel, EmailSkippedModel } from '../../models/email-mailbox.js';
 import { MessageModel } from '../../models/message.js';
 import { NotificationModel } from '../../models/notification.js';
 import { NpsAnswerModel } from '../../models/nps-answer.js';
@@ -285,6 +286,11 @@ export async function forgetBuyerData(r: BuyerDataRequest, client: Client): Prom
     })
   ).deletedCount;
   counts.notes = (await NoteModel.deleteMany({ shopId: s.shopId, ...wf })).deletedCount;
+  // Email: the stored attachment contents and the skipped mails (auto-replies…) from the address.
+  if (s.channels.includes('email')) {
+    counts.emailAttachments = (await EmailAttachmentModel.deleteMany({ shopId: s.shopId, buyerId: s.buyerId })).deletedCount;
+    counts.emailSkipped = (await EmailSkippedModel.deleteMany({ shopId: s.shopId, from: s.buyerId })).deletedCount;
+  }
   // Orders stay (the shop's sales record) without anything that points at the buyer.
   let unlinked = 0;
   for (const o of await OrderModel.find(ordersOf(s), { buyerIds: 1, platformBuyerId: 1 }).lean()) {

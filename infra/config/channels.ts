@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { optionalEnv, requiredEnv, shopMapEnv } from './channel-fields.js';
 import { parseDuration, present, type Env } from './fields.js';
 import { lineSpec } from './channel-line.js';
+import { parseEmailAccounts, type EmailAccount } from './email-accounts.js';
 
 /** One variable of a channel, as the generated docs show it. */
 export interface ChannelVarDoc {
@@ -793,6 +794,91 @@ export const lazadaSpec: ChannelSpec<LazadaSettings> = {
   parse: lazadaConfig,
 };
 
+// --- email -------------------------------------------------------------------------------------
+
+export interface EmailSettings {
+  accounts: EmailAccount[];
+  /** A mailbox check this often besides IMAP IDLE (the fallback when the server has no IDLE). */
+  pollMs: number;
+  /** An email conversation closes after this long without a message (hours: buyers answer mail later). */
+  idleCloseMs: number;
+  reconnect: { minMs: number; maxMs: number };
+}
+
+const EMAIL = 'email';
+
+export const emailSpec: ChannelSpec<EmailSettings> = {
+  id: EMAIL,
+  summary: 'email: a mailbox per shop over IMAP (IDLE, polling fallback) and SMTP (docs/channels/email.md)',
+  vars: {
+    SORA_EMAIL_ACCOUNTS: {
+      kind: 'JSON or file',
+      description:
+        'the mailboxes (required): a JSON list `[{"shopId","address","imap":{"host","password"},"smtp":{"host"}}]` or a file holding it; ports, TLS, users default (docs/channels/email.md)',
+      secret: true,
+    },
+    SORA_EMAIL_POLL_INTERVAL: {
+      kind: 'duration',
+      default: '60s',
+      description: 'each mailbox is also checked this often (IDLE tells of new mail at once; servers without IDLE rely on this)',
+    },
+    SORA_EMAIL_IDLE_CLOSE: {
+      kind: 'duration',
+      default: '24h',
+      description:
+        'an email conversation closes after this long without a message (instead of SORA_IDLE_CLOSE); email conversations get no silence nudge',
+    },
+    SORA_EMAIL_RECONNECT_MIN: {
+      kind: 'duration',
+      default: '1s',
+      description: 'first IMAP reconnect delay; doubles on every failed attempt …',
+    },
+    SORA_EMAIL_RECONNECT_MAX: { kind: 'duration', default: '5m', description: '… up to this cap' },
+  },
+  parse: (env) =>
+    parseWithChecks(
+      z
+        .object({
+          SORA_EMAIL_ACCOUNTS: z.string().optional(),
+          SORA_EMAIL_POLL_INTERVAL: waDuration('60s'),
+          SORA_EMAIL_IDLE_CLOSE: waDuration('24h'),
+          SORA_EMAIL_RECONNECT_MIN: waDuration('1s'),
+          SORA_EMAIL_RECONNECT_MAX: waDuration('5m'),
+        })
+        .transform((e): EmailSettings => ({
+          accounts: parseEmailAccounts(e.SORA_EMAIL_ACCOUNTS).accounts,
+          pollMs: e.SORA_EMAIL_POLL_INTERVAL,
+          idleCloseMs: e.SORA_EMAIL_IDLE_CLOSE,
+          reconnect: { minMs: e.SORA_EMAIL_RECONNECT_MIN, maxMs: e.SORA_EMAIL_RECONNECT_MAX },
+        })),
+      env,
+      (e) => {
+        const issues: z.IssueData[] = parseEmailAccounts(e.SORA_EMAIL_ACCOUNTS).problems.map((message) => ({
+          code: 'custom',
+          path: ['SORA_EMAIL_ACCOUNTS'],
+          message,
+        }));
+        const ms = (v: string | undefined, d: string) => {
+          const r = parseDuration(v ?? d);
+          return r.ok ? r.value : null;
+        };
+        const poll = ms(e.SORA_EMAIL_POLL_INTERVAL, '60s');
+        if (poll !== null && poll < 5_000)
+          issues.push({ code: 'custom', path: ['SORA_EMAIL_POLL_INTERVAL'], message: 'must be at least 5s' });
+        const idle = ms(e.SORA_EMAIL_IDLE_CLOSE, '24h');
+        if (idle !== null && idle < 60_000)
+          issues.push({ code: 'custom', path: ['SORA_EMAIL_IDLE_CLOSE'], message: 'must be at least 1m' });
+        const min = ms(e.SORA_EMAIL_RECONNECT_MIN, '1s');
+        const max = ms(e.SORA_EMAIL_RECONNECT_MAX, '5m');
+        if (min !== null && min < 100)
+          issues.push({ code: 'custom', path: ['SORA_EMAIL_RECONNECT_MIN'], message: 'must be at least 100ms' });
+        if (min !== null && max !== null && max < min)
+          issues.push({ code: 'custom', path: ['SORA_EMAIL_RECONNECT_MAX'], message: 'must not be below SORA_EMAIL_RECONNECT_MIN' });
+        return issues;
+      },
+    ),
+};
+
 /** Every channel sora-cs knows. */
 export const CHANNEL_SPECS: ChannelSpec[] = [
   webchatSpec as ChannelSpec,
@@ -803,6 +889,7 @@ export const CHANNEL_SPECS: ChannelSpec[] = [
   botframeworkSpec as ChannelSpec,
   lazadaSpec as ChannelSpec,
   lineSpec as ChannelSpec,
+  emailSpec as ChannelSpec,
 ];
 
 /** The channels to run, in SORA_CHANNELS order, each with its validated settings. */

@@ -37,4 +37,6 @@ export {
   type WhatsappSettings,
 } from './channels.js';
 export { lineConfig, parseLineChannels, type LineChannel, type LineSettings } from './channel-line.js';
+export { emailSpec, type EmailSettings } from './channels.js';
+export { parseEmailAccounts, type EmailAccount, type EmailServer } from './email-accounts.js';
 export { renderConfigDocs, replaceSection } from './docs.js';

@@ -26,6 +26,7 @@ import type { InboundMessage } from '../../infra/channel-contract.js';
 import type { Activities, DecidedMessage, OrderFact, RenderRequest, TrackingResult, Understanding } from '../../activities/index.js';
 import * as contract from '../contract.js';
 import type { BuyerMessageSignal } from '../contract.js';
+import { withChannelStrategy } from '../contract.js';
 import { handoffReason } from '../handoff-rules.js';
 import { parseNpsScore } from '../nps-score.js';
 import { searchAttributeKeys } from '../search-attribute-keys.js';
@@ -76,6 +77,12 @@ export const DESK_ROUTING_PATCH = 'desk-routing';
  * recorded before open none.
  */
 export const TICKETS_PATCH = 'tickets';
+/**
+ * The channel has a say over the strategy (ConversationConfig.channelStrategies, ChannelStrategy):
+ * email conversations get no silence nudge and close after hours. Asked only on a channel that
+ * says something, so other channels' histories carry no marker.
+ */
+export const CHANNEL_STRATEGY_PATCH = 'channel-strategy';
 
 type HandoffReasonOrNull = Extract<Effect, { type: 'notify' }>['reason'];
 
@@ -653,6 +660,13 @@ class ConversationRun {
 
   /** The shop's profile; the deployment's defaults when it cannot be read (the conversation must not fail for it). */
   private async loadProfile(): Promise<ShopProfile> {
+    const profile = await this.loadShopProfile();
+    const own = this.input.config.channelStrategies?.[this.input.channel];
+    if (own && patched(CHANNEL_STRATEGY_PATCH)) return { ...profile, strategy: withChannelStrategy(profile.strategy, own) };
+    return profile;
+  }
+
+  private async loadShopProfile(): Promise<ShopProfile> {
     const defaults = defaultStrategy(this.input.config);
     try {
       return await this.profileLocal.loadShopProfile({ shopId: this.input.shopId, defaults });
