@@ -34,4 +34,5 @@ export {
   type WhatsappCloudSettings,
   type WhatsappSettings,
 } from './channels.js';
+export type { ShopifySettings, ShopifyStoreSettings } from './shopify.js';
 export { renderConfigDocs, replaceSection } from './docs.js';

@@ -8,6 +8,7 @@
 import path from 'node:path';
 import type { TLSConfig } from '@temporalio/client';
 import type { ChannelsConfig, TiktokSettings } from './channels.js';
+import { shopifySettings, type ShopifySettings } from './shopify.js';
 import { parseMasterKeyList } from '../secrets/keys.js';
 import { DEFAULT_BILLING_TIERS, parseBillingPlan, type BillingPlan } from './billing-plan.js';
 import {
@@ -368,6 +369,7 @@ export const SECTIONS: { title: string; settings: Record<string, Setting> }[] = 
   { title: 'Orders, coupons, returns, customs', settings: commerceSettings },
   { title: 'Parcel tracking and carrier keys', settings: carrierSettings },
   { title: 'Machine translation', settings: translationSettings },
+  { title: 'Shopify orders', settings: shopifySettings },
 ];
 
 export const SETTINGS = {
@@ -380,6 +382,7 @@ export const SETTINGS = {
   ...commerceSettings,
   ...carrierSettings,
   ...translationSettings,
+  ...shopifySettings,
 };
 
 // --- the parsed configuration ------------------------------------------------------------------
@@ -528,6 +531,8 @@ export interface Config {
   insights: { fcrWindowMs: number };
   /** The TikTok Shop app (channel and order sync), when configured. */
   tiktok?: TiktokSettings;
+  /** Shopify stores as an order source (SORA_SHOPIFY_*), when configured. */
+  shopify?: ShopifySettings;
   coupons: { lowWatermark: number; minValidityMs: number };
   returns: { policiesDir: string };
   customs: { delaysFile?: string };
