@@ -2,6 +2,7 @@
  * Web chat channel.
  *
  *   GET  /chat?shop=ID                         the one-page chat UI
+ *   GET  /webchat/widget.js                    the embeddable widget (web/widget.js; embed.ts: CORS, caching)
  *   POST /webchat/:shopId/sessions             {} | {customerId, customerHash} → 201 {token, buyerId, kind, expiresAt}
  *   POST /webchat/:shopId/messages             Bearer token; {messageId, text} → 202 {status, workflowId}
  *   GET  /webchat/:shopId/events               Bearer token; server-sent events: replies as `event: message`
@@ -31,6 +32,7 @@ import {
 } from '../channel.js';
 import { HttpError, validationError } from '../http-errors.js';
 import { limitRequests } from '../rate-limit.js';
+import { mountEmbed } from './embed.js';
 import { callerOf, createSession, requireSession } from './sessions.js';
 import { ReplyStreams } from './stream.js';
 
@@ -104,6 +106,7 @@ export class WebchatAdapter implements ChannelAdapter {
       await this.requireShop(req);
       next();
     };
+    await mountEmbed(ctx.app);
     ctx.app.get(['/chat', '/'], (_req, res) => {
       res.type('html').send(ui);
     });
