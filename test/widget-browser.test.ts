@@ -16,6 +16,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { conversationWorkflowId } from '../bots/channel.js';
 import { WebchatAdapter } from '../bots/webchat/adapter.js';
 import { customerHash } from '../bots/webchat/identity.js';
+import { appProxySignature } from '../bots/webchat/shopify-proxy.js';
 import { disconnectMongo } from '../models/connection.js';
 import { MessageModel } from '../models/message.js';
 import { webchatIdentitySecret } from '../models/webchat-identity-secret.js';
@@ -40,6 +41,20 @@ if (!CHROMIUM) console.warn('widget-browser: SKIPPED — no chromium binary on P
 const IMAGES = fileURLToPath(new URL('../docs/images/', import.meta.url));
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/widget/${name}`, import.meta.url), 'utf8');
 const secrets = testSecrets();
+const APP_SECRET = 'shopify-app-client-secret-for-tests';
+const STORE_DOMAIN = 'sora-demo.myshopify.com';
+
+/** What Shopify does for an app proxy: the same query, signed with the app's client secret. */
+function proxied(gateway: string, customerId: string | null, o: { timestamp?: number; shop?: string; secret?: string } = {}): string {
+  const q: Record<string, string> = {
+    shop: o.shop ?? STORE_DOMAIN,
+    logged_in_customer_id: customerId ?? '',
+    path_prefix: '/apps/sora-chat',
+    timestamp: String(o.timestamp ?? Math.floor(Date.now() / 1000)),
+  };
+  q.signature = appProxySignature(q, o.secret ?? APP_SECRET);
+  return `${gateway}/webchat/shopify-proxy/identity?${new URLSearchParams(q)}`;
+}
 
 let app: App;
 let store: Server;
@@ -56,9 +71,22 @@ function startStore(gateway: string): Promise<Server> {
       res.writeHead(200, { 'content-type': 'text/css' });
       return res.end(fixture('store.css'));
     }
+    if (u.pathname === '/apps/sora-chat/identity') {
+      // The store's domain forwards to the app proxy (as Shopify does), with the logged-in customer from its own cookie.
+      const customer = /(?:^|;\s*)customer_id=(\d+)/.exec(req.headers.cookie ?? '')?.[1] ?? null;
+      void fetch(proxied(gateway, customer)).then(async (r) => {
+        res.writeHead(r.status, { 'content-type': 'application/json' });
+        res.end(await r.text());
+      });
+      return;
+    }
     const ar = u.searchParams.get('lang') === 'ar';
     const customer = u.searchParams.get('customer');
-    const identity = customer ? ` data-customer-id="${customer}" data-customer-hash="${customerHash(secret, customer)}"` : '';
+    const identity = customer
+      ? ` data-customer-id="${customer}" data-customer-hash="${customerHash(secret, customer)}"`
+      : u.searchParams.has('proxy')
+        ? ' data-identity-url="/apps/sora-chat/identity"'
+        : '';
     const html = fixture('store.html')
       .replaceAll('{{HOST}}', gateway)
       .replaceAll('{{LANG}}', ar ? 'ar' : 'en')
@@ -89,7 +117,13 @@ beforeAll(async () => {
     temporal: { address: inject('temporalAddress'), namespace: 'default' },
     gatewayPort: 0,
     relayIntervalMs: 500,
-    adapters: [new WebchatAdapter({ pollMs: 200, secrets })],
+    adapters: [
+      new WebchatAdapter({
+        pollMs: 200,
+        secrets,
+        shopify: { stores: [{ domain: STORE_DOMAIN, shopId: 'demo', accessToken: 'unused' }], apiVersion: '2025-01', appSecret: APP_SECRET },
+      }),
+    ],
     carrierKeyAudit: false,
     importWorker: false,
     printOperatorToken: () => {},
@@ -267,6 +301,37 @@ describe.skipIf(!CHROMIUM)('the chat widget in Chromium on a store page', () => 
     expect(await MessageModel.countDocuments({ workflowId: wf, direction: 'in' })).toBe(1);
     expect(await anonymousBuyer(page)).toBeNull();
     await page.context().close();
+  });
+
+  it('Shopify app proxy: only signed, fresh requests of a known store; a logged-in customer gets their hash, a visitor nothing', async () => {
+    const gw = app.gateway.url;
+    expect(await (await fetch(proxied(gw, '7392019283746'))).json()).toEqual({
+      customerId: '7392019283746',
+      customerHash: customerHash(secret, '7392019283746'),
+    });
+    expect(await (await fetch(proxied(gw, null))).json()).toEqual({});
+    const forged = await fetch(proxied(gw, '7392019283746', { secret: 'not-the-app-secret' }));
+    expect(forged.status).toBe(401);
+    expect((await forged.json()).message).toMatch(/signature is missing or wrong/);
+    expect((await fetch(proxied(gw, '1', { timestamp: Math.floor(Date.now() / 1000) - 7200 }))).status).toBe(401);
+    const unknown = await fetch(proxied(gw, '1', { shop: 'other.myshopify.com' }));
+    expect(unknown.status).toBe(404);
+    expect((await unknown.json()).message).toMatch(/other\.myshopify\.com" is not in SORA_SHOPIFY_STORES/);
+  });
+
+  it('a Shopify customer is identified through the app proxy (data-identity-url) and chats as that customer', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+    await ctx.addCookies([{ name: 'customer_id', value: '5550001', url: storeUrl }]);
+    const page = await ctx.newPage();
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    await page.goto(`${storeUrl}/?proxy=1`);
+    await bubble(page).click();
+    await page.keyboard.type('How long does shipping to the US take?');
+    await page.keyboard.press('Enter');
+    await messages(page, 'bot').first().waitFor({ timeout: 60_000 });
+    const wf = conversationWorkflowId({ shopId: 'demo', channel: 'webchat', buyerId: '5550001' });
+    expect(await MessageModel.countDocuments({ workflowId: wf, direction: 'in' })).toBe(1);
+    await ctx.close();
     expect(pageErrors).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@
  * Shopify stores (independent stores) as an order source: SORA_SHOPIFY_* (one section of the
  * configuration schema). docs/channels/widget-and-shopify.md.
  */
-import { bad, describe, field, ok, str, url, type Field } from './fields.js';
+import { bad, describe, field, ok, secret, str, url, type Field } from './fields.js';
 
 export interface ShopifyStoreSettings {
   /** `acme.myshopify.com` */
@@ -17,6 +17,8 @@ export interface ShopifySettings {
   apiVersion: string;
   /** Instead of https://{domain} (a local stand-in). */
   apiUrl?: string;
+  /** The Shopify app's client secret: verifies app proxy requests (bots/webchat/shopify-proxy.ts). */
+  appSecret?: string;
 }
 
 const DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
@@ -65,6 +67,11 @@ export const shopifySettings = {
   ),
   SORA_SHOPIFY_API_VERSION: describe(str('2025-01'), 'Shopify Admin API version in the endpoint path'),
   SORA_SHOPIFY_API_URL: describe(url(), 'base URL instead of `https://{store}` (a local stand-in for tests)'),
+  SORA_SHOPIFY_APP_SECRET: describe(
+    secret(),
+    "the Shopify app's client secret: verifies its app proxy requests, through which the widget learns the logged-in customer (/webchat/shopify-proxy/identity)",
+    { secret: true },
+  ),
 };
 
 /** The parsed SORA_SHOPIFY_* values → settings (undefined: no store), reporting a store without a token. */
@@ -74,6 +81,7 @@ export function shopifyConfig(
     SORA_SHOPIFY_ACCESS_TOKENS?: Array<[string, string]>;
     SORA_SHOPIFY_API_VERSION: string;
     SORA_SHOPIFY_API_URL?: string;
+    SORA_SHOPIFY_APP_SECRET?: string;
   },
   problem: (name: string, message: string) => void,
 ): ShopifySettings | undefined {
@@ -85,5 +93,10 @@ export function shopifyConfig(
     if (!accessToken) problem('SORA_SHOPIFY_ACCESS_TOKENS', `has no token for ${domain} (SORA_SHOPIFY_STORES names it)`);
     else stores.push({ domain, shopId, accessToken });
   }
-  return { stores, apiVersion: v.SORA_SHOPIFY_API_VERSION, ...(v.SORA_SHOPIFY_API_URL ? { apiUrl: v.SORA_SHOPIFY_API_URL } : {}) };
+  return {
+    stores,
+    apiVersion: v.SORA_SHOPIFY_API_VERSION,
+    ...(v.SORA_SHOPIFY_API_URL ? { apiUrl: v.SORA_SHOPIFY_API_URL } : {}),
+    ...(v.SORA_SHOPIFY_APP_SECRET ? { appSecret: v.SORA_SHOPIFY_APP_SECRET } : {}),
+  };
 }
