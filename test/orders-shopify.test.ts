@@ -141,7 +141,9 @@ describe('the Shopify order source against the Admin API stand-in', () => {
     expect(() => loadConfig({ SORA_SHOPIFY_STORES: 'sora-demo.myshopify.com:shop-s' })).toThrow(
       /SORA_SHOPIFY_ACCESS_TOKENS: has no token for sora-demo\.myshopify\.com/,
     );
-    expect(() => loadConfig({ SORA_SHOPIFY_STORES: 'https://x.com:shop' })).toThrow(/SORA_SHOPIFY_STORES: .*not an entry|not a store domain/);
+    expect(() => loadConfig({ SORA_SHOPIFY_STORES: 'https://x.com:shop' })).toThrow(
+      /SORA_SHOPIFY_STORES: .*not an entry|not a store domain/,
+    );
   });
 });
 
@@ -196,7 +198,8 @@ describe('Shopify orders in a web chat conversation (real workflow)', () => {
     await disconnectMongo();
   });
 
-  const verified = (customerId: string) => webchatSession(app.gateway.url, 'demo', { customerId, customerHash: customerHash(secret, customerId) });
+  const verified = (customerId: string) =>
+    webchatSession(app.gateway.url, 'demo', { customerId, customerHash: customerHash(secret, customerId) });
 
   it('a verified customer asks about #1042: Shopify’s €219.90 order (≈ $237) is theirs and a human is called ($200 rule)', async () => {
     const s = await verified(BIG);
@@ -236,7 +239,9 @@ describe('Shopify orders in a web chat conversation (real workflow)', () => {
 
   it('an anonymous visitor naming #1042 is not told about it (not theirs) and Shopify is asked only by number', async () => {
     const s = await webchatSession(app.gateway.url);
-    const facts = await makeLookupBuyerFacts([new ShopifyOrderSource(new ShopifyAdminClient({ apiUrl: fake.url }), { shops: { demo: [STORE] }, rates })])({
+    const facts = await makeLookupBuyerFacts([
+      new ShopifyOrderSource(new ShopifyAdminClient({ apiUrl: fake.url }), { shops: { demo: [STORE] }, rates }),
+    ])({
       shopId: 'demo',
       channel: 'webchat',
       buyerId: s.buyerId,

@@ -121,7 +121,11 @@ beforeAll(async () => {
       new WebchatAdapter({
         pollMs: 200,
         secrets,
-        shopify: { stores: [{ domain: STORE_DOMAIN, shopId: 'demo', accessToken: 'unused' }], apiVersion: '2025-01', appSecret: APP_SECRET },
+        shopify: {
+          stores: [{ domain: STORE_DOMAIN, shopId: 'demo', accessToken: 'unused' }],
+          apiVersion: '2025-01',
+          appSecret: APP_SECRET,
+        },
       }),
     ],
     carrierKeyAudit: false,
@@ -158,7 +162,9 @@ const focused = (p: Page) =>
   p.evaluate(() => {
     const host = document.querySelector('[data-sora-chat]');
     const a = host?.shadowRoot?.activeElement as HTMLElement | null | undefined;
-    return document.activeElement === host && a ? `${a.tagName.toLowerCase()}.${a.className}` : `outside:${document.activeElement?.tagName}`;
+    return document.activeElement === host && a
+      ? `${a.tagName.toLowerCase()}.${a.className}`
+      : `outside:${document.activeElement?.tagName}`;
   });
 const anonymousBuyer = (p: Page) =>
   p.evaluate(() => JSON.parse(localStorage.getItem('sora-chat:demo:anonymous') ?? 'null') as { buyerId: string } | null);
@@ -174,7 +180,11 @@ describe.skipIf(!CHROMIUM)('the chat widget in Chromium on a store page', () => 
     expect(again.status).toBe(304);
     const pre = await fetch(`${app.gateway.url}/webchat/demo/messages`, {
       method: 'OPTIONS',
-      headers: { origin: storeUrl, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+      headers: {
+        origin: storeUrl,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type',
+      },
     });
     expect(pre.status).toBe(204);
     expect(pre.headers.get('access-control-allow-origin')).toBe('*');
@@ -188,7 +198,12 @@ describe.skipIf(!CHROMIUM)('the chat widget in Chromium on a store page', () => 
     await expect(bubble(page).getAttribute('aria-label')).resolves.toBe('Open chat');
     // The store's CSS does not reach the widget, the widget's does not reach the store.
     expect(await bubble(page).evaluate((b) => getComputedStyle(b).backgroundColor)).toBe('rgb(37, 99, 235)');
-    expect(await page.locator('article button').first().evaluate((b) => getComputedStyle(b).backgroundColor)).toBe('rgb(255, 105, 180)');
+    expect(
+      await page
+        .locator('article button')
+        .first()
+        .evaluate((b) => getComputedStyle(b).backgroundColor),
+    ).toBe('rgb(255, 105, 180)');
     await page.screenshot({ path: `${IMAGES}widget-closed.png` });
 
     await bubble(page).click();

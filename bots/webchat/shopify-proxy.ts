@@ -43,7 +43,12 @@ function queryOf(req: Request): Record<string, string | string[]> {
   return out;
 }
 
-export function mountShopifyProxy(app: Express, shopify: ShopifySettings, secrets: () => SecretBox, log: (msg: string, f?: Record<string, unknown>) => void): void {
+export function mountShopifyProxy(
+  app: Express,
+  shopify: ShopifySettings,
+  secrets: () => SecretBox,
+  log: (msg: string, f?: Record<string, unknown>) => void,
+): void {
   const stores = new Map(shopify.stores.map((s) => [s.domain, s.shopId]));
   app.get('/webchat/shopify-proxy/identity', async (req, res) => {
     const q = queryOf(req);

@@ -27,7 +27,10 @@ const SHOP_ID = /^[\w.-]{1,64}$/;
 /** `a=b,c=d` (or `a:b`) → pairs; a bad entry → the message. */
 function pairs(raw: string, sep: RegExp, what: (k: string, v: string) => string | null): Array<[string, string]> | string {
   const out: Array<[string, string]> = [];
-  for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const m = sep.exec(part);
     if (!m) return `"${part.replace(/=.*/, '=…')}" is not an entry of the form shown`;
     const k = part.slice(0, m.index).trim().toLowerCase();
@@ -50,7 +53,11 @@ const storeMap = (): Field<Array<[string, string]> | undefined> =>
 const tokenMap = (): Field<Array<[string, string]> | undefined> =>
   field('secret (`store.myshopify.com=token,…`)', (raw) => {
     const r = pairs(raw, /=/, (k, v) =>
-      !DOMAIN.test(k) ? `an entry's store is not a store domain (name.myshopify.com)` : !/^[\w-]{8,200}$/.test(v) ? `the token of ${k} is malformed` : null,
+      !DOMAIN.test(k)
+        ? `an entry's store is not a store domain (name.myshopify.com)`
+        : !/^[\w-]{8,200}$/.test(v)
+          ? `the token of ${k} is malformed`
+          : null,
     );
     return typeof r === 'string' ? bad(r) : ok(r);
   });

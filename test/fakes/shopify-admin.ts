@@ -78,7 +78,7 @@ export async function startFakeShopify(version = '2025-01'): Promise<FakeShopify
         res.end(JSON.stringify(body));
       };
       const token = (req.headers['x-shopify-access-token'] as string | undefined) ?? null;
-      let body: { query?: string; variables?: Record<string, unknown> } = {};
+      let body: { query?: string; variables?: Record<string, unknown> };
       try {
         body = JSON.parse(raw || '{}');
       } catch {
@@ -100,7 +100,11 @@ export async function startFakeShopify(version = '2025-01'): Promise<FakeShopify
       }
       const q = String(body.variables?.query ?? '');
       const first = Number(body.variables?.first ?? 1);
-      const cost = { requestedQueryCost: 10, actualQueryCost: 5, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 1995, restoreRate: 100 } };
+      const cost = {
+        requestedQueryCost: 10,
+        actualQueryCost: 5,
+        throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 1995, restoreRate: 100 },
+      };
       if (/\bcustomers\s*\(/.test(body.query ?? '')) {
         const phone = searchTerms(q).phone;
         const nodes = store.customers.filter((c) => phone !== undefined && c.phone === phone).slice(0, 1);
@@ -109,7 +113,9 @@ export async function startFakeShopify(version = '2025-01'): Promise<FakeShopify
       if (/\borders\s*\(/.test(body.query ?? '')) {
         return reply(200, { data: { orders: { nodes: matchOrders(store, q).slice(0, first) } }, extensions: { cost } });
       }
-      return reply(200, { errors: [{ message: 'the stand-in answers orders and customers queries only', extensions: { code: 'UNSUPPORTED' } }] });
+      return reply(200, {
+        errors: [{ message: 'the stand-in answers orders and customers queries only', extensions: { code: 'UNSUPPORTED' } }],
+      });
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -102,7 +102,8 @@ export function shopifyStatus(o: ShopifyOrder): OrderStatus {
   if (ful === 'FULFILLED') return 'shipped';
   if (ful === 'PARTIALLY_FULFILLED') return 'partially_shipped';
   if (ful === 'ON_HOLD') return 'on_hold';
-  if (['UNFULFILLED', 'PENDING_FULFILLMENT', 'OPEN', 'IN_PROGRESS', 'SCHEDULED', 'REQUEST_DECLINED'].includes(ful)) return 'awaiting_shipment';
+  if (['UNFULFILLED', 'PENDING_FULFILLMENT', 'OPEN', 'IN_PROGRESS', 'SCHEDULED', 'REQUEST_DECLINED'].includes(ful))
+    return 'awaiting_shipment';
   return 'paid';
 }
 

@@ -71,7 +71,7 @@ export class ShopifyAdminClient {
       throw new ShopifyApiError(store.domain, 0, `request failed: ${e instanceof Error ? e.message : String(e)}`);
     }
     const text = await res.text();
-    let body: { data?: T; errors?: unknown } | null = null;
+    let body: { data?: T; errors?: unknown } | null;
     try {
       body = JSON.parse(text);
     } catch {
