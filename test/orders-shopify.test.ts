@@ -94,6 +94,8 @@ describe('the Shopify order source against the Admin API stand-in', () => {
     expect(shopifyBuyerKey({ channel: 'webchat', buyerId: 'Maria.Lopez@example.com' })).toEqual({ email: 'maria.lopez@example.com' });
     expect(shopifyBuyerKey({ channel: 'webchat', buyerId: 'anon-AbCdEf0123456789' })).toBeNull();
     expect(shopifyBuyerKey({ channel: 'whatsapp', buyerId: '34612345678' })).toEqual({ phone: '+34612345678' });
+    expect(shopifyBuyerKey({ channel: 'whatsapp', buyerId: '34612345678@s.whatsapp.net' })).toEqual({ phone: '+34612345678' });
+    expect(shopifyBuyerKey({ channel: 'whatsapp', buyerId: '123456789012345@lid' })).toBeNull();
     expect(shopifyBuyerKey({ channel: 'telegram', buyerId: '12345' })).toBeNull();
   });
 

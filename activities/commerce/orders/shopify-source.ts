@@ -1,9 +1,9 @@
 /**
  * Shopify (an independent store) as an order source, through the Admin GraphQL API
- * (infra/platforms/shopify/admin-graphql.ts). Access scopes the app needs: read_orders (plus
- * read_all_orders for orders older than 60 days), read_customers (the phone lookup),
- * read_fulfillments / read_merchant_managed_fulfillment_orders are NOT needed: an order's
- * `fulfillments { trackingInfo }` is readable with read_orders. docs/channels/widget-and-shopify.md.
+ * (infra/platforms/shopify/admin-graphql.ts). Access scopes: read_orders (the order with its
+ * fulfillments and trackingInfo; read_all_orders for orders older than 60 days), read_customers
+ * (the phone lookup); read_fulfillments only if a store answers "Access denied" on fulfillments
+ * (not verified against a real store). docs/channels/widget-and-shopify.md.
  *
  *   orders(first, query: "name:#1001")          one order by its name (what the buyer types)
  *   orders(first, query: "customer_id:123")     a verified web chat customer whose id is the Shopify customer id
@@ -57,7 +57,11 @@ export function shopifyBuyerKey(buyer: BuyerRef): ShopifyBuyerKey | null {
     return null;
   }
   if (buyer.channel === 'email') return EMAIL.test(id) ? { email: id.toLowerCase() } : null;
-  if (buyer.channel.startsWith('whatsapp')) return /^\+?\d{6,16}$/.test(id) ? { phone: `+${id.replace(/^\+/, '')}` } : null;
+  if (buyer.channel.startsWith('whatsapp')) {
+    // whatsapp-cloud: the wa_id (digits); whatsapp (Baileys): a phone JID `digits@s.whatsapp.net` (a `@lid` hides the number).
+    const m = /^\+?(\d{6,16})(?:@s\.whatsapp\.net)?$/.exec(id);
+    return m ? { phone: `+${m[1]}` } : null;
+  }
   return null;
 }
 
