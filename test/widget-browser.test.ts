@@ -286,6 +286,36 @@ describe.skipIf(!CHROMIUM)('the chat widget in Chromium on a store page', () => 
     await page.context().close();
   });
 
+  it('the reply stream reconnects with backoff after failures and the reply still arrives', async () => {
+    const page = await storePage();
+    let refused = 0;
+    const times: number[] = [];
+    await page.route('**/webchat/demo/events*', async (route) => {
+      times.push(Date.now());
+      if (refused < 2) {
+        refused++;
+        return route.abort('connectionreset');
+      }
+      return route.continue();
+    });
+    await bubble(page).click();
+    const status = page.locator('[data-sora-chat] header .status');
+    await eventually(async () => ((await status.textContent()) === 'Reconnecting…' ? true : null), 10_000, 'the reconnecting notice');
+    await page.keyboard.type('How long does shipping to the US take?');
+    await page.keyboard.press('Enter');
+    await messages(page, 'bot').first().waitFor({ timeout: 60_000 });
+    expect(await status.textContent()).toBe('');
+    expect(times.length).toBeGreaterThanOrEqual(3);
+    // Backoff: ~1 s then ~2 s (±25 % jitter) between the attempts.
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(700);
+    expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(1400);
+    await page.context().close();
+    // The two refused connections are the browser's own console errors, expected here.
+    const caused = pageErrors.filter((e) => /ERR_CONNECTION_RESET/.test(e));
+    expect(caused.length).toBe(2);
+    pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((e) => !caused.includes(e)));
+  });
+
   it('an Arabic store page lays the widget out right to left, in Arabic', async () => {
     const page = await storePage('?lang=ar');
     await bubble(page).click();

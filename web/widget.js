@@ -285,8 +285,15 @@
     started = true;
     stream();
   }
+  /** An ObjectId-shaped cursor for a time: the stream resumes after it (the server's ids start with their time). */
+  function cursorAt(ms) {
+    return ('00000000' + Math.floor(ms / 1000).toString(16)).slice(-8) + '0000000000000000';
+  }
   async function stream() {
     var gen = ++streamGen;
+    // Before the first reply, resume from when the widget started listening (30 s of slack for clocks):
+    // a reply written while the stream was down is then still delivered on reconnect.
+    if (!lastId) lastId = cursorAt(Date.now() - 30000);
     for (var attempt = 0; gen === streamGen; ) {
       var res = null;
       try {
