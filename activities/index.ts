@@ -8,6 +8,7 @@ import type { OrderSource } from './commerce/orders/source.js';
 import { fxRates } from './commerce/orders/fx.js';
 import { tiktokOrderSource } from './commerce/orders/tiktok-source.js';
 import { lazadaOrderSource } from './commerce/orders/lazada-source.js';
+import { shopifyOrderSource } from './commerce/orders/shopify-source.js';
 import { makeAnswerReturnQuestion } from './commerce/returns/index.js';
 import { makeAnswerCustomsHold } from './logistics/tracking-replies.js';
 import { makeClaimNudgeCoupon } from './coupons/claim.js';
@@ -54,7 +55,7 @@ export interface ActivityDeps {
   kbIndex?: KbIndex;
   /** Carrier API / 17TRACK credentials; default config.carriers.credentials (docs/carriers.md). */
   carrierCredentials?: CarrierCredentials;
-  /** Platforms to refresh a buyer's orders from (default: TikTok Shop when config.tiktok is set, Lazada when config.lazada is). */
+  /** Platforms to refresh a buyer's orders from (default: TikTok Shop when config.tiktok is set, Lazada when config.lazada is, Shopify when config.shopify is). */
   orderSources?: OrderSource[];
   /** Coupon pool thresholds; default config.coupons. */
   coupons?: CouponSettings;
@@ -80,7 +81,9 @@ function orderSources(config: Config, secrets: SecretBox): OrderSource[] {
     rates: fxRates(config.orders.fxUsdRates),
     secrets,
   });
-  return [...(tiktok ? [tiktok] : []), ...(lazada ? [lazada] : [])];
+  const shopify = shopifyOrderSource(config.shopify, { timeoutMs: config.orders.sync.timeoutMs, rates: fxRates(config.orders.fxUsdRates) });
+  const sources: Array<OrderSource | null> = [tiktok, lazada, shopify];
+  return sources.filter((s): s is OrderSource => s !== null);
 }
 
 export function createActivities(deps: ActivityDeps) {

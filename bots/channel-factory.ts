@@ -6,11 +6,14 @@
  */
 import type { ChannelAdapter } from './channel.js';
 import type { SecretBox } from '../infra/secrets/index.js';
+import type { ShopifySettings } from '../infra/config/index.js';
 
 /** What the entry point gives every adapter besides its settings. */
 export interface ChannelDeps {
   /** Seals what an adapter stores (TikTok tokens, the WhatsApp login state); infra/secrets. */
   secrets?: SecretBox;
+  /** Shopify stores and app secret (config.shopify): the web chat's Shopify app proxy. */
+  shopify?: ShopifySettings;
 }
 
 export interface ChannelFactory<C = unknown> {

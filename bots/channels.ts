@@ -31,7 +31,10 @@ import type { LazadaSettings } from '../infra/config/index.js';
 
 export type { ChannelDeps, ChannelFactory } from './channel-factory.js';
 
-const webchat: ChannelFactory<WebchatSettings> = { id: 'webchat', create: (c, d) => new WebchatAdapter({ ...c, secrets: d.secrets }) };
+const webchat: ChannelFactory<WebchatSettings> = {
+  id: 'webchat',
+  create: (c, d) => new WebchatAdapter({ ...c, secrets: d.secrets, shopify: d.shopify }),
+};
 const whatsappCloud: ChannelFactory<WhatsappCloudSettings> = { id: 'whatsapp-cloud', create: (c) => new WhatsappCloudAdapter(c) };
 const tiktok: ChannelFactory<TiktokSettings> = { id: 'tiktok', create: (c, d) => new TiktokAdapter({ ...c, secrets: d.secrets }) };
 const telegram: ChannelFactory<TelegramSettings> = { id: 'telegram', create: (c) => new TelegramAdapter(c) };

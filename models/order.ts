@@ -22,7 +22,7 @@ export const ORDER_STATUSES = [
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 /** Where an order document came from. */
-export const ORDER_SOURCES = ['import', 'tiktok', 'demo', 'manual', 'lazada'] as const;
+export const ORDER_SOURCES = ['import', 'tiktok', 'demo', 'manual', 'lazada', 'shopify'] as const;
 
 /**
  * A buyer's order, one document per (shopId, orderNumber). Written by `sora orders import`

@@ -120,8 +120,8 @@ export async function startApp(o: AppOptions): Promise<App> {
   const adapters =
     o.adapters ??
     (o.webchatPollMs !== undefined
-      ? [new WebchatAdapter({ ...configuredWebchat(config), pollMs: o.webchatPollMs })]
-      : createAdapters(config.channels, undefined, { secrets }));
+      ? [new WebchatAdapter({ ...configuredWebchat(config), pollMs: o.webchatPollMs, shopify: config.shopify })]
+      : createAdapters(config.channels, undefined, { secrets, shopify: config.shopify }));
   for (const a of adapters) registry.register(a);
   const { client, connection } = createTemporalClient(temporal);
   // Channels whose sends must run in the process holding the connection: the workflow asks where (deliver in run.ts).

@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const adapters = createAdapters(config.channels, undefined, { secrets });
+  const adapters = createAdapters(config.channels, undefined, { secrets, shopify: config.shopify });
   const externalTemporal = config.temporal.external;
   const needMongoJava = !config.mongo.uri && !hasMongod();
   try {

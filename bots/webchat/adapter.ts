@@ -2,6 +2,8 @@
  * Web chat channel.
  *
  *   GET  /chat?shop=ID                         the one-page chat UI
+ *   GET  /webchat/widget.js                    the embeddable widget (web/widget.js; embed.ts: CORS, caching)
+ *   GET  /webchat/shopify-proxy/identity       Shopify app proxy → {customerId, customerHash} (shopify-proxy.ts)
  *   POST /webchat/:shopId/sessions             {} | {customerId, customerHash} → 201 {token, buyerId, kind, expiresAt}
  *   POST /webchat/:shopId/messages             Bearer token; {messageId, text} → 202 {status, workflowId}
  *   GET  /webchat/:shopId/events               Bearer token; server-sent events: replies as `event: message`
@@ -21,7 +23,7 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { ShopModel } from '../../models/shop.js';
 import { defaultSecretBox, type SecretBox } from '../../infra/secrets/index.js';
-import { webchatSpec, type WebchatSettings } from '../../infra/config/index.js';
+import { webchatSpec, type ShopifySettings, type WebchatSettings } from '../../infra/config/index.js';
 import {
   conversationWorkflowId,
   type ChannelAdapter,
@@ -31,6 +33,8 @@ import {
 } from '../channel.js';
 import { HttpError, validationError } from '../http-errors.js';
 import { limitRequests } from '../rate-limit.js';
+import { mountEmbed } from './embed.js';
+import { mountShopifyProxy } from './shopify-proxy.js';
 import { callerOf, createSession, requireSession } from './sessions.js';
 import { ReplyStreams } from './stream.js';
 
@@ -63,6 +67,8 @@ export interface WebchatOptions extends Partial<WebchatSettings> {
   secrets?: SecretBox;
   /** SSE keep-alive comment interval. */
   keepAliveMs?: number;
+  /** Shopify stores + app secret (config.shopify): with an app secret, the app proxy identity route (shopify-proxy.ts). */
+  shopify?: ShopifySettings;
 }
 
 /** The defaults of every SORA_WEBCHAT_* setting. */
@@ -83,9 +89,11 @@ export class WebchatAdapter implements ChannelAdapter {
   private readonly streams: ReplyStreams;
 
   private readonly secrets?: SecretBox;
+  private readonly shopify?: ShopifySettings;
 
   constructor(opts: WebchatOptions = {}) {
     this.secrets = opts.secrets;
+    this.shopify = opts.shopify;
     const defined = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
     this.settings = { ...WEBCHAT_DEFAULTS, ...defined };
     this.streams = new ReplyStreams({
@@ -104,6 +112,8 @@ export class WebchatAdapter implements ChannelAdapter {
       await this.requireShop(req);
       next();
     };
+    await mountEmbed(ctx.app);
+    if (this.shopify?.appSecret) mountShopifyProxy(ctx.app, this.shopify, () => this.secrets ?? defaultSecretBox(), ctx.log);
     ctx.app.get(['/chat', '/'], (_req, res) => {
       res.type('html').send(ui);
     });

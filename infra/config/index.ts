@@ -39,4 +39,5 @@ export {
 export { lineConfig, parseLineChannels, type LineChannel, type LineSettings } from './channel-line.js';
 export { emailSpec, type EmailSettings } from './channels.js';
 export { parseEmailAccounts, type EmailAccount, type EmailServer } from './email-accounts.js';
+export type { ShopifySettings, ShopifyStoreSettings } from './shopify.js';
 export { renderConfigDocs, replaceSection } from './docs.js';

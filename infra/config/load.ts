@@ -9,6 +9,7 @@ import { lazadaAppConfigured, lazadaSpec } from './channels.js';
 import type { Env, Setting } from './fields.js';
 import { resolveHome, SETTINGS, type CarrierCredentialSettings, type Config, type TranslationConfig } from './schema.js';
 import { resolveTemporal } from './temporal.js';
+import { shopifyConfig } from './shopify.js';
 
 /** The repository root (infra/config/../..). */
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -49,6 +50,7 @@ export function loadConfig(env: Env = process.env, o: LoadOptions = {}): Config 
   const temporal = resolveTemporal(v, e, problem);
   const credentials = carrierCredentials(v, problem);
   const translation = translationConfig(v, problem);
+  const shopify = shopifyConfig(v, problem);
   const { channels, problems: channelProblems } = parseChannels(e, o.channels ?? CHANNEL_SPECS);
   problems.push(...channelProblems);
   const tiktokEnabled = channels.enabled.find((c) => c.id === 'tiktok');
@@ -149,6 +151,7 @@ export function loadConfig(env: Env = process.env, o: LoadOptions = {}): Config 
     insights: { fcrWindowMs: v.SORA_FCR_WINDOW },
     ...(tiktok ? { tiktok } : {}),
     ...(lazada ? { lazada } : {}),
+    ...(shopify ? { shopify } : {}),
     coupons: { lowWatermark: v.SORA_COUPON_LOW_WATERMARK, minValidityMs: v.SORA_COUPON_MIN_VALIDITY },
     returns: { policiesDir: path.resolve(v.SORA_POLICIES_DIR ?? 'policies') },
     customs: v.SORA_CUSTOMS_DELAYS_FILE ? { delaysFile: v.SORA_CUSTOMS_DELAYS_FILE } : {},

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { TLSConfig } from '@temporalio/client';
 import type { ChannelsConfig, TiktokSettings } from './channels.js';
 import type { LazadaSettings } from './channels.js';
+import { shopifySettings, type ShopifySettings } from './shopify.js';
 import { parseMasterKeyList } from '../secrets/keys.js';
 import { DEFAULT_BILLING_TIERS, parseBillingPlan, type BillingPlan } from './billing-plan.js';
 import {
@@ -369,6 +370,7 @@ export const SECTIONS: { title: string; settings: Record<string, Setting> }[] = 
   { title: 'Orders, coupons, returns, customs', settings: commerceSettings },
   { title: 'Parcel tracking and carrier keys', settings: carrierSettings },
   { title: 'Machine translation', settings: translationSettings },
+  { title: 'Shopify orders', settings: shopifySettings },
 ];
 
 export const SETTINGS = {
@@ -381,6 +383,7 @@ export const SETTINGS = {
   ...commerceSettings,
   ...carrierSettings,
   ...translationSettings,
+  ...shopifySettings,
 };
 
 // --- the parsed configuration ------------------------------------------------------------------
@@ -531,6 +534,8 @@ export interface Config {
   tiktok?: TiktokSettings;
   /** The Lazada Open Platform app (channel and order source), when configured. */
   lazada?: LazadaSettings;
+  /** Shopify stores as an order source (SORA_SHOPIFY_*), when configured. */
+  shopify?: ShopifySettings;
   coupons: { lowWatermark: number; minValidityMs: number };
   returns: { policiesDir: string };
   customs: { delaysFile?: string };

@@ -26,7 +26,7 @@ export async function run(): Promise<void> {
   await connectMongo(cliMongoUri());
   // The configured channels' adapters, for their sends (web chat: the record the gateways' streams read).
   const registry = new ChannelRegistry();
-  for (const a of createAdapters(config.channels, undefined, { secrets })) registry.register(a);
+  for (const a of createAdapters(config.channels, undefined, { secrets, shopify: config.shopify })) registry.register(a);
   const embedder = sharedEmbedder(config.embedding);
   const kbIndex = new KbIndex(embedder, config.understanding);
   if (config.understanding.warmShops > 0) await warmIndexes(kbIndex, embedder, { maxShops: config.understanding.warmShops, log });

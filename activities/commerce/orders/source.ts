@@ -12,7 +12,7 @@ export interface BuyerRef {
 
 export interface OrderSource {
   /** Also the `source` of the orders it writes, e.g. 'tiktok'. */
-  readonly id: 'tiktok' | 'lazada';
+  readonly id: 'tiktok' | 'lazada' | 'shopify';
   /** Whether this source is configured for our shop. */
   handles(shopId: string): boolean;
   /**

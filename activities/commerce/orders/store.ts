@@ -34,7 +34,7 @@ export interface OrderRecord {
   country: string | null;
   placedAt: Date;
   shipments: Shipment[];
-  source: 'import' | 'tiktok' | 'lazada';
+  source: 'import' | 'tiktok' | 'lazada' | 'shopify';
 }
 
 export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
