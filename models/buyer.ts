@@ -16,6 +16,11 @@ const buyerSchema = new Schema(
     /** When the buyer's recent orders were last fetched from the platform (activities/commerce/orders/sync.ts). */
     ordersSyncedAt: { type: Date, default: null },
     /**
+     * The same per order source (`tiktok`, `lazada`, `shopify`): with several sources configured,
+     * one that cannot identify the buyer must not mark the others' lookups as done.
+     */
+    ordersSyncedBy: { type: Map, of: Date, default: undefined },
+    /**
      * The buyer's pending or solved tickets on this channel (kept by the ticket workflow's step,
      * activities/tickets/ticket-steps.ts): the intake reads it with the buyer upsert it does anyway
      * and signals them when the buyer writes (bots/ticket-reopen.ts), without a query of its own.

@@ -175,7 +175,7 @@ describe('TikTok order source and lookupBuyerFacts', () => {
     expect(fake.orderRequests.length).toBe(before);
 
     fake.orders[CIPHER]![0]!.payment = { ...detailOrder().payment, total_amount: '120.00' };
-    await BuyerModel.updateOne({ buyerId: IM_BUYER }, { $set: { ordersSyncedAt: new Date(Date.now() - 11 * 60_000) } });
+    await BuyerModel.updateOne({ buyerId: IM_BUYER }, { $set: { 'ordersSyncedBy.tiktok': new Date(Date.now() - 11 * 60_000) } });
     expect(await lookup(input)).toMatchObject({ orderValueUsd: 152.4, sync: 'synced' }); // 120 × 1.27
     expect(fake.orderRequests.length).toBe(before + 1);
     expect((await OrderModel.findOne({ orderNumber: '576461413038785752' }).lean())?.total).toBe(120);
@@ -208,7 +208,7 @@ describe('TikTok order source and lookupBuyerFacts', () => {
   });
 
   it('falls back to the stored orders, and logs why, when TikTok refuses, the signature is wrong or the sync times out', async () => {
-    const stale = () => BuyerModel.updateOne({ buyerId: IM_BUYER }, { $set: { ordersSyncedAt: new Date(0) } });
+    const stale = () => BuyerModel.updateOne({ buyerId: IM_BUYER }, { $set: { 'ordersSyncedBy.tiktok': new Date(0) } });
     const lookup = makeLookupBuyerFacts([source], settings, log);
 
     await stale();

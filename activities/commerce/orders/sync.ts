@@ -49,9 +49,13 @@ async function runSync(sources: OrderSource[], input: SyncInput, s: SyncSettings
   for (const source of sources.filter((x) => x.handles(input.shopId))) {
     const buyer = await BuyerModel.findOne(
       { shopId: input.shopId, channel: input.channel, buyerId: input.buyerId },
-      { ordersSyncedAt: 1 },
+      { ordersSyncedAt: 1, ordersSyncedBy: 1 },
     ).lean();
-    if (!fresh(buyer?.ordersSyncedAt)) {
+    // Per source (a source that could not identify the buyer does not stand for the others); a
+    // buyer synced before per-source times were kept falls back to the one time.
+    const by = buyer?.ordersSyncedBy as Record<string, Date> | Map<string, Date> | undefined;
+    const syncedAt = by ? (by instanceof Map ? by.get(source.id) : by[source.id]) : buyer?.ordersSyncedAt;
+    if (!fresh(syncedAt)) {
       const orders = await source.recentOrdersForBuyer(input.shopId, { channel: input.channel, buyerId: input.buyerId });
       if (orders) {
         report.fetched.push(`${source.id}:buyer`);
@@ -60,7 +64,7 @@ async function runSync(sources: OrderSource[], input: SyncInput, s: SyncSettings
       // Also when the source could not identify the buyer: do not ask again on every message.
       await BuyerModel.updateOne(
         { shopId: input.shopId, channel: input.channel, buyerId: input.buyerId },
-        { $set: { ordersSyncedAt: now }, $setOnInsert: { firstSeenAt: now, lastSeenAt: now } },
+        { $set: { ordersSyncedAt: now, [`ordersSyncedBy.${source.id}`]: now }, $setOnInsert: { firstSeenAt: now, lastSeenAt: now } },
         { upsert: true },
       );
     }
