@@ -1,22 +1,23 @@
 /**
- * A PNG of a `sora eval --report` page, for the docs: headless Chromium (Debian's `chromium`, or
- * CHROMIUM=path) driven by playwright-core, full page, JavaScript disabled (the report has none).
+ * A PNG of a `sora eval --report` page, for the docs: headless Chromium (Debian's /usr/bin/chromium,
+ * or the path given third) driven by playwright-core, full page, JavaScript disabled (the report has
+ * none), offline; fails if the page requested anything but its own file.
  *
- *   npx tsx bench/eval-report-screenshot.ts REPORT.html docs/images/eval-report.png
+ *   npx tsx bench/eval-report-screenshot.ts REPORT.html docs/images/eval-report.png [CHROMIUM]
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 
-const [report, out] = process.argv.slice(2);
+const [report, out, chromiumPath] = process.argv.slice(2);
 if (!report || !out) {
-  process.stderr.write('usage: tsx bench/eval-report-screenshot.ts REPORT.html OUT.png\n');
+  process.stderr.write('usage: tsx bench/eval-report-screenshot.ts REPORT.html OUT.png [CHROMIUM]\n');
   process.exit(2);
 }
-const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const executablePath = chromiumPath ?? '/usr/bin/chromium';
 if (!existsSync(executablePath)) {
-  process.stderr.write(`no Chromium at ${executablePath} (apt-get install chromium, or set CHROMIUM)\n`);
+  process.stderr.write(`no Chromium at ${executablePath} (apt-get install chromium, or give its path third)\n`);
   process.exit(2);
 }
 const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-dev-shm-usage'] });

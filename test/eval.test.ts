@@ -58,7 +58,13 @@ describe('report figures', () => {
     similarity: 0.9,
     answered,
   });
-  const cases = [c('a', 'a', 0.9, true), c('a', 'b', 0.8, true, 'fr'), c('b', 'b', 0.2, false, 'fr'), c('b', 'a', 0.25, false), c('b', 'a', 0.95, true)];
+  const cases = [
+    c('a', 'a', 0.9, true),
+    c('a', 'b', 0.8, true, 'fr'),
+    c('b', 'b', 0.2, false, 'fr'),
+    c('b', 'a', 0.25, false),
+    c('b', 'a', 0.95, true),
+  ];
   it('confident wrong counts wrong answers the live gate would send', () => {
     expect(confidentWrong(cases)).toEqual({ count: 2, answered: 3, rate: 0.6667, rate_of_all: 0.4 });
   });
@@ -66,7 +72,14 @@ describe('report figures', () => {
     const f = figures(cases);
     expect(f.confusion.reduce((s, x) => s + x.count, 0)).toBe(5);
     expect(f.confusion[0]).toEqual({ expected: 'b', got: 'a', count: 2 });
-    expect(f.per_lang.fr).toMatchObject({ n: 2, accuracy: 0.5, answered_correct: 0, confident_wrong: 1, unanswered_correct: 1, unanswered_wrong: 0 });
+    expect(f.per_lang.fr).toMatchObject({
+      n: 2,
+      accuracy: 0.5,
+      answered_correct: 0,
+      confident_wrong: 1,
+      unanswered_correct: 1,
+      unanswered_wrong: 0,
+    });
     expect(f.worst.map((w) => w.confidence)).toEqual([0.95, 0.8, 0.25]);
   });
   it('reliability bins hold every case once, edges in the lower bin', () => {
@@ -129,7 +142,18 @@ describe('sora eval (CLI, real embedding model)', () => {
     const file = path.join(dir, 'report.html');
     const out = execFileSync(
       'npx',
-      ['tsx', 'scripts/cli.ts', 'eval', '--kb', path.join(dir, 'kb.csv'), '--cases', path.join(dir, 'report-cases.jsonl'), '--report', file, '--json'],
+      [
+        'tsx',
+        'scripts/cli.ts',
+        'eval',
+        '--kb',
+        path.join(dir, 'kb.csv'),
+        '--cases',
+        path.join(dir, 'report-cases.jsonl'),
+        '--report',
+        file,
+        '--json',
+      ],
       { encoding: 'utf8' },
     );
     const r = JSON.parse(out.trim().split('\n').at(-1)!);
@@ -137,7 +161,8 @@ describe('sora eval (CLI, real embedding model)', () => {
     const doc = parseDocument(html);
     const all = (pred: (e: Element) => boolean) => DomUtils.findAll(pred, doc.children);
     const byId = (id: string) => all((e) => e.attribs.id === id)[0]!;
-    const rows = (id: string) => DomUtils.findAll((e) => e.name === 'tr' && !!e.parent && DomUtils.isTag(e.parent) && e.parent.name === 'tbody', [byId(id)]);
+    const rows = (id: string) =>
+      DomUtils.findAll((e) => e.name === 'tr' && !!e.parent && DomUtils.isTag(e.parent) && e.parent.name === 'tbody', [byId(id)]);
     const attr = (e: Element, k: string) => e.attribs[k]!;
     const num = (e: Element, k: string) => Number(attr(e, k));
 
@@ -149,7 +174,8 @@ describe('sora eval (CLI, real embedding model)', () => {
     expect(worst.map((tr) => DomUtils.textContent(tr.children[0]!))).toContain(hostile);
 
     // Summary = JSON; the threshold used is shown and in the JSON.
-    const card = (k: string) => DomUtils.textContent(all((e) => e.attribs['data-key'] === k && e.attribs.class?.startsWith('card') === true)[0]!.children[0]!);
+    const card = (k: string) =>
+      DomUtils.textContent(all((e) => e.attribs['data-key'] === k && e.attribs.class?.startsWith('card') === true)[0]!.children[0]!);
     expect(card('accuracy')).toBe(`${(r.accuracy * 100).toFixed(2)} %`);
     expect(card('n')).toBe(String(r.n));
     expect(card('ece')).toBe(r.ece.toFixed(3));
@@ -183,13 +209,17 @@ describe('sora eval (CLI, real embedding model)', () => {
       const lang = attr(tr, 'data-lang');
       const parts = DomUtils.findAll((e) => e.name === 'td' && !!e.attribs['data-key'], [tr]);
       expect(parts.reduce((s, td) => s + Number(DomUtils.textContent(td)), 0)).toBe(r.per_lang[lang].n);
-      expect(Number(DomUtils.textContent(parts.find((td) => td.attribs['data-key'] === 'confident_wrong')!))).toBe(r.per_lang[lang].confident_wrong);
+      expect(Number(DomUtils.textContent(parts.find((td) => td.attribs['data-key'] === 'confident_wrong')!))).toBe(
+        r.per_lang[lang].confident_wrong,
+      );
     }
     // Calibration bins and heatmap.
     expect(rows('calibration').reduce((s, tr) => s + num(tr, 'data-n'), 0)).toBe(6);
     const rects = DomUtils.findAll((e) => e.name === 'rect' && e.attribs['data-count'] !== undefined, [byId('heatmap')]);
     const shown = new Set(rects.map((e) => attr(e, 'data-expected')));
-    const inShown = (r.confusion as { expected: string; got: string; count: number }[]).filter((c) => shown.has(c.expected) && shown.has(c.got));
+    const inShown = (r.confusion as { expected: string; got: string; count: number }[]).filter(
+      (c) => shown.has(c.expected) && shown.has(c.got),
+    );
     expect(rects.reduce((s, e) => s + num(e, 'data-count'), 0)).toBe(inShown.reduce((s, c) => s + c.count, 0));
     expect(rects.filter((e) => num(e, 'data-count') > 0)).toHaveLength(inShown.length);
   });
@@ -207,7 +237,10 @@ describe('sora eval (CLI, real embedding model)', () => {
     expect(r?.stderr).toMatch(/eval needs --kb and --cases/);
     const t = (() => {
       try {
-        execFileSync('npx', ['tsx', 'scripts/cli.ts', 'eval', '--kb', 'x.csv', '--cases', 'y.csv', '--threshold', '2'], { encoding: 'utf8', stdio: 'pipe' });
+        execFileSync('npx', ['tsx', 'scripts/cli.ts', 'eval', '--kb', 'x.csv', '--cases', 'y.csv', '--threshold', '2'], {
+          encoding: 'utf8',
+          stdio: 'pipe',
+        });
         return null;
       } catch (e) {
         return e as { status: number; stderr: string };

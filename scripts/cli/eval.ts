@@ -65,7 +65,9 @@ async function evaluate(args: string[]): Promise<void> {
   for (const [lang, v] of Object.entries(r.per_lang))
     process.stdout.write(`  ${lang.padEnd(6)} ${pct(v.accuracy)}  (n=${v.n}, confident wrong ${v.confident_wrong})\n`);
   if (values.report) {
-    const options = args.filter((a, i) => !['--kb', '--cases', '--report'].includes(a) && !['--kb', '--cases', '--report'].includes(args[i - 1] ?? ''));
+    const options = args.filter(
+      (a, i) => !['--kb', '--cases', '--report'].includes(a) && !['--kb', '--cases', '--report'].includes(args[i - 1] ?? ''),
+    );
     writeFileSync(values.report, renderReport(r, { kb: values.kb, cases: values.cases, options: options.join(' ') }));
     process.stdout.write(`report → ${values.report}\n`);
   }

@@ -112,7 +112,10 @@ export function reliabilityBins(confidence: number[], correct: boolean[], bins =
 /** Expected calibration error: |accuracy − mean confidence| per bin, weighted by bin size. */
 export function expectedCalibrationError(confidence: number[], correct: boolean[], bins = 10): number {
   const total = confidence.length;
-  return reliabilityBins(confidence, correct, bins).reduce((s, b) => s + (total ? (b.n / total) * Math.abs(b.accuracy - b.confidence) : 0), 0);
+  return reliabilityBins(confidence, correct, bins).reduce(
+    (s, b) => s + (total ? (b.n / total) * Math.abs(b.accuracy - b.confidence) : 0),
+    0,
+  );
 }
 
 export function confusionCells(cases: Pick<CaseOutcome, 'expected' | 'got'>[]): ConfusionCell[] {

@@ -55,7 +55,10 @@ export function renderReport(r: EvalResult, ctx: ReportContext): string {
 
 <h2>Summary</h2>
 <div class="cards" id="summary">${cards
-    .map(([k, v, label, alert]) => `<div class="card${alert ? ' alert' : ''}" data-key="${k}"><b>${esc(v)}</b><span>${esc(label)}</span></div>`)
+    .map(
+      ([k, v, label, alert]) =>
+        `<div class="card${alert ? ' alert' : ''}" data-key="${k}"><b>${esc(v)}</b><span>${esc(label)}</span></div>`,
+    )
     .join('')}</div>
 
 <h2>Confident wrong answers</h2>
@@ -115,7 +118,9 @@ function perLanguage(r: EvalResult): string {
       ];
       const bar = parts
         .filter(([, n]) => n)
-        .map(([, n, color]) => `<span class="bar" style="width:${Math.round((n / v.n) * 200)}px;background:${color};border-radius:0"></span>`)
+        .map(
+          ([, n, color]) => `<span class="bar" style="width:${Math.round((n / v.n) * 200)}px;background:${color};border-radius:0"></span>`,
+        )
         .join('');
       const tops = v.top_confusions.map((c) => `${esc(c.expected)} → ${esc(c.got)} (${c.count})`).join('<br>');
       return `<tr data-lang="${esc(lang)}">${parts.map(([k, n]) => `<td class="num" data-key="${k}">${n}</td>`).join('')}<td>${esc(lang)}</td><td>${bar}</td><td class="small">${tops || '–'}</td></tr>`;
@@ -146,7 +151,10 @@ function confusionByIntent(r: EvalResult): string {
     )
     .join('\n');
   const all = r.confusion
-    .map((c) => `<tr data-expected="${esc(c.expected)}" data-got="${esc(c.got)}" data-count="${c.count}"><td>${esc(c.expected)}</td><td>${esc(c.got)}</td><td class="num">${c.count}</td></tr>`)
+    .map(
+      (c) =>
+        `<tr data-expected="${esc(c.expected)}" data-got="${esc(c.got)}" data-count="${c.count}"><td>${esc(c.expected)}</td><td>${esc(c.got)}</td><td class="num">${c.count}</td></tr>`,
+    )
     .join('\n');
   return `<div class="row"><div>
 <p class="muted small">Most frequent confusions (${wrong.reduce((s, c) => s + c.count, 0)} errors in ${wrong.length} pairs); share = of the expected intent's cases.</p>
@@ -176,16 +184,25 @@ function heatmapSvg(cells: ConfusionCell[], support: Map<string, number>): strin
     labels.forEach((got, j) => {
       const n = count.get(JSON.stringify([exp, got])) ?? 0;
       const share = n / (support.get(exp) || 1);
-      const fill = n === 0 ? '#f6f7fa' : i === j ? `rgba(61,154,91,${(0.15 + 0.85 * share).toFixed(3)})` : `rgba(210,70,60,${(0.15 + 0.85 * Math.min(1, share * 2)).toFixed(3)})`;
+      const fill =
+        n === 0
+          ? '#f6f7fa'
+          : i === j
+            ? `rgba(61,154,91,${(0.15 + 0.85 * share).toFixed(3)})`
+            : `rgba(210,70,60,${(0.15 + 0.85 * Math.min(1, share * 2)).toFixed(3)})`;
       const x = left + j * cell;
       const y = top + i * cell;
       rects.push(
         `<rect x="${x}" y="${y}" width="${cell - 1}" height="${cell - 1}" fill="${fill}" data-expected="${esc(exp)}" data-got="${esc(got)}" data-count="${n}"><title>${esc(exp)} → ${esc(got)}: ${n}</title></rect>` +
-          (n ? `<text x="${x + cell / 2}" y="${y + cell / 2 + 4}" text-anchor="middle" font-size="10" fill="${share > 0.5 ? '#fff' : '#1d2430'}">${n}</text>` : ''),
+          (n
+            ? `<text x="${x + cell / 2}" y="${y + cell / 2 + 4}" text-anchor="middle" font-size="10" fill="${share > 0.5 ? '#fff' : '#1d2430'}">${n}</text>`
+            : ''),
       );
     }),
   );
-  const rowLabels = labels.map((l, i) => `<text x="${left - 6}" y="${top + i * cell + cell / 2 + 4}" text-anchor="end" font-size="11">${esc(l)}</text>`);
+  const rowLabels = labels.map(
+    (l, i) => `<text x="${left - 6}" y="${top + i * cell + cell / 2 + 4}" text-anchor="end" font-size="11">${esc(l)}</text>`,
+  );
   const colLabels = labels.map((l, j) => {
     const x = left + j * cell + cell / 2;
     return `<text x="${x}" y="${top - 6}" font-size="11" transform="rotate(-45 ${x} ${top - 6})">${esc(l)}</text>`;
