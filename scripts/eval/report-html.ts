@@ -27,10 +27,12 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bott
 .card b{display:block;font-size:20px}.card span{color:#5f6b7a;font-size:12px}
 .card.alert{border-color:#e3a3a3;background:#fdf3f3}
 table{border-collapse:collapse;margin:6px 0}th,td{padding:3px 8px;border-bottom:1px solid #eceff4;text-align:left;vertical-align:top}
-th{background:#f3f5f9;font-weight:600}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
-td.text{max-width:460px;overflow-wrap:anywhere}
+th{background:#f3f5f9;font-weight:600}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td{overflow-wrap:anywhere}td.text{min-width:240px;max-width:460px}
 .bar{display:inline-block;height:10px;background:#4a7bd0;vertical-align:middle;border-radius:2px}
 .row{display:flex;gap:28px;flex-wrap:wrap;align-items:flex-start}
+.cols{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:32px;align-items:start}
+.cols h2{margin-top:22px}
 svg text{font-family:inherit}
 details summary{cursor:pointer;color:#34507e}
 `;
@@ -67,7 +69,8 @@ Of the <b>${cw.answered}</b> cases the live gate would answer (confidence ≥ ${
 phrasing ≥ ${esc(r.min_similarity)}), <b>${cw.count}</b> were wrong: <b>${pct(cw.rate)}</b> of the answers sent
 (${pct(cw.rate_of_all)} of all ${r.n} cases). The other ${r.n - cw.answered} would get “sorry, I didn't understand” and be logged for the seller.</p>
 
-${perLanguage(r)}
+<div class="cols"><section>${perLanguage(r).accuracy}</section><section>${calibration(r)}</section></div>
+${perLanguage(r).byLang}
 
 <h2>Confusion by intent</h2>
 ${confusionByIntent(r)}
@@ -83,25 +86,29 @@ ${r.worst
   .join('\n')}
 </tbody></table>
 
-<h2>Calibration</h2>
-<div class="row">${reliabilitySvg(r.calibration, r.threshold)}
-<table id="calibration"><thead><tr><th>confidence</th><th class="num">n</th><th class="num">mean confidence</th><th class="num">accuracy</th></tr></thead><tbody>
+</body></html>
+`;
+}
+
+function calibration(r: EvalResult): string {
+  return `<h2>Calibration</h2>
+${reliabilitySvg(r.calibration, r.threshold)}
+<p class="muted small">Reliability diagram: bars are the accuracy of the cases in each confidence bin, the diagonal is perfect calibration;
+a bar below the diagonal means over-confidence. The bar's shade grows with the number of cases; the dashed line is the threshold.</p>
+<details><summary>Bins</summary><table id="calibration"><thead><tr><th>confidence</th><th class="num">n</th><th class="num">mean confidence</th><th class="num">accuracy</th></tr></thead><tbody>
 ${r.calibration
   .map(
     (b) =>
       `<tr data-n="${b.n}"><td>${b.lo.toFixed(1)}–${b.hi.toFixed(1)}</td><td class="num">${b.n}</td><td class="num">${b.n ? b.confidence.toFixed(3) : '–'}</td><td class="num">${b.n ? pct(b.accuracy) : '–'}</td></tr>`,
   )
   .join('\n')}
-</tbody></table></div>
-<p class="muted small">Reliability diagram: bars are the accuracy of the cases in each confidence bin, the diagonal is perfect calibration;
-a bar below the diagonal means over-confidence. The bar's shade grows with the number of cases; the dashed line is the threshold.</p>
-</body></html>
-`;
+</tbody></table></details>`;
 }
 
-function perLanguage(r: EvalResult): string {
+function perLanguage(r: EvalResult): { accuracy: string; byLang: string } {
   const langs = Object.entries(r.per_lang);
-  if (!langs.length) return '<h2>Accuracy per language</h2><p class="muted">The cases have no <code>lang</code> column.</p>';
+  if (!langs.length)
+    return { accuracy: '<h2>Accuracy per language</h2><p class="muted">The cases have no <code>lang</code> column.</p>', byLang: '' };
   const rows = langs
     .map(
       ([lang, v]) =>
@@ -126,17 +133,19 @@ function perLanguage(r: EvalResult): string {
       return `<tr data-lang="${esc(lang)}">${parts.map(([k, n]) => `<td class="num" data-key="${k}">${n}</td>`).join('')}<td>${esc(lang)}</td><td>${bar}</td><td class="small">${tops || '–'}</td></tr>`;
     })
     .join('\n');
-  return `<h2>Accuracy per language</h2>
+  return {
+    accuracy: `<h2>Accuracy per language</h2>
 <table id="per-lang"><thead><tr><th>lang</th><th class="num">n</th><th class="num">accuracy</th><th></th></tr></thead><tbody>
 ${rows}
-</tbody></table>
-<h2>Confusion by language</h2>
+</tbody></table>`,
+    byLang: `<h2>Confusion by language</h2>
 <p class="muted small">Outcome of each case at the live gate: <span style="color:#3d9a5b">■</span> answered, right ·
 <span style="color:#d2463c">■</span> answered, wrong (confident wrong) · <span style="color:#a9d3b5">■</span> not answered, top intent was right ·
 <span style="color:#f0b5ae">■</span> not answered, top intent was wrong. Right: the language's most frequent confusions (expected → got).</p>
 <table id="lang-confusion"><thead><tr><th class="num">answered right</th><th class="num">confident wrong</th><th class="num">unanswered right</th><th class="num">unanswered wrong</th><th>lang</th><th></th><th>top confusions</th></tr></thead><tbody>
 ${outcome}
-</tbody></table>`;
+</tbody></table>`,
+  };
 }
 
 function confusionByIntent(r: EvalResult): string {
@@ -144,7 +153,7 @@ function confusionByIntent(r: EvalResult): string {
   for (const c of r.confusion) support.set(c.expected, (support.get(c.expected) ?? 0) + c.count);
   const wrong = r.confusion.filter((c) => c.expected !== c.got);
   const pairs = wrong
-    .slice(0, 20)
+    .slice(0, 15)
     .map(
       (c) =>
         `<tr data-count="${c.count}"><td>${esc(c.expected)}</td><td>${esc(c.got)}</td><td class="num">${c.count}</td><td class="num">${pct(c.count / support.get(c.expected)!)}</td></tr>`,
@@ -156,7 +165,7 @@ function confusionByIntent(r: EvalResult): string {
         `<tr data-expected="${esc(c.expected)}" data-got="${esc(c.got)}" data-count="${c.count}"><td>${esc(c.expected)}</td><td>${esc(c.got)}</td><td class="num">${c.count}</td></tr>`,
     )
     .join('\n');
-  return `<div class="row"><div>
+  return `<div class="row"><div style="max-width:540px">
 <p class="muted small">Most frequent confusions (${wrong.reduce((s, c) => s + c.count, 0)} errors in ${wrong.length} pairs); share = of the expected intent's cases.</p>
 <table id="confused-pairs"><thead><tr><th>expected</th><th>got</th><th class="num">count</th><th class="num">share</th></tr></thead><tbody>
 ${pairs || '<tr><td colspan="4">no errors</td></tr>'}
@@ -175,8 +184,8 @@ function heatmapSvg(cells: ConfusionCell[], support: Map<string, number>): strin
   const count = new Map(cells.map((c) => [JSON.stringify([c.expected, c.got]), c.count]));
   const cell = 26;
   const longest = Math.max(...labels.map((l) => l.length));
-  const left = Math.min(260, 12 + longest * 6.6);
-  const top = Math.min(200, 12 + longest * 4.8);
+  const left = Math.min(340, 12 + longest * 6.3);
+  const top = Math.min(240, 12 + longest * 4.6);
   const w = left + labels.length * cell + top; // rotated column labels reach right by about `top`
   const h = top + labels.length * cell + 10;
   const rects: string[] = [];
@@ -207,7 +216,7 @@ function heatmapSvg(cells: ConfusionCell[], support: Map<string, number>): strin
     const x = left + j * cell + cell / 2;
     return `<text x="${x}" y="${top - 6}" font-size="11" transform="rotate(-45 ${x} ${top - 6})">${esc(l)}</text>`;
   });
-  return `<figure style="margin:0"><svg id="heatmap" xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" aria-label="confusion heatmap">
+  return `<figure style="margin:0;max-width:${w}px"><svg id="heatmap" xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" style="max-width:100%;height:auto" viewBox="0 0 ${w} ${h}" role="img" aria-label="confusion heatmap">
 ${rowLabels.join('')}${colLabels.join('')}${rects.join('\n')}</svg>
 <figcaption class="muted small">The ${labels.length} most-confused intents: rows expected, columns predicted; green diagonal = right, red = confusions (shade = share of the row).</figcaption></figure>`;
 }
@@ -237,7 +246,7 @@ function reliabilitySvg(bins: ReliabilityBin[], threshold: number): string {
         `<text x="${X(t)}" y="${Y(0) + 14}" text-anchor="middle" font-size="10">${t}</text><text x="${pad - 5}" y="${Y(t) + 3}" text-anchor="end" font-size="10">${t}</text><line x1="${pad}" x2="${X(1)}" y1="${Y(t)}" y2="${Y(t)}" stroke="#eceff4"/>`,
     )
     .join('');
-  return `<figure style="margin:0"><svg id="reliability" xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" aria-label="reliability diagram">
+  return `<figure style="margin:0"><svg id="reliability" xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" style="max-width:100%;height:auto" viewBox="0 0 ${w} ${h}" role="img" aria-label="reliability diagram">
 ${ticks}
 <rect x="${pad}" y="${Y(1)}" width="${size}" height="${size}" fill="none" stroke="#9aa5b4"/>
 ${bars}
