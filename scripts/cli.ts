@@ -2,7 +2,7 @@
  * The `sora` command line (from a checkout: `npm run -s sora -- <command>`).
  *
  *   sora start                                   same as npm start
- *   sora eval --kb FILE --cases FILE [--shots N] [--seed S] [--model ID] [--label-column C] [--json]
+ *   sora eval --kb FILE --cases FILE [--shots N] [--seed S] [--model ID] [--label-column C] [--threshold X] [--min-similarity X] [--report FILE.html] [--json]
  *   sora dataset split --in FILE [--dev 0.2] [--seed 7] [--out DIR]
  *   sora kb import FILE --shop ID                 FAQ workbook (.xlsx / .csv)
  *   sora kb missed --shop ID [--limit 50] [--json] top unmatched questions, clustered

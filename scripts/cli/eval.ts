@@ -1,6 +1,8 @@
 /** `sora eval` (intent model metrics on a labeled set) and `sora dataset split` (scripts/eval/). */
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { runEval } from '../eval/eval.js';
+import { renderReport } from '../eval/report-html.js';
 import { splitFile } from '../eval/split.js';
 import { err, fail, cliConfig } from './support.js';
 
@@ -20,10 +22,21 @@ async function evaluate(args: string[]): Promise<void> {
       model: { type: 'string' },
       fusion: { type: 'string' },
       'label-column': { type: 'string' },
+      threshold: { type: 'string' },
+      'min-similarity': { type: 'string' },
+      report: { type: 'string' },
       json: { type: 'boolean' },
     },
   });
   if (!values.kb || !values.cases) fail('eval needs --kb and --cases');
+  const unit = (name: string, v: string | undefined): number | undefined => {
+    if (v === undefined) return undefined;
+    const x = Number(v);
+    if (!(x >= 0 && x <= 1)) fail(`--${name} must be a number between 0 and 1`);
+    return x;
+  };
+  if (values.report !== undefined && !/\.html?$/i.test(values.report)) fail('--report must name an .html file');
+  const config = cliConfig();
   const shots = values.shots === undefined ? undefined : Number(values.shots);
   if (shots !== undefined && (!Number.isInteger(shots) || shots < 1)) fail('--shots must be a positive integer');
   const r = await runEval({
@@ -34,8 +47,10 @@ async function evaluate(args: string[]): Promise<void> {
     model: values.model,
     fusion: values.fusion ? Number(values.fusion) : undefined,
     labelColumn: values['label-column'],
-    embedding: cliConfig().embedding,
-    classifier: cliConfig().understanding,
+    embedding: config.embedding,
+    classifier: config.understanding,
+    threshold: unit('threshold', values.threshold) ?? config.understanding.matchThreshold,
+    minSimilarity: unit('min-similarity', values['min-similarity']) ?? config.understanding.minSimilarity,
     log: err,
   });
   const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
@@ -43,11 +58,20 @@ async function evaluate(args: string[]): Promise<void> {
   process.stdout.write(
     `top-1 accuracy ${pct(r.accuracy)}   macro-F1 ${pct(r.macro_f1)}   latency p50 ${r.p50_ms} ms, p95 ${r.p95_ms} ms per query   calibration error (ECE) ${r.ece}   memory ${r.rss_mb} MB RSS\n`,
   );
-  for (const [lang, v] of Object.entries(r.per_lang)) process.stdout.write(`  ${lang.padEnd(6)} ${pct(v.accuracy)}  (n=${v.n})\n`);
-  if (values.json)
-    process.stdout.write(
-      `${JSON.stringify({ accuracy: r.accuracy, macro_f1: r.macro_f1, n: r.n, per_lang: r.per_lang, p50_ms: r.p50_ms, p95_ms: r.p95_ms, ece: r.ece, model: r.model, rss_mb: r.rss_mb })}\n`,
+  const cw = r.confident_wrong;
+  process.stdout.write(
+    `confident wrong: ${cw.count} of ${cw.answered} answered were wrong (${pct(cw.rate)}; threshold ${r.threshold}, similarity floor ${r.min_similarity})\n`,
+  );
+  for (const [lang, v] of Object.entries(r.per_lang))
+    process.stdout.write(`  ${lang.padEnd(6)} ${pct(v.accuracy)}  (n=${v.n}, confident wrong ${v.confident_wrong})\n`);
+  if (values.report) {
+    const options = args.filter(
+      (a, i) => !['--kb', '--cases', '--report'].includes(a) && !['--kb', '--cases', '--report'].includes(args[i - 1] ?? ''),
     );
+    writeFileSync(values.report, renderReport(r, { kb: values.kb, cases: values.cases, options: options.join(' ') }));
+    process.stdout.write(`report → ${values.report}\n`);
+  }
+  if (values.json) process.stdout.write(`${JSON.stringify(r)}\n`);
 }
 
 function datasetSplit(args: string[]): void {
