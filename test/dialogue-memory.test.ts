@@ -87,7 +87,9 @@ async function say(buyerId: string, text: string): Promise<{ text: string; quick
   );
   const out = await eventually(
     async () => {
-      const sent = await MessageModel.find({ workflowId: wfId(buyerId), direction: 'out', status: 'sent' }).sort({ createdAt: 1 }).lean();
+      const sent = await MessageModel.find({ workflowId: wfId(buyerId), direction: 'out', status: 'sent' })
+        .sort({ createdAt: 1 })
+        .lean();
       return sent.length > before ? sent[sent.length - 1] : null;
     },
     30_000,
@@ -119,7 +121,7 @@ describe('a conversation that asks for what it needs', () => {
     expect(second.text).toBe(systemMessage('order_status', 'en', { order: 'MEM-OLD-1', status: 'paid' }).text);
   });
 
-  it("with one order of the buyer it answers about that order without asking", async () => {
+  it('with one order of the buyer it answers about that order without asking', async () => {
     const first = await say('mem-one', 'where is my order?');
     expect(first.text).toBe(systemMessage('order_status', 'en', { order: 'MEM-ONE-1', status: 'paid' }).text);
   });
@@ -156,7 +158,10 @@ describe('the rules (workflows/conversation/slots.ts)', () => {
   const pending = { intent: 'logistics_tracking', faqId: 'faq-7', confidence: 0.8, ask: 'order_number' as const, options: [], turn: 1 };
 
   it('a number continues the pending intent; a complaint, a human request or another question does not', () => {
-    expect(resumePending(u({ orderNumbers: ['1234'] }), [], pending)).toMatchObject({ resumed: true, u: { intent: 'logistics_tracking', faqId: 'faq-7', understood: true } });
+    expect(resumePending(u({ orderNumbers: ['1234'] }), [], pending)).toMatchObject({
+      resumed: true,
+      u: { intent: 'logistics_tracking', faqId: 'faq-7', understood: true },
+    });
     expect(resumePending(u({}), ['card-1'], pending).resumed).toBe(true);
     expect(resumePending(u({ orderNumbers: ['1234'], complaint: true }), [], pending).resumed).toBe(false);
     expect(resumePending(u({ orderNumbers: ['1234'], humanRequest: true }), [], pending).resumed).toBe(false);

@@ -95,7 +95,8 @@ describe('a KB too large for the regression budget (issue 15: 10,000 entries)', 
     expect((await index.forShop('r1')).classifier).toBe('knn');
     expect((await new KbIndex(embedder).forShop('r1')).classifier).toBe('knn+regression');
     const knn = makeUnderstand(embedder, index, { matchThreshold: 0.1, minSimilarity: 0 });
-    const r = (text: string, country?: string) => knn({ shopId: 'r1', text, languageHint: 'en', buyer: { channel: 'webchat', buyerId: 'k1', country } });
+    const r = (text: string, country?: string) =>
+      knn({ shopId: 'r1', text, languageHint: 'en', buyer: { channel: 'webchat', buyerId: 'k1', country } });
     expect((await r('Which payment methods do you accept?')).faqId).toBe('pay');
     expect((await r('I want to send it back')).faqId).toBe('returns');
     expect((await r('How long does shipping take?', 'GB')).faqId).toBe('ship-uk');

@@ -51,4 +51,9 @@ export function systemMessage(
 }
 
 /** Kinds that ask the buyer something (the silence nudge is armed after them). */
-export const QUESTION_KINDS: ReadonlySet<SystemMessageKind> = new Set(['not_understood', 'order_not_found', 'ask_order_number', 'which_order']);
+export const QUESTION_KINDS: ReadonlySet<SystemMessageKind> = new Set([
+  'not_understood',
+  'order_not_found',
+  'ask_order_number',
+  'which_order',
+]);

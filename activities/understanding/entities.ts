@@ -48,7 +48,12 @@ export function isBareAnswer(text: string, numbers: string[]): boolean {
   const words = text
     .trim()
     .split(/\s+/u)
-    .map((w) => w.replace(/^#/u, '').replace(/[.,!?;:。！？]+$/u, '').toUpperCase())
+    .map((w) =>
+      w
+        .replace(/^#/u, '')
+        .replace(/[.,!?;:。！？]+$/u, '')
+        .toUpperCase(),
+    )
     .filter(Boolean);
   return words.length > 0 && words.every((w) => numbers.includes(w));
 }

@@ -5,7 +5,14 @@ import { log } from '@temporalio/activity';
 import { UnmatchedQuestionModel } from '../../models/unmatched-question.js';
 import type { Embedder } from '../knowledge/embedder.js';
 import type { KbIndex } from '../knowledge/kb-index.js';
-import { extractAnsweredOrderNumbers, extractCountries, isBareAnswer, extractOrderNumbers, extractSkus, extractTrackingNumbers } from './entities.js';
+import {
+  extractAnsweredOrderNumbers,
+  extractCountries,
+  isBareAnswer,
+  extractOrderNumbers,
+  extractSkus,
+  extractTrackingNumbers,
+} from './entities.js';
 import { asksForHuman, isComplaint } from './keywords.js';
 import { detectLanguage } from './language.js';
 import { shopLanguages } from './shop-languages.js';

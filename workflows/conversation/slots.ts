@@ -41,7 +41,13 @@ export function resumePending(
   const otherQuestion = u.understood && !ASKS_FOR_ORDER.has(u.intent) && u.intent !== pending.intent;
   if (!answers || otherQuestion) return { u, resumed: false };
   return {
-    u: { ...u, intent: pending.intent, faqId: pending.faqId ?? u.faqId, understood: true, confidence: Math.max(u.confidence, pending.confidence) },
+    u: {
+      ...u,
+      intent: pending.intent,
+      faqId: pending.faqId ?? u.faqId,
+      understood: true,
+      confidence: Math.max(u.confidence, pending.confidence),
+    },
     resumed: true,
   };
 }
@@ -71,12 +77,7 @@ export function remember(slots: RememberedSlots | undefined, u: Understanding, f
  * number typed. With several orders of the buyer, "which one?" with them as choices (newest first);
  * with none, "what is your order number?".
  */
-export function askFor(
-  u: Understanding,
-  orders: OrderFact[],
-  hasFocus: boolean,
-  turn: number,
-): PendingAsk | null {
+export function askFor(u: Understanding, orders: OrderFact[], hasFocus: boolean, turn: number): PendingAsk | null {
   if (!u.understood || !ASKS_FOR_ORDER.has(u.intent) || hasFocus || u.trackingNumbers.length > 0) return null;
   const mine = orders.filter((o) => o.linked).sort((a, b) => b.placedAt.localeCompare(a.placedAt));
   const base = { intent: u.intent, faqId: u.faqId, confidence: u.confidence, turn };
