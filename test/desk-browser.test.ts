@@ -6,8 +6,7 @@
  * (never sent) → a ticket → release to the bot. Screenshots go to
  * docs/images/ (README "The desk").
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -22,18 +21,7 @@ import { disconnectMongo } from '../models/connection.js';
 import { startApp, type App } from '../scripts/app.js';
 import { seedDemoShop } from '../scripts/demo/demo-shop.js';
 import { eventually, useFreshDatabase, webchatPost, webchatSession } from './setup/helpers.js';
-
-function chromiumPath(): string | null {
-  for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
-    try {
-      const p = execFileSync('which', [name], { encoding: 'utf8' }).trim();
-      if (p && existsSync(p)) return p;
-    } catch {
-      /* not on PATH */
-    }
-  }
-  return null;
-}
+import { chromiumPath } from './kit/chromium.js';
 
 const CHROMIUM = chromiumPath();
 if (!CHROMIUM) console.warn('desk-browser: SKIPPED — no chromium binary on PATH (apt-get install chromium)');

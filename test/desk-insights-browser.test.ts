@@ -9,10 +9,9 @@
  * docs/images/desk-{usage,health}.png from the fixtures; desk-{reports,root-causes,missed}.png from the
  * demo month (scripts/demo/demo-month.ts), seeded by the last describe. Skipped without chromium.
  */
-import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -43,18 +42,7 @@ import { seedDemoShop } from '../scripts/demo/demo-shop.js';
 import { missedServices } from '../scripts/missed-services.js';
 import type { ConversationState } from '../workflows/types.js';
 import { useFreshDatabase } from './setup/helpers.js';
-
-function chromiumPath(): string | null {
-  for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
-    try {
-      const p = execFileSync('which', [name], { encoding: 'utf8' }).trim();
-      if (p && existsSync(p)) return p;
-    } catch {
-      /* not on PATH */
-    }
-  }
-  return null;
-}
+import { chromiumPath } from './kit/chromium.js';
 
 const CHROMIUM = chromiumPath();
 if (!CHROMIUM) console.warn('desk-insights-browser: SKIPPED — no chromium binary on PATH (apt-get install chromium)');

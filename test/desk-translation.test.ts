@@ -9,8 +9,7 @@
  * - no provider: the routes answer 409 {"error":"no_translator"} and nothing is called;
  * - in Chromium (when installed): the buttons, the review page, screenshots in docs/images/.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -29,24 +28,13 @@ import { TranslationCacheModel, translationStore } from '../models/translation-c
 import { startApp, type App } from '../scripts/app.js';
 import { seedDemoShop } from '../scripts/demo/demo-shop.js';
 import { eventually, useFreshDatabase, webchatPost, webchatSession } from './setup/helpers.js';
+import { chromiumPath } from './kit/chromium.js';
 import { startDeepl, type FakeApi } from './setup/translation-apis.js';
 
 const KEY = 'deepl-desk-test-key:fx';
 const PASSWORD = 'desk translation test password';
 const DB = 'sora_desk_translation';
 const IMAGES = fileURLToPath(new URL('../docs/images/', import.meta.url));
-
-function chromiumPath(): string | null {
-  for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
-    try {
-      const p = execFileSync('which', [name], { encoding: 'utf8' }).trim();
-      if (p && existsSync(p)) return p;
-    } catch {
-      /* not on PATH */
-    }
-  }
-  return null;
-}
 
 let app: App;
 let bare: App;

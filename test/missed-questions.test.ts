@@ -6,8 +6,6 @@
  * and published, which adds the entry to the shop's index without an import — and the next buyer who
  * asks a variant is answered from it through the conversation workflow. Another shop's agent: 404.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { recordConversation } from '../activities/conversations/records.js';
@@ -25,6 +23,7 @@ import { startApp, type App } from '../scripts/app.js';
 import { seedDemoShop } from '../scripts/demo/demo-shop.js';
 import type { ConversationState } from '../workflows/types.js';
 import { eventually, useFreshDatabase, webchatPost, webchatSession } from './setup/helpers.js';
+import { chromiumPath } from './kit/chromium.js';
 import { openSse } from './setup/sse.js';
 
 const DB = 'sora_missed';
@@ -385,17 +384,6 @@ describe('the KB index: an added entry extends the index in memory', () => {
   });
 });
 
-function chromiumPath(): string | null {
-  for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
-    try {
-      const p = execFileSync('which', [name], { encoding: 'utf8' }).trim();
-      if (p && existsSync(p)) return p;
-    } catch {
-      /* not on PATH */
-    }
-  }
-  return null;
-}
 const CHROMIUM = chromiumPath();
 
 describe.skipIf(!CHROMIUM)('the Missed questions page in Chromium', () => {
