@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { WebchatAdapter } from '../bots/webchat.js';
 import { sniffType } from '../bots/webchat/attachments.js';
 import { exportBuyerData, forgetBuyerData } from '../activities/privacy/buyer-data.js';
+import { AgentModel, hashPassword } from '../models/agent.js';
 import { disconnectMongo } from '../models/connection.js';
+import { ConversationModel } from '../models/conversation.js';
 import { MessageModel } from '../models/message.js';
 import { ShopModel } from '../models/shop.js';
 import { WebchatAttachmentModel } from '../models/webchat-attachment.js';
@@ -46,7 +48,7 @@ const WEBP = Buffer.concat([Buffer.from('RIFF'), Buffer.from([26, 0, 0, 0]), Buf
 
 const url = () => app.gateway.url;
 const upload = (s: Pick<WebchatTestSession, 'auth'> | null, body: Buffer, type: string, shop = 'demo') =>
-  fetch(`${url()}/webchat/${shop}/attachments`, { method: 'POST', headers: { 'content-type': type, ...(s?.auth ?? {}) }, body });
+  fetch(`${url()}/webchat/${shop}/attachments`, { method: 'POST', headers: { 'content-type': type, ...(s?.auth ?? {}) }, body: new Uint8Array(body) });
 const get = (s: Pick<WebchatTestSession, 'auth'> | null, id: string, shop = 'demo') =>
   fetch(`${url()}/webchat/${shop}/attachments/${id}`, { headers: s?.auth ?? {} });
 const json = async (r: Response) => (await r.json()) as Record<string, unknown>;
@@ -64,7 +66,7 @@ describe('web chat attachments', () => {
     const body = await json(res);
     expect(body).toMatchObject({ mimeType: 'image/png', size: PNG.length });
     expect(body.url).toBe(`/webchat/demo/attachments/${body.id}`);
-    const doc = await WebchatAttachmentModel.findOne({ attachmentId: body.id }).lean();
+    const doc = await WebchatAttachmentModel.findOne({ attachmentId: String(body.id) }).lean();
     expect(doc).toMatchObject({ shopId: 'demo', buyerId: s.buyerId, mime: 'image/png', size: PNG.length });
     expect(doc!.sha256).toMatch(/^[0-9a-f]{64}$/);
 
@@ -128,6 +130,47 @@ describe('web chat attachments', () => {
     expect(tooMany.status).toBe(400);
     expect((await json(tooMany)).message).toMatch(/at most 4 attachments/);
     expect(await MessageModel.countDocuments({ buyerId: thief.buyerId })).toBe(0);
+  });
+
+  it('a desk agent of the shop sees the attachment in the transcript and opens it; another shop\u2019s agent cannot', async () => {
+    const s = await webchatSession(url());
+    const up = await json(await upload(s, PNG, 'image/png'));
+    expect((await webchatPost(url(), s, { messageId: 'desk-photo', text: 'is this broken?', attachments: [{ id: up.id }] })).status).toBe(202);
+    const workflowId = `conv:demo:webchat:${s.buyerId}`;
+    await ConversationModel.create({ workflowId, runId: 'r1', shopId: 'demo', channel: 'webchat', buyerId: s.buyerId, status: 'waiting_agent', openedAt: new Date() });
+    const passwordHash = await hashPassword('attachments test password');
+    await AgentModel.create([
+      { _id: 'ana', name: 'Ana', email: 'ana@demo.test', role: 'agent', shopIds: ['demo'], passwordHash },
+      { _id: 'bob', name: 'Bob', email: 'bob@other.test', role: 'agent', shopIds: ['other'], passwordHash },
+    ]);
+    const signIn = async (login: string) => {
+      const r = await fetch(`${url()}/desk/api/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ login, password: 'attachments test password' }),
+      });
+      expect(r.status).toBe(201);
+      return { cookie: r.headers.get('set-cookie')!.split(';')[0]! };
+    };
+    const ana = await signIn('ana');
+    const transcript = (await json(await fetch(`${url()}/desk/api/conversations/${encodeURIComponent(workflowId)}/messages`, { headers: ana }))) as {
+      messages: Array<{ attachments: Array<{ url: string; type: string; mimeType: string }> }>;
+    };
+    const att = transcript.messages[0]!.attachments;
+    expect(att).toEqual([
+      { type: 'image', mimeType: 'image/png', sizeBytes: PNG.length, name: null, url: `/desk/api/conversations/${encodeURIComponent(workflowId)}/attachments/${up.id}` },
+    ]);
+    const img = await fetch(`${url()}${att[0]!.url}`, { headers: ana });
+    expect(img.status).toBe(200);
+    expect(img.headers.get('content-type')).toBe('image/png');
+    expect(img.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(Buffer.from(await img.arrayBuffer()).equals(PNG)).toBe(true);
+    expect((await fetch(`${url()}${att[0]!.url}`, { headers: await signIn('bob') })).status).toBe(404);
+    expect((await fetch(`${url()}${att[0]!.url}`)).status).toBe(401);
+    // Another buyer's upload through this conversation's URL: not served.
+    const other = await webchatSession(url());
+    const theirs = await json(await upload(other, PNG, 'image/png'));
+    expect((await fetch(`${url()}/desk/api/conversations/${encodeURIComponent(workflowId)}/attachments/${theirs.id}`, { headers: ana })).status).toBe(404);
   });
 
   it('buyer data rights: export lists the uploads (metadata), forget deletes them', async () => {
