@@ -48,7 +48,11 @@ const WEBP = Buffer.concat([Buffer.from('RIFF'), Buffer.from([26, 0, 0, 0]), Buf
 
 const url = () => app.gateway.url;
 const upload = (s: Pick<WebchatTestSession, 'auth'> | null, body: Buffer, type: string, shop = 'demo') =>
-  fetch(`${url()}/webchat/${shop}/attachments`, { method: 'POST', headers: { 'content-type': type, ...(s?.auth ?? {}) }, body: new Uint8Array(body) });
+  fetch(`${url()}/webchat/${shop}/attachments`, {
+    method: 'POST',
+    headers: { 'content-type': type, ...(s?.auth ?? {}) },
+    body: new Uint8Array(body),
+  });
 const get = (s: Pick<WebchatTestSession, 'auth'> | null, id: string, shop = 'demo') =>
   fetch(`${url()}/webchat/${shop}/attachments/${id}`, { headers: s?.auth ?? {} });
 const json = async (r: Response) => (await r.json()) as Record<string, unknown>;
@@ -118,7 +122,9 @@ describe('web chat attachments', () => {
     expect(res.status).toBe(202);
     const row = await MessageModel.findOne({ buyerId: s.buyerId, direction: 'in' }).lean();
     expect(row?.text).toBe('');
-    expect(row?.attachments).toEqual([{ type: 'image', url: `/webchat/demo/attachments/${up.id}`, mimeType: 'image/png', sizeBytes: PNG.length }]);
+    expect(row?.attachments).toEqual([
+      { type: 'image', url: `/webchat/demo/attachments/${up.id}`, mimeType: 'image/png', sizeBytes: PNG.length },
+    ]);
 
     const thief = await webchatSession(url());
     const stolen = await webchatPost(url(), thief, { messageId: 'steal', text: 'look', attachments: [{ id: up.id }] });
@@ -135,9 +141,19 @@ describe('web chat attachments', () => {
   it('a desk agent of the shop sees the attachment in the transcript and opens it; another shop\u2019s agent cannot', async () => {
     const s = await webchatSession(url());
     const up = await json(await upload(s, PNG, 'image/png'));
-    expect((await webchatPost(url(), s, { messageId: 'desk-photo', text: 'is this broken?', attachments: [{ id: up.id }] })).status).toBe(202);
+    expect((await webchatPost(url(), s, { messageId: 'desk-photo', text: 'is this broken?', attachments: [{ id: up.id }] })).status).toBe(
+      202,
+    );
     const workflowId = `conv:demo:webchat:${s.buyerId}`;
-    await ConversationModel.create({ workflowId, runId: 'r1', shopId: 'demo', channel: 'webchat', buyerId: s.buyerId, status: 'waiting_agent', openedAt: new Date() });
+    await ConversationModel.create({
+      workflowId,
+      runId: 'r1',
+      shopId: 'demo',
+      channel: 'webchat',
+      buyerId: s.buyerId,
+      status: 'waiting_agent',
+      openedAt: new Date(),
+    });
     const passwordHash = await hashPassword('attachments test password');
     await AgentModel.create([
       { _id: 'ana', name: 'Ana', email: 'ana@demo.test', role: 'agent', shopIds: ['demo'], passwordHash },
@@ -153,12 +169,20 @@ describe('web chat attachments', () => {
       return { cookie: r.headers.get('set-cookie')!.split(';')[0]! };
     };
     const ana = await signIn('ana');
-    const transcript = (await json(await fetch(`${url()}/desk/api/conversations/${encodeURIComponent(workflowId)}/messages`, { headers: ana }))) as {
+    const transcript = (await json(
+      await fetch(`${url()}/desk/api/conversations/${encodeURIComponent(workflowId)}/messages`, { headers: ana }),
+    )) as {
       messages: Array<{ attachments: Array<{ url: string; type: string; mimeType: string }> }>;
     };
     const att = transcript.messages[0]!.attachments;
     expect(att).toEqual([
-      { type: 'image', mimeType: 'image/png', sizeBytes: PNG.length, name: null, url: `/desk/api/conversations/${encodeURIComponent(workflowId)}/attachments/${up.id}` },
+      {
+        type: 'image',
+        mimeType: 'image/png',
+        sizeBytes: PNG.length,
+        name: null,
+        url: `/desk/api/conversations/${encodeURIComponent(workflowId)}/attachments/${up.id}`,
+      },
     ]);
     const img = await fetch(`${url()}${att[0]!.url}`, { headers: ana });
     expect(img.status).toBe(200);
@@ -170,7 +194,9 @@ describe('web chat attachments', () => {
     // Another buyer's upload through this conversation's URL: not served.
     const other = await webchatSession(url());
     const theirs = await json(await upload(other, PNG, 'image/png'));
-    expect((await fetch(`${url()}/desk/api/conversations/${encodeURIComponent(workflowId)}/attachments/${theirs.id}`, { headers: ana })).status).toBe(404);
+    expect(
+      (await fetch(`${url()}/desk/api/conversations/${encodeURIComponent(workflowId)}/attachments/${theirs.id}`, { headers: ana })).status,
+    ).toBe(404);
   });
 
   it('buyer data rights: export lists the uploads (metadata), forget deletes them', async () => {

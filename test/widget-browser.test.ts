@@ -310,7 +310,11 @@ describe.skipIf(!CHROMIUM)('the chat widget in Chromium on a store page', () => 
     await chooser.setFiles({ name: 'zipper.png', mimeType: 'image/png', buffer: photo() });
     const thumb = page.locator('[data-sora-chat] .msg.buyer .att img');
     await thumb.waitFor();
-    await eventually(async () => ((await thumb.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth)) ? true : null), 10_000, 'the thumbnail');
+    await eventually(
+      async () => ((await thumb.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth)) ? true : null),
+      10_000,
+      'the thumbnail',
+    );
     const buyer = (await anonymousBuyer(page))!;
     const row = await eventually(
       async () => (await MessageModel.findOne({ buyerId: buyer.buyerId, direction: 'in' }).lean()) ?? null,
@@ -318,7 +322,9 @@ describe.skipIf(!CHROMIUM)('the chat widget in Chromium on a store page', () => 
       'the message with its attachment',
     );
     expect(row.text).toBe('The zipper arrived broken, see the photo');
-    expect(row.attachments).toEqual([expect.objectContaining({ type: 'image', mimeType: 'image/png', url: expect.stringMatching(/^\/webchat\/demo\/attachments\//) })]);
+    expect(row.attachments).toEqual([
+      expect.objectContaining({ type: 'image', mimeType: 'image/png', url: expect.stringMatching(/^\/webchat\/demo\/attachments\//) }),
+    ]);
     await messages(page, 'bot').first().waitFor({ timeout: 60_000 });
     await page.screenshot({ path: `${IMAGES}widget-attachment.png` });
     // Too large: nothing sent, the reason shown in the conversation.

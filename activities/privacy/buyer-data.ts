@@ -203,31 +203,43 @@ const ticketsOf = (s: { shopId: string; buyerId: string; channels: string[] }) =
 export async function exportBuyerData(r: BuyerDataRequest, client?: Client): Promise<BuyerDataExport> {
   const s = await scopeOf(r);
   const wf = { workflowId: { $in: s.workflowIds } };
-  const [buyers, messages, conversations, npsAnswers, unmatchedQuestions, serviceEvents, notifications, notes, coupons, orders, tickets, uploads] =
-    await Promise.all([
-      BuyerModel.find(byBuyer(s)).lean(),
-      MessageModel.find({ $or: [byBuyer(s), wf] })
-        .sort({ _id: 1 })
-        .lean(),
-      ConversationModel.find({ $or: [byBuyer(s), wf] })
-        .sort({ openedAt: 1 })
-        .lean(),
-      NpsAnswerModel.find({ $or: [byBuyer(s), wf] }).lean(),
-      UnmatchedQuestionModel.find({ shopId: s.shopId, ...wf }).lean(),
-      ServiceEventModel.find({ shopId: s.shopId, ...wf })
-        .sort({ at: 1 })
-        .lean(),
-      NotificationModel.find({ shopId: s.shopId, $or: [{ buyerId: s.buyerId, channel: { $in: s.channels } }, wf] }).lean(),
-      NoteModel.find({ shopId: s.shopId, ...wf })
-        .sort({ _id: 1 })
-        .lean(),
-      CouponModel.find(couponsOf(s)).lean(),
-      OrderModel.find(ordersOf(s)).lean(),
-      TicketModel.find(ticketsOf(s)).lean(),
-      s.channels.includes('webchat')
-        ? WebchatAttachmentModel.find({ shopId: s.shopId, buyerId: s.buyerId }, { data: 0 }).sort({ _id: 1 }).lean()
-        : Promise.resolve([]),
-    ]);
+  const [
+    buyers,
+    messages,
+    conversations,
+    npsAnswers,
+    unmatchedQuestions,
+    serviceEvents,
+    notifications,
+    notes,
+    coupons,
+    orders,
+    tickets,
+    uploads,
+  ] = await Promise.all([
+    BuyerModel.find(byBuyer(s)).lean(),
+    MessageModel.find({ $or: [byBuyer(s), wf] })
+      .sort({ _id: 1 })
+      .lean(),
+    ConversationModel.find({ $or: [byBuyer(s), wf] })
+      .sort({ openedAt: 1 })
+      .lean(),
+    NpsAnswerModel.find({ $or: [byBuyer(s), wf] }).lean(),
+    UnmatchedQuestionModel.find({ shopId: s.shopId, ...wf }).lean(),
+    ServiceEventModel.find({ shopId: s.shopId, ...wf })
+      .sort({ at: 1 })
+      .lean(),
+    NotificationModel.find({ shopId: s.shopId, $or: [{ buyerId: s.buyerId, channel: { $in: s.channels } }, wf] }).lean(),
+    NoteModel.find({ shopId: s.shopId, ...wf })
+      .sort({ _id: 1 })
+      .lean(),
+    CouponModel.find(couponsOf(s)).lean(),
+    OrderModel.find(ordersOf(s)).lean(),
+    TicketModel.find(ticketsOf(s)).lean(),
+    s.channels.includes('webchat')
+      ? WebchatAttachmentModel.find({ shopId: s.shopId, buyerId: s.buyerId }, { data: 0 }).sort({ _id: 1 }).lean()
+      : Promise.resolve([]),
+  ]);
   const workflows = await workflowsOf(client, s);
   const out = {
     buyers: plain(buyers),
@@ -241,7 +253,13 @@ export async function exportBuyerData(r: BuyerDataRequest, client?: Client): Pro
     coupons: plain(coupons).map(({ boundKey: _boundKey, ...c }) => c),
     orders: plain(orders),
     tickets: tickets.map(({ _id, ...t }) => ({ id: _id, ...t })),
-    webchatAttachments: uploads.map((a) => ({ id: a.attachmentId, mimeType: a.mime, size: a.size, sha256: a.sha256, createdAt: a.createdAt })),
+    webchatAttachments: uploads.map((a) => ({
+      id: a.attachmentId,
+      mimeType: a.mime,
+      size: a.size,
+      sha256: a.sha256,
+      createdAt: a.createdAt,
+    })),
     workflows,
   };
   const counts = Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.length]));

@@ -110,7 +110,8 @@ export function transcriptRoutes(): Router {
   r.get('/conversations/:id/attachments/:attachmentId', async (req, res) => {
     const c = await conversationOf(req);
     const id = boundedParam(req.params.attachmentId, 'attachmentId', 64);
-    const d = c.channel === 'webchat' ? await WebchatAttachmentModel.findOne({ attachmentId: id, shopId: c.shopId, buyerId: c.buyerId }) : null;
+    const d =
+      c.channel === 'webchat' ? await WebchatAttachmentModel.findOne({ attachmentId: id, shopId: c.shopId, buyerId: c.buyerId }) : null;
     if (!d) throw new HttpError(404, 'unknown_attachment', `no attachment "${id}" in this conversation`);
     sendAttachment(res, d);
   });

@@ -41,33 +41,36 @@ import { mountShopifyProxy } from './shopify-proxy.js';
 import { callerOf, createSession, requireSession } from './sessions.js';
 import { ReplyStreams } from './stream.js';
 
-const postBody = z.object({
-  /** Optional and redundant: the buyer is the session's. */
-  buyerId: z.string({ invalid_type_error: 'buyerId must be a string' }).optional(),
-  messageId: z
-    .string({
-      required_error: 'messageId is required (a client-generated id; resending the same id is safe)',
-      invalid_type_error: 'messageId must be a string',
-    })
-    .trim()
-    .min(1, 'messageId is required (a client-generated id; resending the same id is safe)')
-    .max(128),
-  text: z
-    .string({ invalid_type_error: 'text must be a string' })
-    .trim()
-    .max(4096, 'text is longer than 4096 characters')
-    .default(''),
-  attachments: z
-    .array(
-      z.object({ id: z.string({ required_error: 'each attachment needs its id (from POST /attachments)', invalid_type_error: 'id must be a string' }).min(1).max(64) }),
-      { invalid_type_error: 'attachments must be an array of {id}' },
-    )
-    .max(MAX_PER_MESSAGE, `at most ${MAX_PER_MESSAGE} attachments per message`)
-    .default([]),
-}).refine((b) => b.text.length > 0 || b.attachments.length > 0, {
-  message: 'text must not be empty (unless the message has attachments)',
-  path: ['text'],
-});
+const postBody = z
+  .object({
+    /** Optional and redundant: the buyer is the session's. */
+    buyerId: z.string({ invalid_type_error: 'buyerId must be a string' }).optional(),
+    messageId: z
+      .string({
+        required_error: 'messageId is required (a client-generated id; resending the same id is safe)',
+        invalid_type_error: 'messageId must be a string',
+      })
+      .trim()
+      .min(1, 'messageId is required (a client-generated id; resending the same id is safe)')
+      .max(128),
+    text: z.string({ invalid_type_error: 'text must be a string' }).trim().max(4096, 'text is longer than 4096 characters').default(''),
+    attachments: z
+      .array(
+        z.object({
+          id: z
+            .string({ required_error: 'each attachment needs its id (from POST /attachments)', invalid_type_error: 'id must be a string' })
+            .min(1)
+            .max(64),
+        }),
+        { invalid_type_error: 'attachments must be an array of {id}' },
+      )
+      .max(MAX_PER_MESSAGE, `at most ${MAX_PER_MESSAGE} attachments per message`)
+      .default([]),
+  })
+  .refine((b) => b.text.length > 0 || b.attachments.length > 0, {
+    message: 'text must not be empty (unless the message has attachments)',
+    path: ['text'],
+  });
 
 /** The dedupe key of a web chat message: the client's messageId, scoped to its shop and buyer. */
 export function webchatExternalId(shopId: string, buyerId: string, messageId: string): string {
@@ -174,7 +177,11 @@ export class WebchatAdapter implements ChannelAdapter {
       },
     );
     const perBuyer = (what: string) =>
-      limitRequests({ max: s.postsPerMinPerSession, what, key: (_req, res) => `buyer:${callerOf(res).shopId}:${callerOf(res).buyerId}:${what}` });
+      limitRequests({
+        max: s.postsPerMinPerSession,
+        what,
+        key: (_req, res) => `buyer:${callerOf(res).shopId}:${callerOf(res).buyerId}:${what}`,
+      });
     ctx.app.post(
       '/webchat/:shopId/attachments',
       limitRequests({ max: s.postsPerMinPerAddress, what: 'web chat uploads per client address' }),

@@ -41,7 +41,9 @@ export function rawBody(maxBytes: number): RequestHandler {
     parse(req, res, (err?: unknown) => {
       const e = err as { type?: string } | undefined;
       if (e?.type === 'entity.too.large')
-        return next(new HttpError(413, 'attachment_too_large', `the file is larger than ${human(maxBytes)} (the largest attachment allowed)`));
+        return next(
+          new HttpError(413, 'attachment_too_large', `the file is larger than ${human(maxBytes)} (the largest attachment allowed)`),
+        );
       next(err);
     });
   };
@@ -91,14 +93,20 @@ export async function messageAttachments(shopId: string, buyerId: string, refs: 
     );
   return ids.map((id) => {
     const d = byId.get(id)!;
-    return { type: d.mime.startsWith('image/') ? 'image' : 'document', url: attachmentUrl(shopId, id), mimeType: d.mime, sizeBytes: d.size };
+    return {
+      type: d.mime.startsWith('image/') ? 'image' : 'document',
+      url: attachmentUrl(shopId, id),
+      mimeType: d.mime,
+      sizeBytes: d.size,
+    };
   });
 }
 
 /** Sends a stored attachment with safe headers (images inline, PDFs as a download). */
 export function sendAttachment(res: Response, d: { attachmentId: string; mime: string; data: Buffer; size: number }): void {
   const image = d.mime.startsWith('image/');
-  const ext = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'image/gif': 'gif', 'application/pdf': 'pdf' }[d.mime] ?? 'bin';
+  const ext =
+    { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'image/gif': 'gif', 'application/pdf': 'pdf' }[d.mime] ?? 'bin';
   res.setHeader('Content-Type', d.mime);
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Content-Disposition', `${image ? 'inline' : 'attachment'}; filename="${d.attachmentId}.${ext}"`);
