@@ -340,6 +340,26 @@ describe.skipIf(!CHROMIUM)('the chat widget in Chromium on a store page', () => 
     pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((e) => !caused.includes(e)));
   });
 
+  it('the full-page chat (/chat) sends a photo too', async () => {
+    const page = await (await browser.newContext({ viewport: { width: 800, height: 700 } })).newPage();
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    await page.goto(`${app.gateway.url}/chat?shop=demo`);
+    await page.locator('#who').filter({ hasText: 'you are' }).waitFor();
+    const buyerId = /you are (\S+)/.exec((await page.locator('#who').textContent())!)![1]!;
+    await page.locator('#t').fill('Is this the right size?');
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.locator('#clip').click()]);
+    await chooser.setFiles({ name: 'label.png', mimeType: 'image/png', buffer: photo(120, 80) });
+    await page.locator('.msg.buyer .att img').waitFor();
+    const row = await eventually(
+      async () => (await MessageModel.findOne({ buyerId, direction: 'in' }).lean()) ?? null,
+      30_000,
+      'the /chat message with its attachment',
+    );
+    expect(row.text).toBe('Is this the right size?');
+    expect(row.attachments).toEqual([expect.objectContaining({ type: 'image', mimeType: 'image/png' })]);
+    await page.context().close();
+  });
+
   it('keyboard only: Tab reaches the bubble, Enter opens, focus stays in the panel, Escape closes back to the bubble', async () => {
     const page = await storePage();
     let guard = 0;
