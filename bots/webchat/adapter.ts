@@ -41,36 +41,44 @@ import { mountShopifyProxy } from './shopify-proxy.js';
 import { callerOf, createSession, requireSession } from './sessions.js';
 import { ReplyStreams } from './stream.js';
 
-const postBody = z
-  .object({
-    /** Optional and redundant: the buyer is the session's. */
-    buyerId: z.string({ invalid_type_error: 'buyerId must be a string' }).optional(),
-    messageId: z
-      .string({
-        required_error: 'messageId is required (a client-generated id; resending the same id is safe)',
-        invalid_type_error: 'messageId must be a string',
-      })
-      .trim()
-      .min(1, 'messageId is required (a client-generated id; resending the same id is safe)')
-      .max(128),
-    text: z.string({ invalid_type_error: 'text must be a string' }).trim().max(4096, 'text is longer than 4096 characters').default(''),
-    attachments: z
-      .array(
-        z.object({
-          id: z
-            .string({ required_error: 'each attachment needs its id (from POST /attachments)', invalid_type_error: 'id must be a string' })
-            .min(1)
-            .max(64),
-        }),
-        { invalid_type_error: 'attachments must be an array of {id}' },
-      )
-      .max(MAX_PER_MESSAGE, `at most ${MAX_PER_MESSAGE} attachments per message`)
-      .default([]),
-  })
-  .refine((b) => b.text.length > 0 || b.attachments.length > 0, {
-    message: 'text must not be empty (unless the message has attachments)',
-    path: ['text'],
-  });
+const postBody = z.object({
+  /** Optional and redundant: the buyer is the session's. */
+  buyerId: z.string({ invalid_type_error: 'buyerId must be a string' }).optional(),
+  messageId: z
+    .string({
+      required_error: 'messageId is required (a client-generated id; resending the same id is safe)',
+      invalid_type_error: 'messageId must be a string',
+    })
+    .trim()
+    .min(1, 'messageId is required (a client-generated id; resending the same id is safe)')
+    .max(128),
+  text: z.string({ invalid_type_error: 'text must be a string' }).trim().max(4096, 'text is longer than 4096 characters').default(''),
+  attachments: z
+    .array(
+      z.object({
+        id: z
+          .string({ required_error: 'each attachment needs its id (from POST /attachments)', invalid_type_error: 'id must be a string' })
+          .min(1)
+          .max(64),
+      }),
+      { invalid_type_error: 'attachments must be an array of {id}' },
+    )
+    .max(MAX_PER_MESSAGE, `at most ${MAX_PER_MESSAGE} attachments per message`)
+    .default([]),
+});
+
+/**
+ * A message needs text or an attachment. Checked apart from postBody so the problem is named
+ * together with the others (an object refinement only runs once every field is valid).
+ */
+function emptyMessage(body: unknown): z.ZodIssue[] {
+  const b = (body ?? {}) as { text?: unknown; attachments?: unknown };
+  const hasText = typeof b.text === 'string' ? b.text.trim().length > 0 : b.text !== undefined;
+  const hasAttachments = Array.isArray(b.attachments) && b.attachments.length > 0;
+  return hasText || hasAttachments
+    ? []
+    : [{ code: 'custom', path: ['text'], message: 'text must not be empty (unless the message has attachments)' }];
+}
 
 /** The dedupe key of a web chat message: the client's messageId, scoped to its shop and buyer. */
 export function webchatExternalId(shopId: string, buyerId: string, messageId: string): string {
@@ -156,7 +164,9 @@ export class WebchatAdapter implements ChannelAdapter {
       async (req, res) => {
         const { shopId, buyerId } = callerOf(res);
         const parsed = postBody.safeParse(req.body ?? {});
-        if (!parsed.success) throw validationError(parsed.error);
+        const empty = emptyMessage(req.body);
+        if (!parsed.success || empty.length)
+          throw validationError(new z.ZodError([...(parsed.success ? [] : parsed.error.issues), ...empty]));
         const { messageId, text } = parsed.data;
         if (parsed.data.buyerId !== undefined && parsed.data.buyerId !== buyerId)
           throw new HttpError(403, 'buyer_mismatch', 'buyerId is not the buyer of this session; omit it (the session decides the buyer)');
