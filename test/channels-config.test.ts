@@ -45,8 +45,19 @@ describe('SORA_CHANNELS', () => {
   });
 
   it('web chat limits and session lifetime: read and checked', () => {
-    const c = loadConfig({ SORA_WEBCHAT_RATE_PER_MIN: '7', SORA_WEBCHAT_SESSION_TTL: '12h', SORA_WEBCHAT_STREAMS_MAX: '9' }).channels;
-    expect(c.enabled[0]!.settings).toMatchObject({ postsPerMinPerSession: 7, sessionTtlMs: 12 * 3_600_000, streamsPerProcess: 9 });
+    const c = loadConfig({
+      SORA_WEBCHAT_RATE_PER_MIN: '7',
+      SORA_WEBCHAT_SESSION_TTL: '12h',
+      SORA_WEBCHAT_STREAMS_MAX: '9',
+      SORA_WEBCHAT_ATTACHMENT_MAX: '512kb',
+    }).channels;
+    expect(c.enabled[0]!.settings).toMatchObject({
+      postsPerMinPerSession: 7,
+      sessionTtlMs: 12 * 3_600_000,
+      streamsPerProcess: 9,
+      attachmentMaxBytes: 512 * 1024,
+    });
+    expect(() => loadConfig({ SORA_WEBCHAT_ATTACHMENT_MAX: 'huge' })).toThrow(/SORA_WEBCHAT_ATTACHMENT_MAX: "huge" is not a size/);
     let err: unknown;
     try {
       loadConfig({ SORA_WEBCHAT_RATE_PER_MIN: '0', SORA_WEBCHAT_SESSION_TTL: '10s', SORA_WEBCHAT_STREAMS_PER_BUYER: 'x' });

@@ -157,6 +157,7 @@ describe('loadConfig', () => {
             sessionsPerMinPerAddress: 20,
             streamsPerBuyer: 5,
             streamsPerProcess: 2000,
+            attachmentMaxBytes: 5 * 1024 * 1024,
           },
         },
       ],

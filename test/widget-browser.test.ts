@@ -7,6 +7,7 @@
  * customer; the store's CSS and the widget's kept apart. Screenshots: docs/images/widget-*.png.
  */
 import { execFileSync } from 'node:child_process';
+import { deflateSync } from 'node:zlib';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -121,6 +122,7 @@ beforeAll(async () => {
       new WebchatAdapter({
         pollMs: 200,
         secrets,
+        attachmentMaxBytes: 200 * 1024,
         shopify: {
           stores: [{ domain: STORE_DOMAIN, shopId: 'demo', accessToken: 'unused' }],
           apiVersion: '2025-01',
@@ -166,6 +168,46 @@ const focused = (p: Page) =>
       ? `${a.tagName.toLowerCase()}.${a.className}`
       : `outside:${document.activeElement?.tagName}`;
   });
+/** A small "product photo" PNG (a pink stripe on a warm gradient), made here so the test needs no image file. */
+function photo(w = 240, h = 160): Buffer {
+  const raw = Buffer.alloc((w * 3 + 1) * h);
+  for (let y = 0; y < h; y++) {
+    raw[y * (w * 3 + 1)] = 0;
+    for (let x = 0; x < w; x++) {
+      const o = y * (w * 3 + 1) + 1 + x * 3;
+      const stripe = Math.abs(x - w / 2 - (y - h / 2) * 0.4) < 18;
+      raw[o] = stripe ? 236 : 250 - y / 2;
+      raw[o + 1] = stripe ? 72 : 200 - x / 4;
+      raw[o + 2] = stripe ? 153 : 150 + y / 3;
+    }
+  }
+  const crc = (b: Buffer) => {
+    let c = ~0;
+    for (const byte of b) {
+      c ^= byte;
+      for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+    }
+    return ~c >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32BE(crc(td));
+    return Buffer.concat([len, td, sum]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
 const anonymousBuyer = (p: Page) =>
   p.evaluate(() => JSON.parse(localStorage.getItem('sora-chat:demo:anonymous') ?? 'null') as { buyerId: string } | null);
 
@@ -255,6 +297,69 @@ describe.skipIf(!CHROMIUM)('the chat widget in Chromium on a store page', () => 
     await page.context().close();
   });
 
+  it('attach a photo: paperclip → file → the message shows its thumbnail and is recorded with the attachment; too large → inline error', async () => {
+    const page = await storePage();
+    await bubble(page).click();
+    const clip = page.locator('[data-sora-chat] button.clip');
+    expect(await clip.getAttribute('aria-label')).toBe('Attach a photo or PDF');
+    const file = page.locator('[data-sora-chat] input[type=file]');
+    expect(await file.getAttribute('accept')).toBe('image/jpeg,image/png,image/webp,image/gif,application/pdf');
+    await page.keyboard.type('The zipper arrived broken, see the photo');
+    // The paperclip opens the system file picker; the test answers it with a file.
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), clip.click()]);
+    await chooser.setFiles({ name: 'zipper.png', mimeType: 'image/png', buffer: photo() });
+    const thumb = page.locator('[data-sora-chat] .msg.buyer .att img');
+    await thumb.waitFor();
+    await eventually(
+      async () => ((await thumb.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth)) ? true : null),
+      10_000,
+      'the thumbnail',
+    );
+    const buyer = (await anonymousBuyer(page))!;
+    const row = await eventually(
+      async () => (await MessageModel.findOne({ buyerId: buyer.buyerId, direction: 'in' }).lean()) ?? null,
+      30_000,
+      'the message with its attachment',
+    );
+    expect(row.text).toBe('The zipper arrived broken, see the photo');
+    expect(row.attachments).toEqual([
+      expect.objectContaining({ type: 'image', mimeType: 'image/png', url: expect.stringMatching(/^\/webchat\/demo\/attachments\//) }),
+    ]);
+    await messages(page, 'bot').first().waitFor({ timeout: 60_000 });
+    await page.screenshot({ path: `${IMAGES}widget-attachment.png` });
+    // Too large: nothing sent, the reason shown in the conversation.
+    const big = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(300 * 1024, 32)]);
+    await file.setInputFiles({ name: 'invoice.pdf', mimeType: 'application/pdf', buffer: big });
+    const note = page.locator('[data-sora-chat] .msg.note');
+    await note.waitFor();
+    expect(await note.textContent()).toMatch(/Not sent: the file is larger than 200 KB/);
+    expect(await page.locator('[data-sora-chat] .msg.buyer .att .name').last().textContent()).toMatch(/invoice\.pdf/);
+    await page.context().close();
+    // The refused upload is the browser's own console error (413), expected here.
+    const caused = pageErrors.filter((e) => /413/.test(e));
+    pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((e) => !caused.includes(e)));
+  });
+
+  it('the full-page chat (/chat) sends a photo too', async () => {
+    const page = await (await browser.newContext({ viewport: { width: 800, height: 700 } })).newPage();
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    await page.goto(`${app.gateway.url}/chat?shop=demo`);
+    await page.locator('#who').filter({ hasText: 'you are' }).waitFor();
+    const buyerId = /you are (\S+)/.exec((await page.locator('#who').textContent())!)![1]!;
+    await page.locator('#t').fill('Is this the right size?');
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.locator('#clip').click()]);
+    await chooser.setFiles({ name: 'label.png', mimeType: 'image/png', buffer: photo(120, 80) });
+    await page.locator('.msg.buyer .att img').waitFor();
+    const row = await eventually(
+      async () => (await MessageModel.findOne({ buyerId, direction: 'in' }).lean()) ?? null,
+      30_000,
+      'the /chat message with its attachment',
+    );
+    expect(row.text).toBe('Is this the right size?');
+    expect(row.attachments).toEqual([expect.objectContaining({ type: 'image', mimeType: 'image/png' })]);
+    await page.context().close();
+  });
+
   it('keyboard only: Tab reaches the bubble, Enter opens, focus stays in the panel, Escape closes back to the bubble', async () => {
     const page = await storePage();
     let guard = 0;
@@ -275,8 +380,8 @@ describe.skipIf(!CHROMIUM)('the chat widget in Chromium on a store page', () => 
       await page.keyboard.press('Shift+Tab');
       seen.add(await focused(page));
     }
-    // Only the panel's own controls: close, the message log, the text box, Send. Never the page behind.
-    expect([...seen].sort()).toEqual(['button.send', 'button.x', 'div.log', 'textarea.']);
+    // Only the panel's own controls: close, the message log, attach, the text box, Send. Never the page behind.
+    expect([...seen].sort()).toEqual(['button.clip', 'button.send', 'button.x', 'div.log', 'textarea.']);
     expect(await page.locator('[data-sora-chat] .log').getAttribute('aria-live')).toBe('polite');
     expect(await panel(page).getAttribute('role')).toBe('dialog');
     await page.keyboard.press('Escape');

@@ -27,11 +27,11 @@
   var base = HOST + '/webchat/' + encodeURIComponent(shop);
   var RTL = { ar: 1, he: 1, fa: 1, ur: 1 };
   var TEXT = {
-    en: { open: 'Open chat', close: 'Close chat', title: 'Chat with us', placeholder: 'Type a message…', send: 'Send', unread: '{n} unread', reconnecting: 'Reconnecting…', notSent: 'Not sent: ', you: 'You', log: 'Messages' },
-    ar: { open: 'افتح المحادثة', close: 'أغلق المحادثة', title: 'تحدث معنا', placeholder: 'اكتب رسالة…', send: 'إرسال', unread: '{n} غير مقروءة', reconnecting: 'جارٍ إعادة الاتصال…', notSent: 'لم تُرسل: ', you: 'أنت', log: 'الرسائل' },
-    es: { open: 'Abrir chat', close: 'Cerrar chat', title: 'Chatea con nosotros', placeholder: 'Escribe un mensaje…', send: 'Enviar', unread: '{n} sin leer', reconnecting: 'Reconectando…', notSent: 'No enviado: ', you: 'Tú', log: 'Mensajes' },
-    fr: { open: 'Ouvrir le chat', close: 'Fermer le chat', title: 'Discutons', placeholder: 'Écrivez un message…', send: 'Envoyer', unread: '{n} non lus', reconnecting: 'Reconnexion…', notSent: 'Non envoyé : ', you: 'Vous', log: 'Messages' },
-    th: { open: 'เปิดแชท', close: 'ปิดแชท', title: 'แชทกับเรา', placeholder: 'พิมพ์ข้อความ…', send: 'ส่ง', unread: 'ยังไม่อ่าน {n}', reconnecting: 'กำลังเชื่อมต่อใหม่…', notSent: 'ส่งไม่สำเร็จ: ', you: 'คุณ', log: 'ข้อความ' },
+    en: { open: 'Open chat', close: 'Close chat', title: 'Chat with us', placeholder: 'Type a message…', send: 'Send', unread: '{n} unread', reconnecting: 'Reconnecting…', notSent: 'Not sent: ', you: 'You', log: 'Messages', attach: 'Attach a photo or PDF', uploading: 'Uploading…' },
+    ar: { open: 'افتح المحادثة', close: 'أغلق المحادثة', title: 'تحدث معنا', placeholder: 'اكتب رسالة…', send: 'إرسال', unread: '{n} غير مقروءة', reconnecting: 'جارٍ إعادة الاتصال…', notSent: 'لم تُرسل: ', you: 'أنت', log: 'الرسائل', attach: 'إرفاق صورة أو PDF', uploading: 'جارٍ الرفع…' },
+    es: { open: 'Abrir chat', close: 'Cerrar chat', title: 'Chatea con nosotros', placeholder: 'Escribe un mensaje…', send: 'Enviar', unread: '{n} sin leer', reconnecting: 'Reconectando…', notSent: 'No enviado: ', you: 'Tú', log: 'Mensajes', attach: 'Adjuntar una foto o PDF', uploading: 'Subiendo…' },
+    fr: { open: 'Ouvrir le chat', close: 'Fermer le chat', title: 'Discutons', placeholder: 'Écrivez un message…', send: 'Envoyer', unread: '{n} non lus', reconnecting: 'Reconnexion…', notSent: 'Non envoyé : ', you: 'Vous', log: 'Messages', attach: 'Joindre une photo ou un PDF', uploading: 'Envoi du fichier…' },
+    th: { open: 'เปิดแชท', close: 'ปิดแชท', title: 'แชทกับเรา', placeholder: 'พิมพ์ข้อความ…', send: 'ส่ง', unread: 'ยังไม่อ่าน {n}', reconnecting: 'กำลังเชื่อมต่อใหม่…', notSent: 'ส่งไม่สำเร็จ: ', you: 'คุณ', log: 'ข้อความ', attach: 'แนบรูปภาพหรือ PDF', uploading: 'กำลังอัปโหลด…' },
   };
   function langOf(tag) { return String(tag || '').toLowerCase().split(/[-_]/)[0]; }
   var lang = langOf(script.getAttribute('data-lang') || document.documentElement.lang || navigator.language || 'en');
@@ -72,6 +72,13 @@
     '.qr button{border:1px solid ' + color + ';color:' + color + ';background:#fff;border-radius:16px;padding:6px 12px;font-size:14px;cursor:pointer}' +
     'form{display:flex;gap:8px;padding:10px;border-top:1px solid #e5e7eb;background:#fff}' +
     'textarea{flex:1;resize:none;height:42px;padding:10px;border:1px solid #d1d5db;border-radius:10px;font-size:15px;color:#111827;background:#fff}' +
+    '.clip{border:0;background:transparent;color:#4b5563;width:38px;border-radius:10px;cursor:pointer;display:flex;align-items:center;justify-content:center;padding:0}' +
+    '.clip svg{width:22px;height:22px;fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-linejoin:round}' +
+    '.clip:disabled{opacity:.5;cursor:default}' +
+    '.file{display:none}' +
+    '.att{display:block;margin-top:4px}' +
+    '.att img{display:block;max-width:200px;max-height:160px;border-radius:8px;background:#fff}' +
+    '.att .name{display:inline-block;padding:4px 8px;border-radius:8px;background:rgba(255,255,255,.2);font-size:13px}' +
     '.send{border:0;border-radius:10px;background:' + color + ';color:#fff;padding:0 16px;font-size:15px;cursor:pointer}' +
     '.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}';
   // A constructed style sheet is not an inline <style>: pages with a strict style-src CSP still style the widget.
@@ -101,7 +108,11 @@
   var log = el('div', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-label': t('log'), tabindex: '0' });
   var input = el('textarea', { rows: '1', 'aria-label': t('placeholder'), placeholder: t('placeholder'), maxlength: '4096' });
   var sendBtn = el('button', { class: 'send', type: 'submit', text: t('send') });
-  var form = el('form', {}, [input, sendBtn]);
+  var ACCEPT = 'image/jpeg,image/png,image/webp,image/gif,application/pdf';
+  var fileInput = el('input', { class: 'file', type: 'file', accept: ACCEPT, tabindex: '-1', 'aria-hidden': 'true' });
+  var clipBtn = el('button', { class: 'clip', type: 'button', 'aria-label': t('attach'), title: t('attach') });
+  clipBtn.innerHTML = '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M21.4 11.1l-8.5 8.5a5.5 5.5 0 0 1-7.8-7.8l8.5-8.5a3.7 3.7 0 0 1 5.2 5.2l-8.5 8.5a1.8 1.8 0 0 1-2.6-2.6l7.8-7.8"/></svg>';
+  var form = el('form', {}, [clipBtn, fileInput, input, sendBtn]);
   panel.appendChild(el('header', {}, [titleEl, statusEl, closeBtn]));
   panel.appendChild(log);
   panel.appendChild(form);
@@ -122,6 +133,8 @@
     input.setAttribute('placeholder', t('placeholder'));
     input.setAttribute('aria-label', t('placeholder'));
     sendBtn.textContent = t('send');
+    clipBtn.setAttribute('aria-label', t('attach'));
+    clipBtn.setAttribute('title', t('attach'));
     log.setAttribute('aria-label', t('log'));
     if (!script.getAttribute('data-title')) titleEl.textContent = t('title');
   }
@@ -346,16 +359,77 @@
         await ensureSession();
         res = await fetch(base + '/messages', { method: 'POST', headers: Object.assign({ 'content-type': 'application/json' }, auth()), body: JSON.stringify(body) });
       } catch (e) { res = null; }
-      if (res && res.ok) return;
+      if (res && res.ok) return true;
       if (res && res.status === 401) { forget(); streamGen++; started = false; start(); continue; }
       if (res && res.status !== 503 && res.status !== 429) {
         var j = await res.json().catch(function () { return {}; });
         show(t('notSent') + (j.message || res.status), 'note');
-        return;
+        return false;
       }
       await sleep(retryDelay(res, attempt));
     }
     show(t('notSent') + 'the service is unavailable, try again in a moment', 'note');
+    return false;
+  }
+
+  // --- attachments: upload the file (raw body), then send a message naming it ---------------------
+  clipBtn.addEventListener('click', function () { fileInput.click(); });
+  fileInput.addEventListener('change', function () {
+    var file = fileInput.files && fileInput.files[0];
+    fileInput.value = '';
+    if (file) sendFile(file);
+  });
+  /** The buyer's bubble: the text, then a thumbnail (images, a data: URL of the local file) or the file name. */
+  function showFile(file, text) {
+    var d = show(text, 'buyer');
+    var box = el('span', { class: 'att' });
+    if (/^image\//.test(file.type) && window.FileReader) {
+      var img = el('img', { alt: file.name });
+      var fr = new FileReader();
+      fr.onload = function () { img.src = String(fr.result); log.scrollTop = log.scrollHeight; };
+      fr.readAsDataURL(file);
+      box.appendChild(img);
+    } else box.appendChild(el('span', { class: 'name', text: '📄 ' + file.name }));
+    d.appendChild(box);
+    return d;
+  }
+  async function upload(file) {
+    for (var attempt = 0; attempt < 4; attempt++) {
+      var res = null;
+      try {
+        await ensureSession();
+        res = await fetch(base + '/attachments', { method: 'POST', headers: Object.assign({ 'content-type': file.type || 'application/octet-stream' }, auth()), body: file });
+      } catch (e) { res = null; }
+      if (res && res.ok) return res.json();
+      if (res && res.status === 401) { forget(); continue; }
+      if (res && res.status !== 503 && res.status !== 429) {
+        var j = await res.json().catch(function () { return {}; });
+        throw new Error(j.message || String(res.status));
+      }
+      await sleep(retryDelay(res, attempt));
+    }
+    throw new Error('the service is unavailable, try again in a moment');
+  }
+  async function sendFile(file) {
+    var text = input.value.trim();
+    input.value = '';
+    quickReplies(null);
+    var d = showFile(file, text);
+    start();
+    clipBtn.disabled = true;
+    statusEl.textContent = t('uploading');
+    try {
+      var att = await upload(file);
+      statusEl.textContent = '';
+      await post({ messageId: uuid(), text: text, attachments: [{ id: att.id }] });
+    } catch (e) {
+      statusEl.textContent = '';
+      d.classList.add('failed');
+      show(t('notSent') + e.message, 'note');
+    } finally {
+      clipBtn.disabled = false;
+      input.focus();
+    }
   }
   function say(text) {
     text = String(text || '').trim();

@@ -37,6 +37,7 @@ import { PrivacyAuditModel } from '../../models/privacy-audit.js';
 import { ShopModel } from '../../models/shop.js';
 import { UnmatchedQuestionModel } from '../../models/unmatched-question.js';
 import { ServiceEventModel } from '../../models/service-event.js';
+import { WebchatAttachmentModel } from '../../models/webchat-attachment.js';
 import { WebchatSessionModel } from '../../models/webchat-session.js';
 import { InboundSequenceModel } from '../../models/inbound-sequence.js';
 import { ticketWorkflowId } from '../../models/ticket-records.js';
@@ -80,6 +81,8 @@ export interface BuyerDataExport {
   coupons: unknown[];
   orders: unknown[];
   tickets: unknown[];
+  /** Web chat uploads: metadata only (id, type, size, SHA-256, when), not the content. */
+  webchatAttachments: unknown[];
   workflows: unknown[];
 }
 
@@ -117,6 +120,9 @@ async function scopeOf(r: BuyerDataRequest): Promise<Scope> {
     const rows = (await (m as typeof BuyerModel).find(q, { channel: 1 }).lean()) as Array<{ channel?: string }>;
     for (const row of rows) if (row.channel) found.add(row.channel);
   }
+  // A web chat buyer who uploaded a file but never sent the message still has data.
+  if ((!r.channel || r.channel === 'webchat') && (await WebchatAttachmentModel.exists({ shopId: r.shopId, buyerId: r.buyerId })))
+    found.add('webchat');
   if (r.channel) {
     const linked = await OrderModel.exists({ shopId: r.shopId, [`buyerIds.${r.channel}`]: r.buyerId });
     if (linked) found.add(r.channel);
@@ -197,28 +203,43 @@ const ticketsOf = (s: { shopId: string; buyerId: string; channels: string[] }) =
 export async function exportBuyerData(r: BuyerDataRequest, client?: Client): Promise<BuyerDataExport> {
   const s = await scopeOf(r);
   const wf = { workflowId: { $in: s.workflowIds } };
-  const [buyers, messages, conversations, npsAnswers, unmatchedQuestions, serviceEvents, notifications, notes, coupons, orders, tickets] =
-    await Promise.all([
-      BuyerModel.find(byBuyer(s)).lean(),
-      MessageModel.find({ $or: [byBuyer(s), wf] })
-        .sort({ _id: 1 })
-        .lean(),
-      ConversationModel.find({ $or: [byBuyer(s), wf] })
-        .sort({ openedAt: 1 })
-        .lean(),
-      NpsAnswerModel.find({ $or: [byBuyer(s), wf] }).lean(),
-      UnmatchedQuestionModel.find({ shopId: s.shopId, ...wf }).lean(),
-      ServiceEventModel.find({ shopId: s.shopId, ...wf })
-        .sort({ at: 1 })
-        .lean(),
-      NotificationModel.find({ shopId: s.shopId, $or: [{ buyerId: s.buyerId, channel: { $in: s.channels } }, wf] }).lean(),
-      NoteModel.find({ shopId: s.shopId, ...wf })
-        .sort({ _id: 1 })
-        .lean(),
-      CouponModel.find(couponsOf(s)).lean(),
-      OrderModel.find(ordersOf(s)).lean(),
-      TicketModel.find(ticketsOf(s)).lean(),
-    ]);
+  const [
+    buyers,
+    messages,
+    conversations,
+    npsAnswers,
+    unmatchedQuestions,
+    serviceEvents,
+    notifications,
+    notes,
+    coupons,
+    orders,
+    tickets,
+    uploads,
+  ] = await Promise.all([
+    BuyerModel.find(byBuyer(s)).lean(),
+    MessageModel.find({ $or: [byBuyer(s), wf] })
+      .sort({ _id: 1 })
+      .lean(),
+    ConversationModel.find({ $or: [byBuyer(s), wf] })
+      .sort({ openedAt: 1 })
+      .lean(),
+    NpsAnswerModel.find({ $or: [byBuyer(s), wf] }).lean(),
+    UnmatchedQuestionModel.find({ shopId: s.shopId, ...wf }).lean(),
+    ServiceEventModel.find({ shopId: s.shopId, ...wf })
+      .sort({ at: 1 })
+      .lean(),
+    NotificationModel.find({ shopId: s.shopId, $or: [{ buyerId: s.buyerId, channel: { $in: s.channels } }, wf] }).lean(),
+    NoteModel.find({ shopId: s.shopId, ...wf })
+      .sort({ _id: 1 })
+      .lean(),
+    CouponModel.find(couponsOf(s)).lean(),
+    OrderModel.find(ordersOf(s)).lean(),
+    TicketModel.find(ticketsOf(s)).lean(),
+    s.channels.includes('webchat')
+      ? WebchatAttachmentModel.find({ shopId: s.shopId, buyerId: s.buyerId }, { data: 0 }).sort({ _id: 1 }).lean()
+      : Promise.resolve([]),
+  ]);
   const workflows = await workflowsOf(client, s);
   const out = {
     buyers: plain(buyers),
@@ -232,6 +253,13 @@ export async function exportBuyerData(r: BuyerDataRequest, client?: Client): Pro
     coupons: plain(coupons).map(({ boundKey: _boundKey, ...c }) => c),
     orders: plain(orders),
     tickets: tickets.map(({ _id, ...t }) => ({ id: _id, ...t })),
+    webchatAttachments: uploads.map((a) => ({
+      id: a.attachmentId,
+      mimeType: a.mime,
+      size: a.size,
+      sha256: a.sha256,
+      createdAt: a.createdAt,
+    })),
     workflows,
   };
   const counts = Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.length]));
@@ -320,6 +348,9 @@ export async function forgetBuyerData(r: BuyerDataRequest, client: Client): Prom
   counts.couponsAnonymised = coupons;
   counts.buyers = (await BuyerModel.deleteMany(byBuyer(s))).deletedCount;
   // Web chat sessions name the buyer: signed out everywhere.
+  counts.webchatAttachments = s.channels.includes('webchat')
+    ? (await WebchatAttachmentModel.deleteMany({ shopId: s.shopId, buyerId: s.buyerId })).deletedCount
+    : 0;
   counts.webchatSessions = s.channels.includes('webchat')
     ? (await WebchatSessionModel.deleteMany({ shopId: s.shopId, buyerId: s.buyerId })).deletedCount
     : 0;

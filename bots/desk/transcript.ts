@@ -2,12 +2,34 @@
  * A conversation's full transcript: GET /desk/api/conversations/:id/messages → every message in
  * order (buyer, bot, system, agent, seller), the language of each, for FAQ answers the matched entry
  * (its question) and the match's confidence, and the agents' names. Scoped like every desk read.
+ *
+ * A web chat buyer's uploads (bots/webchat/attachments.ts) are listed with a desk URL:
+ * GET /desk/api/conversations/:id/attachments/:attachmentId serves one, only of that conversation's buyer.
  */
 import { Router } from 'express';
 import { AgentModel } from '../../models/agent.js';
 import { FaqEntryModel } from '../../models/faq-entry.js';
 import { MessageModel } from '../../models/message.js';
-import { conversationOf } from './scope.js';
+import { WebchatAttachmentModel } from '../../models/webchat-attachment.js';
+import { HttpError } from '../http-errors.js';
+import { sendAttachment } from '../webchat/attachments.js';
+import { boundedParam, conversationOf } from './scope.js';
+
+const WEBCHAT_ATTACHMENT = /^\/webchat\/[^/]+\/attachments\/([\w-]+)$/;
+
+/** A message's attachments as the desk shows them; a web chat upload gets its desk URL. */
+function deskAttachments(conversationId: string, list: unknown): Array<Record<string, unknown>> {
+  return (Array.isArray(list) ? (list as Array<Record<string, unknown>>) : []).map((a) => {
+    const m = typeof a.url === 'string' ? WEBCHAT_ATTACHMENT.exec(a.url) : null;
+    return {
+      type: a.type ?? 'other',
+      mimeType: a.mimeType ?? null,
+      sizeBytes: a.sizeBytes ?? null,
+      name: a.name ?? null,
+      url: m ? `/desk/api/conversations/${encodeURIComponent(conversationId)}/attachments/${m[1]}` : null,
+    };
+  });
+}
 
 const TRANSCRIPT_MAX = 2000;
 
@@ -32,6 +54,7 @@ export function transcriptRoutes(): Router {
         faqQuestion: 1,
         confidence: 1,
         quickReplies: 1,
+        attachments: 1,
         originalText: 1,
         originalLanguage: 1,
         translatedBy: 1,
@@ -68,6 +91,7 @@ export function transcriptRoutes(): Router {
         status: m.status,
         error: m.error ?? null,
         quickReplies: m.quickReplies ?? [],
+        attachments: deskAttachments(String(req.params.id), m.attachments),
         // An agent reply sent translated: what the agent typed (docs/translation.md).
         ...(m.originalText
           ? { original: { text: m.originalText, language: m.originalLanguage ?? null, provider: m.translatedBy ?? null } }
@@ -81,6 +105,15 @@ export function transcriptRoutes(): Router {
           : null,
       })),
     });
+  });
+
+  r.get('/conversations/:id/attachments/:attachmentId', async (req, res) => {
+    const c = await conversationOf(req);
+    const id = boundedParam(req.params.attachmentId, 'attachmentId', 64);
+    const d =
+      c.channel === 'webchat' ? await WebchatAttachmentModel.findOne({ attachmentId: id, shopId: c.shopId, buyerId: c.buyerId }) : null;
+    if (!d) throw new HttpError(404, 'unknown_attachment', `no attachment "${id}" in this conversation`);
+    sendAttachment(res, d);
   });
 
   return r;

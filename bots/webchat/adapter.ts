@@ -5,7 +5,9 @@
  *   GET  /webchat/widget.js                    the embeddable widget (web/widget.js; embed.ts: CORS, caching)
  *   GET  /webchat/shopify-proxy/identity       Shopify app proxy → {customerId, customerHash} (shopify-proxy.ts)
  *   POST /webchat/:shopId/sessions             {} | {customerId, customerHash} → 201 {token, buyerId, kind, expiresAt}
- *   POST /webchat/:shopId/messages             Bearer token; {messageId, text} → 202 {status, workflowId}
+ *   POST /webchat/:shopId/messages             Bearer token; {messageId, text, attachments?: [{id}]} → 202 {status, workflowId}
+ *   POST /webchat/:shopId/attachments          Bearer token; raw image/PDF body → 201 {id, url, mimeType, size} (attachments.ts)
+ *   GET  /webchat/:shopId/attachments/:id      Bearer token; the buyer's own upload
  *   GET  /webchat/:shopId/events               Bearer token; server-sent events: replies as `event: message`
  *
  * The buyer is the session's (sessions.ts): a body `buyerId` is ignored when it is the session's
@@ -33,6 +35,7 @@ import {
 } from '../channel.js';
 import { HttpError, validationError } from '../http-errors.js';
 import { limitRequests } from '../rate-limit.js';
+import { buyerAttachment, MAX_PER_MESSAGE, messageAttachments, rawBody, sendAttachment, storeUpload } from './attachments.js';
 import { mountEmbed } from './embed.js';
 import { mountShopifyProxy } from './shopify-proxy.js';
 import { callerOf, createSession, requireSession } from './sessions.js';
@@ -49,12 +52,33 @@ const postBody = z.object({
     .trim()
     .min(1, 'messageId is required (a client-generated id; resending the same id is safe)')
     .max(128),
-  text: z
-    .string({ required_error: 'text is required', invalid_type_error: 'text must be a string' })
-    .trim()
-    .min(1, 'text must not be empty')
-    .max(4096, 'text is longer than 4096 characters'),
+  text: z.string({ invalid_type_error: 'text must be a string' }).trim().max(4096, 'text is longer than 4096 characters').default(''),
+  attachments: z
+    .array(
+      z.object({
+        id: z
+          .string({ required_error: 'each attachment needs its id (from POST /attachments)', invalid_type_error: 'id must be a string' })
+          .min(1)
+          .max(64),
+      }),
+      { invalid_type_error: 'attachments must be an array of {id}' },
+    )
+    .max(MAX_PER_MESSAGE, `at most ${MAX_PER_MESSAGE} attachments per message`)
+    .default([]),
 });
+
+/**
+ * A message needs text or an attachment. Checked apart from postBody so the problem is named
+ * together with the others (an object refinement only runs once every field is valid).
+ */
+function emptyMessage(body: unknown): z.ZodIssue[] {
+  const b = (body ?? {}) as { text?: unknown; attachments?: unknown };
+  const hasText = typeof b.text === 'string' ? b.text.trim().length > 0 : b.text !== undefined;
+  const hasAttachments = Array.isArray(b.attachments) && b.attachments.length > 0;
+  return hasText || hasAttachments
+    ? []
+    : [{ code: 'custom', path: ['text'], message: 'text must not be empty (unless the message has attachments)' }];
+}
 
 /** The dedupe key of a web chat message: the client's messageId, scoped to its shop and buyer. */
 export function webchatExternalId(shopId: string, buyerId: string, messageId: string): string {
@@ -140,10 +164,13 @@ export class WebchatAdapter implements ChannelAdapter {
       async (req, res) => {
         const { shopId, buyerId } = callerOf(res);
         const parsed = postBody.safeParse(req.body ?? {});
-        if (!parsed.success) throw validationError(parsed.error);
+        const empty = emptyMessage(req.body);
+        if (!parsed.success || empty.length)
+          throw validationError(new z.ZodError([...(parsed.success ? [] : parsed.error.issues), ...empty]));
         const { messageId, text } = parsed.data;
         if (parsed.data.buyerId !== undefined && parsed.data.buyerId !== buyerId)
           throw new HttpError(403, 'buyer_mismatch', 'buyerId is not the buyer of this session; omit it (the session decides the buyer)');
+        const attachments = await messageAttachments(shopId, buyerId, parsed.data.attachments);
         const result = await ctx.intake.accept({
           channel: 'webchat',
           shopId,
@@ -152,12 +179,37 @@ export class WebchatAdapter implements ChannelAdapter {
           // send "m1" would see the second message dropped as a redelivery.
           externalId: webchatExternalId(shopId, buyerId, messageId),
           text,
+          ...(attachments.length ? { attachments } : {}),
           receivedAt: new Date().toISOString(),
           raw: { userAgent: req.get('user-agent') ?? null },
         });
         res.status(result.status === 'accepted' ? 202 : 200).json({ ...result, externalId: messageId });
       },
     );
+    const perBuyer = (what: string) =>
+      limitRequests({
+        max: s.postsPerMinPerSession,
+        what,
+        key: (_req, res) => `buyer:${callerOf(res).shopId}:${callerOf(res).buyerId}:${what}`,
+      });
+    ctx.app.post(
+      '/webchat/:shopId/attachments',
+      limitRequests({ max: s.postsPerMinPerAddress, what: 'web chat uploads per client address' }),
+      shop,
+      auth,
+      perBuyer('uploads per buyer'),
+      rawBody(s.attachmentMaxBytes),
+      async (req, res) => {
+        const { shopId, buyerId } = callerOf(res);
+        const stored = await storeUpload(shopId, buyerId, req);
+        ctx.log('webchat attachment stored', { shopId, mimeType: stored.mimeType, size: stored.size });
+        res.status(201).json(stored);
+      },
+    );
+    ctx.app.get('/webchat/:shopId/attachments/:id', shop, auth, async (req, res) => {
+      const { shopId, buyerId } = callerOf(res);
+      sendAttachment(res, await buyerAttachment(shopId, buyerId, String(req.params.id)));
+    });
     ctx.app.get('/webchat/:shopId/events', shop, auth, async (req, res) => {
       const { shopId, buyerId } = callerOf(res);
       await this.streams.serve(req, res, conversationWorkflowId({ shopId, channel: 'webchat', buyerId }));

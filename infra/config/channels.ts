@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { optionalEnv, requiredEnv, shopMapEnv } from './channel-fields.js';
-import { parseDuration, present, type Env } from './fields.js';
+import { bytes, parseDuration, present, type Env } from './fields.js';
 import { lineSpec } from './channel-line.js';
 import { parseEmailAccounts, type EmailAccount } from './email-accounts.js';
 
@@ -67,6 +67,8 @@ export interface WebchatSettings {
   /** Open reply streams per buyer, and in this process. */
   streamsPerBuyer: number;
   streamsPerProcess: number;
+  /** Largest buyer attachment upload in bytes (SORA_WEBCHAT_ATTACHMENT_MAX). */
+  attachmentMaxBytes: number;
 }
 
 const positiveInt = (dflt: number) =>
@@ -107,6 +109,11 @@ export const webchatSpec: ChannelSpec<WebchatSettings> = {
       default: '2000',
       description: 'open reply streams in one process (then 503 + Retry-After)',
     },
+    SORA_WEBCHAT_ATTACHMENT_MAX: {
+      kind: 'size (`5mb`, `512kb`)',
+      default: '5mb',
+      description: 'largest buyer attachment upload (image or PDF, POST /webchat/:shop/attachments); larger → 413',
+    },
   },
   parse: (env) =>
     z
@@ -126,6 +133,7 @@ export const webchatSpec: ChannelSpec<WebchatSettings> = {
         SORA_WEBCHAT_SESSIONS_PER_MIN: positiveInt(20),
         SORA_WEBCHAT_STREAMS_PER_BUYER: positiveInt(5),
         SORA_WEBCHAT_STREAMS_MAX: positiveInt(2000),
+        SORA_WEBCHAT_ATTACHMENT_MAX: bytes('5mb', { min: 1 }).schema,
       })
       .transform((e) => ({
         pollMs: e.SORA_WEBCHAT_POLL_MS,
@@ -135,6 +143,7 @@ export const webchatSpec: ChannelSpec<WebchatSettings> = {
         sessionsPerMinPerAddress: e.SORA_WEBCHAT_SESSIONS_PER_MIN,
         streamsPerBuyer: e.SORA_WEBCHAT_STREAMS_PER_BUYER,
         streamsPerProcess: e.SORA_WEBCHAT_STREAMS_MAX,
+        attachmentMaxBytes: e.SORA_WEBCHAT_ATTACHMENT_MAX,
       }))
       .parse(env),
 };

@@ -38,6 +38,19 @@ function TranslateButton({ convId, m, tr }) {
   </div>`;
 }
 
+/** A message's attachments: web chat uploads open from the desk (images as thumbnails); others are named. */
+function Attachments({ list }) {
+  return html`<div class="attachments">
+    ${list.map((a) =>
+      a.url && a.type === 'image'
+        ? html`<a href=${a.url} target="_blank" rel="noopener"><img class="att-thumb" src=${a.url} alt=${'Photo from the buyer (' + a.mimeType + ')'} /></a>`
+        : a.url
+          ? html`<a class="chip" href=${a.url} target="_blank" rel="noopener">📄 ${a.mimeType === 'application/pdf' ? 'PDF' : a.mimeType || 'File'}${a.sizeBytes ? ` · ${Math.ceil(a.sizeBytes / 1024)} KB` : ''}</a>`
+          : html`<span class="chip">${a.name || a.type}</span>`,
+    )}
+  </div>`;
+}
+
 function Message({ m, buyerId, convId, tr }) {
   const foreign = tr && tr.provider && m.author === 'buyer' && m.text && (!m.language || m.language.split('-')[0] !== tr.readLanguage.split('-')[0]);
   const who = m.author === 'agent' ? m.agentName || m.agentId || 'Agent' : m.author === 'buyer' ? buyerId : AUTHOR[m.author] || m.author;
@@ -47,7 +60,8 @@ function Message({ m, buyerId, convId, tr }) {
       ${m.language && html`<span class="chip lang" title="Language">${m.language}${m.languageFallback ? ' (fallback)' : ''}</span>`}
       <span class="msg-time">${clock(m.at)}</span>
     </div>
-    <div class="bubble">${m.text}</div>
+    ${m.text && html`<div class="bubble">${m.text}</div>`}
+    ${m.attachments && m.attachments.length > 0 && html`<${Attachments} list=${m.attachments} />`}
     ${foreign && html`<${TranslateButton} convId=${convId} m=${m} tr=${tr} />`}
     ${m.original &&
     html`<div class="original" data-testid="original" title=${'Sent translated by ' + (m.original.provider || 'machine translation')}>
