@@ -6,9 +6,8 @@
  * Arabic page → RTL; keyboard only (Tab to the bubble, Enter, focus trap, Escape); a verified
  * customer; the store's CSS and the widget's kept apart. Screenshots: docs/images/widget-*.png.
  */
-import { execFileSync } from 'node:child_process';
 import { deflateSync } from 'node:zlib';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -24,18 +23,7 @@ import { webchatIdentitySecret } from '../models/webchat-identity-secret.js';
 import { startApp, type App } from '../scripts/app.js';
 import { seedDemoShop } from '../scripts/demo/demo-shop.js';
 import { eventually, testSecrets, useFreshDatabase } from './setup/helpers.js';
-
-function chromiumPath(): string | null {
-  for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
-    try {
-      const p = execFileSync('which', [name], { encoding: 'utf8' }).trim();
-      if (p && existsSync(p)) return p;
-    } catch {
-      /* not on PATH */
-    }
-  }
-  return null;
-}
+import { chromiumPath } from './kit/chromium.js';
 
 const CHROMIUM = chromiumPath();
 if (!CHROMIUM) console.warn('widget-browser: SKIPPED — no chromium binary on PATH (apt-get install chromium)');
