@@ -23,6 +23,7 @@ import { DEMO_FAQ_FILE } from '../scripts/demo/demo-shop.js';
 import { englishOnlyEntries, toWorkbookCsv } from '../scripts/eval/english-kb.js';
 import { eventually, useFreshDatabase, webchatPost, webchatSession } from './setup/helpers.js';
 import { openSse } from './setup/sse.js';
+import { systemMessage } from '../activities/catalog/system-messages.js';
 
 const SHOP = 'en-only';
 let app: App;
@@ -56,7 +57,7 @@ describe('cross-lingual answers from an English-only FAQ (web chat)', () => {
     ['th', 'ฉันต้องการคืนสินค้า ต้องทำยังไง', 'ret-how-start'],
     ['ar', 'تم خصم المبلغ مرتين من بطاقتي', 'pay-charged-twice'],
     ['vi', 'Tôi bị trừ tiền hai lần cho một đơn hàng', 'pay-charged-twice'],
-    ['zh', '物流显示已签收，但是我根本没收到包裹', 'track-delivered-not-received'],
+    ['zh', '发货到泰国需要多久？', 'ship-time-th'],
   ];
   it.each(cases)('%s: "%s" → the English answer of %s', async (lang, text, questionId) => {
     const session = await webchatSession(app.gateway.url, SHOP);
@@ -74,5 +75,19 @@ describe('cross-lingual answers from an English-only FAQ (web chat)', () => {
       direction: 'out',
     }).lean();
     expect(out).toMatchObject({ language: 'en', languageFallback: true, requestedLanguage: lang });
+  });
+
+  it('zh: "物流显示已签收，但是我根本没收到包裹" is a tracking question with no order known: the bot asks for the order number, in Chinese', async () => {
+    // Dialogue memory (issue 18): an order question with no order in focus asks for the number
+    // (in the buyer's language, from sora's own catalog) instead of answering from the FAQ.
+    const session = await webchatSession(app.gateway.url, SHOP);
+    const sse = openSse(`${app.gateway.url}/webchat/${SHOP}/events`, session.auth);
+    await sse.opened;
+    expect(
+      (await webchatPost(app.gateway.url, session, { messageId: 'm1', text: '物流显示已签收，但是我根本没收到包裹' }, SHOP)).status,
+    ).toBe(202);
+    const ev = await eventually(() => sse.events.find((e) => e.event === 'message'), 60_000, 'the reply');
+    sse.close();
+    expect(JSON.parse(ev.data).text).toBe(systemMessage('ask_order_number', 'zh').text);
   });
 });
