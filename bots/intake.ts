@@ -209,6 +209,7 @@ export class Intake {
       externalId: m.externalId,
       shopId: m.shopId,
       buyerId: m.buyerId,
+      ...(m.thread ? { thread: m.thread } : {}),
       workflowId: conversationWorkflowId(m),
       text: m.text,
       attachments: m.attachments ?? [],
@@ -376,14 +377,17 @@ export class Intake {
    * An agent's message to a buyer from the desk (a ticket reply, bots/desk/tickets.ts): the
    * `agentMessage` signal with signalWithStart, so a conversation that has ended starts a new run
    * that relays it (the agent then holds the conversation). `ref` names the reply: the conversation
-   * records its send under agentReplyKey(workflowId, ref). Throws TemporalUnavailableError.
+   * records its send under agentReplyKey(workflowId, ref). `to.workflowId`: the buyer's
+   * conversation to write in when they keep several (an email thread, InboundMessage.thread); any
+   * other id is ignored for the buyer's own. Throws TemporalUnavailableError.
    */
   async agentMessage(
-    to: { shopId: string; channel: string; buyerId: string },
+    to: { shopId: string; channel: string; buyerId: string; workflowId?: string },
     message: { agentId: string; text: string; ref?: string },
   ): Promise<string> {
-    const workflowId = conversationWorkflowId(to);
-    const input: ConversationInput = { ...to, config: this.deps.conversationConfig };
+    const own = conversationWorkflowId(to);
+    const workflowId = to.workflowId?.startsWith(`${own}:`) ? to.workflowId : own;
+    const input: ConversationInput = { shopId: to.shopId, channel: to.channel, buyerId: to.buyerId, config: this.deps.conversationConfig };
     try {
       await this.deps.connection.withDeadline(Date.now() + this.deps.signalDeadlineMs, () =>
         this.deps.client.workflow.signalWithStart(conversationWorkflowType, {
@@ -437,6 +441,7 @@ export class Intake {
     channel: string;
     shopId: string;
     buyerId: string;
+    thread?: string | null;
     externalId: string;
     text?: string | null;
     attachments?: unknown[];
@@ -450,6 +455,7 @@ export class Intake {
       channel: p.channel,
       shopId: p.shopId,
       buyerId: p.buyerId,
+      ...(p.thread ? { thread: p.thread } : {}),
       externalId: p.externalId,
       text: p.text ?? '',
       attachments: p.attachments as InboundMessage['attachments'],

@@ -29,6 +29,13 @@ export interface InboundMessage {
   author?: 'buyer' | 'seller';
   /** Seller messages: who typed it, when the platform says (TikTok sender id, …). */
   agentId?: string;
+  /**
+   * One of several conversations the buyer keeps apart on this channel (email: the mail thread, a
+   * key bots/email/threads.ts derives from the thread's first Message-ID). Part of the workflow id;
+   * the buyer (their orders, data rights, reply address fallback) is still `buyerId`. Absent: one
+   * conversation per buyer and channel.
+   */
+  thread?: string;
   /** Platform message id: the dedupe key. */
   externalId: string;
   /** Normalized text (captions included). */
@@ -79,9 +86,12 @@ export interface ChannelRegistry {
   deliversFromRecord?(channel: ChannelId): boolean;
 }
 
-/** `conv:{shopId}:{channel}:{buyerId}` — one live conversation per buyer per channel. */
-export function conversationWorkflowId(m: Pick<InboundMessage, 'shopId' | 'channel' | 'buyerId'>): string {
-  return `conv:${m.shopId}:${m.channel}:${m.buyerId}`;
+/**
+ * `conv:{shopId}:{channel}:{buyerId}` — one live conversation per buyer per channel; with a thread
+ * (email), `conv:{shopId}:{channel}:{buyerId}:{thread}` — one per thread.
+ */
+export function conversationWorkflowId(m: Pick<InboundMessage, 'shopId' | 'channel' | 'buyerId' | 'thread'>): string {
+  return `conv:${m.shopId}:${m.channel}:${m.buyerId}${m.thread ? `:${m.thread}` : ''}`;
 }
 
 /**

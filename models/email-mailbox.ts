@@ -72,3 +72,28 @@ const attachmentSchema = new Schema(
 attachmentSchema.index({ messageKey: 1, index: 1 }, { unique: true });
 attachmentSchema.index({ shopId: 1, buyerId: 1 });
 export const EmailAttachmentModel = model('EmailAttachment', attachmentSchema);
+
+/**
+ * `email_threads`: one per buyer and mail thread, the conversation it is (bots/email/threads.ts).
+ * `messageIds` holds every Message-ID seen in the thread, the buyer's and ours, so a reply that
+ * names any of them (References or only In-Reply-To) finds its thread; `replyTo` is where our
+ * answers in this thread go (the buyer's latest mail in it).
+ */
+const threadSchema = new Schema(
+  {
+    shopId: { type: String, required: true },
+    buyerId: { type: String, required: true },
+    /** The thread key (InboundMessage.thread): `t` + 12 hex digits of the SHA-256 of the thread's first Message-ID. */
+    thread: { type: String, required: true },
+    workflowId: { type: String, required: true },
+    messageIds: { type: [String], default: [] },
+    replyTo: { type: Schema.Types.Mixed, default: null },
+    /** Date of the mail replyTo comes from: an older mail read again never moves it back. */
+    lastMailAt: { type: Date, default: null },
+  },
+  { timestamps: true, collection: 'email_threads' },
+);
+threadSchema.index({ shopId: 1, buyerId: 1, thread: 1 }, { unique: true });
+threadSchema.index({ shopId: 1, buyerId: 1, messageIds: 1 });
+threadSchema.index({ workflowId: 1 });
+export const EmailThreadModel = model('EmailThread', threadSchema);

@@ -15,6 +15,8 @@ const messageSchema = new Schema(
     externalId: { type: String, required: true },
     shopId: { type: String, required: true },
     buyerId: { type: String, required: true },
+    /** Inbound on a threaded channel (email): the thread, part of workflowId (InboundMessage.thread). */
+    thread: { type: String, default: undefined },
     workflowId: { type: String, required: true },
     text: { type: String, default: '' },
     attachments: { type: [Schema.Types.Mixed], default: [] },

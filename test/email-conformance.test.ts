@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EmailAdapter, type EmailOutcome } from '../bots/email/adapter.js';
+import { threadKeyOf } from '../bots/email/threads.js';
 import { describeChannelConformance, type PlatformEvent } from './kit/channel-conformance.js';
 import { buyerMail, startMailServers, type MailServers } from './fakes/mail-servers.js';
 import { eventually, operatorCredential } from './setup/helpers.js';
@@ -38,6 +39,8 @@ async function boxOf(gatewayUrl: string): Promise<Box> {
 
 const STATUS: Record<EmailOutcome['outcome'], number> = { accepted: 202, duplicate: 200, deferred: 503, skipped: 422, failed: 500 };
 const keyOf = (e: PlatformEvent) => `demo:${e.externalId}@kit.test`;
+/** The first mail of a kit buyer's thread (a mail of theirs the kit never sends). */
+const rootOf = (buyerId: string) => `<thread-of-${buyerId}>`;
 
 /** Put the mail in the gateway's mailbox and report what the adapter made of it. */
 async function emit(gatewayUrl: string, key: string, raw: string): Promise<number> {
@@ -60,6 +63,7 @@ describeChannelConformance('email', async () => ({
   transport: 'socket',
   newBuyerId: () => `kit-${randomUUID().slice(0, 8)}@buyer.test`,
   externalIdOf: keyOf,
+  threadOf: (buyerId) => threadKeyOf(rootOf(buyerId)),
   deliver: async (url, e) =>
     emit(
       url,
@@ -70,6 +74,8 @@ describeChannelConformance('email', async () => ({
         subject: 'Question',
         text: e.text,
         messageId: `<${e.externalId}@kit.test>`,
+        // Every mail of a kit buyer is in one thread: one conversation, as the kit expects.
+        references: [rootOf(e.buyerId)],
       }),
     ),
   // A mail without a sender (nobody to answer): recorded as skipped, never as a message.

@@ -13,8 +13,9 @@ import { automatedMail } from '../bots/email/auto-reply.js';
 import { readMail } from '../bots/email/inbound.js';
 import { replySubject } from '../bots/email/outbound.js';
 import { stripQuoted } from '../bots/email/quoted.js';
+import { threadKeyOf } from '../bots/email/threads.js';
 import { ChannelSendError, conversationWorkflowId } from '../bots/channel.js';
-import { forgetBuyerData } from '../activities/privacy/buyer-data.js';
+import { exportBuyerData, forgetBuyerData } from '../activities/privacy/buyer-data.js';
 import { parseChannels } from '../infra/config/index.js';
 import { disconnectMongo } from '../models/connection.js';
 import { EmailAttachmentModel, EmailSkippedModel } from '../models/email-mailbox.js';
@@ -177,8 +178,10 @@ describe('email channel', () => {
   let mail: MailServers;
   let adapter: EmailAdapter;
   const outcomes: EmailOutcome[] = [];
-  const wf = (buyer: string) => conversationWorkflowId({ shopId: 'demo', channel: 'email', buyerId: buyer });
-  const snapshot = (buyer: string) => app.client.workflow.getHandle(wf(buyer)).query(contract.snapshot);
+  /** The conversation of the buyer's thread whose first mail is `root`. */
+  const wf = (buyer: string, root: string) =>
+    conversationWorkflowId({ shopId: 'demo', channel: 'email', buyerId: buyer, thread: threadKeyOf(root) });
+  const snapshot = (buyer: string, root: string) => app.client.workflow.getHandle(wf(buyer, root)).query(contract.snapshot);
   const newBuyer = () => `ana-${randomUUID().slice(0, 8)}@buyer.test`;
   const newId = () => `<${randomUUID()}@buyer.test>`;
   const replies = (buyer: string, n: number) =>
@@ -271,23 +274,98 @@ describe('email channel', () => {
     expect([r2!.parsed.references].flat()).toEqual([m1, ourId, m2]);
     expect(r2!.parsed.subject).toBe('Re: Shipping question');
     // One conversation: both mails are its turns; the record holds the new part, raw the whole mail.
-    expect((await snapshot(buyer)).turns).toBe(2);
+    expect((await snapshot(buyer, m1)).turns).toBe(2);
     const rec = await MessageModel.findOne({ channel: 'email', externalId: `demo:${m2.slice(1, -1)}` }).lean();
-    expect(rec).toMatchObject({ workflowId: wf(buyer), text: 'how many days do I have to return an item' });
+    expect(rec).toMatchObject({ workflowId: wf(buyer, m1), text: 'how many days do I have to return an item' });
     expect((rec!.raw as { text: string }).text).toContain('wrote:');
     expect(mail.inbox().every((m) => m.flags.includes('\\Seen'))).toBe(true);
   });
 
+  it('keeps one conversation per thread: a second thread of the buyer is its own, a reply naming only our mail finds its thread, an agent writes in the thread', async () => {
+    const buyer = newBuyer();
+    const a1 = newId();
+    const b1 = newId();
+    mail.deliver(
+      await buyerMail({ from: buyer, to: mail.address, subject: 'Shipping', text: 'How long does shipping take?', messageId: a1 }),
+    );
+    const [ra] = await replies(buyer, 1);
+    mail.deliver(
+      await buyerMail({
+        from: buyer,
+        to: mail.address,
+        subject: 'Returns',
+        text: 'how many days do I have to return an item',
+        messageId: b1,
+      }),
+    );
+    const [, rb] = await replies(buyer, 2);
+    expect(ra!.parsed.inReplyTo).toBe(a1);
+    expect(rb!.parsed.inReplyTo).toBe(b1);
+    expect(rb!.parsed.subject).toBe('Re: Returns');
+    expect((await kbEntryAnswering(rb!.parsed.text!.trim(), 'en'))?.intent).toBe('returns_exchange');
+    expect(wf(buyer, a1)).not.toBe(wf(buyer, b1));
+    expect((await snapshot(buyer, a1)).turns).toBe(1);
+    expect((await snapshot(buyer, b1)).turns).toBe(1);
+
+    // A client that sets only In-Reply-To (our reply in thread A), no References.
+    const a2 = newId();
+    mail.deliver(
+      await buyerMail({
+        from: buyer,
+        to: mail.address,
+        subject: 'Re: Shipping',
+        text: 'how many days do I have to return an item',
+        messageId: a2,
+        inReplyTo: ra!.parsed.messageId!,
+      }),
+    );
+    const [, , ra2] = await replies(buyer, 3);
+    expect(ra2!.parsed.inReplyTo).toBe(a2);
+    expect(ra2!.parsed.subject).toBe('Re: Shipping');
+    expect(await MessageModel.findOne({ externalId: `demo:${a2.slice(1, -1)}` }).lean()).toMatchObject({ workflowId: wf(buyer, a1) });
+    expect((await snapshot(buyer, a1)).turns).toBe(2);
+    expect((await snapshot(buyer, b1)).turns).toBe(1);
+
+    // An agent (a desk ticket reply) writes in thread B: the mail answers B's latest mail.
+    await app.intake.agentMessage(
+      { shopId: 'demo', channel: 'email', buyerId: buyer, workflowId: wf(buyer, b1) },
+      { agentId: 'agent-1', text: 'Hello, Maria from the shop here: your return is approved.' },
+    );
+    const [, , , agent] = await replies(buyer, 4);
+    expect(agent!.parsed.text).toContain('your return is approved');
+    expect(agent!.parsed.inReplyTo).toBe(b1);
+    expect(agent!.parsed.subject).toBe('Re: Returns');
+    // Any other conversation id is not the buyer's: the agent writes in the buyer's own instead.
+    const other = conversationWorkflowId({ shopId: 'demo', channel: 'email', buyerId: 'someone@else.test', thread: 'tabc' });
+    const used = await app.intake.agentMessage(
+      { shopId: 'demo', channel: 'email', buyerId: buyer, workflowId: other },
+      { agentId: 'agent-1', text: 'x' },
+    );
+    expect(used).toBe(conversationWorkflowId({ shopId: 'demo', channel: 'email', buyerId: buyer }));
+
+    // Data rights see every thread's conversation.
+    const data = await exportBuyerData({ shopId: 'demo', buyerId: buyer, channel: 'email', via: 'cli' }, app.client);
+    const ids = new Set((data.workflows as Array<{ workflowId: string }>).map((w) => w.workflowId));
+    expect(ids.has(wf(buyer, a1)) && ids.has(wf(buyer, b1))).toBe(true);
+    expect(data.emailThreads).toHaveLength(2);
+    const report = await forgetBuyerData({ shopId: 'demo', buyerId: buyer, channel: 'email', via: 'cli' }, app.client);
+    expect(report.counts.emailThreads).toBe(2);
+    expect(report.counts.workflowRuns).toBeGreaterThanOrEqual(3);
+    await expect(snapshot(buyer, a1)).rejects.toThrow();
+    await expect(snapshot(buyer, b1)).rejects.toThrow();
+  });
+
   it('gives email conversations no silence nudge and an idle close in hours', async () => {
     const buyer = newBuyer();
+    const m1 = newId();
     mail.deliver(
-      await buyerMail({ from: buyer, to: mail.address, subject: 'Shipping', text: 'How long does shipping take?', messageId: newId() }),
+      await buyerMail({ from: buyer, to: mail.address, subject: 'Shipping', text: 'How long does shipping take?', messageId: m1 }),
     );
     await replies(buyer, 1);
     await sleep(3_000); // the nudge (1 s in this app) would have gone out
     expect(mail.sentTo(buyer)).toHaveLength(1);
-    expect(await MessageModel.countDocuments({ workflowId: wf(buyer), direction: 'out' })).toBe(1);
-    const s = await snapshot(buyer);
+    expect(await MessageModel.countDocuments({ workflowId: wf(buyer, m1), direction: 'out' })).toBe(1);
+    const s = await snapshot(buyer, m1);
     expect(s.profile?.strategy.silenceNudge.enabled).toBe(false);
     expect(s.profile?.strategy.idleCloseMs).toBe(idleCloseMs);
     expect(s.nudges ?? 0).toBe(0);
@@ -337,7 +415,9 @@ describe('email channel', () => {
     await sleep(1_000);
     expect(mail.sentTo(buyer)).toHaveLength(0);
     expect(mail.sentTo('mailer-daemon@mx.buyer.test')).toHaveLength(0);
-    await expect(snapshot(buyer)).rejects.toThrow(); // no conversation was started
+    // No conversation was started, with or without a thread.
+    for (const id of [conversationWorkflowId({ shopId: 'demo', channel: 'email', buyerId: buyer }), wf(buyer, ooo), wf(buyer, listId)])
+      await expect(app.client.workflow.getHandle(id).query(contract.snapshot)).rejects.toThrow();
     expect(mail.inbox().every((m) => m.flags.includes('\\Seen'))).toBe(true);
   });
 
@@ -422,11 +502,12 @@ describe('email channel', () => {
 
   it('maps SMTP refusals: 4xx retryable, 5xx permanent', async () => {
     const buyer = newBuyer();
+    const m1 = newId();
     mail.deliver(
-      await buyerMail({ from: buyer, to: mail.address, subject: 'Shipping', text: 'How long does shipping take?', messageId: newId() }),
+      await buyerMail({ from: buyer, to: mail.address, subject: 'Shipping', text: 'How long does shipping take?', messageId: m1 }),
     );
     await replies(buyer, 1);
-    const ref = { channel: 'email', shopId: 'demo', buyerId: buyer, workflowId: wf(buyer) };
+    const ref = { channel: 'email', shopId: 'demo', buyerId: buyer, workflowId: wf(buyer, m1) };
     mail.failNextSmtp({ code: 451, message: 'Temporary local problem, try again' });
     const soft = await app.registry.send(ref, { text: 'x' }).catch((e: unknown) => e);
     expect(soft).toBeInstanceOf(ChannelSendError);

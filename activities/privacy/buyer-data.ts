@@ -27,7 +27,7 @@ import { conversationWorkflowId } from '../../infra/channel-contract.js';
 import { BuyerModel } from '../../models/buyer.js';
 import { ConversationModel } from '../../models/conversation.js';
 import { CouponModel } from '../../models/coupon.js';
-import { EmailAttachmentModel, EmailSkippedModel } from '../../models/email-mailbox.js';
+import { EmailAttachmentModel, EmailSkippedModel, EmailThreadModel } from '../../models/email-mailbox.js';
 import { MessageModel } from '../../models/message.js';
 import { NotificationModel } from '../../models/notification.js';
 import { NpsAnswerModel } from '../../models/nps-answer.js';
@@ -83,6 +83,8 @@ export interface BuyerDataExport {
   tickets: unknown[];
   /** Web chat uploads: metadata only (id, type, size, SHA-256, when), not the content. */
   webchatAttachments: unknown[];
+  /** Email: the buyer's mail threads (subject, Message-IDs, where answers went), one per conversation. */
+  emailThreads: unknown[];
   workflows: unknown[];
 }
 
@@ -134,11 +136,20 @@ async function scopeOf(r: BuyerDataRequest): Promise<Scope> {
       'unknown_buyer',
     );
   const buyers = await BuyerModel.find({ shopId: r.shopId, buyerId: r.buyerId, channel: { $in: channels } }, { platformUserId: 1 }).lean();
+  // Channels with a conversation per thread (email) have more than one workflow per buyer: the
+  // ones their messages and conversations name.
+  const mine = { shopId: r.shopId, buyerId: r.buyerId, channel: { $in: channels } };
+  const [fromMessages, fromConversations] = await Promise.all([
+    MessageModel.distinct('workflowId', mine),
+    ConversationModel.distinct('workflowId', mine),
+  ]);
+  const workflowIds = new Set(channels.map((channel) => conversationWorkflowId({ shopId: r.shopId, channel, buyerId: r.buyerId })));
+  for (const id of [...fromMessages, ...fromConversations]) workflowIds.add(String(id));
   return {
     shopId: r.shopId,
     buyerId: r.buyerId,
     channels,
-    workflowIds: channels.map((channel) => conversationWorkflowId({ shopId: r.shopId, channel, buyerId: r.buyerId })),
+    workflowIds: [...workflowIds].sort(),
     platformUserIds: buyers.map((b) => b.platformUserId).filter((x): x is string => !!x),
   };
 }
@@ -216,6 +227,7 @@ export async function exportBuyerData(r: BuyerDataRequest, client?: Client): Pro
     orders,
     tickets,
     uploads,
+    threads,
   ] = await Promise.all([
     BuyerModel.find(byBuyer(s)).lean(),
     MessageModel.find({ $or: [byBuyer(s), wf] })
@@ -239,6 +251,9 @@ export async function exportBuyerData(r: BuyerDataRequest, client?: Client): Pro
     s.channels.includes('webchat')
       ? WebchatAttachmentModel.find({ shopId: s.shopId, buyerId: s.buyerId }, { data: 0 }).sort({ _id: 1 }).lean()
       : Promise.resolve([]),
+    s.channels.includes('email')
+      ? EmailThreadModel.find({ shopId: s.shopId, buyerId: s.buyerId }).sort({ _id: 1 }).lean()
+      : Promise.resolve([]),
   ]);
   const workflows = await workflowsOf(client, s);
   const out = {
@@ -260,6 +275,7 @@ export async function exportBuyerData(r: BuyerDataRequest, client?: Client): Pro
       sha256: a.sha256,
       createdAt: a.createdAt,
     })),
+    emailThreads: plain(threads),
     workflows,
   };
   const counts = Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.length]));
@@ -318,6 +334,7 @@ export async function forgetBuyerData(r: BuyerDataRequest, client: Client): Prom
   if (s.channels.includes('email')) {
     counts.emailAttachments = (await EmailAttachmentModel.deleteMany({ shopId: s.shopId, buyerId: s.buyerId })).deletedCount;
     counts.emailSkipped = (await EmailSkippedModel.deleteMany({ shopId: s.shopId, from: s.buyerId })).deletedCount;
+    counts.emailThreads = (await EmailThreadModel.deleteMany({ shopId: s.shopId, buyerId: s.buyerId })).deletedCount;
   }
   // Orders stay (the shop's sales record) without anything that points at the buyer.
   let unlinked = 0;

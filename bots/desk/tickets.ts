@@ -272,7 +272,10 @@ export function ticketRoutes(opts: TicketRoutesOptions): Router {
     );
     let error: string | null = null;
     try {
-      await opts.intake.agentMessage({ shopId: t.shopId, channel: t.channel, buyerId: t.buyerId }, { agentId: reply.by, text, ref: id });
+      await opts.intake.agentMessage(
+        { shopId: t.shopId, channel: t.channel, buyerId: t.buyerId, workflowId },
+        { agentId: reply.by, text, ref: id },
+      );
     } catch (e) {
       error = 'not sent: the workflow service is unreachable; write it again later';
       await TicketModel.updateOne({ _id: t._id, 'replies.id': id }, { $set: { 'replies.$.error': error } });

@@ -5,8 +5,10 @@
  *             new mail here: parsed (bots/email/inbound.ts), auto-replies and bounces recorded as
  *             skipped (email_skipped) and never answered, attachments stored (email_attachments),
  *             then intake.accept. The mail is flagged \Seen only after that.
- *   outbound  send(): an HTML reply with a plain-text part in the buyer's thread, over the SMTP
- *             account of the mailbox the buyer wrote to (bots/email/outbound.ts).
+ *   threads   one conversation per mail thread: the thread key (bots/email/threads.ts) is the
+ *             message's `thread`, so the workflow is `conv:{shop}:email:{address}:{thread}`.
+ *   outbound  send(): an HTML reply with a plain-text part in the conversation's thread, over the
+ *             SMTP account of the mailbox the buyer wrote to (bots/email/outbound.ts).
  *   strategy  email conversations get no silence nudge and close after SORA_EMAIL_IDLE_CLOSE (24h).
  *
  *   GET /operator/email/status   every mailbox: state, IDLE or polling, last check, last error.
@@ -24,6 +26,7 @@ import { TemporalUnavailableError } from '../intake.js';
 import { EMAIL, readMail, type EmailReplyTo, type InboundMail } from './inbound.js';
 import { MailboxWatcher } from './mailbox.js';
 import { composeReply, smtpSendError } from './outbound.js';
+import { noteSentInThread, threadOfMail, threadReplyTo } from './threads.js';
 
 export interface EmailOutcome {
   shopId: string;
@@ -141,7 +144,7 @@ export class EmailAdapter implements ChannelAdapter {
           if (!isDuplicateKey(e)) throw e;
         });
       }
-      const r = await ctx.intake.accept(m);
+      const r = await ctx.intake.accept({ ...m, thread: await threadOfMail(m) });
       ctx.log('email message', { ...base, key: m.externalId, status: r.status, workflowId: r.workflowId });
       this.emit({ ...base, key: m.externalId, outcome: r.status === 'duplicate' ? 'duplicate' : 'accepted' });
       return 'done';
@@ -207,7 +210,8 @@ export class EmailAdapter implements ChannelAdapter {
   }
 
   async send(to: ConversationRef, msg: OutboundMessage): Promise<{ externalId: string }> {
-    const addr = await replyAddress<EmailReplyTo>(to);
+    // The conversation's thread; a conversation without one (started by an agent or a notice) answers in the buyer's latest thread.
+    const addr = (await threadReplyTo(to.workflowId)) ?? (await replyAddress<EmailReplyTo>(to));
     const account =
       this.o.accounts.find((a) => a.address === addr.mailbox && a.shopId === to.shopId) ??
       this.o.accounts.find((a) => a.shopId === to.shopId);
@@ -220,6 +224,10 @@ export class EmailAdapter implements ChannelAdapter {
       this.log('email send failed', { shopId: to.shopId, mailbox: account.address, error: String(mapped) });
       throw mapped;
     }
+    // Sent: a failure to note it must not fail the send (a retry would mail the buyer twice).
+    await noteSentInThread(to.workflowId, mail.messageId).catch((e: unknown) =>
+      this.log('email reply not noted in its thread', { shopId: to.shopId, error: String(e) }),
+    );
     return { externalId: mail.messageId };
   }
 

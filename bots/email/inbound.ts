@@ -1,13 +1,11 @@
 /**
  * One received mail → the InboundMessage intake records, or the reason it is not answered.
  *
- * Threads and conversations: the conversation is the buyer's (`conv:{shop}:email:{address}`, the
- * sender's address in lower case), like a chat. The thread decides where our reply goes: the
- * buyer's replyTo (stored on the buyer by intake, read back by send()) holds the thread of their
- * latest mail — its root Message-ID, its References plus its own Message-ID, and its subject — so
- * the reply is `In-Reply-To` that mail, `References` the whole thread, `Subject: Re: …`. A reply
- * in the same thread (References/In-Reply-To naming an earlier mail) therefore continues the same
- * conversation while it is open, and after it closed starts the next conversation of that buyer.
+ * Threads and conversations: one conversation per mail thread. The message's `thread` is set by
+ * the adapter (bots/email/threads.ts finds the thread by the Message-IDs this mail names); here
+ * the mail's replyTo holds what answering in its thread needs — its root Message-ID, its
+ * References plus its own Message-ID, and its subject — so the reply is `In-Reply-To` that mail,
+ * `References` the whole thread, `Subject: Re: …`. The buyer is the sender's address in lower case.
  * docs/channels/email.md says more.
  */
 import { createHash } from 'node:crypto';

@@ -55,6 +55,11 @@ export interface ChannelUnderTest {
    * kit's strings (Telegram's are numbers, Bot Framework's are scoped by channel). Default: the same.
    */
   buyerIdOf?: (kitBuyerId: string) => string;
+  /**
+   * The thread (InboundMessage.thread) of the kit buyer's conversation, for channels with one
+   * conversation per thread (email: `deliver` puts all of a buyer's events in one thread). Default: none.
+   */
+  threadOf?: (kitBuyerId: string) => string;
   /** The externalId the adapter records for the kit's event (e.g. Telegram's `chatId:messageId`). Default: e.externalId. */
   externalIdOf?: (e: PlatformEvent) => string;
   /** Called once before the tests (open streams, start local platform servers…). */
@@ -74,7 +79,8 @@ export function describeChannelConformance(name: string, make: () => ChannelUnde
     });
     const sb = (b: string) => c.buyerIdOf?.(b) ?? b;
     const sx = (e: PlatformEvent) => c.externalIdOf?.(e) ?? e.externalId;
-    const wf = (buyerId: string) => conversationWorkflowId({ shopId: c.shopId, channel: c.adapter.id, buyerId: sb(buyerId) });
+    const wf = (buyerId: string) =>
+      conversationWorkflowId({ shopId: c.shopId, channel: c.adapter.id, buyerId: sb(buyerId), thread: c.threadOf?.(buyerId) });
     const snapshot = (buyerId: string) => app.client.workflow.getHandle(wf(buyerId)).query(contract.snapshot);
 
     beforeAll(async () => {
