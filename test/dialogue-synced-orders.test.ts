@@ -12,6 +12,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemMessage } from '../activities/catalog/system-messages.js';
 import { fxRates } from '../activities/commerce/orders/fx.js';
+import { pickedChoice } from '../activities/understanding/entities.js';
 import { TiktokOrderSource } from '../activities/commerce/orders/tiktok-source.js';
 import { conversationWorkflowId } from '../bots/channel.js';
 import type { Intake } from '../bots/intake.js';
@@ -22,6 +23,7 @@ import { BuyerModel } from '../models/buyer.js';
 import { disconnectMongo } from '../models/connection.js';
 import { MessageModel } from '../models/message.js';
 import { OrderModel } from '../models/order.js';
+import { UnmatchedQuestionModel } from '../models/unmatched-question.js';
 import { createTiktokTokenStore } from '../models/tiktok-token.js';
 import { DEMO_PARCEL, startDemoCarrier, type DemoCarrier } from '../scripts/demo/demo-carrier.js';
 import { seedDemoShop } from '../scripts/demo/demo-shop.js';
@@ -49,6 +51,7 @@ const buyer = (key: string) => ({ im: `im-slot-${key}`, userId: `u-slot-${key}`,
 const ONE = buyer('one');
 const TWO = buyer('two');
 const SHIP = buyer('ship');
+const PICK = buyer('pick');
 
 /** A Get Order List `orders[]` entry (Order API 202309) of `userId`, £30 (below the order-value handoff). */
 function tiktokOrder(id: string, userId: string, o: { status: string; days: number; tracking?: string }) {
@@ -94,7 +97,7 @@ beforeAll(async () => {
   await api.authorize(
     fake.authCode({ openId: 'seller-slot', name: 'Sora Demo Store', shops: [{ id: TT_SHOP, name: 'Demo', region: 'GB', cipher: CIPHER }] }),
   );
-  for (const b of [ONE, TWO, SHIP])
+  for (const b of [ONE, TWO, SHIP, PICK])
     fake.conversations.push({
       id: b.conversation,
       messages: [],
@@ -111,6 +114,9 @@ beforeAll(async () => {
     tiktokOrder('700000000000000202', TWO.userId, { status: 'AWAITING_SHIPMENT', days: 1 }),
     // One order, being prepared.
     tiktokOrder('700000000000000301', SHIP.userId, { status: 'AWAITING_SHIPMENT', days: 2 }),
+    // Two orders, picked by their number in the list.
+    tiktokOrder('700000000000000401', PICK.userId, { status: 'CANCELLED', days: 30 }),
+    tiktokOrder('700000000000000402', PICK.userId, { status: 'AWAITING_COLLECTION', days: 2 }),
     // Someone else's order: never offered.
     tiktokOrder('700000000000000901', 'u-slot-someone-else', { status: 'IN_TRANSIT', days: 1 }),
   ];
@@ -213,6 +219,18 @@ describe('the order-number slot filled from orders synced from TikTok Shop', () 
     expect(second.text).toBe(status('700000000000000201', 'completed'));
   });
 
+  it('TikTok lists the choices as "1. …", "2. …": the buyer answering "2" gets the second order', async () => {
+    const first = await say(PICK, 'where is my order?');
+    expect(first.sentToTiktok).toBe(`${WHICH}\n\n1. 700000000000000402\n2. 700000000000000401`);
+    const second = await say(PICK, '2');
+    expect(second.text).toBe(status('700000000000000401', 'cancelled'));
+    // "2" answered the bot's question: not a question the FAQ missed.
+    expect(await UnmatchedQuestionModel.countDocuments({ shopId: 'demo', text: '2' })).toBe(0);
+    // The question is answered: forgotten, and the order picked is the conversation's.
+    const snap = await env.client.workflow.getHandle(wfId(PICK)).query(contract.snapshot);
+    expect(snap).toMatchObject({ turns: 2, pending: null, focusOrder: { orderNumber: '700000000000000401' } });
+  });
+
   it('"has my order shipped?" is answered from the synced order’s status', async () => {
     const reply = await say(SHIP, 'has my order shipped?');
     expect(fake.orderRequests.some((r) => (r.body as { buyer_user_id?: string } | undefined)?.buyer_user_id === SHIP.userId)).toBe(true);
@@ -222,5 +240,22 @@ describe('the order-number slot filled from orders synced from TikTok Shop', () 
 
   it('no other buyer’s order was stored for these buyers', async () => {
     expect(await OrderModel.countDocuments({ shopId: 'demo', orderNumber: '700000000000000901' })).toBe(0);
+  });
+});
+
+describe('a choice by its position (activities/understanding/entities.ts pickedChoice)', () => {
+  const offered = ['A-100', 'B-200', 'C-300'];
+  it('reads a bare position within the choices offered, nothing else', () => {
+    expect(pickedChoice('2', offered)).toBe('B-200');
+    expect(pickedChoice(' 1. ', offered)).toBe('A-100');
+    expect(pickedChoice('#3', offered)).toBe('C-300');
+    expect(pickedChoice('3)', offered)).toBe('C-300');
+    expect(pickedChoice('No. 2', offered)).toBe('B-200');
+    expect(pickedChoice('4', offered)).toBeNull();
+    expect(pickedChoice('0', offered)).toBeNull();
+    expect(pickedChoice('2 shirts', offered)).toBeNull();
+    expect(pickedChoice('1234', offered)).toBeNull();
+    expect(pickedChoice('2', [])).toBeNull();
+    expect(pickedChoice('2', undefined)).toBeNull();
   });
 });
