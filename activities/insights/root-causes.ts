@@ -19,6 +19,7 @@ export interface TagInput {
 /** Each recognised intent's cause when nothing more specific is known. */
 const INTENT_DEFAULT: Record<string, RootCause> = {
   logistics_tracking: 'order.status',
+  order_status: 'order.status',
   shipping_time_cost: 'pre_sales.shipping_cost',
   customs_tax: 'pre_sales.shipping_cost',
   product_info: 'pre_sales.product_question',

@@ -22,6 +22,9 @@ import { checkUploadSize, checkXlsxZip, DEFAULT_KB_LIMITS, KbFileError, type KbL
 
 export const INTENTS = [
   'logistics_tracking',
+  // "Has my order shipped?": answered with the stored status of the buyer's order (answer-plan.ts);
+  // with no order known the bot asks for its number (dialogue memory), the entry's answer otherwise.
+  'order_status',
   'returns_exchange',
   'refund',
   'size_fit',

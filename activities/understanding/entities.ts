@@ -40,6 +40,21 @@ export function extractAnsweredOrderNumbers(text: string, trackingNumbers: strin
   return [...out];
 }
 
+/** "2", "2.", "#2", "2)", "no. 2": a bare position in a numbered list. */
+const CHOICE = /^(?:#|no\.?\s*|n[º°]\s*)?(\d{1,2})[.)]?$/iu;
+
+/**
+ * The choice a reply picks by its position: channels without buttons (TikTok, Lazada, WhatsApp)
+ * list the bot's quick replies as "1. …", "2. …", and the buyer answers "2". Null when the reply is
+ * not a bare position within `choices`.
+ */
+export function pickedChoice(text: string, choices: readonly string[] | undefined): string | null {
+  if (!choices?.length) return null;
+  const m = CHOICE.exec(text.trim());
+  const i = m ? Number(m[1]) : 0;
+  return i >= 1 && i <= choices.length ? choices[i - 1]! : null;
+}
+
 /**
  * Whether a reply is nothing but order or tracking numbers ("1234", "#A-5521", "LX246813576CN"): an
  * answer to the bot's question, with no question of its own to look up in the FAQ.

@@ -9,6 +9,7 @@ import {
   extractAnsweredOrderNumbers,
   extractCountries,
   isBareAnswer,
+  pickedChoice,
   extractOrderNumbers,
   extractSkus,
   extractTrackingNumbers,
@@ -28,6 +29,11 @@ export interface UnderstandInput {
   buyer?: BuyerRef | null;
   /** The bot asked for an order number (dialogue memory): a bare "1234" is read as one. */
   expecting?: 'order_number';
+  /**
+   * With `expecting`: the orders the bot offered ("which order do you mean?"), in their listed order.
+   * A bare "2" picks the second (channels without buttons list them as "1. …", "2. …").
+   */
+  choices?: string[];
 }
 
 export interface Understanding {
@@ -71,10 +77,15 @@ export function makeUnderstand(embedder: Embedder, kb: KbIndex, settings: MatchS
     const complaint = isComplaint(input.text);
     const humanRequest = asksForHuman(input.text);
     const trackingNumbers = extractTrackingNumbers(input.text);
-    const orderNumbers =
-      input.expecting === 'order_number' ? extractAnsweredOrderNumbers(input.text, trackingNumbers) : extractOrderNumbers(input.text);
+    // "2" after "which order do you mean? 1. … 2. …" is the second order offered.
+    const picked = input.expecting === 'order_number' ? pickedChoice(input.text, input.choices) : null;
+    const orderNumbers = picked
+      ? [picked]
+      : input.expecting === 'order_number'
+        ? extractAnsweredOrderNumbers(input.text, trackingNumbers)
+        : extractOrderNumbers(input.text);
     // "1234" after "what is your order number?" answers the bot; it asks the FAQ nothing.
-    if (input.expecting === 'order_number' && isBareAnswer(input.text, [...orderNumbers, ...trackingNumbers])) {
+    if (picked || (input.expecting === 'order_number' && isBareAnswer(input.text, [...orderNumbers, ...trackingNumbers]))) {
       messageInEvent({ shopId: input.shopId, workflowId: input.workflowId, intent: 'unknown', language, faqEntryId: null, confidence: 0 });
       return bareAnswer(language, orderNumbers, trackingNumbers, countries);
     }

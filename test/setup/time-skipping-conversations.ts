@@ -6,6 +6,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
+import type { OrderSource } from '../../activities/commerce/orders/source.js';
 import { Intake } from '../../bots/intake.js';
 import type { ChannelRegistry } from '../../bots/registry.js';
 import { paths } from '../../infra/paths.js';
@@ -24,6 +25,8 @@ export async function startTimeSkippingConversations(o: {
   config: ConversationConfig;
   /** The demo carrier's URL (17TRACK API shape), when parcels are tracked. */
   carrierUrl?: string;
+  /** Platforms the buyer's orders are synced from (e.g. a TikTok order source on test/fakes/tiktok-partner.ts); default: those of the configuration. */
+  orderSources?: OrderSource[];
 }): Promise<TimeSkippingConversations> {
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: paths.temporalTestServerBin } },
@@ -36,6 +39,7 @@ export async function startTimeSkippingConversations(o: {
       registry: o.registry,
       // Rule-opened tickets start their workflow on this server.
       temporalClient: env.client,
+      ...(o.orderSources ? { orderSources: o.orderSources } : {}),
       ...(o.carrierUrl ? { carrierCredentials: { seventeenTrack: { apiKey: 'demo', baseUrl: o.carrierUrl } } } : {}),
     }),
   });

@@ -32,7 +32,16 @@ import { parseNpsScore } from '../nps-score.js';
 import { searchAttributeKeys } from '../search-attribute-keys.js';
 import type { ConversationInput, ConversationResult, ConversationSnapshot, ConversationState, PendingAsk, ShopProfile } from '../types.js';
 import { chooseFocus, fallbackPlan, needsOrderFacts, planAnswer, replyLocale, withoutUnavailable, type AnswerPlan } from './answer-plan.js';
-import { ASKS_FOR_ORDER, askFor, DIALOGUE_SLOTS_PATCH, remember, resumePending, stillPending, withMemory } from './slots.js';
+import {
+  ASKS_FOR_ORDER,
+  askFor,
+  DIALOGUE_CHOICE_PATCH,
+  DIALOGUE_SLOTS_PATCH,
+  remember,
+  resumePending,
+  stillPending,
+  withMemory,
+} from './slots.js';
 import { ConversationLifecycle, defaultStrategy, initialState, type Effect } from './lifecycle.js';
 
 const SEEN_IDS_KEPT = 500;
@@ -376,6 +385,8 @@ class ConversationRun {
       buyer: this.buyer(),
       // Waiting on "what is your order number?": a bare "1234" is read as one.
       ...(memory && st.pending ? { expecting: 'order_number' as const } : {}),
+      // Offered as "1. … 2. …" where there are no buttons: a bare "2" picks the second.
+      ...(memory && st.pending?.ask === 'which_order' && patched(DIALOGUE_CHOICE_PATCH) ? { choices: st.pending.options } : {}),
     });
     let resumed = false;
     if (memory) {

@@ -6,15 +6,22 @@
  *   "where is my order?"  → no order known: "What is your order number?" (the question is pending)
  *   "1234"                → read as the pending question's order number → the tracking answer
  *
- * With several orders of the buyer and none named, the bot offers them as quick replies; with one,
- * it answers about that one without asking (answer-plan.ts chooseFocus). Entities the buyer gave
- * once (country, SKU, tracking number) fill later turns that lack them.
+ * With several orders of the buyer and none named, the bot offers them as quick replies (a bare "2"
+ * picks the second where they are listed as text); with one, it answers about that one without
+ * asking (answer-plan.ts chooseFocus). Entities the buyer gave once (country, SKU, tracking number)
+ * fill later turns that lack them.
  */
 import type { OrderFact, Understanding } from '../../activities/index.js';
 import type { PendingAsk, RememberedSlots } from '../types.js';
 
 /** Histories recorded before dialogue memory replay without it. */
 export const DIALOGUE_SLOTS_PATCH = 'dialogue-slots';
+
+/**
+ * "Which order do you mean?" answered with a position ("2"): runs patched with it pass the offered
+ * orders to `understand`, which reads the position as that order (before, "2" went to the FAQ).
+ */
+export const DIALOGUE_CHOICE_PATCH = 'dialogue-choice-number';
 
 /** Intents answered with live order data: without an order to look at, the bot asks for one. */
 export const ASKS_FOR_ORDER: ReadonlySet<string> = new Set(['logistics_tracking', 'order_status']);
