@@ -2,6 +2,7 @@
  * All activities of the conversation workflow, grouped by capability. The worker builds them with
  * their dependencies; the workflow imports only the types.
  */
+import type { Translator } from '../infra/translation/index.js';
 import type { ChannelRegistry } from '../infra/channel-contract.js';
 import { makeLookupBuyerFacts } from './commerce/buyer-facts.js';
 import type { OrderSource } from './commerce/orders/source.js';
@@ -45,6 +46,11 @@ export type { KbImportActivities } from './knowledge/kb-import-activities.js';
 
 export interface ActivityDeps {
   registry: ChannelRegistry;
+  /**
+   * The configured translation provider (scripts/translation.ts), for test-time pivoting in
+   * understanding when config.translation.pivot is set (SORA_UNDERSTAND_PIVOT). Default: none.
+   */
+  translator?: Translator | null;
   /** The configuration, parsed once at start (the worker passes loadConfig()'s); default: every default. */
   config?: Config;
   /** Default config.alerts.webhookUrl (SORA_ALERT_WEBHOOK_URL). */
@@ -93,7 +99,12 @@ export function createActivities(deps: ActivityDeps) {
   const alertWebhookUrl = deps.alertWebhookUrl ?? config.alerts.webhookUrl;
   const carrierCredentials = deps.carrierCredentials ?? config.carriers.credentials;
   return {
-    understand: makeUnderstand(embedder, deps.kbIndex ?? new KbIndex(embedder, config.understanding), config.understanding),
+    understand: makeUnderstand(
+      embedder,
+      deps.kbIndex ?? new KbIndex(embedder, config.understanding),
+      config.understanding,
+      deps.translator && config.translation.pivot ? { translator: deps.translator, timeoutMs: config.translation.pivot.timeoutMs } : null,
+    ),
     lookupBuyerFacts: makeLookupBuyerFacts(deps.orderSources ?? orderSources(config, secrets), config.orders.sync),
     answerReturnQuestion: makeAnswerReturnQuestion(config.returns.policiesDir),
     answerCustomsHold: makeAnswerCustomsHold(config.customs.delaysFile),

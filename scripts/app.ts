@@ -180,6 +180,7 @@ export async function startApp(o: AppOptions): Promise<App> {
     const created = await createWorker({
       kbIndex,
       registry,
+      translator,
       config,
       secrets,
       connection: nc,

@@ -13,6 +13,10 @@ export const NO_TRANSLATOR_LOG =
 export function configuredTranslator(config: Config, log: (msg: string, fields?: Record<string, unknown>) => void): Translator | null {
   const translator = createTranslator(config.translation, { store: translationStore });
   if (!translator) log(NO_TRANSLATOR_LOG);
-  else log('machine translation provider configured', { provider: translator.provider });
+  else
+    log('machine translation provider configured', {
+      provider: translator.provider,
+      understandingPivot: config.translation.pivot ? `on (${config.translation.pivot.timeoutMs} ms)` : 'off',
+    });
   return translator;
 }

@@ -224,6 +224,54 @@ describe('sora eval (CLI, real embedding model)', () => {
     expect(rects.filter((e) => num(e, 'data-count') > 0)).toHaveLength(inShown.length);
   });
 
+  it('--pivot-column matches each message and its translation in the KB language; the better match wins', () => {
+    writeFileSync(
+      path.join(dir, 'kb-pivot.csv'),
+      'text,label\nwhere is my parcel,track\ntrack my package,track\nhow do I return this,returns\nI want to send it back,returns\nwhich cards do you accept,payment\ncan I pay with paypal,payment\n',
+    );
+    writeFileSync(
+      path.join(dir, 'cases-pivot.csv'),
+      [
+        'text,label,lang,en',
+        'Đơn hàng của tôi đang ở đâu vậy?,track,vi,Where is my order?',
+        'Làm sao để trả lại sản phẩm?,returns,vi,How do I return the product?',
+        'Shop có nhận thẻ Visa không?,payment,vi,Do you accept Visa cards?',
+        'can I pay with paypal,payment,en,',
+      ].join('\n'),
+    );
+    const run = (...extra: string[]) =>
+      JSON.parse(
+        execFileSync(
+          'npx',
+          [
+            'tsx',
+            'scripts/cli.ts',
+            'eval',
+            '--kb',
+            path.join(dir, 'kb-pivot.csv'),
+            '--cases',
+            path.join(dir, 'cases-pivot.csv'),
+            '--model',
+            'Xenova/all-MiniLM-L6-v2',
+            '--json',
+            ...extra,
+          ],
+          { encoding: 'utf8' },
+        )
+          .trim()
+          .split('\n')
+          .at(-1)!,
+      ) as { accuracy: number; per_lang: Record<string, { accuracy: number }>; pivot?: { offered: number; used: number } };
+    const alone = run();
+    const pivoted = run('--pivot-column', 'en');
+    expect(alone.pivot).toBeUndefined();
+    expect(pivoted.pivot).toMatchObject({ column: 'en', offered: 3 });
+    expect(pivoted.pivot!.used).toBeGreaterThanOrEqual(1);
+    expect(pivoted.per_lang.vi!.accuracy).toBe(1);
+    expect(pivoted.per_lang.vi!.accuracy).toBeGreaterThan(alone.per_lang.vi!.accuracy);
+    expect(pivoted.per_lang.en!.accuracy).toBe(alone.per_lang.en!.accuracy);
+  });
+
   it('rejects bad arguments with a clear message', () => {
     const r = (() => {
       try {

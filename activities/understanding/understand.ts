@@ -16,7 +16,8 @@ import {
 } from './entities.js';
 import { asksForHuman, isComplaint } from './keywords.js';
 import { detectLanguage } from './language.js';
-import { shopLanguages } from './shop-languages.js';
+import { preferPivot, pivotText, type PivotSettings } from './pivot.js';
+import { shopDefaultLanguage, shopLanguages } from './shop-languages.js';
 import { buyerCountry, type BuyerRef } from '../catalog/buyer-country.js';
 
 export interface UnderstandInput {
@@ -63,9 +64,11 @@ export interface MatchSettings {
   minSimilarity?: number;
 }
 
-export function makeUnderstand(embedder: Embedder, kb: KbIndex, settings: MatchSettings = {}) {
+/** `pivot`: translate other-language messages into the shop's default language and match both (SORA_UNDERSTAND_PIVOT). */
+export function makeUnderstand(embedder: Embedder, kb: KbIndex, settings: MatchSettings = {}, pivot: PivotSettings | null = null) {
   const matchThreshold = settings.matchThreshold ?? 0.3;
   const minSimilarity = settings.minSimilarity ?? embedder.minSimilarity;
+  const gate = { threshold: matchThreshold, minSimilarity };
   return async function understand(input: UnderstandInput): Promise<Understanding> {
     const country = buyerCountry(input.buyer);
     const language = detectLanguage(input.text, input.languageHint, 'en', {
@@ -92,7 +95,20 @@ export function makeUnderstand(embedder: Embedder, kb: KbIndex, settings: MatchS
     const [vector] = await embedder.embed([input.text], 'query');
     const index = await kb.forShop(input.shopId);
     const skus = extractSkus(input.text, index.skus);
-    const match = index.match(vector!, { countries: countries.length ? countries : country ? [country] : [], skus });
+    const restrict = { countries: countries.length ? countries : country ? [country] : [], skus };
+    let best = index.match(vector!, restrict);
+    if (pivot) {
+      const target = await shopDefaultLanguage(input.shopId);
+      const translated = await pivotText(pivot, { text: input.text, from: language, to: target, shopId: input.shopId }, (reason) =>
+        log.warn('pivot translation failed; matched the original only', { reason, from: language, to: target }),
+      );
+      if (translated) {
+        const [pv] = await embedder.embed([translated], 'query');
+        const pivoted = index.match(pv!, restrict);
+        if (preferPivot(best, pivoted, gate)) best = pivoted;
+      }
+    }
+    const match = best;
     const understood = !!match && match.confidence >= matchThreshold && match.similarity >= minSimilarity;
     const intent = humanRequest ? 'human_request' : complaint ? 'complaint' : understood ? match.intent : 'unknown';
     safely(() =>

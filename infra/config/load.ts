@@ -176,7 +176,13 @@ export function loadConfig(env: Env = process.env, o: LoadOptions = {}): Config 
 
 /** The chosen provider's settings; a provider chosen without its key (or model) is a problem. */
 function translationConfig(v: Vars, problem: (name: string, message: string) => void): TranslationConfig {
-  const base: TranslationConfig = { provider: v.SORA_TRANSLATOR, timeoutMs: v.SORA_TRANSLATE_TIMEOUT };
+  if (v.SORA_UNDERSTAND_PIVOT && v.SORA_TRANSLATOR === 'none')
+    problem('SORA_UNDERSTAND_PIVOT', 'needs a translation provider: set SORA_TRANSLATOR (deepl, google, azure or openai) or leave it false');
+  const base: TranslationConfig = {
+    provider: v.SORA_TRANSLATOR,
+    timeoutMs: v.SORA_TRANSLATE_TIMEOUT,
+    ...(v.SORA_UNDERSTAND_PIVOT && v.SORA_TRANSLATOR !== 'none' ? { pivot: { timeoutMs: v.SORA_UNDERSTAND_PIVOT_TIMEOUT } } : {}),
+  };
   const need = (name: keyof Vars, value: unknown) => {
     if (!value) problem(name, `is required with SORA_TRANSLATOR=${v.SORA_TRANSLATOR}`);
     return Boolean(value);

@@ -357,6 +357,14 @@ export const translationSettings = {
     secret: true,
   }),
   SORA_OPENAI_TRANSLATE_MODEL: describe(str(), 'model name for `SORA_TRANSLATOR=openai` (required then)'),
+  SORA_UNDERSTAND_PIVOT: describe(
+    bool(false),
+    "understanding: a buyer message in another language than the shop's default is also translated into it by SORA_TRANSLATOR and matched; the better match wins (one provider call per such message; the buyer's text goes to the provider, never into the cache). Needs a provider",
+  ),
+  SORA_UNDERSTAND_PIVOT_TIMEOUT: describe(
+    duration('1500ms', { min: 100 }),
+    'how long understanding waits for the pivot translation; then it matches the original alone',
+  ),
 };
 
 /** Sections in documentation order. Channel variables follow (channels.ts). */
@@ -443,6 +451,8 @@ export interface CarrierCredentialSettings {
 export interface TranslationConfig {
   provider: 'none' | 'deepl' | 'google' | 'azure' | 'openai';
   timeoutMs: number;
+  /** Test-time pivoting in understanding (SORA_UNDERSTAND_PIVOT[_TIMEOUT]); only with a provider. */
+  pivot?: { timeoutMs: number };
   deepl?: { apiKey: string; baseUrl?: string };
   google?: { projectId: string; location: string; accessToken?: string; apiKey?: string; baseUrl?: string };
   azure?: { key: string; region?: string; baseUrl?: string };

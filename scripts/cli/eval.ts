@@ -22,6 +22,7 @@ async function evaluate(args: string[]): Promise<void> {
       model: { type: 'string' },
       fusion: { type: 'string' },
       'label-column': { type: 'string' },
+      'pivot-column': { type: 'string' },
       threshold: { type: 'string' },
       'min-similarity': { type: 'string' },
       report: { type: 'string' },
@@ -47,6 +48,7 @@ async function evaluate(args: string[]): Promise<void> {
     model: values.model,
     fusion: values.fusion ? Number(values.fusion) : undefined,
     labelColumn: values['label-column'],
+    pivotColumn: values['pivot-column'],
     embedding: config.embedding,
     classifier: config.understanding,
     threshold: unit('threshold', values.threshold) ?? config.understanding.matchThreshold,
@@ -62,6 +64,10 @@ async function evaluate(args: string[]): Promise<void> {
   process.stdout.write(
     `confident wrong: ${cw.count} of ${cw.answered} answered were wrong (${pct(cw.rate)}; threshold ${r.threshold}, similarity floor ${r.min_similarity})\n`,
   );
+  if (r.pivot)
+    process.stdout.write(
+      `pivot (column ${r.pivot.column}): ${r.pivot.offered} cases had a translation, its match was used for ${r.pivot.used}\n`,
+    );
   for (const [lang, v] of Object.entries(r.per_lang))
     process.stdout.write(`  ${lang.padEnd(6)} ${pct(v.accuracy)}  (n=${v.n}, confident wrong ${v.confident_wrong})\n`);
   if (values.report) {

@@ -31,7 +31,10 @@ export async function run(): Promise<void> {
   const kbIndex = new KbIndex(embedder, config.understanding);
   if (config.understanding.warmShops > 0) await warmIndexes(kbIndex, embedder, { maxShops: config.understanding.warmShops, log });
   const connection = await workerConnection(config.temporal);
-  const { worker } = await createWorker({ registry, config, secrets, connection, kbIndex });
+  // The translation provider, when understanding pivots through it (SORA_UNDERSTAND_PIVOT).
+  const { configuredTranslator } = await import('../translation.js');
+  const translator = config.translation.pivot ? configuredTranslator(config, log) : null;
+  const { worker } = await createWorker({ registry, config, secrets, connection, kbIndex, translator });
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => worker.shutdown());
   // This process's own counters (sends, activity failures, carrier calls) on SORA_WORKER_METRICS_ADDRESS.
   const { startMetricsServer } = await import('../../bots/metrics-server.js');

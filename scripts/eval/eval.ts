@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { Embedder, type EmbedderOptions } from '../../activities/knowledge/embedder.js';
 import { IntentModel } from '../../activities/knowledge/intent-model.js';
 import { classifierOptions } from '../../activities/knowledge/embedding-models.js';
+import { preferPivot } from '../../activities/understanding/pivot.js';
 import { readLabeled, shuffledByLabel, type LabeledRow } from './labeled-csv.js';
 import { figures, type CaseOutcome, type Figures } from './metrics.js';
 
@@ -22,6 +23,12 @@ export interface EvalOptions {
   fusion?: number;
   /** Column of both files holding the label (default `label`). */
   labelColumn?: string;
+  /**
+   * Column of the cases holding each message in the KB's language: test-time pivoting
+   * (SORA_UNDERSTAND_PIVOT) with that column as the provider's translation; the better match wins
+   * as live (activities/understanding/pivot.ts). Empty cells: the message alone.
+   */
+  pivotColumn?: string;
   /** config.embedding (batch size, prefixes, cache…); `model` wins over its model. */
   embedding?: EmbedderOptions;
   /** config.understanding's intent-model overrides (SORA_KB_CENTER, SORA_KNN_TEMPERATURE). */
@@ -43,6 +50,8 @@ export interface EvalResult extends Figures {
   model: string;
   /** Resident memory of the process after embedding and classifying (model + index), MB. */
   rss_mb: number;
+  /** With pivotColumn: cases with a pivot text, and those whose pivot match was used. */
+  pivot?: { column: string; offered: number; used: number };
 }
 
 export function sampleShots(rows: LabeledRow[], shots: number, seed: number): LabeledRow[] {
@@ -57,7 +66,7 @@ const quantile = (xs: number[], q: number) => {
 export async function runEval(o: EvalOptions): Promise<EvalResult> {
   const log = o.log ?? (() => {});
   let kb = readLabeled(o.kb, o.labelColumn);
-  const cases = readLabeled(o.cases, o.labelColumn);
+  const cases = readLabeled(o.cases, o.labelColumn, o.pivotColumn);
   if (o.shots !== undefined) kb = sampleShots(kb, o.shots, o.seed ?? 1);
   const embedder = new Embedder({ ...o.embedding, ...(o.model ? { model: o.model } : {}) });
   log(`embedding ${kb.length} KB rows with ${embedder.model} …`);
@@ -82,10 +91,20 @@ export async function runEval(o: EvalOptions): Promise<EvalResult> {
   const minSimilarity = o.minSimilarity ?? embedder.minSimilarity;
   const outcomes: CaseOutcome[] = [];
   const times: number[] = [];
+  const gate = { threshold, minSimilarity };
+  let pivotUsed = 0;
   for (const [i, c] of cases.entries()) {
     const t0 = performance.now();
     const [v] = await embedder.embed([c.text], 'query');
-    const p = model.predict(v!);
+    let p = model.predict(v!);
+    if (c.pivot) {
+      const [pv] = await embedder.embed([c.pivot], 'query');
+      const pp = model.predict(pv!);
+      if (preferPivot(p, pp, gate)) {
+        p = pp;
+        pivotUsed++;
+      }
+    }
     times.push(performance.now() - t0);
     outcomes.push({
       text: c.text,
@@ -108,5 +127,6 @@ export async function runEval(o: EvalOptions): Promise<EvalResult> {
     labels: model.labels.length,
     model: embedder.model,
     rss_mb: Math.round(process.memoryUsage().rss / 2 ** 20),
+    ...(o.pivotColumn ? { pivot: { column: o.pivotColumn, offered: cases.filter((c) => c.pivot).length, used: pivotUsed } } : {}),
   };
 }

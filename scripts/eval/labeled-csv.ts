@@ -9,10 +9,15 @@ export interface LabeledRow {
   text: string;
   label: string;
   lang?: string;
+  /** The `pivotColumn`'s text: the message in the KB's language (sora eval --pivot-column). */
+  pivot?: string;
 }
 
-/** `labelColumn` picks another column as the label (e.g. `question_id` for entry-level retrieval). */
-export function readLabeled(file: string, labelColumn = 'label'): LabeledRow[] {
+/**
+ * `labelColumn` picks another column as the label (e.g. `question_id` for entry-level retrieval);
+ * `pivotColumn` names a column read into `pivot` (empty cells: none). Other columns are ignored.
+ */
+export function readLabeled(file: string, labelColumn = 'label', pivotColumn?: string): LabeledRow[] {
   const raw = readFileSync(file, 'utf8');
   let records: Record<string, string>[];
   if (file.endsWith('.jsonl')) {
@@ -41,7 +46,9 @@ export function readLabeled(file: string, labelColumn = 'label'): LabeledRow[] {
       throw new Error(
         `${file}: row ${i + 2}: needs "text" and "${labelColumn}"${labelColumn === 'label' ? ' (or "category")' : ''} values`,
       );
-    return { text, label, lang: r.lang || undefined };
+    if (pivotColumn && i === 0 && !(pivotColumn in r)) throw new Error(`${file}: no "${pivotColumn}" column (--pivot-column)`);
+    const pivot = pivotColumn ? r[pivotColumn] : undefined;
+    return { text, label, lang: r.lang || undefined, ...(pivot ? { pivot } : {}) };
   });
 }
 
