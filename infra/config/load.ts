@@ -177,7 +177,10 @@ export function loadConfig(env: Env = process.env, o: LoadOptions = {}): Config 
 /** The chosen provider's settings; a provider chosen without its key (or model) is a problem. */
 function translationConfig(v: Vars, problem: (name: string, message: string) => void): TranslationConfig {
   if (v.SORA_UNDERSTAND_PIVOT && v.SORA_TRANSLATOR === 'none')
-    problem('SORA_UNDERSTAND_PIVOT', 'needs a translation provider: set SORA_TRANSLATOR (deepl, google, azure or openai) or leave it false');
+    problem(
+      'SORA_UNDERSTAND_PIVOT',
+      'needs a translation provider: set SORA_TRANSLATOR (deepl, google, azure or openai) or leave it false',
+    );
   const base: TranslationConfig = {
     provider: v.SORA_TRANSLATOR,
     timeoutMs: v.SORA_TRANSLATE_TIMEOUT,
