@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { IntentModel } from '../activities/knowledge/intent-model.js';
 import { expectedCalibrationError, macroF1, sampleShots } from '../scripts/eval/eval.js';
 import { confidentWrong, figures, reliabilityBins, type CaseOutcome } from '../scripts/eval/metrics.js';
+import { readLabeled } from '../scripts/eval/labeled-csv.js';
 import { split } from '../scripts/eval/split.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'sora-eval-'));
@@ -45,6 +46,23 @@ describe('metrics', () => {
     expect(m.predict(v(0.1, 1)).label).toBe('north');
     expect(m.predict(v(1, 0.1)).confidence).toBeGreaterThan(0.8);
     expect(m.predict(v(1, 1)).confidence).toBeLessThan(0.8);
+  });
+});
+
+describe('labeled cases', () => {
+  it("ignores extra columns such as the held-out set's reference translation `en`", () => {
+    const file = path.join(dir, 'held.csv');
+    writeFileSync(
+      file,
+      'text,label,lang,question_id,en\n' +
+        'where is my refund,refund,en,refund-when,\n' +
+        'ya pagué y no llega el reembolso,refund,es,refund-not-received,"I paid, and the refund has not arrived"\n',
+    );
+    expect(readLabeled(file)).toEqual([
+      { text: 'where is my refund', label: 'refund', lang: 'en' },
+      { text: 'ya pagué y no llega el reembolso', label: 'refund', lang: 'es' },
+    ]);
+    expect(readLabeled(file, 'question_id').map((r) => r.label)).toEqual(['refund-when', 'refund-not-received']);
   });
 });
 
