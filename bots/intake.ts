@@ -7,7 +7,7 @@
  *      signalling lease on the record; a copy arriving after a failed signal (503) may take it over;
  *   2. give a buyer message its number in the conversation, `seq` (1, 2, 3…, once; the unique `_id`
  *      of models/inbound-sequence.ts decides who gets a number);
- *   3. signalWithStart the conversation workflow `conv:{shopId}:{channel}:{buyerId}` with that
+ *   3. signalWithStart the conversation workflow `conv:{shopId}:{channel}:{buyerId}[:{thread}]` with that
  *      `seq`, after any older message of the conversation still waiting to be signalled (its
  *      messages reach the workflow in order, also across a Temporal outage);
  *   4. mark it signalled.
@@ -36,6 +36,7 @@ import { BuyerModel } from '../models/buyer.js';
 import { isDuplicateKey } from '../models/errors.js';
 import { claimInboundSeq } from '../models/inbound-sequence.js';
 import { MessageModel } from '../models/message.js';
+import { TicketModel } from '../models/ticket.js';
 import {
   agentMessage,
   buyerMessage,
@@ -146,7 +147,15 @@ export class Intake {
       await this.signal(m, seq);
       if (inOrder) this.noteSignalled(workflowId, seq);
       // The buyer wrote: their pending or solved tickets reopen (bots/ticket-reopen.ts).
-      if (buyer?.reopenableTickets?.length) await reopenTickets(this.deps.client, buyer.reopenableTickets, m.receivedAt, this.deps.log);
+      // A buyer with a conversation per thread (email): only the tickets of this thread's conversation.
+      const reopenable = buyer?.reopenableTickets?.length
+        ? m.thread
+          ? (await TicketModel.find({ _id: { $in: buyer.reopenableTickets }, conversationIds: workflowId }, { _id: 1 }).lean()).map((t) =>
+              String(t._id),
+            )
+          : buyer.reopenableTickets
+        : [];
+      if (reopenable.length) await reopenTickets(this.deps.client, reopenable, m.receivedAt, this.deps.log);
     } catch (e) {
       await this.release(claim.id, e, seq);
       throw e;

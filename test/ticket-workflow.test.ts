@@ -180,6 +180,21 @@ describe('reopen and close', () => {
     expect((await doc(t.id))!.slaStartedAt!.getTime()).toBe(reopened.slaStartedAt!.getTime());
   });
 
+  it('a buyer with a conversation per thread (email) reopens only the tickets of the thread they wrote in', async () => {
+    const buyer = 'thread-buyer';
+    const t = await openTicket(buyer, { workflowId: `conv:demo:webchat:${buyer}:tA` });
+    await eventually(async () => (await doc(t.id))?.slaStartedAt, 20_000, 'the SLA');
+    await t.handle.executeUpdate(updateTicket, { args: [{ patch: { status: 'pending' }, by: 'ana' }] });
+    const { msg } = demoWebchat('thread');
+    // Another thread of the same buyer: the ticket stays pending.
+    await intake.accept({ ...msg(buyer, 'a question about something else'), thread: 'tB' });
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect((await doc(t.id))!.status).toBe('pending');
+    // The ticket's own thread: reopened.
+    await intake.accept({ ...msg(buyer, 'any news on my parcel?'), thread: 'tA' });
+    await eventually(async () => (await doc(t.id))?.status === 'open', 20_000, 'the reopen');
+  });
+
   it('a solved ticket closes after the shop’s ticketAutoCloseDays; the workflow ends; a closed ticket refuses updates', async () => {
     const t = await openTicket('close-buyer');
     await eventually(async () => (await doc(t.id))?.slaStartedAt, 20_000, 'the SLA');

@@ -1,5 +1,5 @@
 /**
- * The conversation workflow: one per buyer per channel, `conv:{shopId}:{channel}:{buyerId}`,
+ * The conversation workflow: one per buyer per channel, `conv:{shopId}:{channel}:{buyerId}` (email: one per thread, `…:{thread}`),
  * started by signalWithStart (workflows/contract.ts). Runs started before core v2 replay and finish
  * on the frozen v1 code; every new run is v2 (workflows/conversation/run.ts, lifecycle.ts,
  * answer-plan.ts). The choice is made once, at the start of the run: `patched` inside a replay of a

@@ -447,6 +447,16 @@ class ConversationRun {
     if (reply && (await this.deliver(reply))) lc.botReplied({ asksQuestion: reply.asksQuestion, understood: u.understood }, Date.now());
   }
 
+  /**
+   * The buyer on this channel, `conv:{shop}:{channel}:{buyer}`: the workflow id itself, except for
+   * a conversation per thread (email), whose id adds the thread. Rule tickets are once per buyer
+   * and parcel or order, whichever thread they were asked in (same value as before threads).
+   */
+  private get buyerKey(): string {
+    const { shopId, channel, buyerId } = this.input;
+    return `conv:${shopId}:${channel}:${buyerId}`; // conversationWorkflowId() without a thread (workflows import only its types)
+  }
+
   /** The decided message for a plan; live data that is missing or failing falls back to the FAQ answer. */
   private async answer(plan: AnswerPlan, u: Understanding): Promise<DecidedMessage | null> {
     switch (plan.kind) {
@@ -460,7 +470,7 @@ class ConversationRun {
               `Delivery problem: ask ${p.carrier} to investigate ${p.trackingNumber}`,
               'high',
               {
-                key: `${this.workflowId}:carrier_investigation:${p.trackingNumber}`,
+                key: `${this.buyerKey}:carrier_investigation:${p.trackingNumber}`,
                 trackingNumber: p.trackingNumber,
               },
             );
@@ -474,7 +484,7 @@ class ConversationRun {
         const focus = this.st.focusOrder;
         if (focus && focus.via !== 'buyer_latest' && patched(TICKETS_PATCH))
           await this.openRuleTicket('return_action', `Return requested for order ${focus.orderNumber}`, 'normal', {
-            key: `${this.workflowId}:return_action:${focus.orderNumber}`,
+            key: `${this.buyerKey}:return_action:${focus.orderNumber}`,
           });
         return m;
       }
