@@ -81,72 +81,25 @@ export class IntentModel {
 
   static train(rawVectors: Float32Array[], labels: string[], o: TrainOptions = {}): IntentModel {
     if (rawVectors.length === 0) throw new Error('cannot train an intent model on an empty knowledge base');
-    let mean: Float32Array | null = null;
-    if (o.center && rawVectors.length > 1) {
-      mean = new Float32Array(rawVectors[0]!.length);
-      for (const v of rawVectors) for (let d = 0; d < v.length; d++) mean[d]! += v[d]! / rawVectors.length;
-    }
+    const { W, b } = trainRegression(rawVectors, labels, o);
+    return IntentModel.fromWeights(rawVectors, labels, o, W, b);
+  }
+
+  /**
+   * The model from regression weights trained elsewhere (trainRegression, e.g. in a worker thread:
+   * activities/knowledge/intent-train.ts) with the same vectors, labels and options.
+   */
+  static fromWeights(
+    rawVectors: Float32Array[],
+    labels: string[],
+    o: Omit<TrainOptions, 'onEpoch'>,
+    W: Float32Array,
+    b: Float32Array,
+  ): IntentModel {
+    if (rawVectors.length === 0) throw new Error('cannot train an intent model on an empty knowledge base');
+    const mean = kbMean(rawVectors, o);
     const vectors = rawVectors.map((v) => centered(v, mean));
-    const classes = [...new Set(labels)];
-    const C = classes.length;
-    const D = vectors[0]!.length;
-    const idx = new Map(classes.map((l, i) => [l, i]));
-    const y = labels.map((l) => idx.get(l)!);
-    // fusion 0 (k-NN alone, a KB too large for the regression): no weights at all.
-    const fusion = o.fusion ?? 0.5;
-    const W = new Float32Array(fusion > 0 ? C * D : 0);
-    const b = new Float32Array(C);
-    const epochs = o.epochs ?? 60;
-    const lr0 = o.learningRate ?? 0.5;
-    const l2 = o.l2 ?? 1e-4;
-    // Inputs are unit vectors with small coordinates; scaling them makes the regression converge fast.
-    const scale = 8;
-    const rnd = mulberry32(o.seed ?? 42);
-    const order = vectors.map((_, i) => i);
-    const logits = new Float64Array(C);
-    const batch = 32;
-    const gW = new Float32Array(fusion > 0 ? C * D : 0);
-    const gb = new Float32Array(C);
-    if (C > 1 && fusion > 0) {
-      for (let ep = 0; ep < epochs; ep++) {
-        for (let i = order.length - 1; i > 0; i--) {
-          const j = Math.floor(rnd() * (i + 1));
-          [order[i], order[j]] = [order[j]!, order[i]!];
-        }
-        const lr = lr0 * (1 - ep / epochs) + 0.01;
-        for (let s = 0; s < order.length; s += batch) {
-          gW.fill(0);
-          gb.fill(0);
-          const end = Math.min(s + batch, order.length);
-          for (let q = s; q < end; q++) {
-            const n = order[q]!;
-            const x = vectors[n]!;
-            let max = -Infinity;
-            for (let c = 0; c < C; c++) {
-              let z = b[c]!;
-              const off = c * D;
-              for (let d = 0; d < D; d++) z += W[off + d]! * x[d]! * scale;
-              logits[c] = z;
-              if (z > max) max = z;
-            }
-            let sum = 0;
-            for (let c = 0; c < C; c++) sum += logits[c] = Math.exp(logits[c]! - max);
-            for (let c = 0; c < C; c++) {
-              const g = logits[c]! / sum - (c === y[n] ? 1 : 0);
-              if (Math.abs(g) < 1e-6) continue;
-              gb[c]! += g;
-              const off = c * D;
-              for (let d = 0; d < D; d++) gW[off + d]! += g * x[d]! * scale;
-            }
-          }
-          const m = end - s;
-          for (let i = 0; i < W.length; i++) W[i]! -= lr * (gW[i]! / m + l2 * W[i]!);
-          for (let c = 0; c < C; c++) b[c]! -= (lr * gb[c]!) / m;
-        }
-        o.onEpoch?.(ep + 1, epochs);
-      }
-    }
-    return new IntentModel(rawVectors, vectors, mean, o.temperature ?? 0.05, labels, W, b, fusion, o.k ?? 10, scale);
+    return new IntentModel(rawVectors, vectors, mean, o.temperature ?? 0.05, labels, W, b, o.fusion ?? 0.5, o.k ?? 10, REGRESSION_SCALE);
   }
 
   /** Regression probabilities per class. */
@@ -203,4 +156,84 @@ export class IntentModel {
     }
     return { label: this.labels[best]!, confidence: bestScore, nearest, similarity, scores };
   }
+}
+
+/** Inputs are unit vectors with small coordinates; scaling them makes the regression converge fast. */
+const REGRESSION_SCALE = 8;
+
+/** The KB's mean vector when `center` is set (and there is more than one vector), else null. */
+function kbMean(rawVectors: Float32Array[], o: Pick<TrainOptions, 'center'>): Float32Array | null {
+  if (!o.center || rawVectors.length < 2) return null;
+  const mean = new Float32Array(rawVectors[0]!.length);
+  for (const v of rawVectors) for (let d = 0; d < v.length; d++) mean[d]! += v[d]! / rawVectors.length;
+  return mean;
+}
+
+/**
+ * The softmax regression's weights (C × D, and C biases) for these vectors and labels: the costly
+ * part of training (phrasings × classes × dimensions per epoch). Pure and deterministic for a seed.
+ */
+export function trainRegression(rawVectors: Float32Array[], labels: string[], o: TrainOptions = {}): { W: Float32Array; b: Float32Array } {
+  const mean = kbMean(rawVectors, o);
+  const vectors = rawVectors.map((v) => centered(v, mean));
+  const classes = [...new Set(labels)];
+  const C = classes.length;
+  const D = vectors[0]!.length;
+  const idx = new Map(classes.map((l, i) => [l, i]));
+  const y = labels.map((l) => idx.get(l)!);
+  // fusion 0 (k-NN alone, a KB too large for the regression): no weights at all.
+  const fusion = o.fusion ?? 0.5;
+  const W = new Float32Array(fusion > 0 ? C * D : 0);
+  const b = new Float32Array(C);
+  const epochs = o.epochs ?? 60;
+  const lr0 = o.learningRate ?? 0.5;
+  const l2 = o.l2 ?? 1e-4;
+  // Inputs are unit vectors with small coordinates; scaling them makes the regression converge fast.
+  const scale = REGRESSION_SCALE;
+  const rnd = mulberry32(o.seed ?? 42);
+  const order = vectors.map((_, i) => i);
+  const logits = new Float64Array(C);
+  const batch = 32;
+  const gW = new Float32Array(fusion > 0 ? C * D : 0);
+  const gb = new Float32Array(C);
+  if (C > 1 && fusion > 0) {
+    for (let ep = 0; ep < epochs; ep++) {
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = Math.floor(rnd() * (i + 1));
+        [order[i], order[j]] = [order[j]!, order[i]!];
+      }
+      const lr = lr0 * (1 - ep / epochs) + 0.01;
+      for (let s = 0; s < order.length; s += batch) {
+        gW.fill(0);
+        gb.fill(0);
+        const end = Math.min(s + batch, order.length);
+        for (let q = s; q < end; q++) {
+          const n = order[q]!;
+          const x = vectors[n]!;
+          let max = -Infinity;
+          for (let c = 0; c < C; c++) {
+            let z = b[c]!;
+            const off = c * D;
+            for (let d = 0; d < D; d++) z += W[off + d]! * x[d]! * scale;
+            logits[c] = z;
+            if (z > max) max = z;
+          }
+          let sum = 0;
+          for (let c = 0; c < C; c++) sum += logits[c] = Math.exp(logits[c]! - max);
+          for (let c = 0; c < C; c++) {
+            const g = logits[c]! / sum - (c === y[n] ? 1 : 0);
+            if (Math.abs(g) < 1e-6) continue;
+            gb[c]! += g;
+            const off = c * D;
+            for (let d = 0; d < D; d++) gW[off + d]! += g * x[d]! * scale;
+          }
+        }
+        const m = end - s;
+        for (let i = 0; i < W.length; i++) W[i]! -= lr * (gW[i]! / m + l2 * W[i]!);
+        for (let c = 0; c < C; c++) b[c]! -= (lr * gb[c]!) / m;
+      }
+      o.onEpoch?.(ep + 1, epochs);
+    }
+  }
+  return { W, b };
 }

@@ -11,6 +11,7 @@ import { ShopModel } from '../../models/shop.js';
 import { shopKbVersion } from './kb-version.js';
 import type { Embedder } from './embedder.js';
 import { classifierOptions } from './embedding-models.js';
+import { trainOffThread } from './intent-train.js';
 import { IntentModel } from './intent-model.js';
 import { log } from '../../infra/log.js';
 
@@ -61,7 +62,29 @@ export interface KbIndexSettings {
   trainBudget?: number;
   kbCenter?: boolean;
   knnTemperature?: number;
+  /**
+   * Train the regression in a worker thread when it costs more than OFF_THREAD_MIN multiply-adds
+   * (default true; false: always in the calling thread, as before).
+   */
+  trainThread?: boolean;
 }
+
+/**
+ * How a KB of `phrasings` vectors over `entries` entries is trained within the budget
+ * (SORA_KB_TRAIN_BUDGET multiply-adds, default 6e8). A regression over every entry costs phrasings ×
+ * entries × dims per epoch: quadratic in the KB's size (10,000 entries: ≈ 4e10 multiply-adds an
+ * epoch, minutes of one core). Beyond REGRESSION_MAX_OVER_BUDGET × the budget for the minimum 3
+ * epochs, the index is k-NN alone.
+ */
+export function regressionPlan(phrasings: number, entries: number, dims: number, budget = 6e8) {
+  const perEpoch = phrasings * entries * dims;
+  const knnOnly = perEpoch * MIN_EPOCHS > budget * REGRESSION_MAX_OVER_BUDGET;
+  const epochs = knnOnly ? 0 : Math.max(MIN_EPOCHS, Math.min(30, Math.round(budget / perEpoch)));
+  return { perEpoch, knnOnly, epochs };
+}
+
+/** Below this many multiply-adds (≈ 0.1 s) the regression trains in place: starting a thread costs more. */
+export const OFF_THREAD_MIN = 1e8;
 
 /** What an index was trained on: per FAQ entry, its intent, phrasing vectors and restrictions. */
 type IndexData = Map<string, { intent: string; vectors: Float32Array[]; skus: string[]; countries: string[] }>;
@@ -155,7 +178,7 @@ export class KbIndex {
     return vs.map((v) => Float32Array.from(v));
   }
 
-  private train(shopId: string, version: number, data: IndexData, built: ShopIndex['built']): ShopIndex {
+  private async train(shopId: string, version: number, data: IndexData, built: ShopIndex['built']): Promise<ShopIndex> {
     const vectors: Float32Array[] = [];
     const owners: string[] = [];
     const intentOf = new Map<string, string>();
@@ -169,23 +192,15 @@ export class KbIndex {
     if (vectors.length === 0) return { version, entries: 0, built, classifier: 'knn', skus: [], match: () => null };
     // Bound the training work so an index builds in a few seconds on a small worker
     // (SORA_KB_TRAIN_BUDGET multiply-adds; ≈8 epochs for the 217-entry demo KB).
-    const budget = this.settings.trainBudget ?? 6e8;
-    const perEpoch = vectors.length * intentOf.size * vectors[0]!.length;
-    // A regression over every entry costs phrasings × entries per epoch: quadratic in the KB's size
-    // (10,000 entries: ≈ 4e10 multiply-adds an epoch, minutes of one core). Beyond
-    // REGRESSION_MAX_OVER_BUDGET × the budget for the minimum 3 epochs, the index is k-NN alone.
-    const knnOnly = perEpoch * MIN_EPOCHS > budget * REGRESSION_MAX_OVER_BUDGET;
-    const epochs = knnOnly ? 0 : Math.max(MIN_EPOCHS, Math.min(30, Math.round(budget / perEpoch)));
+    const { perEpoch, knnOnly, epochs } = regressionPlan(vectors.length, intentOf.size, vectors[0]!.length, this.settings.trainBudget);
     const t0 = Date.now();
-    const model = IntentModel.train(vectors, owners, {
-      epochs,
-      seed: 1,
-      ...classifierOptions(this.embedder.model, this.settings),
-      ...(knnOnly ? { fusion: 0 } : {}),
-    });
+    const options = { epochs, seed: 1, ...classifierOptions(this.embedder.model, this.settings), ...(knnOnly ? { fusion: 0 } : {}) };
+    // Seconds of arithmetic for a few hundred entries: off the thread that serves conversations.
+    const offThread = !knnOnly && this.settings.trainThread !== false && perEpoch * epochs >= OFF_THREAD_MIN;
+    const model = offThread ? await trainOffThread(vectors, owners, options) : IntentModel.train(vectors, owners, options);
     log(
       `KB index for shop ${shopId} (${built}): ${data.size} entries, ${vectors.length} phrasings, ` +
-        `${knnOnly ? 'k-NN only (too large for the regression budget)' : `${epochs} epochs`}, ${Date.now() - t0} ms`,
+        `${knnOnly ? 'k-NN only (too large for the regression budget)' : `${epochs} epochs${offThread ? ' in a worker thread' : ''}`}, ${Date.now() - t0} ms`,
     );
     return {
       version,
