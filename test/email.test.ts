@@ -355,6 +355,47 @@ describe('email channel', () => {
     await expect(snapshot(buyer, b1)).rejects.toThrow();
   });
 
+  it('a reply in a conversation from before threads (one per address) goes on in that conversation', async () => {
+    const buyer = newBuyer();
+    const legacy = conversationWorkflowId({ shopId: 'demo', channel: 'email', buyerId: buyer });
+    // What the previous version recorded: the buyer's mail, no thread, in `conv:demo:email:{address}`.
+    const old = newId();
+    await app.intake.accept({
+      channel: 'email',
+      shopId: 'demo',
+      buyerId: buyer,
+      externalId: `demo:${old.slice(1, -1)}`,
+      text: 'How long does shipping take?',
+      receivedAt: new Date().toISOString(),
+      replyTo: { to: buyer, mailbox: mail.address, subject: 'Shipping', inReplyTo: old, references: [old], threadRoot: old },
+    });
+    const [r1] = await replies(buyer, 1);
+    expect(r1!.parsed.inReplyTo).toBe(old);
+    // The buyer answers our reply (In-Reply-To only): the old conversation, not a new thread.
+    const next = newId();
+    mail.deliver(
+      await buyerMail({
+        from: buyer,
+        to: mail.address,
+        subject: 'Re: Shipping',
+        text: 'how many days do I have to return an item',
+        messageId: next,
+        inReplyTo: r1!.parsed.messageId!,
+      }),
+    );
+    const [, r2] = await replies(buyer, 2);
+    expect(r2!.parsed.inReplyTo).toBe(next);
+    expect(await MessageModel.findOne({ externalId: `demo:${next.slice(1, -1)}` }).lean()).toMatchObject({ workflowId: legacy });
+    expect((await app.client.workflow.getHandle(legacy).query(contract.snapshot)).turns).toBe(2);
+    // A new thread of that buyer is a thread conversation.
+    const fresh = newId();
+    mail.deliver(
+      await buyerMail({ from: buyer, to: mail.address, subject: 'Payment', text: 'How long does shipping take?', messageId: fresh }),
+    );
+    await replies(buyer, 3);
+    expect((await snapshot(buyer, fresh)).turns).toBe(1);
+  });
+
   it('gives email conversations no silence nudge and an idle close in hours', async () => {
     const buyer = newBuyer();
     const m1 = newId();

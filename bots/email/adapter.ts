@@ -144,7 +144,8 @@ export class EmailAdapter implements ChannelAdapter {
           if (!isDuplicateKey(e)) throw e;
         });
       }
-      const r = await ctx.intake.accept({ ...m, thread: await threadOfMail(m) });
+      const thread = await threadOfMail(m);
+      const r = await ctx.intake.accept(thread ? { ...m, thread } : m);
       ctx.log('email message', { ...base, key: m.externalId, status: r.status, workflowId: r.workflowId });
       this.emit({ ...base, key: m.externalId, outcome: r.status === 'duplicate' ? 'duplicate' : 'accepted' });
       return 'done';

@@ -59,6 +59,8 @@ export type InboundMail =
 
 const bracket = (id: string) => (id.startsWith('<') ? id : `<${id}>`);
 const bare = (id: string) => id.replace(/^<|>$/g, '');
+/** The externalId intake records a buyer's mail under: `shopId:Message-ID` (without brackets). */
+export const mailKey = (shopId: string, messageId: string): string => `${shopId}:${bare(messageId)}`;
 
 function headerLookup(p: ParsedMail) {
   const map = new Map<string, string>();
@@ -99,7 +101,7 @@ export async function readMail(source: Buffer, o: { shopId: string; mailbox: str
   const messageId = p.messageId
     ? bracket(p.messageId.trim())
     : `<${createHash('sha256').update(source).digest('hex').slice(0, 32)}@no-message-id.sora>`;
-  const key = `${o.shopId}:${bare(messageId)}`;
+  const key = mailKey(o.shopId, messageId);
   const sender = p.from?.value.find((a) => a.address);
   const from = sender?.address?.trim().toLowerCase();
   const subject = p.subject?.trim() ?? '';

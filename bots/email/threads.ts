@@ -10,20 +10,49 @@ import { createHash } from 'node:crypto';
 import { EmailThreadModel } from '../../models/email-mailbox.js';
 import { isDuplicateKey } from '../../models/errors.js';
 import { conversationWorkflowId } from '../channel.js';
-import { EMAIL, type EmailReplyTo } from './inbound.js';
+import { MessageModel } from '../../models/message.js';
+import { EMAIL, mailKey, type EmailReplyTo } from './inbound.js';
 
 /** The thread key of a thread whose first Message-ID is `root`. */
 export const threadKeyOf = (root: string): string => `t${createHash('sha256').update(root).digest('hex').slice(0, 12)}`;
 
 /**
- * The thread of a buyer's mail, recorded with this mail (its ids; its reply address when it is
- * the thread's latest mail). Idempotent: reading the mail again gives the same thread.
+ * True when the mail answers a conversation from before threads existed (one per address,
+ * `conv:{shop}:email:{address}`): a Message-ID it names was recorded in that conversation, the
+ * buyer's mail (externalId) or our reply (platformMessageId). It continues there, not in a new one.
  */
-export async function threadOfMail(m: { shopId: string; buyerId: string; receivedAt: string; replyTo: EmailReplyTo }): Promise<string> {
+async function answersLegacyConversation(shopId: string, buyerId: string, ids: string[]): Promise<boolean> {
+  const legacy = conversationWorkflowId({ shopId, channel: EMAIL, buyerId });
+  const hit = await MessageModel.findOne(
+    {
+      channel: EMAIL,
+      $or: [{ externalId: { $in: ids.map((id) => mailKey(shopId, id)) } }, { platformMessageId: { $in: ids } }],
+    },
+    { workflowId: 1 },
+  ).lean();
+  return hit?.workflowId === legacy;
+}
+
+/**
+ * The thread of a buyer's mail, recorded with this mail (its ids; its reply address when it is
+ * the thread's latest mail), or null for a mail answering a conversation from before threads (it
+ * goes on there, answered at the buyer's reply address as then). Idempotent: reading the mail
+ * again gives the same thread.
+ */
+export async function threadOfMail(m: {
+  shopId: string;
+  buyerId: string;
+  externalId: string;
+  receivedAt: string;
+  replyTo: EmailReplyTo;
+}): Promise<string | null> {
   const ids = m.replyTo.references;
   const known = await EmailThreadModel.findOne({ shopId: m.shopId, buyerId: m.buyerId, messageIds: { $in: ids } }, { thread: 1 })
     .sort({ updatedAt: -1 })
     .lean();
+  // Its own id excluded: a mail read again after it was recorded is not an answer to itself.
+  const earlier = ids.filter((id) => mailKey(m.shopId, id) !== m.externalId);
+  if (!known && earlier.length && (await answersLegacyConversation(m.shopId, m.buyerId, earlier))) return null;
   const thread = known?.thread ?? threadKeyOf(m.replyTo.threadRoot);
   const key = { shopId: m.shopId, buyerId: m.buyerId, thread };
   const at = new Date(m.receivedAt);
