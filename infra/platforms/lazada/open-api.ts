@@ -21,6 +21,7 @@
  *   - orders: GET /orders/get, /order/get (order_id), /order/items/get (order_id),
  *     /orders/items/get (order_ids as a JSON array).
  */
+import { refreshUnderLease } from '../token-refresh.js';
 import { log as defaultLog } from '../../log.js';
 import { apiHostFor, LAZADA_AUTH_HOST } from './hosts.js';
 import { signRequest } from './signing.js';
@@ -259,35 +260,36 @@ export class LazadaApiClient {
     return p;
   }
 
-  private async refreshWithLease(sellerId: string, staleAccessToken: string): Promise<StoredLazadaToken> {
-    const deadline = Date.now() + LEASE_MS;
-    for (;;) {
-      const current = await this.opts.tokens.find(sellerId);
-      if (!current) throw new LazadaApiError('no_token', `no stored token for Lazada seller ${sellerId}`, 'no_token', false);
-      if (current.accessToken !== staleAccessToken) return current;
-      const now = new Date();
-      const leased = await this.opts.tokens.lease(sellerId, staleAccessToken, { now, until: new Date(now.getTime() + LEASE_MS) });
-      if (leased) {
+  private refreshWithLease(sellerId: string, staleAccessToken: string): Promise<StoredLazadaToken> {
+    const tokens = this.opts.tokens;
+    return refreshUnderLease({
+      staleAccessToken,
+      leaseMs: LEASE_MS,
+      current: () => tokens.find(sellerId),
+      lease: (now, until) => tokens.lease(sellerId, staleAccessToken, { now, until }),
+      release: async () => {
+        await tokens.releaseLease(sellerId);
+      },
+      refresh: async (leased) => {
         try {
           const t = await this.tokenCall('/auth/token/refresh', { refresh_token: leased.refreshToken });
-          const updated = await this.opts.tokens.saveRefreshed(sellerId, tokenFields(t));
+          const updated = await tokens.saveRefreshed(sellerId, tokenFields(t));
           this.log('lazada token refreshed', { sellerId, expiresAt: updated!.accessTokenExpiresAt.toISOString() });
           return updated!;
         } catch (e) {
-          await this.opts.tokens.releaseLease(sellerId);
           this.log('lazada token refresh failed', { sellerId, error: String(e) });
           throw e;
         }
-      }
-      if (Date.now() > deadline)
-        throw new LazadaApiError(
+      },
+      noToken: () => new LazadaApiError('no_token', `no stored token for Lazada seller ${sellerId}`, 'no_token', false),
+      busy: () =>
+        new LazadaApiError(
           'refresh_busy',
           `another process has been refreshing seller ${sellerId}'s token for too long`,
           'transient',
           true,
-        );
-      await new Promise((r) => setTimeout(r, 200));
-    }
+        ),
+    });
   }
 
   // ---------------------------------------------------------------- signed calls

@@ -21,6 +21,7 @@
  *     POST /customer_service/202309/conversations/{id}/messages {type, content: JSON string};
  *     pages chain through `page_token` ← `next_page_token` ("" when done).
  */
+import { refreshUnderLease } from '../token-refresh.js';
 import { log as defaultLog } from '../../log.js';
 import { signRequest } from './signing.js';
 import type { StoredTiktokToken, TiktokTokenFields, TiktokTokenStore } from './token-store.js';
@@ -313,35 +314,31 @@ export class PartnerApiClient {
     return p;
   }
 
-  private async refreshWithLease(openId: string, staleAccessToken: string): Promise<StoredTiktokToken> {
-    const deadline = Date.now() + LEASE_MS;
-    for (;;) {
-      const current = await this.opts.tokens.findBySeller(openId);
-      if (!current) throw new PartnerApiError('no_token', `no stored token for seller ${openId}`, 'no_token', false);
-      if (current.accessToken !== staleAccessToken) return current; // refreshed meanwhile
-      const now = new Date();
-      const leased = await this.opts.tokens.lease(openId, staleAccessToken, { now, until: new Date(now.getTime() + LEASE_MS) });
-      if (leased) {
+  private refreshWithLease(openId: string, staleAccessToken: string): Promise<StoredTiktokToken> {
+    const tokens = this.opts.tokens;
+    return refreshUnderLease({
+      staleAccessToken,
+      leaseMs: LEASE_MS,
+      current: () => tokens.findBySeller(openId),
+      lease: (now, until) => tokens.lease(openId, staleAccessToken, { now, until }),
+      release: async () => {
+        await tokens.releaseLease(openId);
+      },
+      refresh: async (leased) => {
         try {
           const t = await this.tokenCall('/api/v2/token/refresh', { refresh_token: leased.refreshToken, grant_type: 'refresh_token' });
-          const updated = await this.opts.tokens.saveRefreshed(openId, tokenFields(t));
+          const updated = await tokens.saveRefreshed(openId, tokenFields(t));
           this.log('tiktok token refreshed', { openId, expiresAt: updated!.accessTokenExpiresAt.toISOString() });
           return updated!;
         } catch (e) {
-          await this.opts.tokens.releaseLease(openId);
           this.log('tiktok token refresh failed', { openId, error: String(e) });
           throw e;
         }
-      }
-      if (Date.now() > deadline)
-        throw new PartnerApiError(
-          'refresh_busy',
-          `another process has been refreshing seller ${openId}'s token for too long`,
-          'transient',
-          true,
-        );
-      await new Promise((r) => setTimeout(r, 200));
-    }
+      },
+      noToken: () => new PartnerApiError('no_token', `no stored token for seller ${openId}`, 'no_token', false),
+      busy: () =>
+        new PartnerApiError('refresh_busy', `another process has been refreshing seller ${openId}'s token for too long`, 'transient', true),
+    });
   }
 
   private cipherFor(token: StoredTiktokToken, tiktokShopId: string): string | undefined {
