@@ -50,13 +50,16 @@ describe('SORA_CHANNELS', () => {
       SORA_WEBCHAT_SESSION_TTL: '12h',
       SORA_WEBCHAT_STREAMS_MAX: '9',
       SORA_WEBCHAT_ATTACHMENT_MAX: '512kb',
+      SORA_WEBCHAT_ATTACHMENT_TTL: '2h',
     }).channels;
     expect(c.enabled[0]!.settings).toMatchObject({
       postsPerMinPerSession: 7,
       sessionTtlMs: 12 * 3_600_000,
       streamsPerProcess: 9,
       attachmentMaxBytes: 512 * 1024,
+      attachmentUnsentTtlMs: 2 * 3_600_000,
     });
+    expect(() => loadConfig({ SORA_WEBCHAT_ATTACHMENT_TTL: '10s' })).toThrow(/SORA_WEBCHAT_ATTACHMENT_TTL: must be at least 1m/);
     expect(() => loadConfig({ SORA_WEBCHAT_ATTACHMENT_MAX: 'huge' })).toThrow(/SORA_WEBCHAT_ATTACHMENT_MAX: "huge" is not a size/);
     let err: unknown;
     try {

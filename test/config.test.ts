@@ -158,6 +158,7 @@ describe('loadConfig', () => {
             streamsPerBuyer: 5,
             streamsPerProcess: 2000,
             attachmentMaxBytes: 5 * 1024 * 1024,
+            attachmentUnsentTtlMs: 24 * 3_600_000,
           },
         },
       ],

@@ -12,7 +12,7 @@ import { disconnectMongo } from '../models/connection.js';
 import { ConversationModel } from '../models/conversation.js';
 import { MessageModel } from '../models/message.js';
 import { ShopModel } from '../models/shop.js';
-import { WebchatAttachmentModel } from '../models/webchat-attachment.js';
+import { sweepUnsentAttachments, WebchatAttachmentModel } from '../models/webchat-attachment.js';
 import { startApp, type App } from '../scripts/app.js';
 import { seedDemoShop } from '../scripts/demo/demo-shop.js';
 import { useFreshDatabase, webchatPost, webchatSession, type WebchatTestSession } from './setup/helpers.js';
@@ -136,6 +136,32 @@ describe('web chat attachments', () => {
     expect(tooMany.status).toBe(400);
     expect((await json(tooMany)).message).toMatch(/at most 4 attachments/);
     expect(await MessageModel.countDocuments({ buyerId: thief.buyerId })).toBe(0);
+  });
+
+  it('an upload the buyer never sent is deleted after the TTL; sent ones (and older records) stay', async () => {
+    const s = await webchatSession(url());
+    const unsent = await json(await upload(s, PNG, 'image/png'));
+    const sent = await json(await upload(s, PDF, 'application/pdf'));
+    expect((await webchatPost(url(), s, { messageId: 'sent-pdf', text: 'my receipt', attachments: [{ id: sent.id }] })).status).toBe(202);
+    expect((await WebchatAttachmentModel.findOne({ attachmentId: String(unsent.id) }).lean())?.pending).toBe(true);
+    expect((await WebchatAttachmentModel.findOne({ attachmentId: String(sent.id) }).lean())?.pending).toBeUndefined();
+    // A record from before the sweep existed (no `pending` field) is left alone.
+    await WebchatAttachmentModel.collection.insertOne({
+      attachmentId: 'att_before-sweeps',
+      shopId: 'demo',
+      buyerId: s.buyerId,
+      mime: 'image/png',
+      size: PNG.length,
+      sha256: '0'.repeat(64),
+      data: PNG,
+      createdAt: new Date(Date.now() - 30 * 86_400_000),
+    });
+    // Not yet past the TTL: nothing goes.
+    expect(await sweepUnsentAttachments(new Date(Date.now() - 3_600_000))).toBe(0);
+    expect(await sweepUnsentAttachments(new Date(Date.now() + 1_000))).toBeGreaterThanOrEqual(1);
+    expect((await get(s, String(unsent.id))).status).toBe(404);
+    expect((await get(s, String(sent.id))).status).toBe(200);
+    expect(await WebchatAttachmentModel.exists({ attachmentId: 'att_before-sweeps' })).toBeTruthy();
   });
 
   it('a desk agent of the shop sees the attachment in the transcript and opens it; another shop\u2019s agent cannot', async () => {

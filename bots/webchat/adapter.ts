@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import type { Request } from 'express';
 import { z } from 'zod';
 import { ShopModel } from '../../models/shop.js';
+import { sweepUnsentAttachments } from '../../models/webchat-attachment.js';
 import { defaultSecretBox, type SecretBox } from '../../infra/secrets/index.js';
 import { webchatSpec, type ShopifySettings, type WebchatSettings } from '../../infra/config/index.js';
 import {
@@ -137,6 +138,7 @@ export class WebchatAdapter implements ChannelAdapter {
       next();
     };
     await mountEmbed(ctx.app);
+    this.startSweep(ctx.log);
     if (this.shopify?.appSecret) mountShopifyProxy(ctx.app, this.shopify, () => this.secrets ?? defaultSecretBox(), ctx.log);
     ctx.app.get(['/chat', '/'], (_req, res) => {
       res.type('html').send(ui);
@@ -223,6 +225,21 @@ export class WebchatAdapter implements ChannelAdapter {
 
   async stop(): Promise<void> {
     this.streams.closeAll();
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.sweepTimer = undefined;
+  }
+
+  private sweepTimer: NodeJS.Timeout | undefined;
+
+  /** Uploads the buyer never sent go after SORA_WEBCHAT_ATTACHMENT_TTL: swept every quarter of it (at most hourly). */
+  private startSweep(log: GatewayContext['log']): void {
+    const ttl = this.settings.attachmentUnsentTtlMs;
+    const sweep = () =>
+      sweepUnsentAttachments(new Date(Date.now() - ttl))
+        .then((n) => n > 0 && log('web chat uploads never sent, deleted', { count: n }))
+        .catch((e: unknown) => log('web chat upload sweep failed', { error: String(e) }));
+    this.sweepTimer = setInterval(sweep, Math.min(ttl / 4, 3_600_000));
+    this.sweepTimer.unref();
   }
 
   /**

@@ -6,7 +6,8 @@
  *   GET  /webchat/:shopId/attachments/:id   Bearer; the owning buyer only → the file (nosniff, private)
  *
  * A message then names uploads as `attachments: [{id}]` (messageAttachments below): only the
- * buyer's own uploads, at most MAX_PER_MESSAGE. The desk reads them through its own route.
+ * buyer's own uploads, at most MAX_PER_MESSAGE. The desk reads them through its own route. An
+ * upload no message names is deleted after SORA_WEBCHAT_ATTACHMENT_TTL (the adapter's sweep).
  */
 import { createHash } from 'node:crypto';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
@@ -71,7 +72,7 @@ export async function storeUpload(shopId: string, buyerId: string, req: Request)
     );
   const id = newAttachmentId();
   const sha256 = createHash('sha256').update(data).digest('hex');
-  await WebchatAttachmentModel.create({ attachmentId: id, shopId, buyerId, mime: actual, size: data.length, sha256, data });
+  await WebchatAttachmentModel.create({ attachmentId: id, shopId, buyerId, mime: actual, size: data.length, sha256, data, pending: true });
   return { id, url: attachmentUrl(shopId, id), mimeType: actual, size: data.length };
 }
 
@@ -91,6 +92,8 @@ export async function messageAttachments(shopId: string, buyerId: string, refs: 
       'unknown_attachment',
       `attachments: no upload ${missing.map((m) => `"${m}"`).join(', ')} of this buyer; upload the file first with POST /webchat/${shopId}/attachments`,
     );
+  // Named by a message: kept (an upload never sent is swept after SORA_WEBCHAT_ATTACHMENT_TTL).
+  await WebchatAttachmentModel.updateMany({ attachmentId: { $in: ids }, shopId, buyerId, pending: true }, { $unset: { pending: 1 } });
   return ids.map((id) => {
     const d = byId.get(id)!;
     return {

@@ -69,6 +69,8 @@ export interface WebchatSettings {
   streamsPerProcess: number;
   /** Largest buyer attachment upload in bytes (SORA_WEBCHAT_ATTACHMENT_MAX). */
   attachmentMaxBytes: number;
+  /** An upload no message names is deleted this long after it was uploaded (SORA_WEBCHAT_ATTACHMENT_TTL). */
+  attachmentUnsentTtlMs: number;
 }
 
 const positiveInt = (dflt: number) =>
@@ -114,6 +116,11 @@ export const webchatSpec: ChannelSpec<WebchatSettings> = {
       default: '5mb',
       description: 'largest buyer attachment upload (image or PDF, POST /webchat/:shop/attachments); larger → 413',
     },
+    SORA_WEBCHAT_ATTACHMENT_TTL: {
+      kind: 'duration',
+      default: '24h',
+      description: 'an upload that no message names (the buyer never sent it) is deleted this long after the upload',
+    },
   },
   parse: (env) =>
     z
@@ -134,6 +141,15 @@ export const webchatSpec: ChannelSpec<WebchatSettings> = {
         SORA_WEBCHAT_STREAMS_PER_BUYER: positiveInt(5),
         SORA_WEBCHAT_STREAMS_MAX: positiveInt(2000),
         SORA_WEBCHAT_ATTACHMENT_MAX: bytes('5mb', { min: 1 }).schema,
+        SORA_WEBCHAT_ATTACHMENT_TTL: z
+          .string()
+          .default('24h')
+          .transform((raw, ctx) => {
+            const r = parseDuration(raw);
+            if (r.ok && r.value >= 60_000) return r.value;
+            ctx.addIssue({ code: 'custom', message: r.ok ? `must be at least 1m (got "${raw}")` : r.message });
+            return z.NEVER;
+          }),
       })
       .transform((e) => ({
         pollMs: e.SORA_WEBCHAT_POLL_MS,
@@ -144,6 +160,7 @@ export const webchatSpec: ChannelSpec<WebchatSettings> = {
         streamsPerBuyer: e.SORA_WEBCHAT_STREAMS_PER_BUYER,
         streamsPerProcess: e.SORA_WEBCHAT_STREAMS_MAX,
         attachmentMaxBytes: e.SORA_WEBCHAT_ATTACHMENT_MAX,
+        attachmentUnsentTtlMs: e.SORA_WEBCHAT_ATTACHMENT_TTL,
       }))
       .parse(env),
 };
