@@ -80,6 +80,18 @@ const positiveInt = (dflt: number) =>
     .min(1, 'must be at least 1')
     .default(dflt);
 
+/** A duration of at least one minute (web chat session and upload lifetimes), in ms. */
+const durationOfAMinuteOrMore = (dflt: string) =>
+  z
+    .string()
+    .default(dflt)
+    .transform((raw, ctx) => {
+      const r = parseDuration(raw);
+      if (r.ok && r.value >= 60_000) return r.value;
+      ctx.addIssue({ code: 'custom', message: r.ok ? `must be at least 1m (got "${raw}")` : r.message });
+      return z.NEVER;
+    });
+
 export const webchatSpec: ChannelSpec<WebchatSettings> = {
   id: 'webchat',
   summary: 'web chat page and HTTP API (/chat, /webchat/:shop/…)',
@@ -126,30 +138,14 @@ export const webchatSpec: ChannelSpec<WebchatSettings> = {
     z
       .object({
         SORA_WEBCHAT_POLL_MS: z.coerce.number().int().min(50, 'must be at least 50 (ms)').default(250),
-        SORA_WEBCHAT_SESSION_TTL: z
-          .string()
-          .default('30d')
-          .transform((raw, ctx) => {
-            const r = parseDuration(raw);
-            if (r.ok && r.value >= 60_000) return r.value;
-            ctx.addIssue({ code: 'custom', message: r.ok ? `must be at least 1m (got "${raw}")` : r.message });
-            return z.NEVER;
-          }),
+        SORA_WEBCHAT_SESSION_TTL: durationOfAMinuteOrMore('30d'),
         SORA_WEBCHAT_RATE_PER_MIN: positiveInt(20),
         SORA_WEBCHAT_RATE_PER_MIN_PER_ADDRESS: positiveInt(120),
         SORA_WEBCHAT_SESSIONS_PER_MIN: positiveInt(20),
         SORA_WEBCHAT_STREAMS_PER_BUYER: positiveInt(5),
         SORA_WEBCHAT_STREAMS_MAX: positiveInt(2000),
         SORA_WEBCHAT_ATTACHMENT_MAX: bytes('5mb', { min: 1 }).schema,
-        SORA_WEBCHAT_ATTACHMENT_TTL: z
-          .string()
-          .default('24h')
-          .transform((raw, ctx) => {
-            const r = parseDuration(raw);
-            if (r.ok && r.value >= 60_000) return r.value;
-            ctx.addIssue({ code: 'custom', message: r.ok ? `must be at least 1m (got "${raw}")` : r.message });
-            return z.NEVER;
-          }),
+        SORA_WEBCHAT_ATTACHMENT_TTL: durationOfAMinuteOrMore('24h'),
       })
       .transform((e) => ({
         pollMs: e.SORA_WEBCHAT_POLL_MS,
