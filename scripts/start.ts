@@ -64,6 +64,7 @@ async function main(): Promise<void> {
       mongoJavaServer: needMongoJava,
       models: true,
       multilingual: config.stack.installMultilingual,
+      bge: config.stack.installBge,
     });
   } catch (e) {
     if (e instanceof MissingPrerequisiteError) {

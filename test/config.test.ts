@@ -119,6 +119,7 @@ describe('loadConfig', () => {
       temporalUiPort: 8233,
       mongoPort: 27017,
       installMultilingual: true,
+      installBge: true,
       workers: 1,
       temporalSqlite: 'wal',
       demoMonth: true,

@@ -1,6 +1,6 @@
 /**
  * On-device sentence embeddings with transformers.js: one model instance per process, batched,
- * mean-pooled and L2-normalized. The options come from the configuration (`config.embedding`):
+ * pooled as the model's profile says (embedding-models.ts) and L2-normalized. The options come from the configuration (`config.embedding`):
  * model = a hub id (looked up under SORA_HOME/models first; the hub is only contacted when
  * allowRemoteModels, SORA_ALLOW_REMOTE_MODELS) or a local folder; default: the multilingual model
  * when installed (see embedding-models.ts). Prompt prefixes come from the model's profile unless
@@ -88,6 +88,7 @@ export class Embedder {
         id,
         allowRemoteModels: this.allowRemoteModels,
         pipelineOptions: { dtype, session_options: { intraOpNumThreads: this.ortThreads } },
+        pooling: profileFor(this.model).pooling,
       };
       return this.thread ? threadBackend(where) : inThreadBackend(where);
     })();

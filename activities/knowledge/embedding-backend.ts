@@ -1,7 +1,7 @@
 /**
  * Where the embedding model runs for an Embedder (embedder.ts): in a worker thread (default,
- * SORA_EMBED_THREAD), or in the calling thread. Both take prefixed texts and return mean-pooled,
- * unit-length vectors in input order.
+ * SORA_EMBED_THREAD), or in the calling thread. Both take prefixed texts and return pooled (the
+ * model profile's pooling), unit-length vectors in input order.
  *
  * Why a thread: onnxruntime-node's `run()` is synchronous (it only defers to setImmediate), so a
  * forward pass in the main thread blocks everything else the process does — web chat posts, the

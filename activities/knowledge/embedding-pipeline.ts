@@ -1,7 +1,8 @@
 /**
  * Loads the embedding model with transformers.js, the one way for both places it runs (the worker
  * thread, embedding-thread.mjs, and the calling thread, embedding-backend.ts): the feature-extraction
- * pipeline with the compact tokenizer lookup (unigram-trie.ts), mean-pooled and normalized.
+ * pipeline with the compact tokenizer lookup (unigram-trie.ts), pooled as the model was trained (mean for
+ * MiniLM and e5, the [CLS] token for BGE) and normalized.
  */
 import { env as hfEnv, pipeline, type FeatureExtractionPipeline } from '@huggingface/transformers';
 import { withCompactTokenizer } from './unigram-trie.js';
@@ -14,6 +15,8 @@ export interface ModelLocation {
   allowRemoteModels: boolean;
   /** Options of transformers.js `pipeline()`: dtype, ONNX Runtime session options. */
   pipelineOptions: { dtype: 'q8' | 'fp32'; session_options?: { intraOpNumThreads?: number } };
+  /** How token vectors become one sentence vector (the model profile's `pooling`); default mean. */
+  pooling?: 'mean' | 'cls';
 }
 
 /** One forward pass: the vectors as one flat array of `dims` [texts, dimensions]. */
@@ -27,8 +30,9 @@ export async function loadPipeline(m: ModelLocation): Promise<EmbedPass> {
   hfEnv.allowRemoteModels = m.allowRemoteModels;
   hfEnv.allowLocalModels = true;
   const ex = withCompactTokenizer((await pipeline('feature-extraction', m.id, m.pipelineOptions)) as FeatureExtractionPipeline);
+  const pooling = m.pooling ?? 'mean';
   const pass = async (inputs: string[]) => {
-    const t = await ex(inputs, { pooling: 'mean', normalize: true });
+    const t = await ex(inputs, { pooling, normalize: true });
     return { dims: t.dims as number[], data: t.data as Float32Array };
   };
   return Object.assign(pass, { pipeline: ex });

@@ -112,6 +112,7 @@ export function loadConfig(env: Env = process.env, o: LoadOptions = {}): Config 
       temporalUiPort: v.SORA_TEMPORAL_UI_PORT,
       mongoPort: v.SORA_MONGO_PORT,
       installMultilingual: v.SORA_INSTALL_MULTILINGUAL,
+      installBge: v.SORA_INSTALL_BGE,
       temporalSqlite: v.SORA_TEMPORAL_SQLITE,
       workers: v.SORA_WORKERS,
       demoMonth: v.SORA_DEMO_MONTH,

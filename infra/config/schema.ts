@@ -178,6 +178,10 @@ export const stackSettings = {
   ),
   SORA_MONGO_PORT: describe(port(27017), 'embedded MongoDB-wire server port (the CLI uses it too when MONGODB_URI is unset)'),
   SORA_INSTALL_MULTILINGUAL: describe(bool(true), '`false`: `stack:install` installs only the small English model'),
+  SORA_INSTALL_BGE: describe(
+    bool(true),
+    '`stack:install` also installs `BAAI/bge-small-en-v1.5` (English, 34 MB), the most accurate English model here (choose it with `SORA_EMBED_MODEL`); `false` skips it',
+  ),
   SORA_DEMO_MONTH: describe(
     bool(true),
     '`npm start`: seed the demo shop once with 30 days of synthetic conversations (marked demo) so the insights pages are not empty; `false` skips it (`sora demo clear-month` removes a seeded one)',
@@ -505,6 +509,8 @@ export interface Config {
     temporalUiPort: number;
     mongoPort: number;
     installMultilingual: boolean;
+    /** SORA_INSTALL_BGE: stack:install adds the English BGE model. */
+    installBge: boolean;
     /** Conversation worker processes `npm start` runs (SORA_WORKERS; the app is the first). */
     workers: number;
     /** The embedded Temporal dev server's SQLite journal (SORA_TEMPORAL_SQLITE). */

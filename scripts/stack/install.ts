@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { paths, versions } from '../../infra/paths.js';
-import { installModel } from '../models/install-models.js';
+import { BGE_SMALL, installModel } from '../models/install-models.js';
 import { installMultilingualE5 } from '../models/install-e5.js';
 
 export class MissingPrerequisiteError extends Error {}
@@ -101,6 +101,8 @@ export interface InstallNeeds {
   models?: boolean;
   /** Also the multilingual model (config.stack.installMultilingual, SORA_INSTALL_MULTILINGUAL; default true). */
   multilingual?: boolean;
+  /** Also the English BGE model (config.stack.installBge, SORA_INSTALL_BGE; default true). */
+  bge?: boolean;
 }
 
 export function installStack(needs: InstallNeeds = { temporal: true, mongoJavaServer: true, models: true }): void {
@@ -113,6 +115,8 @@ export function installStack(needs: InstallNeeds = { temporal: true, mongoJavaSe
     installModel();
     // The multilingual model (default when present); SORA_INSTALL_MULTILINGUAL=false keeps just the English one.
     if (needs.multilingual !== false) installMultilingualE5();
+    // The most accurate English model (opt-in at run time with SORA_EMBED_MODEL); SORA_INSTALL_BGE=false skips it.
+    if (needs.bge !== false) installModel(BGE_SMALL);
   }
   const s = ((Date.now() - t0) / 1000).toFixed(1);
   step(`stack ready (${s} s)`);
