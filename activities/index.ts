@@ -23,6 +23,9 @@ import { loadShopProfile } from './conversations/shop-profile.js';
 import { makeUnderstand } from './understanding/understand.js';
 import { sharedEmbedder, type Embedder } from './knowledge/embedder.js';
 import { KbIndex } from './knowledge/kb-index.js';
+import { sharedLanguageAlignment } from './knowledge/language-alignment.js';
+import { profileFor } from './knowledge/embedding-models.js';
+import { log as infraLog } from '../infra/log.js';
 import { makeTrackParcel } from './logistics/activity.js';
 import type { CarrierCredentials } from './logistics/track.js';
 import { listCarrierKeysDue, makeAlertCarrierKeyExpiry } from './logistics/carrier-key-alerts.js';
@@ -92,6 +95,23 @@ function orderSources(config: Config, secrets: SecretBox): OrderSource[] {
   return sources.filter((s): s is OrderSource => s !== null);
 }
 
+/** SORA_LANGUAGE_ALIGNMENT with a multilingual model: learned now (in the background), so the first question does not wait. */
+function languageAlignment(embedder: Embedder, config: Config) {
+  if (!config.understanding.languageAlignment) return null;
+  if (profileFor(embedder.model).languages !== 'multilingual') {
+    infraLog('warning: SORA_LANGUAGE_ALIGNMENT is for a multilingual model; ignored', { model: embedder.model });
+    return null;
+  }
+  const t0 = Date.now();
+  const p = sharedLanguageAlignment(embedder, embedder.cacheDir, (e) =>
+    infraLog('warning: language alignment could not be learned; questions are matched unaligned', { error: String(e) }),
+  );
+  void p.then(
+    (a) => a && infraLog('language alignment ready', { languages: a.languages.join(','), fromCache: a.fromCache, ms: Date.now() - t0 }),
+  );
+  return p;
+}
+
 export function createActivities(deps: ActivityDeps) {
   const config = deps.config ?? defaultConfig();
   const secrets = deps.secrets ?? sharedSecretBox(config.secrets);
@@ -104,6 +124,7 @@ export function createActivities(deps: ActivityDeps) {
       deps.kbIndex ?? new KbIndex(embedder, config.understanding),
       config.understanding,
       deps.translator && config.translation.pivot ? { translator: deps.translator, timeoutMs: config.translation.pivot.timeoutMs } : null,
+      languageAlignment(embedder, config),
     ),
     lookupBuyerFacts: makeLookupBuyerFacts(deps.orderSources ?? orderSources(config, secrets), config.orders.sync),
     answerReturnQuestion: makeAnswerReturnQuestion(config.returns.policiesDir),

@@ -132,7 +132,7 @@ describe('loadConfig', () => {
       thread: true,
       ortThreads: 1,
     });
-    expect(c.understanding).toEqual({ matchThreshold: 0.3, trainBudget: 6e8, warmShops: 100 });
+    expect(c.understanding).toEqual({ matchThreshold: 0.3, trainBudget: 6e8, warmShops: 100, languageAlignment: false });
     expect(c.orders).toEqual({ fxUsdRates: {}, sync: { maxAgeMs: 600_000, timeoutMs: 8000 } });
     expect(c.billing).toEqual({
       tiers: [

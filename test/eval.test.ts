@@ -290,6 +290,76 @@ describe('sora eval (CLI, real embedding model)', () => {
     expect(pivoted.per_lang.en!.accuracy).toBe(alone.per_lang.en!.accuracy);
   });
 
+  it("--align moves the non-English cases into English's region (multilingual model), and says how it got the map", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sora-eval-align-'));
+    writeFileSync(
+      path.join(dir, 'kb.csv'),
+      [
+        'text,label',
+        'Where is my parcel?,track',
+        'My tracking shows no update,track',
+        'How do I return an item?,returns',
+        'Who pays for return shipping?,returns',
+        'Which payment methods do you accept?,payment',
+      ].join('\n'),
+    );
+    writeFileSync(
+      path.join(dir, 'cases.csv'),
+      [
+        'text,label,lang',
+        'أين طردي؟,track,ar',
+        '"ongkir retur ditanggung siapa kak? barangnya ga cacat, cuma ga cocok aja",returns,id',
+        'where is my package,track,en',
+      ].join('\n'),
+    );
+    const run = (...extra: string[]) =>
+      JSON.parse(
+        execFileSync(
+          'npx',
+          [
+            'tsx',
+            'scripts/cli.ts',
+            'eval',
+            '--kb',
+            path.join(dir, 'kb.csv'),
+            '--cases',
+            path.join(dir, 'cases.csv'),
+            '--model',
+            'sora/multilingual-e5-small-q4',
+            '--json',
+            ...extra,
+          ],
+          {
+            encoding: 'utf8',
+          },
+        )
+          .trim()
+          .split('\n')
+          .at(-1)!,
+      ) as { accuracy: number; model: string; alignment?: { kind: string; aligned: number; from_cache: boolean } };
+    const alone = run();
+    const aligned = run('--align', 'ridge');
+    expect(aligned.model).toBe('sora/multilingual-e5-small-q4');
+    expect(alone.alignment).toBeUndefined();
+    expect(aligned.alignment).toMatchObject({ kind: 'ridge', aligned: 2 });
+    expect(aligned.accuracy).toBeGreaterThanOrEqual(alone.accuracy);
+    // The second run reads the map the first one learned.
+    expect(run('--align', 'ridge').alignment!.from_cache).toBe(true);
+    const bad = (() => {
+      try {
+        execFileSync('npx', ['tsx', 'scripts/cli.ts', 'eval', '--kb', 'x.csv', '--cases', 'y.csv', '--align', 'sideways'], {
+          encoding: 'utf8',
+          stdio: 'pipe',
+        });
+        return null;
+      } catch (e) {
+        return e as { status: number; stderr: string };
+      }
+    })();
+    expect(bad?.status).toBe(2);
+    expect(bad?.stderr).toMatch(/--align must be ridge, mean or off/);
+  }, 600_000);
+
   it('rejects bad arguments with a clear message', () => {
     const r = (() => {
       try {

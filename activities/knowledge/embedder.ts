@@ -40,7 +40,8 @@ export class Embedder {
   private extractor: Promise<EmbeddingBackend> | undefined;
   dims = 0;
 
-  private readonly cacheDir: string | false;
+  /** The on-disk cache folder (SORA_EMBED_CACHE), or false. */
+  readonly cacheDir: string | false;
   private readonly allowRemoteModels: boolean;
   private readonly thread: boolean;
   private readonly ortThreads: number;

@@ -18,6 +18,7 @@ import { asksForHuman, isComplaint } from './keywords.js';
 import { detectLanguage } from './language.js';
 import { preferPivot, pivotText, type PivotSettings } from './pivot.js';
 import { shopDefaultLanguage, shopLanguages } from './shop-languages.js';
+import type { LanguageAlignment } from '../knowledge/language-alignment.js';
 import { buyerCountry, type BuyerRef } from '../catalog/buyer-country.js';
 
 export interface UnderstandInput {
@@ -64,8 +65,18 @@ export interface MatchSettings {
   minSimilarity?: number;
 }
 
-/** `pivot`: translate other-language messages into the shop's default language and match both (SORA_UNDERSTAND_PIVOT). */
-export function makeUnderstand(embedder: Embedder, kb: KbIndex, settings: MatchSettings = {}, pivot: PivotSettings | null = null) {
+/**
+ * `pivot`: translate other-language messages into the shop's default language and match both (SORA_UNDERSTAND_PIVOT).
+ * `alignment`: move other-language questions into English's region before matching, for a shop whose
+ * default language is English (SORA_LANGUAGE_ALIGNMENT, knowledge/language-alignment.ts).
+ */
+export function makeUnderstand(
+  embedder: Embedder,
+  kb: KbIndex,
+  settings: MatchSettings = {},
+  pivot: PivotSettings | null = null,
+  alignment: Promise<LanguageAlignment | null> | null = null,
+) {
   const matchThreshold = settings.matchThreshold ?? 0.3;
   const minSimilarity = settings.minSimilarity ?? embedder.minSimilarity;
   const gate = { threshold: matchThreshold, minSimilarity };
@@ -96,7 +107,9 @@ export function makeUnderstand(embedder: Embedder, kb: KbIndex, settings: MatchS
     const index = await kb.forShop(input.shopId);
     const skus = extractSkus(input.text, index.skus);
     const restrict = { countries: countries.length ? countries : country ? [country] : [], skus };
-    let best = index.match(vector!, restrict);
+    const aligner = alignment && (await alignment);
+    const aligned = aligner && (await shopDefaultLanguage(input.shopId)) === aligner.target ? aligner.apply(vector!, language) : null;
+    let best = index.match(aligned ?? vector!, restrict);
     if (pivot) {
       const target = await shopDefaultLanguage(input.shopId);
       const translated = await pivotText(pivot, { text: input.text, from: language, to: target, shopId: input.shopId }, (reason) =>

@@ -135,6 +135,7 @@ export function loadConfig(env: Env = process.env, o: LoadOptions = {}): Config 
       ...(v.SORA_KNN_TEMPERATURE !== undefined ? { knnTemperature: v.SORA_KNN_TEMPERATURE } : {}),
       trainBudget: v.SORA_KB_TRAIN_BUDGET,
       warmShops: v.SORA_WARM_SHOPS,
+      languageAlignment: v.SORA_LANGUAGE_ALIGNMENT,
     },
     kbImport: {
       maxUploadBytes: v.SORA_KB_MAX_UPLOAD,

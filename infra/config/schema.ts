@@ -365,6 +365,10 @@ export const translationSettings = {
     bool(false),
     "understanding: a buyer message in another language than the shop's default is also translated into it by SORA_TRANSLATOR and matched; the better match wins (one provider call per such message; the buyer's text goes to the provider, never into the cache). Needs a provider",
   ),
+  SORA_LANGUAGE_ALIGNMENT: describe(
+    bool(false),
+    "understanding, multilingual model: a question in another language than English is moved into English's region of the model's space before it is matched (a map learned at start from the message catalogs; no provider, no network). For an FAQ written in English: it moves questions away from phrasings in their own language. `sora eval --align` measures it",
+  ),
   SORA_UNDERSTAND_PIVOT_TIMEOUT: describe(
     duration('1500ms', { min: 100 }),
     'how long understanding waits for the pivot translation; then it matches the original alone',
@@ -531,6 +535,8 @@ export interface Config {
     trainBudget: number;
     /** Shops whose index is built at start (SORA_WARM_SHOPS; 0 = none). */
     warmShops: number;
+    /** SORA_LANGUAGE_ALIGNMENT (activities/knowledge/language-alignment.ts). */
+    languageAlignment: boolean;
   };
   /** FAQ workbook import limits and where imports run (SORA_KB_MAX_*, SORA_IMPORT_*). */
   kbImport: {

@@ -23,6 +23,7 @@ async function evaluate(args: string[]): Promise<void> {
       fusion: { type: 'string' },
       'label-column': { type: 'string' },
       'pivot-column': { type: 'string' },
+      align: { type: 'string' },
       threshold: { type: 'string' },
       'min-similarity': { type: 'string' },
       report: { type: 'string' },
@@ -37,7 +38,10 @@ async function evaluate(args: string[]): Promise<void> {
     return x;
   };
   if (values.report !== undefined && !/\.html?$/i.test(values.report)) fail('--report must name an .html file');
+  if (values.align !== undefined && !['ridge', 'mean', 'off'].includes(values.align)) fail('--align must be ridge, mean or off');
   const config = cliConfig();
+  // Unset: as the live path is configured (SORA_LANGUAGE_ALIGNMENT).
+  const align = values.align === undefined ? (config.understanding.languageAlignment ? 'ridge' : undefined) : values.align;
   const shots = values.shots === undefined ? undefined : Number(values.shots);
   if (shots !== undefined && (!Number.isInteger(shots) || shots < 1)) fail('--shots must be a positive integer');
   const r = await runEval({
@@ -49,6 +53,7 @@ async function evaluate(args: string[]): Promise<void> {
     fusion: values.fusion ? Number(values.fusion) : undefined,
     labelColumn: values['label-column'],
     pivotColumn: values['pivot-column'],
+    align: align === 'ridge' || align === 'mean' ? align : undefined,
     embedding: config.embedding,
     classifier: config.understanding,
     threshold: unit('threshold', values.threshold) ?? config.understanding.matchThreshold,
@@ -67,6 +72,10 @@ async function evaluate(args: string[]): Promise<void> {
   if (r.pivot)
     process.stdout.write(
       `pivot (column ${r.pivot.column}): ${r.pivot.offered} cases had a translation, its match was used for ${r.pivot.used}\n`,
+    );
+  if (r.alignment)
+    process.stdout.write(
+      `language alignment (${r.alignment.kind}): ${r.alignment.aligned} cases moved into English's region; ${r.alignment.from_cache ? 'read from the cache' : 'learned'} in ${r.alignment.build_ms} ms\n`,
     );
   for (const [lang, v] of Object.entries(r.per_lang))
     process.stdout.write(`  ${lang.padEnd(6)} ${pct(v.accuracy)}  (n=${v.n}, confident wrong ${v.confident_wrong})\n`);

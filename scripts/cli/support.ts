@@ -6,7 +6,8 @@ import { openSecretBox, type SecretBox } from '../../infra/secrets/index.js';
 export const USAGE = `usage:
   sora start
   sora eval --kb FILE.csv --cases FILE.(csv|jsonl) [--shots N] [--seed S] [--model ID|DIR] [--label-column C]
-            [--threshold X] [--min-similarity X] [--pivot-column C] [--report FILE.html] [--json]
+            [--threshold X] [--min-similarity X] [--pivot-column C] [--align ridge|mean|off]
+            [--report FILE.html] [--json]
   sora dataset split --in FILE.csv [--dev 0.2] [--seed 7] [--out DIR]
   sora kb import FILE.(xlsx|csv) --shop ID
   sora kb missed --shop ID [--limit 50] [--json]

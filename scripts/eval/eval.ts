@@ -9,6 +9,8 @@ import { Embedder, type EmbedderOptions } from '../../activities/knowledge/embed
 import { IntentModel } from '../../activities/knowledge/intent-model.js';
 import { classifierOptions } from '../../activities/knowledge/embedding-models.js';
 import { preferPivot } from '../../activities/understanding/pivot.js';
+import { cachedLanguageAlignment } from '../../activities/knowledge/language-alignment.js';
+import { detectLanguage } from '../../activities/understanding/language.js';
 import { readLabeled, shuffledByLabel, type LabeledRow } from './labeled-csv.js';
 import { figures, type CaseOutcome, type Figures } from './metrics.js';
 
@@ -29,6 +31,12 @@ export interface EvalOptions {
    * as live (activities/understanding/pivot.ts). Empty cells: the message alone.
    */
   pivotColumn?: string;
+  /**
+   * Language alignment (SORA_LANGUAGE_ALIGNMENT, activities/knowledge/language-alignment.ts): each
+   * case's vector is moved into English's region by its detected language, as live.
+   * 'mean': the shift of means alone (the simpler variant, for comparison).
+   */
+  align?: 'ridge' | 'mean';
   /** config.embedding (batch size, prefixes, cache…); `model` wins over its model. */
   embedding?: EmbedderOptions;
   /** config.understanding's intent-model overrides (SORA_KB_CENTER, SORA_KNN_TEMPERATURE). */
@@ -52,6 +60,8 @@ export interface EvalResult extends Figures {
   rss_mb: number;
   /** With pivotColumn: cases with a pivot text, and those whose pivot match was used. */
   pivot?: { column: string; offered: number; used: number };
+  /** With align: the variant, and the cases whose vector was moved (detected language other than English). */
+  alignment?: { kind: 'ridge' | 'mean'; aligned: number; build_ms: number; from_cache: boolean };
 }
 
 export function sampleShots(rows: LabeledRow[], shots: number, seed: number): LabeledRow[] {
@@ -86,6 +96,17 @@ export async function runEval(o: EvalOptions): Promise<EvalResult> {
       onEpoch: (e, n) => e % 20 === 0 && log(`  epoch ${e}/${n}`),
     },
   );
+  let alignment: Awaited<ReturnType<typeof cachedLanguageAlignment>> | null = null;
+  let buildMs = 0;
+  if (o.align) {
+    log(`learning the language alignment (${o.align}) from the message catalogs …`);
+    const t0 = performance.now();
+    alignment = await cachedLanguageAlignment((texts) => embedder.embed(texts, 'query'), embedder.fingerprint, embedder.cacheDir, {
+      kind: o.align,
+    });
+    buildMs = Math.round(performance.now() - t0);
+  }
+  let aligned = 0;
   log(`classifying ${cases.length} cases …`);
   const threshold = o.threshold ?? 0.3;
   const minSimilarity = o.minSimilarity ?? embedder.minSimilarity;
@@ -95,7 +116,12 @@ export async function runEval(o: EvalOptions): Promise<EvalResult> {
   let pivotUsed = 0;
   for (const [i, c] of cases.entries()) {
     const t0 = performance.now();
-    const [v] = await embedder.embed([c.text], 'query');
+    let [v] = await embedder.embed([c.text], 'query');
+    const moved = alignment?.apply(v!, detectLanguage(c.text, null, 'en'));
+    if (moved) {
+      v = moved;
+      aligned++;
+    }
     let p = model.predict(v!);
     if (c.pivot) {
       const [pv] = await embedder.embed([c.pivot], 'query');
@@ -127,6 +153,7 @@ export async function runEval(o: EvalOptions): Promise<EvalResult> {
     labels: model.labels.length,
     model: embedder.model,
     rss_mb: Math.round(process.memoryUsage().rss / 2 ** 20),
+    ...(o.align ? { alignment: { kind: o.align, aligned, build_ms: buildMs, from_cache: alignment?.fromCache ?? false } } : {}),
     ...(o.pivotColumn ? { pivot: { column: o.pivotColumn, offered: cases.filter((c) => c.pivot).length, used: pivotUsed } } : {}),
   };
 }
