@@ -165,7 +165,7 @@ describe('aligned understanding (multilingual model, English FAQ)', () => {
     }
   });
 
-  it('leaves English questions, shops whose default language is not English, and a failed alignment alone', async () => {
+  it('leaves English questions, shops whose default language is not English, and a failed or unfinished alignment alone', async () => {
     const plain = makeUnderstand(embedder, index);
     const aligned = makeUnderstand(embedder, index, {}, null, Promise.resolve(alignment));
     const EN = 'when will my parcel arrive';
@@ -173,5 +173,8 @@ describe('aligned understanding (multilingual model, English FAQ)', () => {
     expect(await ask(aligned, cases[1]!.text, 'al-vi')).toEqual(await ask(plain, cases[1]!.text, 'al-vi'));
     const failed = makeUnderstand(embedder, index, {}, null, Promise.resolve(null));
     expect(await ask(failed, cases[1]!.text)).toEqual(await ask(plain, cases[1]!.text));
+    // Still being learned (first start): the question is answered now, unaligned, not kept waiting.
+    const learning = makeUnderstand(embedder, index, {}, null, new Promise(() => {}));
+    expect(await ask(learning, cases[1]!.text)).toEqual(await ask(plain, cases[1]!.text));
   });
 });

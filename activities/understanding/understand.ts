@@ -67,7 +67,7 @@ export interface MatchSettings {
 
 /**
  * `pivot`: translate other-language messages into the shop's default language and match both (SORA_UNDERSTAND_PIVOT).
- * `alignment`: move other-language questions into English's region before matching, for a shop whose
+ * `alignment`: move other-language questions into English's region before matching (once the map is ready), for a shop whose
  * default language is English (SORA_LANGUAGE_ALIGNMENT, knowledge/language-alignment.ts).
  */
 export function makeUnderstand(
@@ -80,6 +80,10 @@ export function makeUnderstand(
   const matchThreshold = settings.matchThreshold ?? 0.3;
   const minSimilarity = settings.minSimilarity ?? embedder.minSimilarity;
   const gate = { threshold: matchThreshold, minSimilarity };
+  // Questions are matched unaligned until the map is ready (learning it takes a minute or two on the
+  // first start; the buyer is not kept waiting for it).
+  let aligner: LanguageAlignment | null = null;
+  void alignment?.then((a) => (aligner = a));
   return async function understand(input: UnderstandInput): Promise<Understanding> {
     const country = buyerCountry(input.buyer);
     const language = detectLanguage(input.text, input.languageHint, 'en', {
@@ -107,7 +111,6 @@ export function makeUnderstand(
     const index = await kb.forShop(input.shopId);
     const skus = extractSkus(input.text, index.skus);
     const restrict = { countries: countries.length ? countries : country ? [country] : [], skus };
-    const aligner = alignment && (await alignment);
     const aligned = aligner && (await shopDefaultLanguage(input.shopId)) === aligner.target ? aligner.apply(vector!, language) : null;
     let best = index.match(aligned ?? vector!, restrict);
     if (pivot) {
