@@ -9,6 +9,14 @@ import { describe, expect, it } from 'vitest';
 import { IntentModel } from '../activities/knowledge/intent-model.js';
 import { expectedCalibrationError, macroF1, sampleShots } from '../scripts/eval/eval.js';
 import { confidentWrong, figures, reliabilityBins, type CaseOutcome } from '../scripts/eval/metrics.js';
+
+/** `sora eval --json` as a subprocess: the JSON object on its last line. */
+function evalJson<T>(kb: string, cases: string, model: string, ...extra: string[]): T {
+  const out = execFileSync('npx', ['tsx', 'scripts/cli.ts', 'eval', '--kb', kb, '--cases', cases, '--model', model, '--json', ...extra], {
+    encoding: 'utf8',
+  });
+  return JSON.parse(out.trim().split('\n').at(-1)!) as T;
+}
 import { readLabeled } from '../scripts/eval/labeled-csv.js';
 import { split } from '../scripts/eval/split.js';
 
@@ -258,28 +266,12 @@ describe('sora eval (CLI, real embedding model)', () => {
       ].join('\n'),
     );
     const run = (...extra: string[]) =>
-      JSON.parse(
-        execFileSync(
-          'npx',
-          [
-            'tsx',
-            'scripts/cli.ts',
-            'eval',
-            '--kb',
-            path.join(dir, 'kb-pivot.csv'),
-            '--cases',
-            path.join(dir, 'cases-pivot.csv'),
-            '--model',
-            'Xenova/all-MiniLM-L6-v2',
-            '--json',
-            ...extra,
-          ],
-          { encoding: 'utf8' },
-        )
-          .trim()
-          .split('\n')
-          .at(-1)!,
-      ) as { accuracy: number; per_lang: Record<string, { accuracy: number }>; pivot?: { offered: number; used: number } };
+      evalJson<{ accuracy: number; per_lang: Record<string, { accuracy: number }>; pivot?: { offered: number; used: number } }>(
+        path.join(dir, 'kb-pivot.csv'),
+        path.join(dir, 'cases-pivot.csv'),
+        'Xenova/all-MiniLM-L6-v2',
+        ...extra,
+      );
     const alone = run();
     const pivoted = run('--pivot-column', 'en');
     expect(alone.pivot).toBeUndefined();
@@ -313,30 +305,12 @@ describe('sora eval (CLI, real embedding model)', () => {
       ].join('\n'),
     );
     const run = (...extra: string[]) =>
-      JSON.parse(
-        execFileSync(
-          'npx',
-          [
-            'tsx',
-            'scripts/cli.ts',
-            'eval',
-            '--kb',
-            path.join(dir, 'kb.csv'),
-            '--cases',
-            path.join(dir, 'cases.csv'),
-            '--model',
-            'sora/multilingual-e5-small-q4',
-            '--json',
-            ...extra,
-          ],
-          {
-            encoding: 'utf8',
-          },
-        )
-          .trim()
-          .split('\n')
-          .at(-1)!,
-      ) as { accuracy: number; model: string; alignment?: { kind: string; aligned: number; from_cache: boolean } };
+      evalJson<{ accuracy: number; model: string; alignment?: { kind: string; aligned: number; from_cache: boolean } }>(
+        path.join(dir, 'kb.csv'),
+        path.join(dir, 'cases.csv'),
+        'sora/multilingual-e5-small-q4',
+        ...extra,
+      );
     const alone = run();
     const aligned = run('--align', 'ridge');
     expect(aligned.model).toBe('sora/multilingual-e5-small-q4');
