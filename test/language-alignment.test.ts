@@ -63,11 +63,20 @@ describe('the ridge map', () => {
       dims: 2,
       muTarget: Float32Array.from([1, 0]),
       means: { vi: Float32Array.from([0, 1]) },
-      W: Float32Array.from([1, 0, 0, 1]),
+      W: Float32Array.from([1, 2, 0, 1]), // row-major [[1, 2], [0, 1]]: not symmetric, so a transposed W shows
     };
     const a = alignmentFromData(deserializeAlignment(serializeAlignment(data)));
     expect(a.languages).toEqual(['vi']);
     expect(Array.from(a.apply(Float32Array.from([0, 1]), 'vi')!)).toEqual([1, 0]); // μ_vi → μ_en
+    // (1, 1) − μ_vi = (1, 0); μ_en + (1, 0)·W = (2, 2), unit length.
+    const moved = a.apply(Float32Array.from([1, 1]), 'vi')!;
+    expect(moved[0]).toBeCloseTo(Math.SQRT1_2, 6);
+    expect(moved[1]).toBeCloseTo(Math.SQRT1_2, 6);
+    expect(a.apply(Float32Array.from([1, 1, 1]), 'vi')).toBeNull(); // another model's vector
+    // A damaged or truncated cache file is refused (and relearned), not turned into NaN vectors.
+    const truncated = JSON.parse(serializeAlignment(data)) as { W: string };
+    truncated.W = truncated.W.slice(0, 8);
+    expect(() => deserializeAlignment(JSON.stringify(truncated))).toThrow(/expected shape/);
     expect(a.apply(Float32Array.from([0, 1]), 'en')).toBeNull();
     expect(a.apply(Float32Array.from([0, 1]), 'xx')).toBeNull();
   });

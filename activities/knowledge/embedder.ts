@@ -187,7 +187,7 @@ export class Embedder {
     }
   }
 
-  /** One forward pass over prefixed texts: mean-pooled, unit-length vectors in input order. */
+  /** One forward pass over prefixed texts: pooled as the model's profile says, unit-length vectors in input order. */
   private async forward(inputs: string[]): Promise<Float32Array[]> {
     const out = await (await this.load()).run(inputs);
     this.dims = out[0]?.length ?? this.dims;

@@ -59,7 +59,7 @@ export const MODEL_PROFILES: Record<string, EmbeddingModelProfile> = {
     knnTemperature: 0.05,
     pooling: 'mean',
   },
-  // BGE small v1.5 (English, opt-in: SORA_INSTALL_BGE=true then SORA_EMBED_MODEL=BAAI/bge-small-en-v1.5):
+  // BGE small v1.5 (English; installed by stack:install, chosen with SORA_EMBED_MODEL=BAAI/bge-small-en-v1.5):
   // [CLS] pooling as trained; no instruction prefix (BGE's "Represent this sentence …" is for short
   // queries against long passages, and FAQ matching compares questions with questions). Floor 0.70: on
   // the dev set's English questions the correctly matched ones' nearest similarity is 0.738–0.929 and

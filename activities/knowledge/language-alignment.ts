@@ -21,8 +21,8 @@
  * It is for an FAQ written in English: a question in a language the FAQ also has phrasings in would
  * be moved away from them, which is why it is off by default.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import ar from '../catalog/locales/ar.json' with { type: 'json' };
 import en from '../catalog/locales/en.json' with { type: 'json' };
@@ -68,6 +68,10 @@ export interface LanguageAlignment {
   /** The vector moved into the target's region (unit length), or null for the target or an unknown language. */
   apply(v: Float32Array, language: string): Float32Array | null;
 }
+
+const LEARN_BATCH = 4;
+/** Bumped when the map's computation or file format changes (part of the cache key). */
+const FORMAT = 'v1';
 
 export interface AlignmentOptions {
   target?: string;
@@ -133,10 +137,17 @@ export function ridgeMap(X: Float64Array[], Y: Float64Array[], dims: number, lam
  * `embed` exactly as buyer questions are (the query side).
  */
 export async function buildLanguageAlignment(
-  embed: (texts: string[]) => Promise<Float32Array[]>,
+  embedAll: (texts: string[]) => Promise<Float32Array[]>,
   o: AlignmentOptions = {},
   sentences: ParallelSentences = catalogSentences(),
 ): Promise<LanguageAlignment> {
+  // A few sentences per pass: learning shares the model with buyer questions, which then wait for
+  // one small pass at most, not for a batch of 32 long sentences.
+  const embed = async (texts: string[]) => {
+    const out: Float32Array[] = [];
+    for (let i = 0; i < texts.length; i += LEARN_BATCH) out.push(...(await embedAll(texts.slice(i, i + LEARN_BATCH))));
+    return out;
+  };
   const target = o.target ?? 'en';
   const lambda = o.lambda ?? 1;
   const ref = sentences[target];
@@ -191,7 +202,7 @@ export function alignmentFromData(d: AlignmentData): LanguageAlignment & { data:
     data: d,
     apply(v, language) {
       const mu = language === d.target ? undefined : d.means[language];
-      if (!mu) return null;
+      if (!mu || v.length !== dims) return null;
       const out = Float64Array.from(muTarget);
       if (W) {
         for (let a = 0; a < dims; a++) {
@@ -213,6 +224,7 @@ export function alignmentFromData(d: AlignmentData): LanguageAlignment & { data:
 const b64 = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
 const f32 = (s: string) => {
   const b = Buffer.from(s, 'base64');
+  if (b.byteLength % 4) throw new Error('not a language alignment of the expected shape');
   return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 };
 
@@ -226,15 +238,26 @@ export function serializeAlignment(d: AlignmentData): string {
   });
 }
 
+/** Throws on a file that is not a whole alignment (wrong sizes would give NaN vectors, not errors). */
 export function deserializeAlignment(text: string): AlignmentData {
   const j = JSON.parse(text) as { target: string; dims: number; muTarget: string; means: Record<string, string>; W: string | null };
-  return {
+  const d: AlignmentData = {
     target: j.target,
     dims: j.dims,
     muTarget: f32(j.muTarget),
     means: Object.fromEntries(Object.entries(j.means).map(([l, m]) => [l, f32(m)])),
     W: j.W ? f32(j.W) : null,
   };
+  const ok =
+    typeof d.target === 'string' &&
+    Number.isInteger(d.dims) &&
+    d.dims > 0 &&
+    d.muTarget.length === d.dims &&
+    Object.values(d.means).every((m) => m.length === d.dims) &&
+    (d.W === null || d.W.length === d.dims * d.dims) &&
+    [d.muTarget, d.W ?? new Float32Array(), ...Object.values(d.means)].every((a) => a.every(Number.isFinite));
+  if (!ok) throw new Error('not a language alignment of the expected shape');
+  return d;
 }
 
 /**
@@ -249,7 +272,7 @@ export async function cachedLanguageAlignment(
   sentences: ParallelSentences = catalogSentences(),
 ): Promise<LanguageAlignment & { fromCache: boolean }> {
   const key = createHash('sha256')
-    .update(JSON.stringify([fingerprint, o.target ?? 'en', o.lambda ?? 1, o.kind ?? 'ridge', sentences]))
+    .update(JSON.stringify([FORMAT, fingerprint, o.target ?? 'en', o.lambda ?? 1, o.kind ?? 'ridge', sentences]))
     .digest('hex')
     .slice(0, 16);
   const file = dir ? path.join(dir, `language-alignment-${key}.json`) : null;
@@ -262,9 +285,16 @@ export async function cachedLanguageAlignment(
   }
   const a = (await buildLanguageAlignment(embed, o, sentences)) as LanguageAlignment & { data: AlignmentData };
   if (file) {
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(`${file}.tmp`, serializeAlignment(a.data));
-    renameSync(`${file}.tmp`, file);
+    // Best effort: a cache that cannot be written (read-only, full) costs a relearn at the next start,
+    // never the alignment. Each process writes its own temporary file (several workers may learn at once).
+    const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
+    try {
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(tmp, serializeAlignment(a.data));
+      renameSync(tmp, file);
+    } catch {
+      rmSync(tmp, { force: true });
+    }
   }
   return { ...a, fromCache: false };
 }

@@ -83,7 +83,10 @@ export function makeUnderstand(
   // Questions are matched unaligned until the map is ready (learning it takes a minute or two on the
   // first start; the buyer is not kept waiting for it).
   let aligner: LanguageAlignment | null = null;
-  void alignment?.then((a) => (aligner = a));
+  void alignment?.then(
+    (a) => (aligner = a),
+    () => undefined,
+  );
   return async function understand(input: UnderstandInput): Promise<Understanding> {
     const country = buyerCountry(input.buyer);
     const language = detectLanguage(input.text, input.languageHint, 'en', {

