@@ -7,6 +7,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../activities/index.js';
@@ -18,6 +19,8 @@ import { loadConfig } from '../infra/config/index.js';
 import { startApp, type App } from '../scripts/app.js';
 import { startFakeGraph, type FakeGraph } from './fakes/whatsapp-graph.js';
 import { BuyerModel } from '../models/buyer.js';
+import { ConversationModel } from '../models/conversation.js';
+import type { SendResult } from '../activities/messaging/send.js';
 import { disconnectMongo } from '../models/connection.js';
 import { MessageModel } from '../models/message.js';
 import { seedDemoShop } from '../scripts/demo/demo-shop.js';
@@ -220,6 +223,72 @@ describe('exactly once', () => {
     expect((await kbEntryAnswering(replies[0]!.text))?.intent).toBe('shipping_time_cost');
     expect((await kbEntryAnswering(replies[1]!.text))?.intent).toBe('payment');
   }, 90_000);
+  it('a first task whose completion was lost after its reply went out: the retried task answers the next message', async () => {
+    // A worker killed after sending the reply to message 1 and recording the conversation (inSeq 1),
+    // before Temporal recorded the task: the fault suite's kill -9 of the app hit this. The retried
+    // task reads inSeq 1, skips message 1 (answered) and answers message 2 with the run's first send.
+    // With a counter-only key that send found the lost attempt's reply "already sent": message 2 went
+    // unanswered. Here the lost attempt's writes are made by the same activities, with no worker
+    // polling the run's task queue, before a worker comes.
+    const buyerId = `lost-${randomUUID().slice(0, 6)}`;
+    const lostQueue = `${taskQueue}-lost-${buyerId}`;
+    const start = (m: contract.BuyerMessageSignal) =>
+      client.workflow.signalWithStart(contract.conversationWorkflowType, {
+        workflowId: wfId(buyerId),
+        taskQueue: lostQueue,
+        args: [{ shopId: 'demo', channel: 'webchat', buyerId, config }],
+        signal: contract.buyerMessage,
+        signalArgs: [m],
+      });
+    const one = { ...msg(buyerId, 'How long does shipping take?'), seq: 1 };
+    const two = { ...msg(buyerId, 'Which payment methods do you accept?'), seq: 2 };
+    const runId = (await start(one)).signaledRunId;
+    // What the lost attempt left: its reply to message 1, sent under the run's first send key …
+    const activities = createActivities({ registry: new ChannelRegistry().register(new WebchatAdapter()) });
+    const ref = { channel: 'webchat', shopId: 'demo', buyerId, workflowId: wfId(buyerId) };
+    const lostReply = {
+      text: 'Orders ship in 1–2 business days.',
+      quickReplies: [],
+      author: 'bot' as const,
+      agentId: null,
+      language: 'en',
+      requestedLanguage: 'en',
+      languageFallback: false,
+      asksQuestion: false,
+      source: 'faq' as const,
+    };
+    const sent: SendResult = await new MockActivityEnvironment().run(activities.sendToBuyer, { ref, key: `${wfId(buyerId)}:${runId}:0`, message: lostReply });
+    expect(sent.alreadySent).toBe(false);
+    // … and the conversation record saying message 1 was handled.
+    await ConversationModel.create({ ...ref, runId, status: 'bot', openedAt: new Date(), turns: 1, inSeq: 1 });
+    await start(two);
+
+    const lostWorker = await Worker.create({
+      connection: nativeConnection,
+      taskQueue: lostQueue,
+      workflowBundle: await workflowBundle(),
+      activities,
+    });
+    const lostRunning = lostWorker.run();
+    try {
+      const replies = await eventually(
+        async () => {
+          const r = await botReplies(buyerId);
+          return r.length >= 2 && r.every((m) => m.status === 'sent') ? r : null;
+        },
+        60_000,
+        `${buyerId}: a reply to message 2`,
+      );
+      await sleep(1500);
+      expect(await botReplies(buyerId)).toHaveLength(2); // message 1 is not answered twice
+      expect((await kbEntryAnswering(replies[1]!.text))?.intent).toBe('payment');
+      expect(replies[1]!.externalId).toBe(`${wfId(buyerId)}:${runId}:0:re:${two.externalId}`);
+      expect((await snap(buyerId)).turns).toBe(1); // the retried task handled message 2 only
+    } finally {
+      lostWorker.shutdown();
+      await lostRunning;
+    }
+  }, 120_000);
 });
 
 describe('exactly once over the WhatsApp Cloud webhook', () => {

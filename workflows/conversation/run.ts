@@ -92,6 +92,16 @@ export const TICKETS_PATCH = 'tickets';
  * says something, so other channels' histories carry no marker.
  */
 export const CHANNEL_STRATEGY_PATCH = 'channel-strategy';
+/**
+ * What the bot says in answer to a buyer message is sent under a key naming that message
+ * (`{workflowId}:{runId}:{n}:re:{externalId}`), not only the run's send counter. A run's first task
+ * reads how far earlier runs got (lastHandledInboundSeq); when that task's completion was lost
+ * after its reply went out (a worker killed mid-task), the retried task reads the number the lost
+ * attempt wrote, skips the message it answered and would answer the next one under the counter
+ * value the lost attempt used: the send found that key already sent and the buyer got no reply
+ * (found by the kill -9 fault suite). Runs recorded before keep the counter-only key.
+ */
+export const REPLY_KEY_PATCH = 'reply-key-per-message';
 
 type HandoffReasonOrNull = Extract<Effect, { type: 'notify' }>['reason'];
 
@@ -149,6 +159,8 @@ class ConversationRun {
   private adoptedBase: number | undefined;
   /** True while the loop handles a message, event or deadline (for the snapshot). */
   private busy = false;
+  /** The buyer message being answered (its externalId), for the send key (REPLY_KEY_PATCH). */
+  private replyingTo: string | null = null;
   private lastPublished = '';
   private deskRoutingOn: boolean | undefined;
 
@@ -373,6 +385,15 @@ class ConversationRun {
 
   // ---- a buyer message: understand → facts → decide → render → deliver ---------------------
   private async onBuyerMessage(m: InboundMessage): Promise<void> {
+    this.replyingTo = m.externalId;
+    try {
+      await this.answerBuyerMessage(m);
+    } finally {
+      this.replyingTo = null;
+    }
+  }
+
+  private async answerBuyerMessage(m: InboundMessage): Promise<void> {
     const { st, lc, input } = this;
     const { shopId, channel, buyerId } = input;
     const turn = lc.buyerWrote(Date.now());
@@ -740,7 +761,8 @@ class ConversationRun {
   private async deliver(message: DecidedMessage, keyOverride?: string): Promise<boolean> {
     const { shopId, channel, buyerId } = this.input;
     const seq = this.st.seq++;
-    const key = keyOverride ?? `${this.workflowId}:${workflowInfo().runId}:${seq}`;
+    const about = keyOverride === undefined && this.replyingTo !== null && patched(REPLY_KEY_PATCH) ? `:re:${this.replyingTo}` : '';
+    const key = keyOverride ?? `${this.workflowId}:${workflowInfo().runId}:${seq}${about}`;
     try {
       await this.sendToBuyer({ ref: { channel, shopId, buyerId, workflowId: this.workflowId }, key, message });
       return true;
