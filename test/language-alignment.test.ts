@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../activities/index.js';
 import { Embedder } from '../activities/knowledge/embedder.js';
 import { E5_ID } from '../activities/knowledge/embedding-models.js';
 import { importKb } from '../activities/knowledge/kb-import.js';
@@ -30,8 +31,10 @@ import {
 import { makeUnderstand, type Understanding } from '../activities/understanding/understand.js';
 import { disconnectMongo } from '../models/connection.js';
 import { ShopModel } from '../models/shop.js';
+import { ChannelRegistry } from '../bots/registry.js';
+import { loadConfig } from '../infra/config/index.js';
 import { soraHome } from '../infra/paths.js';
-import { useFreshDatabase } from './setup/helpers.js';
+import { eventually, useFreshDatabase } from './setup/helpers.js';
 
 /** A seeded pseudo-random number in [-1, 1) (mulberry32). */
 function rng(seed: number): () => number {
@@ -185,5 +188,29 @@ describe('aligned understanding (multilingual model, English FAQ)', () => {
     // Still being learned (first start): the question is answered now, unaligned, not kept waiting.
     const learning = makeUnderstand(embedder, index, {}, null, new Promise(() => {}));
     expect(await ask(learning, cases[1]!.text)).toEqual(await ask(plain, cases[1]!.text));
+  });
+
+  it('is switched on by SORA_LANGUAGE_ALIGNMENT in the worker activities (createActivities), read from the cache in the background', async () => {
+    const activities = (flag: string) =>
+      createActivities({
+        registry: new ChannelRegistry(),
+        config: loadConfig({ ...process.env, SORA_LANGUAGE_ALIGNMENT: flag, SORA_EMBED_MODEL: E5_ID }),
+        embedder,
+        kbIndex: index,
+      });
+    const arabic = cases[1]!.text;
+    const off = await ask(activities('false').understand, arabic);
+    expect(off.understood && off.faqId === 'track').toBe(false);
+    // The first question may come before the map is read: it is answered unaligned, the next ones aligned.
+    const on = activities('true').understand;
+    const aligned = await eventually(
+      async () => {
+        const u = await ask(on, arabic);
+        return u.understood && u.faqId === 'track' ? u : null;
+      },
+      30_000,
+      'an aligned answer to the Arabic question',
+    );
+    expect(aligned.language).toBe('ar');
   });
 });
