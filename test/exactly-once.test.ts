@@ -257,7 +257,11 @@ describe('exactly once', () => {
       asksQuestion: false,
       source: 'faq' as const,
     };
-    const sent: SendResult = await new MockActivityEnvironment().run(activities.sendToBuyer, { ref, key: `${wfId(buyerId)}:${runId}:0`, message: lostReply });
+    const sent: SendResult = await new MockActivityEnvironment().run(activities.sendToBuyer, {
+      ref,
+      key: `${wfId(buyerId)}:${runId}:0`,
+      message: lostReply,
+    });
     expect(sent.alreadySent).toBe(false);
     // … and the conversation record saying message 1 was handled.
     await ConversationModel.create({ ...ref, runId, status: 'bot', openedAt: new Date(), turns: 1, inSeq: 1 });
