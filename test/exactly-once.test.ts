@@ -29,7 +29,7 @@ import { workflowBundle } from '../scripts/worker.js';
 import { conversationConfig } from '../temporal.config.js';
 import * as contract from '../workflows/contract.js';
 import type { ConversationConfig } from '../workflows/types.js';
-import { demoWebchat, eventually, kbEntryAnswering, signalsInHistory, sleep, useFreshDatabase } from './setup/helpers.js';
+import { botReply, demoWebchat, eventually, kbEntryAnswering, signalsInHistory, sleep, useFreshDatabase } from './setup/helpers.js';
 
 const taskQueue = `exactly-once-${randomUUID().slice(0, 8)}`;
 const config: ConversationConfig = {
@@ -246,17 +246,7 @@ describe('exactly once', () => {
     // What the lost attempt left: its reply to message 1, sent under the run's first send key …
     const activities = createActivities({ registry: new ChannelRegistry().register(new WebchatAdapter()) });
     const ref = { channel: 'webchat', shopId: 'demo', buyerId, workflowId: wfId(buyerId) };
-    const lostReply = {
-      text: 'Orders ship in 1–2 business days.',
-      quickReplies: [],
-      author: 'bot' as const,
-      agentId: null,
-      language: 'en',
-      requestedLanguage: 'en',
-      languageFallback: false,
-      asksQuestion: false,
-      source: 'faq' as const,
-    };
+    const lostReply = botReply('Orders ship in 1–2 business days.');
     const sent: SendResult = await new MockActivityEnvironment().run(activities.sendToBuyer, {
       ref,
       key: `${wfId(buyerId)}:${runId}:0`,

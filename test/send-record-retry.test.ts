@@ -18,6 +18,7 @@ import { connectMongo, disconnectMongo } from '../models/connection.js';
 import { MessageModel } from '../models/message.js';
 import { FaultStack } from './faults/stack.js';
 import { startLocalBotApi, type LocalBotApi } from './setup/telegram-bot-api.js';
+import { botReply } from './setup/helpers.js';
 
 const TOKEN = '7000000011:AAH-send-retry-token-0123456';
 const CHAT = 424242;
@@ -61,17 +62,7 @@ describe('send: MongoDB restarted between delivery and the "sent" write', () => 
     // A JVM restart on a loaded 2-core machine can take several seconds: give the write ≈ 31 s.
     const send = makeSendToBuyer(registry, {}, 'test@host', [500, 1000, 2000, 4000, 8000, 8000, 8000]);
     const ref = { channel: 'telegram', shopId: 's1', buyerId: String(CHAT), workflowId: `conv:s1:telegram:${CHAT}` };
-    const message = {
-      text: 'Your parcel left the warehouse today.',
-      quickReplies: [],
-      author: 'bot' as const,
-      agentId: null,
-      language: 'en',
-      requestedLanguage: 'en',
-      languageFallback: false,
-      asksQuestion: false,
-      source: 'faq' as const,
-    };
+    const message = botReply('Your parcel left the warehouse today.');
     const out: SendResult = await new MockActivityEnvironment().run(send, { ref, key: 'send-retry:1', message });
     await restarted;
 

@@ -5,6 +5,7 @@ import { keyIdOf, SecretBox } from '../../infra/secrets/index.js';
 import { inject } from 'vitest';
 import { connectMongo } from '../../models/connection.js';
 import { conversationWorkflowId, type InboundMessage } from '../../infra/channel-contract.js';
+import type { DecidedMessage } from '../../activities/messaging/render.js';
 
 /** Poll until `fn` returns a truthy value (or stops throwing); real time, generous for slow CI. */
 export async function eventually<T>(fn: () => Promise<T> | T, timeoutMs = 30_000, what = 'condition'): Promise<NonNullable<T>> {
@@ -170,4 +171,19 @@ export function localActivityMarkers(
     const d = JSON.parse(raw.toString('utf8')) as { activity_type?: string; attempt?: number };
     return d.activity_type ? [{ type: d.activity_type, attempt: d.attempt ?? 1 }] : [];
   });
+}
+
+/** A bot's FAQ reply in English, as the workflow decides it, for a test that calls the send activity itself. */
+export function botReply(text: string): DecidedMessage {
+  return {
+    text,
+    quickReplies: [],
+    author: 'bot',
+    agentId: null,
+    language: 'en',
+    requestedLanguage: 'en',
+    languageFallback: false,
+    asksQuestion: false,
+    source: 'faq',
+  };
 }
