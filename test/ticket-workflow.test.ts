@@ -108,7 +108,15 @@ describe('ticket SLA', () => {
     expect(started.dueAt!.getTime()).toBe(addBusinessMinutes(rows, TZ, started.slaStartedAt!, 240).getTime());
     expect(isOpen(rows, TZ, new Date(started.dueAt!.getTime() - MIN))).toBe(true);
     expect(started.dueAt!.getTime() - started.slaStartedAt!.getTime()).toBeGreaterThanOrEqual(240 * MIN);
-    const plan = await t.handle.query(ticketPlan);
+    // The ticket is written by the activity before the workflow takes its result: wait for the plan.
+    const plan = await eventually(
+      async () => {
+        const p = await t.handle.query(ticketPlan);
+        return p.dueAt !== null ? p : null;
+      },
+      20_000,
+      'the plan with the due time',
+    );
     const span = started.dueAt!.getTime() - started.slaStartedAt!.getTime();
     expect(plan.remindAt).toBe(started.slaStartedAt!.getTime() + Math.floor(span * 0.8));
     expect(plan.dueAt).toBe(started.dueAt!.getTime());
@@ -132,7 +140,15 @@ describe('ticket SLA', () => {
     expect(breached.breachedAt!.getTime()).toBeGreaterThanOrEqual(plan.dueAt!);
     expect(breached.events.map((e) => e.kind)).toEqual(['created', 'sla', 'reminder', 'breach']);
     expect(await NotificationModel.countDocuments({ kind: 'sla_breach_soon', ticketId: t.id })).toBe(1);
-    expect(await t.handle.query(ticketPlan)).toMatchObject({ status: 'open', remindAt: null, dueAt: null });
+    const done = await eventually(
+      async () => {
+        const p = await t.handle.query(ticketPlan);
+        return p.dueAt === null ? p : null;
+      },
+      20_000,
+      'the plan after the breach',
+    );
+    expect(done).toMatchObject({ status: 'open', remindAt: null, dueAt: null });
   });
 
   it('a higher priority re-plans the due time of the running SLA; assigning notifies the assignee', async () => {
