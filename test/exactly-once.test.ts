@@ -278,6 +278,9 @@ describe('exactly once', () => {
       expect((await kbEntryAnswering(replies[1]!.text))?.intent).toBe('payment');
       expect(replies[1]!.externalId).toBe(`${wfId(buyerId)}:${runId}:0:re:${two.externalId}`);
       expect((await snap(buyerId)).turns).toBe(1); // the retried task handled message 2 only
+      // The history (patch marker and all) replays on the bundled code.
+      const h = client.workflow.getHandle(wfId(buyerId));
+      await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, await h.fetchHistory(), h.workflowId);
     } finally {
       lostWorker.shutdown();
       await lostRunning;

@@ -159,7 +159,7 @@ class ConversationRun {
   private adoptedBase: number | undefined;
   /** True while the loop handles a message, event or deadline (for the snapshot). */
   private busy = false;
-  /** The buyer message being answered (its externalId), for the send key (REPLY_KEY_PATCH). */
+  /** The buyer message being answered (its externalId), for the send key; null outside a turn or without REPLY_KEY_PATCH. */
   private replyingTo: string | null = null;
   private lastPublished = '';
   private deskRoutingOn: boolean | undefined;
@@ -385,7 +385,8 @@ class ConversationRun {
 
   // ---- a buyer message: understand → facts → decide → render → deliver ---------------------
   private async onBuyerMessage(m: InboundMessage): Promise<void> {
-    this.replyingTo = m.externalId;
+    // Asked here, before the turn's first step, as every patch of the turn is.
+    this.replyingTo = patched(REPLY_KEY_PATCH) ? m.externalId : null;
     try {
       await this.answerBuyerMessage(m);
     } finally {
@@ -761,7 +762,7 @@ class ConversationRun {
   private async deliver(message: DecidedMessage, keyOverride?: string): Promise<boolean> {
     const { shopId, channel, buyerId } = this.input;
     const seq = this.st.seq++;
-    const about = keyOverride === undefined && this.replyingTo !== null && patched(REPLY_KEY_PATCH) ? `:re:${this.replyingTo}` : '';
+    const about = keyOverride === undefined && this.replyingTo !== null ? `:re:${this.replyingTo}` : '';
     const key = keyOverride ?? `${this.workflowId}:${workflowInfo().runId}:${seq}${about}`;
     try {
       await this.sendToBuyer({ ref: { channel, shopId, buyerId, workflowId: this.workflowId }, key, message });
